@@ -1,0 +1,243 @@
+//! Sign-in: argon2id password hashes, short-lived JWT access tokens, rotating refresh tokens,
+//! and the [`Authenticated`] extractor that turns a bearer token into a [`Principal`].
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use fleetdesk_domain::identity::{Membership, Principal};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::state::{AppState, blocking};
+
+pub const ISSUER: &str = "fleetdesk";
+pub const AUDIENCE: &str = "fleetdesk-api";
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub iss: String,
+    pub aud: String,
+    pub sub: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+/// Signs and verifies access tokens (HS256 with the configured secret).
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+}
+
+impl Tokens {
+    pub fn new(secret: &str, access_ttl: Duration, refresh_ttl: Duration) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 5;
+        Self {
+            encoding: EncodingKey::from_secret(secret.as_bytes()),
+            decoding: DecodingKey::from_secret(secret.as_bytes()),
+            validation,
+            access_ttl,
+            refresh_ttl,
+        }
+    }
+
+    pub fn issue_access(
+        &self,
+        user_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(String, DateTime<Utc>), ApiError> {
+        let ttl = chrono::Duration::from_std(self.access_ttl).map_err(|_| ApiError::internal())?;
+        let exp = now + ttl;
+        let claims = Claims {
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            sub: user_id.into(),
+            iat: now.timestamp(),
+            exp: exp.timestamp(),
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(|e| {
+            log::error!("cannot sign a token: {e}");
+            ApiError::internal()
+        })?;
+        Ok((token, exp))
+    }
+
+    /// The user id of a valid access token; any defect (signature, issuer, audience, expiry,
+    /// algorithm, shape) is a 401.
+    pub fn verify(&self, token: &str) -> Result<String, ApiError> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims.sub)
+            .map_err(|e| {
+                use jsonwebtoken::errors::ErrorKind;
+                let why = match e.kind() {
+                    ErrorKind::ExpiredSignature => "the access token has expired",
+                    ErrorKind::InvalidSignature => "the access token's signature is invalid",
+                    ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => {
+                        "the access token is not for this API"
+                    }
+                    ErrorKind::InvalidAlgorithm => {
+                        "the access token uses an algorithm this API does not accept"
+                    }
+                    _ => "the access token is malformed",
+                };
+                ApiError::unauthorized(why)
+            })
+    }
+}
+
+fn argon2() -> Argon2<'static> {
+    Argon2::default() // argon2id, v19, OWASP-recommended default cost
+}
+
+pub fn hash_password(password: &str) -> Result<String, ApiError> {
+    PasswordHasher::<argon2::password_hash::phc::PasswordHash>::hash_password(
+        &argon2(),
+        password.as_bytes(),
+    )
+    .map(|h| h.to_string())
+    .map_err(|e| {
+        log::error!("cannot hash a password: {e}");
+        ApiError::internal()
+    })
+}
+
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordVerifier::<str>::verify_password(&argon2(), password.as_bytes(), hash).is_ok()
+}
+
+/// A hash to verify against when the address is unknown, so a miss costs as much time as a hit.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("decoy password for unknown users").unwrap_or_default())
+}
+
+/// A new opaque refresh token and the hash under which it is stored.
+pub fn new_refresh_token() -> Result<(String, String), ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        log::error!("no randomness: {e}");
+        ApiError::internal()
+    })?;
+    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let hash = token_hash(&token);
+    Ok((token, hash))
+}
+
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The bearer token of a request, if it carries one.
+pub fn bearer(req: &HttpRequest) -> Option<&str> {
+    req.headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// The signed-in caller, checked against the database on every request (a removed user or
+/// a changed membership takes effect at once).
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Principal);
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<Arc<AppState>>>().cloned();
+        let token = bearer(req).map(str::to_owned);
+        Box::pin(async move {
+            let state = state.ok_or_else(ApiError::internal)?;
+            let token =
+                token.ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
+            let user_id = state.tokens.verify(&token)?;
+            let principal = blocking(move || load_principal(&state, &user_id)).await?;
+            Ok(Authenticated(principal))
+        })
+    }
+}
+
+fn load_principal(state: &AppState, user_id: &str) -> Result<Principal, ApiError> {
+    use fleetdesk_persistence::identity;
+    let mut conn = state.db.conn()?;
+    let user = identity::find_user(&mut conn, user_id)?
+        .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists"))?;
+    let staff_role = user
+        .staff_role
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|_| ApiError::internal())?;
+    let memberships = identity::memberships_of(&mut conn, user_id)?
+        .into_iter()
+        .map(|m| {
+            Ok(Membership {
+                account_id: m.account_id,
+                role: m.role.parse().map_err(|_| ApiError::internal())?,
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(Principal {
+        user_id: user.id,
+        staff_role,
+        memberships,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_verify_only_with_the_right_secret() {
+        let hash = hash_password("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &hash));
+        assert!(!verify_password("correct horse batterY", &hash));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_round_trip_and_other_secrets_fail() {
+        let a = Tokens::new(
+            "a".repeat(32).as_str(),
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        );
+        let b = Tokens::new(
+            "b".repeat(32).as_str(),
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        );
+        let (token, _) = a.issue_access("u1", Utc::now()).unwrap();
+        assert_eq!(a.verify(&token).unwrap(), "u1");
+        assert!(b.verify(&token).is_err());
+        let (old, _) = a
+            .issue_access("u1", Utc::now() - chrono::Duration::hours(1))
+            .unwrap();
+        assert!(a.verify(&old).is_err());
+    }
+}

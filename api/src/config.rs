@@ -1,0 +1,153 @@
+//! Configuration from the environment, with defaults that run a development server at once.
+
+use std::time::Duration;
+
+use fleetdesk_persistence::PoolOptions;
+
+/// Used only when `FLEETDESK_ENV=dev`; any other environment refuses to start with it.
+const DEV_JWT_SECRET: &str = "fleetdesk-development-secret-do-not-use-in-production";
+const MIN_SECRET_LEN: usize = 32;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    pub jwt_secret: String,
+    pub dev_mode: bool,
+    pub pool: PoolOptions,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub body_limit: usize,
+    pub workers: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "{0} is not set; set it (at least {MIN_SECRET_LEN} characters), or FLEETDESK_ENV=dev for a development default"
+    )]
+    Missing(&'static str),
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+impl Config {
+    /// Reads the configuration from environment variables (see the README's table).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let dev_mode = get("FLEETDESK_ENV").is_some_and(|v| v == "dev" || v == "development");
+        let number = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v.trim().parse().map_err(|_| ConfigError::Invalid {
+                    name,
+                    reason: format!("'{v}' is not a whole number"),
+                }),
+            }
+        };
+        let jwt_secret = match get("JWT_SECRET") {
+            Some(s) if s == DEV_JWT_SECRET && !dev_mode => {
+                return Err(ConfigError::Invalid {
+                    name: "JWT_SECRET",
+                    reason: "the development default may not be used outside FLEETDESK_ENV=dev"
+                        .into(),
+                });
+            }
+            Some(s) if s.len() < MIN_SECRET_LEN => {
+                return Err(ConfigError::Invalid {
+                    name: "JWT_SECRET",
+                    reason: format!("needs at least {MIN_SECRET_LEN} characters"),
+                });
+            }
+            Some(s) => s,
+            None if dev_mode => DEV_JWT_SECRET.to_owned(),
+            None => return Err(ConfigError::Missing("JWT_SECRET")),
+        };
+        let positive = |name: &'static str, v: u64| {
+            if v == 0 {
+                Err(ConfigError::Invalid {
+                    name,
+                    reason: "must be above 0".into(),
+                })
+            } else {
+                Ok(v)
+            }
+        };
+        let default_workers = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
+        Ok(Self {
+            database_url: get("DATABASE_URL").unwrap_or_else(|| "data/fleetdesk.db".to_owned()),
+            bind: get("BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
+            jwt_secret,
+            dev_mode,
+            pool: PoolOptions {
+                max_size: u32::try_from(positive("DB_POOL_SIZE", number("DB_POOL_SIZE", 10)?)?)
+                    .unwrap_or(u32::MAX),
+                acquire_timeout: Duration::from_millis(positive(
+                    "DB_ACQUIRE_TIMEOUT_MS",
+                    number("DB_ACQUIRE_TIMEOUT_MS", 2000)?,
+                )?),
+                sqlite_busy_timeout: Duration::from_millis(number("DB_BUSY_TIMEOUT_MS", 5000)?),
+            },
+            access_token_ttl: Duration::from_secs(positive(
+                "ACCESS_TOKEN_TTL_SECS",
+                number("ACCESS_TOKEN_TTL_SECS", 900)?,
+            )?),
+            refresh_token_ttl: Duration::from_secs(positive(
+                "REFRESH_TOKEN_TTL_SECS",
+                number("REFRESH_TOKEN_TTL_SECS", 30 * 24 * 3600)?,
+            )?),
+            body_limit: usize::try_from(positive(
+                "BODY_LIMIT_BYTES",
+                number("BODY_LIMIT_BYTES", 256 * 1024)?,
+            )?)
+            .unwrap_or(usize::MAX),
+            workers: usize::try_from(positive("WORKERS", number("WORKERS", default_workers)?)?)
+                .unwrap_or(2),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).into(), (*v).into()))
+            .collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn refuses_to_start_without_a_secret_outside_dev() {
+        assert!(matches!(
+            config(&[]),
+            Err(ConfigError::Missing("JWT_SECRET"))
+        ));
+        assert!(config(&[("JWT_SECRET", DEV_JWT_SECRET)]).is_err());
+        assert!(config(&[("JWT_SECRET", "short")]).is_err());
+        let dev = config(&[("FLEETDESK_ENV", "dev")]).unwrap();
+        assert_eq!(dev.jwt_secret, DEV_JWT_SECRET);
+        assert_eq!(dev.bind, "127.0.0.1:8080");
+        assert_eq!(dev.database_url, "data/fleetdesk.db");
+    }
+
+    #[test]
+    fn numbers_are_checked() {
+        let base = [("FLEETDESK_ENV", "dev")];
+        assert!(config(&[base[0], ("DB_POOL_SIZE", "many")]).is_err());
+        assert!(config(&[base[0], ("DB_POOL_SIZE", "0")]).is_err());
+        assert_eq!(
+            config(&[base[0], ("DB_POOL_SIZE", "4")])
+                .unwrap()
+                .pool
+                .max_size,
+            4
+        );
+    }
+}

@@ -1,0 +1,625 @@
+//! Cross-cutting HTTP mechanisms every route reuses: pagination, extractor error handling,
+//! 404/405 from the contract's route table, problem+json for every error, request ids,
+//! access log, metrics and `Idempotency-Key`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{Payload, ResourceDef, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use fleetdesk_persistence::idempotency::{self, Claim, StoredResponse};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use utoipa::IntoParams;
+
+use crate::auth::bearer;
+use crate::error::{ApiError, PROBLEM_JSON, code_for_status};
+use crate::state::{AppState, blocking};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+pub const DEFAULT_LIMIT: i64 = 50;
+pub const MAX_LIMIT: i64 = 200;
+
+/// `?limit=&cursor=` of every list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    /// The limit and the id to continue after.
+    pub fn resolve(&self) -> Result<(i64, Option<String>), ApiError> {
+        let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::invalid_field(
+                "limit",
+                format!("must be 1 to {MAX_LIMIT}"),
+            ));
+        }
+        let after = self
+            .cursor
+            .as_deref()
+            .map(|c| {
+                URL_SAFE_NO_PAD
+                    .decode(c)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .and_then(|s| s.strip_prefix("after:").map(str::to_owned))
+                    .ok_or_else(|| {
+                        ApiError::invalid_field("cursor", "is not a cursor this API issued")
+                    })
+            })
+            .transpose()?;
+        Ok((limit, after))
+    }
+}
+
+/// The opaque cursor that continues after `id`.
+pub fn encode_cursor(id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("after:{id}"))
+}
+
+/// JSON, query and path extractor settings whose errors are problem+json.
+pub fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|err, _req| {
+            use actix_web::error::JsonPayloadError as E;
+            let api = match &err {
+                E::OverflowKnownLength { .. } | E::Overflow { .. } => ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "the request body is larger than allowed",
+                ),
+                E::ContentType => ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "send Content-Type: application/json",
+                ),
+                // Well-formed JSON of the wrong shape (a missing field, a string for a number).
+                E::Deserialize(e) if e.classify() == serde_json::error::Category::Data => {
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "validation_failed",
+                        e.to_string(),
+                    )
+                }
+                E::Deserialize(e) => ApiError::bad_request("malformed_json", e.to_string()),
+                other => ApiError::bad_request("bad_request", other.to_string()),
+            };
+            api.into()
+        })
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|err, _req| ApiError::bad_request("invalid_query", err.to_string()).into())
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_err, _req| ApiError::not_found().into())
+}
+
+pub fn payload_config(limit: usize) -> web::PayloadConfig {
+    web::PayloadConfig::new(limit)
+}
+
+/// Every path of the contract with its methods, to tell 405 from 404.
+#[derive(Default)]
+pub struct RouteTable {
+    routes: Vec<(ResourceDef, Vec<Method>)>,
+}
+
+impl RouteTable {
+    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
+        let routes = doc
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let methods = [
+                    (&item.get, Method::GET),
+                    (&item.put, Method::PUT),
+                    (&item.post, Method::POST),
+                    (&item.delete, Method::DELETE),
+                    (&item.patch, Method::PATCH),
+                    (&item.head, Method::HEAD),
+                    (&item.options, Method::OPTIONS),
+                ]
+                .into_iter()
+                .filter(|(op, _)| op.is_some())
+                .map(|(_, m)| m)
+                .collect();
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        Self { routes }
+    }
+
+    /// The methods the contract allows on `path`; empty when no route has that path.
+    pub fn allowed(&self, path: &str) -> Vec<Method> {
+        let mut methods: Vec<Method> = self
+            .routes
+            .iter()
+            .filter(|(def, _)| def.is_match(path))
+            .flat_map(|(_, m)| m.iter().cloned())
+            .collect();
+        methods.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        methods.dedup();
+        methods
+    }
+}
+
+/// The app's default service: 405 with `Allow` for a known path, 404 otherwise.
+pub async fn fallback(req: HttpRequest) -> HttpResponse {
+    let allowed = req
+        .app_data::<web::Data<Arc<AppState>>>()
+        .map(|s| s.routes.allowed(req.path()))
+        .unwrap_or_default();
+    if allowed.is_empty() {
+        return ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no route for {}", req.path()),
+        )
+        .error_response();
+    }
+    let allow = allowed
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut res = ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!(
+            "{} is not allowed on {}; allowed: {allow}",
+            req.method(),
+            req.path()
+        ),
+    )
+    .error_response();
+    if let Ok(value) = HeaderValue::from_str(&allow) {
+        res.headers_mut().insert(header::ALLOW, value);
+    }
+    res
+}
+
+/// Turns any error response that is not problem+json yet into one.
+pub async fn problem_json(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let res = next
+        .call(req)
+        .await
+        .map_err(as_problem)?
+        .map_into_boxed_body();
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return Ok(res);
+    }
+    let (code, detail) = code_for_status(status);
+    let problem = ApiError::new(status, code, detail).error_response();
+    Ok(res.map_body(|head, _old| {
+        head.headers
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        head.headers.remove(header::CONTENT_LENGTH);
+        problem.into_body()
+    }))
+}
+
+/// An error raised by a middleware (not a handler) as problem+json.
+fn as_problem(e: actix_web::Error) -> actix_web::Error {
+    let status = e.as_response_error().status_code();
+    let (code, detail) = code_for_status(status);
+    ApiError::new(status, code, detail).into()
+}
+
+/// Request id, access log line and metrics for every request.
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let started = Instant::now();
+    let request_id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.chars().all(|c| c.is_ascii_graphic()))
+        .map(str::to_owned)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().simple().to_string());
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let state = req.app_data::<web::Data<Arc<AppState>>>().cloned();
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    let elapsed = started.elapsed();
+    let status = res.status();
+    let route = res
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    if let Some(state) = state {
+        state.metrics.record(
+            method.as_str(),
+            &route,
+            status.as_u16(),
+            elapsed.as_secs_f64(),
+        );
+    }
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        res.headers_mut().insert(REQUEST_ID, value);
+    }
+    log::info!(
+        target: "fleetdesk::access",
+        "request_id={request_id} {method} {path} {} {:.1}ms",
+        status.as_u16(),
+        elapsed.as_secs_f64() * 1000.0
+    );
+    Ok(res)
+}
+
+/// `Idempotency-Key` on an authenticated POST: the first response is stored and replayed for
+/// a retry with the same key and body; the same key with another body is refused.
+pub async fn idempotency(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let key = req.headers().get(&IDEMPOTENCY_KEY).cloned();
+    let state = req.app_data::<web::Data<Arc<AppState>>>().cloned();
+    let principal = state
+        .as_ref()
+        .and_then(|s| bearer(req.request()).and_then(|t| s.tokens.verify(t).ok()));
+    let (Some(key), Some(state), Some(principal), true) =
+        (key, state, principal, req.method() == Method::POST)
+    else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let refuse = |req: ServiceRequest, e: ApiError| Ok(req.into_response(e.error_response()));
+    let key = match key.to_str() {
+        Ok(k) if !k.is_empty() && k.len() <= 255 && k.chars().all(|c| c.is_ascii_graphic()) => {
+            k.to_owned()
+        }
+        _ => {
+            return refuse(
+                req,
+                ApiError::bad_request(
+                    "invalid_idempotency_key",
+                    "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                ),
+            );
+        }
+    };
+    let body = match read_bounded(req.take_payload(), state.config.body_limit).await {
+        Ok(body) => body,
+        Err(e) => return refuse(req, e),
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(req.method().as_str());
+    hasher.update(b" ");
+    hasher.update(req.uri().to_string());
+    hasher.update(b"\n");
+    hasher.update(&body);
+    let request_hash: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+
+    let claim = {
+        let (state, principal, key) = (state.clone(), principal.clone(), key.clone());
+        blocking(move || {
+            let mut conn = state.db.conn()?;
+            Ok(idempotency::claim(
+                &mut conn,
+                &principal,
+                &key,
+                &request_hash,
+                fleetdesk_persistence::now(),
+            )?)
+        })
+        .await
+    };
+    match claim {
+        Err(e) => return refuse(req, e),
+        Ok(Claim::Mismatch) => {
+            return refuse(
+                req,
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was used with a different request",
+                ),
+            );
+        }
+        Ok(Claim::InProgress) => {
+            let mut e = ApiError::conflict(
+                "idempotency_request_in_progress",
+                "the first request with this Idempotency-Key is still running",
+            );
+            e.retry_after = Some(1);
+            return refuse(req, e);
+        }
+        Ok(Claim::Replay(stored)) => {
+            return Ok(req.into_response(replay(stored)));
+        }
+        Ok(Claim::Fresh) => {}
+    }
+
+    req.set_payload(Payload::from(body));
+    let res = match next.call(req).await {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(e) => {
+            forget(&state, &principal, &key).await;
+            return Err(e);
+        }
+    };
+    let (http_req, res) = res.into_parts();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = match actix_web::body::to_bytes(res.into_body()).await {
+        Ok(b) => b,
+        Err(_) => {
+            forget(&state, &principal, &key).await;
+            return Ok(ServiceResponse::new(
+                http_req,
+                ApiError::internal().error_response(),
+            ));
+        }
+    };
+    if status.is_server_error() {
+        forget(&state, &principal, &key).await;
+    } else {
+        let stored = StoredResponse {
+            status: status.as_u16(),
+            content_type: header_string(&headers, &header::CONTENT_TYPE),
+            location: header_string(&headers, &header::LOCATION),
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        };
+        let (state, principal, key) = (state.clone(), principal.clone(), key.clone());
+        let saved = blocking(move || {
+            let mut conn = state.db.conn()?;
+            Ok(idempotency::complete(&mut conn, &principal, &key, &stored)?)
+        })
+        .await;
+        if let Err(e) = saved {
+            log::warn!("could not store the response for an Idempotency-Key: {e}");
+        }
+    }
+    let mut out = HttpResponse::build(status);
+    for (name, value) in &headers {
+        out.append_header((name.clone(), value.clone()));
+    }
+    Ok(ServiceResponse::new(http_req, out.body(bytes)))
+}
+
+async fn forget(state: &Arc<AppState>, principal: &str, key: &str) {
+    let (state, principal, key) = (state.clone(), principal.to_owned(), key.to_owned());
+    let released = blocking(move || {
+        let mut conn = state.db.conn()?;
+        Ok(idempotency::release(&mut conn, &principal, &key)?)
+    })
+    .await;
+    if let Err(e) = released {
+        log::warn!("could not release an Idempotency-Key: {e}");
+    }
+}
+
+fn header_string(headers: &header::HeaderMap, name: &HeaderName) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn replay(stored: StoredResponse) -> HttpResponse {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    let mut res = HttpResponse::build(status);
+    if let Some(ct) = stored.content_type {
+        res.insert_header((header::CONTENT_TYPE, ct));
+    }
+    if let Some(location) = stored.location {
+        res.insert_header((header::LOCATION, location));
+    }
+    res.insert_header((IDEMPOTENT_REPLAYED, "true"));
+    res.body(stored.body)
+}
+
+async fn read_bounded(mut payload: Payload, limit: usize) -> Result<Bytes, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("bad_request", e.to_string()))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "the request body is larger than allowed",
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+const LATENCY_BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+#[derive(Default)]
+struct Histogram {
+    buckets: [u64; LATENCY_BUCKETS.len()],
+    count: u64,
+    sum: f64,
+}
+
+/// Request counts by route and status, and a latency histogram by route.
+#[derive(Default)]
+pub struct Metrics {
+    inner: Mutex<MetricsInner>,
+}
+
+#[derive(Default)]
+struct MetricsInner {
+    requests: BTreeMap<(String, String, u16), u64>,
+    latency: BTreeMap<String, Histogram>,
+}
+
+impl Metrics {
+    pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
+        let Ok(mut m) = self.inner.lock() else { return };
+        *m.requests
+            .entry((method.to_owned(), route.to_owned(), status))
+            .or_default() += 1;
+        let h = m.latency.entry(route.to_owned()).or_default();
+        for (bucket, bound) in h.buckets.iter_mut().zip(LATENCY_BUCKETS) {
+            if seconds <= bound {
+                *bucket += 1;
+            }
+        }
+        h.count += 1;
+        h.sum += seconds;
+    }
+
+    /// Prometheus text exposition format.
+    pub fn render(&self, pool: (u32, u32), pool_max: u32) -> String {
+        let mut out = String::new();
+        let esc = |s: &str| {
+            s.replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n")
+        };
+        if let Ok(m) = self.inner.lock() {
+            out.push_str(
+                "# HELP fleetdesk_http_requests_total HTTP requests by method, route and status.\n",
+            );
+            out.push_str("# TYPE fleetdesk_http_requests_total counter\n");
+            for ((method, route, status), n) in &m.requests {
+                let _ = writeln!(
+                    out,
+                    "fleetdesk_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
+                    esc(method),
+                    esc(route)
+                );
+            }
+            out.push_str(
+                "# HELP fleetdesk_http_request_duration_seconds Request latency by route.\n",
+            );
+            out.push_str("# TYPE fleetdesk_http_request_duration_seconds histogram\n");
+            for (route, h) in &m.latency {
+                let route = esc(route);
+                for (bound, n) in LATENCY_BUCKETS.iter().zip(h.buckets) {
+                    let _ = writeln!(
+                        out,
+                        "fleetdesk_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {n}"
+                    );
+                }
+                let _ = writeln!(
+                    out,
+                    "fleetdesk_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
+                    h.count
+                );
+                let _ = writeln!(
+                    out,
+                    "fleetdesk_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                    h.sum
+                );
+                let _ = writeln!(
+                    out,
+                    "fleetdesk_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
+                    h.count
+                );
+            }
+        }
+        let (connections, idle) = pool;
+        out.push_str("# HELP fleetdesk_db_pool_connections Database pool connections by state.\n");
+        out.push_str("# TYPE fleetdesk_db_pool_connections gauge\n");
+        let _ = writeln!(
+            out,
+            "fleetdesk_db_pool_connections{{state=\"idle\"}} {idle}"
+        );
+        let _ = writeln!(
+            out,
+            "fleetdesk_db_pool_connections{{state=\"in_use\"}} {}",
+            connections.saturating_sub(idle)
+        );
+        out.push_str("# HELP fleetdesk_db_pool_max_connections The pool's size limit.\n");
+        out.push_str("# TYPE fleetdesk_db_pool_max_connections gauge\n");
+        let _ = writeln!(out, "fleetdesk_db_pool_max_connections {pool_max}");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_are_refused() {
+        let p = PageParams {
+            limit: Some(10),
+            cursor: Some(encode_cursor("abc")),
+        };
+        assert_eq!(p.resolve().unwrap(), (10, Some("abc".to_owned())));
+        let bad = PageParams {
+            limit: None,
+            cursor: Some("abc".into()),
+        };
+        assert!(bad.resolve().is_err());
+        assert!(
+            PageParams {
+                limit: Some(0),
+                cursor: None
+            }
+            .resolve()
+            .is_err()
+        );
+        assert!(
+            PageParams {
+                limit: Some(201),
+                cursor: None
+            }
+            .resolve()
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn histogram_buckets_are_cumulative() {
+        let m = Metrics::default();
+        m.record("GET", "/x", 200, 0.003);
+        m.record("GET", "/x", 200, 0.2);
+        let text = m.render((3, 1), 10);
+        assert!(text.contains(
+            "fleetdesk_http_requests_total{method=\"GET\",route=\"/x\",status=\"200\"} 2"
+        ));
+        assert!(text.contains("le=\"0.005\"} 1"));
+        assert!(text.contains("le=\"0.25\"} 2"));
+        assert!(text.contains("le=\"+Inf\"} 2"));
+        assert!(text.contains("fleetdesk_db_pool_connections{state=\"in_use\"} 2"));
+    }
+}

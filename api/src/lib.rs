@@ -1,0 +1,117 @@
+//! fleetdesk's HTTP API: the actix-web application, its auth, its OpenAPI contract, and the
+//! operations around it (migrations, staff accounts, demo data).
+
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use fleetdesk_persistence::Db;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::Tokens;
+use crate::config::Config;
+use crate::http::{Metrics, RouteTable};
+use crate::state::AppState;
+
+pub const OPENAPI_JSON_PATH: &str = "/api-docs/openapi.json";
+
+fn configure(cfg: &mut ServiceConfig) {
+    routes::ops::routes(cfg);
+    cfg.service(utoipa_actix_web::scope("/api/v1").configure(routes::api_v1));
+}
+
+/// The contract as the code defines it.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .configure(configure)
+        .split_for_parts();
+    openapi::finish(doc)
+}
+
+/// The contract as YAML, as committed in `openapi.yaml`.
+pub fn openapi_yaml() -> Result<String, String> {
+    openapi().to_yaml().map_err(|e| e.to_string())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Db(#[from] fleetdesk_persistence::DbError),
+    #[error("cannot listen on {bind}: {source}")]
+    Bind {
+        bind: String,
+        source: std::io::Error,
+    },
+}
+
+/// A server, bound and migrated, not yet running: await `server` (or spawn it) to serve.
+pub struct Built {
+    pub server: Server,
+    pub addr: SocketAddr,
+    pub db: Db,
+}
+
+/// Opens the database, applies migrations, binds `config.bind` and builds the server.
+pub fn build(config: Config) -> Result<Built, StartError> {
+    let db = Db::open(&config.database_url, &config.pool)?;
+    let applied = db.migrate()?;
+    if applied > 0 {
+        log::info!("applied {applied} migration(s)");
+    }
+    let doc = openapi();
+    let state = web::Data::new(Arc::new(AppState {
+        db: db.clone(),
+        tokens: Tokens::new(
+            &config.jwt_secret,
+            config.access_token_ttl,
+            config.refresh_token_ttl,
+        ),
+        metrics: Metrics::default(),
+        routes: RouteTable::from_openapi(&doc),
+        config: config.clone(),
+    }));
+    let bind_error = |source| StartError::Bind {
+        bind: config.bind.clone(),
+        source,
+    };
+    let listener = TcpListener::bind(&config.bind).map_err(bind_error)?;
+    let addr = listener.local_addr().map_err(bind_error)?;
+    let body_limit = config.body_limit;
+    let server = HttpServer::new(move || {
+        let (app, _) = App::new()
+            .into_utoipa_app()
+            .app_data(state.clone())
+            .app_data(http::json_config(body_limit))
+            .app_data(http::query_config())
+            .app_data(http::path_config())
+            .app_data(http::payload_config(body_limit))
+            .configure(configure)
+            .split_for_parts();
+        app.service(web::redirect("/swagger-ui", "/swagger-ui/"))
+            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url(OPENAPI_JSON_PATH, doc.clone()))
+            .default_service(web::to(http::fallback))
+            .wrap(from_fn(http::idempotency))
+            .wrap(from_fn(http::problem_json))
+            .wrap(from_fn(http::observe))
+    })
+    .workers(config.workers)
+    .shutdown_timeout(5)
+    .listen(listener)
+    .map_err(bind_error)?
+    .run();
+    Ok(Built { server, addr, db })
+}

@@ -1,0 +1,692 @@
+//! Customer accounts and their sites. Customers and staff get different response types, so
+//! the staff-only credit data cannot reach a customer by accident.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use fleetdesk_domain::accounts::{
+    self as rules, CreditRating, CustomerAccountNumber, PaymentRecord, SystemAccountNumber,
+};
+use fleetdesk_domain::identity::Principal;
+use fleetdesk_domain::policy::{self, Action, Decision};
+use fleetdesk_domain::sites::{Address, TimeZone};
+use fleetdesk_persistence::accounts::{
+    self as repo, AccountChanges, AccountFilter, AccountRow, SiteRow,
+};
+use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::{Conn, DbError};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::http::{PageParams, encode_cursor};
+use crate::state::{State, blocking};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_accounts)
+        .service(create_account)
+        .service(get_account)
+        .service(update_account)
+        .service(list_sites)
+        .service(create_site);
+}
+
+/// The policy's answer as an HTTP error: outside the caller's scope is 404, a role that may
+/// never do this is 403.
+pub fn authorize(
+    who: &Principal,
+    action: Action,
+    account_id: Option<&str>,
+) -> Result<(), ApiError> {
+    match policy::decide(who, action, account_id) {
+        Decision::Allow => Ok(()),
+        Decision::Forbidden => Err(ApiError::forbidden()),
+        Decision::NotFound => Err(ApiError::not_found()),
+    }
+}
+
+/// Maps a unique violation on account numbers to a clear conflict.
+fn number_taken(e: DbError) -> ApiError {
+    match e {
+        DbError::UniqueViolation(what) => {
+            let field = if what.contains("system") {
+                "system_account_number"
+            } else {
+                "customer_account_number"
+            };
+            ApiError::conflict(
+                "account_number_taken",
+                format!("another account already has this {field}"),
+            )
+        }
+        other => other.into(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CreditRatingDto {
+    Excellent,
+    Good,
+    Fair,
+    Poor,
+    Blocked,
+}
+
+impl From<CreditRatingDto> for CreditRating {
+    fn from(r: CreditRatingDto) -> Self {
+        match r {
+            CreditRatingDto::Excellent => Self::Excellent,
+            CreditRatingDto::Good => Self::Good,
+            CreditRatingDto::Fair => Self::Fair,
+            CreditRatingDto::Poor => Self::Poor,
+            CreditRatingDto::Blocked => Self::Blocked,
+        }
+    }
+}
+
+impl From<CreditRating> for CreditRatingDto {
+    fn from(r: CreditRating) -> Self {
+        match r {
+            CreditRating::Excellent => Self::Excellent,
+            CreditRating::Good => Self::Good,
+            CreditRating::Fair => Self::Fair,
+            CreditRating::Poor => Self::Poor,
+            CreditRating::Blocked => Self::Blocked,
+        }
+    }
+}
+
+/// One invoice of the payment history.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct PaymentRecordDto {
+    pub invoice_number: String,
+    pub due_on: NaiveDate,
+    pub paid_on: Option<NaiveDate>,
+    /// In the currency's minor unit.
+    pub amount_minor: i64,
+    #[schema(example = "SEK")]
+    pub currency: String,
+    /// Days paid after the due date; absent while unpaid.
+    #[serde(default, skip_deserializing)]
+    pub days_late: Option<i64>,
+}
+
+impl From<PaymentRecordDto> for PaymentRecord {
+    fn from(p: PaymentRecordDto) -> Self {
+        Self {
+            invoice_number: p.invoice_number,
+            due_on: p.due_on,
+            paid_on: p.paid_on,
+            amount_minor: p.amount_minor,
+            currency: p.currency,
+        }
+    }
+}
+
+impl From<PaymentRecord> for PaymentRecordDto {
+    fn from(p: PaymentRecord) -> Self {
+        Self {
+            days_late: p.days_late(),
+            invoice_number: p.invoice_number,
+            due_on: p.due_on,
+            paid_on: p.paid_on,
+            amount_minor: p.amount_minor,
+            currency: p.currency,
+        }
+    }
+}
+
+/// An account as its own users see it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CustomerAccount {
+    pub id: String,
+    /// The number on contracts, invoices, quotes and tenders.
+    pub customer_account_number: String,
+    /// The number customer service identifies the customer by.
+    pub system_account_number: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An account as the manufacturer's staff see it, with credit data.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StaffAccount {
+    pub id: String,
+    pub customer_account_number: String,
+    pub system_account_number: String,
+    pub name: String,
+    pub credit_rating: Option<CreditRatingDto>,
+    pub payment_history: Vec<PaymentRecordDto>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The staff view for staff, the customer view for everyone else.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum AccountView {
+    Staff(StaffAccount),
+    Customer(CustomerAccount),
+}
+
+fn stored_history(row: &AccountRow) -> Result<Vec<PaymentRecord>, ApiError> {
+    serde_json::from_str(&row.payment_history).map_err(|e| {
+        log::error!("account {} has an unreadable payment history: {e}", row.id);
+        ApiError::internal()
+    })
+}
+
+fn staff_view(row: AccountRow) -> Result<StaffAccount, ApiError> {
+    let payment_history = stored_history(&row)?.into_iter().map(Into::into).collect();
+    let credit_rating = row
+        .credit_rating
+        .as_deref()
+        .map(CreditRating::parse)
+        .transpose()
+        .map_err(|_| ApiError::internal())?
+        .map(Into::into);
+    Ok(StaffAccount {
+        created_at: row.created_at(),
+        updated_at: row.updated_at(),
+        id: row.id,
+        customer_account_number: row.customer_account_number,
+        system_account_number: row.system_account_number,
+        name: row.name,
+        credit_rating,
+        payment_history,
+    })
+}
+
+fn customer_view(row: AccountRow) -> CustomerAccount {
+    CustomerAccount {
+        created_at: row.created_at(),
+        id: row.id,
+        customer_account_number: row.customer_account_number,
+        system_account_number: row.system_account_number,
+        name: row.name,
+    }
+}
+
+fn view_for(who: &Principal, row: AccountRow) -> Result<AccountView, ApiError> {
+    Ok(if who.staff_role.is_some() {
+        AccountView::Staff(staff_view(row)?)
+    } else {
+        AccountView::Customer(customer_view(row))
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountPage {
+    pub items: Vec<AccountView>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccountQuery {
+    /// Matches either the customer or the system account number.
+    pub number: Option<String>,
+}
+
+/// Lists the accounts the caller may see: their own for customers, all for staff.
+#[utoipa::path(
+    tag = "accounts",
+    params(AccountQuery, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of accounts", body = AccountPage),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/accounts")]
+async fn list_accounts(
+    state: State,
+    user: Authenticated,
+    filter: web::Query<AccountQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<AccountPage>, ApiError> {
+    let (limit, after) = page.resolve()?;
+    let who = user.0;
+    let scope = policy::account_scope(&who, Action::ReadAccount).ok_or_else(ApiError::forbidden)?;
+    let filter = AccountFilter {
+        only_ids: match scope {
+            policy::AccountScope::All => None,
+            policy::AccountScope::Only(ids) => Some(ids),
+        },
+        number: filter.number.as_deref().map(rules::normalise_number_query),
+    };
+    let state = state.into_inner();
+    let page = blocking(move || {
+        Ok(state
+            .db
+            .read(|c| repo::list_accounts(c, &filter, after.as_deref(), limit))?)
+    })
+    .await?;
+    Ok(web::Json(AccountPage {
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+        items: page
+            .items
+            .into_iter()
+            .map(|row| view_for(&who, row))
+            .collect::<Result<_, _>>()?,
+    }))
+}
+
+fn deserialize_some<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct CreateAccount {
+    #[schema(
+        example = "C-10042",
+        min_length = 4,
+        max_length = 20,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]$"
+    )]
+    pub customer_account_number: String,
+    #[schema(
+        example = "7001234",
+        min_length = 4,
+        max_length = 20,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]$"
+    )]
+    pub system_account_number: String,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(example = "Nordic Print AB", min_length = 1, max_length = 200)]
+    pub name: String,
+    pub credit_rating: Option<CreditRatingDto>,
+    #[serde(default)]
+    #[validate(length(max = 500))]
+    #[schema(max_items = 500)]
+    pub payment_history: Vec<PaymentRecordDto>,
+}
+
+fn history_json(history: Vec<PaymentRecordDto>) -> Result<String, ApiError> {
+    let records: Vec<PaymentRecord> = history.into_iter().map(Into::into).collect();
+    for (i, r) in records.iter().enumerate() {
+        r.validate()
+            .map_err(|e| ApiError::invalid_field(format!("payment_history[{i}]"), e.reason))?;
+    }
+    serde_json::to_string(&records).map_err(|_| ApiError::internal())
+}
+
+/// Creates a customer account (customer service).
+#[utoipa::path(
+    tag = "accounts",
+    request_body = CreateAccount,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe: the same key and body return the first response")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = StaffAccount, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An account number is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/accounts")]
+async fn create_account(
+    state: State,
+    user: Authenticated,
+    body: web::Json<CreateAccount>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&user.0, Action::CreateAccount, None)?;
+    body.validate()?;
+    let body = body.into_inner();
+    let now = fleetdesk_persistence::now();
+    let row = AccountRow {
+        id: fleetdesk_persistence::new_id(),
+        customer_account_number: CustomerAccountNumber::parse(&body.customer_account_number)?
+            .as_str()
+            .to_owned(),
+        system_account_number: SystemAccountNumber::parse(&body.system_account_number)?
+            .as_str()
+            .to_owned(),
+        name: rules::parse_name("name", &body.name, 200)?,
+        credit_rating: body
+            .credit_rating
+            .map(|r| CreditRating::from(r).as_str().to_owned()),
+        payment_history: history_json(body.payment_history)?,
+        created_at: now.naive_utc(),
+        updated_at: now.naive_utc(),
+    };
+    let state = state.into_inner();
+    let actor = user.0.user_id;
+    let row = blocking(move || {
+        state.db.write(|c| -> Result<AccountRow, ApiError> {
+            repo::insert_account(c, &row).map_err(number_taken)?;
+            events::append(
+                c,
+                NewEvent {
+                    kind: "account.created",
+                    account_id: Some(&row.id),
+                    subject_type: "account",
+                    subject_id: &row.id,
+                    actor_id: Some(&actor),
+                    staff_only: false,
+                    payload: json!({
+                        "customer_account_number": row.customer_account_number,
+                        "system_account_number": row.system_account_number,
+                        "name": row.name,
+                    }),
+                    at: now,
+                },
+            )?;
+            Ok(row)
+        })
+    })
+    .await?;
+    let view = staff_view(row)?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/accounts/{}", view.id)))
+        .json(view))
+}
+
+fn find_account(c: &mut Conn, id: &str) -> Result<AccountRow, ApiError> {
+    repo::find_account(c, id)?.ok_or_else(ApiError::not_found)
+}
+
+/// One account: the staff view for staff, the customer view for its own users.
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = AccountView),
+        (status = 404, description = "No such account, or not the caller's", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/accounts/{id}")]
+async fn get_account(
+    state: State,
+    user: Authenticated,
+    id: web::Path<String>,
+) -> Result<web::Json<AccountView>, ApiError> {
+    let id = id.into_inner();
+    authorize(&user.0, Action::ReadAccount, Some(&id))?;
+    let state = state.into_inner();
+    let row = blocking(move || state.db.read(|c| find_account(c, &id))).await?;
+    Ok(web::Json(view_for(&user.0, row)?))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct UpdateAccount {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    /// `null` clears the rating; absent leaves it.
+    #[serde(default, deserialize_with = "deserialize_some")]
+    #[schema(value_type = Option<CreditRatingDto>)]
+    pub credit_rating: Option<Option<CreditRatingDto>>,
+    /// Replaces the whole history.
+    #[validate(length(max = 500))]
+    #[schema(max_items = 500)]
+    pub payment_history: Option<Vec<PaymentRecordDto>>,
+}
+
+/// Changes an account's name or credit data (customer service).
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = String, Path)),
+    request_body = UpdateAccount,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = StaffAccount),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/accounts/{id}")]
+async fn update_account(
+    state: State,
+    user: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<UpdateAccount>,
+) -> Result<web::Json<StaffAccount>, ApiError> {
+    let id = id.into_inner();
+    authorize(&user.0, Action::UpdateAccount, Some(&id))?;
+    body.validate()?;
+    let body = body.into_inner();
+    let now = fleetdesk_persistence::now();
+    let changes = AccountChanges {
+        name: body
+            .name
+            .as_deref()
+            .map(|n| rules::parse_name("name", n, 200))
+            .transpose()?,
+        credit_rating: body
+            .credit_rating
+            .map(|r| r.map(|r| CreditRating::from(r).as_str().to_owned())),
+        payment_history: body.payment_history.map(history_json).transpose()?,
+        updated_at: Some(now.naive_utc()),
+    };
+    let state = state.into_inner();
+    let actor = user.0.user_id;
+    let row = blocking(move || {
+        state.db.write(|c| -> Result<AccountRow, ApiError> {
+            find_account(c, &id)?;
+            let row = repo::update_account(c, &id, &changes)?;
+            let mut append = |staff_only: bool, payload: serde_json::Value| {
+                events::append(
+                    c,
+                    NewEvent {
+                        kind: "account.updated",
+                        account_id: Some(&id),
+                        subject_type: "account",
+                        subject_id: &id,
+                        actor_id: Some(&actor),
+                        staff_only,
+                        payload,
+                        at: now,
+                    },
+                )
+            };
+            if let Some(name) = &changes.name {
+                append(false, json!({ "fields": ["name"], "name": name }))?;
+            }
+            let credit_fields: Vec<&str> = [
+                changes.credit_rating.is_some().then_some("credit_rating"),
+                changes
+                    .payment_history
+                    .is_some()
+                    .then_some("payment_history"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            if !credit_fields.is_empty() {
+                append(true, json!({ "fields": credit_fields }))?;
+            }
+            Ok(row)
+        })
+    })
+    .await?;
+    Ok(web::Json(staff_view(row)?))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+pub struct AddressDto {
+    #[schema(example = "Kungsgatan 12")]
+    pub line1: String,
+    pub line2: Option<String>,
+    #[schema(example = "111 43")]
+    pub postal_code: String,
+    #[schema(example = "Stockholm")]
+    pub city: String,
+    /// ISO 3166-1 alpha-2.
+    #[schema(example = "SE", min_length = 2, max_length = 2)]
+    pub country: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct CreateSite {
+    #[validate(length(min = 1, max = 120))]
+    #[schema(example = "Head office", min_length = 1, max_length = 120)]
+    pub name: String,
+    pub address: AddressDto,
+    /// An IANA time zone name.
+    #[schema(example = "Europe/Stockholm")]
+    pub time_zone: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Site {
+    pub id: String,
+    pub account_id: String,
+    pub name: String,
+    pub address: AddressDto,
+    pub time_zone: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<SiteRow> for Site {
+    fn from(row: SiteRow) -> Self {
+        Self {
+            created_at: row.created_at(),
+            id: row.id,
+            account_id: row.account_id,
+            name: row.name,
+            address: AddressDto {
+                line1: row.address_line1,
+                line2: row.address_line2,
+                postal_code: row.postal_code,
+                city: row.city,
+                country: row.country,
+            },
+            time_zone: row.time_zone,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SitePage {
+    pub items: Vec<Site>,
+    pub next_cursor: Option<String>,
+}
+
+/// The sites of an account.
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = String, Path), PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = SitePage),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/accounts/{id}/sites")]
+async fn list_sites(
+    state: State,
+    user: Authenticated,
+    id: web::Path<String>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<SitePage>, ApiError> {
+    let id = id.into_inner();
+    authorize(&user.0, Action::ReadSites, Some(&id))?;
+    let (limit, after) = page.resolve()?;
+    let state = state.into_inner();
+    let page = blocking(move || {
+        state.db.read(|c| -> Result<_, ApiError> {
+            find_account(c, &id)?;
+            Ok(repo::list_sites(c, &id, after.as_deref(), limit)?)
+        })
+    })
+    .await?;
+    Ok(web::Json(SitePage {
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+        items: page.items.into_iter().map(Site::from).collect(),
+    }))
+}
+
+/// Adds a site to an account (customer service).
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = CreateSite,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = Site, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account has a site of this name", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/accounts/{id}/sites")]
+async fn create_site(
+    state: State,
+    user: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<CreateSite>,
+) -> Result<HttpResponse, ApiError> {
+    let account_id = id.into_inner();
+    authorize(&user.0, Action::CreateSite, Some(&account_id))?;
+    body.validate()?;
+    let body = body.into_inner();
+    let address = Address::parse(
+        &body.address.line1,
+        body.address.line2.as_deref(),
+        &body.address.postal_code,
+        &body.address.city,
+        &body.address.country,
+    )?;
+    let time_zone = TimeZone::parse(&body.time_zone)?;
+    let now = fleetdesk_persistence::now();
+    let row = SiteRow {
+        id: fleetdesk_persistence::new_id(),
+        account_id,
+        name: rules::parse_name("name", &body.name, 120)?,
+        address_line1: address.line1,
+        address_line2: address.line2,
+        postal_code: address.postal_code,
+        city: address.city,
+        country: address.country,
+        time_zone: time_zone.name().to_owned(),
+        created_at: now.naive_utc(),
+    };
+    let state = state.into_inner();
+    let actor = user.0.user_id;
+    let row = blocking(move || {
+        state.db.write(|c| -> Result<SiteRow, ApiError> {
+            find_account(c, &row.account_id)?;
+            repo::insert_site(c, &row).map_err(|e| match e {
+                DbError::UniqueViolation(_) => ApiError::conflict(
+                    "site_name_taken",
+                    "this account already has a site of that name",
+                ),
+                other => other.into(),
+            })?;
+            events::append(
+                c,
+                NewEvent {
+                    kind: "site.created",
+                    account_id: Some(&row.account_id),
+                    subject_type: "site",
+                    subject_id: &row.id,
+                    actor_id: Some(&actor),
+                    staff_only: false,
+                    payload: json!({ "name": row.name, "time_zone": row.time_zone }),
+                    at: now,
+                },
+            )?;
+            Ok(row)
+        })
+    })
+    .await?;
+    let site = Site::from(row);
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/accounts/{}/sites/{}", site.account_id, site.id),
+        ))
+        .json(site))
+}

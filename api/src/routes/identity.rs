@@ -1,0 +1,289 @@
+//! Sign-in and the caller's own identity.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use fleetdesk_domain::identity::Email;
+use fleetdesk_persistence::Conn;
+use fleetdesk_persistence::identity::{self as repo, RefreshTokenRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use crate::auth::{self, Authenticated};
+use crate::error::{ApiError, Problem};
+use crate::state::{AppState, State, blocking};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(login)
+        .service(refresh)
+        .service(logout)
+        .service(me);
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct LoginRequest {
+    #[validate(length(min = 3, max = 254))]
+    #[schema(min_length = 3, max_length = 254, example = "cs@fleetdesk.example")]
+    pub email: String,
+    #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct TokenResponse {
+    /// A JWT for `Authorization: Bearer`.
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    pub expires_at: DateTime<Utc>,
+    /// Single use: `refresh` returns a new one and retires this one.
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct RefreshRequest {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub refresh_token: String,
+}
+
+fn invalid_credentials() -> ApiError {
+    ApiError::new(
+        actix_web::http::StatusCode::UNAUTHORIZED,
+        "invalid_credentials",
+        "the e-mail address or password is wrong",
+    )
+}
+
+/// Issues an access token and a new refresh token in `family_id` (a new family on sign-in).
+fn issue(
+    state: &AppState,
+    conn: &mut Conn,
+    user_id: &str,
+    family_id: Option<&str>,
+) -> Result<TokenResponse, ApiError> {
+    let now = fleetdesk_persistence::now();
+    let (access_token, expires_at) = state.tokens.issue_access(user_id, now)?;
+    let (refresh_token, token_hash) = auth::new_refresh_token()?;
+    let refresh_ttl =
+        chrono::Duration::from_std(state.tokens.refresh_ttl).map_err(|_| ApiError::internal())?;
+    let row = RefreshTokenRow {
+        id: fleetdesk_persistence::new_id(),
+        user_id: user_id.to_owned(),
+        family_id: family_id.map_or_else(fleetdesk_persistence::new_id, str::to_owned),
+        token_hash,
+        issued_at: now.naive_utc(),
+        expires_at: (now + refresh_ttl).naive_utc(),
+        used_at: None,
+        revoked_at: None,
+    };
+    repo::insert_refresh_token(conn, &row)?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".into(),
+        expires_in: (expires_at - now).num_seconds(),
+        expires_at,
+        refresh_token,
+        refresh_expires_at: row.expires_at(),
+    })
+}
+
+/// Signs in with e-mail and password.
+#[utoipa::path(
+    tag = "identity",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 401, description = "Wrong e-mail address or password", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+async fn login(
+    state: State,
+    body: web::Json<LoginRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    body.validate()?;
+    let body = body.into_inner();
+    let state = state.into_inner();
+    let tokens = blocking(move || {
+        // An address that cannot exist is simply a failed sign-in: never reveal which part was wrong.
+        let email = Email::parse(&body.email).ok();
+        let user = match &email {
+            Some(e) => state.db.read(|c| repo::find_user_by_email(c, e.as_str()))?,
+            None => None,
+        };
+        let Some(user) = user else {
+            auth::verify_password(&body.password, auth::decoy_hash());
+            return Err(invalid_credentials());
+        };
+        if !auth::verify_password(&body.password, &user.password_hash) {
+            return Err(invalid_credentials());
+        }
+        state.db.write(|c| issue(&state, c, &user.id, None))
+    })
+    .await?;
+    Ok(web::Json(tokens))
+}
+
+enum RefreshOutcome {
+    Issued(Box<TokenResponse>),
+    Refused(&'static str),
+}
+
+/// Trades a refresh token for a new access token and a new refresh token. A refresh token
+/// works once: presenting a used one again revokes every token of that sign-in.
+#[utoipa::path(
+    tag = "identity",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = TokenResponse),
+        (status = 401, description = "Unknown, expired, revoked or reused refresh token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+async fn refresh(
+    state: State,
+    body: web::Json<RefreshRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    body.validate()?;
+    let state = state.into_inner();
+    let hash = auth::token_hash(&body.refresh_token);
+    let outcome = blocking(move || {
+        state.db.write(|c| -> Result<RefreshOutcome, ApiError> {
+            let now = fleetdesk_persistence::now();
+            let Some(token) = repo::find_refresh_token(c, &hash)? else {
+                return Ok(RefreshOutcome::Refused("the refresh token is not valid"));
+            };
+            if token.used_at.is_some() {
+                // Someone holds a copy of a rotated token: end the whole sign-in.
+                repo::revoke_family(c, &token.family_id, now)?;
+                return Ok(RefreshOutcome::Refused(
+                    "the refresh token was already used; sign in again",
+                ));
+            }
+            if token.revoked_at.is_some() {
+                return Ok(RefreshOutcome::Refused(
+                    "the refresh token was revoked; sign in again",
+                ));
+            }
+            if token.expires_at() <= now {
+                return Ok(RefreshOutcome::Refused(
+                    "the refresh token has expired; sign in again",
+                ));
+            }
+            if !repo::consume_refresh_token(c, &token.id, now)? {
+                repo::revoke_family(c, &token.family_id, now)?;
+                return Ok(RefreshOutcome::Refused(
+                    "the refresh token was already used; sign in again",
+                ));
+            }
+            let issued = issue(&state, c, &token.user_id, Some(&token.family_id))?;
+            Ok(RefreshOutcome::Issued(Box::new(issued)))
+        })
+    })
+    .await?;
+    match outcome {
+        RefreshOutcome::Issued(tokens) => Ok(web::Json(*tokens)),
+        RefreshOutcome::Refused(why) => Err(ApiError::new(
+            actix_web::http::StatusCode::UNAUTHORIZED,
+            "invalid_refresh_token",
+            why,
+        )),
+    }
+}
+
+/// Signs out: revokes the given refresh token and every token rotated from the same sign-in.
+/// Access tokens already issued stay valid until they expire (minutes).
+#[utoipa::path(
+    tag = "identity",
+    request_body = RefreshRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/logout")]
+async fn logout(
+    state: State,
+    user: Authenticated,
+    body: web::Json<RefreshRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let state = state.into_inner();
+    let hash = auth::token_hash(&body.refresh_token);
+    blocking(move || {
+        state.db.write(|c| -> Result<(), ApiError> {
+            // Someone else's token is left alone; the answer is the same either way.
+            if let Some(token) = repo::find_refresh_token(c, &hash)?
+                && token.user_id == user.0.user_id
+            {
+                repo::revoke_family(c, &token.family_id, fleetdesk_persistence::now())?;
+            }
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct MembershipOut {
+    pub account_id: String,
+    pub account_name: String,
+    /// administrator, device-manager, stock-manager, device-and-stock-manager or knowledge-user.
+    pub role: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Me {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    /// The staff role, for the manufacturer's staff.
+    pub staff_role: Option<String>,
+    pub memberships: Vec<MembershipOut>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The signed-in user, their memberships (account, role) and their staff role.
+#[utoipa::path(
+    tag = "identity",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 401, description = "No or bad access token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/me")]
+async fn me(state: State, user: Authenticated) -> Result<web::Json<Me>, ApiError> {
+    let state = state.into_inner();
+    let me = blocking(move || {
+        let mut conn = state.db.conn()?;
+        let row = repo::find_user(&mut conn, &user.0.user_id)?.ok_or_else(ApiError::not_found)?;
+        let memberships = repo::memberships_of(&mut conn, &row.id)?
+            .into_iter()
+            .map(|m| MembershipOut {
+                account_id: m.account_id,
+                account_name: m.account_name,
+                role: m.role,
+            })
+            .collect();
+        Ok(Me {
+            created_at: row.created_at(),
+            id: row.id,
+            email: row.email,
+            display_name: row.display_name,
+            staff_role: row.staff_role,
+            memberships,
+        })
+    })
+    .await?;
+    Ok(web::Json(me))
+}

@@ -1,0 +1,15 @@
+//! HTTP routes, one module per business area.
+
+pub mod accounts;
+pub mod events;
+pub mod identity;
+pub mod ops;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers every route of `/api/v1`; each lands in the OpenAPI document.
+pub fn api_v1(cfg: &mut ServiceConfig) {
+    identity::routes(cfg);
+    accounts::routes(cfg);
+    events::routes(cfg);
+}

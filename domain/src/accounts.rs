@@ -1,0 +1,220 @@
+//! Customer accounts: the two reference numbers and the staff-only credit data.
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::Invalid;
+
+/// Normalises a reference number: trimmed, upper-cased, `[A-Z0-9-]`, bounded length,
+/// starting and ending with a letter or digit.
+fn reference_number(
+    field: &'static str,
+    raw: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, Invalid> {
+    let s = raw.trim().to_uppercase();
+    if s.len() < min || s.len() > max {
+        return Err(Invalid::new(
+            field,
+            format!("must be {min} to {max} characters"),
+        ));
+    }
+    let ok_char = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit();
+    if !s.chars().all(|c| ok_char(c) || c == '-')
+        || !s.starts_with(ok_char)
+        || !s.ends_with(ok_char)
+    {
+        return Err(Invalid::new(
+            field,
+            "may contain only letters, digits and inner hyphens",
+        ));
+    }
+    Ok(s)
+}
+
+/// The number on the customer's contract, invoices, quotes and tender documents.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CustomerAccountNumber(String);
+
+impl CustomerAccountNumber {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        reference_number("customer_account_number", raw, 4, 20).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The number customer service uses internally to identify the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SystemAccountNumber(String);
+
+impl SystemAccountNumber {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
+        reference_number("system_account_number", raw, 4, 20).map(Self)
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Normalises a search term for `?number=`: it matches either number exactly.
+pub fn normalise_number_query(raw: &str) -> String {
+    raw.trim().to_uppercase()
+}
+
+/// A display name: trimmed, 1 to `max` characters, no control characters.
+pub fn parse_name(field: &'static str, raw: &str, max: usize) -> Result<String, Invalid> {
+    let s = raw.trim();
+    if s.is_empty() || s.chars().count() > max {
+        return Err(Invalid::new(
+            field,
+            format!("must be 1 to {max} characters"),
+        ));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(Invalid::new(field, "must not contain control characters"));
+    }
+    Ok(s.to_owned())
+}
+
+/// Customer service's assessment of the customer's creditworthiness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreditRating {
+    Excellent,
+    Good,
+    Fair,
+    Poor,
+    Blocked,
+}
+
+impl CreditRating {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Excellent => "excellent",
+            Self::Good => "good",
+            Self::Fair => "fair",
+            Self::Poor => "poor",
+            Self::Blocked => "blocked",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        match s {
+            "excellent" => Ok(Self::Excellent),
+            "good" => Ok(Self::Good),
+            "fair" => Ok(Self::Fair),
+            "poor" => Ok(Self::Poor),
+            "blocked" => Ok(Self::Blocked),
+            _ => Err(Invalid::new("credit_rating", "unknown rating")),
+        }
+    }
+}
+
+impl fmt::Display for CreditRating {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One invoice in an account's payment history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentRecord {
+    pub invoice_number: String,
+    pub due_on: NaiveDate,
+    pub paid_on: Option<NaiveDate>,
+    /// In the currency's minor unit (cents, öre).
+    pub amount_minor: i64,
+    /// ISO 4217 code, upper case.
+    pub currency: String,
+}
+
+impl PaymentRecord {
+    pub fn validate(&self) -> Result<(), Invalid> {
+        let field = "payment_history";
+        parse_name(field, &self.invoice_number, 40)?;
+        if self.amount_minor < 0 {
+            return Err(Invalid::new(field, "amount_minor must not be negative"));
+        }
+        if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(Invalid::new(
+                field,
+                "currency must be a three-letter ISO 4217 code",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Days paid after the due date (0 when on time), or `None` while unpaid.
+    pub fn days_late(&self) -> Option<i64> {
+        self.paid_on
+            .map(|paid| (paid - self.due_on).num_days().max(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_normalised() {
+        assert_eq!(
+            CustomerAccountNumber::parse(" c-10042 ").unwrap().as_str(),
+            "C-10042"
+        );
+        assert_eq!(
+            SystemAccountNumber::parse("1-7ab9").unwrap().as_str(),
+            "1-7AB9"
+        );
+    }
+
+    #[test]
+    fn bad_numbers_are_refused() {
+        for raw in [
+            "",
+            "abc",
+            "-1234",
+            "1234-",
+            "12 34",
+            "12_34",
+            "ÅÄÖ123",
+            &"9".repeat(21),
+        ] {
+            assert!(CustomerAccountNumber::parse(raw).is_err(), "{raw:?}");
+            assert!(SystemAccountNumber::parse(raw).is_err(), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn payments_are_checked() {
+        let ok = PaymentRecord {
+            invoice_number: "INV-1".into(),
+            due_on: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
+            paid_on: NaiveDate::from_ymd_opt(2026, 10, 5),
+            amount_minor: 125_000,
+            currency: "SEK".into(),
+        };
+        assert!(ok.validate().is_ok());
+        assert_eq!(ok.days_late(), Some(4));
+        assert!(
+            PaymentRecord {
+                currency: "sek".into(),
+                ..ok.clone()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            PaymentRecord {
+                amount_minor: -1,
+                ..ok
+            }
+            .validate()
+            .is_err()
+        );
+    }
+}

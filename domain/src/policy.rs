@@ -1,0 +1,287 @@
+//! The one permission policy: a pure function of (caller, action, the object's account).
+//!
+//! Handlers use [`decide`] for single objects and [`account_scope`] as the filter for lists,
+//! and both are derived from the same [`may`] table, so a list never shows what a read would
+//! refuse. An object outside the caller's scope is [`Decision::NotFound`] (its existence is not
+//! revealed); an action the caller's role may never take is [`Decision::Forbidden`].
+
+use crate::identity::{CustomerRole, Principal, StaffRole};
+
+/// Everything a caller can ask to do, named by object and verb.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    ReadAccount,
+    CreateAccount,
+    UpdateAccount,
+    ReadSites,
+    CreateSite,
+    ReadEvents,
+}
+
+impl Action {
+    pub const ALL: &'static [Action] = &[
+        Action::ReadAccount,
+        Action::CreateAccount,
+        Action::UpdateAccount,
+        Action::ReadSites,
+        Action::CreateSite,
+        Action::ReadEvents,
+    ];
+}
+
+/// A role, whichever kind of organisation it belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Staff(StaffRole),
+    Customer(CustomerRole),
+}
+
+/// The role table: may this role take this action at all (within its scope)?
+pub fn may(role: Role, action: Action) -> bool {
+    use Action::*;
+    match role {
+        Role::Staff(staff) => match action {
+            ReadAccount | ReadSites | ReadEvents => true,
+            CreateAccount | UpdateAccount | CreateSite => staff == StaffRole::CustomerService,
+        },
+        Role::Customer(customer) => match action {
+            ReadAccount | ReadSites | ReadEvents => customer != CustomerRole::KnowledgeUser,
+            CreateAccount | UpdateAccount | CreateSite => false,
+        },
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Forbidden,
+    NotFound,
+}
+
+/// May `who` take `action` on an object of `account_id` (`None`: an object of no account,
+/// such as a new account)?
+pub fn decide(who: &Principal, action: Action, account_id: Option<&str>) -> Decision {
+    if let Some(staff) = who.staff_role {
+        return if may(Role::Staff(staff), action) {
+            Decision::Allow
+        } else {
+            Decision::Forbidden
+        };
+    }
+    let role = account_id.and_then(|id| who.role_in(id));
+    match role {
+        Some(role) if may(Role::Customer(role), action) => Decision::Allow,
+        Some(_) => Decision::Forbidden,
+        // Outside the caller's accounts: the object does not exist for them. With no
+        // account to scope by, only a staff role could have allowed it.
+        None if account_id.is_some() => Decision::NotFound,
+        None => Decision::Forbidden,
+    }
+}
+
+/// Which accounts' objects a list for `action` may show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountScope {
+    All,
+    Only(Vec<String>),
+}
+
+impl AccountScope {
+    pub fn admits(&self, account_id: &str) -> bool {
+        match self {
+            AccountScope::All => true,
+            AccountScope::Only(ids) => ids.iter().any(|id| id == account_id),
+        }
+    }
+}
+
+/// The list filter for `action`, or `None` when the caller may not list at all (403).
+pub fn account_scope(who: &Principal, action: Action) -> Option<AccountScope> {
+    if let Some(staff) = who.staff_role {
+        return may(Role::Staff(staff), action).then_some(AccountScope::All);
+    }
+    let ids: Vec<String> = who
+        .memberships
+        .iter()
+        .filter(|m| may(Role::Customer(m.role), action))
+        .map(|m| m.account_id.clone())
+        .collect();
+    let has_any_permitted_role = !ids.is_empty() || who.memberships.is_empty();
+    has_any_permitted_role.then_some(AccountScope::Only(ids))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::Membership;
+    use proptest::prelude::*;
+
+    fn staff(role: StaffRole) -> Principal {
+        Principal {
+            user_id: "s".into(),
+            staff_role: Some(role),
+            memberships: vec![],
+        }
+    }
+
+    fn customer(memberships: &[(&str, CustomerRole)]) -> Principal {
+        Principal {
+            user_id: "c".into(),
+            staff_role: None,
+            memberships: memberships
+                .iter()
+                .map(|(a, r)| Membership {
+                    account_id: (*a).into(),
+                    role: *r,
+                })
+                .collect(),
+        }
+    }
+
+    /// The role table of the domain, written out in full: every role, every action.
+    #[test]
+    fn role_table_is_exhaustive() {
+        use Action::*;
+        use CustomerRole::*;
+        use StaffRole::*;
+        let expected: &[(Role, &[Action])] = &[
+            (
+                Role::Staff(CustomerService),
+                &[
+                    ReadAccount,
+                    CreateAccount,
+                    UpdateAccount,
+                    ReadSites,
+                    CreateSite,
+                    ReadEvents,
+                ],
+            ),
+            (
+                Role::Staff(CallCenter),
+                &[ReadAccount, ReadSites, ReadEvents],
+            ),
+            (
+                Role::Staff(DispatchPlanner),
+                &[ReadAccount, ReadSites, ReadEvents],
+            ),
+            (
+                Role::Staff(Technician),
+                &[ReadAccount, ReadSites, ReadEvents],
+            ),
+            (
+                Role::Staff(WarrantyAdmin),
+                &[ReadAccount, ReadSites, ReadEvents],
+            ),
+            (
+                Role::Customer(Administrator),
+                &[ReadAccount, ReadSites, ReadEvents],
+            ),
+            (
+                Role::Customer(DeviceManager),
+                &[ReadAccount, ReadSites, ReadEvents],
+            ),
+            (
+                Role::Customer(StockManager),
+                &[ReadAccount, ReadSites, ReadEvents],
+            ),
+            (
+                Role::Customer(DeviceAndStockManager),
+                &[ReadAccount, ReadSites, ReadEvents],
+            ),
+            (Role::Customer(KnowledgeUser), &[]),
+        ];
+        let roles = StaffRole::ALL.len() + CustomerRole::ALL.len();
+        assert_eq!(expected.len(), roles, "every role is in the table");
+        for (role, allowed) in expected {
+            for action in Action::ALL {
+                assert_eq!(
+                    may(*role, *action),
+                    allowed.contains(action),
+                    "{role:?} {action:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn customers_are_scoped_to_their_accounts() {
+        let who = customer(&[
+            ("a", CustomerRole::Administrator),
+            ("k", CustomerRole::KnowledgeUser),
+        ]);
+        assert_eq!(
+            decide(&who, Action::ReadAccount, Some("a")),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(&who, Action::ReadAccount, Some("b")),
+            Decision::NotFound
+        );
+        assert_eq!(
+            decide(&who, Action::ReadAccount, Some("k")),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            decide(&who, Action::UpdateAccount, Some("a")),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            decide(&who, Action::UpdateAccount, Some("b")),
+            Decision::NotFound
+        );
+        assert_eq!(
+            decide(&who, Action::CreateAccount, None),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            account_scope(&who, Action::ReadAccount),
+            Some(AccountScope::Only(vec!["a".into()]))
+        );
+    }
+
+    #[test]
+    fn staff_roles_are_not_scoped_by_account() {
+        let cs = staff(StaffRole::CustomerService);
+        assert_eq!(
+            decide(&cs, Action::UpdateAccount, Some("any")),
+            Decision::Allow
+        );
+        let tech = staff(StaffRole::Technician);
+        assert_eq!(
+            decide(&tech, Action::UpdateAccount, Some("any")),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            account_scope(&tech, Action::ReadAccount),
+            Some(AccountScope::All)
+        );
+        assert_eq!(account_scope(&tech, Action::CreateSite), None);
+    }
+
+    fn any_customer_role() -> impl Strategy<Value = CustomerRole> {
+        proptest::sample::select(CustomerRole::ALL)
+    }
+
+    proptest! {
+        /// The list filter and the single-object check agree for every caller, action and account.
+        #[test]
+        fn list_filter_agrees_with_item_check(
+            roles in proptest::collection::vec((0..4usize, any_customer_role()), 0..4),
+            action_ix in 0..Action::ALL.len(),
+            target in 0..5usize,
+        ) {
+            let accounts = ["a0", "a1", "a2", "a3", "a4"];
+            let mut seen = std::collections::HashSet::new();
+            let memberships: Vec<(&str, CustomerRole)> = roles
+                .into_iter()
+                .filter(|(a, _)| seen.insert(*a))
+                .map(|(a, r)| (accounts[a], r))
+                .collect();
+            let who = customer(&memberships);
+            let action = Action::ALL[action_ix];
+            let listed = account_scope(&who, action).is_some_and(|s| s.admits(accounts[target]));
+            let allowed = decide(&who, action, Some(accounts[target])) == Decision::Allow;
+            prop_assert_eq!(listed, allowed);
+        }
+    }
+}

@@ -1,0 +1,163 @@
+//! Customer accounts and their sites.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::schema::{accounts, sites};
+use crate::{Conn, DbResult, utc};
+
+/// A page of a keyset-paginated list: `next_after` is the id to continue after, if any.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_after: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from `limit + 1` fetched rows: the extra row only says "there is more".
+    pub fn from_rows(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> String) -> Self {
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit.max(0) as usize);
+        let next_after = if more { rows.last().map(id) } else { None };
+        Self {
+            items: rows,
+            next_after,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = accounts)]
+pub struct AccountRow {
+    pub id: String,
+    pub customer_account_number: String,
+    pub system_account_number: String,
+    pub name: String,
+    pub credit_rating: Option<String>,
+    /// JSON array of payment records.
+    pub payment_history: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl AccountRow {
+    pub fn created_at(&self) -> DateTime<Utc> {
+        utc(self.created_at)
+    }
+    pub fn updated_at(&self) -> DateTime<Utc> {
+        utc(self.updated_at)
+    }
+}
+
+pub fn insert_account(conn: &mut Conn, row: &AccountRow) -> DbResult<()> {
+    diesel::insert_into(accounts::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_account(conn: &mut Conn, id: &str) -> DbResult<Option<AccountRow>> {
+    Ok(accounts::table
+        .find(id)
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// What a list of accounts is filtered by.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    /// `None`: every account; `Some(ids)`: only these (the caller's scope).
+    pub only_ids: Option<Vec<String>>,
+    /// Matches either account number exactly (already normalised).
+    pub number: Option<String>,
+}
+
+pub fn list_accounts(
+    conn: &mut Conn,
+    filter: &AccountFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<Page<AccountRow>> {
+    let mut query = accounts::table.select(AccountRow::as_select()).into_boxed();
+    if let Some(ids) = &filter.only_ids {
+        query = query.filter(accounts::id.eq_any(ids.clone()));
+    }
+    if let Some(n) = &filter.number {
+        query = query.filter(
+            accounts::customer_account_number
+                .eq(n.clone())
+                .or(accounts::system_account_number.eq(n.clone())),
+        );
+    }
+    if let Some(after) = after {
+        query = query.filter(accounts::id.gt(after.to_owned()));
+    }
+    let rows = query
+        .order(accounts::id.asc())
+        .limit(limit + 1)
+        .load(conn)?;
+    Ok(Page::from_rows(rows, limit, |a| a.id.clone()))
+}
+
+/// The fields staff may change; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = accounts)]
+pub struct AccountChanges {
+    pub name: Option<String>,
+    pub credit_rating: Option<Option<String>>,
+    pub payment_history: Option<String>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+pub fn update_account(conn: &mut Conn, id: &str, changes: &AccountChanges) -> DbResult<AccountRow> {
+    diesel::update(accounts::table.find(id))
+        .set(changes)
+        .execute(conn)?;
+    find_account(conn, id)?.ok_or(crate::DbError::NotFound)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sites)]
+pub struct SiteRow {
+    pub id: String,
+    pub account_id: String,
+    pub name: String,
+    pub address_line1: String,
+    pub address_line2: Option<String>,
+    pub postal_code: String,
+    pub city: String,
+    pub country: String,
+    pub time_zone: String,
+    pub created_at: NaiveDateTime,
+}
+
+impl SiteRow {
+    pub fn created_at(&self) -> DateTime<Utc> {
+        utc(self.created_at)
+    }
+}
+
+pub fn insert_site(conn: &mut Conn, row: &SiteRow) -> DbResult<()> {
+    diesel::insert_into(sites::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn list_sites(
+    conn: &mut Conn,
+    account_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<Page<SiteRow>> {
+    let mut query = sites::table
+        .filter(sites::account_id.eq(account_id))
+        .select(SiteRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(sites::id.gt(after.to_owned()));
+    }
+    let rows = query.order(sites::id.asc()).limit(limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, limit, |s| s.id.clone()))
+}

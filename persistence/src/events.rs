@@ -1,0 +1,88 @@
+//! The event feed: every change another party must see, appended in the change's transaction.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::schema::events;
+use crate::{Conn, DbResult, utc};
+
+/// Serialises event appends on PostgreSQL until commit, so `seq` order is commit order.
+const EVENT_APPEND_LOCK: i64 = 0x666c_6565_7464_736b; // "fleetdsk"
+
+#[derive(Debug, Clone)]
+pub struct NewEvent<'a> {
+    pub kind: &'a str,
+    pub account_id: Option<&'a str>,
+    pub subject_type: &'a str,
+    pub subject_id: &'a str,
+    pub actor_id: Option<&'a str>,
+    /// Hidden from customers' feeds.
+    pub staff_only: bool,
+    pub payload: serde_json::Value,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub seq: i64,
+    pub id: String,
+    pub kind: String,
+    pub account_id: Option<String>,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub actor_id: Option<String>,
+    pub staff_only: bool,
+    pub payload: String,
+    pub occurred_at: NaiveDateTime,
+}
+
+impl EventRow {
+    pub fn occurred_at(&self) -> DateTime<Utc> {
+        utc(self.occurred_at)
+    }
+}
+
+/// Appends an event. Call it inside the transaction that makes the change, as its last write:
+/// on PostgreSQL it takes a transaction-scoped lock that is held until commit.
+pub fn append(conn: &mut Conn, event: NewEvent<'_>) -> DbResult<()> {
+    if let Conn::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(EVENT_APPEND_LOCK)
+            .execute(pg)?;
+    }
+    diesel::insert_into(events::table)
+        .values((
+            events::id.eq(crate::new_id()),
+            events::kind.eq(event.kind),
+            events::account_id.eq(event.account_id),
+            events::subject_type.eq(event.subject_type),
+            events::subject_id.eq(event.subject_id),
+            events::actor_id.eq(event.actor_id),
+            events::staff_only.eq(event.staff_only),
+            events::payload.eq(event.payload.to_string()),
+            events::occurred_at.eq(event.at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Events after `after` in feed order; `only_accounts` limits them to those accounts' events
+/// that customers may see.
+pub fn list_after(
+    conn: &mut Conn,
+    after: i64,
+    only_accounts: Option<&[String]>,
+    limit: i64,
+) -> DbResult<Vec<EventRow>> {
+    let mut query = events::table
+        .filter(events::seq.gt(after))
+        .select(EventRow::as_select())
+        .into_boxed();
+    if let Some(ids) = only_accounts {
+        query = query
+            .filter(events::account_id.eq_any(ids.to_vec()))
+            .filter(events::staff_only.eq(false));
+    }
+    Ok(query.order(events::seq.asc()).limit(limit).load(conn)?)
+}

@@ -1,0 +1,315 @@
+//! fleetdesk's storage: one diesel code path over SQLite (embedded default) and PostgreSQL.
+//!
+//! Repositories take `&mut Conn`, never the pool, so several compose inside one transaction;
+//! [`write`] opens that transaction (an immediate one on SQLite) and [`Db`] runs it on a pooled
+//! connection. Backend-specific SQL stays in this crate, behind a match on [`Conn`].
+
+pub mod accounts;
+pub mod events;
+pub mod idempotency;
+pub mod identity;
+pub mod schema;
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use diesel::Connection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::result::{ConnectionError, DatabaseErrorKind, Error as DieselError};
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+/// One connection to whichever backend `DATABASE_URL` names.
+#[derive(diesel::MultiConnection)]
+pub enum Conn {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+
+/// Errors of the storage layer. Callers map them to HTTP; `Unavailable` means "retry later".
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
+    #[error("unique constraint violated: {0}")]
+    UniqueViolation(String),
+    #[error("foreign key violated: {0}")]
+    ForeignKeyViolation(String),
+    #[error("not found")]
+    NotFound,
+    #[error("database error: {0}")]
+    Other(String),
+}
+
+impl From<DieselError> for DbError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => DbError::NotFound,
+            DieselError::DatabaseError(kind, info) => {
+                let what = info.constraint_name().unwrap_or(info.message()).to_owned();
+                match kind {
+                    DatabaseErrorKind::UniqueViolation => DbError::UniqueViolation(what),
+                    DatabaseErrorKind::ForeignKeyViolation => DbError::ForeignKeyViolation(what),
+                    DatabaseErrorKind::ClosedConnection
+                    | DatabaseErrorKind::UnableToSendCommand => {
+                        DbError::Unavailable(info.message().to_owned())
+                    }
+                    // SQLite reports a lock it waited out its busy timeout for as "database is locked".
+                    _ if info.message().contains("database is locked") => {
+                        DbError::Unavailable(info.message().to_owned())
+                    }
+                    _ => DbError::Other(info.message().to_owned()),
+                }
+            }
+            DieselError::BrokenTransactionManager => DbError::Unavailable(e.to_string()),
+            other => DbError::Other(other.to_string()),
+        }
+    }
+}
+
+impl From<r2d2::PoolError> for DbError {
+    fn from(e: r2d2::PoolError) -> Self {
+        DbError::Unavailable(e.to_string())
+    }
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// Which backend a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Postgres,
+    Sqlite,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Self {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// Pool settings from the configuration.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_size: u32,
+    /// How long a request waits for a connection before the database counts as unavailable.
+    pub acquire_timeout: Duration,
+    /// SQLite's busy timeout: how long a writer waits for the write lock.
+    pub sqlite_busy_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_size: 10,
+            acquire_timeout: Duration::from_secs(2),
+            sqlite_busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Opens connections for the pool, choosing the backend from the URL so that a bad URL
+/// gets the backend's own error message.
+#[derive(Debug)]
+pub struct Manager {
+    url: String,
+    backend: Backend,
+    sqlite_busy_timeout: Duration,
+}
+
+impl Manager {
+    fn new(url: &str, options: &PoolOptions) -> Self {
+        let backend = Backend::of(url);
+        let url = match backend {
+            // A dead host must fail fast, not hang a request.
+            Backend::Postgres if !url.contains("connect_timeout") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                let secs = options.acquire_timeout.as_secs().max(1);
+                format!("{url}{sep}connect_timeout={secs}")
+            }
+            Backend::Postgres => url.to_owned(),
+            Backend::Sqlite => url.strip_prefix("sqlite://").unwrap_or(url).to_owned(),
+        };
+        Self {
+            url,
+            backend,
+            sqlite_busy_timeout: options.sqlite_busy_timeout,
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<Conn, r2d2::Error> {
+        match self.backend {
+            Backend::Postgres => PgConnection::establish(&self.url)
+                .map(Conn::Postgresql)
+                .map_err(r2d2::Error::ConnectionError),
+            Backend::Sqlite => {
+                let mut conn =
+                    SqliteConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    self.sqlite_busy_timeout.as_millis()
+                ))
+                .map_err(|e| {
+                    r2d2::Error::ConnectionError(ConnectionError::CouldntSetupConfiguration(e))
+                })?;
+                Ok(Conn::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// The database handle the application holds: a pool and the backend it talks to.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+    backend: Backend,
+}
+
+impl Db {
+    /// Builds the pool without connecting: the server starts even while the database is down
+    /// and recovers by itself when it returns.
+    pub fn open(url: &str, options: &PoolOptions) -> DbResult<Self> {
+        if Backend::of(url) == Backend::Sqlite {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            if let Some(dir) = std::path::Path::new(path)
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+            {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| DbError::Other(format!("cannot create {}: {e}", dir.display())))?;
+            }
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(options.max_size)
+            .min_idle(Some(0))
+            .connection_timeout(options.acquire_timeout)
+            .test_on_check_out(true)
+            .build_unchecked(Manager::new(url, options));
+        Ok(Self {
+            pool,
+            backend: Backend::of(url),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn conn(&self) -> DbResult<PooledConn> {
+        Ok(self.pool.get()?)
+    }
+
+    /// Runs `f` inside one write transaction on a pooled connection.
+    pub fn write<T, E: From<DbError>>(
+        &self,
+        f: impl FnOnce(&mut Conn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        write(&mut *self.conn()?, f)
+    }
+
+    /// Runs `f` on a pooled connection, outside an explicit transaction.
+    pub fn read<T, E: From<DbError>>(
+        &self,
+        f: impl FnOnce(&mut Conn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        f(&mut *self.conn()?)
+    }
+
+    /// Applies pending migrations; returns how many ran.
+    pub fn migrate(&self) -> DbResult<usize> {
+        let mut conn = self.conn()?;
+        let migrations = match self.backend {
+            Backend::Postgres => PG_MIGRATIONS,
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+        };
+        let applied = conn
+            .run_pending_migrations(migrations)
+            .map_err(|e| DbError::Other(format!("migration failed: {e}")))?;
+        Ok(applied.len())
+    }
+
+    /// `(connections, idle)` for the metrics.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+
+    pub fn max_size(&self) -> u32 {
+        self.pool.max_size()
+    }
+
+    /// A cheap round trip, for readiness.
+    pub fn ping(&self) -> DbResult<()> {
+        Ok(self.conn()?.ping()?)
+    }
+}
+
+/// Runs `f` in one transaction on `conn`. On SQLite the transaction takes the write lock at
+/// once (`BEGIN IMMEDIATE`): a deferred one that read first could fail to upgrade under load.
+pub fn write<T, E: From<DbError>>(
+    conn: &mut Conn,
+    f: impl FnOnce(&mut Conn) -> Result<T, E>,
+) -> Result<T, E> {
+    let begun = match conn {
+        Conn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE"),
+        Conn::Postgresql(_) => <Conn as Connection>::TransactionManager::begin_transaction(conn),
+    };
+    begun.map_err(DbError::from)?;
+    match f(conn) {
+        Ok(value) => {
+            <Conn as Connection>::TransactionManager::commit_transaction(conn)
+                .map_err(DbError::from)?;
+            Ok(value)
+        }
+        Err(e) => {
+            // The caller's error is the one worth reporting; a failed rollback leaves the
+            // connection marked broken and r2d2 discards it.
+            if let Err(rollback) =
+                <Conn as Connection>::TransactionManager::rollback_transaction(conn)
+            {
+                log::warn!("rollback failed: {rollback}");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// The current instant, truncated to microseconds so both backends store the same value.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// A new opaque id: a UUIDv7, time-ordered so keyset pagination by id follows creation.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}
+
+pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}

@@ -1,0 +1,107 @@
+//! The diesel schema, shared by both backends (see `migrations/postgres` and `migrations/sqlite`).
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        password_hash -> Text,
+        display_name -> Text,
+        staff_role -> Nullable<Text>,
+        email_confirmed_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refresh_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        family_id -> Text,
+        token_hash -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    accounts (id) {
+        id -> Text,
+        customer_account_number -> Text,
+        system_account_number -> Text,
+        name -> Text,
+        credit_rating -> Nullable<Text>,
+        payment_history -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sites (id) {
+        id -> Text,
+        account_id -> Text,
+        name -> Text,
+        address_line1 -> Text,
+        address_line2 -> Nullable<Text>,
+        postal_code -> Text,
+        city -> Text,
+        country -> Text,
+        time_zone -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    memberships (account_id, user_id) {
+        account_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    events (seq) {
+        seq -> BigInt,
+        id -> Text,
+        kind -> Text,
+        account_id -> Nullable<Text>,
+        subject_type -> Text,
+        subject_id -> Text,
+        actor_id -> Nullable<Text>,
+        staff_only -> Bool,
+        payload -> Text,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (principal, key) {
+        principal -> Text,
+        key -> Text,
+        request_hash -> Text,
+        status -> Nullable<Integer>,
+        content_type -> Nullable<Text>,
+        location -> Nullable<Text>,
+        body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(sites -> accounts (account_id));
+diesel::joinable!(memberships -> accounts (account_id));
+diesel::joinable!(memberships -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    refresh_tokens,
+    accounts,
+    sites,
+    memberships,
+    events,
+    idempotency_keys,
+);
