@@ -145,6 +145,15 @@ pub fn insert_site(conn: &mut Conn, row: &SiteRow) -> DbResult<()> {
     Ok(())
 }
 
+pub fn find_site(conn: &mut Conn, account_id: &str, id: &str) -> DbResult<Option<SiteRow>> {
+    Ok(sites::table
+        .filter(sites::account_id.eq(account_id))
+        .filter(sites::id.eq(id))
+        .select(SiteRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 pub fn list_sites(
     conn: &mut Conn,
     account_id: &str,

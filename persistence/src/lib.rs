@@ -59,8 +59,7 @@ impl From<DieselError> for DbError {
                     | DatabaseErrorKind::UnableToSendCommand => {
                         DbError::Unavailable(info.message().to_owned())
                     }
-                    // SQLite reports a lock it waited out its busy timeout for as "database is locked".
-                    _ if info.message().contains("database is locked") => {
+                    _ if is_transient(info.message()) => {
                         DbError::Unavailable(info.message().to_owned())
                     }
                     _ => DbError::Other(info.message().to_owned()),
@@ -70,6 +69,20 @@ impl From<DieselError> for DbError {
             other => DbError::Other(other.to_string()),
         }
     }
+}
+
+/// Messages of errors that say "the database is going or coming back", not "the query is
+/// wrong": SQLite's lock held past the busy timeout, PostgreSQL shutting down or starting up.
+fn is_transient(message: &str) -> bool {
+    [
+        "database is locked",
+        "terminating connection",
+        "server closed the connection",
+        "the database system is",
+        "could not connect to server",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
 }
 
 impl From<r2d2::PoolError> for DbError {

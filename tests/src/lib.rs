@@ -1,1 +1,373 @@
+//! The black-box test harness: a real fleetdesk server on port 0 over a fresh database per
+//! test, driven over HTTP. Every test runs against SQLite and PostgreSQL ([`both_backends!`]).
+//!
+//! PostgreSQL comes from `FLEETDESK_TEST_PG_URL` (an admin URL; `make test` starts a private
+//! cluster and sets it). Each test gets its own database there, dropped afterwards.
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test harness: a failure is a test failure"
+)]
 
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::{Connection, RunQueryDsl, pg::PgConnection};
+use fleetdesk_api::config::Config;
+use fleetdesk_domain::identity::{CustomerRole, StaffRole};
+use fleetdesk_persistence::{Db, PoolOptions};
+use serde_json::{Value, json};
+
+pub use reqwest::StatusCode;
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const JWT_SECRET: &str = "test-secret-for-the-black-box-suite-0123456789";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs each named `async fn name(backend: Backend)` once per backend, as
+/// `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+            )+
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+            )+
+        }
+    };
+}
+
+/// The admin URL of the test PostgreSQL; a test that needs it fails without it.
+pub fn pg_admin_url() -> String {
+    std::env::var("FLEETDESK_TEST_PG_URL").expect(
+        "FLEETDESK_TEST_PG_URL is not set: run `make test`, which starts PostgreSQL, \
+         or skip these tests with `cargo test -- --skip postgres::`",
+    )
+}
+
+/// Replaces the database name of a PostgreSQL URL.
+pub fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let root = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{root}/{name}?{q}"),
+        None => format!("{root}/{name}"),
+    }
+}
+
+/// A database for one test, removed when dropped.
+pub enum TestDb {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+    External,
+}
+
+impl TestDb {
+    pub fn create(backend: Backend) -> (Self, String) {
+        let id = uuid::Uuid::now_v7().simple().to_string();
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join("fleetdesk-tests");
+                std::fs::create_dir_all(&dir).unwrap();
+                let path = dir.join(format!("{id}.db"));
+                let url = path.to_string_lossy().into_owned();
+                (TestDb::Sqlite(path), url)
+            }
+            Backend::Postgres => {
+                let admin_url = pg_admin_url();
+                let name = format!("fleetdesk_test_{id}");
+                let mut admin =
+                    PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL");
+                diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
+                    .execute(&mut admin)
+                    .unwrap();
+                let url = with_database(&admin_url, &name);
+                (TestDb::Postgres { admin_url, name }, url)
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            TestDb::Postgres { admin_url, name } => {
+                if let Ok(mut admin) = PgConnection::establish(admin_url) {
+                    let _ = diesel::sql_query(format!(
+                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                    ))
+                    .execute(&mut admin);
+                }
+            }
+            TestDb::External => {}
+        }
+    }
+}
+
+/// The configuration a test server runs with.
+pub fn test_config(database_url: &str) -> Config {
+    Config {
+        database_url: database_url.to_owned(),
+        bind: "127.0.0.1:0".to_owned(),
+        jwt_secret: JWT_SECRET.to_owned(),
+        dev_mode: false,
+        pool: PoolOptions {
+            max_size: 8,
+            acquire_timeout: Duration::from_millis(1500),
+            sqlite_busy_timeout: Duration::from_secs(5),
+        },
+        access_token_ttl: Duration::from_secs(300),
+        refresh_token_ttl: Duration::from_secs(3600),
+        body_limit: 64 * 1024,
+        workers: 2,
+    }
+}
+
+/// A running server over its own database.
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub backend: Backend,
+    handle: actix_web::dev::ServerHandle,
+    // Dropped after the server is told to stop.
+    _database: TestDb,
+}
+
+impl TestServer {
+    pub async fn start(backend: Backend) -> Self {
+        let (database, url) = TestDb::create(backend);
+        Self::start_with(backend, database, test_config(&url)).await
+    }
+
+    pub async fn start_with(backend: Backend, database: TestDb, config: Config) -> Self {
+        // RUST_LOG=fleetdesk=debug shows the server's log under `cargo test -- --nocapture`.
+        let _ = env_logger::builder().is_test(true).try_init();
+        let built = fleetdesk_api::build(config).expect("the server starts");
+        let handle = built.server.handle();
+        tokio::spawn(built.server);
+        Self {
+            base: format!("http://{}", built.addr),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            db: built.db,
+            backend,
+            handle,
+            _database: database,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A new confirmed staff user of `role`; returns an access token.
+    pub async fn staff(&self, role: StaffRole) -> String {
+        let email = format!(
+            "{}-{}@fleetdesk.test",
+            role.as_str(),
+            uuid::Uuid::now_v7().simple()
+        );
+        let db = self.db.clone();
+        let e = email.clone();
+        tokio::task::spawn_blocking(move || {
+            fleetdesk_api::bootstrap::add_staff(&db, &e, "Staff", role, PASSWORD)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        self.login(&email, PASSWORD).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A new confirmed customer user with `role` in `account_id`; returns an access token.
+    pub async fn customer(&self, account_id: &str, role: CustomerRole) -> String {
+        let email = format!(
+            "{}-{}@customer.test",
+            role.as_str(),
+            uuid::Uuid::now_v7().simple()
+        );
+        let (db, e, a) = (self.db.clone(), email.clone(), account_id.to_owned());
+        tokio::task::spawn_blocking(move || {
+            fleetdesk_api::bootstrap::add_customer_user(&db, &a, &e, "Customer", role, PASSWORD)
+        })
+        .await
+        .unwrap()
+        .unwrap();
+        self.login(&email, PASSWORD).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Signs in; panics unless it succeeds. Returns the token response.
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        let (status, body) = self
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"email": email, "password": password})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login of {email}: {body}");
+        body
+    }
+
+    /// Sends a request and returns the status and the JSON body (Null when empty).
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let res = self.request(method, path, token, body).await;
+        let status = res.status();
+        let text = res.text().await.unwrap();
+        let json = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        (status, json)
+    }
+
+    pub async fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> reqwest::Response {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.send(reqwest::Method::GET, path, Some(token), None)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, Some(token), Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    /// Creates an account as customer service; returns its JSON.
+    pub async fn create_account(
+        &self,
+        cs_token: &str,
+        customer_number: &str,
+        system_number: &str,
+    ) -> Value {
+        let (status, body) = self
+            .post(
+                "/api/v1/accounts",
+                cs_token,
+                json!({
+                    "customer_account_number": customer_number,
+                    "system_account_number": system_number,
+                    "name": format!("Account {customer_number}"),
+                    "credit_rating": "good",
+                    "payment_history": [{
+                        "invoice_number": "INV-1", "due_on": "2026-10-01", "paid_on": "2026-10-03",
+                        "amount_minor": 125000, "currency": "SEK"
+                    }]
+                }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        // Sends the stop command at once; the workers wind down on their own threads.
+        drop(self.handle.stop(false));
+    }
+}
+
+/// Asserts that a response is problem+json with `status` and `code`.
+pub async fn assert_problem(res: reqwest::Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(res.status(), status);
+    let content_type = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert_eq!(
+        content_type, "application/problem+json",
+        "problem content type"
+    );
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["status"], status.as_u16(), "{body}");
+    assert!(
+        body["title"].is_string() && body["type"].is_string(),
+        "{body}"
+    );
+    body
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_names_are_replaced() {
+        assert_eq!(
+            with_database("postgres://u@h:5/postgres", "x"),
+            "postgres://u@h:5/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h:5/postgres?sslmode=disable", "x"),
+            "postgres://u@h:5/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://u@h:5", "x"), "postgres://u@h:5/x");
+    }
+}

@@ -32,7 +32,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_account)
         .service(update_account)
         .service(list_sites)
-        .service(create_site);
+        .service(create_site)
+        .service(get_site);
 }
 
 /// The policy's answer as an HTTP error: outside the caller's scope is 404, a role that may
@@ -605,6 +606,34 @@ async fn list_sites(
         next_cursor: page.next_after.as_deref().map(encode_cursor),
         items: page.items.into_iter().map(Site::from).collect(),
     }))
+}
+
+/// One site of an account.
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = String, Path), ("site_id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Site),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/accounts/{id}/sites/{site_id}")]
+async fn get_site(
+    state: State,
+    user: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<Site>, ApiError> {
+    let (account_id, site_id) = path.into_inner();
+    authorize(&user.0, Action::ReadSites, Some(&account_id))?;
+    let state = state.into_inner();
+    let row = blocking(move || {
+        state.db.read(|c| -> Result<_, ApiError> {
+            repo::find_site(c, &account_id, &site_id)?.ok_or_else(ApiError::not_found)
+        })
+    })
+    .await?;
+    Ok(web::Json(Site::from(row)))
 }
 
 /// Adds a site to an account (customer service).
