@@ -1,10 +1,84 @@
 //! The OpenAPI 3.1 contract, generated from the handlers themselves.
 
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContactBuilder, InfoBuilder, LicenseBuilder, OpenApi, ServerBuilder, Tag};
+use utoipa::openapi::{
+    ContactBuilder, ContentBuilder, InfoBuilder, LicenseBuilder, OpenApi, Ref, RefOr, Response,
+    ResponseBuilder, ServerBuilder, Tag,
+};
+
+use crate::error::PROBLEM_JSON;
+
+/// The description of a response the handler's annotation left undescribed.
+fn standard_description(status: &str) -> &'static str {
+    match status {
+        "200" => "OK",
+        "201" => "Created",
+        "202" => "Accepted",
+        "204" => "No content",
+        "400" => "Malformed request",
+        "401" => "No access token, or a bad or expired one",
+        "403" => "The caller's role may never do this",
+        "404" => "Not found, or outside the caller's scope",
+        "409" => "Conflicts with the current state",
+        "413" => "The request body is too large",
+        "422" => "Well-formed, but breaks a validation or business rule",
+        "503" => "The database is unreachable; retry after `Retry-After` seconds",
+        _ => "See the problem `code`",
+    }
+}
+
+fn problem_response(status: &str) -> RefOr<Response> {
+    RefOr::T(
+        ResponseBuilder::new()
+            .description(standard_description(status))
+            .content(
+                PROBLEM_JSON,
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build(),
+    )
+}
+
+/// Gives every response a description, and adds the problems any operation of its kind can
+/// answer: 401 where a token is required, 503 where the database is used.
+fn complete_operation(path: &str, op: &mut Operation) {
+    let responses = &mut op.responses.responses;
+    for (status, response) in responses.iter_mut() {
+        if let RefOr::T(r) = response
+            && r.description.is_empty()
+        {
+            r.description = standard_description(status).to_owned();
+        }
+    }
+    if op.security.is_some() {
+        responses
+            .entry("401".to_owned())
+            .or_insert_with(|| problem_response("401"));
+    }
+    if path.starts_with("/api/") || path == "/readyz" {
+        responses
+            .entry("503".to_owned())
+            .or_insert_with(|| problem_response("503"));
+    }
+}
 
 /// Fills the document's metadata and the bearer scheme behind Swagger UI's Authorize button.
 pub fn finish(mut doc: OpenApi) -> OpenApi {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            complete_operation(path, op);
+        }
+    }
     doc.info = InfoBuilder::new()
         .title("fleetdesk API")
         .version(env!("CARGO_PKG_VERSION"))
