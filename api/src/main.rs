@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use fleetdesk_api::bootstrap;
 use fleetdesk_api::config::Config;
-use fleetdesk_domain::identity::StaffRole;
+use fleetdesk_domain::identity::{Email, StaffRole};
 use fleetdesk_persistence::Db;
 
 #[derive(Parser)]
@@ -91,9 +91,14 @@ fn run(command: Command) -> Result<(), String> {
                 .read_to_string(&mut password)
                 .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
             let password = password.trim_end_matches(['\r', '\n']);
+            let email = Email::parse(&email).map_err(|e| e.to_string())?;
             let db = open_db(&config)?;
-            let name = if name.is_empty() { email.clone() } else { name };
-            let id = bootstrap::add_staff(&db, &email, &name, role, password)
+            let name = if name.is_empty() {
+                email.to_string()
+            } else {
+                name
+            };
+            let id = bootstrap::add_staff(&db, email.as_str(), &name, role, password)
                 .map_err(|e| e.to_string())?;
             println!("added {role} {email} ({id})");
             Ok(())

@@ -16,6 +16,7 @@ both_backends!(
     login_failures_look_alike,
     refresh_rotates_and_reuse_revokes_the_sign_in,
     logout_revokes_the_refresh_token,
+    simultaneous_refreshes_with_one_token_succeed_once,
     bad_tokens_are_refused,
 );
 
@@ -120,6 +121,43 @@ async fn refresh_rotates_and_reuse_revokes_the_sign_in(b: Backend) {
         )
         .await;
     assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
+}
+
+async fn simultaneous_refreshes_with_one_token_succeed_once(b: Backend) {
+    let s = TestServer::start(b).await;
+    let token = s.staff(StaffRole::Technician).await;
+    let (_, me) = s.get("/api/v1/me", &token).await;
+    let tokens = s.login(me["email"].as_str().unwrap(), PASSWORD).await;
+    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let (client, url, refresh) = (
+            s.client.clone(),
+            s.url("/api/v1/auth/refresh"),
+            refresh.clone(),
+        );
+        tasks.spawn(async move {
+            let res = client
+                .post(url)
+                .json(&json!({"refresh_token": refresh}))
+                .send()
+                .await
+                .unwrap();
+            res.status()
+        });
+    }
+    let statuses = tasks.join_all().await;
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    assert_eq!(
+        ok, 1,
+        "one refresh token buys exactly one new pair: {statuses:?}"
+    );
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::OK || *s == StatusCode::UNAUTHORIZED),
+        "{statuses:?}"
+    );
 }
 
 async fn logout_revokes_the_refresh_token(b: Backend) {

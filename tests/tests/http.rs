@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 both_backends!(
     every_error_is_problem_json,
     idempotency_key_replays_and_refuses_other_bodies,
+    simultaneous_retries_create_once,
     events_follow_changes_and_respect_scope,
     operations_endpoints_answer,
 );
@@ -158,6 +159,45 @@ async fn idempotency_key_replays_and_refuses_other_bodies(b: Backend) {
         numbers,
         vec!["C-8001", "C-8002"],
         "nothing was created twice"
+    );
+}
+
+async fn simultaneous_retries_create_once(b: Backend) {
+    let s = TestServer::start(b).await;
+    let cs = s.staff(StaffRole::CustomerService).await;
+    let body = json!({"customer_account_number": "C-8101", "system_account_number": "S-8101", "name": "Race AB"});
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (client, url, token, body) = (
+            s.client.clone(),
+            s.url("/api/v1/accounts"),
+            cs.clone(),
+            body.clone(),
+        );
+        tasks.spawn(async move {
+            let res = client
+                .post(url)
+                .bearer_auth(token)
+                .header("idempotency-key", "race-key")
+                .json(&body)
+                .send()
+                .await;
+            res.unwrap().status()
+        });
+    }
+    let statuses = tasks.join_all().await;
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
+        "each attempt is created, replayed, or told the first is still running: {statuses:?}"
+    );
+    assert!(statuses.contains(&StatusCode::CREATED));
+    let (_, list) = s.get("/api/v1/accounts", &cs).await;
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        1,
+        "exactly one account was created"
     );
 }
 
