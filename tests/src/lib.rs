@@ -150,6 +150,13 @@ pub fn test_config(database_url: &str) -> Config {
     }
 }
 
+/// A signed-in test user.
+pub struct User {
+    pub email: String,
+    pub token: String,
+    pub refresh_token: String,
+}
+
 /// A running server over its own database.
 pub struct TestServer {
     pub base: String,
@@ -191,25 +198,22 @@ impl TestServer {
         format!("{}{path}", self.base)
     }
 
-    /// A new confirmed staff user of `role`; returns an access token.
-    pub async fn staff(&self, role: StaffRole) -> String {
+    /// A new confirmed staff user of `role`, signed in.
+    pub async fn staff_user(&self, role: StaffRole) -> User {
         let email = format!(
             "{}-{}@fleetdesk.test",
             role.as_str(),
             uuid::Uuid::now_v7().simple()
         );
-        let db = self.db.clone();
-        let e = email.clone();
-        tokio::task::spawn_blocking(move || {
-            fleetdesk_api::bootstrap::add_staff(&db, &e, "Staff", role, PASSWORD)
+        self.add_user(email, move |db, email| {
+            fleetdesk_api::bootstrap::add_staff(db, email, "Staff", role, PASSWORD)
         })
         .await
-        .unwrap()
-        .unwrap();
-        self.login(&email, PASSWORD).await["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+    }
+
+    /// A new confirmed staff user of `role`; returns an access token.
+    pub async fn staff(&self, role: StaffRole) -> String {
+        self.staff_user(role).await.token
     }
 
     /// A new confirmed customer user with `role` in `account_id`; returns an access token.
@@ -219,17 +223,39 @@ impl TestServer {
             role.as_str(),
             uuid::Uuid::now_v7().simple()
         );
-        let (db, e, a) = (self.db.clone(), email.clone(), account_id.to_owned());
-        tokio::task::spawn_blocking(move || {
-            fleetdesk_api::bootstrap::add_customer_user(&db, &a, &e, "Customer", role, PASSWORD)
+        let account_id = account_id.to_owned();
+        self.add_user(email, move |db, email| {
+            fleetdesk_api::bootstrap::add_customer_user(
+                db,
+                &account_id,
+                email,
+                "Customer",
+                role,
+                PASSWORD,
+            )
         })
         .await
-        .unwrap()
-        .unwrap();
-        self.login(&email, PASSWORD).await["access_token"]
-            .as_str()
+        .token
+    }
+
+    async fn add_user(
+        &self,
+        email: String,
+        add: impl FnOnce(&Db, &str) -> Result<String, fleetdesk_api::bootstrap::BootstrapError>
+        + Send
+        + 'static,
+    ) -> User {
+        let (db, e) = (self.db.clone(), email.clone());
+        tokio::task::spawn_blocking(move || add(&db, &e))
+            .await
             .unwrap()
-            .to_owned()
+            .unwrap();
+        let tokens = self.login(&email, PASSWORD).await;
+        User {
+            email,
+            token: tokens["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: tokens["refresh_token"].as_str().unwrap().to_owned(),
+        }
     }
 
     /// Signs in; panics unless it succeeds. Returns the token response.

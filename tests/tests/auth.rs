@@ -33,9 +33,8 @@ async fn login_succeeds_and_me_shows_the_user(b: Backend) {
 
 async fn login_failures_look_alike(b: Backend) {
     let s = TestServer::start(b).await;
-    let token = s.staff(StaffRole::CallCenter).await;
-    let (_, me) = s.get("/api/v1/me", &token).await;
-    let email = me["email"].as_str().unwrap();
+    let user = s.staff_user(StaffRole::CallCenter).await;
+    let email = user.email.as_str();
     let mut bodies = Vec::new();
     for (email, password) in [
         (email, "wrong password"),
@@ -71,10 +70,7 @@ async fn login_failures_look_alike(b: Backend) {
 
 async fn refresh_rotates_and_reuse_revokes_the_sign_in(b: Backend) {
     let s = TestServer::start(b).await;
-    let token = s.staff(StaffRole::Technician).await;
-    let (_, me) = s.get("/api/v1/me", &token).await;
-    let tokens = s.login(me["email"].as_str().unwrap(), PASSWORD).await;
-    let first = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let first = s.staff_user(StaffRole::Technician).await.refresh_token;
 
     let (status, rotated) = s
         .send(
@@ -93,42 +89,15 @@ async fn refresh_rotates_and_reuse_revokes_the_sign_in(b: Backend) {
     assert_eq!(status, StatusCode::OK);
 
     // The first token again: refused, and the whole sign-in is revoked with it.
-    let res = s
-        .request(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(json!({"refresh_token": first})),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
-    let res = s
-        .request(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(json!({"refresh_token": second})),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
+    assert_refresh_refused(&s, &first).await;
+    assert_refresh_refused(&s, &second).await;
 
-    let res = s
-        .request(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(json!({"refresh_token": "made-up"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
+    assert_refresh_refused(&s, "made-up").await;
 }
 
 async fn simultaneous_refreshes_with_one_token_succeed_once(b: Backend) {
     let s = TestServer::start(b).await;
-    let token = s.staff(StaffRole::Technician).await;
-    let (_, me) = s.get("/api/v1/me", &token).await;
-    let tokens = s.login(me["email"].as_str().unwrap(), PASSWORD).await;
-    let refresh = tokens["refresh_token"].as_str().unwrap().to_owned();
+    let refresh = s.staff_user(StaffRole::Technician).await.refresh_token;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..6 {
         let (client, url, refresh) = (
@@ -162,11 +131,8 @@ async fn simultaneous_refreshes_with_one_token_succeed_once(b: Backend) {
 
 async fn logout_revokes_the_refresh_token(b: Backend) {
     let s = TestServer::start(b).await;
-    let token = s.staff(StaffRole::WarrantyAdmin).await;
-    let (_, me) = s.get("/api/v1/me", &token).await;
-    let tokens = s.login(me["email"].as_str().unwrap(), PASSWORD).await;
-    let access = tokens["access_token"].as_str().unwrap();
-    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let user = s.staff_user(StaffRole::WarrantyAdmin).await;
+    let (access, refresh) = (user.token.as_str(), user.refresh_token.as_str());
 
     let res = s
         .request(
@@ -186,12 +152,16 @@ async fn logout_revokes_the_refresh_token(b: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_refresh_refused(&s, refresh).await;
+}
+
+async fn assert_refresh_refused(s: &TestServer, refresh_token: &str) {
     let res = s
         .request(
             Method::POST,
             "/api/v1/auth/refresh",
             None,
-            Some(json!({"refresh_token": refresh})),
+            Some(json!({"refresh_token": refresh_token})),
         )
         .await;
     assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
