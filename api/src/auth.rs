@@ -12,7 +12,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use fleetdesk_domain::identity::{Membership, Principal};
+use fleetdesk_domain::identity::{DealerMembership, Membership, Principal};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -128,8 +128,9 @@ pub fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("decoy password for unknown users").unwrap_or_default())
 }
 
-/// A new opaque refresh token and the hash under which it is stored.
-pub fn new_refresh_token() -> Result<(String, String), ApiError> {
+/// A new opaque secret token (refresh, confirmation, invitation) and the hash under which
+/// it is stored; the token itself is never stored.
+pub fn new_secret_token() -> Result<(String, String), ApiError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| {
         log::error!("no randomness: {e}");
@@ -200,9 +201,17 @@ fn load_principal(state: &AppState, user_id: &str) -> Result<Principal, ApiError
             })
         })
         .collect::<Result<_, ApiError>>()?;
+    let dealer = match (user.dealer_id, user.dealer_role.as_deref()) {
+        (Some(dealer_id), Some(role)) => Some(DealerMembership {
+            dealer_id,
+            role: role.parse().map_err(|_| ApiError::internal())?,
+        }),
+        _ => None,
+    };
     Ok(Principal {
         user_id: user.id,
         staff_role,
+        dealer,
         memberships,
     })
 }

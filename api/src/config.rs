@@ -19,6 +19,22 @@ pub struct Config {
     pub refresh_token_ttl: Duration,
     pub body_limit: usize,
     pub workers: usize,
+    pub mail: MailConfig,
+    /// Where people reach fleetdesk: the base of links in mails.
+    pub public_base_url: String,
+    pub email_token_ttl: Duration,
+    pub invitation_ttl: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// `smtp://…` or `smtps://…`; `None` writes mails to the log.
+    pub smtp_url: Option<String>,
+    pub from: String,
+    pub poll_interval: Duration,
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    pub smtp_timeout: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -77,9 +93,38 @@ impl Config {
             }
         };
         let default_workers = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
+        let bind = get("BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let millis = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            Ok(Duration::from_millis(positive(
+                name,
+                number(name, default)?,
+            )?))
+        };
         Ok(Self {
+            mail: MailConfig {
+                smtp_url: get("SMTP_URL").filter(|u| !u.trim().is_empty()),
+                from: get("MAIL_FROM")
+                    .unwrap_or_else(|| "fleetdesk <no-reply@fleetdesk.example>".to_owned()),
+                poll_interval: millis("MAIL_POLL_INTERVAL_MS", 1000)?,
+                retry_base: millis("MAIL_RETRY_BASE_MS", 5000)?,
+                retry_max: millis("MAIL_RETRY_MAX_MS", 3_600_000)?,
+                smtp_timeout: millis("SMTP_TIMEOUT_MS", 10_000)?,
+            },
+            public_base_url: get("PUBLIC_BASE_URL")
+                .unwrap_or_else(|| format!("http://{bind}"))
+                .trim_end_matches('/')
+                .to_owned(),
+            email_token_ttl: Duration::from_secs(
+                3600 * positive(
+                    "EMAIL_TOKEN_TTL_HOURS",
+                    number("EMAIL_TOKEN_TTL_HOURS", 24)?,
+                )?,
+            ),
+            invitation_ttl: Duration::from_secs(
+                3600 * positive("INVITATION_TTL_HOURS", number("INVITATION_TTL_HOURS", 168)?)?,
+            ),
             database_url: get("DATABASE_URL").unwrap_or_else(|| "data/fleetdesk.db".to_owned()),
-            bind: get("BIND").unwrap_or_else(|| "127.0.0.1:8080".to_owned()),
+            bind,
             jwt_secret,
             dev_mode,
             pool: PoolOptions {

@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod mail;
 pub mod openapi;
 pub mod routes;
 pub mod state;
@@ -56,6 +57,8 @@ pub enum StartError {
         bind: String,
         source: std::io::Error,
     },
+    #[error("mail: {0}")]
+    Mail(String),
 }
 
 /// A server, bound and migrated, not yet running: await `server` (or spawn it) to serve.
@@ -63,6 +66,8 @@ pub struct Built {
     pub server: Server,
     pub addr: SocketAddr,
     pub db: Db,
+    /// Delivers the outbox while it lives.
+    pub mail_sender: mail::Sender,
 }
 
 /// Opens the database, applies migrations, binds `config.bind` and builds the server.
@@ -72,6 +77,25 @@ pub fn build(config: Config) -> Result<Built, StartError> {
     if applied > 0 {
         log::info!("applied {applied} migration(s)");
     }
+    let transport =
+        mail::Transport::from_url(config.mail.smtp_url.as_deref(), config.mail.smtp_timeout)
+            .map_err(StartError::Mail)?;
+    if matches!(transport, mail::Transport::Log) && !config.dev_mode {
+        log::warn!("SMTP_URL is not set: mails are written to the log, not sent");
+    }
+    let sender_settings = mail::SenderSettings {
+        from: config
+            .mail
+            .from
+            .parse()
+            .map_err(|e| StartError::Mail(format!("MAIL_FROM is invalid: {e}")))?,
+        poll_interval: config.mail.poll_interval,
+        retry_base: config.mail.retry_base,
+        retry_max: config.mail.retry_max,
+        lease: std::time::Duration::from_secs(60),
+    };
+    let mail_sender = mail::Sender::spawn(db.clone(), transport, sender_settings)
+        .map_err(|e| StartError::Mail(e.to_string()))?;
     let doc = openapi();
     let state = web::Data::new(Arc::new(AppState {
         db: db.clone(),
@@ -113,5 +137,10 @@ pub fn build(config: Config) -> Result<Built, StartError> {
     .listen(listener)
     .map_err(bind_error)?
     .run();
-    Ok(Built { server, addr, db })
+    Ok(Built {
+        server,
+        addr,
+        db,
+        mail_sender,
+    })
 }

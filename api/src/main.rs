@@ -123,6 +123,8 @@ fn serve(config: Config) -> Result<(), String> {
             built.addr,
             if dev { " in development mode" } else { "" }
         );
-        built.server.await.map_err(|e| e.to_string())
+        let result = built.server.await.map_err(|e| e.to_string());
+        drop(built.mail_sender);
+        result
     })
 }

@@ -122,6 +122,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
     doc.tags = Some(vec![
         tag("identity", "Sign-in and the caller's identity"),
         tag("accounts", "Customer accounts and sites"),
+        tag(
+            "members",
+            "Members of customer accounts, invitations and join requests",
+        ),
         tag("integration", "The event feed"),
         tag("operations", "Health, readiness and metrics"),
     ]);

@@ -115,6 +115,21 @@ role_enum!(
     }
 );
 
+role_enum!(
+    /// A user of a dealer organisation (an authorised service provider).
+    DealerRole {
+        DealerAdmin => "dealer-admin",
+        DealerTechnician => "dealer-technician",
+    }
+);
+
+/// The dealer organisation a dealer user belongs to, with their role there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DealerMembership {
+    pub dealer_id: String,
+    pub role: DealerRole,
+}
+
 /// One account a customer user belongs to, with their role there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {
@@ -127,6 +142,7 @@ pub struct Membership {
 pub struct Principal {
     pub user_id: String,
     pub staff_role: Option<StaffRole>,
+    pub dealer: Option<DealerMembership>,
     pub memberships: Vec<Membership>,
 }
 
@@ -139,9 +155,100 @@ impl Principal {
     }
 }
 
+/// A password that meets the sign-up rules: long enough, not a well-known one, and not
+/// built from the user's own address. Length beats composition rules, so there are none.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(..)")
+    }
+}
+
+pub const PASSWORD_MIN_CHARS: usize = 10;
+pub const PASSWORD_MAX_CHARS: usize = 128;
+
+/// Passwords that appear at the top of every breach list (compared case-insensitively).
+const COMMON_PASSWORDS: &[&str] = &[
+    "1234567890",
+    "12345678910",
+    "123456789a",
+    "0123456789",
+    "1q2w3e4r5t",
+    "qwertyuiop",
+    "password12",
+    "password123",
+    "password1234",
+    "passw0rd123",
+    "iloveyou12",
+    "abcdefghij",
+    "qwerty1234",
+    "1qaz2wsx3edc",
+    "letmein123",
+    "welcome123",
+    "administrator",
+    "changeme123",
+    "fleetdesk123",
+    "printer1234",
+];
+
+impl Password {
+    pub fn parse(raw: &str, email: &Email) -> Result<Self, Invalid> {
+        let invalid = |why: &str| Invalid::new("password", why);
+        let chars = raw.chars().count();
+        if chars < PASSWORD_MIN_CHARS {
+            return Err(invalid("needs at least 10 characters"));
+        }
+        if chars > PASSWORD_MAX_CHARS {
+            return Err(invalid("may have at most 128 characters"));
+        }
+        let lower = raw.to_lowercase();
+        if COMMON_PASSWORDS.contains(&lower.as_str()) {
+            return Err(invalid("is one of the most common passwords"));
+        }
+        let distinct: std::collections::HashSet<char> = lower.chars().collect();
+        if distinct.len() < 4 {
+            return Err(invalid("needs at least 4 different characters"));
+        }
+        let local = email.as_str().split('@').next().unwrap_or_default();
+        if local.len() >= 4 && lower.contains(local) || lower == email.as_str() {
+            return Err(invalid("must not contain your e-mail address"));
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_follow_the_rules() {
+        let email = Email::parse("anna.berg@example.com").unwrap();
+        assert!(Password::parse("correct horse battery", &email).is_ok());
+        for bad in [
+            "short",
+            "aaaaaaaaaaaa",
+            "abababababab",
+            "Password123",
+            "anna.berg-2026!",
+            &"x1".repeat(65),
+        ] {
+            assert!(Password::parse(bad, &email).is_err(), "{bad:?}");
+        }
+        assert!(
+            !format!(
+                "{:?}",
+                Password::parse("correct horse battery", &email).unwrap()
+            )
+            .contains("horse")
+        );
+    }
 
     #[test]
     fn emails_are_normalised() {
@@ -174,6 +281,9 @@ mod tests {
         }
         for r in CustomerRole::ALL {
             assert_eq!(r.as_str().parse::<CustomerRole>().unwrap(), *r);
+        }
+        for r in DealerRole::ALL {
+            assert_eq!(r.as_str().parse::<DealerRole>().unwrap(), *r);
         }
         assert!("admin".parse::<CustomerRole>().is_err());
     }

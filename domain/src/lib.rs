@@ -5,8 +5,11 @@
 
 pub mod accounts;
 pub mod identity;
+pub mod mail;
+pub mod membership;
 pub mod policy;
 pub mod sites;
+pub mod throttle;
 
 /// A value that failed to parse into a domain type: which field, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -5,7 +5,7 @@
 //! refuse. An object outside the caller's scope is [`Decision::NotFound`] (its existence is not
 //! revealed); an action the caller's role may never take is [`Decision::Forbidden`].
 
-use crate::identity::{CustomerRole, Principal, StaffRole};
+use crate::identity::{CustomerRole, DealerRole, Principal, StaffRole};
 
 /// Everything a caller can ask to do, named by object and verb.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -16,6 +16,15 @@ pub enum Action {
     ReadSites,
     CreateSite,
     ReadEvents,
+    ListMembers,
+    /// Change a member's role or remove them.
+    ManageMembers,
+    InviteMembers,
+    ListJoinRequests,
+    DecideJoinRequests,
+    /// Correct a user's e-mail address (not an account's object: staff only).
+    CorrectUserEmail,
+    ResendUserConfirmation,
 }
 
 impl Action {
@@ -26,6 +35,13 @@ impl Action {
         Action::ReadSites,
         Action::CreateSite,
         Action::ReadEvents,
+        Action::ListMembers,
+        Action::ManageMembers,
+        Action::InviteMembers,
+        Action::ListJoinRequests,
+        Action::DecideJoinRequests,
+        Action::CorrectUserEmail,
+        Action::ResendUserConfirmation,
     ];
 }
 
@@ -34,19 +50,56 @@ impl Action {
 pub enum Role {
     Staff(StaffRole),
     Customer(CustomerRole),
+    Dealer(DealerRole),
 }
 
 /// The role table: may this role take this action at all (within its scope)?
 pub fn may(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
-        Role::Staff(staff) => match action {
-            ReadAccount | ReadSites | ReadEvents => true,
-            CreateAccount | UpdateAccount | CreateSite => staff == StaffRole::CustomerService,
-        },
-        Role::Customer(customer) => match action {
-            ReadAccount | ReadSites | ReadEvents => customer != CustomerRole::KnowledgeUser,
-            CreateAccount | UpdateAccount | CreateSite => false,
+        Role::Staff(staff) => {
+            let customer_service = staff == StaffRole::CustomerService;
+            match action {
+                ReadAccount | ReadSites | ReadEvents | ListMembers => true,
+                CreateAccount
+                | UpdateAccount
+                | CreateSite
+                | ManageMembers
+                | InviteMembers
+                | ListJoinRequests
+                | DecideJoinRequests
+                | CorrectUserEmail
+                | ResendUserConfirmation => customer_service,
+            }
+        }
+        Role::Customer(customer) => {
+            let administrator = customer == CustomerRole::Administrator;
+            match action {
+                ReadAccount | ReadSites | ReadEvents => customer != CustomerRole::KnowledgeUser,
+                ListMembers | ManageMembers | InviteMembers | ListJoinRequests
+                | DecideJoinRequests => administrator,
+                CreateAccount
+                | UpdateAccount
+                | CreateSite
+                | CorrectUserEmail
+                | ResendUserConfirmation => false,
+            }
+        }
+        // Dealers' own objects (registrations, dispatches, claims) come with their actions.
+        Role::Dealer(_) => match action {
+            ReadAccount
+            | CreateAccount
+            | UpdateAccount
+            | ReadSites
+            | CreateSite
+            | ReadEvents
+            | ListMembers
+            | ManageMembers
+            | InviteMembers
+            | ListJoinRequests
+            | DecideJoinRequests
+            | CorrectUserEmail
+            | ResendUserConfirmation => false,
         },
     }
 }
@@ -61,8 +114,12 @@ pub enum Decision {
 /// May `who` take `action` on an object of `account_id` (`None`: an object of no account,
 /// such as a new account)?
 pub fn decide(who: &Principal, action: Action, account_id: Option<&str>) -> Decision {
-    if let Some(staff) = who.staff_role {
-        return if may(Role::Staff(staff), action) {
+    let unscoped = who
+        .staff_role
+        .map(Role::Staff)
+        .or(who.dealer.as_ref().map(|d| Role::Dealer(d.role)));
+    if let Some(role) = unscoped {
+        return if may(role, action) {
             Decision::Allow
         } else {
             Decision::Forbidden
@@ -100,6 +157,9 @@ pub fn account_scope(who: &Principal, action: Action) -> Option<AccountScope> {
     if let Some(staff) = who.staff_role {
         return may(Role::Staff(staff), action).then_some(AccountScope::All);
     }
+    if let Some(dealer) = &who.dealer {
+        return may(Role::Dealer(dealer.role), action).then_some(AccountScope::Only(Vec::new()));
+    }
     let ids: Vec<String> = who
         .memberships
         .iter()
@@ -120,6 +180,7 @@ mod tests {
         Principal {
             user_id: "s".into(),
             staff_role: Some(role),
+            dealer: None,
             memberships: vec![],
         }
     }
@@ -128,6 +189,7 @@ mod tests {
         Principal {
             user_id: "c".into(),
             staff_role: None,
+            dealer: None,
             memberships: memberships
                 .iter()
                 .map(|(a, r)| Membership {
@@ -143,54 +205,36 @@ mod tests {
     fn role_table_is_exhaustive() {
         use Action::*;
         use CustomerRole::*;
+        use DealerRole::*;
         use StaffRole::*;
+        let everything = Action::ALL;
+        let read = &[ReadAccount, ReadSites, ReadEvents, ListMembers][..];
+        let customer_reads = &[ReadAccount, ReadSites, ReadEvents][..];
+        let administrator = &[
+            ReadAccount,
+            ReadSites,
+            ReadEvents,
+            ListMembers,
+            ManageMembers,
+            InviteMembers,
+            ListJoinRequests,
+            DecideJoinRequests,
+        ][..];
         let expected: &[(Role, &[Action])] = &[
-            (
-                Role::Staff(CustomerService),
-                &[
-                    ReadAccount,
-                    CreateAccount,
-                    UpdateAccount,
-                    ReadSites,
-                    CreateSite,
-                    ReadEvents,
-                ],
-            ),
-            (
-                Role::Staff(CallCenter),
-                &[ReadAccount, ReadSites, ReadEvents],
-            ),
-            (
-                Role::Staff(DispatchPlanner),
-                &[ReadAccount, ReadSites, ReadEvents],
-            ),
-            (
-                Role::Staff(Technician),
-                &[ReadAccount, ReadSites, ReadEvents],
-            ),
-            (
-                Role::Staff(WarrantyAdmin),
-                &[ReadAccount, ReadSites, ReadEvents],
-            ),
-            (
-                Role::Customer(Administrator),
-                &[ReadAccount, ReadSites, ReadEvents],
-            ),
-            (
-                Role::Customer(DeviceManager),
-                &[ReadAccount, ReadSites, ReadEvents],
-            ),
-            (
-                Role::Customer(StockManager),
-                &[ReadAccount, ReadSites, ReadEvents],
-            ),
-            (
-                Role::Customer(DeviceAndStockManager),
-                &[ReadAccount, ReadSites, ReadEvents],
-            ),
+            (Role::Staff(CustomerService), everything),
+            (Role::Staff(CallCenter), read),
+            (Role::Staff(DispatchPlanner), read),
+            (Role::Staff(Technician), read),
+            (Role::Staff(WarrantyAdmin), read),
+            (Role::Customer(Administrator), administrator),
+            (Role::Customer(DeviceManager), customer_reads),
+            (Role::Customer(StockManager), customer_reads),
+            (Role::Customer(DeviceAndStockManager), customer_reads),
             (Role::Customer(KnowledgeUser), &[]),
+            (Role::Dealer(DealerAdmin), &[]),
+            (Role::Dealer(DealerTechnician), &[]),
         ];
-        let roles = StaffRole::ALL.len() + CustomerRole::ALL.len();
+        let roles = StaffRole::ALL.len() + CustomerRole::ALL.len() + DealerRole::ALL.len();
         assert_eq!(expected.len(), roles, "every role is in the table");
         for (role, allowed) in expected {
             for action in Action::ALL {

@@ -64,6 +64,14 @@ pub fn find_account(conn: &mut Conn, id: &str) -> DbResult<Option<AccountRow>> {
         .optional()?)
 }
 
+pub fn find_by_customer_number(conn: &mut Conn, number: &str) -> DbResult<Option<AccountRow>> {
+    Ok(accounts::table
+        .filter(accounts::customer_account_number.eq(number))
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// What a list of accounts is filtered by.
 #[derive(Debug, Clone, Default)]
 pub struct AccountFilter {

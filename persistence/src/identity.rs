@@ -3,8 +3,11 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use crate::schema::{accounts, memberships, refresh_tokens, users};
-use crate::{Conn, DbResult, utc};
+use crate::schema::{
+    accounts, email_tokens, invitations, join_requests, login_throttle, memberships,
+    refresh_tokens, users,
+};
+use crate::{Conn, DbError, DbResult, utc};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
@@ -17,6 +20,8 @@ pub struct UserRow {
     pub email_confirmed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub dealer_id: Option<String>,
+    pub dealer_role: Option<String>,
 }
 
 impl UserRow {
@@ -38,6 +43,8 @@ impl UserRow {
             email_confirmed_at: confirmed.then_some(at),
             created_at: at,
             updated_at: at,
+            dealer_id: None,
+            dealer_role: None,
         }
     }
 
@@ -161,4 +168,458 @@ pub fn revoke_family(conn: &mut Conn, family_id: &str, at: DateTime<Utc>) -> DbR
     )
     .set(refresh_tokens::revoked_at.eq(at.naive_utc()))
     .execute(conn)?)
+}
+
+/// Sets a user's address and makes it unconfirmed again.
+pub fn set_email(conn: &mut Conn, user_id: &str, email: &str, at: DateTime<Utc>) -> DbResult<()> {
+    let n = diesel::update(users::table.find(user_id))
+        .set((
+            users::email.eq(email),
+            users::email_confirmed_at.eq(None::<NaiveDateTime>),
+            users::updated_at.eq(at.naive_utc()),
+        ))
+        .execute(conn)?;
+    if n == 0 {
+        Err(DbError::NotFound)
+    } else {
+        Ok(())
+    }
+}
+
+pub fn set_password_hash(
+    conn: &mut Conn,
+    user_id: &str,
+    hash: &str,
+    at: DateTime<Utc>,
+) -> DbResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::password_hash.eq(hash),
+            users::updated_at.eq(at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks the address confirmed if it is still `email` (a later correction wins).
+pub fn confirm_email(
+    conn: &mut Conn,
+    user_id: &str,
+    email: &str,
+    at: DateTime<Utc>,
+) -> DbResult<bool> {
+    let n = diesel::update(users::table.find(user_id).filter(users::email.eq(email)))
+        .set((
+            users::email_confirmed_at.eq(Some(at.naive_utc())),
+            users::updated_at.eq(at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn revoke_all_refresh_tokens(
+    conn: &mut Conn,
+    user_id: &str,
+    at: DateTime<Utc>,
+) -> DbResult<usize> {
+    Ok(diesel::update(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user_id))
+            .filter(refresh_tokens::revoked_at.is_null()),
+    )
+    .set(refresh_tokens::revoked_at.eq(at.naive_utc()))
+    .execute(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = email_tokens)]
+pub struct EmailTokenRow {
+    pub id: String,
+    pub user_id: String,
+    pub purpose: String,
+    /// The address the token confirms: a token mailed before a correction confirms nothing.
+    pub email: String,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+impl EmailTokenRow {
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        utc(self.expires_at)
+    }
+}
+
+pub fn insert_email_token(conn: &mut Conn, row: &EmailTokenRow) -> DbResult<()> {
+    diesel::insert_into(email_tokens::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_email_token(conn: &mut Conn, token_hash: &str) -> DbResult<Option<EmailTokenRow>> {
+    Ok(email_tokens::table
+        .filter(email_tokens::token_hash.eq(token_hash))
+        .select(EmailTokenRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Uses a token once: false when it was used already (or concurrently).
+pub fn use_email_token(conn: &mut Conn, id: &str, at: DateTime<Utc>) -> DbResult<bool> {
+    let n = diesel::update(
+        email_tokens::table
+            .find(id)
+            .filter(email_tokens::used_at.is_null()),
+    )
+    .set(email_tokens::used_at.eq(Some(at.naive_utc())))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Ends every unused token of a user, so only the newest mail works.
+pub fn expire_email_tokens(conn: &mut Conn, user_id: &str, at: DateTime<Utc>) -> DbResult<usize> {
+    Ok(diesel::update(
+        email_tokens::table
+            .filter(email_tokens::user_id.eq(user_id))
+            .filter(email_tokens::used_at.is_null()),
+    )
+    .set(email_tokens::used_at.eq(Some(at.naive_utc())))
+    .execute(conn)?)
+}
+
+/// A member of an account, for the members list.
+#[derive(Debug, Clone, Queryable)]
+pub struct MemberView {
+    pub user_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub email_confirmed_at: Option<NaiveDateTime>,
+    pub role: String,
+    pub joined_at: NaiveDateTime,
+}
+
+pub fn members_of(
+    conn: &mut Conn,
+    account_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<Vec<MemberView>> {
+    let mut query = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::account_id.eq(account_id))
+        .select((
+            users::id,
+            users::email,
+            users::display_name,
+            users::email_confirmed_at,
+            memberships::role,
+            memberships::created_at,
+        ))
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(users::id.gt(after.to_owned()));
+    }
+    Ok(query.order(users::id.asc()).limit(limit + 1).load(conn)?)
+}
+
+pub fn find_member(
+    conn: &mut Conn,
+    account_id: &str,
+    user_id: &str,
+) -> DbResult<Option<MemberView>> {
+    Ok(memberships::table
+        .inner_join(users::table)
+        .filter(memberships::account_id.eq(account_id))
+        .filter(memberships::user_id.eq(user_id))
+        .select((
+            users::id,
+            users::email,
+            users::display_name,
+            users::email_confirmed_at,
+            memberships::role,
+            memberships::created_at,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+/// Serialises membership changes of one account until commit (PostgreSQL; SQLite's write
+/// transactions are serial already), so two concurrent demotions cannot both see a second
+/// administrator.
+pub fn lock_account_members(conn: &mut Conn, account_id: &str) -> DbResult<()> {
+    if let Conn::Postgresql(pg) = conn {
+        accounts::table
+            .find(account_id)
+            .select(accounts::id)
+            .for_update()
+            .load::<String>(pg)?;
+    }
+    Ok(())
+}
+
+pub fn count_members_with_role(conn: &mut Conn, account_id: &str, role: &str) -> DbResult<i64> {
+    Ok(memberships::table
+        .filter(memberships::account_id.eq(account_id))
+        .filter(memberships::role.eq(role))
+        .count()
+        .get_result(conn)?)
+}
+
+pub fn set_member_role(
+    conn: &mut Conn,
+    account_id: &str,
+    user_id: &str,
+    role: &str,
+) -> DbResult<()> {
+    diesel::update(memberships::table.find((account_id, user_id)))
+        .set(memberships::role.eq(role))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn remove_member(conn: &mut Conn, account_id: &str, user_id: &str) -> DbResult<()> {
+    diesel::delete(memberships::table.find((account_id, user_id))).execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = invitations)]
+pub struct InvitationRow {
+    pub id: String,
+    pub account_id: String,
+    pub email: String,
+    pub role: String,
+    pub token_hash: String,
+    pub invited_by: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub accepted_by: Option<String>,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+impl InvitationRow {
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        utc(self.expires_at)
+    }
+    pub fn created_at(&self) -> DateTime<Utc> {
+        utc(self.created_at)
+    }
+}
+
+pub fn insert_invitation(conn: &mut Conn, row: &InvitationRow) -> DbResult<()> {
+    diesel::insert_into(invitations::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_invitation_by_token(
+    conn: &mut Conn,
+    token_hash: &str,
+) -> DbResult<Option<InvitationRow>> {
+    Ok(invitations::table
+        .filter(invitations::token_hash.eq(token_hash))
+        .select(InvitationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_invitation(
+    conn: &mut Conn,
+    account_id: &str,
+    id: &str,
+) -> DbResult<Option<InvitationRow>> {
+    Ok(invitations::table
+        .filter(invitations::account_id.eq(account_id))
+        .filter(invitations::id.eq(id))
+        .select(InvitationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list_invitations(
+    conn: &mut Conn,
+    account_id: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<crate::accounts::Page<InvitationRow>> {
+    let mut query = invitations::table
+        .filter(invitations::account_id.eq(account_id))
+        .select(InvitationRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(invitations::id.gt(after.to_owned()));
+    }
+    let rows = query
+        .order(invitations::id.asc())
+        .limit(limit + 1)
+        .load(conn)?;
+    Ok(crate::accounts::Page::from_rows(rows, limit, |r| {
+        r.id.clone()
+    }))
+}
+
+/// Accepts an open invitation once: false when it was accepted or revoked meanwhile.
+pub fn accept_invitation(
+    conn: &mut Conn,
+    id: &str,
+    user_id: &str,
+    at: DateTime<Utc>,
+) -> DbResult<bool> {
+    let n = diesel::update(
+        invitations::table
+            .find(id)
+            .filter(invitations::accepted_at.is_null())
+            .filter(invitations::revoked_at.is_null()),
+    )
+    .set((
+        invitations::accepted_at.eq(Some(at.naive_utc())),
+        invitations::accepted_by.eq(Some(user_id)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = join_requests)]
+pub struct JoinRequestRow {
+    pub id: String,
+    pub account_id: String,
+    pub user_id: String,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub granted_role: Option<String>,
+    pub reason: Option<String>,
+}
+
+pub fn insert_join_request(conn: &mut Conn, row: &JoinRequestRow) -> DbResult<()> {
+    diesel::insert_into(join_requests::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A join request with the requesting user's address and name.
+#[derive(Debug, Clone, Queryable)]
+pub struct JoinRequestView {
+    pub request: JoinRequestRow,
+    pub email: String,
+    pub display_name: String,
+    pub email_confirmed_at: Option<NaiveDateTime>,
+}
+
+pub fn list_join_requests(
+    conn: &mut Conn,
+    account_id: &str,
+    status: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<Vec<JoinRequestView>> {
+    let mut query = join_requests::table
+        .inner_join(users::table)
+        .filter(join_requests::account_id.eq(account_id))
+        .select((
+            JoinRequestRow::as_select(),
+            users::email,
+            users::display_name,
+            users::email_confirmed_at,
+        ))
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(join_requests::status.eq(status.to_owned()));
+    }
+    if let Some(after) = after {
+        query = query.filter(join_requests::id.gt(after.to_owned()));
+    }
+    Ok(query
+        .order(join_requests::id.asc())
+        .limit(limit + 1)
+        .load(conn)?)
+}
+
+pub fn find_join_request(
+    conn: &mut Conn,
+    account_id: &str,
+    id: &str,
+) -> DbResult<Option<JoinRequestView>> {
+    Ok(join_requests::table
+        .inner_join(users::table)
+        .filter(join_requests::account_id.eq(account_id))
+        .filter(join_requests::id.eq(id))
+        .select((
+            JoinRequestRow::as_select(),
+            users::email,
+            users::display_name,
+            users::email_confirmed_at,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+/// Decides a pending request once: false when it was decided meanwhile.
+pub fn decide_join_request(
+    conn: &mut Conn,
+    id: &str,
+    status: &str,
+    by: &str,
+    granted_role: Option<&str>,
+    reason: Option<&str>,
+    at: DateTime<Utc>,
+) -> DbResult<bool> {
+    let n = diesel::update(
+        join_requests::table
+            .find(id)
+            .filter(join_requests::status.eq("pending")),
+    )
+    .set((
+        join_requests::status.eq(status),
+        join_requests::decided_by.eq(Some(by)),
+        join_requests::decided_at.eq(Some(at.naive_utc())),
+        join_requests::granted_role.eq(granted_role),
+        join_requests::reason.eq(reason),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Failed sign-ins of one key (an address or a client).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = login_throttle)]
+#[diesel(treat_none_as_null = true)]
+pub struct ThrottleRow {
+    pub key: String,
+    pub failures: i32,
+    pub window_started: NaiveDateTime,
+    pub blocked_until: Option<NaiveDateTime>,
+}
+
+pub fn find_throttle(conn: &mut Conn, key: &str) -> DbResult<Option<ThrottleRow>> {
+    Ok(login_throttle::table
+        .find(key)
+        .select(ThrottleRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Stores a key's state; call it inside a write transaction.
+pub fn save_throttle(conn: &mut Conn, row: &ThrottleRow) -> DbResult<()> {
+    let updated = diesel::update(login_throttle::table.find(&row.key))
+        .set(row)
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(login_throttle::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn clear_throttle(conn: &mut Conn, key: &str) -> DbResult<()> {
+    diesel::delete(login_throttle::table.find(key)).execute(conn)?;
+    Ok(())
 }

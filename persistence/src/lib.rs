@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod events;
 pub mod idempotency;
 pub mod identity;
+pub mod outbox;
 pub mod schema;
 
 use std::time::Duration;

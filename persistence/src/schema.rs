@@ -10,6 +10,8 @@ diesel::table! {
         email_confirmed_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        dealer_id -> Nullable<Text>,
+        dealer_role -> Nullable<Text>,
     }
 }
 
@@ -91,7 +93,86 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    dealers (id) {
+        id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    email_tokens (id) {
+        id -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        email -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        account_id -> Text,
+        email -> Text,
+        role -> Text,
+        token_hash -> Text,
+        invited_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        accepted_by -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    join_requests (id) {
+        id -> Text,
+        account_id -> Text,
+        user_id -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        granted_role -> Nullable<Text>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    login_throttle (key) {
+        key -> Text,
+        failures -> Integer,
+        window_started -> Timestamp,
+        blocked_until -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(email_tokens -> users (user_id));
+diesel::joinable!(join_requests -> accounts (account_id));
+diesel::joinable!(join_requests -> users (user_id));
+diesel::joinable!(invitations -> accounts (account_id));
 diesel::joinable!(sites -> accounts (account_id));
 diesel::joinable!(memberships -> accounts (account_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -104,4 +185,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     memberships,
     events,
     idempotency_keys,
+    dealers,
+    email_tokens,
+    outbox,
+    invitations,
+    join_requests,
+    login_throttle,
 );

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use diesel::{Connection, RunQueryDsl, pg::PgConnection};
-use fleetdesk_api::config::Config;
+use fleetdesk_api::config::{Config, MailConfig};
 use fleetdesk_domain::identity::{CustomerRole, StaffRole};
 use fleetdesk_persistence::{Db, PoolOptions};
 use serde_json::{Value, json};
@@ -147,6 +147,17 @@ pub fn test_config(database_url: &str) -> Config {
         refresh_token_ttl: Duration::from_secs(3600),
         body_limit: 64 * 1024,
         workers: 2,
+        mail: MailConfig {
+            smtp_url: None,
+            from: "fleetdesk <no-reply@fleetdesk.test>".to_owned(),
+            poll_interval: Duration::from_millis(50),
+            retry_base: Duration::from_millis(200),
+            retry_max: Duration::from_secs(1),
+            smtp_timeout: Duration::from_secs(5),
+        },
+        public_base_url: "http://fleetdesk.test".to_owned(),
+        email_token_ttl: Duration::from_secs(24 * 3600),
+        invitation_ttl: Duration::from_secs(7 * 24 * 3600),
     }
 }
 
@@ -164,6 +175,7 @@ pub struct TestServer {
     pub db: Db,
     pub backend: Backend,
     handle: actix_web::dev::ServerHandle,
+    _mail_sender: fleetdesk_api::mail::Sender,
     // Dropped after the server is told to stop.
     _database: TestDb,
 }
@@ -172,6 +184,14 @@ impl TestServer {
     pub async fn start(backend: Backend) -> Self {
         let (database, url) = TestDb::create(backend);
         Self::start_with(backend, database, test_config(&url)).await
+    }
+
+    /// A server over a fresh database with `adjust` applied to the test configuration.
+    pub async fn start_configured(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
+        let (database, url) = TestDb::create(backend);
+        let mut config = test_config(&url);
+        adjust(&mut config);
+        Self::start_with(backend, database, config).await
     }
 
     pub async fn start_with(backend: Backend, database: TestDb, config: Config) -> Self {
@@ -190,6 +210,7 @@ impl TestServer {
             db: built.db,
             backend,
             handle,
+            _mail_sender: built.mail_sender,
             _database: database,
         }
     }
@@ -256,6 +277,27 @@ impl TestServer {
             token: tokens["access_token"].as_str().unwrap().to_owned(),
             refresh_token: tokens["refresh_token"].as_str().unwrap().to_owned(),
         }
+    }
+
+    /// Every mail enqueued for `recipient`, oldest first, sent or not.
+    pub async fn mails_to(&self, recipient: &str) -> Vec<fleetdesk_persistence::outbox::OutboxRow> {
+        let (db, to) = (self.db.clone(), recipient.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.conn().unwrap();
+            fleetdesk_persistence::outbox::mails_to(&mut conn, &to).unwrap()
+        })
+        .await
+        .unwrap()
+    }
+
+    /// The token of the newest mail to `recipient` that carries one.
+    pub async fn token_mailed_to(&self, recipient: &str) -> String {
+        let mails = self.mails_to(recipient).await;
+        mails
+            .iter()
+            .rev()
+            .find_map(|m| token_in(&m.body))
+            .unwrap_or_else(|| panic!("no mail with a token to {recipient}: {mails:?}"))
     }
 
     /// Signs in; panics unless it succeeds. Returns the token response.
@@ -358,6 +400,16 @@ impl Drop for TestServer {
     }
 }
 
+/// The token in a mail's text (`…?token=XYZ`).
+pub fn token_in(body: &str) -> Option<String> {
+    let start = body.find("token=")? + "token=".len();
+    let token: String = body[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    (!token.is_empty()).then_some(token)
+}
+
 /// Asserts that a response is problem+json with `status` and `code`.
 pub async fn assert_problem(res: reqwest::Response, status: StatusCode, code: &str) -> Value {
     assert_eq!(res.status(), status);
@@ -379,6 +431,8 @@ pub async fn assert_problem(res: reqwest::Response, status: StatusCode, code: &s
     );
     body
 }
+
+pub mod smtp;
 
 #[cfg(test)]
 mod tests {

@@ -1,10 +1,12 @@
 //! Sign-in and the caller's own identity.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::Email;
+use fleetdesk_domain::throttle::{self, ThrottlePolicy, ThrottleState};
 use fleetdesk_persistence::Conn;
-use fleetdesk_persistence::identity::{self as repo, RefreshTokenRow};
+use fleetdesk_persistence::identity::{self as repo, RefreshTokenRow, ThrottleRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -54,7 +56,7 @@ pub struct RefreshRequest {
 
 fn invalid_credentials() -> ApiError {
     ApiError::new(
-        actix_web::http::StatusCode::UNAUTHORIZED,
+        StatusCode::UNAUTHORIZED,
         "invalid_credentials",
         "the e-mail address or password is wrong",
     )
@@ -69,7 +71,7 @@ fn issue(
 ) -> Result<TokenResponse, ApiError> {
     let now = fleetdesk_persistence::now();
     let (access_token, expires_at) = state.tokens.issue_access(user_id, now)?;
-    let (refresh_token, token_hash) = auth::new_refresh_token()?;
+    let (refresh_token, token_hash) = auth::new_secret_token()?;
     let refresh_ttl =
         chrono::Duration::from_std(state.tokens.refresh_ttl).map_err(|_| ApiError::internal())?;
     let row = RefreshTokenRow {
@@ -93,39 +95,124 @@ fn issue(
     })
 }
 
-/// Signs in with e-mail and password.
+/// The throttle keys of a sign-in: the address tried, and the client trying.
+fn throttle_keys(email: &str, client: &str) -> [(String, &'static ThrottlePolicy); 2] {
+    [
+        (
+            format!("email:{}", email.trim().to_lowercase()),
+            &ThrottlePolicy::PER_ADDRESS,
+        ),
+        (format!("client:{client}"), &ThrottlePolicy::PER_CLIENT),
+    ]
+}
+
+fn throttle_state(row: &ThrottleRow) -> ThrottleState {
+    ThrottleState {
+        failures: u32::try_from(row.failures).unwrap_or(0),
+        window_started: row.window_started.and_utc(),
+        blocked_until: row.blocked_until.map(|t| t.and_utc()),
+    }
+}
+
+fn too_many_attempts(wait: chrono::Duration) -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_attempts",
+        "too many failed sign-ins; wait before trying again",
+    );
+    e.retry_after = Some(u64::try_from(wait.num_seconds() + 1).unwrap_or(1));
+    e
+}
+
+/// Counts a failed sign-in against every key.
+fn record_failure(
+    c: &mut Conn,
+    keys: &[(String, &'static ThrottlePolicy)],
+) -> Result<(), ApiError> {
+    let now = fleetdesk_persistence::now();
+    for (key, policy) in keys {
+        let current = repo::find_throttle(c, key)?.map(|r| throttle_state(&r));
+        let next = throttle::after_failure(policy, current.as_ref(), now);
+        repo::save_throttle(
+            c,
+            &ThrottleRow {
+                key: key.clone(),
+                failures: i32::try_from(next.failures).unwrap_or(i32::MAX),
+                window_started: next.window_started.naive_utc(),
+                blocked_until: next.blocked_until.map(|t| t.naive_utc()),
+            },
+        )?;
+    }
+    Ok(())
+}
+
+/// Signs in with e-mail and password. Repeated failures for one address or from one client
+/// are slowed down with 429 and `Retry-After`; blocks end by themselves.
 #[utoipa::path(
     tag = "identity",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 401, description = "Wrong e-mail address or password", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong e-mail address or password (`invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The address is not confirmed yet (`email_not_confirmed`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed sign-ins (`too_many_attempts`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/login")]
 async fn login(
     state: State,
+    req: HttpRequest,
     body: web::Json<LoginRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     body.validate()?;
     let body = body.into_inner();
+    let client = req
+        .peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
     let state = state.into_inner();
     let tokens = blocking(move || {
+        let keys = throttle_keys(&body.email, &client);
+        let now = fleetdesk_persistence::now();
+        let wait = state.db.read(|c| -> Result<_, ApiError> {
+            let mut longest = None;
+            for (key, _) in &keys {
+                let current = repo::find_throttle(c, key)?.map(|r| throttle_state(&r));
+                longest = longest.max(throttle::blocked_for(current.as_ref(), now));
+            }
+            Ok(longest)
+        })?;
+        if let Some(wait) = wait {
+            return Err(too_many_attempts(wait));
+        }
         // An address that cannot exist is simply a failed sign-in: never reveal which part was wrong.
         let email = Email::parse(&body.email).ok();
         let user = match &email {
             Some(e) => state.db.read(|c| repo::find_user_by_email(c, e.as_str()))?,
             None => None,
         };
-        let Some(user) = user else {
-            auth::verify_password(&body.password, auth::decoy_hash());
+        let verified = match &user {
+            Some(user) => auth::verify_password(&body.password, &user.password_hash),
+            None => {
+                auth::verify_password(&body.password, auth::decoy_hash());
+                false
+            }
+        };
+        let Some(user) = user.filter(|_| verified) else {
+            state.db.write(|c| record_failure(c, &keys))?;
             return Err(invalid_credentials());
         };
-        if !auth::verify_password(&body.password, &user.password_hash) {
-            return Err(invalid_credentials());
+        if user.email_confirmed_at.is_none() {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "email_not_confirmed",
+                "confirm your e-mail address first; ask for a new confirmation mail if you need one",
+            ));
         }
-        state.db.write(|c| issue(&state, c, &user.id, None))
+        state.db.write(|c| -> Result<TokenResponse, ApiError> {
+            repo::clear_throttle(c, &keys[0].0)?;
+            issue(&state, c, &user.id, None)
+        })
     })
     .await?;
     Ok(web::Json(tokens))
@@ -248,6 +335,10 @@ pub struct Me {
     pub display_name: String,
     /// The staff role, for the manufacturer's staff.
     pub staff_role: Option<String>,
+    /// The dealer organisation, for dealer users.
+    pub dealer_id: Option<String>,
+    /// dealer-admin or dealer-technician, for dealer users.
+    pub dealer_role: Option<String>,
     pub memberships: Vec<MembershipOut>,
     pub created_at: DateTime<Utc>,
 }
@@ -281,6 +372,8 @@ async fn me(state: State, user: Authenticated) -> Result<web::Json<Me>, ApiError
             email: row.email,
             display_name: row.display_name,
             staff_role: row.staff_role,
+            dealer_id: row.dealer_id,
+            dealer_role: row.dealer_role,
             memberships,
         })
     })

@@ -3,13 +3,17 @@
 pub mod accounts;
 pub mod events;
 pub mod identity;
+pub mod members;
 pub mod ops;
+pub mod registration;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every route of `/api/v1`; each lands in the OpenAPI document.
 pub fn api_v1(cfg: &mut ServiceConfig) {
     identity::routes(cfg);
+    registration::routes(cfg);
     accounts::routes(cfg);
+    members::routes(cfg);
     events::routes(cfg);
 }

@@ -1,0 +1,240 @@
+//! Mail: what fleetdesk writes to people, and the sender that delivers the outbox.
+//!
+//! Handlers only enqueue (in their own transaction). A background thread claims due mails
+//! under a lease, sends them over SMTP (or to the log when no `SMTP_URL` is set) and retries
+//! failures with backoff, so a relay outage delays mail but loses none.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use fleetdesk_domain::mail::retry_delay;
+use fleetdesk_persistence::outbox::{self, OutboxRow};
+use fleetdesk_persistence::{Conn, Db, DbResult};
+use lettre::message::{Mailbox, Message, header::ContentType};
+use lettre::{SmtpTransport, Transport as _};
+
+/// Where mails go.
+pub enum Transport {
+    Smtp(Box<SmtpTransport>),
+    /// Development: the mail is written to the log (and stays readable in the outbox).
+    Log,
+}
+
+impl Transport {
+    /// `smtp://host:port` (plain, or `?tls=required` for STARTTLS), `smtps://host:port`
+    /// (implicit TLS), with optional `user:password@`.
+    pub fn from_url(url: Option<&str>, timeout: Duration) -> Result<Self, String> {
+        match url {
+            None => Ok(Transport::Log),
+            Some(url) => SmtpTransport::from_url(url)
+                .map(|b| Transport::Smtp(Box::new(b.timeout(Some(timeout)).build())))
+                .map_err(|e| format!("SMTP_URL is invalid: {e}")),
+        }
+    }
+
+    fn send(&self, from: &Mailbox, mail: &OutboxRow) -> Result<(), String> {
+        match self {
+            Transport::Log => {
+                log::info!(target: "fleetdesk::mail", "mail to {} — {}\n{}", mail.recipient, mail.subject, mail.body);
+                Ok(())
+            }
+            Transport::Smtp(smtp) => {
+                let to: Mailbox = mail
+                    .recipient
+                    .parse()
+                    .map_err(|e| format!("bad recipient: {e}"))?;
+                let message = Message::builder()
+                    .from(from.clone())
+                    .to(to)
+                    .subject(&mail.subject)
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(mail.body.clone())
+                    .map_err(|e| format!("cannot build the message: {e}"))?;
+                smtp.send(&message).map(|_| ()).map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+/// How the sender behaves.
+#[derive(Debug, Clone)]
+pub struct SenderSettings {
+    pub from: Mailbox,
+    pub poll_interval: Duration,
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// How long a claimed mail is reserved for one sender.
+    pub lease: Duration,
+}
+
+/// Delivers one batch of due mails; returns how many were attempted.
+pub fn deliver_due(db: &Db, transport: &Transport, settings: &SenderSettings) -> DbResult<usize> {
+    let lease = chrono::Duration::from_std(settings.lease).unwrap_or(chrono::Duration::minutes(1));
+    let batch = {
+        let mut conn = db.conn()?;
+        outbox::claim_due(&mut conn, fleetdesk_persistence::now(), lease, 20)?
+    };
+    for mail in &batch {
+        let result = transport.send(&settings.from, mail);
+        let mut conn = db.conn()?;
+        let now = fleetdesk_persistence::now();
+        match result {
+            Ok(()) => outbox::mark_sent(&mut conn, &mail.id, now)?,
+            Err(e) => {
+                let to_chrono = |d: Duration| {
+                    chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1))
+                };
+                let attempts = u32::try_from(mail.attempts).unwrap_or(u32::MAX);
+                let wait = retry_delay(
+                    attempts,
+                    to_chrono(settings.retry_base),
+                    to_chrono(settings.retry_max),
+                );
+                log::warn!(target: "fleetdesk::mail", "mail {} to {} failed (attempt {}): {e}; retrying in {}s",
+                    mail.id, mail.recipient, mail.attempts, wait.num_seconds());
+                outbox::mark_failed(&mut conn, &mail.id, &e, now + wait)?;
+            }
+        }
+    }
+    Ok(batch.len())
+}
+
+/// The background sender; it stops when dropped.
+pub struct Sender {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Sender {
+    pub fn spawn(db: Db, transport: Transport, settings: SenderSettings) -> std::io::Result<Self> {
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("fleetdesk-mail".into())
+            .spawn(move || {
+                while !flag.load(Ordering::Relaxed) {
+                    match deliver_due(&db, &transport, &settings) {
+                        // A full batch: there may be more waiting.
+                        Ok(n) if n > 0 => continue,
+                        Ok(_) => {}
+                        Err(e) => {
+                            log::warn!(target: "fleetdesk::mail", "cannot read the outbox: {e}")
+                        }
+                    }
+                    std::thread::sleep(settings.poll_interval);
+                }
+            })?;
+        Ok(Self {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Sender {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // The thread ends after its current round; nobody needs to wait for it.
+        drop(self.thread.take());
+    }
+}
+
+/// The texts fleetdesk sends. Each carries what the reader must act on as plain text.
+pub mod texts {
+    pub fn confirm_email(base_url: &str, display_name: &str, token: &str) -> (String, String) {
+        (
+            "Confirm your e-mail address for fleetdesk".to_owned(),
+            format!(
+                "Hello {display_name},\n\n\
+                 please confirm this e-mail address to sign in to fleetdesk. The link works once,\n\
+                 for 24 hours:\n\n  {base_url}/confirm-email?token={token}\n\n\
+                 Or send the token to POST {base_url}/api/v1/auth/confirm-email:\n\n  {token}\n\n\
+                 If you did not register, ignore this mail.\n"
+            ),
+        )
+    }
+
+    pub fn already_registered(base_url: &str) -> (String, String) {
+        (
+            "Someone tried to register with your address".to_owned(),
+            format!(
+                "Hello,\n\nsomeone tried to register a new fleetdesk user with this e-mail address, which\n\
+                 already has one. If it was you, sign in at {base_url} instead. If it was not, you\n\
+                 need do nothing.\n"
+            ),
+        )
+    }
+
+    pub fn invitation(
+        base_url: &str,
+        account_name: &str,
+        role: &str,
+        token: &str,
+    ) -> (String, String) {
+        (
+            format!("You are invited to {account_name} on fleetdesk"),
+            format!(
+                "Hello,\n\nyou are invited to join {account_name} on fleetdesk as {role}. The invitation\n\
+                 works once, for 7 days:\n\n  {base_url}/invitations/accept?token={token}\n\n\
+                 Or send the token (with a password and your name, if you are new to fleetdesk)\n\
+                 to POST {base_url}/api/v1/invitations/accept:\n\n  {token}\n"
+            ),
+        )
+    }
+
+    pub fn join_request_received(account_name: &str) -> String {
+        format!(
+            "\nYou asked to join {account_name}. An administrator of the account or customer\n\
+             service will approve or reject the request; you will get a mail either way.\n"
+        )
+    }
+
+    pub fn join_request_unknown_account(number: &str) -> String {
+        format!(
+            "\nNo customer account has the number {number}, so no request to join one was made.\n\
+             Ask your organisation's administrator for an invitation, or call customer service.\n"
+        )
+    }
+
+    pub fn join_request_decided(
+        account_name: &str,
+        approved: bool,
+        role: Option<&str>,
+        reason: Option<&str>,
+    ) -> (String, String) {
+        if approved {
+            (
+                format!("You have joined {account_name} on fleetdesk"),
+                format!(
+                    "Hello,\n\nyour request to join {account_name} was approved; your role is {}.\n",
+                    role.unwrap_or("member")
+                ),
+            )
+        } else {
+            (
+                format!("Your request to join {account_name} was not approved"),
+                format!(
+                    "Hello,\n\nyour request to join {account_name} was not approved.{}\n",
+                    reason.map(|r| format!("\nReason: {r}")).unwrap_or_default()
+                ),
+            )
+        }
+    }
+
+    pub fn email_changed_notice(new_email: &str) -> (String, String) {
+        (
+            "Your fleetdesk e-mail address was changed".to_owned(),
+            format!(
+                "Hello,\n\ncustomer service changed the e-mail address of your fleetdesk user to\n\
+                 {new_email}. Mail now goes there. If you did not ask for this, call customer service.\n"
+            ),
+        )
+    }
+}
+
+/// Enqueues a mail in the caller's transaction.
+pub fn enqueue(conn: &mut Conn, to: &str, (subject, body): (String, String)) -> DbResult<()> {
+    outbox::enqueue(conn, to, &subject, &body, fleetdesk_persistence::now()).map(|_| ())
+}

@@ -1,0 +1,889 @@
+//! Who belongs to a customer account: members and their roles, invitations, join requests.
+//! Nobody joins on their own word: an invitation or an approved request decides.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use fleetdesk_domain::accounts::parse_name;
+use fleetdesk_domain::identity::{CustomerRole, Email, Password};
+use fleetdesk_domain::membership::{self, MembershipError};
+use fleetdesk_domain::policy::Action;
+use fleetdesk_persistence::accounts as accounts_repo;
+use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::identity::{
+    self as repo, InvitationRow, JoinRequestView, MemberView, UserRow,
+};
+use fleetdesk_persistence::{Conn, DbError};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use crate::auth::{self, Authenticated};
+use crate::error::{ApiError, Problem};
+use crate::http::{PageParams, encode_cursor};
+use crate::mail::{self, texts};
+use crate::routes::accounts::authorize;
+use crate::state::{State, blocking};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_members)
+        .service(change_member)
+        .service(remove_member)
+        .service(invite)
+        .service(list_invitations)
+        .service(get_invitation)
+        .service(accept_invitation)
+        .service(list_join_requests)
+        .service(approve_join_request)
+        .service(reject_join_request);
+}
+
+/// A customer role as the API names it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum CustomerRoleDto {
+    Administrator,
+    DeviceManager,
+    StockManager,
+    DeviceAndStockManager,
+    KnowledgeUser,
+}
+
+impl From<CustomerRoleDto> for CustomerRole {
+    fn from(r: CustomerRoleDto) -> Self {
+        match r {
+            CustomerRoleDto::Administrator => Self::Administrator,
+            CustomerRoleDto::DeviceManager => Self::DeviceManager,
+            CustomerRoleDto::StockManager => Self::StockManager,
+            CustomerRoleDto::DeviceAndStockManager => Self::DeviceAndStockManager,
+            CustomerRoleDto::KnowledgeUser => Self::KnowledgeUser,
+        }
+    }
+}
+
+fn stored_role(role: &str) -> Result<CustomerRole, ApiError> {
+    role.parse().map_err(|_| ApiError::internal())
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Member {
+    pub user_id: String,
+    pub email: String,
+    pub display_name: String,
+    /// administrator, device-manager, stock-manager, device-and-stock-manager or knowledge-user.
+    pub role: String,
+    pub email_confirmed: bool,
+    pub joined_at: DateTime<Utc>,
+}
+
+impl From<MemberView> for Member {
+    fn from(m: MemberView) -> Self {
+        Self {
+            user_id: m.user_id,
+            email: m.email,
+            display_name: m.display_name,
+            role: m.role,
+            email_confirmed: m.email_confirmed_at.is_some(),
+            joined_at: m.joined_at.and_utc(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberPage {
+    pub items: Vec<Member>,
+    pub next_cursor: Option<String>,
+}
+
+fn account_exists(c: &mut Conn, account_id: &str) -> Result<accounts_repo::AccountRow, ApiError> {
+    accounts_repo::find_account(c, account_id)?.ok_or_else(ApiError::not_found)
+}
+
+fn member_event(
+    c: &mut Conn,
+    kind: &str,
+    account_id: &str,
+    user_id: &str,
+    actor: &str,
+    payload: serde_json::Value,
+) -> Result<(), ApiError> {
+    events::append(
+        c,
+        NewEvent {
+            kind,
+            account_id: Some(account_id),
+            subject_type: "membership",
+            subject_id: user_id,
+            actor_id: Some(actor),
+            staff_only: false,
+            payload,
+            at: fleetdesk_persistence::now(),
+        },
+    )?;
+    Ok(())
+}
+
+/// The members of an account with their roles (administrators, staff).
+#[utoipa::path(
+    tag = "members",
+    params(("id" = String, Path), PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = MemberPage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/accounts/{id}/members")]
+async fn list_members(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<MemberPage>, ApiError> {
+    let id = id.into_inner();
+    authorize(&who.0, Action::ListMembers, Some(&id))?;
+    let (limit, after) = page.resolve()?;
+    let state = state.into_inner();
+    let rows = blocking(move || {
+        state.db.read(|c| -> Result<_, ApiError> {
+            account_exists(c, &id)?;
+            Ok(repo::members_of(c, &id, after.as_deref(), limit)?)
+        })
+    })
+    .await?;
+    let page = fleetdesk_persistence::accounts::Page::from_rows(rows, limit, |m| m.user_id.clone());
+    Ok(web::Json(MemberPage {
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+        items: page.items.into_iter().map(Member::from).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RoleChange {
+    pub role: CustomerRoleDto,
+}
+
+fn last_administrator(e: MembershipError) -> ApiError {
+    ApiError::conflict("last_administrator", e.to_string())
+}
+
+/// Changes a member's role (administrators, customer service). The last administrator of an
+/// account cannot be demoted.
+#[utoipa::path(
+    tag = "members",
+    params(("id" = String, Path), ("user_id" = String, Path)),
+    request_body = RoleChange,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Member),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account's last administrator (`last_administrator`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/accounts/{id}/members/{user_id}")]
+async fn change_member(
+    state: State,
+    who: Authenticated,
+    path: web::Path<(String, String)>,
+    body: web::Json<RoleChange>,
+) -> Result<web::Json<Member>, ApiError> {
+    let (account_id, user_id) = path.into_inner();
+    authorize(&who.0, Action::ManageMembers, Some(&account_id))?;
+    let next = CustomerRole::from(body.role);
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let member = blocking(move || {
+        state.db.write(|c| -> Result<MemberView, ApiError> {
+            repo::lock_account_members(c, &account_id)?;
+            let member =
+                repo::find_member(c, &account_id, &user_id)?.ok_or_else(ApiError::not_found)?;
+            let current = stored_role(&member.role)?;
+            let admins = repo::count_members_with_role(
+                c,
+                &account_id,
+                CustomerRole::Administrator.as_str(),
+            )?;
+            membership::check_change(current, Some(next), usize::try_from(admins).unwrap_or(0))
+                .map_err(last_administrator)?;
+            repo::set_member_role(c, &account_id, &user_id, next.as_str())?;
+            member_event(
+                c,
+                "member.role_changed",
+                &account_id,
+                &user_id,
+                &actor,
+                json!({ "user_id": user_id, "from": current, "to": next }),
+            )?;
+            repo::find_member(c, &account_id, &user_id)?.ok_or_else(ApiError::not_found)
+        })
+    })
+    .await?;
+    Ok(web::Json(member.into()))
+}
+
+/// Removes a member from an account (administrators, customer service). The last
+/// administrator cannot be removed.
+#[utoipa::path(
+    tag = "members",
+    params(("id" = String, Path), ("user_id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account's last administrator (`last_administrator`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/accounts/{id}/members/{user_id}")]
+async fn remove_member(
+    state: State,
+    who: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (account_id, user_id) = path.into_inner();
+    authorize(&who.0, Action::ManageMembers, Some(&account_id))?;
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    blocking(move || {
+        state.db.write(|c| -> Result<(), ApiError> {
+            repo::lock_account_members(c, &account_id)?;
+            let member =
+                repo::find_member(c, &account_id, &user_id)?.ok_or_else(ApiError::not_found)?;
+            let current = stored_role(&member.role)?;
+            let admins = repo::count_members_with_role(
+                c,
+                &account_id,
+                CustomerRole::Administrator.as_str(),
+            )?;
+            membership::check_change(current, None, usize::try_from(admins).unwrap_or(0))
+                .map_err(last_administrator)?;
+            repo::remove_member(c, &account_id, &user_id)?;
+            member_event(
+                c,
+                "member.removed",
+                &account_id,
+                &user_id,
+                &actor,
+                json!({ "user_id": user_id, "role": current }),
+            )
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct InvitationRequest {
+    #[schema(example = "dan.devices@nordicprint.example")]
+    pub email: String,
+    pub role: CustomerRoleDto,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Invitation {
+    pub id: String,
+    pub account_id: String,
+    pub email: String,
+    pub role: String,
+    /// pending, accepted, expired or revoked.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+fn invitation_view(row: InvitationRow, now: DateTime<Utc>) -> Invitation {
+    let status = if row.accepted_at.is_some() {
+        "accepted"
+    } else if row.revoked_at.is_some() {
+        "revoked"
+    } else if row.expires_at() <= now {
+        "expired"
+    } else {
+        "pending"
+    };
+    Invitation {
+        status: status.into(),
+        created_at: row.created_at(),
+        expires_at: row.expires_at(),
+        accepted_at: row.accepted_at.map(|t| t.and_utc()),
+        id: row.id,
+        account_id: row.account_id,
+        email: row.email,
+        role: row.role,
+    }
+}
+
+/// Invites someone by e-mail to join the account with a role (administrators, customer
+/// service). The mail carries a single-use token for `POST /api/v1/invitations/accept`.
+#[utoipa::path(
+    tag = "members",
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = InvitationRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = Invitation, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The address belongs to a member already (`already_member`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/accounts/{id}/invitations")]
+async fn invite(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<InvitationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let account_id = id.into_inner();
+    authorize(&who.0, Action::InviteMembers, Some(&account_id))?;
+    let email = Email::parse(&body.email)?;
+    let role = CustomerRole::from(body.role);
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let row = blocking(move || {
+        state.db.write(|c| -> Result<InvitationRow, ApiError> {
+            let now = fleetdesk_persistence::now();
+            let account = account_exists(c, &account_id)?;
+            if let Some(user) = repo::find_user_by_email(c, email.as_str())?
+                && repo::find_member(c, &account_id, &user.id)?.is_some()
+            {
+                return Err(ApiError::conflict(
+                    "already_member",
+                    "this address belongs to a member of the account already",
+                ));
+            }
+            let (token, token_hash) = auth::new_secret_token()?;
+            let ttl = chrono::Duration::from_std(state.config.invitation_ttl)
+                .map_err(|_| ApiError::internal())?;
+            let row = InvitationRow {
+                id: fleetdesk_persistence::new_id(),
+                account_id: account_id.clone(),
+                email: email.to_string(),
+                role: role.as_str().to_owned(),
+                token_hash,
+                invited_by: actor.clone(),
+                created_at: now.naive_utc(),
+                expires_at: (now + ttl).naive_utc(),
+                accepted_at: None,
+                accepted_by: None,
+                revoked_at: None,
+            };
+            repo::insert_invitation(c, &row)?;
+            mail::enqueue(
+                c,
+                email.as_str(),
+                texts::invitation(
+                    &state.config.public_base_url,
+                    &account.name,
+                    role.as_str(),
+                    &token,
+                ),
+            )?;
+            events::append(
+                c,
+                NewEvent {
+                    kind: "invitation.created",
+                    account_id: Some(&account_id),
+                    subject_type: "invitation",
+                    subject_id: &row.id,
+                    actor_id: Some(&actor),
+                    staff_only: false,
+                    payload: json!({ "role": role }),
+                    at: now,
+                },
+            )?;
+            Ok(row)
+        })
+    })
+    .await?;
+    let view = invitation_view(row, fleetdesk_persistence::now());
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!(
+                "/api/v1/accounts/{}/invitations/{}",
+                view.account_id, view.id
+            ),
+        ))
+        .json(view))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationPage {
+    pub items: Vec<Invitation>,
+    pub next_cursor: Option<String>,
+}
+
+/// The account's invitations, newest last (administrators, customer service).
+#[utoipa::path(
+    tag = "members",
+    params(("id" = String, Path), PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = InvitationPage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/accounts/{id}/invitations")]
+async fn list_invitations(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<InvitationPage>, ApiError> {
+    let account_id = id.into_inner();
+    authorize(&who.0, Action::InviteMembers, Some(&account_id))?;
+    let (limit, after) = page.resolve()?;
+    let state = state.into_inner();
+    let page = blocking(move || {
+        state.db.read(|c| -> Result<_, ApiError> {
+            account_exists(c, &account_id)?;
+            Ok(repo::list_invitations(
+                c,
+                &account_id,
+                after.as_deref(),
+                limit,
+            )?)
+        })
+    })
+    .await?;
+    let now = fleetdesk_persistence::now();
+    Ok(web::Json(InvitationPage {
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+        items: page
+            .items
+            .into_iter()
+            .map(|r| invitation_view(r, now))
+            .collect(),
+    }))
+}
+
+/// One invitation of the account (administrators, customer service).
+#[utoipa::path(
+    tag = "members",
+    params(("id" = String, Path), ("invitation_id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Invitation),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/accounts/{id}/invitations/{invitation_id}")]
+async fn get_invitation(
+    state: State,
+    who: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<Invitation>, ApiError> {
+    let (account_id, invitation_id) = path.into_inner();
+    authorize(&who.0, Action::InviteMembers, Some(&account_id))?;
+    let state = state.into_inner();
+    let row = blocking(move || {
+        state.db.read(|c| -> Result<_, ApiError> {
+            repo::find_invitation(c, &account_id, &invitation_id)?.ok_or_else(ApiError::not_found)
+        })
+    })
+    .await?;
+    Ok(web::Json(invitation_view(
+        row,
+        fleetdesk_persistence::now(),
+    )))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct AcceptInvitation {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub token: String,
+    /// Required when the address has no fleetdesk user yet.
+    #[schema(min_length = 10, max_length = 128)]
+    pub password: Option<String>,
+    /// Required when the address has no fleetdesk user yet.
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub display_name: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Joined {
+    pub account_id: String,
+    pub account_name: String,
+    pub user_id: String,
+    pub email: String,
+    pub role: String,
+    /// True when accepting created the user.
+    pub new_user: bool,
+}
+
+fn invitation_problem(code: &'static str, detail: &str) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+}
+
+/// Accepts an invitation: adds the membership to the address's user, or creates that user
+/// (with the given password; the mailed token proves the address) and then the membership.
+#[utoipa::path(
+    tag = "members",
+    request_body = AcceptInvitation,
+    responses(
+        (status = 200, description = "Joined", body = Joined),
+        (status = 409, description = "Already a member (`already_member`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown (`invitation_invalid`), used (`invitation_used`) or expired (`invitation_expired`) token; or a missing password or name for a new user", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/invitations/accept")]
+async fn accept_invitation(
+    state: State,
+    body: web::Json<AcceptInvitation>,
+) -> Result<web::Json<Joined>, ApiError> {
+    body.validate()?;
+    let body = body.into_inner();
+    let hash = auth::token_hash(&body.token);
+    let state = state.into_inner();
+    let joined = blocking(move || {
+        let invitation = state
+            .db
+            .read(|c| repo::find_invitation_by_token(c, &hash))?
+            .ok_or_else(|| {
+                invitation_problem("invitation_invalid", "this invitation token is not valid")
+            })?;
+        let now = fleetdesk_persistence::now();
+        if invitation.accepted_at.is_some() || invitation.revoked_at.is_some() {
+            return Err(invitation_problem(
+                "invitation_used",
+                "this invitation was used already",
+            ));
+        }
+        if invitation.expires_at() <= now {
+            return Err(invitation_problem(
+                "invitation_expired",
+                "this invitation has expired; ask for a new one",
+            ));
+        }
+        let email = Email::parse(&invitation.email)?;
+        let existing = state
+            .db
+            .read(|c| repo::find_user_by_email(c, email.as_str()))?;
+        // A new user needs a password and a name; hash before the transaction.
+        let new_user = match &existing {
+            Some(_) => None,
+            None => {
+                let password = body.password.as_deref().ok_or_else(|| {
+                    ApiError::invalid_field("password", "is required for a new user")
+                })?;
+                let password = Password::parse(password, &email)?;
+                let name = body.display_name.as_deref().ok_or_else(|| {
+                    ApiError::invalid_field("display_name", "is required for a new user")
+                })?;
+                let name = parse_name("display_name", name, 100)?;
+                let hash = auth::hash_password(password.expose())?;
+                Some(UserRow::new(email.as_str(), hash, &name, None, true, now))
+            }
+        };
+        state.db.write(|c| -> Result<Joined, ApiError> {
+            let account = account_exists(c, &invitation.account_id)?;
+            let user_id = match &new_user {
+                Some(user) => {
+                    repo::insert_user(c, user).map_err(|e| match e {
+                        // Someone registered this address meanwhile: accepting again adds the membership.
+                        DbError::UniqueViolation(_) => ApiError::conflict(
+                            "conflict",
+                            "this address registered meanwhile; try again",
+                        ),
+                        other => other.into(),
+                    })?;
+                    user.id.clone()
+                }
+                None => existing
+                    .as_ref()
+                    .map(|u| u.id.clone())
+                    .ok_or_else(ApiError::internal)?,
+            };
+            if !repo::accept_invitation(c, &invitation.id, &user_id, now)? {
+                return Err(invitation_problem(
+                    "invitation_used",
+                    "this invitation was used already",
+                ));
+            }
+            repo::add_membership(c, &account.id, &user_id, &invitation.role, now).map_err(|e| {
+                match e {
+                    DbError::UniqueViolation(_) => ApiError::conflict(
+                        "already_member",
+                        "you are a member of this account already",
+                    ),
+                    other => other.into(),
+                }
+            })?;
+            member_event(
+                c,
+                "member.joined",
+                &account.id,
+                &user_id,
+                &user_id,
+                json!({ "user_id": user_id, "role": invitation.role, "via": "invitation" }),
+            )?;
+            Ok(Joined {
+                account_id: account.id,
+                account_name: account.name,
+                user_id,
+                email: email.to_string(),
+                role: invitation.role.clone(),
+                new_user: new_user.is_some(),
+            })
+        })
+    })
+    .await?;
+    Ok(web::Json(joined))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct JoinRequest {
+    pub id: String,
+    pub account_id: String,
+    pub user_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub email_confirmed: bool,
+    /// pending, approved or rejected.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub granted_role: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl From<JoinRequestView> for JoinRequest {
+    fn from(v: JoinRequestView) -> Self {
+        let r = v.request;
+        Self {
+            id: r.id,
+            account_id: r.account_id,
+            user_id: r.user_id,
+            email: v.email,
+            display_name: v.display_name,
+            email_confirmed: v.email_confirmed_at.is_some(),
+            status: r.status,
+            created_at: r.created_at.and_utc(),
+            decided_at: r.decided_at.map(|t| t.and_utc()),
+            granted_role: r.granted_role,
+            reason: r.reason,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JoinRequestPage {
+    pub items: Vec<JoinRequest>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct JoinRequestQuery {
+    /// pending, approved or rejected; all when absent.
+    pub status: Option<String>,
+}
+
+/// Requests to join the account (administrators, customer service).
+#[utoipa::path(
+    tag = "members",
+    params(("id" = String, Path), JoinRequestQuery, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = JoinRequestPage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/accounts/{id}/join-requests")]
+async fn list_join_requests(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    q: web::Query<JoinRequestQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<JoinRequestPage>, ApiError> {
+    let account_id = id.into_inner();
+    authorize(&who.0, Action::ListJoinRequests, Some(&account_id))?;
+    if let Some(s) = q.status.as_deref()
+        && !["pending", "approved", "rejected"].contains(&s)
+    {
+        return Err(ApiError::invalid_field(
+            "status",
+            "must be pending, approved or rejected",
+        ));
+    }
+    let status = q.into_inner().status;
+    let (limit, after) = page.resolve()?;
+    let state = state.into_inner();
+    let rows = blocking(move || {
+        state.db.read(|c| -> Result<_, ApiError> {
+            account_exists(c, &account_id)?;
+            Ok(repo::list_join_requests(
+                c,
+                &account_id,
+                status.as_deref(),
+                after.as_deref(),
+                limit,
+            )?)
+        })
+    })
+    .await?;
+    let page =
+        fleetdesk_persistence::accounts::Page::from_rows(rows, limit, |r| r.request.id.clone());
+    Ok(web::Json(JoinRequestPage {
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+        items: page.items.into_iter().map(JoinRequest::from).collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Approval {
+    /// The role the new member gets.
+    pub role: CustomerRoleDto,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct Rejection {
+    /// Told to the requester.
+    #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
+    pub reason: Option<String>,
+}
+
+/// Decides a pending request in one transaction: records the decision, adds the membership
+/// when approved, mails the requester.
+fn decide(
+    c: &mut Conn,
+    account_id: &str,
+    request_id: &str,
+    actor: &str,
+    decision: Result<CustomerRole, Option<String>>,
+) -> Result<JoinRequestView, ApiError> {
+    let now = fleetdesk_persistence::now();
+    let account = account_exists(c, account_id)?;
+    let request =
+        repo::find_join_request(c, account_id, request_id)?.ok_or_else(ApiError::not_found)?;
+    let (status, role, reason) = match &decision {
+        Ok(role) => ("approved", Some(role.as_str()), None),
+        Err(reason) => ("rejected", None, reason.as_deref()),
+    };
+    if !repo::decide_join_request(c, request_id, status, actor, role, reason, now)? {
+        return Err(ApiError::conflict(
+            "join_request_decided",
+            "this request was decided already",
+        ));
+    }
+    if let Some(role) = role {
+        repo::add_membership(c, account_id, &request.request.user_id, role, now).map_err(|e| {
+            match e {
+                DbError::UniqueViolation(_) => {
+                    ApiError::conflict("already_member", "the requester is a member already")
+                }
+                other => other.into(),
+            }
+        })?;
+        member_event(
+            c,
+            "member.joined",
+            account_id,
+            &request.request.user_id,
+            actor,
+            json!({ "user_id": request.request.user_id, "role": role, "via": "join_request" }),
+        )?;
+    } else {
+        member_event(
+            c,
+            "join_request.rejected",
+            account_id,
+            &request.request.user_id,
+            actor,
+            json!({ "request_id": request_id }),
+        )?;
+    }
+    mail::enqueue(
+        c,
+        &request.email,
+        texts::join_request_decided(&account.name, role.is_some(), role, reason),
+    )?;
+    repo::find_join_request(c, account_id, request_id)?.ok_or_else(ApiError::not_found)
+}
+
+/// Approves a join request with a role (administrators, customer service).
+#[utoipa::path(
+    tag = "members",
+    params(("id" = String, Path), ("rid" = String, Path)),
+    request_body = Approval,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = JoinRequest),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Decided already (`join_request_decided`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/accounts/{id}/join-requests/{rid}/approve")]
+async fn approve_join_request(
+    state: State,
+    who: Authenticated,
+    path: web::Path<(String, String)>,
+    body: web::Json<Approval>,
+) -> Result<web::Json<JoinRequest>, ApiError> {
+    let (account_id, request_id) = path.into_inner();
+    authorize(&who.0, Action::DecideJoinRequests, Some(&account_id))?;
+    let role = CustomerRole::from(body.role);
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let view = blocking(move || {
+        state
+            .db
+            .write(|c| decide(c, &account_id, &request_id, &actor, Ok(role)))
+    })
+    .await?;
+    Ok(web::Json(view.into()))
+}
+
+/// Rejects a join request (administrators, customer service).
+#[utoipa::path(
+    tag = "members",
+    params(("id" = String, Path), ("rid" = String, Path)),
+    request_body = Rejection,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = JoinRequest),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Decided already (`join_request_decided`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/accounts/{id}/join-requests/{rid}/reject")]
+async fn reject_join_request(
+    state: State,
+    who: Authenticated,
+    path: web::Path<(String, String)>,
+    body: web::Json<Rejection>,
+) -> Result<web::Json<JoinRequest>, ApiError> {
+    let (account_id, request_id) = path.into_inner();
+    authorize(&who.0, Action::DecideJoinRequests, Some(&account_id))?;
+    body.validate()?;
+    let reason = body
+        .into_inner()
+        .reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let view = blocking(move || {
+        state
+            .db
+            .write(|c| decide(c, &account_id, &request_id, &actor, Err(reason)))
+    })
+    .await?;
+    Ok(web::Json(view.into()))
+}

@@ -1,0 +1,67 @@
+//! Rules of memberships in customer accounts.
+
+use crate::identity::CustomerRole;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MembershipError {
+    #[error("an account keeps at least one administrator: appoint another one first")]
+    LastAdministrator,
+}
+
+/// May a member whose role is `current` get role `next` (`None`: be removed), when the
+/// account has `administrators` administrators in all (this member included)?
+pub fn check_change(
+    current: CustomerRole,
+    next: Option<CustomerRole>,
+    administrators: usize,
+) -> Result<(), MembershipError> {
+    let loses_admin =
+        current == CustomerRole::Administrator && next != Some(CustomerRole::Administrator);
+    if loses_admin && administrators <= 1 {
+        return Err(MembershipError::LastAdministrator);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CustomerRole::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_last_administrator_stays() {
+        assert_eq!(
+            check_change(Administrator, None, 1),
+            Err(MembershipError::LastAdministrator)
+        );
+        assert_eq!(
+            check_change(Administrator, Some(DeviceManager), 1),
+            Err(MembershipError::LastAdministrator)
+        );
+        assert_eq!(check_change(Administrator, Some(Administrator), 1), Ok(()));
+        assert_eq!(check_change(Administrator, None, 2), Ok(()));
+        assert_eq!(check_change(DeviceManager, None, 1), Ok(()));
+    }
+
+    proptest! {
+        /// Whatever the sequence of changes, an account that starts with an administrator
+        /// always keeps one when each change passes the rule.
+        #[test]
+        fn no_sequence_of_allowed_changes_leaves_no_administrator(
+            start in proptest::collection::vec(proptest::sample::select(CustomerRole::ALL), 1..6),
+            changes in proptest::collection::vec((0..6usize, proptest::option::of(proptest::sample::select(CustomerRole::ALL))), 0..20),
+        ) {
+            let mut members: Vec<Option<CustomerRole>> = start.into_iter().map(Some).collect();
+            members[0] = Some(Administrator);
+            for (who, next) in changes {
+                let Some(Some(current)) = members.get(who).copied() else { continue };
+                let admins = members.iter().filter(|m| **m == Some(Administrator)).count();
+                if check_change(current, next, admins).is_ok() {
+                    members[who] = next;
+                }
+                prop_assert!(members.contains(&Some(Administrator)));
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+//! Slowing down password guessing: after a few free failures, each further failure blocks
+//! the key (an address, or a client) for longer, up to a cap. Blocks always end, and a
+//! quiet window forgets old failures, so the real user is never locked out for good.
+
+use chrono::{DateTime, Duration, Utc};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottlePolicy {
+    /// Failures allowed in a window before blocking starts.
+    pub free_failures: u32,
+    /// Failures older than this (counted from the window's first) are forgotten.
+    pub window: Duration,
+    /// The first block; each further failure doubles it.
+    pub base_block: Duration,
+    pub max_block: Duration,
+}
+
+impl ThrottlePolicy {
+    /// For one e-mail address.
+    pub const PER_ADDRESS: ThrottlePolicy = ThrottlePolicy {
+        free_failures: 5,
+        window: Duration::minutes(15),
+        base_block: Duration::seconds(30),
+        max_block: Duration::minutes(15),
+    };
+    /// For one client address: an office behind one NAT signs in often, so more are free.
+    pub const PER_CLIENT: ThrottlePolicy = ThrottlePolicy {
+        free_failures: 30,
+        window: Duration::minutes(15),
+        base_block: Duration::seconds(30),
+        max_block: Duration::minutes(15),
+    };
+}
+
+/// Failures of one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleState {
+    pub failures: u32,
+    pub window_started: DateTime<Utc>,
+    pub blocked_until: Option<DateTime<Utc>>,
+}
+
+/// How long the key must still wait, if it is blocked at `now`.
+pub fn blocked_for(state: Option<&ThrottleState>, now: DateTime<Utc>) -> Option<Duration> {
+    let until = state?.blocked_until?;
+    (until > now).then(|| until - now)
+}
+
+/// The state after one more failure at `now`.
+pub fn after_failure(
+    policy: &ThrottlePolicy,
+    state: Option<&ThrottleState>,
+    now: DateTime<Utc>,
+) -> ThrottleState {
+    let fresh = ThrottleState {
+        failures: 0,
+        window_started: now,
+        blocked_until: None,
+    };
+    let current = match state {
+        Some(s)
+            if now - s.window_started <= policy.window || blocked_for(Some(s), now).is_some() =>
+        {
+            *s
+        }
+        _ => fresh,
+    };
+    let failures = current.failures.saturating_add(1);
+    let blocked_until = (failures > policy.free_failures).then(|| {
+        let doublings = (failures - policy.free_failures - 1).min(20);
+        let block = policy.base_block * 2i32.pow(doublings);
+        now + block.min(policy.max_block)
+    });
+    ThrottleState {
+        failures,
+        window_started: current.window_started,
+        blocked_until,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap()
+    }
+
+    #[test]
+    fn blocks_start_after_the_free_failures_and_double() {
+        let p = ThrottlePolicy::PER_ADDRESS;
+        let mut state = None;
+        for _ in 0..5 {
+            state = Some(after_failure(&p, state.as_ref(), at(0)));
+            assert_eq!(blocked_for(state.as_ref(), at(0)), None);
+        }
+        state = Some(after_failure(&p, state.as_ref(), at(0)));
+        assert_eq!(
+            blocked_for(state.as_ref(), at(0)),
+            Some(Duration::seconds(30))
+        );
+        state = Some(after_failure(&p, state.as_ref(), at(0)));
+        assert_eq!(
+            blocked_for(state.as_ref(), at(0)),
+            Some(Duration::seconds(60))
+        );
+        assert_eq!(blocked_for(state.as_ref(), at(60)), None, "a block ends");
+    }
+
+    #[test]
+    fn a_quiet_window_forgets() {
+        let p = ThrottlePolicy::PER_ADDRESS;
+        let mut state = None;
+        for _ in 0..7 {
+            state = Some(after_failure(&p, state.as_ref(), at(0)));
+        }
+        let later = after_failure(&p, state.as_ref(), at(3600));
+        assert_eq!(later.failures, 1);
+        assert_eq!(later.blocked_until, None);
+    }
+
+    proptest! {
+        /// However many failures, a block never exceeds the cap: nobody is locked out for good.
+        #[test]
+        fn blocks_are_capped(times in proptest::collection::vec(0i64..100_000, 1..200)) {
+            let p = ThrottlePolicy::PER_ADDRESS;
+            let mut sorted = times;
+            sorted.sort_unstable();
+            let mut state = None;
+            for t in sorted {
+                let next = after_failure(&p, state.as_ref(), at(t));
+                if let Some(wait) = blocked_for(Some(&next), at(t)) {
+                    prop_assert!(wait <= p.max_block);
+                }
+                state = Some(next);
+            }
+        }
+    }
+}

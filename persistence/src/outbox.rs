@@ -1,0 +1,131 @@
+//! The mail outbox: mails are enqueued in the transaction of the change that causes them and
+//! delivered later by a sender that claims due mails under a lease.
+
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::schema::outbox;
+use crate::{Conn, DbResult, utc};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub locked_until: Option<NaiveDateTime>,
+    pub sent_at: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+}
+
+impl OutboxRow {
+    pub fn sent_at(&self) -> Option<DateTime<Utc>> {
+        self.sent_at.map(utc)
+    }
+}
+
+/// Enqueues a mail; call it inside the transaction of the change that causes it.
+pub fn enqueue(
+    conn: &mut Conn,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+    at: DateTime<Utc>,
+) -> DbResult<String> {
+    let id = crate::new_id();
+    diesel::insert_into(outbox::table)
+        .values((
+            outbox::id.eq(&id),
+            outbox::recipient.eq(recipient),
+            outbox::subject.eq(subject),
+            outbox::body.eq(body),
+            outbox::created_at.eq(at.naive_utc()),
+            outbox::attempts.eq(0),
+            outbox::next_attempt_at.eq(at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(id)
+}
+
+/// Claims up to `limit` due mails for `lease`: no other sender takes them until the lease
+/// ends. Counts the attempt. Runs its own write transaction.
+pub fn claim_due(
+    conn: &mut Conn,
+    now: DateTime<Utc>,
+    lease: Duration,
+    limit: i64,
+) -> DbResult<Vec<OutboxRow>> {
+    crate::write(conn, |conn| {
+        let now_naive = now.naive_utc();
+        let due = outbox::table
+            .filter(outbox::sent_at.is_null())
+            .filter(outbox::next_attempt_at.le(now_naive))
+            .filter(
+                outbox::locked_until
+                    .is_null()
+                    .or(outbox::locked_until.lt(now_naive)),
+            )
+            .order(outbox::next_attempt_at.asc())
+            .select(outbox::id)
+            .limit(limit);
+        let ids: Vec<String> = match conn {
+            // Rows another process is claiming right now are skipped, not waited for.
+            Conn::Postgresql(pg) => due.for_update().skip_locked().load(pg)?,
+            Conn::Sqlite(_) => due.load(conn)?,
+        };
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+            .set((
+                outbox::locked_until.eq(Some((now + lease).naive_utc())),
+                outbox::attempts.eq(outbox::attempts + 1),
+            ))
+            .execute(conn)?;
+        Ok(outbox::table
+            .filter(outbox::id.eq_any(&ids))
+            .order(outbox::next_attempt_at.asc())
+            .select(OutboxRow::as_select())
+            .load(conn)?)
+    })
+}
+
+pub fn mark_sent(conn: &mut Conn, id: &str, at: DateTime<Utc>) -> DbResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::sent_at.eq(Some(at.naive_utc())),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn mark_failed(
+    conn: &mut Conn,
+    id: &str,
+    error: &str,
+    next_attempt: DateTime<Utc>,
+) -> DbResult<()> {
+    diesel::update(outbox::table.find(id))
+        .set((
+            outbox::next_attempt_at.eq(next_attempt.naive_utc()),
+            outbox::locked_until.eq(None::<NaiveDateTime>),
+            outbox::last_error.eq(Some(error)),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Mails to one address, oldest first (for operators and tests).
+pub fn mails_to(conn: &mut Conn, recipient: &str) -> DbResult<Vec<OutboxRow>> {
+    Ok(outbox::table
+        .filter(outbox::recipient.eq(recipient))
+        .order((outbox::created_at.asc(), outbox::id.asc()))
+        .select(OutboxRow::as_select())
+        .load(conn)?)
+}
