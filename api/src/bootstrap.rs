@@ -174,6 +174,35 @@ pub fn add_account(
     Ok(account.id)
 }
 
+/// A confirmed user (not a member) with a pending request to join `account_id`.
+fn add_join_request(
+    db: &Db,
+    account_id: &str,
+    email: &str,
+    name: &str,
+) -> Result<(), BootstrapError> {
+    let email = Email::parse(email)?;
+    let user = new_user(&email, name, DEMO_PASSWORD, None)?;
+    db.write(|c| -> Result<(), BootstrapError> {
+        insert_user(c, &user)?;
+        identity::insert_join_request(
+            c,
+            &identity::JoinRequestRow {
+                id: fleetdesk_persistence::new_id(),
+                account_id: account_id.to_owned(),
+                user_id: user.id.clone(),
+                status: "pending".into(),
+                created_at: user.created_at,
+                decided_by: None,
+                decided_at: None,
+                granted_role: None,
+                reason: None,
+            },
+        )?;
+        Ok(())
+    })
+}
+
 pub const DEMO_PASSWORD: &str = "fleetdesk-demo";
 
 /// Loads the demo data set unless it is there already, and describes its sign-ins.
@@ -286,6 +315,12 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
         for (email, name, role, account) in customers {
             add_customer_user(db, &account_ids[account], email, name, role, DEMO_PASSWORD)?;
         }
+        add_join_request(
+            db,
+            &account_ids[0],
+            "newcomer@nordicprint.example",
+            "Nils Newcomer",
+        )?;
         out.push_str("Loaded the demo data set.\n");
     }
     let _ = writeln!(out, "Every demo user's password is: {DEMO_PASSWORD}");
@@ -297,5 +332,7 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
     for (email, _, role, _) in customers {
         let _ = writeln!(out, "  {email:<32} {role}");
     }
+    out.push_str("  newcomer@nordicprint.example     no role yet: a pending join request to Nordic Print AB\n");
+    out.push_str("Mails (confirmations, invitations) go to the log while SMTP_URL is unset.\n");
     Ok(out)
 }

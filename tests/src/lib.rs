@@ -215,6 +215,14 @@ impl TestServer {
         }
     }
 
+    /// The PostgreSQL database this server owns, for a second server to share.
+    pub fn database_name(&self) -> Option<String> {
+        match &self._database {
+            TestDb::Postgres { name, .. } => Some(name.clone()),
+            _ => None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }

@@ -754,3 +754,61 @@ async fn mail_survives_a_relay_outage(b: Backend) {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(smtp.received().len(), 1, "delivered once");
 }
+
+/// Several server processes share one PostgreSQL: their senders claim mails under a lease
+/// and skip each other's rows, so every mail goes out exactly once.
+mod shared_database {
+    mod postgres {
+        use std::time::Duration;
+
+        use fleetdesk_tests::smtp::SmtpServer;
+        use fleetdesk_tests::{
+            Backend, PASSWORD, StatusCode, TestDb, TestServer, test_config, with_database,
+        };
+        use reqwest::Method;
+        use serde_json::json;
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn two_servers_send_each_mail_once() {
+            let smtp = SmtpServer::start(0).await;
+            let first = TestServer::start_configured(Backend::Postgres, |c| {
+                c.mail.smtp_url = Some(smtp.url())
+            })
+            .await;
+            let url = with_database(
+                &fleetdesk_tests::pg_admin_url(),
+                &first.database_name().unwrap(),
+            );
+            let mut config = test_config(&url);
+            config.mail.smtp_url = Some(smtp.url());
+            let second = TestServer::start_with(Backend::Postgres, TestDb::External, config).await;
+
+            let mut tasks = tokio::task::JoinSet::new();
+            for i in 0..30 {
+                let server = if i % 2 == 0 { &first } else { &second };
+                let (client, url) = (server.client.clone(), server.url("/api/v1/auth/register"));
+                tasks.spawn(async move {
+                    let body = json!({"email": format!("user{i}@shared.test"), "password": PASSWORD, "display_name": "User"});
+                    client.post(url).json(&body).send().await.map(|r| r.status()).ok()
+                });
+            }
+            assert!(
+                tasks
+                    .join_all()
+                    .await
+                    .iter()
+                    .all(|s| *s == Some(StatusCode::CREATED))
+            );
+            for i in 0..30 {
+                smtp.wait_for(&format!("user{i}@shared.test"), Duration::from_secs(20))
+                    .await;
+            }
+            // Give a double delivery the time to show up before counting.
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let received = smtp.received();
+            assert_eq!(received.len(), 30, "each of the 30 mails exactly once");
+            let (status, _) = second.send(Method::GET, "/readyz", None, None).await;
+            assert_eq!(status, StatusCode::OK);
+        }
+    }
+}
