@@ -36,6 +36,11 @@ pub struct Problem {
     /// The failing fields, for `validation_failed`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// Facts of the refusal a client needs (for example the meter, its last accepted value
+    /// and that value's date).
+    #[serde(flatten)]
+    #[schema(additional_properties)]
+    pub facts: serde_json::Map<String, serde_json::Value>,
 }
 
 /// An error a handler returns; it renders itself as problem+json.
@@ -47,6 +52,7 @@ pub struct ApiError {
     pub detail: Option<String>,
     pub errors: Vec<FieldError>,
     pub retry_after: Option<u64>,
+    pub facts: serde_json::Map<String, serde_json::Value>,
 }
 
 impl ApiError {
@@ -57,7 +63,16 @@ impl ApiError {
             detail: Some(detail.into()),
             errors: Vec::new(),
             retry_after: None,
+            facts: serde_json::Map::new(),
         }
+    }
+
+    /// Adds the facts of the refusal as members of the problem.
+    pub fn with_facts(mut self, facts: serde_json::Value) -> Self {
+        if let serde_json::Value::Object(map) = facts {
+            self.facts.extend(map);
+        }
+        self
     }
 
     pub fn not_found() -> Self {
@@ -129,6 +144,7 @@ impl ApiError {
             detail: self.detail.clone(),
             code: self.code.to_owned(),
             errors: self.errors.clone(),
+            facts: self.facts.clone(),
         }
     }
 }

@@ -144,6 +144,8 @@ pub struct Principal {
     pub staff_role: Option<StaffRole>,
     pub dealer: Option<DealerMembership>,
     pub memberships: Vec<Membership>,
+    /// Devices assigned to this user as a device manager: (account, device).
+    pub assigned_devices: Vec<(String, String)>,
 }
 
 impl Principal {

@@ -4,10 +4,12 @@
 //! nothing of HTTP or SQL, so every rule can be tested (and property-tested) in isolation.
 
 pub mod accounts;
+pub mod devices;
 pub mod identity;
 pub mod mail;
 pub mod membership;
 pub mod policy;
+pub mod readings;
 pub mod sites;
 pub mod throttle;
 

@@ -25,6 +25,18 @@ pub enum Action {
     /// Correct a user's e-mail address (not an account's object: staff only).
     CorrectUserEmail,
     ResendUserConfirmation,
+    ReadDevices,
+    CreateDevice,
+    UpdateDeviceLocation,
+    RequestDeviceRemoval,
+    RemoveDevice,
+    AssignDevices,
+    SubmitReading,
+    /// Reading history and usage.
+    ReadReadings,
+    CorrectReadings,
+    ManageDeviceModels,
+    ReviewFlaggedReadings,
 }
 
 impl Action {
@@ -42,6 +54,17 @@ impl Action {
         Action::DecideJoinRequests,
         Action::CorrectUserEmail,
         Action::ResendUserConfirmation,
+        Action::ReadDevices,
+        Action::CreateDevice,
+        Action::UpdateDeviceLocation,
+        Action::RequestDeviceRemoval,
+        Action::RemoveDevice,
+        Action::AssignDevices,
+        Action::SubmitReading,
+        Action::ReadReadings,
+        Action::CorrectReadings,
+        Action::ManageDeviceModels,
+        Action::ReviewFlaggedReadings,
     ];
 }
 
@@ -60,7 +83,9 @@ pub fn may(role: Role, action: Action) -> bool {
         Role::Staff(staff) => {
             let customer_service = staff == StaffRole::CustomerService;
             match action {
-                ReadAccount | ReadSites | ReadEvents | ListMembers => true,
+                ReadAccount | ReadSites | ReadEvents | ListMembers | ReadDevices | ReadReadings => {
+                    true
+                }
                 CreateAccount
                 | UpdateAccount
                 | CreateSite
@@ -69,20 +94,41 @@ pub fn may(role: Role, action: Action) -> bool {
                 | ListJoinRequests
                 | DecideJoinRequests
                 | CorrectUserEmail
-                | ResendUserConfirmation => customer_service,
+                | ResendUserConfirmation
+                | CreateDevice
+                | UpdateDeviceLocation
+                | RequestDeviceRemoval
+                | RemoveDevice
+                | AssignDevices
+                | SubmitReading
+                | CorrectReadings
+                | ManageDeviceModels
+                | ReviewFlaggedReadings => customer_service,
             }
         }
         Role::Customer(customer) => {
-            let administrator = customer == CustomerRole::Administrator;
+            use CustomerRole::*;
+            let administrator = customer == Administrator;
+            let devices = matches!(
+                customer,
+                Administrator | DeviceManager | DeviceAndStockManager
+            );
             match action {
-                ReadAccount | ReadSites | ReadEvents => customer != CustomerRole::KnowledgeUser,
+                ReadAccount | ReadSites | ReadEvents => customer != KnowledgeUser,
                 ListMembers | ManageMembers | InviteMembers | ListJoinRequests
-                | DecideJoinRequests => administrator,
+                | DecideJoinRequests | AssignDevices => administrator,
+                ReadDevices | UpdateDeviceLocation | RequestDeviceRemoval | SubmitReading
+                | ReadReadings => devices,
                 CreateAccount
                 | UpdateAccount
                 | CreateSite
                 | CorrectUserEmail
-                | ResendUserConfirmation => false,
+                | ResendUserConfirmation
+                | CreateDevice
+                | RemoveDevice
+                | CorrectReadings
+                | ManageDeviceModels
+                | ReviewFlaggedReadings => false,
             }
         }
         // Dealers' own objects (registrations, dispatches, claims) come with their actions.
@@ -99,9 +145,28 @@ pub fn may(role: Role, action: Action) -> bool {
             | ListJoinRequests
             | DecideJoinRequests
             | CorrectUserEmail
-            | ResendUserConfirmation => false,
+            | ResendUserConfirmation
+            | ReadDevices
+            | CreateDevice
+            | UpdateDeviceLocation
+            | RequestDeviceRemoval
+            | RemoveDevice
+            | AssignDevices
+            | SubmitReading
+            | ReadReadings
+            | CorrectReadings
+            | ManageDeviceModels
+            | ReviewFlaggedReadings => false,
         },
     }
+}
+
+/// Roles that reach only the devices assigned to them, not all of the account's.
+pub fn limited_to_assigned_devices(role: CustomerRole) -> bool {
+    matches!(
+        role,
+        CustomerRole::DeviceManager | CustomerRole::DeviceAndStockManager
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,6 +199,76 @@ pub fn decide(who: &Principal, action: Action, account_id: Option<&str>) -> Deci
         None if account_id.is_some() => Decision::NotFound,
         None => Decision::Forbidden,
     }
+}
+
+/// May `who` take `action` on device `device_id` of account `account_id`? Device managers
+/// reach only their assigned devices: any other is outside their scope (not found).
+pub fn decide_device(
+    who: &Principal,
+    action: Action,
+    account_id: &str,
+    device_id: &str,
+) -> Decision {
+    match decide(who, action, Some(account_id)) {
+        Decision::Allow => {}
+        other => return other,
+    }
+    match who.role_in(account_id) {
+        Some(role)
+            if limited_to_assigned_devices(role)
+                && !who
+                    .assigned_devices
+                    .iter()
+                    .any(|(a, d)| a == account_id && d == device_id) =>
+        {
+            Decision::NotFound
+        }
+        _ => Decision::Allow,
+    }
+}
+
+/// Which devices a list for `action` may show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceScope {
+    All,
+    /// Every device of `accounts`, and the single `devices`.
+    Only {
+        accounts: Vec<String>,
+        devices: Vec<String>,
+    },
+}
+
+impl DeviceScope {
+    pub fn admits(&self, account_id: &str, device_id: &str) -> bool {
+        match self {
+            DeviceScope::All => true,
+            DeviceScope::Only { accounts, devices } => {
+                accounts.iter().any(|a| a == account_id) || devices.iter().any(|d| d == device_id)
+            }
+        }
+    }
+}
+
+/// The device list filter for `action`, or `None` when the caller may not list at all (403).
+pub fn device_scope(who: &Principal, action: Action) -> Option<DeviceScope> {
+    let accounts = match account_scope(who, action)? {
+        AccountScope::All => return Some(DeviceScope::All),
+        AccountScope::Only(ids) => ids,
+    };
+    let (limited, full): (Vec<String>, Vec<String>) = accounts
+        .into_iter()
+        .partition(|a| who.role_in(a).is_some_and(limited_to_assigned_devices));
+    // An assignment counts only in an account where the user still manages devices.
+    let devices = who
+        .assigned_devices
+        .iter()
+        .filter(|(account, _)| limited.contains(account))
+        .map(|(_, device)| device.clone())
+        .collect();
+    Some(DeviceScope::Only {
+        accounts: full,
+        devices,
+    })
 }
 
 /// Which accounts' objects a list for `action` may show.
@@ -182,6 +317,7 @@ mod tests {
             staff_role: Some(role),
             dealer: None,
             memberships: vec![],
+            assigned_devices: vec![],
         }
     }
 
@@ -190,6 +326,7 @@ mod tests {
             user_id: "c".into(),
             staff_role: None,
             dealer: None,
+            assigned_devices: vec![],
             memberships: memberships
                 .iter()
                 .map(|(a, r)| Membership {
@@ -208,7 +345,24 @@ mod tests {
         use DealerRole::*;
         use StaffRole::*;
         let everything = Action::ALL;
-        let read = &[ReadAccount, ReadSites, ReadEvents, ListMembers][..];
+        let read = &[
+            ReadAccount,
+            ReadSites,
+            ReadEvents,
+            ListMembers,
+            ReadDevices,
+            ReadReadings,
+        ][..];
+        let device_work = &[
+            ReadAccount,
+            ReadSites,
+            ReadEvents,
+            ReadDevices,
+            UpdateDeviceLocation,
+            RequestDeviceRemoval,
+            SubmitReading,
+            ReadReadings,
+        ][..];
         let customer_reads = &[ReadAccount, ReadSites, ReadEvents][..];
         let administrator = &[
             ReadAccount,
@@ -219,6 +373,12 @@ mod tests {
             InviteMembers,
             ListJoinRequests,
             DecideJoinRequests,
+            AssignDevices,
+            ReadDevices,
+            UpdateDeviceLocation,
+            RequestDeviceRemoval,
+            SubmitReading,
+            ReadReadings,
         ][..];
         let expected: &[(Role, &[Action])] = &[
             (Role::Staff(CustomerService), everything),
@@ -227,9 +387,9 @@ mod tests {
             (Role::Staff(Technician), read),
             (Role::Staff(WarrantyAdmin), read),
             (Role::Customer(Administrator), administrator),
-            (Role::Customer(DeviceManager), customer_reads),
+            (Role::Customer(DeviceManager), device_work),
             (Role::Customer(StockManager), customer_reads),
-            (Role::Customer(DeviceAndStockManager), customer_reads),
+            (Role::Customer(DeviceAndStockManager), device_work),
             (Role::Customer(KnowledgeUser), &[]),
             (Role::Dealer(DealerAdmin), &[]),
             (Role::Dealer(DealerTechnician), &[]),
@@ -306,7 +466,62 @@ mod tests {
         proptest::sample::select(CustomerRole::ALL)
     }
 
+    #[test]
+    fn device_managers_reach_only_their_assigned_devices() {
+        let mut who = customer(&[
+            ("a", CustomerRole::DeviceManager),
+            ("b", CustomerRole::Administrator),
+        ]);
+        who.assigned_devices = vec![("a".into(), "d1".into())];
+        assert_eq!(
+            decide_device(&who, Action::SubmitReading, "a", "d1"),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_device(&who, Action::SubmitReading, "a", "d2"),
+            Decision::NotFound
+        );
+        assert_eq!(
+            decide_device(&who, Action::SubmitReading, "b", "any"),
+            Decision::Allow,
+            "administrators reach all"
+        );
+        assert_eq!(
+            decide_device(&who, Action::RemoveDevice, "a", "d1"),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            decide_device(&who, Action::ReadDevices, "c", "d9"),
+            Decision::NotFound
+        );
+    }
+
     proptest! {
+        /// For devices too, the list filter and the item check agree.
+        #[test]
+        fn device_list_filter_agrees_with_item_check(
+            roles in proptest::collection::vec((0..3usize, any_customer_role()), 0..3),
+            assigned in proptest::collection::vec((0..3usize, 0..4usize), 0..5),
+            action_ix in 0..Action::ALL.len(),
+            target in (0..3usize, 0..4usize),
+        ) {
+            let accounts = ["a0", "a1", "a2"];
+            let mut seen = std::collections::HashSet::new();
+            let memberships: Vec<(&str, CustomerRole)> = roles
+                .into_iter()
+                .filter(|(a, _)| seen.insert(*a))
+                .map(|(a, r)| (accounts[a], r))
+                .collect();
+            let mut who = customer(&memberships);
+            let device = |a: usize, d: usize| format!("{}-d{d}", accounts[a]);
+            who.assigned_devices = assigned.into_iter().map(|(a, d)| (accounts[a].to_owned(), device(a, d))).collect();
+            let action = Action::ALL[action_ix];
+            let (ta, td) = target;
+            let listed = device_scope(&who, action).is_some_and(|s| s.admits(accounts[ta], &device(ta, td)));
+            let allowed = decide_device(&who, action, accounts[ta], &device(ta, td)) == Decision::Allow;
+            prop_assert_eq!(listed, allowed);
+        }
+
         /// The list filter and the single-object check agree for every caller, action and account.
         #[test]
         fn list_filter_agrees_with_item_check(

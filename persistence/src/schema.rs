@@ -168,6 +168,70 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    device_models (id) {
+        id -> Text,
+        name -> Text,
+        large_format -> Bool,
+        rated_units_per_minute -> Integer,
+        meters -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    devices (id) {
+        id -> Text,
+        account_id -> Text,
+        site_id -> Text,
+        model_id -> Text,
+        serial_number -> Text,
+        location -> Text,
+        install_date -> Date,
+        warranty_end -> Date,
+        meters -> Text,
+        status -> Text,
+        removal_requested_at -> Nullable<Timestamp>,
+        removal_requested_by -> Nullable<Text>,
+        removal_reason -> Nullable<Text>,
+        removed_at -> Nullable<Timestamp>,
+        removed_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    device_assignments (user_id, device_id) {
+        account_id -> Text,
+        user_id -> Text,
+        device_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meter_readings (id) {
+        id -> Text,
+        device_id -> Text,
+        kind -> Text,
+        local_day -> Date,
+        meter_values -> Text,
+        source -> Text,
+        correction_kind -> Nullable<Text>,
+        final_values -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        flagged -> Bool,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(devices -> device_models (model_id));
+diesel::joinable!(devices -> sites (site_id));
+diesel::joinable!(devices -> accounts (account_id));
+diesel::joinable!(meter_readings -> devices (device_id));
+diesel::joinable!(device_assignments -> devices (device_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(email_tokens -> users (user_id));
 diesel::joinable!(join_requests -> accounts (account_id));
@@ -191,4 +255,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     join_requests,
     login_throttle,
+    device_models,
+    devices,
+    device_assignments,
+    meter_readings,
 );

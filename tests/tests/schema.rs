@@ -71,6 +71,10 @@ fn declared_tables() -> Vec<(&'static str, Vec<String>)> {
         invitations,
         join_requests,
         login_throttle,
+        device_models,
+        devices,
+        device_assignments,
+        meter_readings,
     )
 }
 

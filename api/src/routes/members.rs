@@ -262,6 +262,13 @@ async fn remove_member(
             membership::check_change(current, None, usize::try_from(admins).unwrap_or(0))
                 .map_err(last_administrator)?;
             repo::remove_member(c, &account_id, &user_id)?;
+            fleetdesk_persistence::devices::set_assignments(
+                c,
+                &account_id,
+                &user_id,
+                &[],
+                fleetdesk_persistence::now(),
+            )?;
             member_event(
                 c,
                 "member.removed",

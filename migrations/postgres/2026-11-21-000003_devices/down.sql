@@ -1,0 +1,4 @@
+DROP TABLE meter_readings;
+DROP TABLE device_assignments;
+DROP TABLE devices;
+DROP TABLE device_models;

@@ -1,0 +1,386 @@
+//! Device models, devices, their assignment to device managers, and meter readings.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::accounts::Page;
+use crate::schema::{device_assignments, device_models, devices, meter_readings, sites};
+use crate::{Conn, DbResult, utc};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = device_models)]
+pub struct ModelRow {
+    pub id: String,
+    pub name: String,
+    pub large_format: bool,
+    pub rated_units_per_minute: i32,
+    /// JSON array of meter names.
+    pub meters: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_model(conn: &mut Conn, row: &ModelRow) -> DbResult<()> {
+    diesel::insert_into(device_models::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_model(conn: &mut Conn, id: &str) -> DbResult<Option<ModelRow>> {
+    Ok(device_models::table
+        .find(id)
+        .select(ModelRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_model_by_name(conn: &mut Conn, name: &str) -> DbResult<Option<ModelRow>> {
+    Ok(device_models::table
+        .filter(device_models::name.eq(name))
+        .select(ModelRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list_models(conn: &mut Conn, after: Option<&str>, limit: i64) -> DbResult<Page<ModelRow>> {
+    let mut query = device_models::table
+        .select(ModelRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(device_models::id.gt(after.to_owned()));
+    }
+    let rows = query
+        .order(device_models::id.asc())
+        .limit(limit + 1)
+        .load(conn)?;
+    Ok(Page::from_rows(rows, limit, |m| m.id.clone()))
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = devices)]
+pub struct DeviceRow {
+    pub id: String,
+    pub account_id: String,
+    pub site_id: String,
+    pub model_id: String,
+    pub serial_number: String,
+    pub location: String,
+    pub install_date: NaiveDate,
+    pub warranty_end: NaiveDate,
+    /// JSON array of meter names.
+    pub meters: String,
+    pub status: String,
+    pub removal_requested_at: Option<NaiveDateTime>,
+    pub removal_requested_by: Option<String>,
+    pub removal_reason: Option<String>,
+    pub removed_at: Option<NaiveDateTime>,
+    pub removed_by: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl DeviceRow {
+    pub fn created_at(&self) -> DateTime<Utc> {
+        utc(self.created_at)
+    }
+}
+
+/// A device with what readings need: its model's rated speed and its site's time zone.
+#[derive(Debug, Clone, Queryable)]
+pub struct DeviceContext {
+    pub device: DeviceRow,
+    pub model_name: String,
+    pub rated_units_per_minute: i32,
+    pub time_zone: String,
+}
+
+pub fn insert_device(conn: &mut Conn, row: &DeviceRow) -> DbResult<()> {
+    diesel::insert_into(devices::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_device(conn: &mut Conn, id: &str) -> DbResult<Option<DeviceContext>> {
+    Ok(devices::table
+        .inner_join(device_models::table)
+        .inner_join(sites::table)
+        .filter(devices::id.eq(id))
+        .select((
+            DeviceRow::as_select(),
+            device_models::name,
+            device_models::rated_units_per_minute,
+            sites::time_zone,
+        ))
+        .first(conn)
+        .optional()?)
+}
+
+/// Serialises readings of one device until commit (PostgreSQL; SQLite's write transactions
+/// are serial already), so the "never lower" check and the insert cannot interleave.
+pub fn lock_device(conn: &mut Conn, id: &str) -> DbResult<()> {
+    if let Conn::Postgresql(pg) = conn {
+        devices::table
+            .find(id)
+            .select(devices::id)
+            .for_update()
+            .load::<String>(pg)?;
+    }
+    Ok(())
+}
+
+/// What a list of devices is filtered by.
+#[derive(Debug, Clone, Default)]
+pub struct DeviceFilter {
+    /// `None`: every device; `Some((accounts, devices))`: every device of those accounts and
+    /// those single devices (the caller's scope).
+    pub scope: Option<(Vec<String>, Vec<String>)>,
+    pub account_id: Option<String>,
+    pub site_id: Option<String>,
+    pub model_id: Option<String>,
+    pub serial_number: Option<String>,
+    pub status: Option<String>,
+}
+
+pub fn list_devices(
+    conn: &mut Conn,
+    filter: &DeviceFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<Page<DeviceContext>> {
+    let mut query = devices::table
+        .inner_join(device_models::table)
+        .inner_join(sites::table)
+        .select((
+            DeviceRow::as_select(),
+            device_models::name,
+            device_models::rated_units_per_minute,
+            sites::time_zone,
+        ))
+        .into_boxed();
+    if let Some((accounts, singles)) = &filter.scope {
+        query = query.filter(
+            devices::account_id
+                .eq_any(accounts.clone())
+                .or(devices::id.eq_any(singles.clone())),
+        );
+    }
+    if let Some(v) = &filter.account_id {
+        query = query.filter(devices::account_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.site_id {
+        query = query.filter(devices::site_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.model_id {
+        query = query.filter(devices::model_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.serial_number {
+        query = query.filter(devices::serial_number.eq(v.clone()));
+    }
+    if let Some(v) = &filter.status {
+        query = query.filter(devices::status.eq(v.clone()));
+    }
+    if let Some(after) = after {
+        query = query.filter(devices::id.gt(after.to_owned()));
+    }
+    let rows = query.order(devices::id.asc()).limit(limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, limit, |d| d.device.id.clone()))
+}
+
+pub fn set_location(conn: &mut Conn, id: &str, location: &str, at: DateTime<Utc>) -> DbResult<()> {
+    diesel::update(devices::table.find(id))
+        .set((
+            devices::location.eq(location),
+            devices::updated_at.eq(at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn request_removal(
+    conn: &mut Conn,
+    id: &str,
+    by: &str,
+    reason: &str,
+    at: DateTime<Utc>,
+) -> DbResult<()> {
+    diesel::update(devices::table.find(id))
+        .set((
+            devices::removal_requested_at.eq(Some(at.naive_utc())),
+            devices::removal_requested_by.eq(Some(by)),
+            devices::removal_reason.eq(Some(reason)),
+            devices::updated_at.eq(at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks an active device removed; false when it was removed already.
+pub fn remove_device(conn: &mut Conn, id: &str, by: &str, at: DateTime<Utc>) -> DbResult<bool> {
+    let n = diesel::update(devices::table.find(id).filter(devices::status.eq("active")))
+        .set((
+            devices::status.eq("removed"),
+            devices::removed_at.eq(Some(at.naive_utc())),
+            devices::removed_by.eq(Some(by)),
+            devices::updated_at.eq(at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// (account, device) pairs assigned to a user.
+pub fn assignments_of(conn: &mut Conn, user_id: &str) -> DbResult<Vec<(String, String)>> {
+    Ok(device_assignments::table
+        .filter(device_assignments::user_id.eq(user_id))
+        .select((
+            device_assignments::account_id,
+            device_assignments::device_id,
+        ))
+        .load(conn)?)
+}
+
+/// Replaces a member's device assignments in one account.
+pub fn set_assignments(
+    conn: &mut Conn,
+    account_id: &str,
+    user_id: &str,
+    device_ids: &[String],
+    at: DateTime<Utc>,
+) -> DbResult<()> {
+    diesel::delete(
+        device_assignments::table
+            .filter(device_assignments::account_id.eq(account_id))
+            .filter(device_assignments::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
+    for device_id in device_ids {
+        diesel::insert_into(device_assignments::table)
+            .values((
+                device_assignments::account_id.eq(account_id),
+                device_assignments::user_id.eq(user_id),
+                device_assignments::device_id.eq(device_id),
+                device_assignments::created_at.eq(at.naive_utc()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// How many of `ids` are devices of `account_id`.
+pub fn count_devices_in_account(
+    conn: &mut Conn,
+    account_id: &str,
+    ids: &[String],
+) -> DbResult<i64> {
+    Ok(devices::table
+        .filter(devices::account_id.eq(account_id))
+        .filter(devices::id.eq_any(ids))
+        .count()
+        .get_result(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = meter_readings)]
+pub struct ReadingRow {
+    pub id: String,
+    pub device_id: String,
+    pub kind: String,
+    pub local_day: NaiveDate,
+    /// JSON object: meter → count.
+    pub meter_values: String,
+    pub source: String,
+    pub correction_kind: Option<String>,
+    pub final_values: Option<String>,
+    pub reason: Option<String>,
+    pub flagged: bool,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+impl ReadingRow {
+    pub fn recorded_at(&self) -> DateTime<Utc> {
+        utc(self.recorded_at)
+    }
+}
+
+pub fn insert_reading(conn: &mut Conn, row: &ReadingRow) -> DbResult<()> {
+    diesel::insert_into(meter_readings::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The device's newest entry (reading or correction).
+pub fn latest_entry(conn: &mut Conn, device_id: &str) -> DbResult<Option<ReadingRow>> {
+    Ok(meter_readings::table
+        .filter(meter_readings::device_id.eq(device_id))
+        .order((
+            meter_readings::recorded_at.desc(),
+            meter_readings::id.desc(),
+        ))
+        .select(ReadingRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The day of the device's newest accepted reading.
+pub fn last_reading_day(conn: &mut Conn, device_id: &str) -> DbResult<Option<NaiveDate>> {
+    Ok(meter_readings::table
+        .filter(meter_readings::device_id.eq(device_id))
+        .filter(meter_readings::kind.eq("reading"))
+        .order((
+            meter_readings::recorded_at.desc(),
+            meter_readings::id.desc(),
+        ))
+        .select(meter_readings::local_day)
+        .first(conn)
+        .optional()?)
+}
+
+/// History, newest first.
+pub fn history(
+    conn: &mut Conn,
+    device_id: &str,
+    before: Option<&str>,
+    limit: i64,
+) -> DbResult<Page<ReadingRow>> {
+    let mut query = meter_readings::table
+        .filter(meter_readings::device_id.eq(device_id))
+        .select(ReadingRow::as_select())
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(meter_readings::id.lt(before.to_owned()));
+    }
+    let rows = query
+        .order(meter_readings::id.desc())
+        .limit(limit + 1)
+        .load(conn)?;
+    Ok(Page::from_rows(rows, limit, |r| r.id.clone()))
+}
+
+/// Every entry up to and including local day `to`, oldest first (usage needs the one before
+/// the period too).
+pub fn entries_until(conn: &mut Conn, device_id: &str, to: NaiveDate) -> DbResult<Vec<ReadingRow>> {
+    Ok(meter_readings::table
+        .filter(meter_readings::device_id.eq(device_id))
+        .filter(meter_readings::local_day.le(to))
+        .order((meter_readings::recorded_at.asc(), meter_readings::id.asc()))
+        .select(ReadingRow::as_select())
+        .load(conn)?)
+}
+
+/// Readings accepted although implausible, newest first.
+pub fn flagged(conn: &mut Conn, before: Option<&str>, limit: i64) -> DbResult<Page<ReadingRow>> {
+    let mut query = meter_readings::table
+        .filter(meter_readings::flagged.eq(true))
+        .select(ReadingRow::as_select())
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(meter_readings::id.lt(before.to_owned()));
+    }
+    let rows = query
+        .order(meter_readings::id.desc())
+        .limit(limit + 1)
+        .load(conn)?;
+    Ok(Page::from_rows(rows, limit, |r| r.id.clone()))
+}
