@@ -24,6 +24,8 @@ pub struct Config {
     pub public_base_url: String,
     pub email_token_ttl: Duration,
     pub invitation_ttl: Duration,
+    /// The time the reading rules see; always the system clock from the environment.
+    pub clock: crate::state::Clock,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +125,7 @@ impl Config {
             invitation_ttl: Duration::from_secs(
                 3600 * positive("INVITATION_TTL_HOURS", number("INVITATION_TTL_HOURS", 168)?)?,
             ),
+            clock: crate::state::Clock::system(),
             database_url: get("DATABASE_URL").unwrap_or_else(|| "data/fleetdesk.db".to_owned()),
             bind,
             jwt_secret,

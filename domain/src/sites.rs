@@ -1,6 +1,6 @@
 //! Sites: where an account's devices and stock locations stand, with the local time zone.
 
-use chrono_tz::Tz;
+pub use chrono_tz::Tz;
 
 use crate::Invalid;
 use crate::accounts::parse_name;

@@ -158,6 +158,7 @@ pub fn test_config(database_url: &str) -> Config {
         public_base_url: "http://fleetdesk.test".to_owned(),
         email_token_ttl: Duration::from_secs(24 * 3600),
         invitation_ttl: Duration::from_secs(7 * 24 * 3600),
+        clock: fleetdesk_api::state::Clock::system(),
     }
 }
 
@@ -371,6 +372,68 @@ impl TestServer {
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::PATCH, path, Some(token), Some(body))
             .await
+    }
+
+    /// Creates a device model as customer service; returns its id.
+    pub async fn create_model(
+        &self,
+        cs_token: &str,
+        name: &str,
+        rated_per_minute: i64,
+        meters: &[&str],
+    ) -> String {
+        let (status, body) = self
+            .post(
+                "/api/v1/device-models",
+                cs_token,
+                json!({"name": name, "rated_units_per_minute": rated_per_minute, "meters": meters}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a site in `time_zone` for an account; returns its id.
+    pub async fn create_site(
+        &self,
+        cs_token: &str,
+        account_id: &str,
+        name: &str,
+        time_zone: &str,
+    ) -> String {
+        let body = json!({"name": name, "time_zone": time_zone,
+            "address": {"line1": "Kungsgatan 12", "postal_code": "111 43", "city": "Stockholm", "country": "SE"}});
+        let (status, site) = self
+            .post(
+                &format!("/api/v1/accounts/{account_id}/sites"),
+                cs_token,
+                body,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{site}");
+        site["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a device as customer service; returns its JSON.
+    pub async fn create_device(
+        &self,
+        cs_token: &str,
+        account_id: &str,
+        site_id: &str,
+        model_id: &str,
+        serial: &str,
+    ) -> Value {
+        let body = json!({"model_id": model_id, "serial_number": serial, "site_id": site_id, "location": "Floor 2",
+            "install_date": "2025-01-15", "warranty_end": "2028-01-14"});
+        let (status, device) = self
+            .post(
+                &format!("/api/v1/accounts/{account_id}/devices"),
+                cs_token,
+                body,
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{device}");
+        device
     }
 
     /// Creates an account as customer service; returns its JSON.

@@ -1,10 +1,12 @@
 //! HTTP routes, one module per business area.
 
 pub mod accounts;
+pub mod devices;
 pub mod events;
 pub mod identity;
 pub mod members;
 pub mod ops;
+pub mod readings;
 pub mod registration;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -15,5 +17,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     registration::routes(cfg);
     accounts::routes(cfg);
     members::routes(cfg);
+    devices::routes(cfg);
+    readings::routes(cfg);
     events::routes(cfg);
 }

@@ -1,0 +1,719 @@
+//! Device models and devices: who sees which device, where it stands, and its removal.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use fleetdesk_domain::accounts::parse_name;
+use fleetdesk_domain::devices::{SerialNumber, check_dates, parse_meters};
+use fleetdesk_domain::identity::{CustomerRole, Principal};
+use fleetdesk_domain::policy::{self, Action, Decision, DeviceScope};
+use fleetdesk_persistence::devices::{
+    self as repo, DeviceContext, DeviceFilter, DeviceRow, ModelRow,
+};
+use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::identity as identity_repo;
+use fleetdesk_persistence::{Conn, DbError};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::http::{PageParams, encode_cursor};
+use crate::routes::accounts::authorize;
+use crate::state::{State, blocking};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(list_models)
+        .service(create_model)
+        .service(list_devices)
+        .service(create_device)
+        .service(get_device)
+        .service(update_location)
+        .service(remove_device)
+        .service(request_removal)
+        .service(assign_devices);
+}
+
+/// The policy's answer for one device: outside the caller's scope is 404.
+pub fn authorize_device(
+    who: &Principal,
+    action: Action,
+    device: &DeviceRow,
+) -> Result<(), ApiError> {
+    match policy::decide_device(who, action, &device.account_id, &device.id) {
+        Decision::Allow => Ok(()),
+        Decision::Forbidden => Err(ApiError::forbidden()),
+        Decision::NotFound => Err(ApiError::not_found()),
+    }
+}
+
+/// Loads a device and checks `action` on it.
+pub fn device_for(
+    c: &mut Conn,
+    who: &Principal,
+    action: Action,
+    id: &str,
+) -> Result<DeviceContext, ApiError> {
+    let device = repo::find_device(c, id)?.ok_or_else(ApiError::not_found)?;
+    authorize_device(who, action, &device.device)?;
+    Ok(device)
+}
+
+pub fn meters_of(json_text: &str) -> Result<Vec<String>, ApiError> {
+    serde_json::from_str(json_text).map_err(|_| ApiError::internal())
+}
+
+pub fn device_event(
+    c: &mut Conn,
+    kind: &str,
+    device: &DeviceRow,
+    actor: &str,
+    payload: serde_json::Value,
+) -> Result<(), ApiError> {
+    events::append(
+        c,
+        NewEvent {
+            kind,
+            account_id: Some(&device.account_id),
+            subject_type: "device",
+            subject_id: &device.id,
+            actor_id: Some(actor),
+            staff_only: false,
+            payload,
+            at: fleetdesk_persistence::now(),
+        },
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DeviceModel {
+    pub id: String,
+    pub name: String,
+    pub large_format: bool,
+    /// The most a meter can advance per minute of printing: readings rising faster are refused
+    /// as implausible unless confirmed.
+    pub rated_units_per_minute: i32,
+    pub meters: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<ModelRow> for DeviceModel {
+    type Error = ApiError;
+    fn try_from(row: ModelRow) -> Result<Self, ApiError> {
+        Ok(Self {
+            meters: meters_of(&row.meters)?,
+            created_at: row.created_at.and_utc(),
+            id: row.id,
+            name: row.name,
+            large_format: row.large_format,
+            rated_units_per_minute: row.rated_units_per_minute,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeviceModelPage {
+    pub items: Vec<DeviceModel>,
+    pub next_cursor: Option<String>,
+}
+
+/// The device models (every signed-in user).
+#[utoipa::path(tag = "devices", params(PageParams), security(("bearer" = [])), responses((status = 200, body = DeviceModelPage)))]
+#[get("/device-models")]
+async fn list_models(
+    state: State,
+    _who: Authenticated,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<DeviceModelPage>, ApiError> {
+    let (limit, after) = page.resolve()?;
+    let state = state.into_inner();
+    let page = blocking(move || {
+        Ok(state
+            .db
+            .read(|c| repo::list_models(c, after.as_deref(), limit))?)
+    })
+    .await?;
+    Ok(web::Json(DeviceModelPage {
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+        items: page
+            .items
+            .into_iter()
+            .map(DeviceModel::try_from)
+            .collect::<Result<_, _>>()?,
+    }))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct CreateModel {
+    #[validate(length(min = 1, max = 100))]
+    #[schema(example = "imagePROGRAF iPF6400SE", min_length = 1, max_length = 100)]
+    pub name: String,
+    #[serde(default)]
+    pub large_format: bool,
+    #[validate(range(min = 1, max = 100000))]
+    #[schema(example = 60, minimum = 1, maximum = 100000)]
+    pub rated_units_per_minute: i32,
+    #[schema(example = json!(["black", "colour"]))]
+    pub meters: Vec<String>,
+}
+
+/// Adds a device model (customer service).
+#[utoipa::path(
+    tag = "devices",
+    request_body = CreateModel,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = DeviceModel, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A model of this name exists (`model_name_taken`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/device-models")]
+async fn create_model(
+    state: State,
+    who: Authenticated,
+    body: web::Json<CreateModel>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who.0, Action::ManageDeviceModels, None)?;
+    body.validate()?;
+    let body = body.into_inner();
+    let row = ModelRow {
+        id: fleetdesk_persistence::new_id(),
+        name: parse_name("name", &body.name, 100)?,
+        large_format: body.large_format,
+        rated_units_per_minute: body.rated_units_per_minute,
+        meters: serde_json::to_string(&parse_meters(&body.meters)?)
+            .map_err(|_| ApiError::internal())?,
+        created_at: fleetdesk_persistence::now().naive_utc(),
+    };
+    let state = state.into_inner();
+    let row = blocking(move || {
+        state.db.write(|c| -> Result<ModelRow, ApiError> {
+            repo::insert_model(c, &row).map_err(|e| match e {
+                DbError::UniqueViolation(_) => {
+                    ApiError::conflict("model_name_taken", "a model of this name exists")
+                }
+                other => other.into(),
+            })?;
+            Ok(row)
+        })
+    })
+    .await?;
+    let model = DeviceModel::try_from(row)?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/device-models/{}", model.id),
+        ))
+        .json(model))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Device {
+    pub id: String,
+    pub account_id: String,
+    pub site_id: String,
+    pub model_id: String,
+    pub model_name: String,
+    pub serial_number: String,
+    /// Where inside the site: floor, room.
+    pub location: String,
+    pub install_date: NaiveDate,
+    pub warranty_end: NaiveDate,
+    pub meters: Vec<String>,
+    /// active or removed.
+    pub status: String,
+    pub removal_requested_at: Option<DateTime<Utc>>,
+    pub removal_reason: Option<String>,
+    pub removed_at: Option<DateTime<Utc>>,
+    /// The site's IANA time zone: the day of a reading is taken there.
+    pub time_zone: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl TryFrom<DeviceContext> for Device {
+    type Error = ApiError;
+    fn try_from(ctx: DeviceContext) -> Result<Self, ApiError> {
+        let d = ctx.device;
+        Ok(Self {
+            meters: meters_of(&d.meters)?,
+            created_at: d.created_at(),
+            removal_requested_at: d.removal_requested_at.map(|t| t.and_utc()),
+            removed_at: d.removed_at.map(|t| t.and_utc()),
+            id: d.id,
+            account_id: d.account_id,
+            site_id: d.site_id,
+            model_id: d.model_id,
+            model_name: ctx.model_name,
+            serial_number: d.serial_number,
+            location: d.location,
+            install_date: d.install_date,
+            warranty_end: d.warranty_end,
+            status: d.status,
+            removal_reason: d.removal_reason,
+            time_zone: ctx.time_zone,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DevicePage {
+    pub items: Vec<Device>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeviceQuery {
+    pub account_id: Option<String>,
+    pub site_id: Option<String>,
+    pub model_id: Option<String>,
+    /// Exact serial number (normalised); staff find a device across all accounts with it.
+    pub serial_number: Option<String>,
+    /// active or removed.
+    pub status: Option<String>,
+}
+
+/// The devices the caller may see, filtered: all for staff, the account's for
+/// administrators, the assigned ones for device managers.
+#[utoipa::path(
+    tag = "devices",
+    params(DeviceQuery, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = DevicePage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/devices")]
+async fn list_devices(
+    state: State,
+    who: Authenticated,
+    q: web::Query<DeviceQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<DevicePage>, ApiError> {
+    let (limit, after) = page.resolve()?;
+    let scope =
+        policy::device_scope(&who.0, Action::ReadDevices).ok_or_else(ApiError::forbidden)?;
+    let q = q.into_inner();
+    if let Some(s) = q.status.as_deref()
+        && s != "active"
+        && s != "removed"
+    {
+        return Err(ApiError::invalid_field(
+            "status",
+            "must be active or removed",
+        ));
+    }
+    let filter = DeviceFilter {
+        scope: match scope {
+            DeviceScope::All => None,
+            DeviceScope::Only { accounts, devices } => Some((accounts, devices)),
+        },
+        serial_number: q
+            .serial_number
+            .as_deref()
+            .map(SerialNumber::parse)
+            .transpose()?
+            .map(|s| s.as_str().to_owned()),
+        account_id: q.account_id,
+        site_id: q.site_id,
+        model_id: q.model_id,
+        status: q.status,
+    };
+    let state = state.into_inner();
+    let page = blocking(move || {
+        Ok(state
+            .db
+            .read(|c| repo::list_devices(c, &filter, after.as_deref(), limit))?)
+    })
+    .await?;
+    Ok(web::Json(DevicePage {
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+        items: page
+            .items
+            .into_iter()
+            .map(Device::try_from)
+            .collect::<Result<_, _>>()?,
+    }))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct CreateDevice {
+    pub model_id: String,
+    #[schema(example = "AB12-3456")]
+    pub serial_number: String,
+    pub site_id: String,
+    #[validate(length(max = 200))]
+    #[schema(example = "Floor 3, copy room", max_length = 200)]
+    pub location: String,
+    pub install_date: NaiveDate,
+    pub warranty_end: NaiveDate,
+    /// The meters it reports; the model's when absent.
+    pub meters: Option<Vec<String>>,
+}
+
+/// Adds a device to an account (customer service).
+#[utoipa::path(
+    tag = "devices",
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = CreateDevice,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = Device, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "This model has a device with this serial number (`serial_number_taken`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or a model or site that does not exist in the account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/accounts/{id}/devices")]
+async fn create_device(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<CreateDevice>,
+) -> Result<HttpResponse, ApiError> {
+    let account_id = id.into_inner();
+    authorize(&who.0, Action::CreateDevice, Some(&account_id))?;
+    body.validate()?;
+    let body = body.into_inner();
+    let serial = SerialNumber::parse(&body.serial_number)?;
+    check_dates(body.install_date, body.warranty_end)?;
+    let location = body.location.trim().to_owned();
+    let explicit_meters = body.meters.as_deref().map(parse_meters).transpose()?;
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let ctx = blocking(move || {
+        state.db.write(|c| -> Result<DeviceContext, ApiError> {
+            fleetdesk_persistence::accounts::find_account(c, &account_id)?
+                .ok_or_else(ApiError::not_found)?;
+            let model = repo::find_model(c, &body.model_id)?
+                .ok_or_else(|| ApiError::invalid_field("model_id", "no such model"))?;
+            fleetdesk_persistence::accounts::find_site(c, &account_id, &body.site_id)?.ok_or_else(
+                || ApiError::invalid_field("site_id", "no such site in this account"),
+            )?;
+            let meters = match &explicit_meters {
+                Some(m) => serde_json::to_string(m).map_err(|_| ApiError::internal())?,
+                None => model.meters.clone(),
+            };
+            let now = fleetdesk_persistence::now().naive_utc();
+            let row = DeviceRow {
+                id: fleetdesk_persistence::new_id(),
+                account_id: account_id.clone(),
+                site_id: body.site_id.clone(),
+                model_id: model.id.clone(),
+                serial_number: serial.as_str().to_owned(),
+                location: location.clone(),
+                install_date: body.install_date,
+                warranty_end: body.warranty_end,
+                meters,
+                status: "active".into(),
+                removal_requested_at: None,
+                removal_requested_by: None,
+                removal_reason: None,
+                removed_at: None,
+                removed_by: None,
+                created_at: now,
+                updated_at: now,
+            };
+            repo::insert_device(c, &row).map_err(|e| match e {
+                DbError::UniqueViolation(_) => ApiError::conflict(
+                    "serial_number_taken",
+                    "a device of this model has this serial number already",
+                ),
+                other => other.into(),
+            })?;
+            device_event(
+                c,
+                "device.created",
+                &row,
+                &actor,
+                json!({ "serial_number": row.serial_number, "model": model.name }),
+            )?;
+            repo::find_device(c, &row.id)?.ok_or_else(ApiError::internal)
+        })
+    })
+    .await?;
+    let device = Device::try_from(ctx)?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/devices/{}", device.id)))
+        .json(device))
+}
+
+/// One device.
+#[utoipa::path(
+    tag = "devices",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Device), (status = 404, body = Problem, content_type = "application/problem+json"))
+)]
+#[get("/devices/{id}")]
+async fn get_device(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+) -> Result<web::Json<Device>, ApiError> {
+    let state = state.into_inner();
+    let ctx = blocking(move || {
+        state
+            .db
+            .read(|c| device_for(c, &who.0, Action::ReadDevices, &id))
+    })
+    .await?;
+    Ok(web::Json(Device::try_from(ctx)?))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct LocationChange {
+    #[validate(length(max = 200))]
+    #[schema(example = "Floor 4, room 412", max_length = 200)]
+    pub location: String,
+}
+
+/// Updates where inside its site a device stands (administrators, assigned device managers,
+/// customer service).
+#[utoipa::path(
+    tag = "devices",
+    params(("id" = String, Path)),
+    request_body = LocationChange,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Device),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The device was removed (`device_removed`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/devices/{id}/location")]
+async fn update_location(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<LocationChange>,
+) -> Result<web::Json<Device>, ApiError> {
+    body.validate()?;
+    let location = body.into_inner().location.trim().to_owned();
+    let state = state.into_inner();
+    let ctx = blocking(move || {
+        state.db.write(|c| -> Result<DeviceContext, ApiError> {
+            let ctx = device_for(c, &who.0, Action::UpdateDeviceLocation, &id)?;
+            active(&ctx.device)?;
+            repo::set_location(c, &id, &location, fleetdesk_persistence::now())?;
+            device_event(
+                c,
+                "device.location_changed",
+                &ctx.device,
+                &who.0.user_id,
+                json!({ "location": location }),
+            )?;
+            repo::find_device(c, &id)?.ok_or_else(ApiError::internal)
+        })
+    })
+    .await?;
+    Ok(web::Json(Device::try_from(ctx)?))
+}
+
+pub fn active(device: &DeviceRow) -> Result<(), ApiError> {
+    if device.status == "removed" {
+        return Err(ApiError::conflict(
+            "device_removed",
+            "this device was removed; its history is kept",
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct RemovalRequest {
+    #[validate(length(min = 1, max = 500))]
+    #[schema(
+        example = "Returned to the leasing company",
+        min_length = 1,
+        max_length = 500
+    )]
+    pub reason: String,
+}
+
+/// Asks customer service to remove a device the customer no longer has (administrators,
+/// assigned device managers).
+#[utoipa::path(
+    tag = "devices",
+    params(("id" = String, Path)),
+    request_body = RemovalRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "The request is recorded on the device", body = Device, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Removed already (`device_removed`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/devices/{id}/removal-requests")]
+async fn request_removal(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<RemovalRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let reason = body.into_inner().reason.trim().to_owned();
+    let state = state.into_inner();
+    let ctx = blocking(move || {
+        state.db.write(|c| -> Result<DeviceContext, ApiError> {
+            let ctx = device_for(c, &who.0, Action::RequestDeviceRemoval, &id)?;
+            active(&ctx.device)?;
+            repo::request_removal(
+                c,
+                &id,
+                &who.0.user_id,
+                &reason,
+                fleetdesk_persistence::now(),
+            )?;
+            device_event(
+                c,
+                "device.removal_requested",
+                &ctx.device,
+                &who.0.user_id,
+                json!({ "reason": reason }),
+            )?;
+            repo::find_device(c, &id)?.ok_or_else(ApiError::internal)
+        })
+    })
+    .await?;
+    let device = Device::try_from(ctx)?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/devices/{}", device.id)))
+        .json(device))
+}
+
+/// Removes a device the customer no longer has (customer service). Its history stays and
+/// can be read; it takes no more readings.
+#[utoipa::path(
+    tag = "devices",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Removed already (`device_removed`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/devices/{id}")]
+async fn remove_device(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let state = state.into_inner();
+    blocking(move || {
+        state.db.write(|c| -> Result<(), ApiError> {
+            let ctx = device_for(c, &who.0, Action::RemoveDevice, &id)?;
+            if !repo::remove_device(c, &id, &who.0.user_id, fleetdesk_persistence::now())? {
+                return Err(ApiError::conflict(
+                    "device_removed",
+                    "this device was removed already",
+                ));
+            }
+            device_event(
+                c,
+                "device.removed",
+                &ctx.device,
+                &who.0.user_id,
+                json!({ "serial_number": ctx.device.serial_number }),
+            )
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct DeviceAssignment {
+    /// Replaces the member's devices in this account; empty removes them all.
+    pub device_ids: Vec<String>,
+}
+
+/// Assigns devices of the account to a device manager (administrators, customer service).
+#[utoipa::path(
+    tag = "members",
+    params(("id" = String, Path), ("user_id" = String, Path)),
+    request_body = DeviceAssignment,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = DeviceAssignment),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The member's role holds no devices (`member_role_holds_no_devices`), or a device is not the account's", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/accounts/{id}/members/{user_id}/devices")]
+async fn assign_devices(
+    state: State,
+    who: Authenticated,
+    path: web::Path<(String, String)>,
+    body: web::Json<DeviceAssignment>,
+) -> Result<web::Json<DeviceAssignment>, ApiError> {
+    let (account_id, user_id) = path.into_inner();
+    authorize(&who.0, Action::AssignDevices, Some(&account_id))?;
+    let mut device_ids = body.into_inner().device_ids;
+    device_ids.sort();
+    device_ids.dedup();
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let assigned = device_ids.clone();
+    blocking(move || {
+        state.db.write(|c| -> Result<(), ApiError> {
+            let member = identity_repo::find_member(c, &account_id, &user_id)?
+                .ok_or_else(ApiError::not_found)?;
+            let role: CustomerRole = member.role.parse().map_err(|_| ApiError::internal())?;
+            if !policy::limited_to_assigned_devices(role) {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "member_role_holds_no_devices",
+                    format!("a {role} is not assigned devices: only device managers are"),
+                ));
+            }
+            let found = repo::count_devices_in_account(c, &account_id, &device_ids)?;
+            if usize::try_from(found).unwrap_or(0) != device_ids.len() {
+                return Err(ApiError::invalid_field(
+                    "device_ids",
+                    "every device must belong to this account",
+                ));
+            }
+            repo::set_assignments(
+                c,
+                &account_id,
+                &user_id,
+                &device_ids,
+                fleetdesk_persistence::now(),
+            )?;
+            events::append(
+                c,
+                NewEvent {
+                    kind: "member.devices_assigned",
+                    account_id: Some(&account_id),
+                    subject_type: "membership",
+                    subject_id: &user_id,
+                    actor_id: Some(&actor),
+                    staff_only: false,
+                    payload: json!({ "user_id": user_id, "device_ids": device_ids }),
+                    at: fleetdesk_persistence::now(),
+                },
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(web::Json(DeviceAssignment {
+        device_ids: assigned,
+    }))
+}
