@@ -203,6 +203,140 @@ fn add_join_request(
     })
 }
 
+/// Two models, four devices and 30 days of readings ending yesterday, so that history, usage
+/// and today's submission can be tried at once.
+fn add_demo_devices(
+    db: &Db,
+    nordic: &str,
+    hudson: &str,
+    nordic_admin: &str,
+    nordic_devices: &str,
+) -> Result<(), BootstrapError> {
+    use chrono::{Days, NaiveDate};
+    use fleetdesk_domain::readings::local_day;
+    use fleetdesk_domain::sites::TimeZone;
+    use fleetdesk_persistence::devices::{self, DeviceRow, ModelRow, ReadingRow};
+
+    let now = fleetdesk_persistence::now();
+    let model = |name: &str, large_format: bool, rated: i32, meters: &[&str]| ModelRow {
+        id: fleetdesk_persistence::new_id(),
+        name: name.to_owned(),
+        large_format,
+        rated_units_per_minute: rated,
+        meters: json!(meters).to_string(),
+        created_at: now.naive_utc(),
+    };
+    let office = model("Office 60", false, 60, &["black", "colour"]);
+    let plotter = model("Plotter 44", true, 2, &["area-m2"]);
+    db.write(|c| -> Result<(), BootstrapError> {
+        devices::insert_model(c, &office)?;
+        devices::insert_model(c, &plotter)?;
+        let sites_of = |c: &mut Conn, account: &str| -> Result<Vec<SiteRow>, BootstrapError> {
+            Ok(accounts::list_sites(c, account, None, 10)?.items)
+        };
+        let (nordic_sites, hudson_sites) = (sites_of(c, nordic)?, sites_of(c, hudson)?);
+        let site = |sites: &[SiteRow], name: &str| sites.iter().find(|s| s.name == name).cloned();
+        let plan = [
+            (
+                nordic,
+                site(&nordic_sites, "Stockholm head office"),
+                &office,
+                "NP-1001",
+                "Floor 3, copy room",
+            ),
+            (
+                nordic,
+                site(&nordic_sites, "Stockholm head office"),
+                &office,
+                "NP-1002",
+                "Floor 5, open office",
+            ),
+            (
+                nordic,
+                site(&nordic_sites, "Göteborg print room"),
+                &plotter,
+                "NP-2001",
+                "Print room",
+            ),
+            (
+                hudson,
+                site(&hudson_sites, "Manhattan studio"),
+                &office,
+                "HG-0001",
+                "Reception",
+            ),
+        ];
+        let install = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap_or_default();
+        for (i, (account, site, model, serial, location)) in plan.into_iter().enumerate() {
+            let site = site.ok_or(BootstrapError::Db(DbError::NotFound))?;
+            let device = DeviceRow {
+                id: fleetdesk_persistence::new_id(),
+                account_id: account.to_owned(),
+                site_id: site.id.clone(),
+                model_id: model.id.clone(),
+                serial_number: serial.to_owned(),
+                location: location.to_owned(),
+                install_date: install,
+                warranty_end: install + Days::new(3 * 365),
+                meters: model.meters.clone(),
+                status: "active".into(),
+                removal_requested_at: None,
+                removal_requested_by: None,
+                removal_reason: None,
+                removed_at: None,
+                removed_by: None,
+                created_at: now.naive_utc(),
+                updated_at: now.naive_utc(),
+            };
+            devices::insert_device(c, &device)?;
+            if serial == "NP-1001" {
+                devices::set_assignments(
+                    c,
+                    account,
+                    nordic_devices,
+                    std::slice::from_ref(&device.id),
+                    now,
+                )?;
+            }
+            let tz = TimeZone::parse(&site.time_zone)?.tz();
+            let meters: Vec<String> = serde_json::from_str(&model.meters).unwrap_or_default();
+            let mut counts: Vec<i64> = meters.iter().map(|_| 10_000 * (i as i64 + 1)).collect();
+            for days_ago in (1..=30u64).rev() {
+                let at = now - chrono::Duration::days(days_ago as i64);
+                for (k, count) in counts.iter_mut().enumerate() {
+                    // A working day's pages (or square metres), varied but repeatable.
+                    let base = if model.large_format {
+                        8
+                    } else {
+                        600 / (k as i64 + 1)
+                    };
+                    *count += base + (days_ago as i64 * 37 + k as i64 * 11) % (base / 2 + 1);
+                }
+                let values: std::collections::BTreeMap<&String, i64> =
+                    meters.iter().zip(counts.iter().copied()).collect();
+                devices::insert_reading(
+                    c,
+                    &ReadingRow {
+                        id: fleetdesk_persistence::new_id(),
+                        device_id: device.id.clone(),
+                        kind: "reading".into(),
+                        local_day: local_day(at, tz),
+                        meter_values: json!(values).to_string(),
+                        source: "customer".into(),
+                        correction_kind: None,
+                        final_values: None,
+                        reason: None,
+                        flagged: false,
+                        recorded_by: nordic_admin.to_owned(),
+                        recorded_at: at.naive_utc(),
+                    },
+                )?;
+            }
+        }
+        Ok(())
+    })
+}
+
 pub const DEMO_PASSWORD: &str = "fleetdesk-demo";
 
 /// Loads the demo data set unless it is there already, and describes its sign-ins.
@@ -312,9 +446,25 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
             )],
         )?;
         let account_ids = [nordic, hudson];
+        let mut user_ids = Vec::new();
         for (email, name, role, account) in customers {
-            add_customer_user(db, &account_ids[account], email, name, role, DEMO_PASSWORD)?;
+            user_ids.push(add_customer_user(
+                db,
+                &account_ids[account],
+                email,
+                name,
+                role,
+                DEMO_PASSWORD,
+            )?);
         }
+        // user_ids follow `customers`: [0] Nordic's administrator, [1] its device manager.
+        add_demo_devices(
+            db,
+            &account_ids[0],
+            &account_ids[1],
+            &user_ids[0],
+            &user_ids[1],
+        )?;
         add_join_request(
             db,
             &account_ids[0],
@@ -333,6 +483,10 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
         let _ = writeln!(out, "  {email:<32} {role}");
     }
     out.push_str("  newcomer@nordicprint.example     no role yet: a pending join request to Nordic Print AB\n");
+    out.push_str(
+        "Devices: NP-1001 and NP-1002 (Stockholm), NP-2001 (a large-format plotter, Göteborg),\n",
+    );
+    out.push_str("  HG-0001 (New York), each with 30 days of readings; NP-1001 is assigned to devices@nordicprint.example.\n");
     out.push_str("Mails (confirmations, invitations) go to the log while SMTP_URL is unset.\n");
     Ok(out)
 }

@@ -398,6 +398,8 @@ pub struct InvitationRow {
     pub accepted_at: Option<NaiveDateTime>,
     pub accepted_by: Option<String>,
     pub revoked_at: Option<NaiveDateTime>,
+    /// JSON array of device ids assigned on acceptance.
+    pub device_ids: Option<String>,
 }
 
 impl InvitationRow {

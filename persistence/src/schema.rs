@@ -142,6 +142,7 @@ diesel::table! {
         accepted_at -> Nullable<Timestamp>,
         accepted_by -> Nullable<Text>,
         revoked_at -> Nullable<Timestamp>,
+        device_ids -> Nullable<Text>,
     }
 }
 

@@ -18,6 +18,7 @@ both_backends!(
     customer_service_records_phone_readings_and_corrections,
     usage_is_correct_across_a_reset,
     fifty_simultaneous_submissions_accept_exactly_one,
+    invitations_assign_devices_on_acceptance,
 );
 
 /// A server with a movable clock, an account with a Stockholm site, a model and a device.
@@ -739,6 +740,87 @@ async fn usage_is_correct_across_a_reset(b: Backend) {
         )
         .await;
     assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+}
+
+async fn invitations_assign_devices_on_acceptance(b: Backend) {
+    let Setup {
+        s,
+        cs,
+        account,
+        site,
+        model,
+        device,
+        ..
+    } = setup(b).await;
+    let other_device = s.create_device(&cs, &account, &site, &model, "EF9").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin = s.customer(&account, CustomerRole::Administrator).await;
+    let invitations = format!("/api/v1/accounts/{account}/invitations");
+
+    let res = s
+        .request(
+            Method::POST,
+            &invitations,
+            Some(&admin),
+            Some(json!({"email": "k@x.test", "role": "knowledge-user", "device_ids": [device]})),
+        )
+        .await;
+    assert_problem(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "member_role_holds_no_devices",
+    )
+    .await;
+    let foreign = s.create_account(&cs, "C-6009", "S-6009").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let foreign_site = s
+        .create_site(&cs, &foreign, "Elsewhere", "Europe/Oslo")
+        .await;
+    let foreign_device = s
+        .create_device(&cs, &foreign, &foreign_site, &model, "ZZ1")
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let res = s.request(Method::POST, &invitations, Some(&admin), Some(json!({"email": "d@x.test", "role": "device-manager", "device_ids": [foreign_device]}))).await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+
+    let (status, invitation) = s
+        .post(
+            &invitations,
+            &admin,
+            json!({"email": "d@x.test", "role": "device-manager", "device_ids": [device]}),
+        )
+        .await;
+    assert_eq!(
+        (status, &invitation["device_ids"]),
+        (StatusCode::CREATED, &json!([device]))
+    );
+    let token = s.token_mailed_to("d@x.test").await;
+    let (status, _) = s
+        .send(Method::POST, "/api/v1/invitations/accept", None, Some(json!({"token": token, "password": fleetdesk_tests::PASSWORD, "display_name": "Dee"})))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let manager = s.login("d@x.test", fleetdesk_tests::PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (_, list) = s.get("/api/v1/devices", &manager).await;
+    let ids: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![device.as_str()],
+        "exactly the invited device, not {other_device}"
+    );
 }
 
 async fn fire(servers: &[&TestServer], token: &str, device: &str, n: usize) -> Vec<StatusCode> {

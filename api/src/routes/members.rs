@@ -288,6 +288,9 @@ pub struct InvitationRequest {
     #[schema(example = "dan.devices@nordicprint.example")]
     pub email: String,
     pub role: CustomerRoleDto,
+    /// Devices of the account to assign on acceptance (device managers only).
+    #[serde(default)]
+    pub device_ids: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -301,6 +304,15 @@ pub struct Invitation {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
+    /// Devices assigned on acceptance.
+    pub device_ids: Vec<String>,
+}
+
+fn invitation_devices(row: &InvitationRow) -> Vec<String> {
+    row.device_ids
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_default()
 }
 
 fn invitation_view(row: InvitationRow, now: DateTime<Utc>) -> Invitation {
@@ -314,6 +326,7 @@ fn invitation_view(row: InvitationRow, now: DateTime<Utc>) -> Invitation {
         "pending"
     };
     Invitation {
+        device_ids: invitation_devices(&row),
         status: status.into(),
         created_at: row.created_at(),
         expires_at: row.expires_at(),
@@ -351,12 +364,33 @@ async fn invite(
     authorize(&who.0, Action::InviteMembers, Some(&account_id))?;
     let email = Email::parse(&body.email)?;
     let role = CustomerRole::from(body.role);
+    let mut device_ids = body.into_inner().device_ids;
+    device_ids.sort();
+    device_ids.dedup();
+    if !device_ids.is_empty() && !fleetdesk_domain::policy::limited_to_assigned_devices(role) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "member_role_holds_no_devices",
+            format!("a {role} is not assigned devices: only device managers are"),
+        ));
+    }
     let state = state.into_inner();
     let actor = who.0.user_id;
     let row = blocking(move || {
         state.db.write(|c| -> Result<InvitationRow, ApiError> {
             let now = fleetdesk_persistence::now();
             let account = account_exists(c, &account_id)?;
+            let found = fleetdesk_persistence::devices::count_devices_in_account(
+                c,
+                &account_id,
+                &device_ids,
+            )?;
+            if usize::try_from(found).unwrap_or(0) != device_ids.len() {
+                return Err(ApiError::invalid_field(
+                    "device_ids",
+                    "every device must belong to this account",
+                ));
+            }
             if let Some(user) = repo::find_user_by_email(c, email.as_str())?
                 && repo::find_member(c, &account_id, &user.id)?.is_some()
             {
@@ -380,6 +414,10 @@ async fn invite(
                 accepted_at: None,
                 accepted_by: None,
                 revoked_at: None,
+                device_ids: (!device_ids.is_empty())
+                    .then(|| serde_json::to_string(&device_ids))
+                    .transpose()
+                    .map_err(|_| ApiError::internal())?,
             };
             repo::insert_invitation(c, &row)?;
             mail::enqueue(
@@ -627,13 +665,17 @@ async fn accept_invitation(
                     other => other.into(),
                 }
             })?;
+            let devices = invitation_devices(&invitation);
+            if !devices.is_empty() {
+                fleetdesk_persistence::devices::set_assignments(c, &account.id, &user_id, &devices, now)?;
+            }
             member_event(
                 c,
                 "member.joined",
                 &account.id,
                 &user_id,
                 &user_id,
-                json!({ "user_id": user_id, "role": invitation.role, "via": "invitation" }),
+                json!({ "user_id": user_id, "role": invitation.role, "via": "invitation", "device_ids": devices }),
             )?;
             Ok(Joined {
                 account_id: account.id,
