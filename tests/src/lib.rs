@@ -471,6 +471,75 @@ impl Drop for TestServer {
     }
 }
 
+/// The real `fleetdesk` binary serving in a process of its own, killed when dropped.
+pub struct ServerProcess {
+    pub base: String,
+    child: std::process::Child,
+}
+
+impl ServerProcess {
+    /// Starts `fleetdesk serve` over `database_url` (with the test suite's JWT secret, so
+    /// tokens of in-process servers work here too) and waits until it answers.
+    pub async fn start(database_url: &str) -> Self {
+        // Integration tests run from target/<profile>/deps; the binary is one level up.
+        let exe = std::env::current_exe().unwrap();
+        let binary = exe
+            .parent()
+            .and_then(|deps| deps.parent())
+            .unwrap()
+            .join("fleetdesk");
+        assert!(
+            binary.exists(),
+            "{} is not built: run the tests with `cargo test --workspace`",
+            binary.display()
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(binary)
+            .arg("serve")
+            .env_clear()
+            .env("DATABASE_URL", database_url)
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("JWT_SECRET", JWT_SECRET)
+            .env("WORKERS", "2")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let server = Self {
+            base: format!("http://127.0.0.1:{port}"),
+            child,
+        };
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(res) = reqwest::get(server.url("/readyz")).await
+                && res.status() == StatusCode::OK
+            {
+                return server;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the fleetdesk process did not become ready"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The token in a mail's text (`…?token=XYZ`).
 pub fn token_in(body: &str) -> Option<String> {
     let start = body.find("token=")? + "token=".len();
