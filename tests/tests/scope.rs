@@ -1,6 +1,7 @@
-//! The scope matrix: two accounts, every customer role in each, every endpoint so far. No
-//! user ever reads or changes the other account's objects (404), and within their own
-//! account each role gets exactly the actions of the role table (403 for the rest).
+//! The scope matrix: two accounts, every customer role in each, every account- and
+//! device-scoped endpoint so far. No user ever reads or changes the other account's objects
+//! (404), and within their own account each role gets exactly the actions of the role table
+//! (403 for the rest).
 #![expect(clippy::unwrap_used, reason = "tests")]
 
 use fleetdesk_domain::identity::{CustomerRole, StaffRole};
@@ -19,9 +20,18 @@ struct Fixture {
     invitation: String,
     request_to_approve: String,
     request_to_reject: String,
+    device: String,
+    device_manager: String,
 }
 
-async fn fixture(s: &TestServer, cs: &str, account: &str, number: &str, n: usize) -> Fixture {
+async fn fixture(
+    s: &TestServer,
+    cs: &str,
+    model: &str,
+    account: &str,
+    number: &str,
+    n: usize,
+) -> Fixture {
     let (_, sites) = s
         .get(&format!("/api/v1/accounts/{account}/sites"), cs)
         .await;
@@ -58,7 +68,17 @@ async fn fixture(s: &TestServer, cs: &str, account: &str, number: &str, n: usize
             .to_owned();
         requests.push(id);
     }
+    let device = s
+        .create_device(cs, account, &site, model, &format!("SC{n}"))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let manager_token = s.customer(account, CustomerRole::DeviceManager).await;
+    let (_, manager) = s.get("/api/v1/me", &manager_token).await;
     Fixture {
+        device,
+        device_manager: manager["id"].as_str().unwrap().to_owned(),
         account: account.to_owned(),
         site,
         member: me["id"].as_str().unwrap().to_owned(),
@@ -76,13 +96,81 @@ enum Kind {
     ReadSites,
     AddSite,
     ManageMembers,
+    /// Reading and working on a device: administrators, and device managers on assigned devices.
+    DeviceWork,
+    AssignDevices,
+    /// Customer service's device actions.
+    StaffOnly,
 }
 
 fn calls(f: &Fixture, n: usize) -> Vec<(Kind, Method, String, Option<Value>)> {
     let a = &f.account;
+    let d = &f.device;
+    let new_device = json!({"model_id": "any", "serial_number": format!("NEW{n}"), "site_id": f.site, "location": "x",
+        "install_date": "2025-01-01", "warranty_end": "2026-01-01"});
     let site = json!({"name": format!("Site {n}"), "time_zone": "Europe/Oslo",
         "address": {"line1": "Karl Johans gate 1", "postal_code": "0154", "city": "Oslo", "country": "NO"}});
     vec![
+        (
+            Kind::DeviceWork,
+            Method::GET,
+            format!("/api/v1/devices/{d}"),
+            None,
+        ),
+        (
+            Kind::DeviceWork,
+            Method::PATCH,
+            format!("/api/v1/devices/{d}/location"),
+            Some(json!({"location": "Moved"})),
+        ),
+        (
+            Kind::DeviceWork,
+            Method::POST,
+            format!("/api/v1/devices/{d}/meter-readings"),
+            Some(json!({"values": {"black": 10}})),
+        ),
+        (
+            Kind::DeviceWork,
+            Method::GET,
+            format!("/api/v1/devices/{d}/meter-readings"),
+            None,
+        ),
+        (
+            Kind::DeviceWork,
+            Method::GET,
+            format!("/api/v1/devices/{d}/usage?from=2026-01-01&to=2026-12-31"),
+            None,
+        ),
+        (
+            Kind::DeviceWork,
+            Method::POST,
+            format!("/api/v1/devices/{d}/removal-requests"),
+            Some(json!({"reason": "Gone"})),
+        ),
+        (
+            Kind::AssignDevices,
+            Method::PUT,
+            format!("/api/v1/accounts/{a}/members/{}/devices", f.device_manager),
+            Some(json!({"device_ids": [d]})),
+        ),
+        (
+            Kind::StaffOnly,
+            Method::POST,
+            format!("/api/v1/devices/{d}/meter-readings/corrections"),
+            Some(json!({"kind": "meter-reset", "reason": "x", "values": {"black": 0}})),
+        ),
+        (
+            Kind::StaffOnly,
+            Method::POST,
+            format!("/api/v1/accounts/{a}/devices"),
+            Some(new_device),
+        ),
+        (
+            Kind::StaffOnly,
+            Method::DELETE,
+            format!("/api/v1/devices/{d}"),
+            None,
+        ),
         (
             Kind::ReadAccount,
             Method::GET,
@@ -182,7 +270,9 @@ fn allowed(role: CustomerRole, kind: Kind) -> bool {
     match kind {
         Kind::ReadAccount | Kind::ReadSites => role != KnowledgeUser,
         Kind::ManageMembers => role == Administrator,
-        Kind::ChangeAccount | Kind::AddSite => false,
+        Kind::DeviceWork => matches!(role, Administrator | DeviceManager | DeviceAndStockManager),
+        Kind::AssignDevices => role == Administrator,
+        Kind::ChangeAccount | Kind::AddSite | Kind::StaffOnly => false,
     }
 }
 
@@ -206,14 +296,30 @@ async fn every_role_reaches_exactly_its_own_scope(b: Backend) {
         accounts.push((id, number));
     }
 
+    let model = s.create_model(&cs, "Scope 30", 30, &["black"]).await;
     let mut n = 0;
     let mut checked = 0;
     for (own, own_number) in &accounts {
         for role in CustomerRole::ALL {
             let token = s.customer(own, *role).await;
+            let (_, me) = s.get("/api/v1/me", &token).await;
+            let caller = me["id"].as_str().unwrap().to_owned();
             for (target, target_number) in &accounts {
                 n += 1;
-                let f = fixture(&s, &cs, target, target_number, n).await;
+                let f = fixture(&s, &cs, &model, target, target_number, n).await;
+                // A device manager works on the devices assigned to them.
+                if target == own && fleetdesk_domain::policy::limited_to_assigned_devices(*role) {
+                    let assign = format!("/api/v1/accounts/{own}/members/{caller}/devices");
+                    let (status, _) = s
+                        .send(
+                            Method::PUT,
+                            &assign,
+                            Some(&cs),
+                            Some(json!({"device_ids": [f.device]})),
+                        )
+                        .await;
+                    assert_eq!(status, StatusCode::OK);
+                }
                 for (kind, method, path, body) in calls(&f, n) {
                     let (status, answer) = s.send(method.clone(), &path, Some(&token), body).await;
                     let what =
@@ -276,7 +382,7 @@ async fn every_role_reaches_exactly_its_own_scope(b: Backend) {
     }
     assert_eq!(
         checked,
-        2 * CustomerRole::ALL.len() * 2 * 14,
+        2 * CustomerRole::ALL.len() * 2 * 24,
         "every role, both accounts, every call"
     );
 }
