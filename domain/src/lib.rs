@@ -4,6 +4,7 @@
 //! nothing of HTTP or SQL, so every rule can be tested (and property-tested) in isolation.
 
 pub mod accounts;
+pub mod calendar;
 pub mod devices;
 pub mod identity;
 pub mod mail;
