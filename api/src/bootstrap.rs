@@ -337,6 +337,65 @@ fn add_demo_devices(
     })
 }
 
+/// Service contracts: eight office hours with a lunch break and Swedish holidays for Nordic
+/// Print, four hours nine to five for Hudson Graphics.
+fn add_demo_contracts(
+    db: &Db,
+    nordic: &str,
+    hudson: &str,
+    customer_service: &str,
+) -> Result<(), BootstrapError> {
+    use fleetdesk_persistence::contracts::{self, ContractRow};
+    let week = |day: serde_json::Value| json!({"monday": day, "tuesday": day, "wednesday": day, "thursday": day, "friday": day, "saturday": [], "sunday": []});
+    let nordic_hours =
+        week(json!([{"start": "08:00", "end": "12:00"}, {"start": "13:00", "end": "17:00"}]));
+    let nordic_holidays = json!([
+        {"month": 1, "day": 1, "name": "New Year's Day"},
+        {"month": 1, "day": 6, "name": "Epiphany"},
+        {"month": 5, "day": 1, "name": "May Day"},
+        {"month": 6, "day": 6, "name": "National Day"},
+        {"date": "2026-12-24", "name": "Christmas Eve"},
+        {"month": 12, "day": 25, "name": "Christmas Day"},
+        {"month": 12, "day": 26, "name": "Boxing Day"}
+    ]);
+    let hudson_hours = week(json!([{"start": "09:00", "end": "17:00"}]));
+    let hudson_holidays = json!([{"month": 7, "day": 4, "name": "Independence Day"}, {"date": "2026-11-26", "name": "Thanksgiving"}]);
+    let now = fleetdesk_persistence::now().naive_utc();
+    db.write(|c| -> Result<(), BootstrapError> {
+        for (account, minutes, zone, hours, holidays) in [
+            (
+                nordic,
+                480,
+                "Europe/Stockholm",
+                &nordic_hours,
+                &nordic_holidays,
+            ),
+            (
+                hudson,
+                240,
+                "America/New_York",
+                &hudson_hours,
+                &hudson_holidays,
+            ),
+        ] {
+            contracts::insert(
+                c,
+                &ContractRow {
+                    account_id: account.to_owned(),
+                    version: 1,
+                    response_minutes: minutes,
+                    time_zone: zone.to_owned(),
+                    office_hours: hours.to_string(),
+                    holidays: holidays.to_string(),
+                    created_at: now,
+                    created_by: customer_service.to_owned(),
+                },
+            )?;
+        }
+        Ok(())
+    })
+}
+
 pub const DEMO_PASSWORD: &str = "fleetdesk-demo";
 
 /// Loads the demo data set unless it is there already, and describes its sign-ins.
@@ -407,8 +466,9 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
     if already {
         out.push_str("The demo data set is loaded already.\n");
     } else {
+        let mut staff_ids = Vec::new();
         for (email, name, role) in staff {
-            add_staff(db, email, name, role, DEMO_PASSWORD)?;
+            staff_ids.push(add_staff(db, email, name, role, DEMO_PASSWORD)?);
         }
         let nordic = add_account(
             db,
@@ -465,6 +525,8 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
             &user_ids[0],
             &user_ids[1],
         )?;
+        // staff_ids follow `staff`: [0] is customer service.
+        add_demo_contracts(db, &account_ids[0], &account_ids[1], &staff_ids[0])?;
         add_join_request(
             db,
             &account_ids[0],

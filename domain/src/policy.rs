@@ -37,6 +37,8 @@ pub enum Action {
     CorrectReadings,
     ManageDeviceModels,
     ReviewFlaggedReadings,
+    ReadServiceContract,
+    EditServiceContract,
 }
 
 impl Action {
@@ -65,6 +67,8 @@ impl Action {
         Action::CorrectReadings,
         Action::ManageDeviceModels,
         Action::ReviewFlaggedReadings,
+        Action::ReadServiceContract,
+        Action::EditServiceContract,
     ];
 }
 
@@ -83,9 +87,8 @@ pub fn may(role: Role, action: Action) -> bool {
         Role::Staff(staff) => {
             let customer_service = staff == StaffRole::CustomerService;
             match action {
-                ReadAccount | ReadSites | ReadEvents | ListMembers | ReadDevices | ReadReadings => {
-                    true
-                }
+                ReadAccount | ReadSites | ReadEvents | ListMembers | ReadDevices | ReadReadings
+                | ReadServiceContract => true,
                 CreateAccount
                 | UpdateAccount
                 | CreateSite
@@ -103,7 +106,8 @@ pub fn may(role: Role, action: Action) -> bool {
                 | SubmitReading
                 | CorrectReadings
                 | ManageDeviceModels
-                | ReviewFlaggedReadings => customer_service,
+                | ReviewFlaggedReadings
+                | EditServiceContract => customer_service,
             }
         }
         Role::Customer(customer) => {
@@ -114,7 +118,9 @@ pub fn may(role: Role, action: Action) -> bool {
                 Administrator | DeviceManager | DeviceAndStockManager
             );
             match action {
-                ReadAccount | ReadSites | ReadEvents => customer != KnowledgeUser,
+                ReadAccount | ReadSites | ReadEvents | ReadServiceContract => {
+                    customer != KnowledgeUser
+                }
                 ListMembers | ManageMembers | InviteMembers | ListJoinRequests
                 | DecideJoinRequests | AssignDevices => administrator,
                 ReadDevices | UpdateDeviceLocation | RequestDeviceRemoval | SubmitReading
@@ -128,7 +134,8 @@ pub fn may(role: Role, action: Action) -> bool {
                 | RemoveDevice
                 | CorrectReadings
                 | ManageDeviceModels
-                | ReviewFlaggedReadings => false,
+                | ReviewFlaggedReadings
+                | EditServiceContract => false,
             }
         }
         // Dealers' own objects (registrations, dispatches, claims) come with their actions.
@@ -156,7 +163,9 @@ pub fn may(role: Role, action: Action) -> bool {
             | ReadReadings
             | CorrectReadings
             | ManageDeviceModels
-            | ReviewFlaggedReadings => false,
+            | ReviewFlaggedReadings
+            | ReadServiceContract
+            | EditServiceContract => false,
         },
     }
 }
@@ -346,6 +355,7 @@ mod tests {
         use StaffRole::*;
         let everything = Action::ALL;
         let read = &[
+            ReadServiceContract,
             ReadAccount,
             ReadSites,
             ReadEvents,
@@ -354,6 +364,7 @@ mod tests {
             ReadReadings,
         ][..];
         let device_work = &[
+            ReadServiceContract,
             ReadAccount,
             ReadSites,
             ReadEvents,
@@ -363,8 +374,9 @@ mod tests {
             SubmitReading,
             ReadReadings,
         ][..];
-        let customer_reads = &[ReadAccount, ReadSites, ReadEvents][..];
+        let customer_reads = &[ReadAccount, ReadSites, ReadEvents, ReadServiceContract][..];
         let administrator = &[
+            ReadServiceContract,
             ReadAccount,
             ReadSites,
             ReadEvents,

@@ -72,6 +72,20 @@ pub fn find_by_customer_number(conn: &mut Conn, number: &str) -> DbResult<Option
         .optional()?)
 }
 
+/// Serialises changes to one account's members or contract until commit (PostgreSQL; SQLite's
+/// write transactions are serial already), so two concurrent changes cannot both pass a check
+/// of the state they replace (the last administrator, the next contract version).
+pub fn lock_account(conn: &mut Conn, account_id: &str) -> DbResult<()> {
+    if let Conn::Postgresql(pg) = conn {
+        accounts::table
+            .find(account_id)
+            .select(accounts::id)
+            .for_update()
+            .load::<String>(pg)?;
+    }
+    Ok(())
+}
+
 /// What a list of accounts is filtered by.
 #[derive(Debug, Clone, Default)]
 pub struct AccountFilter {

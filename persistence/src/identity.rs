@@ -345,20 +345,6 @@ pub fn find_member(
         .optional()?)
 }
 
-/// Serialises membership changes of one account until commit (PostgreSQL; SQLite's write
-/// transactions are serial already), so two concurrent demotions cannot both see a second
-/// administrator.
-pub fn lock_account_members(conn: &mut Conn, account_id: &str) -> DbResult<()> {
-    if let Conn::Postgresql(pg) = conn {
-        accounts::table
-            .find(account_id)
-            .select(accounts::id)
-            .for_update()
-            .load::<String>(pg)?;
-    }
-    Ok(())
-}
-
 pub fn count_members_with_role(conn: &mut Conn, account_id: &str, role: &str) -> DbResult<i64> {
     Ok(memberships::table
         .filter(memberships::account_id.eq(account_id))

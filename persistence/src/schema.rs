@@ -228,6 +228,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    service_contracts (account_id, version) {
+        account_id -> Text,
+        version -> Integer,
+        response_minutes -> Integer,
+        time_zone -> Text,
+        office_hours -> Text,
+        holidays -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
 diesel::joinable!(devices -> device_models (model_id));
 diesel::joinable!(devices -> sites (site_id));
 diesel::joinable!(devices -> accounts (account_id));
@@ -260,4 +273,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     devices,
     device_assignments,
     meter_readings,
+    service_contracts,
 );

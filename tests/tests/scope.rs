@@ -88,6 +88,11 @@ async fn fixture(
     }
 }
 
+fn contract() -> Value {
+    json!({"response_minutes": 480, "time_zone": "Europe/Stockholm",
+        "office_hours": {"monday": [{"start": "08:00", "end": "17:00"}]}})
+}
+
 /// What a call does, in the words of the role table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -111,6 +116,18 @@ fn calls(f: &Fixture, n: usize) -> Vec<(Kind, Method, String, Option<Value>)> {
     let site = json!({"name": format!("Site {n}"), "time_zone": "Europe/Oslo",
         "address": {"line1": "Karl Johans gate 1", "postal_code": "0154", "city": "Oslo", "country": "NO"}});
     vec![
+        (
+            Kind::ReadAccount,
+            Method::GET,
+            format!("/api/v1/accounts/{a}/service-contract"),
+            None,
+        ),
+        (
+            Kind::StaffOnly,
+            Method::PUT,
+            format!("/api/v1/accounts/{a}/service-contract"),
+            Some(contract()),
+        ),
         (
             Kind::DeviceWork,
             Method::GET,
@@ -293,6 +310,15 @@ async fn every_role_reaches_exactly_its_own_scope(b: Backend) {
                 .0,
             StatusCode::CREATED
         );
+        let (status, _) = s
+            .send(
+                Method::PUT,
+                &format!("/api/v1/accounts/{id}/service-contract"),
+                Some(&cs),
+                Some(contract()),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
         accounts.push((id, number));
     }
 
@@ -382,7 +408,7 @@ async fn every_role_reaches_exactly_its_own_scope(b: Backend) {
     }
     assert_eq!(
         checked,
-        2 * CustomerRole::ALL.len() * 2 * 24,
+        2 * CustomerRole::ALL.len() * 2 * 26,
         "every role, both accounts, every call"
     );
 }

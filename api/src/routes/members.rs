@@ -198,7 +198,7 @@ async fn change_member(
     let actor = who.0.user_id;
     let member = blocking(move || {
         state.db.write(|c| -> Result<MemberView, ApiError> {
-            repo::lock_account_members(c, &account_id)?;
+            accounts_repo::lock_account(c, &account_id)?;
             let member =
                 repo::find_member(c, &account_id, &user_id)?.ok_or_else(ApiError::not_found)?;
             let current = stored_role(&member.role)?;
@@ -250,7 +250,7 @@ async fn remove_member(
     let actor = who.0.user_id;
     blocking(move || {
         state.db.write(|c| -> Result<(), ApiError> {
-            repo::lock_account_members(c, &account_id)?;
+            accounts_repo::lock_account(c, &account_id)?;
             let member =
                 repo::find_member(c, &account_id, &user_id)?.ok_or_else(ApiError::not_found)?;
             let current = stored_role(&member.role)?;

@@ -1,6 +1,7 @@
 //! HTTP routes, one module per business area.
 
 pub mod accounts;
+pub mod contracts;
 pub mod devices;
 pub mod events;
 pub mod identity;
@@ -16,6 +17,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     identity::routes(cfg);
     registration::routes(cfg);
     accounts::routes(cfg);
+    contracts::routes(cfg);
     members::routes(cfg);
     devices::routes(cfg);
     readings::routes(cfg);

@@ -1,0 +1,265 @@
+//! Service contracts: the contracted response time and the business calendar it is counted
+//! in. Staff edit, customers read. Every edit adds a version; older versions stay readable.
+
+use actix_web::{get, put, web};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use fleetdesk_domain::calendar::{Calendar, Holiday, Interval};
+use fleetdesk_domain::policy::Action;
+use fleetdesk_domain::sites::TimeZone;
+use fleetdesk_persistence::accounts as accounts_repo;
+use fleetdesk_persistence::contracts::{self as repo, ContractRow};
+use fleetdesk_persistence::events::{self, NewEvent};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::routes::accounts::authorize;
+use crate::state::{State, blocking};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(get_contract).service(put_contract);
+}
+
+/// One interval of office hours, local time.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct OfficeInterval {
+    #[schema(example = "08:00", pattern = "^[0-2][0-9]:[0-5][0-9]$")]
+    pub start: String,
+    #[schema(example = "17:00", pattern = "^[0-2][0-9]:[0-5][0-9]$")]
+    pub end: String,
+}
+
+/// Office hours per weekday; a day without intervals is closed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(default)]
+pub struct OfficeHours {
+    pub monday: Vec<OfficeInterval>,
+    pub tuesday: Vec<OfficeInterval>,
+    pub wednesday: Vec<OfficeInterval>,
+    pub thursday: Vec<OfficeInterval>,
+    pub friday: Vec<OfficeInterval>,
+    pub saturday: Vec<OfficeInterval>,
+    pub sunday: Vec<OfficeInterval>,
+}
+
+impl OfficeHours {
+    fn days(&self) -> [(&'static str, &Vec<OfficeInterval>); 7] {
+        [
+            ("monday", &self.monday),
+            ("tuesday", &self.tuesday),
+            ("wednesday", &self.wednesday),
+            ("thursday", &self.thursday),
+            ("friday", &self.friday),
+            ("saturday", &self.saturday),
+            ("sunday", &self.sunday),
+        ]
+    }
+}
+
+/// A holiday on one date, or on the same day every year.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum HolidayDto {
+    Date {
+        date: NaiveDate,
+        name: Option<String>,
+    },
+    Yearly {
+        month: u32,
+        day: u32,
+        name: Option<String>,
+    },
+}
+
+/// What staff set: the response time and the calendar.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+pub struct ContractTerms {
+    /// Contracted response time in office minutes.
+    #[validate(range(min = 1, max = 525_600))]
+    #[schema(example = 480, minimum = 1, maximum = 525600)]
+    pub response_minutes: i32,
+    #[schema(example = "Europe/Stockholm")]
+    pub time_zone: String,
+    pub office_hours: OfficeHours,
+    #[serde(default)]
+    #[validate(length(max = 400))]
+    #[schema(max_items = 400)]
+    pub holidays: Vec<HolidayDto>,
+}
+
+fn time(field: &str, raw: &str) -> Result<NaiveTime, ApiError> {
+    NaiveTime::parse_from_str(raw.trim(), "%H:%M").map_err(|_| {
+        ApiError::invalid_field(field.to_owned(), format!("'{raw}' is not a time HH:MM"))
+    })
+}
+
+impl ContractTerms {
+    /// The business calendar these terms describe, validated by the domain.
+    pub fn calendar(&self) -> Result<Calendar, ApiError> {
+        let tz = TimeZone::parse(&self.time_zone)?.tz();
+        let mut week: [Vec<Interval>; 7] = Default::default();
+        for (i, (day, intervals)) in self.office_hours.days().into_iter().enumerate() {
+            for iv in intervals {
+                let field = format!("office_hours.{day}");
+                week[i].push(Interval {
+                    start: time(&field, &iv.start)?,
+                    end: time(&field, &iv.end)?,
+                });
+            }
+        }
+        let holidays = self.holidays.iter().map(|h| match h {
+            HolidayDto::Date { date, .. } => Holiday::Date(*date),
+            HolidayDto::Yearly { month, day, .. } => Holiday::Yearly {
+                month: *month,
+                day: *day,
+            },
+        });
+        Ok(Calendar::new(tz, week, holidays)?)
+    }
+}
+
+fn terms_of(row: &ContractRow) -> Result<ContractTerms, ApiError> {
+    let unreadable = |_| ApiError::internal();
+    Ok(ContractTerms {
+        response_minutes: row.response_minutes,
+        time_zone: row.time_zone.clone(),
+        office_hours: serde_json::from_str(&row.office_hours).map_err(unreadable)?,
+        holidays: serde_json::from_str(&row.holidays).map_err(unreadable)?,
+    })
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ServiceContract {
+    pub account_id: String,
+    /// Each edit adds a version; cases keep the version they were opened under.
+    pub version: i32,
+    #[serde(flatten)]
+    pub terms: ContractTerms,
+    pub created_at: DateTime<Utc>,
+    pub created_by: String,
+}
+
+fn view(row: ContractRow) -> Result<ServiceContract, ApiError> {
+    Ok(ServiceContract {
+        terms: terms_of(&row)?,
+        created_at: row.created_at.and_utc(),
+        account_id: row.account_id,
+        version: row.version,
+        created_by: row.created_by,
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContractQuery {
+    /// An earlier version; the current one when absent.
+    pub version: Option<i32>,
+}
+
+/// The account's service contract: response time and business calendar.
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = String, Path), ContractQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ServiceContract),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account, or no contract (version) yet", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/accounts/{id}/service-contract")]
+async fn get_contract(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    q: web::Query<ContractQuery>,
+) -> Result<web::Json<ServiceContract>, ApiError> {
+    let account_id = id.into_inner();
+    authorize(&who.0, Action::ReadServiceContract, Some(&account_id))?;
+    let state = state.into_inner();
+    let row = blocking(move || {
+        state.db.read(|c| -> Result<ContractRow, ApiError> {
+            let row = match q.version {
+                Some(v) => repo::find_version(c, &account_id, v)?,
+                None => repo::current(c, &account_id)?,
+            };
+            row.ok_or_else(|| {
+                ApiError::new(
+                    actix_web::http::StatusCode::NOT_FOUND,
+                    "not_found",
+                    "the account has no such service contract",
+                )
+            })
+        })
+    })
+    .await?;
+    Ok(web::Json(view(row)?))
+}
+
+/// Sets the account's service contract (customer service): a new version.
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = String, Path)),
+    request_body = ContractTerms,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The new version", body = ServiceContract),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid time zone, times, overlapping intervals, a week without office hours, or a day that does not exist", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/accounts/{id}/service-contract")]
+async fn put_contract(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<ContractTerms>,
+) -> Result<web::Json<ServiceContract>, ApiError> {
+    let account_id = id.into_inner();
+    authorize(&who.0, Action::EditServiceContract, Some(&account_id))?;
+    body.validate()?;
+    let terms = body.into_inner();
+    let calendar = terms.calendar()?;
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let row = blocking(move || {
+        state.db.write(|c| -> Result<ContractRow, ApiError> {
+            accounts_repo::find_account(c, &account_id)?.ok_or_else(ApiError::not_found)?;
+            accounts_repo::lock_account(c, &account_id)?;
+            let version = repo::current(c, &account_id)?.map_or(1, |r| r.version + 1);
+            let to_json = |v: serde_json::Result<String>| v.map_err(|_| ApiError::internal());
+            let row = ContractRow {
+                account_id: account_id.clone(),
+                version,
+                response_minutes: terms.response_minutes,
+                time_zone: calendar.time_zone().name().to_owned(),
+                office_hours: to_json(serde_json::to_string(&terms.office_hours))?,
+                holidays: to_json(serde_json::to_string(&terms.holidays))?,
+                created_at: fleetdesk_persistence::now().naive_utc(),
+                created_by: actor.clone(),
+            };
+            repo::insert(c, &row)?;
+            events::append(
+                c,
+                NewEvent {
+                    kind: "service_contract.updated",
+                    account_id: Some(&account_id),
+                    subject_type: "service_contract",
+                    subject_id: &account_id,
+                    actor_id: Some(&actor),
+                    staff_only: false,
+                    payload: json!({ "version": version, "response_minutes": row.response_minutes }),
+                    at: fleetdesk_persistence::now(),
+                },
+            )?;
+            Ok(row)
+        })
+    })
+    .await?;
+    Ok(web::Json(view(row)?))
+}
