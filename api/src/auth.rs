@@ -13,6 +13,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::{DealerMembership, Membership, Principal};
+use fleetdesk_domain::policy::{self, Action, Decision};
+use fleetdesk_persistence::devices::DeviceRow;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -216,6 +218,33 @@ fn load_principal(state: &AppState, user_id: &str) -> Result<Principal, ApiError
         memberships,
         assigned_devices,
     })
+}
+
+/// The policy's answer as an HTTP error: outside the caller's scope is 404, a role that may
+/// never do this is 403.
+pub fn authorize(
+    who: &Principal,
+    action: Action,
+    account_id: Option<&str>,
+) -> Result<(), ApiError> {
+    match policy::decide(who, action, account_id) {
+        Decision::Allow => Ok(()),
+        Decision::Forbidden => Err(ApiError::forbidden()),
+        Decision::NotFound => Err(ApiError::not_found()),
+    }
+}
+
+/// The policy's answer for one device: outside the caller's scope is 404.
+pub fn authorize_device(
+    who: &Principal,
+    action: Action,
+    device: &DeviceRow,
+) -> Result<(), ApiError> {
+    match policy::decide_device(who, action, &device.account_id, &device.id) {
+        Decision::Allow => Ok(()),
+        Decision::Forbidden => Err(ApiError::forbidden()),
+        Decision::NotFound => Err(ApiError::not_found()),
+    }
 }
 
 #[cfg(test)]

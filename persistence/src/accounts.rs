@@ -4,27 +4,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::schema::{accounts, sites};
-use crate::{Conn, DbResult, utc};
-
-/// A page of a keyset-paginated list: `next_after` is the id to continue after, if any.
-#[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next_after: Option<String>,
-}
-
-impl<T> Page<T> {
-    /// Builds a page from `limit + 1` fetched rows: the extra row only says "there is more".
-    pub fn from_rows(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> String) -> Self {
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit.max(0) as usize);
-        let next_after = if more { rows.last().map(id) } else { None };
-        Self {
-            items: rows,
-            next_after,
-        }
-    }
-}
+use crate::{Conn, DbResult, Page, utc};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = accounts)]

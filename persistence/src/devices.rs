@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use crate::accounts::Page;
+use crate::Page;
 use crate::schema::{device_assignments, device_models, devices, meter_readings, sites};
 use crate::{Conn, DbResult, utc};
 

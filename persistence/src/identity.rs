@@ -289,6 +289,23 @@ pub fn expire_email_tokens(conn: &mut Conn, user_id: &str, at: DateTime<Utc>) ->
     .execute(conn)?)
 }
 
+/// The columns of a [`MemberView`].
+const MEMBER_COLUMNS: (
+    users::id,
+    users::email,
+    users::display_name,
+    users::email_confirmed_at,
+    memberships::role,
+    memberships::created_at,
+) = (
+    users::id,
+    users::email,
+    users::display_name,
+    users::email_confirmed_at,
+    memberships::role,
+    memberships::created_at,
+);
+
 /// A member of an account, for the members list.
 #[derive(Debug, Clone, Queryable)]
 pub struct MemberView {
@@ -309,14 +326,7 @@ pub fn members_of(
     let mut query = memberships::table
         .inner_join(users::table)
         .filter(memberships::account_id.eq(account_id))
-        .select((
-            users::id,
-            users::email,
-            users::display_name,
-            users::email_confirmed_at,
-            memberships::role,
-            memberships::created_at,
-        ))
+        .select(MEMBER_COLUMNS)
         .into_boxed();
     if let Some(after) = after {
         query = query.filter(users::id.gt(after.to_owned()));
@@ -333,14 +343,7 @@ pub fn find_member(
         .inner_join(users::table)
         .filter(memberships::account_id.eq(account_id))
         .filter(memberships::user_id.eq(user_id))
-        .select((
-            users::id,
-            users::email,
-            users::display_name,
-            users::email_confirmed_at,
-            memberships::role,
-            memberships::created_at,
-        ))
+        .select(MEMBER_COLUMNS)
         .first(conn)
         .optional()?)
 }
@@ -433,7 +436,7 @@ pub fn list_invitations(
     account_id: &str,
     after: Option<&str>,
     limit: i64,
-) -> DbResult<crate::accounts::Page<InvitationRow>> {
+) -> DbResult<crate::Page<InvitationRow>> {
     let mut query = invitations::table
         .filter(invitations::account_id.eq(account_id))
         .select(InvitationRow::as_select())
@@ -445,9 +448,7 @@ pub fn list_invitations(
         .order(invitations::id.asc())
         .limit(limit + 1)
         .load(conn)?;
-    Ok(crate::accounts::Page::from_rows(rows, limit, |r| {
-        r.id.clone()
-    }))
+    Ok(crate::Page::from_rows(rows, limit, |r| r.id.clone()))
 }
 
 /// Accepts an open invitation once: false when it was accepted or revoked meanwhile.

@@ -316,6 +316,26 @@ pub fn write<T, E: From<DbError>>(
     }
 }
 
+/// A page of a keyset-paginated list: `next_after` is the id to continue after, if any.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_after: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from `limit + 1` fetched rows: the extra row only says "there is more".
+    pub fn from_rows(mut rows: Vec<T>, limit: i64, id: impl Fn(&T) -> String) -> Self {
+        let more = rows.len() as i64 > limit;
+        rows.truncate(limit.max(0) as usize);
+        let next_after = if more { rows.last().map(id) } else { None };
+        Self {
+            items: rows,
+            next_after,
+        }
+    }
+}
+
 /// The current instant, truncated to microseconds so both backends store the same value.
 pub fn now() -> DateTime<Utc> {
     Utc::now().trunc_subsecs(6)

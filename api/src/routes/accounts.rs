@@ -8,7 +8,7 @@ use fleetdesk_domain::accounts::{
     self as rules, CreditRating, CustomerAccountNumber, PaymentRecord, SystemAccountNumber,
 };
 use fleetdesk_domain::identity::Principal;
-use fleetdesk_domain::policy::{self, Action, Decision};
+use fleetdesk_domain::policy::{self, Action};
 use fleetdesk_domain::sites::{Address, TimeZone};
 use fleetdesk_persistence::accounts::{
     self as repo, AccountChanges, AccountFilter, AccountRow, SiteRow,
@@ -21,7 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::state::{State, blocking};
@@ -34,20 +34,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_sites)
         .service(create_site)
         .service(get_site);
-}
-
-/// The policy's answer as an HTTP error: outside the caller's scope is 404, a role that may
-/// never do this is 403.
-pub fn authorize(
-    who: &Principal,
-    action: Action,
-    account_id: Option<&str>,
-) -> Result<(), ApiError> {
-    match policy::decide(who, action, account_id) {
-        Decision::Allow => Ok(()),
-        Decision::Forbidden => Err(ApiError::forbidden()),
-        Decision::NotFound => Err(ApiError::not_found()),
-    }
 }
 
 /// Maps a unique violation on account numbers to a clear conflict.

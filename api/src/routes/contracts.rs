@@ -15,9 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, Problem};
-use crate::routes::accounts::authorize;
 use crate::state::{State, blocking};
 
 pub fn routes(cfg: &mut ServiceConfig) {

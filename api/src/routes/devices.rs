@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::devices::{SerialNumber, check_dates, parse_meters};
 use fleetdesk_domain::identity::{CustomerRole, Principal};
-use fleetdesk_domain::policy::{self, Action, Decision, DeviceScope};
+use fleetdesk_domain::policy::{self, Action, DeviceScope};
 use fleetdesk_persistence::devices::{
     self as repo, DeviceContext, DeviceFilter, DeviceRow, ModelRow,
 };
@@ -19,10 +19,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, authorize, authorize_device};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
-use crate::routes::accounts::authorize;
 use crate::state::{State, blocking};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -35,19 +34,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(remove_device)
         .service(request_removal)
         .service(assign_devices);
-}
-
-/// The policy's answer for one device: outside the caller's scope is 404.
-pub fn authorize_device(
-    who: &Principal,
-    action: Action,
-    device: &DeviceRow,
-) -> Result<(), ApiError> {
-    match policy::decide_device(who, action, &device.account_id, &device.id) {
-        Decision::Allow => Ok(()),
-        Decision::Forbidden => Err(ApiError::forbidden()),
-        Decision::NotFound => Err(ApiError::not_found()),
-    }
 }
 
 /// Loads a device and checks `action` on it.

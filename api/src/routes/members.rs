@@ -20,11 +20,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::auth::{self, Authenticated};
+use crate::auth::{self, Authenticated, authorize};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::mail::{self, texts};
-use crate::routes::accounts::authorize;
 use crate::state::{State, blocking};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -154,7 +153,7 @@ async fn list_members(
         })
     })
     .await?;
-    let page = fleetdesk_persistence::accounts::Page::from_rows(rows, limit, |m| m.user_id.clone());
+    let page = fleetdesk_persistence::Page::from_rows(rows, limit, |m| m.user_id.clone());
     Ok(web::Json(MemberPage {
         next_cursor: page.next_after.as_deref().map(encode_cursor),
         items: page.items.into_iter().map(Member::from).collect(),
@@ -784,8 +783,7 @@ async fn list_join_requests(
         })
     })
     .await?;
-    let page =
-        fleetdesk_persistence::accounts::Page::from_rows(rows, limit, |r| r.request.id.clone());
+    let page = fleetdesk_persistence::Page::from_rows(rows, limit, |r| r.request.id.clone());
     Ok(web::Json(JoinRequestPage {
         next_cursor: page.next_after.as_deref().map(encode_cursor),
         items: page.items.into_iter().map(JoinRequest::from).collect(),

@@ -18,10 +18,9 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
-use crate::routes::accounts::authorize;
 use crate::routes::devices::{active, device_event, device_for, meters_of};
 use crate::state::{State, blocking};
 
@@ -270,9 +269,7 @@ pub struct ReadingPage {
     pub next_cursor: Option<String>,
 }
 
-fn page_of(
-    page: fleetdesk_persistence::accounts::Page<ReadingRow>,
-) -> Result<ReadingPage, ApiError> {
+fn page_of(page: fleetdesk_persistence::Page<ReadingRow>) -> Result<ReadingPage, ApiError> {
     Ok(ReadingPage {
         next_cursor: page.next_after.as_deref().map(encode_cursor),
         items: page

@@ -17,10 +17,9 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::auth::{self, Authenticated};
+use crate::auth::{self, Authenticated, authorize};
 use crate::error::{ApiError, Problem};
 use crate::mail::{self, texts};
-use crate::routes::accounts::authorize;
 use crate::state::{AppState, State, blocking};
 
 pub fn routes(cfg: &mut ServiceConfig) {
