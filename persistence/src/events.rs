@@ -67,22 +67,37 @@ pub fn append(conn: &mut Conn, event: NewEvent<'_>) -> DbResult<()> {
     Ok(())
 }
 
-/// Events after `after` in feed order; `only_accounts` limits them to those accounts' events
-/// that customers may see.
+/// What a customer's feed shows: the customer-visible events of `accounts`, except that
+/// events about a device show only for the devices the caller may see (every device of
+/// `device_accounts`, and the single `devices`).
+#[derive(Debug, Clone, Default)]
+pub struct FeedScope {
+    pub accounts: Vec<String>,
+    pub device_accounts: Vec<String>,
+    pub devices: Vec<String>,
+}
+
+/// Events after `after` in feed order; `scope` (a customer's) limits them, `None` shows all.
 pub fn list_after(
     conn: &mut Conn,
     after: i64,
-    only_accounts: Option<&[String]>,
+    scope: Option<&FeedScope>,
     limit: i64,
 ) -> DbResult<Vec<EventRow>> {
     let mut query = events::table
         .filter(events::seq.gt(after))
         .select(EventRow::as_select())
         .into_boxed();
-    if let Some(ids) = only_accounts {
+    if let Some(scope) = scope {
         query = query
-            .filter(events::account_id.eq_any(ids.to_vec()))
-            .filter(events::staff_only.eq(false));
+            .filter(events::account_id.eq_any(scope.accounts.clone()))
+            .filter(events::staff_only.eq(false))
+            .filter(
+                events::subject_type
+                    .ne("device")
+                    .or(events::account_id.eq_any(scope.device_accounts.clone()))
+                    .or(events::subject_id.eq_any(scope.devices.clone())),
+            );
     }
     Ok(query.order(events::seq.asc()).limit(limit).load(conn)?)
 }

@@ -322,7 +322,39 @@ async fn device_managers_reach_only_assigned_devices(b: Backend) {
         "administrators see every device"
     );
 
+    // The event feed follows the same scope: device events of the assigned device only.
+    let (_, feed) = s.get("/api/v1/events?limit=200", &manager).await;
+    let device_events: Vec<&Value> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["subject_type"] == "device")
+        .collect();
+    assert!(!device_events.is_empty());
+    assert!(
+        device_events
+            .iter()
+            .all(|e| e["subject_id"] == device.as_str()),
+        "{device_events:?}"
+    );
+    let (_, admin_feed) = s.get("/api/v1/events?limit=200", &admin).await;
+    assert!(
+        admin_feed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["subject_id"] == second.as_str())
+    );
     let stock = s.customer(&account, CustomerRole::StockManager).await;
+    let (_, stock_feed) = s.get("/api/v1/events?limit=200", &stock).await;
+    assert!(
+        stock_feed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["subject_type"] != "device"),
+        "{stock_feed}"
+    );
     let res = s
         .request(Method::GET, "/api/v1/devices", Some(&stock), None)
         .await;

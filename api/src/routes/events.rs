@@ -2,8 +2,8 @@
 
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
-use fleetdesk_domain::policy::{self, AccountScope, Action};
-use fleetdesk_persistence::events::{self, EventRow};
+use fleetdesk_domain::policy::{self, AccountScope, Action, DeviceScope};
+use fleetdesk_persistence::events::{self, EventRow, FeedScope};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -96,16 +96,28 @@ async fn list_events(
             format!("must be 1 to {MAX_LIMIT}"),
         ));
     }
-    let only =
+    let scope =
         match policy::account_scope(&user.0, Action::ReadEvents).ok_or_else(ApiError::forbidden)? {
             AccountScope::All => None,
-            AccountScope::Only(ids) => Some(ids),
+            AccountScope::Only(accounts) => {
+                // Device events follow the device scope: a device manager's assigned devices only.
+                let (device_accounts, devices) =
+                    match policy::device_scope(&user.0, Action::ReadDevices) {
+                        Some(DeviceScope::Only { accounts, devices }) => (accounts, devices),
+                        Some(DeviceScope::All) | None => (Vec::new(), Vec::new()),
+                    };
+                Some(FeedScope {
+                    accounts,
+                    device_accounts,
+                    devices,
+                })
+            }
         };
     let state = state.into_inner();
     let rows = blocking(move || {
         Ok(state
             .db
-            .read(|c| events::list_after(c, after, only.as_deref(), limit))?)
+            .read(|c| events::list_after(c, after, scope.as_ref(), limit))?)
     })
     .await?;
     let items: Vec<Event> = rows
