@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod calendar;
+pub mod cases;
 pub mod devices;
 pub mod identity;
 pub mod mail;

@@ -1,0 +1,198 @@
+//! Service cases: the states a case moves through and who may move it.
+
+use crate::identity::StaffRole;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    Open,
+    Acknowledged,
+    InProgress,
+    AwaitingCustomer,
+    Resolved,
+    Closed,
+    Cancelled,
+}
+
+impl Status {
+    pub const ALL: &'static [Status] = &[
+        Status::Open,
+        Status::Acknowledged,
+        Status::InProgress,
+        Status::AwaitingCustomer,
+        Status::Resolved,
+        Status::Closed,
+        Status::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Acknowledged => "acknowledged",
+            Status::InProgress => "in_progress",
+            Status::AwaitingCustomer => "awaiting_customer",
+            Status::Resolved => "resolved",
+            Status::Closed => "closed",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Status::ALL.iter().copied().find(|st| st.as_str() == s)
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Closed | Status::Cancelled)
+    }
+}
+
+/// Who asks to move a case, as far as the rules care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mover {
+    /// A customer user who may follow the case (an administrator, or the device's manager).
+    Customer,
+    Staff(StaffRole),
+    /// A technician the dispatch planner assigned to this case.
+    AssignedTechnician,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MoveError {
+    #[error("a case cannot move from {from} to {to}", from = .from.as_str(), to = .to.as_str())]
+    Illegal { from: Status, to: Status },
+    #[error("you may not move a case from {from} to {to}", from = .from.as_str(), to = .to.as_str())]
+    NotYours { from: Status, to: Status },
+}
+
+/// Staff who work cases: customer service, the call center, dispatch planners.
+fn case_staff(mover: Mover) -> bool {
+    matches!(
+        mover,
+        Mover::Staff(
+            StaffRole::CustomerService | StaffRole::CallCenter | StaffRole::DispatchPlanner
+        )
+    )
+}
+
+/// Decides a move: illegal moves are refused whoever asks; legal ones only for those whose
+/// part it is. The manufacturer acknowledges, works and resolves; the customer answers a
+/// question, confirms or reopens a resolution, and may withdraw an unresolved case.
+pub fn check_move(from: Status, to: Status, mover: Mover) -> Result<(), MoveError> {
+    use Status::*;
+    let works = case_staff(mover) || mover == Mover::AssignedTechnician;
+    let customer = mover == Mover::Customer;
+    let customer_service = mover == Mover::Staff(StaffRole::CustomerService);
+    let allowed = match (from, to) {
+        (Open, Acknowledged)
+        | (Open | Acknowledged, InProgress)
+        | (InProgress, AwaitingCustomer)
+        | (Acknowledged | InProgress, Resolved) => works,
+        // The customer's answer puts the case back in the manufacturer's hands.
+        (AwaitingCustomer, InProgress) => works || customer,
+        (Resolved, Closed | InProgress)
+        | (Open | Acknowledged | InProgress | AwaitingCustomer, Cancelled) => {
+            customer || customer_service
+        }
+        _ => return Err(MoveError::Illegal { from, to }),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(MoveError::NotYours { from, to })
+    }
+}
+
+/// Does this move answer the customer for the response clock? The first move by the
+/// manufacturer out of `Open` does.
+pub fn is_first_response(from: Status, mover: Mover) -> bool {
+    from == Status::Open && mover != Mover::Customer
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Status::*;
+
+    fn movers() -> Vec<Mover> {
+        let mut all: Vec<Mover> = StaffRole::ALL.iter().map(|r| Mover::Staff(*r)).collect();
+        all.push(Mover::Customer);
+        all.push(Mover::AssignedTechnician);
+        all
+    }
+
+    /// The state machine written out: every legal move and who may make it.
+    #[test]
+    fn the_moves_are_exactly_these() {
+        let staff = |r| Mover::Staff(r);
+        let workers = [
+            staff(StaffRole::CustomerService),
+            staff(StaffRole::CallCenter),
+            staff(StaffRole::DispatchPlanner),
+            Mover::AssignedTechnician,
+        ];
+        let customer_side = [Mover::Customer, staff(StaffRole::CustomerService)];
+        let table: Vec<(Status, Status, Vec<Mover>)> = vec![
+            (Open, Acknowledged, workers.to_vec()),
+            (Open, InProgress, workers.to_vec()),
+            (Acknowledged, InProgress, workers.to_vec()),
+            (InProgress, AwaitingCustomer, workers.to_vec()),
+            (
+                AwaitingCustomer,
+                InProgress,
+                [workers.as_slice(), &[Mover::Customer]].concat(),
+            ),
+            (Acknowledged, Resolved, workers.to_vec()),
+            (InProgress, Resolved, workers.to_vec()),
+            (Resolved, Closed, customer_side.to_vec()),
+            (Resolved, InProgress, customer_side.to_vec()),
+            (Open, Cancelled, customer_side.to_vec()),
+            (Acknowledged, Cancelled, customer_side.to_vec()),
+            (InProgress, Cancelled, customer_side.to_vec()),
+            (AwaitingCustomer, Cancelled, customer_side.to_vec()),
+        ];
+        for &from in Status::ALL {
+            for &to in Status::ALL {
+                let row = table.iter().find(|(f, t, _)| *f == from && *t == to);
+                for mover in movers() {
+                    let result = check_move(from, to, mover);
+                    match row {
+                        None => assert_eq!(
+                            result,
+                            Err(MoveError::Illegal { from, to }),
+                            "{from:?}→{to:?} {mover:?}"
+                        ),
+                        Some((_, _, who)) if who.contains(&mover) => {
+                            assert_eq!(result, Ok(()), "{from:?}→{to:?} {mover:?}")
+                        }
+                        Some(_) => assert_eq!(
+                            result,
+                            Err(MoveError::NotYours { from, to }),
+                            "{from:?}→{to:?} {mover:?}"
+                        ),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn final_states_are_final_and_every_other_can_end() {
+        for &from in Status::ALL {
+            let exits: Vec<Status> = Status::ALL
+                .iter()
+                .copied()
+                .filter(|&to| movers().iter().any(|&m| check_move(from, to, m).is_ok()))
+                .collect();
+            assert_eq!(exits.is_empty(), from.is_final(), "{from:?}");
+        }
+        for &s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+    }
+
+    #[test]
+    fn the_first_staff_move_out_of_open_is_the_response() {
+        assert!(is_first_response(Open, Mover::Staff(StaffRole::CallCenter)));
+        assert!(!is_first_response(Open, Mover::Customer));
+        assert!(!is_first_response(Acknowledged, Mover::AssignedTechnician));
+    }
+}
