@@ -182,6 +182,47 @@ pub fn check_reading(
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CorrectionError {
+    #[error(transparent)]
+    Reading(#[from] ReadingError),
+    #[error("a correction names at least one meter")]
+    NoMeters,
+    #[error("final counts belong to a reset or a replacement, not to a wrong entry")]
+    FinalValuesNotAllowed,
+    #[error("'{meter}' has a final count but is not corrected")]
+    FinalOfUncorrectedMeter { meter: String },
+}
+
+/// Checks a correction: it names some of the device's meters with their new baselines and,
+/// for a reset or replacement only, the old meters' final counts (of corrected meters).
+/// Returns the new baselines and the final counts.
+pub fn parse_correction(
+    kind: CorrectionKind,
+    meters: &[String],
+    values: &BTreeMap<String, Option<i64>>,
+    finals: &BTreeMap<String, Option<i64>>,
+) -> Result<(MeterValues, MeterValues), CorrectionError> {
+    if values.is_empty() {
+        return Err(CorrectionError::NoMeters);
+    }
+    if kind == CorrectionKind::WrongEntry && !finals.is_empty() {
+        return Err(CorrectionError::FinalValuesNotAllowed);
+    }
+    // A correction names only the meters it corrects: check against those it names.
+    let named = |raw: &BTreeMap<String, Option<i64>>| -> Vec<String> {
+        raw.keys().filter(|m| meters.contains(m)).cloned().collect()
+    };
+    let corrected = parse_values(&named(values), values)?;
+    let final_values = parse_values(&named(finals), finals)?;
+    if let Some(meter) = final_values.keys().find(|m| !corrected.contains_key(*m)) {
+        return Err(CorrectionError::FinalOfUncorrectedMeter {
+            meter: meter.clone(),
+        });
+    }
+    Ok((corrected, final_values))
+}
+
 /// The values after a correction: the corrected meters take their new baselines, the others
 /// keep their latest counts.
 pub fn corrected_values(latest: &MeterValues, corrected: &MeterValues) -> MeterValues {
@@ -386,6 +427,73 @@ mod tests {
                 false
             ),
             Ok(Accepted { flagged: false })
+        );
+    }
+
+    #[test]
+    fn corrections_name_some_meters_and_finals_only_where_they_apply() {
+        let meters = vec!["black".to_owned(), "colour".to_owned()];
+        let raw = |pairs: &[(&str, Option<i64>)]| {
+            pairs
+                .iter()
+                .map(|(m, v)| ((*m).to_owned(), *v))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let none = raw(&[]);
+        assert_eq!(
+            parse_correction(
+                CorrectionKind::MeterReset,
+                &meters,
+                &raw(&[("black", Some(0))]),
+                &raw(&[("black", Some(180))])
+            ),
+            Ok((values(&[("black", 0)]), values(&[("black", 180)])))
+        );
+        assert_eq!(
+            parse_correction(CorrectionKind::MeterReset, &meters, &none, &none),
+            Err(CorrectionError::NoMeters)
+        );
+        assert_eq!(
+            parse_correction(
+                CorrectionKind::WrongEntry,
+                &meters,
+                &raw(&[("black", Some(5))]),
+                &raw(&[("black", Some(9))])
+            ),
+            Err(CorrectionError::FinalValuesNotAllowed)
+        );
+        assert_eq!(
+            parse_correction(
+                CorrectionKind::MeterReplaced,
+                &meters,
+                &raw(&[("black", Some(0))]),
+                &raw(&[("colour", Some(9))])
+            ),
+            Err(CorrectionError::FinalOfUncorrectedMeter {
+                meter: "colour".into()
+            })
+        );
+        assert_eq!(
+            parse_correction(
+                CorrectionKind::MeterReset,
+                &meters,
+                &raw(&[("toner", Some(0))]),
+                &none
+            ),
+            Err(CorrectionError::Reading(ReadingError::UnknownMeter {
+                meter: "toner".into()
+            }))
+        );
+        assert_eq!(
+            parse_correction(
+                CorrectionKind::MeterReset,
+                &meters,
+                &raw(&[("black", Some(-3))]),
+                &none
+            ),
+            Err(CorrectionError::Reading(ReadingError::InvalidValue {
+                meter: "black".into()
+            }))
         );
     }
 

@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::policy::Action;
 use fleetdesk_domain::readings::{
-    self as rules, CorrectionKind, Entry, EntryKind, MeterValues, ReadingError,
+    self as rules, CorrectionError, CorrectionKind, Entry, EntryKind, MeterValues, ReadingError,
 };
 use fleetdesk_persistence::devices::{self as repo, ReadingRow};
 use fleetdesk_persistence::{Conn, DbError};
@@ -75,6 +75,18 @@ fn refusal(e: ReadingError) -> ApiError {
                 "hint": "if the value is right, submit it again with \"confirm_implausible\": true"
             }),
         ),
+    }
+}
+
+/// A refused correction as problem details.
+fn correction_refusal(e: CorrectionError) -> ApiError {
+    match e {
+        CorrectionError::Reading(e) => refusal(e),
+        CorrectionError::NoMeters => ApiError::invalid_field("values", e.to_string()),
+        CorrectionError::FinalValuesNotAllowed
+        | CorrectionError::FinalOfUncorrectedMeter { .. } => {
+            ApiError::invalid_field("final_values", e.to_string())
+        }
     }
 }
 
@@ -358,15 +370,6 @@ async fn correct(
         CorrectionKindDto::MeterReplaced => CorrectionKind::MeterReplaced,
         CorrectionKindDto::WrongEntry => CorrectionKind::WrongEntry,
     };
-    if body.values.is_empty() {
-        return Err(ApiError::invalid_field("values", "name at least one meter"));
-    }
-    if kind == CorrectionKind::WrongEntry && !body.final_values.is_empty() {
-        return Err(ApiError::invalid_field(
-            "final_values",
-            "apply only to a reset or replacement",
-        ));
-    }
     let (raw, raw_final) = (raw_values(&body.values), raw_values(&body.final_values));
     let reason = body.reason.trim().to_owned();
     let state = state.into_inner();
@@ -376,16 +379,8 @@ async fn correct(
             repo::lock_device(c, &id)?;
             active(&ctx.device)?;
             let meters = meters_of(&ctx.device.meters)?;
-            // A correction names only the meters it corrects.
-            let subset = |raw: &BTreeMap<String, Option<i64>>| -> Result<MeterValues, ApiError> {
-                let named: Vec<String> = meters.iter().filter(|m| raw.contains_key(*m)).cloned().collect();
-                rules::parse_values(&named, raw).map_err(refusal)
-            };
-            let corrected = subset(&raw)?;
-            let final_values = subset(&raw_final)?;
-            if let Some(m) = final_values.keys().find(|m| !corrected.contains_key(*m)) {
-                return Err(ApiError::invalid_field("final_values", format!("'{m}' is not corrected here")));
-            }
+            let (corrected, final_values) =
+                rules::parse_correction(kind, &meters, &raw, &raw_final).map_err(correction_refusal)?;
             let latest = repo::latest_entry(c, &id)?.as_ref().map(entry_of).transpose()?;
             let Some(latest) = latest else {
                 return Err(ApiError::conflict("nothing_to_correct", "the device has no readings to correct yet"));
