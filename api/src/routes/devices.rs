@@ -507,6 +507,31 @@ async fn update_location(
     Ok(web::Json(Device::try_from(ctx)?))
 }
 
+/// May a member with `role` be assigned `device_ids` of `account_id`? Only device managers
+/// hold devices, and only the account's own.
+pub fn check_assignable(
+    c: &mut Conn,
+    account_id: &str,
+    role: CustomerRole,
+    device_ids: &[String],
+) -> Result<(), ApiError> {
+    if !device_ids.is_empty() && !policy::limited_to_assigned_devices(role) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "member_role_holds_no_devices",
+            format!("a {role} is not assigned devices: only device managers are"),
+        ));
+    }
+    let found = repo::count_devices_in_account(c, account_id, device_ids)?;
+    if usize::try_from(found).unwrap_or(0) != device_ids.len() {
+        return Err(ApiError::invalid_field(
+            "device_ids",
+            "every device must belong to this account",
+        ));
+    }
+    Ok(())
+}
+
 pub fn active(device: &DeviceRow) -> Result<(), ApiError> {
     if device.status == "removed" {
         return Err(ApiError::conflict(
@@ -661,20 +686,7 @@ async fn assign_devices(
             let member = identity_repo::find_member(c, &account_id, &user_id)?
                 .ok_or_else(ApiError::not_found)?;
             let role: CustomerRole = member.role.parse().map_err(|_| ApiError::internal())?;
-            if !policy::limited_to_assigned_devices(role) {
-                return Err(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "member_role_holds_no_devices",
-                    format!("a {role} is not assigned devices: only device managers are"),
-                ));
-            }
-            let found = repo::count_devices_in_account(c, &account_id, &device_ids)?;
-            if usize::try_from(found).unwrap_or(0) != device_ids.len() {
-                return Err(ApiError::invalid_field(
-                    "device_ids",
-                    "every device must belong to this account",
-                ));
-            }
+            check_assignable(c, &account_id, role, &device_ids)?;
             repo::set_assignments(
                 c,
                 &account_id,

@@ -366,30 +366,13 @@ async fn invite(
     let mut device_ids = body.into_inner().device_ids;
     device_ids.sort();
     device_ids.dedup();
-    if !device_ids.is_empty() && !fleetdesk_domain::policy::limited_to_assigned_devices(role) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "member_role_holds_no_devices",
-            format!("a {role} is not assigned devices: only device managers are"),
-        ));
-    }
     let state = state.into_inner();
     let actor = who.0.user_id;
     let row = blocking(move || {
         state.db.write(|c| -> Result<InvitationRow, ApiError> {
             let now = fleetdesk_persistence::now();
             let account = account_exists(c, &account_id)?;
-            let found = fleetdesk_persistence::devices::count_devices_in_account(
-                c,
-                &account_id,
-                &device_ids,
-            )?;
-            if usize::try_from(found).unwrap_or(0) != device_ids.len() {
-                return Err(ApiError::invalid_field(
-                    "device_ids",
-                    "every device must belong to this account",
-                ));
-            }
+            crate::routes::devices::check_assignable(c, &account_id, role, &device_ids)?;
             if let Some(user) = repo::find_user_by_email(c, email.as_str())?
                 && repo::find_member(c, &account_id, &user.id)?.is_some()
             {
