@@ -1,5 +1,5 @@
 # fleetdesk — the README's commands.
-.PHONY: run test lint openapi openapi-check build
+.PHONY: run test lint openapi openapi-check build bench
 
 CARGO ?= cargo
 BIN := target/debug/fleetdesk
@@ -16,6 +16,10 @@ run: build
 # Every test, on SQLite and PostgreSQL (started here when installed and not running).
 test:
 	scripts/test
+
+# Benchmarks (release build): the response clock over 2,000 office hours.
+bench:
+	$(CARGO) bench -p fleetdesk-domain --bench response_clock
 
 lint:
 	$(CARGO) fmt --all --check
