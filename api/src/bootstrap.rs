@@ -24,6 +24,8 @@ pub enum BootstrapError {
     Db(#[from] DbError),
     #[error("cannot hash the password")]
     Hash,
+    #[error(transparent)]
+    Rule(#[from] crate::error::ApiError),
 }
 
 fn new_user(
@@ -62,6 +64,7 @@ fn insert_user(conn: &mut Conn, user: &UserRow) -> Result<(), BootstrapError> {
             account_id: None,
             subject_type: "user",
             subject_id: &user.id,
+            device_id: None,
             actor_id: None,
             staff_only: true,
             payload: json!({ "email": user.email, "staff_role": user.staff_role }),
@@ -163,6 +166,7 @@ pub fn add_account(
                 account_id: Some(&account.id),
                 subject_type: "account",
                 subject_id: &account.id,
+                device_id: None,
                 actor_id: None,
                 staff_only: false,
                 payload: json!({ "name": account.name, "sites": site_rows.len() }),
@@ -396,6 +400,95 @@ fn add_demo_contracts(
     })
 }
 
+/// Open cases: a fault on NP-1001 reported by its device manager this morning, a toner
+/// question on the plotter that customer service acknowledged and a planner gave to the
+/// technician, and a Hudson meter query unanswered for three days.
+fn add_demo_cases(
+    db: &Db,
+    nordic_device_manager: &str,
+    nordic_admin: &str,
+    hudson_admin: &str,
+    customer_service: &str,
+    technician: &str,
+) -> Result<(), BootstrapError> {
+    use crate::routes::cases::{Contact, NewCase, move_in, open_in};
+    use fleetdesk_domain::cases::{Category, Mover, Status};
+    use fleetdesk_persistence::cases as cases_repo;
+    use fleetdesk_persistence::devices as devices_repo;
+
+    let now = fleetdesk_persistence::now();
+    let hours_ago = |h: i64| now - chrono::Duration::hours(h);
+    db.write(|c| -> Result<(), BootstrapError> {
+        let device = |c: &mut Conn, serial: &str| -> Result<_, BootstrapError> {
+            let filter = devices_repo::DeviceFilter {
+                serial_number: Some(serial.to_owned()),
+                ..Default::default()
+            };
+            devices_repo::list_devices(c, &filter, None, 1)?
+                .items
+                .into_iter()
+                .next()
+                .map(|d| d.device)
+                .ok_or(BootstrapError::Db(DbError::NotFound))
+        };
+        let contact = |name: &str, email: &str| Contact {
+            name: name.to_owned(),
+            email: Some(email.to_owned()),
+            phone: None,
+        };
+        let fault_device = device(c, "NP-1001")?;
+        let plotter_device = device(c, "NP-2001")?;
+        let hudson_device = device(c, "HG-0001")?;
+        open_in(
+            c,
+            &fault_device,
+            nordic_device_manager,
+            NewCase {
+                category: Category::Fault,
+                summary: "Paper jam in tray 2".into(),
+                description: "Every job from tray 2 jams; the panel shows E-041.".into(),
+                contact: contact("Dan Devices", "devices@nordicprint.example"),
+            },
+            hours_ago(2),
+        )?;
+        let plotter = open_in(
+            c,
+            &plotter_device,
+            nordic_admin,
+            NewCase {
+                category: Category::Consumables,
+                summary: "Cyan ink runs out within a week".into(),
+                description: "A new cyan cartridge lasted five days at normal volume.".into(),
+                contact: contact("Astrid Admin", "admin@nordicprint.example"),
+            },
+            hours_ago(30),
+        )?;
+        let acknowledged_at = hours_ago(28);
+        move_in(
+            c,
+            &plotter,
+            Status::Acknowledged,
+            Mover::Staff(StaffRole::CustomerService),
+            customer_service,
+            acknowledged_at,
+        )?;
+        cases_repo::assign_technician(c, &plotter.id, Some(technician), acknowledged_at)?;
+        open_in(
+            c,
+            &hudson_device,
+            hudson_admin,
+            NewCase {
+                category: Category::MeterQuery,
+                summary: "Colour count looks too high on the last invoice".into(),
+                description: "The invoice shows 12,000 colour pages for a quiet month.".into(),
+                contact: contact("Hank Admin", "admin@hudsongraphics.example"),
+            },
+            hours_ago(72),
+        )?;
+        Ok(())
+    })
+}
+
 pub const DEMO_PASSWORD: &str = "fleetdesk-demo";
 
 /// Loads the demo data set unless it is there already, and describes its sign-ins.
@@ -527,6 +620,15 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
         )?;
         // staff_ids follow `staff`: [0] is customer service.
         add_demo_contracts(db, &account_ids[0], &account_ids[1], &staff_ids[0])?;
+        // user_ids [4] is Hudson's administrator; staff_ids [3] the technician.
+        add_demo_cases(
+            db,
+            &user_ids[1],
+            &user_ids[0],
+            &user_ids[4],
+            &staff_ids[0],
+            &staff_ids[3],
+        )?;
         add_join_request(
             db,
             &account_ids[0],
@@ -549,6 +651,10 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
         "Devices: NP-1001 and NP-1002 (Stockholm), NP-2001 (a large-format plotter, Göteborg),\n",
     );
     out.push_str("  HG-0001 (New York), each with 30 days of readings; NP-1001 is assigned to devices@nordicprint.example.\n");
+    out.push_str(
+        "Cases: a fault on NP-1001 (open), a plotter ink question (acknowledged, with the\n",
+    );
+    out.push_str("  technician), a Hudson meter query unanswered for three days.\n");
     out.push_str("Mails (confirmations, invitations) go to the log while SMTP_URL is unset.\n");
     Ok(out)
 }

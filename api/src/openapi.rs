@@ -126,6 +126,11 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             "members",
             "Members of customer accounts, invitations and join requests",
         ),
+        tag("devices", "Device models, devices and meter readings"),
+        tag(
+            "cases",
+            "Service cases, their status, comments and the response clock",
+        ),
         tag("integration", "The event feed"),
         tag("operations", "Health, readiness and metrics"),
     ]);

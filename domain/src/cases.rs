@@ -1,6 +1,51 @@
-//! Service cases: the states a case moves through and who may move it.
+//! Service cases: what a case is about, the states it moves through and who may move them,
+//! and whether the manufacturer answered in time.
 
+use chrono::{DateTime, Utc};
+
+use crate::Invalid;
 use crate::identity::StaffRole;
+
+/// What a case is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Category {
+    Fault,
+    Consumables,
+    MeterQuery,
+    Move,
+    GeneralQuestion,
+}
+
+impl Category {
+    pub const ALL: &'static [Category] = &[
+        Category::Fault,
+        Category::Consumables,
+        Category::MeterQuery,
+        Category::Move,
+        Category::GeneralQuestion,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Fault => "fault",
+            Category::Consumables => "consumables",
+            Category::MeterQuery => "meter_query",
+            Category::Move => "move",
+            Category::GeneralQuestion => "general_question",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, Invalid> {
+        Category::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+                Invalid::new("category", format!("must be one of {}", names.join(", ")))
+            })
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
@@ -107,6 +152,35 @@ pub fn is_first_response(from: Status, mover: Mover) -> bool {
     from == Status::Open && mover != Mover::Customer
 }
 
+/// Does this comment answer the customer? A public comment by the manufacturer does; an
+/// internal note, which the customer never sees, does not.
+pub fn comment_responds(mover: Mover, internal: bool) -> bool {
+    mover != Mover::Customer && !internal
+}
+
+/// A case's response clock as it stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Response {
+    pub deadline: DateTime<Utc>,
+    pub first_response: Option<DateTime<Utc>>,
+    /// When the case was closed or cancelled.
+    pub ended: Option<DateTime<Utc>>,
+}
+
+impl Response {
+    /// Answered by the deadline (`None` while unanswered).
+    pub fn deadline_met(&self) -> Option<bool> {
+        self.first_response.map(|at| at <= self.deadline)
+    }
+
+    /// Has the deadline been missed as of `now`: answered late, or still unanswered after it
+    /// (a case that ended unanswered is judged at its end).
+    pub fn breached(&self, now: DateTime<Utc>) -> bool {
+        let judged_at = self.first_response.or(self.ended).unwrap_or(now);
+        judged_at > self.deadline
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,6 +261,51 @@ mod tests {
         for &s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(s));
         }
+    }
+
+    #[test]
+    fn categories_parse_by_name() {
+        for &c in Category::ALL {
+            assert_eq!(Category::parse(c.as_str()), Ok(c));
+        }
+        assert!(Category::parse("Fault").is_err());
+    }
+
+    #[test]
+    fn breach_is_judged_at_the_response_or_the_end_or_now() {
+        let t = |h: u32| {
+            chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 23, h, 0, 0)
+                .single()
+                .unwrap()
+        };
+        let r = |first_response, ended| Response {
+            deadline: t(12),
+            first_response,
+            ended,
+        };
+        assert_eq!(r(None, None).deadline_met(), None);
+        assert!(!r(None, None).breached(t(11)));
+        assert!(
+            !r(None, None).breached(t(12)),
+            "the deadline itself is in time"
+        );
+        assert!(r(None, None).breached(t(13)));
+        assert_eq!(r(Some(t(12)), None).deadline_met(), Some(true));
+        assert!(!r(Some(t(12)), None).breached(t(20)));
+        assert_eq!(r(Some(t(13)), None).deadline_met(), Some(false));
+        assert!(r(Some(t(13)), None).breached(t(13)));
+        assert!(!r(None, Some(t(10))).breached(t(20)), "withdrawn in time");
+        assert!(r(None, Some(t(14))).breached(t(20)));
+    }
+
+    #[test]
+    fn staff_public_comments_answer_the_customer() {
+        assert!(comment_responds(Mover::AssignedTechnician, false));
+        assert!(!comment_responds(
+            Mover::Staff(StaffRole::CustomerService),
+            true
+        ));
+        assert!(!comment_responds(Mover::Customer, false));
     }
 
     #[test]

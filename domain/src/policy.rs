@@ -39,6 +39,17 @@ pub enum Action {
     ReviewFlaggedReadings,
     ReadServiceContract,
     EditServiceContract,
+    /// Read cases and follow their progress.
+    ReadCases,
+    OpenCase,
+    CommentOnCase,
+    /// Staff notes on a case that customers never see.
+    WriteInternalNote,
+    /// Ask for a status change; the case state machine decides which moves are whose.
+    MoveCase,
+    AssignTechnician,
+    /// An account's full case history.
+    ReadCaseHistory,
 }
 
 impl Action {
@@ -69,6 +80,13 @@ impl Action {
         Action::ReviewFlaggedReadings,
         Action::ReadServiceContract,
         Action::EditServiceContract,
+        Action::ReadCases,
+        Action::OpenCase,
+        Action::CommentOnCase,
+        Action::WriteInternalNote,
+        Action::MoveCase,
+        Action::AssignTechnician,
+        Action::ReadCaseHistory,
     ];
 }
 
@@ -85,10 +103,20 @@ pub fn may(role: Role, action: Action) -> bool {
     use Action::*;
     match role {
         Role::Staff(staff) => {
-            let customer_service = staff == StaffRole::CustomerService;
+            use StaffRole::*;
+            let customer_service = staff == CustomerService;
+            let works_cases = matches!(
+                staff,
+                CustomerService | CallCenter | DispatchPlanner | Technician
+            );
             match action {
                 ReadAccount | ReadSites | ReadEvents | ListMembers | ReadDevices | ReadReadings
-                | ReadServiceContract => true,
+                | ReadServiceContract | ReadCases => true,
+                OpenCase => matches!(staff, CustomerService | CallCenter),
+                CommentOnCase | WriteInternalNote | MoveCase => works_cases,
+                AssignTechnician => staff == DispatchPlanner,
+                // Technicians see the cases assigned to them, not accounts' histories.
+                ReadCaseHistory => staff != Technician,
                 CreateAccount
                 | UpdateAccount
                 | CreateSite
@@ -124,7 +152,7 @@ pub fn may(role: Role, action: Action) -> bool {
                 ListMembers | ManageMembers | InviteMembers | ListJoinRequests
                 | DecideJoinRequests | AssignDevices => administrator,
                 ReadDevices | UpdateDeviceLocation | RequestDeviceRemoval | SubmitReading
-                | ReadReadings => devices,
+                | ReadReadings | ReadCases | OpenCase | CommentOnCase | MoveCase => devices,
                 CreateAccount
                 | UpdateAccount
                 | CreateSite
@@ -135,7 +163,10 @@ pub fn may(role: Role, action: Action) -> bool {
                 | CorrectReadings
                 | ManageDeviceModels
                 | ReviewFlaggedReadings
-                | EditServiceContract => false,
+                | EditServiceContract
+                | WriteInternalNote
+                | AssignTechnician
+                | ReadCaseHistory => false,
             }
         }
         // Dealers' own objects (registrations, dispatches, claims) come with their actions.
@@ -165,7 +196,14 @@ pub fn may(role: Role, action: Action) -> bool {
             | ManageDeviceModels
             | ReviewFlaggedReadings
             | ReadServiceContract
-            | EditServiceContract => false,
+            | EditServiceContract
+            | ReadCases
+            | OpenCase
+            | CommentOnCase
+            | WriteInternalNote
+            | MoveCase
+            | AssignTechnician
+            | ReadCaseHistory => false,
         },
     }
 }
@@ -280,6 +318,60 @@ pub fn device_scope(who: &Principal, action: Action) -> Option<DeviceScope> {
     })
 }
 
+/// A case, as far as its scope goes.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseRef<'a> {
+    pub account_id: &'a str,
+    pub device_id: &'a str,
+    pub technician_id: Option<&'a str>,
+}
+
+/// Technicians reach only the cases a dispatch planner assigned to them.
+fn limited_to_assigned_cases(who: &Principal) -> bool {
+    who.staff_role == Some(StaffRole::Technician)
+}
+
+/// May `who` take `action` on `case`? A case follows its device's scope; a technician's
+/// reach is the cases assigned to them.
+pub fn decide_case(who: &Principal, action: Action, case: CaseRef<'_>) -> Decision {
+    match decide_device(who, action, case.account_id, case.device_id) {
+        Decision::Allow => {}
+        other => return other,
+    }
+    if limited_to_assigned_cases(who) && case.technician_id != Some(who.user_id.as_str()) {
+        return Decision::NotFound;
+    }
+    Decision::Allow
+}
+
+/// Which cases a list for `action` may show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseScope {
+    /// The cases of the devices in scope.
+    Devices(DeviceScope),
+    /// The cases assigned to this technician.
+    AssignedTo(String),
+}
+
+impl CaseScope {
+    pub fn admits(&self, case: CaseRef<'_>) -> bool {
+        match self {
+            CaseScope::Devices(devices) => devices.admits(case.account_id, case.device_id),
+            CaseScope::AssignedTo(user) => case.technician_id == Some(user.as_str()),
+        }
+    }
+}
+
+/// The case list filter for `action`, or `None` when the caller may not list at all (403).
+pub fn case_scope(who: &Principal, action: Action) -> Option<CaseScope> {
+    let devices = device_scope(who, action)?;
+    Some(if limited_to_assigned_cases(who) {
+        CaseScope::AssignedTo(who.user_id.clone())
+    } else {
+        CaseScope::Devices(devices)
+    })
+}
+
 /// Which accounts' objects a list for `action` may show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountScope {
@@ -353,7 +445,13 @@ mod tests {
         use CustomerRole::*;
         use DealerRole::*;
         use StaffRole::*;
-        let everything = Action::ALL;
+        let everything_but_dispatch = &Action::ALL
+            .iter()
+            .copied()
+            .filter(|a| *a != AssignTechnician)
+            .collect::<Vec<_>>()[..];
+        let case_reads = [ReadCases, ReadCaseHistory];
+        let case_work = [ReadCases, CommentOnCase, WriteInternalNote, MoveCase];
         let read = &[
             ReadServiceContract,
             ReadAccount,
@@ -363,6 +461,10 @@ mod tests {
             ReadDevices,
             ReadReadings,
         ][..];
+        let call_center = &[read, &case_reads, &case_work, &[OpenCase]].concat()[..];
+        let dispatch_planner = &[read, &case_reads, &case_work, &[AssignTechnician]].concat()[..];
+        let technician = &[read, &case_work].concat()[..];
+        let warranty_admin = &[read, &case_reads].concat()[..];
         let device_work = &[
             ReadServiceContract,
             ReadAccount,
@@ -373,6 +475,10 @@ mod tests {
             RequestDeviceRemoval,
             SubmitReading,
             ReadReadings,
+            ReadCases,
+            OpenCase,
+            CommentOnCase,
+            MoveCase,
         ][..];
         let customer_reads = &[ReadAccount, ReadSites, ReadEvents, ReadServiceContract][..];
         let administrator = &[
@@ -391,13 +497,17 @@ mod tests {
             RequestDeviceRemoval,
             SubmitReading,
             ReadReadings,
+            ReadCases,
+            OpenCase,
+            CommentOnCase,
+            MoveCase,
         ][..];
         let expected: &[(Role, &[Action])] = &[
-            (Role::Staff(CustomerService), everything),
-            (Role::Staff(CallCenter), read),
-            (Role::Staff(DispatchPlanner), read),
-            (Role::Staff(Technician), read),
-            (Role::Staff(WarrantyAdmin), read),
+            (Role::Staff(CustomerService), everything_but_dispatch),
+            (Role::Staff(CallCenter), call_center),
+            (Role::Staff(DispatchPlanner), dispatch_planner),
+            (Role::Staff(Technician), technician),
+            (Role::Staff(WarrantyAdmin), warranty_admin),
             (Role::Customer(Administrator), administrator),
             (Role::Customer(DeviceManager), device_work),
             (Role::Customer(StockManager), customer_reads),
@@ -474,8 +584,52 @@ mod tests {
         assert_eq!(account_scope(&tech, Action::CreateSite), None);
     }
 
+    /// Memberships from drawn (account index, role) pairs; the first role drawn per account.
+    fn one_role_per_account<'a>(
+        accounts: &[&'a str],
+        roles: Vec<(usize, CustomerRole)>,
+    ) -> Vec<(&'a str, CustomerRole)> {
+        let mut seen = std::collections::HashSet::new();
+        roles
+            .into_iter()
+            .filter(|(a, _)| seen.insert(*a))
+            .map(|(a, r)| (accounts[a], r))
+            .collect()
+    }
+
     fn any_customer_role() -> impl Strategy<Value = CustomerRole> {
         proptest::sample::select(CustomerRole::ALL)
+    }
+
+    #[test]
+    fn technicians_reach_only_their_assigned_cases() {
+        let tech = staff(StaffRole::Technician);
+        let case = |technician_id| CaseRef {
+            account_id: "a",
+            device_id: "d",
+            technician_id,
+        };
+        assert_eq!(
+            decide_case(&tech, Action::MoveCase, case(Some("s"))),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_case(&tech, Action::ReadCases, case(Some("other"))),
+            Decision::NotFound
+        );
+        assert_eq!(
+            decide_case(&tech, Action::ReadCases, case(None)),
+            Decision::NotFound
+        );
+        assert_eq!(
+            decide_case(&tech, Action::AssignTechnician, case(Some("s"))),
+            Decision::Forbidden
+        );
+        let planner = staff(StaffRole::DispatchPlanner);
+        assert_eq!(
+            decide_case(&planner, Action::AssignTechnician, case(None)),
+            Decision::Allow
+        );
     }
 
     #[test]
@@ -518,12 +672,7 @@ mod tests {
             target in (0..3usize, 0..4usize),
         ) {
             let accounts = ["a0", "a1", "a2"];
-            let mut seen = std::collections::HashSet::new();
-            let memberships: Vec<(&str, CustomerRole)> = roles
-                .into_iter()
-                .filter(|(a, _)| seen.insert(*a))
-                .map(|(a, r)| (accounts[a], r))
-                .collect();
+            let memberships = one_role_per_account(&accounts, roles);
             let mut who = customer(&memberships);
             let device = |a: usize, d: usize| format!("{}-d{d}", accounts[a]);
             who.assigned_devices = assigned.into_iter().map(|(a, d)| (accounts[a].to_owned(), device(a, d))).collect();
@@ -531,6 +680,33 @@ mod tests {
             let (ta, td) = target;
             let listed = device_scope(&who, action).is_some_and(|s| s.admits(accounts[ta], &device(ta, td)));
             let allowed = decide_device(&who, action, accounts[ta], &device(ta, td)) == Decision::Allow;
+            prop_assert_eq!(listed, allowed);
+        }
+
+        /// For cases too, the list filter and the item check agree, technicians included.
+        #[test]
+        fn case_list_filter_agrees_with_item_check(
+            roles in proptest::collection::vec((0..3usize, any_customer_role()), 0..3),
+            staff_role in proptest::option::of(proptest::sample::select(StaffRole::ALL)),
+            assigned in proptest::collection::vec((0..3usize, 0..4usize), 0..5),
+            action_ix in 0..Action::ALL.len(),
+            target in (0..3usize, 0..4usize),
+            technician in proptest::option::of(proptest::sample::select(&["c", "s", "t"][..])),
+        ) {
+            let accounts = ["a0", "a1", "a2"];
+            let memberships = one_role_per_account(&accounts, roles);
+            let mut who = match staff_role {
+                Some(role) => staff(role),
+                None => customer(&memberships),
+            };
+            let device = |a: usize, d: usize| format!("{}-d{d}", accounts[a]);
+            who.assigned_devices = assigned.into_iter().map(|(a, d)| (accounts[a].to_owned(), device(a, d))).collect();
+            let action = Action::ALL[action_ix];
+            let (ta, td) = target;
+            let target_device = device(ta, td);
+            let case = CaseRef { account_id: accounts[ta], device_id: &target_device, technician_id: technician };
+            let listed = case_scope(&who, action).is_some_and(|s| s.admits(case));
+            let allowed = decide_case(&who, action, case) == Decision::Allow;
             prop_assert_eq!(listed, allowed);
         }
 
@@ -542,12 +718,7 @@ mod tests {
             target in 0..5usize,
         ) {
             let accounts = ["a0", "a1", "a2", "a3", "a4"];
-            let mut seen = std::collections::HashSet::new();
-            let memberships: Vec<(&str, CustomerRole)> = roles
-                .into_iter()
-                .filter(|(a, _)| seen.insert(*a))
-                .map(|(a, r)| (accounts[a], r))
-                .collect();
+            let memberships = one_role_per_account(&accounts, roles);
             let who = customer(&memberships);
             let action = Action::ALL[action_ix];
             let listed = account_scope(&who, action).is_some_and(|s| s.admits(accounts[target]));

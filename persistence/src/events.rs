@@ -15,6 +15,8 @@ pub struct NewEvent<'a> {
     pub account_id: Option<&'a str>,
     pub subject_type: &'a str,
     pub subject_id: &'a str,
+    /// The device the event concerns, if any: customers see it only within their device scope.
+    pub device_id: Option<&'a str>,
     pub actor_id: Option<&'a str>,
     /// Hidden from customers' feeds.
     pub staff_only: bool,
@@ -35,6 +37,7 @@ pub struct EventRow {
     pub staff_only: bool,
     pub payload: String,
     pub occurred_at: NaiveDateTime,
+    pub device_id: Option<String>,
 }
 
 impl EventRow {
@@ -58,6 +61,7 @@ pub fn append(conn: &mut Conn, event: NewEvent<'_>) -> DbResult<()> {
             events::account_id.eq(event.account_id),
             events::subject_type.eq(event.subject_type),
             events::subject_id.eq(event.subject_id),
+            events::device_id.eq(event.device_id),
             events::actor_id.eq(event.actor_id),
             events::staff_only.eq(event.staff_only),
             events::payload.eq(event.payload.to_string()),
@@ -68,8 +72,8 @@ pub fn append(conn: &mut Conn, event: NewEvent<'_>) -> DbResult<()> {
 }
 
 /// What a customer's feed shows: the customer-visible events of `accounts`, except that
-/// events about a device show only for the devices the caller may see (every device of
-/// `device_accounts`, and the single `devices`).
+/// events concerning a device (the device itself, its readings, its cases) show only for the
+/// devices the caller may see (every device of `device_accounts`, and the single `devices`).
 #[derive(Debug, Clone, Default)]
 pub struct FeedScope {
     pub accounts: Vec<String>,
@@ -93,10 +97,10 @@ pub fn list_after(
             .filter(events::account_id.eq_any(scope.accounts.clone()))
             .filter(events::staff_only.eq(false))
             .filter(
-                events::subject_type
-                    .ne("device")
+                events::device_id
+                    .is_null()
                     .or(events::account_id.eq_any(scope.device_accounts.clone()))
-                    .or(events::subject_id.eq_any(scope.devices.clone())),
+                    .or(events::device_id.eq_any(scope.devices.clone())),
             );
     }
     Ok(query.order(events::seq.asc()).limit(limit).load(conn)?)

@@ -5,6 +5,7 @@
 //! connection. Backend-specific SQL stays in this crate, behind a match on [`Conn`].
 
 pub mod accounts;
+pub mod cases;
 pub mod contracts;
 pub mod devices;
 pub mod events;

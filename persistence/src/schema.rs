@@ -77,6 +77,7 @@ diesel::table! {
         staff_only -> Bool,
         payload -> Text,
         occurred_at -> Timestamp,
+        device_id -> Nullable<Text>,
     }
 }
 
@@ -241,7 +242,57 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    cases (id) {
+        id -> Text,
+        account_id -> Text,
+        device_id -> Text,
+        category -> Text,
+        summary -> Text,
+        description -> Text,
+        contact_name -> Text,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        status -> Text,
+        opened_by -> Text,
+        opened_at -> Timestamp,
+        contract_version -> Nullable<Integer>,
+        clock_start -> Nullable<Timestamp>,
+        response_deadline -> Nullable<Timestamp>,
+        first_response_at -> Nullable<Timestamp>,
+        first_response_by -> Nullable<Text>,
+        assigned_technician_id -> Nullable<Text>,
+        ended_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_status_changes (id) {
+        id -> Text,
+        case_id -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        changed_by -> Text,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_comments (id) {
+        id -> Text,
+        case_id -> Text,
+        author_id -> Text,
+        body -> Text,
+        internal -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(devices -> device_models (model_id));
+diesel::joinable!(cases -> devices (device_id));
+diesel::joinable!(case_status_changes -> users (changed_by));
+diesel::joinable!(case_comments -> users (author_id));
 diesel::joinable!(devices -> sites (site_id));
 diesel::joinable!(devices -> accounts (account_id));
 diesel::joinable!(meter_readings -> devices (device_id));
@@ -274,4 +325,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     device_assignments,
     meter_readings,
     service_contracts,
+    cases,
+    case_status_changes,
+    case_comments,
 );

@@ -76,6 +76,9 @@ fn declared_tables() -> Vec<(&'static str, Vec<String>)> {
         device_assignments,
         meter_readings,
         service_contracts,
+        cases,
+        case_status_changes,
+        case_comments,
     )
 }
 

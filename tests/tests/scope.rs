@@ -1,5 +1,5 @@
-//! The scope matrix: two accounts, every customer role in each, every account- and
-//! device-scoped endpoint so far. No user ever reads or changes the other account's objects
+//! The scope matrix: two accounts, every customer role in each, every account-, device- and
+//! case-scoped endpoint so far. No user ever reads or changes the other account's objects
 //! (404), and within their own account each role gets exactly the actions of the role table
 //! (403 for the rest).
 #![expect(clippy::unwrap_used, reason = "tests")]
@@ -22,6 +22,7 @@ struct Fixture {
     request_to_reject: String,
     device: String,
     device_manager: String,
+    case: String,
 }
 
 async fn fixture(
@@ -74,9 +75,18 @@ async fn fixture(
         .as_str()
         .unwrap()
         .to_owned();
+    let (status, case) = s
+        .post(
+            "/api/v1/cases",
+            cs,
+            json!({"device_id": device, "category": "fault", "summary": "Jams", "description": "Tray 2 jams."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
     let manager_token = s.customer(account, CustomerRole::DeviceManager).await;
     let (_, manager) = s.get("/api/v1/me", &manager_token).await;
     Fixture {
+        case: case["id"].as_str().unwrap().to_owned(),
         device,
         device_manager: manager["id"].as_str().unwrap().to_owned(),
         account: account.to_owned(),
@@ -115,12 +125,62 @@ fn calls(f: &Fixture, n: usize) -> Vec<(Kind, Method, String, Option<Value>)> {
         "install_date": "2025-01-01", "warranty_end": "2026-01-01"});
     let site = json!({"name": format!("Site {n}"), "time_zone": "Europe/Oslo",
         "address": {"line1": "Karl Johans gate 1", "postal_code": "0154", "city": "Oslo", "country": "NO"}});
+    let c = &f.case;
+    let new_case = json!({"device_id": d, "category": "consumables", "summary": "Toner", "description": "Low."});
     vec![
         (
             Kind::ReadAccount,
             Method::GET,
             format!("/api/v1/accounts/{a}/service-contract"),
             None,
+        ),
+        (
+            Kind::DeviceWork,
+            Method::POST,
+            "/api/v1/cases".to_owned(),
+            Some(new_case),
+        ),
+        (
+            Kind::DeviceWork,
+            Method::GET,
+            format!("/api/v1/cases/{c}"),
+            None,
+        ),
+        (
+            Kind::DeviceWork,
+            Method::GET,
+            format!("/api/v1/cases/{c}/sla"),
+            None,
+        ),
+        (
+            Kind::DeviceWork,
+            Method::POST,
+            format!("/api/v1/cases/{c}/comments"),
+            Some(json!({"body": "Still jamming."})),
+        ),
+        (
+            Kind::StaffOnly,
+            Method::POST,
+            format!("/api/v1/cases/{c}/comments"),
+            Some(json!({"body": "Internal", "internal": true})),
+        ),
+        (
+            Kind::StaffOnly,
+            Method::PUT,
+            format!("/api/v1/cases/{c}/technician"),
+            Some(json!({"technician_id": null})),
+        ),
+        (
+            Kind::StaffOnly,
+            Method::GET,
+            format!("/api/v1/accounts/{a}/case-history"),
+            None,
+        ),
+        (
+            Kind::DeviceWork,
+            Method::POST,
+            format!("/api/v1/cases/{c}/transitions"),
+            Some(json!({"to": "cancelled"})),
         ),
         (
             Kind::StaffOnly,
@@ -366,9 +426,16 @@ async fn every_role_reaches_exactly_its_own_scope(b: Backend) {
             }
 
             // Lists are scoped the same way: only the caller's own account, or 403.
-            for path in ["/api/v1/accounts", "/api/v1/events?limit=200"] {
+            for path in [
+                "/api/v1/accounts",
+                "/api/v1/events?limit=200",
+                "/api/v1/cases?limit=200",
+            ] {
                 let (status, list) = s.get(path, &token).await;
-                if *role == CustomerRole::KnowledgeUser {
+                let cases = path.starts_with("/api/v1/cases");
+                if *role == CustomerRole::KnowledgeUser
+                    || (cases && !allowed(*role, Kind::DeviceWork))
+                {
                     assert_eq!(status, StatusCode::FORBIDDEN, "{role} {path}");
                     continue;
                 }
@@ -408,7 +475,7 @@ async fn every_role_reaches_exactly_its_own_scope(b: Backend) {
     }
     assert_eq!(
         checked,
-        2 * CustomerRole::ALL.len() * 2 * 26,
+        2 * CustomerRole::ALL.len() * 2 * 34,
         "every role, both accounts, every call"
     );
 }

@@ -357,6 +357,7 @@ async fn create_account(
                     account_id: Some(&row.id),
                     subject_type: "account",
                     subject_id: &row.id,
+                    device_id: None,
                     actor_id: Some(&actor),
                     staff_only: false,
                     payload: json!({
@@ -470,6 +471,7 @@ async fn update_account(
                         account_id: Some(&id),
                         subject_type: "account",
                         subject_id: &id,
+                        device_id: None,
                         actor_id: Some(&actor),
                         staff_only,
                         payload,
@@ -687,6 +689,7 @@ async fn create_site(
                     account_id: Some(&row.account_id),
                     subject_type: "site",
                     subject_id: &row.id,
+                    device_id: None,
                     actor_id: Some(&actor),
                     staff_only: false,
                     payload: json!({ "name": row.name, "time_zone": row.time_zone }),

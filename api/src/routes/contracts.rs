@@ -3,7 +3,7 @@
 
 use actix_web::{get, put, web};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
-use fleetdesk_domain::calendar::{Calendar, Holiday, Interval};
+use fleetdesk_domain::calendar::{Calendar, Holiday, Interval, response_deadline};
 use fleetdesk_domain::policy::Action;
 use fleetdesk_domain::sites::TimeZone;
 use fleetdesk_persistence::accounts as accounts_repo;
@@ -121,7 +121,7 @@ impl ContractTerms {
     }
 }
 
-fn terms_of(row: &ContractRow) -> Result<ContractTerms, ApiError> {
+pub(crate) fn terms_of(row: &ContractRow) -> Result<ContractTerms, ApiError> {
     let unreadable = |_| ApiError::internal();
     Ok(ContractTerms {
         response_minutes: row.response_minutes,
@@ -224,6 +224,15 @@ async fn put_contract(
     body.validate()?;
     let terms = body.into_inner();
     let calendar = terms.calendar()?;
+    // Every case opened under these terms must get a deadline.
+    let minutes = u32::try_from(terms.response_minutes).map_err(|_| ApiError::internal())?;
+    response_deadline(&calendar, fleetdesk_persistence::now(), minutes).map_err(|e| {
+        ApiError::new(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "no_office_time",
+            format!("{e}: the response time cannot be counted in this calendar"),
+        )
+    })?;
     let state = state.into_inner();
     let actor = who.0.user_id;
     let row = blocking(move || {
@@ -250,6 +259,7 @@ async fn put_contract(
                     account_id: Some(&account_id),
                     subject_type: "service_contract",
                     subject_id: &account_id,
+                    device_id: None,
                     actor_id: Some(&actor),
                     staff_only: false,
                     payload: json!({ "version": version, "response_minutes": row.response_minutes }),

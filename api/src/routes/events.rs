@@ -38,6 +38,8 @@ pub struct Event {
     pub account_id: Option<String>,
     pub subject_type: String,
     pub subject_id: String,
+    /// The device the event concerns, if any.
+    pub device_id: Option<String>,
     pub actor_id: Option<String>,
     pub payload: serde_json::Value,
     pub occurred_at: DateTime<Utc>,
@@ -62,6 +64,7 @@ impl TryFrom<EventRow> for Event {
             account_id: row.account_id,
             subject_type: row.subject_type,
             subject_id: row.subject_id,
+            device_id: row.device_id,
             actor_id: row.actor_id,
         })
     }

@@ -1,6 +1,7 @@
 //! HTTP routes, one module per business area.
 
 pub mod accounts;
+pub mod cases;
 pub mod contracts;
 pub mod devices;
 pub mod events;
@@ -21,5 +22,6 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     members::routes(cfg);
     devices::routes(cfg);
     readings::routes(cfg);
+    cases::routes(cfg);
     events::routes(cfg);
 }

@@ -1,0 +1,1233 @@
+//! Service cases: opening, following, commenting, moving through the state machine, assigning
+//! technicians, and the response clock with its explanation.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use fleetdesk_domain::accounts::parse_name;
+use fleetdesk_domain::calendar::{self, Holiday, StartReason};
+use fleetdesk_domain::cases::{
+    self as rules, Category, MoveError, Mover, Response, Status, check_move,
+};
+use fleetdesk_domain::identity::{Email, Principal, StaffRole};
+use fleetdesk_domain::policy::{self, Action, CaseRef, CaseScope, Decision, DeviceScope};
+use fleetdesk_domain::sites::Tz;
+use fleetdesk_persistence::cases::{
+    self as repo, CaseContext, CaseFilter, CaseOrder, CaseReach, CaseRow, CommentRow,
+    StatusChangeRow,
+};
+use fleetdesk_persistence::contracts as contracts_repo;
+use fleetdesk_persistence::devices::{self as devices_repo, DeviceRow};
+use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::identity as identity_repo;
+use fleetdesk_persistence::{Conn, Page};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use crate::auth::{Authenticated, authorize, authorize_device};
+use crate::error::{ApiError, Problem};
+use crate::http::{PageParams, encode_cursor};
+use crate::routes::contracts::{HolidayDto, terms_of};
+use crate::state::{State, blocking};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(open_case)
+        .service(list_cases)
+        .service(get_case)
+        .service(add_comment)
+        .service(get_comment)
+        .service(move_case)
+        .service(assign_technician)
+        .service(explain_sla)
+        .service(case_history);
+}
+
+fn case_ref(case: &CaseRow) -> CaseRef<'_> {
+    CaseRef {
+        account_id: &case.account_id,
+        device_id: &case.device_id,
+        technician_id: case.assigned_technician_id.as_deref(),
+    }
+}
+
+/// Loads a case and checks `action` on it: outside the caller's scope it does not exist.
+fn case_for(
+    c: &mut Conn,
+    who: &Principal,
+    action: Action,
+    id: &str,
+) -> Result<CaseContext, ApiError> {
+    let case = repo::find_case(c, id)?.ok_or_else(ApiError::not_found)?;
+    match policy::decide_case(who, action, case_ref(&case.case)) {
+        Decision::Allow => Ok(case),
+        Decision::Forbidden => Err(ApiError::forbidden()),
+        Decision::NotFound => Err(ApiError::not_found()),
+    }
+}
+
+/// Who the caller is to the state machine. Call it only after [`case_for`] admitted the
+/// caller: a technician it admits is one assigned to the case.
+fn mover(who: &Principal) -> Mover {
+    match who.staff_role {
+        Some(StaffRole::Technician) => Mover::AssignedTechnician,
+        Some(role) => Mover::Staff(role),
+        None => Mover::Customer,
+    }
+}
+
+/// Internal notes are for the manufacturer's staff; customers never see them.
+fn sees_internal_notes(who: &Principal) -> bool {
+    who.staff_role.is_some()
+}
+
+fn status_of(case: &CaseRow) -> Result<Status, ApiError> {
+    Status::parse(&case.status).ok_or_else(ApiError::internal)
+}
+
+fn case_event(
+    c: &mut Conn,
+    kind: &str,
+    case: &CaseRow,
+    actor: &str,
+    staff_only: bool,
+    payload: serde_json::Value,
+    at: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    events::append(
+        c,
+        NewEvent {
+            kind,
+            account_id: Some(&case.account_id),
+            subject_type: "case",
+            subject_id: &case.id,
+            device_id: Some(&case.device_id),
+            actor_id: Some(actor),
+            staff_only,
+            payload,
+            at,
+        },
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CaseDevice {
+    pub id: String,
+    pub serial_number: String,
+    pub model_name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Contact {
+    #[schema(example = "Anna Berg", min_length = 1, max_length = 100)]
+    pub name: String,
+    #[schema(example = "anna.berg@example.com")]
+    pub email: Option<String>,
+    #[schema(example = "+46 8 123 456 78", max_length = 40)]
+    pub phone: Option<String>,
+}
+
+/// A case and its response clock.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Case {
+    pub id: String,
+    pub account_id: String,
+    pub device: CaseDevice,
+    /// fault, consumables, meter_query, move or general_question.
+    #[schema(example = "fault")]
+    pub category: String,
+    pub summary: String,
+    pub description: String,
+    pub contact: Contact,
+    /// open, acknowledged, in_progress, awaiting_customer, resolved, closed or cancelled.
+    #[schema(example = "open")]
+    pub status: String,
+    pub opened_by: String,
+    pub opened_at: DateTime<Utc>,
+    /// The technician a dispatch planner assigned.
+    pub assigned_technician_id: Option<String>,
+    /// The service contract version the case was opened under; null when the account had no
+    /// contract, and then the case has no response clock.
+    pub contract_version: Option<i32>,
+    /// When the response clock started (the opening, or the next office period).
+    pub clock_start: Option<DateTime<Utc>>,
+    pub response_deadline: Option<DateTime<Utc>>,
+    /// The manufacturer's first response: its first move out of `open` or first public comment.
+    pub first_response_at: Option<DateTime<Utc>>,
+    /// Whether the first response came by the deadline; null while there is none.
+    pub deadline_met: Option<bool>,
+    /// The deadline was missed: answered late, or still unanswered after it.
+    pub breached: bool,
+    /// When the case was closed or cancelled.
+    pub ended_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn response_of(case: &CaseRow) -> Option<Response> {
+    Some(Response {
+        deadline: case.response_deadline?.and_utc(),
+        first_response: case.first_response_at.map(|t| t.and_utc()),
+        ended: case.ended_at.map(|t| t.and_utc()),
+    })
+}
+
+impl Case {
+    fn view(ctx: CaseContext, now: DateTime<Utc>) -> Self {
+        let response = response_of(&ctx.case);
+        let c = ctx.case;
+        Self {
+            device: CaseDevice {
+                id: c.device_id,
+                serial_number: ctx.serial_number,
+                model_name: ctx.model_name,
+            },
+            contact: Contact {
+                name: c.contact_name,
+                email: c.contact_email,
+                phone: c.contact_phone,
+            },
+            opened_at: c.opened_at.and_utc(),
+            clock_start: c.clock_start.map(|t| t.and_utc()),
+            response_deadline: c.response_deadline.map(|t| t.and_utc()),
+            first_response_at: c.first_response_at.map(|t| t.and_utc()),
+            deadline_met: response.and_then(|r| r.deadline_met()),
+            breached: response.is_some_and(|r| r.breached(now)),
+            ended_at: c.ended_at.map(|t| t.and_utc()),
+            updated_at: c.updated_at.and_utc(),
+            id: c.id,
+            account_id: c.account_id,
+            category: c.category,
+            summary: c.summary,
+            description: c.description,
+            status: c.status,
+            opened_by: c.opened_by,
+            assigned_technician_id: c.assigned_technician_id,
+            contract_version: c.contract_version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StatusChange {
+    /// Null for the opening.
+    pub from: Option<String>,
+    pub to: String,
+    pub changed_by: String,
+    pub changed_by_name: String,
+    pub changed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Comment {
+    pub id: String,
+    pub author_id: String,
+    pub author_name: String,
+    pub body: String,
+    /// An internal note: staff only, never shown to customers.
+    pub internal: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<(CommentRow, String)> for Comment {
+    fn from((row, author_name): (CommentRow, String)) -> Self {
+        Self {
+            created_at: row.created_at.and_utc(),
+            id: row.id,
+            author_id: row.author_id,
+            author_name,
+            body: row.body,
+            internal: row.internal,
+        }
+    }
+}
+
+/// A case with its status history and the comments the caller may see.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: Case,
+    /// Every status the case took, oldest first; the first entry is the opening.
+    pub status_history: Vec<StatusChange>,
+    /// Oldest first; internal notes only for staff.
+    pub comments: Vec<Comment>,
+}
+
+fn detail(
+    c: &mut Conn,
+    who: &Principal,
+    ctx: CaseContext,
+    now: DateTime<Utc>,
+) -> Result<CaseDetail, ApiError> {
+    let history = repo::history(c, &ctx.case.id)?
+        .into_iter()
+        .map(|(row, changed_by_name)| StatusChange {
+            from: row.from_status,
+            to: row.to_status,
+            changed_by: row.changed_by,
+            changed_by_name,
+            changed_at: row.changed_at.and_utc(),
+        })
+        .collect();
+    let comments = repo::comments(c, &ctx.case.id, sees_internal_notes(who))?
+        .into_iter()
+        .map(Comment::from)
+        .collect();
+    Ok(CaseDetail {
+        case: Case::view(ctx, now),
+        status_history: history,
+        comments,
+    })
+}
+
+/// What a new case says.
+pub(crate) struct NewCase {
+    pub category: Category,
+    pub summary: String,
+    pub description: String,
+    pub contact: Contact,
+}
+
+/// Opens a case for `device` at `now` (the caller checked who may): fixes its response clock
+/// from the account's current contract, records the opening in the status history and the
+/// event feed.
+pub(crate) fn open_in(
+    c: &mut Conn,
+    device: &DeviceRow,
+    opener: &str,
+    new: NewCase,
+    now: DateTime<Utc>,
+) -> Result<CaseRow, ApiError> {
+    let clock = match contracts_repo::current(c, &device.account_id)? {
+        Some(contract) => {
+            let terms = terms_of(&contract)?;
+            let minutes =
+                u32::try_from(terms.response_minutes).map_err(|_| ApiError::internal())?;
+            let clock =
+                calendar::response_deadline(&terms.calendar()?, now, minutes).map_err(|e| {
+                    log::error!(
+                        "contract {} v{}: {e}",
+                        contract.account_id,
+                        contract.version
+                    );
+                    ApiError::internal()
+                })?;
+            Some((contract.version, clock))
+        }
+        None => None,
+    };
+    let at = now.naive_utc();
+    let row = CaseRow {
+        id: fleetdesk_persistence::new_id(),
+        account_id: device.account_id.clone(),
+        device_id: device.id.clone(),
+        category: new.category.as_str().to_owned(),
+        summary: new.summary,
+        description: new.description,
+        contact_name: new.contact.name,
+        contact_email: new.contact.email,
+        contact_phone: new.contact.phone,
+        status: Status::Open.as_str().to_owned(),
+        opened_by: opener.to_owned(),
+        opened_at: at,
+        contract_version: clock.as_ref().map(|(v, _)| *v),
+        clock_start: clock.as_ref().map(|(_, k)| k.clock_start.naive_utc()),
+        response_deadline: clock.as_ref().map(|(_, k)| k.deadline.naive_utc()),
+        first_response_at: None,
+        first_response_by: None,
+        assigned_technician_id: None,
+        ended_at: None,
+        updated_at: at,
+    };
+    repo::insert_case(c, &row)?;
+    repo::insert_status_change(
+        c,
+        &StatusChangeRow {
+            id: fleetdesk_persistence::new_id(),
+            case_id: row.id.clone(),
+            from_status: None,
+            to_status: row.status.clone(),
+            changed_by: opener.to_owned(),
+            changed_at: at,
+        },
+    )?;
+    case_event(
+        c,
+        "case.opened",
+        &row,
+        opener,
+        false,
+        json!({
+            "category": row.category,
+            "summary": row.summary,
+            "response_deadline": row.response_deadline.map(|t| t.and_utc()),
+        }),
+        now,
+    )?;
+    Ok(row)
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct ContactInput {
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+    pub email: Option<String>,
+    #[validate(length(min = 3, max = 40))]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct OpenCase {
+    pub device_id: String,
+    /// fault, consumables, meter_query, move or general_question.
+    #[schema(example = "fault")]
+    pub category: String,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(example = "Paper jam in tray 2", min_length = 1, max_length = 200)]
+    pub summary: String,
+    #[validate(length(min = 1, max = 10000))]
+    #[schema(
+        example = "Jams on every job since this morning; error E-041.",
+        min_length = 1,
+        max_length = 10000
+    )]
+    pub description: String,
+    /// Whom to contact; the person opening the case when absent.
+    #[validate(nested)]
+    pub contact: Option<ContactInput>,
+}
+
+fn parse_contact(input: ContactInput) -> Result<Contact, ApiError> {
+    let email = input
+        .email
+        .as_deref()
+        .map(Email::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid_field("contact.email", e.reason))?;
+    let phone = match input.phone.as_deref().map(str::trim) {
+        Some(p) if !p.is_empty() => {
+            let plausible = p
+                .chars()
+                .all(|ch| ch.is_ascii_digit() || " +-()/".contains(ch))
+                && p.chars().filter(char::is_ascii_digit).count() >= 3;
+            if !plausible {
+                return Err(ApiError::invalid_field(
+                    "contact.phone",
+                    "must be a phone number: digits, spaces, + - ( ) /",
+                ));
+            }
+            Some(p.to_owned())
+        }
+        _ => None,
+    };
+    Ok(Contact {
+        name: parse_name("contact.name", &input.name, 100)?,
+        email: email.map(|e| e.as_str().to_owned()),
+        phone,
+    })
+}
+
+/// Opens a case for a device (administrators, the device's managers, customer service and
+/// the call center on a customer's behalf), any day and hour. The response clock is fixed now,
+/// from the account's current service contract.
+#[utoipa::path(
+    tag = "cases",
+    request_body = OpenCase,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = CaseDetail, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such device in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The device was removed (`device_removed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/cases")]
+async fn open_case(
+    state: State,
+    who: Authenticated,
+    body: web::Json<OpenCase>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let body = body.into_inner();
+    let category = Category::parse(body.category.trim())?;
+    let summary = parse_name("summary", &body.summary, 200)?;
+    let description = body.description.trim().to_owned();
+    if description.is_empty() {
+        return Err(ApiError::invalid_field("description", "must not be empty"));
+    }
+    let contact = body.contact.map(parse_contact).transpose()?;
+    let state = state.into_inner();
+    let now = state.config.clock.now();
+    let who = who.0;
+    let detail = blocking(move || {
+        state.db.write(|c| -> Result<CaseDetail, ApiError> {
+            let device = devices_repo::find_device(c, &body.device_id)?
+                .ok_or_else(ApiError::not_found)?
+                .device;
+            authorize_device(&who, Action::OpenCase, &device)?;
+            if device.status == "removed" {
+                return Err(ApiError::conflict(
+                    "device_removed",
+                    "the device was removed; cases can no longer be opened for it",
+                ));
+            }
+            let contact = match contact.clone() {
+                Some(contact) => contact,
+                None => {
+                    let me = identity_repo::find_user(c, &who.user_id)?
+                        .ok_or_else(ApiError::internal)?;
+                    Contact {
+                        name: me.display_name,
+                        email: Some(me.email),
+                        phone: None,
+                    }
+                }
+            };
+            let row = open_in(
+                c,
+                &device,
+                &who.user_id,
+                NewCase {
+                    category,
+                    summary: summary.clone(),
+                    description: description.clone(),
+                    contact,
+                },
+                now,
+            )?;
+            let ctx = repo::find_case(c, &row.id)?.ok_or_else(ApiError::internal)?;
+            detail(c, &who, ctx, now)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/cases/{}", detail.case.id),
+        ))
+        .json(detail))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CasePage {
+    pub items: Vec<Case>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    pub account_id: Option<String>,
+    pub device_id: Option<String>,
+    /// One status or several, comma-separated (`open,acknowledged`).
+    pub status: Option<String>,
+    /// `true`: only cases not yet closed or cancelled.
+    pub active: Option<bool>,
+    pub category: Option<String>,
+    /// The technician the cases are assigned to.
+    pub technician_id: Option<String>,
+    /// `true`: deadline missed; `false`: not (yet) missed. Cases without a response clock
+    /// match neither.
+    pub breached: Option<bool>,
+    /// Only cases whose response deadline is before this instant.
+    pub due_before: Option<DateTime<Utc>>,
+    /// `opened` (default, oldest first) or `deadline` (earliest first, cases without a
+    /// deadline last).
+    pub sort: Option<String>,
+}
+
+fn order_of(sort: Option<&str>, cursor: Option<String>) -> Result<CaseOrder, ApiError> {
+    match sort.unwrap_or("opened") {
+        "opened" => Ok(CaseOrder::Opened { after: cursor }),
+        "deadline" => Ok(CaseOrder::Deadline {
+            after: cursor
+                .map(|key| {
+                    repo::parse_deadline_key(&key).ok_or_else(|| {
+                        ApiError::invalid_field("cursor", "is not a cursor of this sort order")
+                    })
+                })
+                .transpose()?,
+        }),
+        _ => Err(ApiError::invalid_field(
+            "sort",
+            "must be opened or deadline",
+        )),
+    }
+}
+
+fn statuses_of(raw: Option<&str>, active: Option<bool>) -> Result<Vec<String>, ApiError> {
+    let mut statuses: Vec<Status> = match raw {
+        None => Status::ALL.to_vec(),
+        Some(raw) => raw
+            .split(',')
+            .map(|s| {
+                Status::parse(s.trim()).ok_or_else(|| {
+                    ApiError::invalid_field("status", format!("'{s}' is not a case status"))
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    if let Some(active) = active {
+        statuses.retain(|s| s.is_final() != active);
+    }
+    if raw.is_none() && active.is_none() {
+        return Ok(Vec::new());
+    }
+    if statuses.is_empty() {
+        // A filter that admits no status: match nothing rather than everything.
+        return Ok(vec![String::new()]);
+    }
+    Ok(statuses.iter().map(|s| s.as_str().to_owned()).collect())
+}
+
+fn reach_of(scope: CaseScope) -> CaseReach {
+    match scope {
+        CaseScope::Devices(DeviceScope::All) => CaseReach::All,
+        CaseScope::Devices(DeviceScope::Only { accounts, devices }) => {
+            CaseReach::Devices { accounts, devices }
+        }
+        CaseScope::AssignedTo(user) => CaseReach::AssignedTo(user),
+    }
+}
+
+fn page_of(page: Page<CaseContext>, now: DateTime<Utc>) -> CasePage {
+    CasePage {
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+        items: page.items.into_iter().map(|c| Case::view(c, now)).collect(),
+    }
+}
+
+/// The cases the caller may follow: staff see all (technicians their assigned ones),
+/// administrators their accounts', device managers their devices'. Sortable by deadline and
+/// filterable by breach.
+#[utoipa::path(
+    tag = "cases",
+    params(CaseQuery, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = CasePage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/cases")]
+async fn list_cases(
+    state: State,
+    who: Authenticated,
+    q: web::Query<CaseQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<CasePage>, ApiError> {
+    let (limit, after) = page.resolve()?;
+    let scope = policy::case_scope(&who.0, Action::ReadCases).ok_or_else(ApiError::forbidden)?;
+    let q = q.into_inner();
+    let order = order_of(q.sort.as_deref(), after)?;
+    let category = q
+        .category
+        .as_deref()
+        .map(|c| Category::parse(c.trim()))
+        .transpose()?;
+    let state = state.into_inner();
+    let now = state.config.clock.now();
+    let filter = CaseFilter {
+        reach: reach_of(scope),
+        account_id: q.account_id,
+        device_id: q.device_id,
+        statuses: statuses_of(q.status.as_deref(), q.active)?,
+        category: category.map(|c| c.as_str().to_owned()),
+        technician_id: q.technician_id,
+        breached: q.breached,
+        due_before: q.due_before.map(|t| t.naive_utc()),
+        now: now.naive_utc(),
+    };
+    let page = blocking(move || {
+        Ok(state
+            .db
+            .read(|c| repo::list_cases(c, &filter, &order, limit))?)
+    })
+    .await?;
+    Ok(web::Json(page_of(page, now)))
+}
+
+/// One case with its status history, its response clock and the comments the caller may see.
+#[utoipa::path(
+    tag = "cases",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = CaseDetail),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/cases/{id}")]
+async fn get_case(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+) -> Result<web::Json<CaseDetail>, ApiError> {
+    let state = state.into_inner();
+    let now = state.config.clock.now();
+    let detail = blocking(move || {
+        state.db.read(|c| -> Result<CaseDetail, ApiError> {
+            let ctx = case_for(c, &who.0, Action::ReadCases, &id)?;
+            detail(c, &who.0, ctx, now)
+        })
+    })
+    .await?;
+    Ok(web::Json(detail))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct NewComment {
+    #[validate(length(min = 1, max = 10000))]
+    #[schema(
+        example = "The technician will bring a new fuser unit.",
+        min_length = 1,
+        max_length = 10000
+    )]
+    pub body: String,
+    /// An internal note (staff only): customers never see it.
+    #[serde(default)]
+    pub internal: bool,
+}
+
+/// Comments on a case. A public comment by staff is a response to the customer for the
+/// response clock; internal notes are staff-only and never shown to customers.
+#[utoipa::path(
+    tag = "cases",
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = NewComment,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = Comment, headers(("Location" = String))),
+        (status = 403, description = "The role may not comment, or (customers) may not write internal notes", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The case is closed or cancelled (`case_ended`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/cases/{id}/comments")]
+async fn add_comment(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<NewComment>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    let body = body.into_inner();
+    let text = body.body.trim().to_owned();
+    if text.is_empty() {
+        return Err(ApiError::invalid_field("body", "must not be empty"));
+    }
+    let state = state.into_inner();
+    let now = state.config.clock.now();
+    let who = who.0;
+    let (case_id, comment) = blocking(move || {
+        state.db.write(|c| -> Result<(String, Comment), ApiError> {
+            let ctx = case_for(c, &who, Action::CommentOnCase, &id)?;
+            if body.internal {
+                case_for(c, &who, Action::WriteInternalNote, &id)?;
+            }
+            let case = ctx.case;
+            if status_of(&case)?.is_final() {
+                return Err(ApiError::conflict(
+                    "case_ended",
+                    "the case is closed or cancelled; open a new case instead",
+                ));
+            }
+            let row = CommentRow {
+                id: fleetdesk_persistence::new_id(),
+                case_id: case.id.clone(),
+                author_id: who.user_id.clone(),
+                body: text.clone(),
+                internal: body.internal,
+                created_at: now.naive_utc(),
+            };
+            repo::insert_comment(c, &row)?;
+            if rules::comment_responds(mover(&who), row.internal) {
+                repo::record_first_response(c, &case.id, &who.user_id, now)?;
+            }
+            case_event(
+                c,
+                "case.commented",
+                &case,
+                &who.user_id,
+                row.internal,
+                json!({ "comment_id": row.id, "internal": row.internal }),
+                now,
+            )?;
+            let author = identity_repo::find_user(c, &who.user_id)?
+                .ok_or_else(ApiError::internal)?
+                .display_name;
+            Ok((case.id, Comment::from((row, author))))
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/cases/{case_id}/comments/{}", comment.id),
+        ))
+        .json(comment))
+}
+
+/// One comment; internal notes are not found for customers.
+#[utoipa::path(
+    tag = "cases",
+    params(("id" = String, Path), ("comment_id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Comment),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/cases/{id}/comments/{comment_id}")]
+async fn get_comment(
+    state: State,
+    who: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<web::Json<Comment>, ApiError> {
+    let (id, comment_id) = path.into_inner();
+    let state = state.into_inner();
+    let comment = blocking(move || {
+        state.db.read(|c| -> Result<Comment, ApiError> {
+            case_for(c, &who.0, Action::ReadCases, &id)?;
+            repo::comments(c, &id, sees_internal_notes(&who.0))?
+                .into_iter()
+                .find(|(row, _)| row.id == comment_id)
+                .map(Comment::from)
+                .ok_or_else(ApiError::not_found)
+        })
+    })
+    .await?;
+    Ok(web::Json(comment))
+}
+
+/// Moves `case` to `to` for `mover` (admitted to the case by the caller) if the state machine
+/// allows it, recording the change, a first response, and the event.
+pub(crate) fn move_in(
+    c: &mut Conn,
+    case: &CaseRow,
+    to: Status,
+    mover: Mover,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let from = status_of(case)?;
+    check_move(from, to, mover).map_err(|e| match e {
+        MoveError::Illegal { .. } => ApiError::conflict("illegal_transition", e.to_string())
+            .with_facts(json!({ "from": from.as_str(), "to": to.as_str() })),
+        MoveError::NotYours { .. } => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "transition_not_allowed",
+            e.to_string(),
+        )
+        .with_facts(json!({ "from": from.as_str(), "to": to.as_str() })),
+    })?;
+    if !repo::move_status(c, &case.id, from.as_str(), to.as_str(), to.is_final(), now)? {
+        return Err(ApiError::conflict(
+            "case_changed",
+            "the case changed meanwhile; reload it and try again",
+        ));
+    }
+    repo::insert_status_change(
+        c,
+        &StatusChangeRow {
+            id: fleetdesk_persistence::new_id(),
+            case_id: case.id.clone(),
+            from_status: Some(from.as_str().to_owned()),
+            to_status: to.as_str().to_owned(),
+            changed_by: actor.to_owned(),
+            changed_at: now.naive_utc(),
+        },
+    )?;
+    if rules::is_first_response(from, mover) {
+        repo::record_first_response(c, &case.id, actor, now)?;
+    }
+    case_event(
+        c,
+        "case.status_changed",
+        case,
+        actor,
+        false,
+        json!({ "from": from.as_str(), "to": to.as_str() }),
+        now,
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Transition {
+    /// The status to move to.
+    #[schema(example = "acknowledged")]
+    pub to: String,
+}
+
+/// Moves a case to another status. The state machine decides: a move that does not exist
+/// from the current status is 409 `illegal_transition`; one that exists but is not the
+/// caller's to make is 403 `transition_not_allowed`. The manufacturer's first move out of
+/// `open` is its first response.
+#[utoipa::path(
+    tag = "cases",
+    params(("id" = String, Path)),
+    request_body = Transition,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = CaseDetail),
+        (status = 403, description = "The role may not move cases, or not this move (`transition_not_allowed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No such move from the current status (`illegal_transition`), or the case changed meanwhile (`case_changed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/cases/{id}/transitions")]
+async fn move_case(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<Transition>,
+) -> Result<web::Json<CaseDetail>, ApiError> {
+    let to = Status::parse(body.to.trim()).ok_or_else(|| {
+        ApiError::invalid_field("to", format!("'{}' is not a case status", body.to))
+    })?;
+    let state = state.into_inner();
+    let now = state.config.clock.now();
+    let who = who.0;
+    let detail = blocking(move || {
+        state.db.write(|c| -> Result<CaseDetail, ApiError> {
+            let case = case_for(c, &who, Action::MoveCase, &id)?.case;
+            move_in(c, &case, to, mover(&who), &who.user_id, now)?;
+            let ctx = repo::find_case(c, &case.id)?.ok_or_else(ApiError::internal)?;
+            detail(c, &who, ctx, now)
+        })
+    })
+    .await?;
+    Ok(web::Json(detail))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TechnicianAssignment {
+    /// A field technician's user id; null removes the assignment.
+    pub technician_id: Option<String>,
+}
+
+/// Assigns a field technician to a case (dispatch planners); the technician then sees and
+/// works it.
+#[utoipa::path(
+    tag = "cases",
+    params(("id" = String, Path)),
+    request_body = TechnicianAssignment,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = CaseDetail),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The case is closed or cancelled (`case_ended`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a field technician", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/cases/{id}/technician")]
+async fn assign_technician(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<TechnicianAssignment>,
+) -> Result<web::Json<CaseDetail>, ApiError> {
+    let technician_id = body.into_inner().technician_id;
+    let state = state.into_inner();
+    let now = state.config.clock.now();
+    let who = who.0;
+    let detail = blocking(move || {
+        state.db.write(|c| -> Result<CaseDetail, ApiError> {
+            let case = case_for(c, &who, Action::AssignTechnician, &id)?.case;
+            if status_of(&case)?.is_final() {
+                return Err(ApiError::conflict(
+                    "case_ended",
+                    "the case is closed or cancelled",
+                ));
+            }
+            if let Some(tech) = &technician_id {
+                let is_technician = identity_repo::find_user(c, tech)?.is_some_and(|u| {
+                    u.staff_role.as_deref() == Some(StaffRole::Technician.as_str())
+                });
+                if !is_technician {
+                    return Err(ApiError::invalid_field(
+                        "technician_id",
+                        "is not a field technician",
+                    ));
+                }
+            }
+            repo::assign_technician(c, &case.id, technician_id.as_deref(), now)?;
+            case_event(
+                c,
+                "case.technician_assigned",
+                &case,
+                &who.user_id,
+                false,
+                json!({ "technician_id": technician_id }),
+                now,
+            )?;
+            let ctx = repo::find_case(c, &case.id)?.ok_or_else(ApiError::internal)?;
+            detail(c, &who, ctx, now)
+        })
+    })
+    .await?;
+    Ok(web::Json(detail))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CountedPeriod {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub minutes: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SkippedHoliday {
+    pub date: NaiveDate,
+    pub name: Option<String>,
+    /// `date` (a holiday on one date) or `yearly`.
+    pub kind: String,
+}
+
+/// How a deadline was computed.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ResponseClockExplained {
+    pub contract_version: i32,
+    pub response_minutes: i32,
+    pub time_zone: String,
+    /// `opened_in_office_hours` or `next_opening`.
+    pub start_reason: String,
+    pub clock_start: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    /// Each stretch of office time counted, in order; their minutes sum to `response_minutes`.
+    pub counted: Vec<CountedPeriod>,
+    /// Holidays between the opening and the deadline that would otherwise have been office
+    /// days.
+    pub skipped_holidays: Vec<SkippedHoliday>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct SlaExplanation {
+    pub case_id: String,
+    pub opened_at: DateTime<Utc>,
+    /// Null when the account had no service contract at opening.
+    pub clock: Option<ResponseClockExplained>,
+    pub first_response_at: Option<DateTime<Utc>>,
+    pub deadline_met: Option<bool>,
+    pub breached: bool,
+    /// The same, in words.
+    pub explanation: String,
+}
+
+fn holiday_name(holidays: &[HolidayDto], holiday: Holiday) -> Option<String> {
+    holidays.iter().find_map(|h| match (h, holiday) {
+        (HolidayDto::Date { date, name }, Holiday::Date(d)) if *date == d => name.clone(),
+        (HolidayDto::Yearly { month, day, name }, Holiday::Yearly { month: m, day: d })
+            if *month == m && *day == d =>
+        {
+            name.clone()
+        }
+        _ => None,
+    })
+}
+
+fn explain(c: &mut Conn, case: &CaseRow, now: DateTime<Utc>) -> Result<SlaExplanation, ApiError> {
+    let response = response_of(case);
+    let opened_at = case.opened_at.and_utc();
+    let clock = match case.contract_version {
+        None => None,
+        Some(version) => {
+            let contract = contracts_repo::find_version(c, &case.account_id, version)?
+                .ok_or_else(ApiError::internal)?;
+            let terms = terms_of(&contract)?;
+            let minutes =
+                u32::try_from(terms.response_minutes).map_err(|_| ApiError::internal())?;
+            let clock = calendar::response_deadline(&terms.calendar()?, opened_at, minutes)
+                .map_err(|_| ApiError::internal())?;
+            Some(ResponseClockExplained {
+                contract_version: version,
+                response_minutes: terms.response_minutes,
+                time_zone: terms.time_zone.clone(),
+                start_reason: match clock.start_reason {
+                    StartReason::OpenedInOfficeHours => "opened_in_office_hours",
+                    StartReason::NextOpening => "next_opening",
+                }
+                .to_owned(),
+                clock_start: clock.clock_start,
+                deadline: clock.deadline,
+                counted: clock
+                    .counted
+                    .iter()
+                    .map(|p| CountedPeriod {
+                        from: p.from,
+                        to: p.to,
+                        minutes: p.minutes,
+                    })
+                    .collect(),
+                skipped_holidays: clock
+                    .skipped_holidays
+                    .iter()
+                    .map(|(date, holiday)| SkippedHoliday {
+                        date: *date,
+                        name: holiday_name(&terms.holidays, *holiday),
+                        kind: match holiday {
+                            Holiday::Date(_) => "date",
+                            Holiday::Yearly { .. } => "yearly",
+                        }
+                        .to_owned(),
+                    })
+                    .collect(),
+            })
+        }
+    };
+    let explanation = match &clock {
+        None => "The account had no service contract when the case was opened, so the case \
+                 has no response deadline."
+            .to_owned(),
+        Some(k) => {
+            // Instants in words are local to the contract's calendar.
+            let local = |t: DateTime<Utc>| match k.time_zone.parse::<Tz>() {
+                Ok(tz) => t
+                    .with_timezone(&tz)
+                    .format("%A %Y-%m-%d %H:%M %Z")
+                    .to_string(),
+                Err(_) => t.to_rfc3339(),
+            };
+            let opened_at = local(opened_at);
+            let start = match k.start_reason.as_str() {
+                "opened_in_office_hours" => format!(
+                    "The case was opened at {opened_at} inside office hours, so the clock started at once."
+                ),
+                _ => format!(
+                    "The case was opened at {opened_at} outside office hours, so the clock started at the next opening, {}.",
+                    local(k.clock_start)
+                ),
+            };
+            let holidays = if k.skipped_holidays.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = k
+                    .skipped_holidays
+                    .iter()
+                    .map(|h| match &h.name {
+                        Some(name) => format!("{} ({name})", h.date),
+                        None => h.date.to_string(),
+                    })
+                    .collect();
+                format!(" Holidays skipped: {}.", names.join(", "))
+            };
+            format!(
+                "{start} Contract version {} gives {} office minutes in {}; counted over {} period(s), they end at {}.{holidays}",
+                k.contract_version,
+                k.response_minutes,
+                k.time_zone,
+                k.counted.len(),
+                local(k.deadline)
+            )
+        }
+    };
+    Ok(SlaExplanation {
+        case_id: case.id.clone(),
+        opened_at,
+        clock,
+        first_response_at: case.first_response_at.map(|t| t.and_utc()),
+        deadline_met: response.and_then(|r| r.deadline_met()),
+        breached: response.is_some_and(|r| r.breached(now)),
+        explanation,
+    })
+}
+
+/// How the case's response deadline was computed: the contract version, when and why the
+/// clock started, each counted stretch of office time and each skipped holiday.
+#[utoipa::path(
+    tag = "cases",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = SlaExplanation),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/cases/{id}/sla")]
+async fn explain_sla(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+) -> Result<web::Json<SlaExplanation>, ApiError> {
+    let state = state.into_inner();
+    let now = state.config.clock.now();
+    let explanation = blocking(move || {
+        state.db.read(|c| -> Result<SlaExplanation, ApiError> {
+            let case = case_for(c, &who.0, Action::ReadCases, &id)?.case;
+            explain(c, &case, now)
+        })
+    })
+    .await?;
+    Ok(web::Json(explanation))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// One status or several, comma-separated.
+    pub status: Option<String>,
+}
+
+/// An account's full case history, every status, oldest first (staff).
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = String, Path), HistoryQuery, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = CasePage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/accounts/{id}/case-history")]
+async fn case_history(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    q: web::Query<HistoryQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<CasePage>, ApiError> {
+    let account_id = id.into_inner();
+    authorize(&who.0, Action::ReadCaseHistory, Some(&account_id))?;
+    let (limit, after) = page.resolve()?;
+    let state = state.into_inner();
+    let now = state.config.clock.now();
+    let filter = CaseFilter {
+        reach: CaseReach::All,
+        account_id: Some(account_id.clone()),
+        device_id: None,
+        statuses: statuses_of(q.status.as_deref(), None)?,
+        category: None,
+        technician_id: None,
+        breached: None,
+        due_before: None,
+        now: now.naive_utc(),
+    };
+    let page = blocking(move || {
+        state.db.read(|c| -> Result<Page<CaseContext>, ApiError> {
+            fleetdesk_persistence::accounts::find_account(c, &account_id)?
+                .ok_or_else(ApiError::not_found)?;
+            Ok(repo::list_cases(
+                c,
+                &filter,
+                &CaseOrder::Opened { after },
+                limit,
+            )?)
+        })
+    })
+    .await?;
+    Ok(web::Json(page_of(page, now)))
+}
