@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod calendar;
 pub mod cases;
+pub mod dealers;
 pub mod devices;
 pub mod identity;
 pub mod mail;

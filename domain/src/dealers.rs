@@ -1,0 +1,523 @@
+//! The dealer network's rules: when the call center may dispatch service and to whom, what a
+//! close-out must say, when labour is compensated, and when a warranty part claim stands.
+//!
+//! Each rule returns its decision with every reason that applies, so that clients can show
+//! why, not only whether.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::Invalid;
+
+/// The device's registration with a dealer, as far as dispatch cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    pub dealer_id: String,
+    /// The Warranty Marketing Program option: such devices are not dispatched by the call
+    /// center.
+    pub warranty_marketing_program: bool,
+}
+
+/// What the dispatch decision looks at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DispatchFacts {
+    /// The day of the end user's call; `None` when there was no call.
+    pub call_date: Option<NaiveDate>,
+    /// The active registration of the serial number, if any.
+    pub registration: Option<Registration>,
+    /// Catalogued user-performed remedies for the problem not yet tried and failed (nor
+    /// marked not applicable).
+    pub outstanding_remedies: Vec<String>,
+    /// The device's warranty end, when known.
+    pub warranty_end: Option<NaiveDate>,
+}
+
+/// Who carries out a dispatched service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Route {
+    /// The dealer of record for the serial number.
+    DealerOfRecord { dealer_id: String },
+    /// No dealer of record: the call center dispatches its own service (dispatch planners).
+    CallCenterService,
+}
+
+/// One reason behind a dispatch decision. Blocking reasons make a call ineligible; the others
+/// say where the service goes and whether it is reimbursable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum Reason {
+    /// Blocking: dispatches come only from an end user's call to the call center.
+    NoCall,
+    /// Blocking: phone troubleshooting is not finished.
+    RemediesOutstanding {
+        remedies: Vec<String>,
+    },
+    /// Blocking: the registration selected the Warranty Marketing Program option.
+    WarrantyMarketingProgram {
+        dealer_id: String,
+    },
+    DealerOfRecord {
+        dealer_id: String,
+    },
+    NoDealerOfRecord,
+    /// Reimbursable: the call date is within the device's warranty.
+    InWarranty {
+        warranty_end: NaiveDate,
+    },
+    OutOfWarranty {
+        warranty_end: NaiveDate,
+    },
+    /// Not reimbursable: no warranty end is known for the device.
+    WarrantyUnknown,
+}
+
+impl Reason {
+    /// The stable code clients switch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::NoCall => "no_call",
+            Reason::RemediesOutstanding { .. } => "remedies_outstanding",
+            Reason::WarrantyMarketingProgram { .. } => "warranty_marketing_program",
+            Reason::DealerOfRecord { .. } => "dealer_of_record",
+            Reason::NoDealerOfRecord => "no_dealer_of_record",
+            Reason::InWarranty { .. } => "in_warranty",
+            Reason::OutOfWarranty { .. } => "out_of_warranty",
+            Reason::WarrantyUnknown => "warranty_unknown",
+        }
+    }
+
+    pub fn blocks(&self) -> bool {
+        matches!(
+            self,
+            Reason::NoCall
+                | Reason::RemediesOutstanding { .. }
+                | Reason::WarrantyMarketingProgram { .. }
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Eligibility {
+    pub eligible: bool,
+    /// Where an eligible dispatch goes; `None` when not eligible.
+    pub route: Option<Route>,
+    /// Whether the service is reimbursable under warranty (the warranty on the call date).
+    pub reimbursable: bool,
+    pub reasons: Vec<Reason>,
+}
+
+/// Is `on` within a warranty ending `warranty_end` (inclusive)?
+pub fn in_warranty(warranty_end: NaiveDate, on: NaiveDate) -> bool {
+    on <= warranty_end
+}
+
+/// May the call center dispatch service for this call, and to whom?
+pub fn dispatch_eligibility(facts: &DispatchFacts) -> Eligibility {
+    let mut reasons = Vec::new();
+    if facts.call_date.is_none() {
+        reasons.push(Reason::NoCall);
+    }
+    if !facts.outstanding_remedies.is_empty() {
+        reasons.push(Reason::RemediesOutstanding {
+            remedies: facts.outstanding_remedies.clone(),
+        });
+    }
+    let route = match &facts.registration {
+        Some(r) if r.warranty_marketing_program => {
+            reasons.push(Reason::WarrantyMarketingProgram {
+                dealer_id: r.dealer_id.clone(),
+            });
+            None
+        }
+        Some(r) => {
+            reasons.push(Reason::DealerOfRecord {
+                dealer_id: r.dealer_id.clone(),
+            });
+            Some(Route::DealerOfRecord {
+                dealer_id: r.dealer_id.clone(),
+            })
+        }
+        None => {
+            reasons.push(Reason::NoDealerOfRecord);
+            Some(Route::CallCenterService)
+        }
+    };
+    let reimbursable = match (facts.warranty_end, facts.call_date) {
+        (Some(end), Some(day)) if in_warranty(end, day) => {
+            reasons.push(Reason::InWarranty { warranty_end: end });
+            true
+        }
+        (Some(end), Some(_)) => {
+            reasons.push(Reason::OutOfWarranty { warranty_end: end });
+            false
+        }
+        // Without a call there is no call date to judge the warranty on.
+        (Some(_), None) => false,
+        (None, _) => {
+            reasons.push(Reason::WarrantyUnknown);
+            false
+        }
+    };
+    let eligible = !reasons.iter().any(Reason::blocks);
+    Eligibility {
+        eligible,
+        route: route.filter(|_| eligible),
+        reimbursable: eligible && reimbursable,
+        reasons,
+    }
+}
+
+/// A part used on a dispatch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartUsed {
+    pub part_number: String,
+    pub quantity: i32,
+    pub defective: bool,
+}
+
+/// Section 2 of the service dispatch form, as the dealer reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloseOut {
+    pub arrived_at: DateTime<Utc>,
+    pub completed_at: DateTime<Utc>,
+    pub labour_minutes: i64,
+    pub parts: Vec<PartUsed>,
+    pub resolution: String,
+    pub technician: String,
+}
+
+/// Checks a close-out against the dispatch it closes: arrival after dispatch, completion
+/// after arrival and not in the future, labour time within the time on site.
+pub fn check_close_out(
+    c: &CloseOut,
+    dispatched_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), Invalid> {
+    if c.arrived_at < dispatched_at {
+        return Err(Invalid::new(
+            "arrived_at",
+            "must not be before the dispatch was created",
+        ));
+    }
+    if c.completed_at <= c.arrived_at {
+        return Err(Invalid::new("completed_at", "must be after arrived_at"));
+    }
+    if c.completed_at > now {
+        return Err(Invalid::new("completed_at", "must not be in the future"));
+    }
+    let on_site = (c.completed_at - c.arrived_at).num_minutes();
+    if c.labour_minutes < 1 || c.labour_minutes > on_site {
+        return Err(Invalid::new(
+            "labour_minutes",
+            format!("must be 1 to {on_site}, the minutes between arrival and completion"),
+        ));
+    }
+    for p in &c.parts {
+        if p.part_number.trim().is_empty() || p.part_number.chars().count() > 40 {
+            return Err(Invalid::new(
+                "parts.part_number",
+                "must be 1 to 40 characters",
+            ));
+        }
+        if !(1..=1000).contains(&p.quantity) {
+            return Err(Invalid::new("parts.quantity", "must be 1 to 1000"));
+        }
+    }
+    if c.resolution.trim().is_empty() {
+        return Err(Invalid::new("resolution", "must not be empty"));
+    }
+    if c.technician.trim().is_empty() {
+        return Err(Invalid::new("technician", "must not be empty"));
+    }
+    Ok(())
+}
+
+/// What labour compensation looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LabourFacts {
+    pub dispatched_by_call_center: bool,
+    pub closed_out: bool,
+    /// The device's warranty on the call date; `None` when unknown.
+    pub in_warranty_on_call_date: Option<bool>,
+    pub warranty_marketing_program: bool,
+}
+
+/// Why labour is, or is not, compensated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LabourReason {
+    NotDispatchedByCallCenter,
+    NotClosedOut,
+    OutOfWarranty,
+    WarrantyUnknown,
+    WarrantyMarketingProgram,
+}
+
+/// Labour is compensated only for service the call center dispatched, closed out with
+/// section 2, on a device in warranty on the call date, outside the Warranty Marketing
+/// Program. Every reason against is returned; none means eligible.
+pub fn labour_compensation(f: LabourFacts) -> Vec<LabourReason> {
+    let mut against = Vec::new();
+    if !f.dispatched_by_call_center {
+        against.push(LabourReason::NotDispatchedByCallCenter);
+    }
+    if !f.closed_out {
+        against.push(LabourReason::NotClosedOut);
+    }
+    match f.in_warranty_on_call_date {
+        Some(true) => {}
+        Some(false) => against.push(LabourReason::OutOfWarranty),
+        None => against.push(LabourReason::WarrantyUnknown),
+    }
+    if f.warranty_marketing_program {
+        against.push(LabourReason::WarrantyMarketingProgram);
+    }
+    against
+}
+
+/// A warranty part claim stands when the part failed within the warranty and not in the
+/// future.
+pub fn check_claim_failure_date(
+    failure_date: NaiveDate,
+    warranty_end: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Result<(), Invalid> {
+    if failure_date > today {
+        return Err(Invalid::new("failure_date", "must not be in the future"));
+    }
+    match warranty_end {
+        Some(end) if in_warranty(end, failure_date) => Ok(()),
+        Some(end) => Err(Invalid::new(
+            "failure_date",
+            format!("is after the warranty ended on {end}"),
+        )),
+        None => Err(Invalid::new(
+            "failure_date",
+            "no warranty is known for this device",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 6, d).unwrap()
+    }
+
+    /// Every combination of registered or not, Warranty Marketing Program or not, remedies
+    /// complete or not, in warranty on the call date or not, call or not: its decision, route,
+    /// reimbursability and reason codes. (Without a registration there is no option to
+    /// select, so the WMP column changes nothing in those rows.)
+    #[test]
+    fn the_dispatch_decision_table() {
+        #[derive(Debug, PartialEq)]
+        enum To {
+            Nowhere,
+            Dealer,
+            CallCenter,
+        }
+        use To::{CallCenter, Dealer, Nowhere};
+        /// registered, wmp, remedies done, in warranty, call => eligible, route, reimbursable,
+        /// reason codes.
+        type Row = (
+            bool,
+            bool,
+            bool,
+            bool,
+            bool,
+            bool,
+            To,
+            bool,
+            &'static [&'static str],
+        );
+        const Y: bool = true;
+        const N: bool = false;
+        #[rustfmt::skip]
+        let table: [Row; 32] = [
+            // registered, wmp, remedies done, in warranty, call => eligible, route, reimbursable, reasons
+            (Y, Y, Y, Y, Y, N, Nowhere, N, &["warranty_marketing_program", "in_warranty"]),
+            (Y, Y, Y, Y, N, N, Nowhere, N, &["no_call", "warranty_marketing_program"]),
+            (Y, Y, Y, N, Y, N, Nowhere, N, &["warranty_marketing_program", "out_of_warranty"]),
+            (Y, Y, Y, N, N, N, Nowhere, N, &["no_call", "warranty_marketing_program"]),
+            (Y, Y, N, Y, Y, N, Nowhere, N, &["remedies_outstanding", "warranty_marketing_program", "in_warranty"]),
+            (Y, Y, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "warranty_marketing_program"]),
+            (Y, Y, N, N, Y, N, Nowhere, N, &["remedies_outstanding", "warranty_marketing_program", "out_of_warranty"]),
+            (Y, Y, N, N, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "warranty_marketing_program"]),
+            (Y, N, Y, Y, Y, Y, Dealer, Y, &["dealer_of_record", "in_warranty"]),
+            (Y, N, Y, Y, N, N, Nowhere, N, &["no_call", "dealer_of_record"]),
+            (Y, N, Y, N, Y, Y, Dealer, N, &["dealer_of_record", "out_of_warranty"]),
+            (Y, N, Y, N, N, N, Nowhere, N, &["no_call", "dealer_of_record"]),
+            (Y, N, N, Y, Y, N, Nowhere, N, &["remedies_outstanding", "dealer_of_record", "in_warranty"]),
+            (Y, N, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "dealer_of_record"]),
+            (Y, N, N, N, Y, N, Nowhere, N, &["remedies_outstanding", "dealer_of_record", "out_of_warranty"]),
+            (Y, N, N, N, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "dealer_of_record"]),
+            (N, Y, Y, Y, Y, Y, CallCenter, Y, &["no_dealer_of_record", "in_warranty"]),
+            (N, Y, Y, Y, N, N, Nowhere, N, &["no_call", "no_dealer_of_record"]),
+            (N, Y, Y, N, Y, Y, CallCenter, N, &["no_dealer_of_record", "out_of_warranty"]),
+            (N, Y, Y, N, N, N, Nowhere, N, &["no_call", "no_dealer_of_record"]),
+            (N, Y, N, Y, Y, N, Nowhere, N, &["remedies_outstanding", "no_dealer_of_record", "in_warranty"]),
+            (N, Y, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_dealer_of_record"]),
+            (N, Y, N, N, Y, N, Nowhere, N, &["remedies_outstanding", "no_dealer_of_record", "out_of_warranty"]),
+            (N, Y, N, N, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_dealer_of_record"]),
+            (N, N, Y, Y, Y, Y, CallCenter, Y, &["no_dealer_of_record", "in_warranty"]),
+            (N, N, Y, Y, N, N, Nowhere, N, &["no_call", "no_dealer_of_record"]),
+            (N, N, Y, N, Y, Y, CallCenter, N, &["no_dealer_of_record", "out_of_warranty"]),
+            (N, N, Y, N, N, N, Nowhere, N, &["no_call", "no_dealer_of_record"]),
+            (N, N, N, Y, Y, N, Nowhere, N, &["remedies_outstanding", "no_dealer_of_record", "in_warranty"]),
+            (N, N, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_dealer_of_record"]),
+            (N, N, N, N, Y, N, Nowhere, N, &["remedies_outstanding", "no_dealer_of_record", "out_of_warranty"]),
+            (N, N, N, N, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_dealer_of_record"]),
+        ];
+        for (
+            registered,
+            wmp,
+            remedies_done,
+            warranty,
+            call,
+            eligible,
+            route,
+            reimbursable,
+            reasons,
+        ) in table
+        {
+            let facts = DispatchFacts {
+                call_date: call.then(|| day(15)),
+                registration: registered.then(|| Registration {
+                    dealer_id: "dealer-1".into(),
+                    warranty_marketing_program: wmp,
+                }),
+                outstanding_remedies: if remedies_done {
+                    vec![]
+                } else {
+                    vec!["Clean the print head".into()]
+                },
+                warranty_end: Some(if warranty { day(30) } else { day(1) }),
+            };
+            let got = dispatch_eligibility(&facts);
+            let row = format!(
+                "registered {registered}, wmp {wmp}, remedies done {remedies_done}, in warranty {warranty}, call {call}"
+            );
+            assert_eq!(got.eligible, eligible, "{row}");
+            let got_route = match got.route {
+                None => Nowhere,
+                Some(Route::DealerOfRecord { dealer_id }) => {
+                    assert_eq!(dealer_id, "dealer-1");
+                    Dealer
+                }
+                Some(Route::CallCenterService) => CallCenter,
+            };
+            assert_eq!(got_route, route, "{row}");
+            assert_eq!(got.reimbursable, reimbursable, "{row}");
+            let codes: Vec<&str> = got.reasons.iter().map(Reason::code).collect();
+            assert_eq!(codes, reasons, "{row}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_warranty_is_not_reimbursable() {
+        let got = dispatch_eligibility(&DispatchFacts {
+            call_date: Some(day(15)),
+            registration: None,
+            outstanding_remedies: vec![],
+            warranty_end: None,
+        });
+        assert!(got.eligible && !got.reimbursable);
+        assert_eq!(got.reasons.last(), Some(&Reason::WarrantyUnknown));
+        assert!(in_warranty(day(15), day(15)), "the last day is covered");
+    }
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 6, 15, h, m, 0).unwrap()
+    }
+
+    fn close_out() -> CloseOut {
+        CloseOut {
+            arrived_at: at(10, 0),
+            completed_at: at(11, 30),
+            labour_minutes: 90,
+            parts: vec![PartUsed {
+                part_number: "QM7-1234".into(),
+                quantity: 1,
+                defective: true,
+            }],
+            resolution: "Replaced the carriage motor".into(),
+            technician: "Ted".into(),
+        }
+    }
+
+    #[test]
+    fn close_outs_are_checked() {
+        let (dispatched, now) = (at(9, 0), at(12, 0));
+        assert_eq!(check_close_out(&close_out(), dispatched, now), Ok(()));
+        let field = |c: CloseOut| check_close_out(&c, dispatched, now).unwrap_err().field;
+        let mut c = close_out();
+        c.completed_at = at(9, 59);
+        assert_eq!(field(c), "completed_at");
+        let mut c = close_out();
+        c.labour_minutes = 91;
+        assert_eq!(field(c), "labour_minutes");
+        let mut c = close_out();
+        c.labour_minutes = 0;
+        assert_eq!(field(c), "labour_minutes");
+        let mut c = close_out();
+        c.arrived_at = at(8, 0);
+        assert_eq!(field(c), "arrived_at");
+        let mut c = close_out();
+        c.completed_at = at(12, 1);
+        assert_eq!(field(c), "completed_at");
+        let mut c = close_out();
+        c.parts[0].part_number = " ".into();
+        assert_eq!(field(c), "parts.part_number");
+        let mut c = close_out();
+        c.resolution = String::new();
+        assert_eq!(field(c), "resolution");
+    }
+
+    #[test]
+    fn labour_needs_every_condition() {
+        use LabourReason::*;
+        let ok = LabourFacts {
+            dispatched_by_call_center: true,
+            closed_out: true,
+            in_warranty_on_call_date: Some(true),
+            warranty_marketing_program: false,
+        };
+        assert_eq!(labour_compensation(ok), vec![]);
+        let none = LabourFacts {
+            dispatched_by_call_center: false,
+            closed_out: false,
+            in_warranty_on_call_date: Some(false),
+            warranty_marketing_program: true,
+        };
+        assert_eq!(
+            labour_compensation(none),
+            vec![
+                NotDispatchedByCallCenter,
+                NotClosedOut,
+                OutOfWarranty,
+                WarrantyMarketingProgram
+            ]
+        );
+        let unknown = LabourFacts {
+            in_warranty_on_call_date: None,
+            ..ok
+        };
+        assert_eq!(labour_compensation(unknown), vec![WarrantyUnknown]);
+    }
+
+    #[test]
+    fn claims_need_a_failure_within_warranty() {
+        let today = day(20);
+        assert_eq!(
+            check_claim_failure_date(day(10), Some(day(10)), today),
+            Ok(())
+        );
+        assert!(check_claim_failure_date(day(11), Some(day(10)), today).is_err());
+        assert!(check_claim_failure_date(day(21), Some(day(30)), today).is_err());
+        assert!(check_claim_failure_date(day(10), None, today).is_err());
+    }
+}
