@@ -107,6 +107,44 @@ pub fn add_customer_user(
     Ok(user.id)
 }
 
+/// Adds a dealer organisation; returns its id.
+pub fn add_dealer(db: &Db, name: &str, contact_email: &str) -> Result<String, BootstrapError> {
+    use fleetdesk_persistence::dealers::{self, DealerRow};
+    let row = DealerRow {
+        id: fleetdesk_persistence::new_id(),
+        name: name.to_owned(),
+        created_at: fleetdesk_persistence::now().naive_utc(),
+        contact_email: Some(Email::parse(contact_email)?.as_str().to_owned()),
+    };
+    db.write(|c| dealers::insert_dealer(c, &row))?;
+    Ok(row.id)
+}
+
+/// Adds a confirmed user of dealer `dealer_id` with `role`; returns the user's id.
+pub fn add_dealer_user(
+    db: &Db,
+    dealer_id: &str,
+    email: &str,
+    name: &str,
+    role: fleetdesk_domain::identity::DealerRole,
+    password: &str,
+) -> Result<String, BootstrapError> {
+    let email = Email::parse(email)?;
+    let user = new_user(&email, name, password, None)?;
+    db.write(|c| -> Result<(), BootstrapError> {
+        insert_user(c, &user)?;
+        fleetdesk_persistence::dealers::set_dealer_role(
+            c,
+            &user.id,
+            dealer_id,
+            role.as_str(),
+            user.created_at(),
+        )?;
+        Ok(())
+    })?;
+    Ok(user.id)
+}
+
 /// Creates an account with its sites; returns the account's id.
 pub fn add_account(
     db: &Db,

@@ -131,6 +131,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             "cases",
             "Service cases, their status, comments and the response clock",
         ),
+        tag(
+            "dealers",
+            "The dealer network: registrations, calls, dispatches, close-out",
+        ),
         tag("integration", "The event feed"),
         tag("operations", "Health, readiness and metrics"),
     ]);

@@ -50,6 +50,25 @@ pub enum Action {
     AssignTechnician,
     /// An account's full case history.
     ReadCaseHistory,
+    /// Create dealers (staff).
+    ManageDealers,
+    ReadDealers,
+    /// Register and deregister the serial numbers a dealer services.
+    RegisterSerials,
+    ReadRegistrations,
+    /// Log end users' calls, record remedies tried, redirect and resolve them.
+    WorkCalls,
+    ReadCalls,
+    /// The catalogue of user-performed remedies.
+    ManageRemedies,
+    CreateDispatch,
+    ReadDispatches,
+    /// Accept dispatches and close them out (section 2).
+    WorkDispatches,
+    DecideLabour,
+    SubmitClaims,
+    ReadClaims,
+    DecideClaims,
 }
 
 impl Action {
@@ -87,6 +106,20 @@ impl Action {
         Action::MoveCase,
         Action::AssignTechnician,
         Action::ReadCaseHistory,
+        Action::ManageDealers,
+        Action::ReadDealers,
+        Action::RegisterSerials,
+        Action::ReadRegistrations,
+        Action::WorkCalls,
+        Action::ReadCalls,
+        Action::ManageRemedies,
+        Action::CreateDispatch,
+        Action::ReadDispatches,
+        Action::WorkDispatches,
+        Action::DecideLabour,
+        Action::SubmitClaims,
+        Action::ReadClaims,
+        Action::DecideClaims,
     ];
 }
 
@@ -117,6 +150,13 @@ pub fn may(role: Role, action: Action) -> bool {
                 AssignTechnician => staff == DispatchPlanner,
                 // Technicians see the cases assigned to them, not accounts' histories.
                 ReadCaseHistory => staff != Technician,
+                ReadDealers | ReadRegistrations | ReadCalls | ReadDispatches | ReadClaims => true,
+                ManageDealers => customer_service,
+                WorkCalls | CreateDispatch => staff == CallCenter,
+                ManageRemedies => matches!(staff, CallCenter | CustomerService),
+                DecideLabour | DecideClaims => staff == WarrantyAdmin,
+                // The dealer's own work.
+                RegisterSerials | WorkDispatches | SubmitClaims => false,
                 CreateAccount
                 | UpdateAccount
                 | CreateSite
@@ -166,11 +206,29 @@ pub fn may(role: Role, action: Action) -> bool {
                 | EditServiceContract
                 | WriteInternalNote
                 | AssignTechnician
-                | ReadCaseHistory => false,
+                | ReadCaseHistory
+                | ManageDealers
+                | ReadDealers
+                | RegisterSerials
+                | ReadRegistrations
+                | WorkCalls
+                | ReadCalls
+                | ManageRemedies
+                | CreateDispatch
+                | ReadDispatches
+                | WorkDispatches
+                | DecideLabour
+                | SubmitClaims
+                | ReadClaims
+                | DecideClaims => false,
             }
         }
-        // Dealers' own objects (registrations, dispatches, claims) come with their actions.
+        // Dealers act on their own dealer's registrations, dispatches and claims only.
         Role::Dealer(_) => match action {
+            ReadDealers | RegisterSerials | ReadRegistrations | ReadDispatches | WorkDispatches
+            | SubmitClaims | ReadClaims => true,
+            ManageDealers | WorkCalls | ReadCalls | ManageRemedies | CreateDispatch
+            | DecideLabour | DecideClaims => false,
             ReadAccount
             | CreateAccount
             | UpdateAccount
@@ -372,6 +430,38 @@ pub fn case_scope(who: &Principal, action: Action) -> Option<CaseScope> {
     })
 }
 
+/// May `who` take `action` on an object of dealer `dealer_id` (`None`: an object of no
+/// dealer yet, such as a new dealer or a call)? Staff are not scoped by dealer; a dealer's
+/// users reach their own dealer's objects only; customers take no dealer-network action.
+pub fn decide_dealer(who: &Principal, action: Action, dealer_id: Option<&str>) -> Decision {
+    if let Some(staff) = who.staff_role {
+        return if may(Role::Staff(staff), action) {
+            Decision::Allow
+        } else {
+            Decision::Forbidden
+        };
+    }
+    let Some(dealer) = &who.dealer else {
+        return Decision::Forbidden;
+    };
+    if !may(Role::Dealer(dealer.role), action) {
+        return Decision::Forbidden;
+    }
+    match dealer_id {
+        Some(id) if id != dealer.dealer_id => Decision::NotFound,
+        _ => Decision::Allow,
+    }
+}
+
+/// Which dealers' objects a list for `action` may show: `Some(None)` all, `Some(Some(d))`
+/// dealer `d`'s only, `None` the caller may not list at all (403).
+pub fn dealer_scope(who: &Principal, action: Action) -> Option<Option<String>> {
+    match decide_dealer(who, action, None) {
+        Decision::Allow => Some(who.dealer.as_ref().map(|d| d.dealer_id.clone())),
+        _ => None,
+    }
+}
+
 /// Which accounts' objects a list for `action` may show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountScope {
@@ -464,7 +554,53 @@ mod tests {
         let call_center = &[read, &case_reads, &case_work, &[OpenCase]].concat()[..];
         let dispatch_planner = &[read, &case_reads, &case_work, &[AssignTechnician]].concat()[..];
         let technician = &[read, &case_work].concat()[..];
-        let warranty_admin = &[read, &case_reads].concat()[..];
+        let network_reads = [
+            ReadDealers,
+            ReadRegistrations,
+            ReadCalls,
+            ReadDispatches,
+            ReadClaims,
+        ];
+        let call_center = &[
+            call_center,
+            &network_reads,
+            &[WorkCalls, CreateDispatch, ManageRemedies],
+        ]
+        .concat()[..];
+        let dispatch_planner = &[dispatch_planner, &network_reads].concat()[..];
+        let technician = &[technician, &network_reads].concat()[..];
+        let warranty_admin = &[
+            read,
+            &case_reads,
+            &network_reads,
+            &[DecideLabour, DecideClaims],
+        ]
+        .concat()[..];
+        let customer_service = &everything_but_dispatch
+            .iter()
+            .copied()
+            .filter(|a| {
+                !matches!(
+                    a,
+                    WorkCalls
+                        | CreateDispatch
+                        | DecideLabour
+                        | DecideClaims
+                        | RegisterSerials
+                        | WorkDispatches
+                        | SubmitClaims
+                )
+            })
+            .collect::<Vec<_>>()[..];
+        let dealer = &[
+            ReadDealers,
+            RegisterSerials,
+            ReadRegistrations,
+            ReadDispatches,
+            WorkDispatches,
+            SubmitClaims,
+            ReadClaims,
+        ][..];
         let device_work = &[
             ReadServiceContract,
             ReadAccount,
@@ -503,7 +639,7 @@ mod tests {
             MoveCase,
         ][..];
         let expected: &[(Role, &[Action])] = &[
-            (Role::Staff(CustomerService), everything_but_dispatch),
+            (Role::Staff(CustomerService), customer_service),
             (Role::Staff(CallCenter), call_center),
             (Role::Staff(DispatchPlanner), dispatch_planner),
             (Role::Staff(Technician), technician),
@@ -513,8 +649,8 @@ mod tests {
             (Role::Customer(StockManager), customer_reads),
             (Role::Customer(DeviceAndStockManager), device_work),
             (Role::Customer(KnowledgeUser), &[]),
-            (Role::Dealer(DealerAdmin), &[]),
-            (Role::Dealer(DealerTechnician), &[]),
+            (Role::Dealer(DealerAdmin), dealer),
+            (Role::Dealer(DealerTechnician), dealer),
         ];
         let roles = StaffRole::ALL.len() + CustomerRole::ALL.len() + DealerRole::ALL.len();
         assert_eq!(expected.len(), roles, "every role is in the table");

@@ -384,3 +384,17 @@ pub fn flagged(conn: &mut Conn, before: Option<&str>, limit: i64) -> DbResult<Pa
         .load(conn)?;
     Ok(Page::from_rows(rows, limit, |r| r.id.clone()))
 }
+
+/// The device of `model_id` with this (normalised) serial number, removed or not.
+pub fn find_device_by_serial(
+    conn: &mut Conn,
+    model_id: &str,
+    serial: &str,
+) -> DbResult<Option<DeviceRow>> {
+    Ok(devices::table
+        .filter(devices::model_id.eq(model_id))
+        .filter(devices::serial_number.eq(serial))
+        .select(DeviceRow::as_select())
+        .first(conn)
+        .optional()?)
+}

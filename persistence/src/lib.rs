@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod cases;
 pub mod contracts;
+pub mod dealers;
 pub mod devices;
 pub mod events;
 pub mod idempotency;

@@ -99,6 +99,7 @@ diesel::table! {
         id -> Text,
         name -> Text,
         created_at -> Timestamp,
+        contact_email -> Nullable<Text>,
     }
 }
 
@@ -289,10 +290,128 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    registrations (id) {
+        id -> Text,
+        dealer_id -> Text,
+        model_id -> Text,
+        serial_number -> Text,
+        device_id -> Nullable<Text>,
+        warranty_marketing_program -> Bool,
+        warranty_end -> Nullable<Date>,
+        end_user_name -> Nullable<Text>,
+        status -> Text,
+        registered_by -> Text,
+        registered_at -> Timestamp,
+        ended_by -> Nullable<Text>,
+        ended_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    remedies (id) {
+        id -> Text,
+        problem_category -> Text,
+        model_id -> Nullable<Text>,
+        title -> Text,
+        instructions -> Text,
+        active -> Bool,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calls (id) {
+        id -> Text,
+        serial_number -> Text,
+        model_id -> Nullable<Text>,
+        device_id -> Nullable<Text>,
+        caller_name -> Text,
+        caller_phone -> Nullable<Text>,
+        caller_email -> Nullable<Text>,
+        caller_company -> Nullable<Text>,
+        site_address -> Nullable<Text>,
+        reason -> Text,
+        problem_category -> Nullable<Text>,
+        problem -> Text,
+        status -> Text,
+        redirected_to -> Nullable<Text>,
+        resolution -> Nullable<Text>,
+        logged_by -> Text,
+        called_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    call_remedies (id) {
+        id -> Text,
+        call_id -> Text,
+        remedy_id -> Text,
+        outcome -> Text,
+        note -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dispatches (id) {
+        id -> Text,
+        call_id -> Text,
+        route -> Text,
+        dealer_id -> Nullable<Text>,
+        registration_id -> Nullable<Text>,
+        section1 -> Text,
+        serial_number -> Text,
+        warranty_end -> Nullable<Date>,
+        in_warranty -> Nullable<Bool>,
+        warranty_marketing_program -> Bool,
+        status -> Text,
+        assigned_technician_id -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        accepted_by -> Nullable<Text>,
+        accepted_at -> Nullable<Timestamp>,
+        section2 -> Nullable<Text>,
+        closed_out_by -> Nullable<Text>,
+        closed_out_at -> Nullable<Timestamp>,
+        labour_decision -> Nullable<Text>,
+        labour_amount_minor -> Nullable<BigInt>,
+        labour_currency -> Nullable<Text>,
+        labour_reason -> Nullable<Text>,
+        labour_decided_by -> Nullable<Text>,
+        labour_decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    warranty_claims (id) {
+        id -> Text,
+        dealer_id -> Text,
+        dispatch_id -> Nullable<Text>,
+        registration_id -> Nullable<Text>,
+        serial_number -> Text,
+        part_number -> Text,
+        defect -> Text,
+        failure_date -> Date,
+        status -> Text,
+        decision_reason -> Nullable<Text>,
+        submitted_by -> Text,
+        submitted_at -> Timestamp,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(devices -> device_models (model_id));
 diesel::joinable!(cases -> devices (device_id));
 diesel::joinable!(case_status_changes -> users (changed_by));
 diesel::joinable!(case_comments -> users (author_id));
+diesel::joinable!(registrations -> dealers (dealer_id));
+diesel::joinable!(registrations -> device_models (model_id));
+diesel::joinable!(call_remedies -> remedies (remedy_id));
 diesel::joinable!(devices -> sites (site_id));
 diesel::joinable!(devices -> accounts (account_id));
 diesel::joinable!(meter_readings -> devices (device_id));
@@ -328,4 +447,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     cases,
     case_status_changes,
     case_comments,
+    registrations,
+    remedies,
+    calls,
+    call_remedies,
+    dispatches,
+    warranty_claims,
 );

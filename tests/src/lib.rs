@@ -268,6 +268,38 @@ impl TestServer {
         .token
     }
 
+    /// A new dealer organisation; returns its id.
+    pub async fn create_dealer(&self, name: &str) -> String {
+        let (db, name) = (self.db.clone(), name.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let email = format!("dispatch-{}@dealer.test", uuid::Uuid::now_v7().simple());
+            fleetdesk_api::bootstrap::add_dealer(&db, &name, &email)
+        })
+        .await
+        .unwrap()
+        .unwrap()
+    }
+
+    /// A new confirmed user of `dealer_id` with `role`, signed in.
+    pub async fn dealer_user(
+        &self,
+        dealer_id: &str,
+        role: fleetdesk_domain::identity::DealerRole,
+    ) -> User {
+        let email = format!(
+            "{}-{}@dealer.test",
+            role.as_str(),
+            uuid::Uuid::now_v7().simple()
+        );
+        let dealer_id = dealer_id.to_owned();
+        self.add_user(email, move |db, email| {
+            fleetdesk_api::bootstrap::add_dealer_user(
+                db, &dealer_id, email, "Dealer", role, PASSWORD,
+            )
+        })
+        .await
+    }
+
     async fn add_user(
         &self,
         email: String,

@@ -79,6 +79,12 @@ fn declared_tables() -> Vec<(&'static str, Vec<String>)> {
         cases,
         case_status_changes,
         case_comments,
+        registrations,
+        remedies,
+        calls,
+        call_remedies,
+        dispatches,
+        warranty_claims,
     )
 }
 

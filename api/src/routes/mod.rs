@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod cases;
 pub mod contracts;
+pub mod dealers;
 pub mod devices;
 pub mod events;
 pub mod identity;
@@ -23,5 +24,6 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     devices::routes(cfg);
     readings::routes(cfg);
     cases::routes(cfg);
+    dealers::routes(cfg);
     events::routes(cfg);
 }

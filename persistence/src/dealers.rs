@@ -1,0 +1,440 @@
+//! The dealer network: dealers, serial registrations, the remedy catalogue, calls with the
+//! remedies tried, and dispatches.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+
+use crate::Page;
+use crate::schema::{
+    call_remedies, calls, dealers, device_models, dispatches, registrations, remedies,
+};
+use crate::{Conn, DbResult};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = dealers)]
+pub struct DealerRow {
+    pub id: String,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub contact_email: Option<String>,
+}
+
+pub fn insert_dealer(conn: &mut Conn, row: &DealerRow) -> DbResult<()> {
+    diesel::insert_into(dealers::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_dealer(conn: &mut Conn, id: &str) -> DbResult<Option<DealerRow>> {
+    Ok(dealers::table
+        .find(id)
+        .select(DealerRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Sets a user's dealer and role there.
+pub fn set_dealer_role(
+    conn: &mut Conn,
+    user_id: &str,
+    dealer_id: &str,
+    role: &str,
+    at: DateTime<Utc>,
+) -> DbResult<()> {
+    use crate::schema::users;
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::dealer_id.eq(dealer_id),
+            users::dealer_role.eq(role),
+            users::updated_at.eq(at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = registrations)]
+pub struct RegistrationRow {
+    pub id: String,
+    pub dealer_id: String,
+    pub model_id: String,
+    pub serial_number: String,
+    pub device_id: Option<String>,
+    pub warranty_marketing_program: bool,
+    pub warranty_end: Option<NaiveDate>,
+    pub end_user_name: Option<String>,
+    pub status: String,
+    pub registered_by: String,
+    pub registered_at: NaiveDateTime,
+    pub ended_by: Option<String>,
+    pub ended_at: Option<NaiveDateTime>,
+}
+
+/// A registration with its model's name.
+pub type RegistrationContext = (RegistrationRow, String);
+
+/// Inserts a registration; the partial unique index refuses a second active one per serial.
+pub fn insert_registration(conn: &mut Conn, row: &RegistrationRow) -> DbResult<()> {
+    diesel::insert_into(registrations::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_registration(conn: &mut Conn, id: &str) -> DbResult<Option<RegistrationContext>> {
+    Ok(registrations::table
+        .inner_join(device_models::table)
+        .filter(registrations::id.eq(id))
+        .select((RegistrationRow::as_select(), device_models::name))
+        .first(conn)
+        .optional()?)
+}
+
+/// The active registration of a serial number, if any.
+pub fn active_registration(conn: &mut Conn, serial: &str) -> DbResult<Option<RegistrationRow>> {
+    Ok(registrations::table
+        .filter(registrations::serial_number.eq(serial))
+        .filter(registrations::status.eq("active"))
+        .select(RegistrationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RegistrationFilter {
+    /// Only this dealer's (a dealer user's scope).
+    pub dealer_id: Option<String>,
+    pub serial_number: Option<String>,
+    pub status: Option<String>,
+}
+
+pub fn list_registrations(
+    conn: &mut Conn,
+    filter: &RegistrationFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<Page<RegistrationContext>> {
+    let mut query = registrations::table
+        .inner_join(device_models::table)
+        .select((RegistrationRow::as_select(), device_models::name))
+        .into_boxed();
+    if let Some(v) = &filter.dealer_id {
+        query = query.filter(registrations::dealer_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.serial_number {
+        query = query.filter(registrations::serial_number.eq(v.clone()));
+    }
+    if let Some(v) = &filter.status {
+        query = query.filter(registrations::status.eq(v.clone()));
+    }
+    if let Some(after) = after {
+        query = query.filter(registrations::id.gt(after.to_owned()));
+    }
+    let rows = query
+        .order(registrations::id.asc())
+        .limit(limit + 1)
+        .load(conn)?;
+    Ok(Page::from_rows(rows, limit, |(r, _)| r.id.clone()))
+}
+
+/// Ends an active registration; `false` when it was not active.
+pub fn end_registration(conn: &mut Conn, id: &str, by: &str, at: DateTime<Utc>) -> DbResult<bool> {
+    let ended = diesel::update(
+        registrations::table
+            .filter(registrations::id.eq(id))
+            .filter(registrations::status.eq("active")),
+    )
+    .set((
+        registrations::status.eq("ended"),
+        registrations::ended_by.eq(by),
+        registrations::ended_at.eq(at.naive_utc()),
+    ))
+    .execute(conn)?;
+    Ok(ended == 1)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = remedies)]
+pub struct RemedyRow {
+    pub id: String,
+    pub problem_category: String,
+    pub model_id: Option<String>,
+    pub title: String,
+    pub instructions: String,
+    pub active: bool,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_remedy(conn: &mut Conn, row: &RemedyRow) -> DbResult<()> {
+    diesel::insert_into(remedies::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn list_remedies(
+    conn: &mut Conn,
+    problem_category: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<Page<RemedyRow>> {
+    let mut query = remedies::table.select(RemedyRow::as_select()).into_boxed();
+    if let Some(v) = problem_category {
+        query = query.filter(remedies::problem_category.eq(v.to_owned()));
+    }
+    if let Some(after) = after {
+        query = query.filter(remedies::id.gt(after.to_owned()));
+    }
+    let rows = query
+        .order(remedies::id.asc())
+        .limit(limit + 1)
+        .load(conn)?;
+    Ok(Page::from_rows(rows, limit, |r| r.id.clone()))
+}
+
+/// The active remedies a caller must try for `category` on `model`: the model's own when the
+/// catalogue has any for it, otherwise the category's general ones.
+pub fn remedies_for(
+    conn: &mut Conn,
+    category: &str,
+    model_id: Option<&str>,
+) -> DbResult<Vec<RemedyRow>> {
+    let base = || {
+        remedies::table
+            .filter(remedies::problem_category.eq(category.to_owned()))
+            .filter(remedies::active.eq(true))
+            .select(RemedyRow::as_select())
+            .order(remedies::id.asc())
+    };
+    if let Some(model) = model_id {
+        let specific: Vec<RemedyRow> = base()
+            .filter(remedies::model_id.eq(model.to_owned()))
+            .load(conn)?;
+        if !specific.is_empty() {
+            return Ok(specific);
+        }
+    }
+    Ok(base().filter(remedies::model_id.is_null()).load(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = calls)]
+pub struct CallRow {
+    pub id: String,
+    pub serial_number: String,
+    pub model_id: Option<String>,
+    pub device_id: Option<String>,
+    pub caller_name: String,
+    pub caller_phone: Option<String>,
+    pub caller_email: Option<String>,
+    pub caller_company: Option<String>,
+    pub site_address: Option<String>,
+    pub reason: String,
+    pub problem_category: Option<String>,
+    pub problem: String,
+    pub status: String,
+    pub redirected_to: Option<String>,
+    pub resolution: Option<String>,
+    pub logged_by: String,
+    pub called_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn insert_call(conn: &mut Conn, row: &CallRow) -> DbResult<()> {
+    diesel::insert_into(calls::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_call(conn: &mut Conn, id: &str) -> DbResult<Option<CallRow>> {
+    Ok(calls::table
+        .find(id)
+        .select(CallRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Moves an open call to `status`; `false` when it is no longer open.
+pub fn close_call(
+    conn: &mut Conn,
+    id: &str,
+    status: &str,
+    redirected_to: Option<&str>,
+    resolution: Option<&str>,
+    at: DateTime<Utc>,
+) -> DbResult<bool> {
+    let changed = diesel::update(
+        calls::table
+            .filter(calls::id.eq(id))
+            .filter(calls::status.eq("open")),
+    )
+    .set((
+        calls::status.eq(status),
+        calls::redirected_to.eq(redirected_to),
+        calls::resolution.eq(resolution),
+        calls::updated_at.eq(at.naive_utc()),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = call_remedies)]
+pub struct CallRemedyRow {
+    pub id: String,
+    pub call_id: String,
+    pub remedy_id: String,
+    pub outcome: String,
+    pub note: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub fn insert_call_remedy(conn: &mut Conn, row: &CallRemedyRow) -> DbResult<()> {
+    diesel::insert_into(call_remedies::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The remedies tried on a call, oldest first, with each remedy's title.
+pub fn call_remedies_of(conn: &mut Conn, call_id: &str) -> DbResult<Vec<(CallRemedyRow, String)>> {
+    Ok(call_remedies::table
+        .inner_join(remedies::table)
+        .filter(call_remedies::call_id.eq(call_id))
+        .order(call_remedies::id.asc())
+        .select((CallRemedyRow::as_select(), remedies::title))
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = dispatches)]
+pub struct DispatchRow {
+    pub id: String,
+    pub call_id: String,
+    pub route: String,
+    pub dealer_id: Option<String>,
+    pub registration_id: Option<String>,
+    pub section1: String,
+    pub serial_number: String,
+    pub warranty_end: Option<NaiveDate>,
+    pub in_warranty: Option<bool>,
+    pub warranty_marketing_program: bool,
+    pub status: String,
+    pub assigned_technician_id: Option<String>,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub accepted_by: Option<String>,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub section2: Option<String>,
+    pub closed_out_by: Option<String>,
+    pub closed_out_at: Option<NaiveDateTime>,
+    pub labour_decision: Option<String>,
+    pub labour_amount_minor: Option<i64>,
+    pub labour_currency: Option<String>,
+    pub labour_reason: Option<String>,
+    pub labour_decided_by: Option<String>,
+    pub labour_decided_at: Option<NaiveDateTime>,
+}
+
+/// Inserts a dispatch; the unique call id refuses a second dispatch from one call.
+pub fn insert_dispatch(conn: &mut Conn, row: &DispatchRow) -> DbResult<()> {
+    diesel::insert_into(dispatches::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_dispatch(conn: &mut Conn, id: &str) -> DbResult<Option<DispatchRow>> {
+    Ok(dispatches::table
+        .find(id)
+        .select(DispatchRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn find_dispatch_of_call(conn: &mut Conn, call_id: &str) -> DbResult<Option<DispatchRow>> {
+    Ok(dispatches::table
+        .filter(dispatches::call_id.eq(call_id))
+        .select(DispatchRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DispatchFilter {
+    /// Only this dealer's (a dealer user's scope).
+    pub dealer_id: Option<String>,
+    pub status: Option<String>,
+    pub route: Option<String>,
+}
+
+pub fn list_dispatches(
+    conn: &mut Conn,
+    filter: &DispatchFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<Page<DispatchRow>> {
+    let mut query = dispatches::table
+        .select(DispatchRow::as_select())
+        .into_boxed();
+    if let Some(v) = &filter.dealer_id {
+        query = query.filter(dispatches::dealer_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.status {
+        query = query.filter(dispatches::status.eq(v.clone()));
+    }
+    if let Some(v) = &filter.route {
+        query = query.filter(dispatches::route.eq(v.clone()));
+    }
+    if let Some(after) = after {
+        query = query.filter(dispatches::id.gt(after.to_owned()));
+    }
+    let rows = query
+        .order(dispatches::id.asc())
+        .limit(limit + 1)
+        .load(conn)?;
+    Ok(Page::from_rows(rows, limit, |d| d.id.clone()))
+}
+
+/// Accepts a dispatch still waiting; `false` when it was not.
+pub fn accept_dispatch(conn: &mut Conn, id: &str, by: &str, at: DateTime<Utc>) -> DbResult<bool> {
+    let changed = diesel::update(
+        dispatches::table
+            .filter(dispatches::id.eq(id))
+            .filter(dispatches::status.eq("dispatched")),
+    )
+    .set((
+        dispatches::status.eq("accepted"),
+        dispatches::accepted_by.eq(by),
+        dispatches::accepted_at.eq(at.naive_utc()),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Closes out an accepted dispatch with section 2; `false` when it was not accepted.
+pub fn close_out_dispatch(
+    conn: &mut Conn,
+    id: &str,
+    section2: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> DbResult<bool> {
+    let changed = diesel::update(
+        dispatches::table
+            .filter(dispatches::id.eq(id))
+            .filter(dispatches::status.eq("accepted")),
+    )
+    .set((
+        dispatches::status.eq("closed_out"),
+        dispatches::section2.eq(section2),
+        dispatches::closed_out_by.eq(by),
+        dispatches::closed_out_at.eq(at.naive_utc()),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}

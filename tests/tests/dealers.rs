@@ -1,0 +1,490 @@
+//! The dealer network: serial registration (one active per serial, under a race), the call
+//! center's calls and remedies, dispatch eligibility with its reasons, dispatches to the
+//! dealer of record through accept and close-out, and dealers' scope.
+#![expect(clippy::unwrap_used, reason = "tests")]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use fleetdesk_api::state::Clock;
+use fleetdesk_domain::identity::{DealerRole, StaffRole};
+use fleetdesk_tests::{Backend, StatusCode, TestServer, assert_problem, both_backends};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+both_backends!(
+    two_dealers_racing_for_one_serial_yield_one_registration,
+    a_call_is_dispatched_to_the_dealer_of_record_and_closed_out,
+    a_warranty_marketing_program_device_is_not_dispatched,
+);
+
+fn reason_codes(v: &Value) -> Vec<String> {
+    v["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn two_dealers_racing_for_one_serial_yield_one_registration(b: Backend) {
+    let s = TestServer::start(b).await;
+    let cs = s.staff(StaffRole::CustomerService).await;
+    let model = s.create_model(&cs, "Plotter 44", 2, &["area-m2"]).await;
+    let mut tokens = Vec::new();
+    for n in 0..6 {
+        let dealer = s.create_dealer(&format!("Dealer {n}")).await;
+        tokens.push(
+            s.dealer_user(&dealer, DealerRole::DealerTechnician)
+                .await
+                .token,
+        );
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let (client, url, token) = (
+            s.client.clone(),
+            s.url("/api/v1/registrations"),
+            token.clone(),
+        );
+        let body = json!({"model_id": model, "serial_number": "pf-7001", "warranty_marketing_program": false});
+        tasks.spawn(async move {
+            let res = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            (i, res.status(), res.text().await.unwrap())
+        });
+    }
+    let mut answers = tasks.join_all().await;
+    // In the order of `tokens`.
+    answers.sort_by_key(|(i, _, _)| *i);
+    let answers: Vec<(StatusCode, String)> = answers.into_iter().map(|(_, s, b)| (s, b)).collect();
+    let won = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .count();
+    assert_eq!(won, 1, "{answers:?}");
+    for (status, body) in &answers {
+        if *status != StatusCode::CREATED {
+            assert_eq!(*status, StatusCode::CONFLICT, "{body}");
+            assert!(body.contains("serial_already_registered"), "{body}");
+            assert!(!body.contains("Dealer "), "names no other dealer: {body}");
+        }
+    }
+    let (_, all) = s
+        .get("/api/v1/registrations?serial_number=PF-7001", &cs)
+        .await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 1);
+
+    // The winner deregisters (kept as ended); then another dealer may register.
+    let winner = tokens
+        .iter()
+        .zip(&answers)
+        .find(|(_, (s, _))| *s == StatusCode::CREATED)
+        .map(|(t, _)| t.clone())
+        .unwrap();
+    let (_, mine) = s.get("/api/v1/registrations", &winner).await;
+    let id = mine["items"][0]["id"].as_str().unwrap().to_owned();
+    let loser = tokens.iter().find(|t| **t != winner).unwrap();
+    let (status, _) = s.get(&format!("/api/v1/registrations/{id}"), loser).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another dealer's registration"
+    );
+    let (status, _) = s
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/registrations/{id}"),
+            Some(loser),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = s
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/registrations/{id}"),
+            Some(&winner),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, ended) = s.get(&format!("/api/v1/registrations/{id}"), &winner).await;
+    assert_eq!(ended["status"], "ended");
+    let (status, body) = s
+        .post(
+            "/api/v1/registrations",
+            loser,
+            json!({"model_id": model, "serial_number": "PF-7001"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // Customers and staff do not register serials.
+    let (status, _) = s
+        .post(
+            "/api/v1/registrations",
+            &cs,
+            json!({"model_id": model, "serial_number": "X1"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// When the calls come in: Monday 2026-06-15 14:00 UTC.
+fn start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 15, 14, 0, 0).unwrap()
+}
+
+struct Network {
+    s: TestServer,
+    clock: Clock,
+    cs: String,
+    call_center: String,
+    model: String,
+    dealer: String,
+    dealer_tech: String,
+    device: String,
+}
+
+/// A portal device (warranty to 2028), a dealer with a technician, and a catalogue with two
+/// remedies for print quality.
+async fn network(b: Backend) -> Network {
+    let clock = Clock::fixed(start());
+    let c = clock.clone();
+    let s = TestServer::start_configured(b, move |config| config.clock = c).await;
+    let cs = s.staff(StaffRole::CustomerService).await;
+    let call_center = s.staff(StaffRole::CallCenter).await;
+    let account = s.create_account(&cs, "C-9001", "S-9001").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let site = s.create_site(&cs, &account, "HQ", "America/New_York").await;
+    let model = s.create_model(&cs, "Plotter 44", 2, &["area-m2"]).await;
+    let device = s.create_device(&cs, &account, &site, &model, "PF-1").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dealer = s.create_dealer("Westside Office Systems").await;
+    let dealer_tech = s
+        .dealer_user(&dealer, DealerRole::DealerTechnician)
+        .await
+        .token;
+    for title in [
+        "Run the print head cleaning",
+        "Check the paper type setting",
+    ] {
+        let (status, body) = s
+            .post(
+                "/api/v1/remedies",
+                &call_center,
+                json!({"problem_category": "print_quality", "title": title, "instructions": "Menu > Maintenance"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    Network {
+        s,
+        clock,
+        cs,
+        call_center,
+        model,
+        dealer,
+        dealer_tech,
+        device,
+    }
+}
+
+async fn call(n: &Network, serial: &str) -> Value {
+    let (status, call) = n
+        .s
+        .post(
+            "/api/v1/calls",
+            &n.call_center,
+            json!({"serial_number": serial, "model_id": n.model, "reason": "service_problem",
+                "problem_category": "print_quality", "problem": "Vertical streaks on every print",
+                "caller": {"name": "Maria Lopez", "phone": "+1 212 555 0100", "company": "Lopez Architects"},
+                "site_address": "350 Fifth Avenue, New York"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{call}");
+    call
+}
+
+async fn a_call_is_dispatched_to_the_dealer_of_record_and_closed_out(b: Backend) {
+    let n = network(b).await;
+    let s = &n.s;
+    let (status, reg) = s
+        .post(
+            "/api/v1/registrations",
+            &n.dealer_tech,
+            json!({"model_id": n.model, "serial_number": "pf-1", "warranty_marketing_program": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reg}");
+    assert_eq!(
+        reg["device_id"],
+        n.device.as_str(),
+        "linked to the portal's device"
+    );
+
+    let call = call(&n, "PF-1").await;
+    let id = call["id"].as_str().unwrap().to_owned();
+    assert_eq!(call["device_id"], n.device.as_str());
+    assert_eq!(call["dealer_of_record"], n.dealer.as_str());
+    assert_eq!(call["remedies"].as_array().unwrap().len(), 2);
+
+    // Not eligible until every catalogued remedy was tried and failed (or does not apply).
+    let eligibility = format!("/api/v1/calls/{id}/dispatch-eligibility");
+    let (_, e) = s.get(&eligibility, &n.call_center).await;
+    assert_eq!(e["eligible"], false);
+    assert_eq!(
+        reason_codes(&e),
+        vec!["remedies_outstanding", "dealer_of_record", "in_warranty"]
+    );
+    let res = s
+        .request(
+            Method::POST,
+            &format!("/api/v1/calls/{id}/dispatches"),
+            Some(&n.call_center),
+            None,
+        )
+        .await;
+    let problem = assert_problem(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "dispatch_not_eligible",
+    )
+    .await;
+    assert_eq!(reason_codes(&problem)[0], "remedies_outstanding");
+    assert_eq!(
+        problem["reasons"][0]["remedies"].as_array().unwrap().len(),
+        2
+    );
+
+    let remedies: Vec<String> = call["remedies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["remedy_id"].as_str().unwrap().to_owned())
+        .collect();
+    let path = format!("/api/v1/calls/{id}/remedies");
+    let (status, body) = s
+        .post(
+            &path,
+            &n.call_center,
+            json!({"remedy_id": remedies[1], "outcome": "not_applicable"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is needed: {body}"
+    );
+    for (remedy, outcome, note) in [
+        (&remedies[0], "failed", None),
+        (&remedies[1], "not_applicable", Some("Plain paper only")),
+    ] {
+        let (status, body) = s
+            .post(
+                &path,
+                &n.call_center,
+                json!({"remedy_id": remedy, "outcome": outcome, "note": note}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (_, e) = s.get(&eligibility, &n.call_center).await;
+    assert_eq!(e["eligible"], true, "{e}");
+    assert_eq!(e["reimbursable"], true);
+    assert_eq!(
+        e["route"],
+        json!({"kind": "dealer_of_record", "dealer_id": n.dealer})
+    );
+
+    // Dealers cannot dispatch; the call center does.
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/calls/{id}/dispatches"),
+            &n.dealer_tech,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, dispatch) = s
+        .post(
+            &format!("/api/v1/calls/{id}/dispatches"),
+            &n.call_center,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{dispatch}");
+    let dispatch_id = dispatch["id"].as_str().unwrap().to_owned();
+    assert_eq!(dispatch["route"], "dealer");
+    assert_eq!(dispatch["dealer_id"], n.dealer.as_str());
+    let section1 = &dispatch["section1"];
+    assert_eq!(section1["device"]["serial_number"], "PF-1");
+    assert_eq!(section1["site_and_contact"]["caller"], "Maria Lopez");
+    assert_eq!(section1["remedies_tried"].as_array().unwrap().len(), 2);
+    assert_eq!(section1["warranty"]["in_warranty_on_call_date"], true);
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/calls/{id}/dispatches"),
+            &n.call_center,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "one dispatch per call");
+
+    // The dealer sees its dispatch; another dealer does not.
+    let (_, list) = s.get("/api/v1/dispatches", &n.dealer_tech).await;
+    assert_eq!(list["items"][0]["id"], dispatch_id.as_str());
+    let other = s.create_dealer("Eastside Copiers").await;
+    let stranger = s.dealer_user(&other, DealerRole::DealerAdmin).await.token;
+    for (method, path) in [
+        (Method::GET, format!("/api/v1/dispatches/{dispatch_id}")),
+        (
+            Method::POST,
+            format!("/api/v1/dispatches/{dispatch_id}/accept"),
+        ),
+    ] {
+        let res = s.request(method, &path, Some(&stranger), None).await;
+        assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    }
+    let (_, none) = s.get("/api/v1/dispatches", &stranger).await;
+    assert_eq!(none["items"], json!([]));
+
+    // Close-out needs acceptance first, then a valid section 2.
+    let close_out = format!("/api/v1/dispatches/{dispatch_id}/close-out");
+    n.clock.set(start() + Duration::hours(2));
+    let section2 = |labour: i64| {
+        json!({"arrived_at": start() + Duration::minutes(60), "completed_at": start() + Duration::minutes(90),
+            "labour_minutes": labour, "resolution": "Replaced the print head",
+            "technician": "Ted Field", "parts": [{"part_number": "QM7-1234", "quantity": 1, "defective": true}]})
+    };
+    let res = s
+        .request(
+            Method::POST,
+            &close_out,
+            Some(&n.dealer_tech),
+            Some(section2(30)),
+        )
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "dispatch_not_accepted").await;
+    let (status, accepted) = s
+        .post(
+            &format!("/api/v1/dispatches/{dispatch_id}/accept"),
+            &n.dealer_tech,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (status, &accepted["status"]),
+        (StatusCode::OK, &json!("accepted"))
+    );
+    let res = s
+        .request(
+            Method::POST,
+            &close_out,
+            Some(&n.dealer_tech),
+            Some(section2(31)),
+        )
+        .await;
+    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "labour_minutes");
+    let (status, closed) = s.post(&close_out, &n.dealer_tech, section2(30)).await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    assert_eq!(closed["status"], "closed_out");
+    assert_eq!(closed["section2"]["parts"][0]["part_number"], "QM7-1234");
+
+    // The dealer was mailed; the feed has the dispatch's life.
+    let (_, dealer) = s.get(&format!("/api/v1/dealers/{}", n.dealer), &n.cs).await;
+    let mails = s.mails_to(dealer["contact_email"].as_str().unwrap()).await;
+    assert!(
+        mails.iter().any(|m| m.body.contains(&dispatch_id)),
+        "{mails:?}"
+    );
+    let (_, feed) = s.get("/api/v1/events?limit=200", &n.cs).await;
+    let kinds: Vec<&str> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["subject_id"] == dispatch_id.as_str())
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "dispatch.created",
+            "dispatch.accepted",
+            "dispatch.closed_out"
+        ]
+    );
+}
+
+async fn a_warranty_marketing_program_device_is_not_dispatched(b: Backend) {
+    let n = network(b).await;
+    let s = &n.s;
+    let (status, _) = s
+        .post(
+            "/api/v1/registrations",
+            &n.dealer_tech,
+            json!({"model_id": n.model, "serial_number": "PF-1", "warranty_marketing_program": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let call = call(&n, "PF-1").await;
+    let id = call["id"].as_str().unwrap();
+    for remedy in call["remedies"].as_array().unwrap() {
+        s.post(
+            &format!("/api/v1/calls/{id}/remedies"),
+            &n.call_center,
+            json!({"remedy_id": remedy["remedy_id"], "outcome": "failed"}),
+        )
+        .await;
+    }
+    let res = s
+        .request(
+            Method::POST,
+            &format!("/api/v1/calls/{id}/dispatches"),
+            Some(&n.call_center),
+            None,
+        )
+        .await;
+    let problem = assert_problem(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "dispatch_not_eligible",
+    )
+    .await;
+    assert_eq!(
+        reason_codes(&problem),
+        vec!["warranty_marketing_program", "in_warranty"]
+    );
+    let (_, still) = s.get(&format!("/api/v1/calls/{id}"), &n.call_center).await;
+    assert_eq!(still["status"], "open", "a refusal changes nothing");
+    let (_, list) = s.get("/api/v1/dispatches", &n.cs).await;
+    assert_eq!(list["items"], json!([]));
+
+    // Redirected instead: the dealer of record gets the caller's details.
+    let (status, redirected) = s
+        .post(
+            &format!("/api/v1/calls/{id}/redirect"),
+            &n.call_center,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{redirected}");
+    assert_eq!(redirected["status"], "redirected");
+    let (_, dealer) = s
+        .get(&format!("/api/v1/dealers/{}", n.dealer), &n.dealer_tech)
+        .await;
+    let mails = s.mails_to(dealer["contact_email"].as_str().unwrap()).await;
+    assert!(
+        mails.iter().any(|m| m.body.contains("Maria Lopez")),
+        "{mails:?}"
+    );
+}
