@@ -1446,6 +1446,7 @@ async fn create_dispatch(
                 serial_number: call.serial_number.clone(),
                 warranty_end,
                 in_warranty,
+                // Eligibility refuses Warranty Marketing Program devices.
                 warranty_marketing_program: false,
                 status: "dispatched".into(),
                 assigned_technician_id: None,
