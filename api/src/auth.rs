@@ -13,7 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::{DealerMembership, Membership, Principal};
-use fleetdesk_domain::policy::{self, Action, Decision};
+use fleetdesk_domain::policy::{self, Action, CaseRef, Decision};
 use fleetdesk_persistence::devices::DeviceRow;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -227,11 +227,7 @@ pub fn authorize(
     action: Action,
     account_id: Option<&str>,
 ) -> Result<(), ApiError> {
-    match policy::decide(who, action, account_id) {
-        Decision::Allow => Ok(()),
-        Decision::Forbidden => Err(ApiError::forbidden()),
-        Decision::NotFound => Err(ApiError::not_found()),
-    }
+    allowed(policy::decide(who, action, account_id))
 }
 
 /// The policy's answer for one device: outside the caller's scope is 404.
@@ -240,7 +236,32 @@ pub fn authorize_device(
     action: Action,
     device: &DeviceRow,
 ) -> Result<(), ApiError> {
-    match policy::decide_device(who, action, &device.account_id, &device.id) {
+    allowed(policy::decide_device(
+        who,
+        action,
+        &device.account_id,
+        &device.id,
+    ))
+}
+
+/// The policy's answer for a case: outside the caller's scope is 404.
+pub fn authorize_case(who: &Principal, action: Action, case: CaseRef<'_>) -> Result<(), ApiError> {
+    allowed(policy::decide_case(who, action, case))
+}
+
+/// The policy's answer for an object of dealer `dealer_id` (`None`: of no dealer yet):
+/// another dealer's object is 404.
+pub fn authorize_dealer(
+    who: &Principal,
+    action: Action,
+    dealer_id: Option<&str>,
+) -> Result<(), ApiError> {
+    allowed(policy::decide_dealer(who, action, dealer_id))
+}
+
+/// A policy decision as the API answers it: 403 for a role that may never, 404 outside scope.
+fn allowed(decision: Decision) -> Result<(), ApiError> {
+    match decision {
         Decision::Allow => Ok(()),
         Decision::Forbidden => Err(ApiError::forbidden()),
         Decision::NotFound => Err(ApiError::not_found()),

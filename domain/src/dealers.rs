@@ -32,6 +32,50 @@ pub struct DispatchFacts {
     pub warranty_end: Option<NaiveDate>,
 }
 
+/// How a user-performed remedy tried on a call turned out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemedyOutcome {
+    Solved,
+    Failed,
+    /// Does not apply to this device or situation (a note says why).
+    NotApplicable,
+}
+
+impl RemedyOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RemedyOutcome::Solved => "solved",
+            RemedyOutcome::Failed => "failed",
+            RemedyOutcome::NotApplicable => "not_applicable",
+        }
+    }
+
+    /// Parses an outcome; not applicable needs a note saying why.
+    pub fn parse(raw: &str, note: Option<&str>) -> Result<Self, Invalid> {
+        let outcome = match raw {
+            "solved" => RemedyOutcome::Solved,
+            "failed" => RemedyOutcome::Failed,
+            "not_applicable" => RemedyOutcome::NotApplicable,
+            _ => {
+                return Err(Invalid::new(
+                    "outcome",
+                    "must be solved, failed or not_applicable",
+                ));
+            }
+        };
+        if outcome == RemedyOutcome::NotApplicable && note.is_none_or(|n| n.trim().is_empty()) {
+            return Err(Invalid::new("note", "say why the remedy does not apply"));
+        }
+        Ok(outcome)
+    }
+
+    /// Is phone troubleshooting done with this remedy: tried and failed, or not applicable?
+    /// A remedy that solved the problem leaves nothing to dispatch.
+    pub fn exhausted(raw: &str) -> bool {
+        raw == RemedyOutcome::Failed.as_str() || raw == RemedyOutcome::NotApplicable.as_str()
+    }
+}
+
 /// Who carries out a dispatched service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -415,6 +459,30 @@ mod tests {
             let codes: Vec<&str> = got.reasons.iter().map(Reason::code).collect();
             assert_eq!(codes, reasons, "{row}");
         }
+    }
+
+    #[test]
+    fn remedy_outcomes_parse_and_not_applicable_needs_a_reason() {
+        assert_eq!(
+            RemedyOutcome::parse("failed", None),
+            Ok(RemedyOutcome::Failed)
+        );
+        assert_eq!(
+            RemedyOutcome::parse("not_applicable", Some(" "))
+                .unwrap_err()
+                .field,
+            "note"
+        );
+        assert_eq!(
+            RemedyOutcome::parse("not_applicable", Some("Plain paper only")),
+            Ok(RemedyOutcome::NotApplicable)
+        );
+        assert_eq!(
+            RemedyOutcome::parse("maybe", None).unwrap_err().field,
+            "outcome"
+        );
+        assert!(RemedyOutcome::exhausted("failed") && RemedyOutcome::exhausted("not_applicable"));
+        assert!(!RemedyOutcome::exhausted("solved"));
     }
 
     #[test]

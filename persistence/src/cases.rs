@@ -188,6 +188,21 @@ pub fn comments(
     Ok(query.order(case_comments::id.asc()).load(conn)?)
 }
 
+/// One comment of a case, with its author's display name.
+pub fn find_comment(
+    conn: &mut Conn,
+    case_id: &str,
+    comment_id: &str,
+) -> DbResult<Option<(CommentRow, String)>> {
+    Ok(case_comments::table
+        .inner_join(users::table)
+        .filter(case_comments::case_id.eq(case_id))
+        .filter(case_comments::id.eq(comment_id))
+        .select((CommentRow::as_select(), users::display_name))
+        .first(conn)
+        .optional()?)
+}
+
 /// Which cases a caller may list.
 #[derive(Debug, Clone)]
 pub enum CaseReach {

@@ -10,7 +10,7 @@ use fleetdesk_domain::cases::{
     self as rules, Category, MoveError, Mover, Response, Status, check_move,
 };
 use fleetdesk_domain::identity::{Email, Principal, StaffRole};
-use fleetdesk_domain::policy::{self, Action, CaseRef, CaseScope, Decision, DeviceScope};
+use fleetdesk_domain::policy::{self, Action, CaseRef, CaseScope, DeviceScope};
 use fleetdesk_domain::sites::Tz;
 use fleetdesk_persistence::cases::{
     self as repo, CaseContext, CaseFilter, CaseOrder, CaseReach, CaseRow, CommentRow,
@@ -27,7 +27,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::auth::{Authenticated, authorize, authorize_device};
+use crate::auth::{Authenticated, authorize, authorize_case, authorize_device};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::routes::contracts::{HolidayDto, terms_of};
@@ -61,11 +61,8 @@ fn case_for(
     id: &str,
 ) -> Result<CaseContext, ApiError> {
     let case = repo::find_case(c, id)?.ok_or_else(ApiError::not_found)?;
-    match policy::decide_case(who, action, case_ref(&case.case)) {
-        Decision::Allow => Ok(case),
-        Decision::Forbidden => Err(ApiError::forbidden()),
-        Decision::NotFound => Err(ApiError::not_found()),
-    }
+    authorize_case(who, action, case_ref(&case.case))?;
+    Ok(case)
 }
 
 /// Who the caller is to the state machine. Call it only after [`case_for`] admitted the
@@ -797,9 +794,9 @@ async fn get_comment(
     let comment = blocking(move || {
         state.db.read(|c| -> Result<Comment, ApiError> {
             case_for(c, &who.0, Action::ReadCases, &id)?;
-            repo::comments(c, &id, sees_internal_notes(&who.0))?
-                .into_iter()
-                .find(|(row, _)| row.id == comment_id)
+            repo::find_comment(c, &id, &comment_id)?
+                // Internal notes do not exist for customers.
+                .filter(|(row, _)| !row.internal || sees_internal_notes(&who.0))
                 .map(Comment::from)
                 .ok_or_else(ApiError::not_found)
         })

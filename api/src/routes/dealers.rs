@@ -6,11 +6,12 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::dealers::{
-    self as rules, CloseOut, DispatchFacts, Eligibility, PartUsed, Registration, Route,
+    self as rules, CloseOut, DispatchFacts, Eligibility, PartUsed, Registration, RemedyOutcome,
+    Route,
 };
 use fleetdesk_domain::devices::SerialNumber;
 use fleetdesk_domain::identity::{Email, Principal};
-use fleetdesk_domain::policy::{self, Action, Decision};
+use fleetdesk_domain::policy::{self, Action};
 use fleetdesk_persistence::dealers::{
     self as repo, CallRemedyRow, CallRow, DealerRow, DispatchFilter, DispatchRow,
     RegistrationFilter, RegistrationRow, RemedyRow,
@@ -24,7 +25,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::mail;
@@ -50,19 +51,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_dispatch)
         .service(accept_dispatch)
         .service(close_out);
-}
-
-/// The policy's answer for an object of `dealer_id`: another dealer's object is 404.
-fn authorize_dealer(
-    who: &Principal,
-    action: Action,
-    dealer_id: Option<&str>,
-) -> Result<(), ApiError> {
-    match policy::decide_dealer(who, action, dealer_id) {
-        Decision::Allow => Ok(()),
-        Decision::Forbidden => Err(ApiError::forbidden()),
-        Decision::NotFound => Err(ApiError::not_found()),
-    }
 }
 
 #[expect(
@@ -762,7 +750,7 @@ impl CallFacts {
             .filter(|(_, latest)| {
                 !latest
                     .as_ref()
-                    .is_some_and(|t| t.outcome == "failed" || t.outcome == "not_applicable")
+                    .is_some_and(|t| RemedyOutcome::exhausted(&t.outcome))
             })
             .map(|(r, _)| r.title.clone())
             .collect()
@@ -1035,24 +1023,13 @@ async fn record_remedy(
     authorize_dealer(&who.0, Action::WorkCalls, None)?;
     body.validate()?;
     let body = body.into_inner();
-    if !["solved", "failed", "not_applicable"].contains(&body.outcome.as_str()) {
-        return Err(ApiError::invalid_field(
-            "outcome",
-            "must be solved, failed or not_applicable",
-        ));
-    }
     let note = body
         .note
         .as_deref()
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .map(str::to_owned);
-    if body.outcome == "not_applicable" && note.is_none() {
-        return Err(ApiError::invalid_field(
-            "note",
-            "say why the remedy does not apply",
-        ));
-    }
+    let outcome = RemedyOutcome::parse(body.outcome.trim(), note.as_deref())?;
     let state = state.into_inner();
     let actor = who.0.user_id;
     let call = blocking(move || {
@@ -1072,7 +1049,7 @@ async fn record_remedy(
                     id: fleetdesk_persistence::new_id(),
                     call_id: facts.call.id.clone(),
                     remedy_id: body.remedy_id.clone(),
-                    outcome: body.outcome.clone(),
+                    outcome: outcome.as_str().to_owned(),
                     note,
                     recorded_by: actor.clone(),
                     recorded_at: now.naive_utc(),
@@ -1085,7 +1062,7 @@ async fn record_remedy(
                 &facts.call.id,
                 facts.call.device_id.as_deref(),
                 &actor,
-                json!({ "remedy_id": body.remedy_id, "outcome": body.outcome }),
+                json!({ "remedy_id": body.remedy_id, "outcome": outcome.as_str() }),
                 now,
             )?;
             Ok(CallFacts::load(c, &facts.call.id)?.view())
