@@ -1,10 +1,12 @@
 //! HTTP routes, one module per business area.
 
 pub mod accounts;
+pub mod calls;
 pub mod cases;
 pub mod contracts;
 pub mod dealers;
 pub mod devices;
+pub mod dispatches;
 pub mod events;
 pub mod identity;
 pub mod members;
@@ -25,5 +27,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     readings::routes(cfg);
     cases::routes(cfg);
     dealers::routes(cfg);
+    calls::routes(cfg);
+    dispatches::routes(cfg);
     events::routes(cfg);
 }

@@ -1,0 +1,833 @@
+//! The call center: end users' calls, the catalogue of user-performed remedies, and
+//! dispatch eligibility.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use fleetdesk_domain::accounts::parse_name;
+use fleetdesk_domain::dealers::{
+    self as rules, DispatchFacts, Eligibility, Registration, RemedyOutcome,
+};
+use fleetdesk_domain::devices::SerialNumber;
+use fleetdesk_domain::identity::Email;
+use fleetdesk_domain::policy::Action;
+use fleetdesk_persistence::Conn;
+use fleetdesk_persistence::dealers::{
+    self as repo, CallRemedyRow, CallRow, RegistrationRow, RemedyRow,
+};
+use fleetdesk_persistence::devices as devices_repo;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use crate::auth::{Authenticated, authorize_dealer};
+use crate::error::{ApiError, Problem};
+use crate::http::{PageParams, encode_cursor};
+use crate::mail;
+use crate::state::{State, blocking};
+
+use super::dealers::{created, network_event};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_remedy)
+        .service(list_remedies)
+        .service(log_call)
+        .service(get_call)
+        .service(record_remedy)
+        .service(redirect_call)
+        .service(resolve_call)
+        .service(get_eligibility);
+}
+
+// ---------------------------------------------------------------------------------------
+// The remedy catalogue
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Remedy {
+    pub id: String,
+    pub problem_category: String,
+    /// The model it is specific to; null for every model of the category.
+    pub model_id: Option<String>,
+    pub title: String,
+    pub instructions: String,
+    pub active: bool,
+}
+
+impl From<RemedyRow> for Remedy {
+    fn from(r: RemedyRow) -> Self {
+        Self {
+            id: r.id,
+            problem_category: r.problem_category,
+            model_id: r.model_id,
+            title: r.title,
+            instructions: r.instructions,
+            active: r.active,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct NewRemedy {
+    #[validate(length(min = 1, max = 60))]
+    #[schema(example = "print_quality")]
+    pub problem_category: String,
+    pub model_id: Option<String>,
+    #[validate(length(min = 1, max = 200))]
+    #[schema(example = "Run the print head cleaning")]
+    pub title: String,
+    #[validate(length(min = 1, max = 10000))]
+    pub instructions: String,
+}
+
+fn parse_category(raw: &str) -> Result<String, ApiError> {
+    let c = raw.trim().to_lowercase();
+    let ok = !c.is_empty()
+        && c.len() <= 60
+        && c.chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '_');
+    if ok {
+        Ok(c)
+    } else {
+        Err(ApiError::invalid_field(
+            "problem_category",
+            "must be 1 to 60 of a-z, 0-9 and _",
+        ))
+    }
+}
+
+/// Adds a user-performed remedy to the catalogue (call center, customer service).
+#[utoipa::path(
+    tag = "dealers",
+    request_body = NewRemedy,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = Remedy, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/remedies")]
+async fn create_remedy(
+    state: State,
+    who: Authenticated,
+    body: web::Json<NewRemedy>,
+) -> Result<HttpResponse, ApiError> {
+    authorize_dealer(&who.0, Action::ManageRemedies, None)?;
+    body.validate()?;
+    let body = body.into_inner();
+    let row = RemedyRow {
+        id: fleetdesk_persistence::new_id(),
+        problem_category: parse_category(&body.problem_category)?,
+        model_id: body.model_id,
+        title: parse_name("title", &body.title, 200)?,
+        instructions: body.instructions.trim().to_owned(),
+        active: true,
+        created_by: who.0.user_id.clone(),
+        created_at: fleetdesk_persistence::now().naive_utc(),
+    };
+    let state = state.into_inner();
+    let row = blocking(move || {
+        state.db.write(|c| -> Result<RemedyRow, ApiError> {
+            if let Some(model) = &row.model_id {
+                devices_repo::find_model(c, model)?
+                    .ok_or_else(|| ApiError::invalid_field("model_id", "no such model"))?;
+            }
+            repo::insert_remedy(c, &row)?;
+            Ok(row)
+        })
+    })
+    .await?;
+    let remedy = Remedy::from(row);
+    Ok(created(
+        format!(
+            "/api/v1/remedies?problem_category={}",
+            remedy.problem_category
+        ),
+        &remedy,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RemedyPage {
+    pub items: Vec<Remedy>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RemedyQuery {
+    pub problem_category: Option<String>,
+}
+
+/// The remedy catalogue (staff).
+#[utoipa::path(
+    tag = "dealers",
+    params(RemedyQuery, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = RemedyPage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/remedies")]
+async fn list_remedies(
+    state: State,
+    who: Authenticated,
+    q: web::Query<RemedyQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<RemedyPage>, ApiError> {
+    authorize_dealer(&who.0, Action::ReadCalls, None)?;
+    let (limit, after) = page.resolve()?;
+    let category = q
+        .problem_category
+        .as_deref()
+        .map(parse_category)
+        .transpose()?;
+    let state = state.into_inner();
+    let page = blocking(move || {
+        Ok(state
+            .db
+            .read(|c| repo::list_remedies(c, category.as_deref(), after.as_deref(), limit))?)
+    })
+    .await?;
+    Ok(web::Json(RemedyPage {
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+        items: page.items.into_iter().map(Into::into).collect(),
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
+// Calls
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Caller {
+    #[schema(example = "Maria Lopez")]
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub company: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RemedyTried {
+    pub remedy_id: String,
+    pub title: String,
+    /// solved, failed or not_applicable.
+    pub outcome: String,
+    pub note: Option<String>,
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// A catalogued remedy for the call's problem, and where the call stands with it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RemedyDue {
+    pub remedy_id: String,
+    pub title: String,
+    pub instructions: String,
+    /// The latest outcome recorded; null while not tried.
+    pub outcome: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Call {
+    pub id: String,
+    pub serial_number: String,
+    pub model_id: Option<String>,
+    pub device_id: Option<String>,
+    pub caller: Caller,
+    pub site_address: Option<String>,
+    /// product_question, pre_sales, post_sales or service_problem.
+    pub reason: String,
+    pub problem_category: Option<String>,
+    pub problem: String,
+    /// open, redirected, resolved or dispatched.
+    pub status: String,
+    /// The dealer of record the call was redirected to.
+    pub redirected_to: Option<String>,
+    pub resolution: Option<String>,
+    /// The dealer of record for the serial number now, if any.
+    pub dealer_of_record: Option<String>,
+    /// The catalogued remedies for the problem, with their outcomes on this call.
+    pub remedies: Vec<RemedyDue>,
+    /// Every remedy outcome recorded, oldest first.
+    pub remedies_tried: Vec<RemedyTried>,
+    pub called_at: DateTime<Utc>,
+}
+
+/// What the call-center rules need of a call: the call, its catalogued remedies with the
+/// latest outcome of each, every outcome recorded, and the serial's active registration.
+pub(super) struct CallFacts {
+    pub(super) call: CallRow,
+    due: Vec<(RemedyRow, Option<CallRemedyRow>)>,
+    pub(super) tried: Vec<(CallRemedyRow, String)>,
+    pub(super) registration: Option<RegistrationRow>,
+}
+
+impl CallFacts {
+    pub(super) fn load(c: &mut Conn, id: &str) -> Result<Self, ApiError> {
+        let call = repo::find_call(c, id)?.ok_or_else(ApiError::not_found)?;
+        let tried = repo::call_remedies_of(c, &call.id)?;
+        let catalogue = match &call.problem_category {
+            Some(category) => repo::remedies_for(c, category, call.model_id.as_deref())?,
+            None => Vec::new(),
+        };
+        let due = catalogue
+            .into_iter()
+            .map(|remedy| {
+                let latest = tried
+                    .iter()
+                    .rev()
+                    .find(|(t, _)| t.remedy_id == remedy.id)
+                    .map(|(t, _)| t.clone());
+                (remedy, latest)
+            })
+            .collect();
+        let registration = repo::active_registration(c, &call.serial_number)?;
+        Ok(Self {
+            call,
+            due,
+            tried,
+            registration,
+        })
+    }
+
+    /// The catalogued remedies not yet tried and failed (nor marked not applicable).
+    fn outstanding(&self) -> Vec<String> {
+        self.due
+            .iter()
+            .filter(|(_, latest)| {
+                !latest
+                    .as_ref()
+                    .is_some_and(|t| RemedyOutcome::exhausted(&t.outcome))
+            })
+            .map(|(r, _)| r.title.clone())
+            .collect()
+    }
+
+    pub(super) fn warranty_end(&self, c: &mut Conn) -> Result<Option<NaiveDate>, ApiError> {
+        if let Some(device) = &self.call.device_id
+            && let Some(ctx) = devices_repo::find_device(c, device)?
+        {
+            return Ok(Some(ctx.device.warranty_end));
+        }
+        Ok(self.registration.as_ref().and_then(|r| r.warranty_end))
+    }
+
+    pub(super) fn eligibility(&self, c: &mut Conn) -> Result<Eligibility, ApiError> {
+        Ok(rules::dispatch_eligibility(&DispatchFacts {
+            call_date: Some(self.call.called_at.date()),
+            registration: self.registration.as_ref().map(|r| Registration {
+                dealer_id: r.dealer_id.clone(),
+                warranty_marketing_program: r.warranty_marketing_program,
+            }),
+            outstanding_remedies: self.outstanding(),
+            warranty_end: self.warranty_end(c)?,
+        }))
+    }
+
+    fn view(self) -> Call {
+        let c = self.call;
+        Call {
+            caller: Caller {
+                name: c.caller_name,
+                phone: c.caller_phone,
+                email: c.caller_email,
+                company: c.caller_company,
+            },
+            dealer_of_record: self.registration.map(|r| r.dealer_id),
+            remedies: self
+                .due
+                .into_iter()
+                .map(|(r, latest)| RemedyDue {
+                    remedy_id: r.id,
+                    title: r.title,
+                    instructions: r.instructions,
+                    outcome: latest.map(|t| t.outcome),
+                })
+                .collect(),
+            remedies_tried: self
+                .tried
+                .into_iter()
+                .map(|(t, title)| RemedyTried {
+                    recorded_at: t.recorded_at.and_utc(),
+                    remedy_id: t.remedy_id,
+                    title,
+                    outcome: t.outcome,
+                    note: t.note,
+                })
+                .collect(),
+            called_at: c.called_at.and_utc(),
+            id: c.id,
+            serial_number: c.serial_number,
+            model_id: c.model_id,
+            device_id: c.device_id,
+            site_address: c.site_address,
+            reason: c.reason,
+            problem_category: c.problem_category,
+            problem: c.problem,
+            status: c.status,
+            redirected_to: c.redirected_to,
+            resolution: c.resolution,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct NewCall {
+    #[schema(example = "AB12-3456")]
+    pub serial_number: String,
+    /// The model, when the caller knows it; taken from the portal's device or the
+    /// registration otherwise.
+    pub model_id: Option<String>,
+    pub caller: Caller,
+    #[validate(length(max = 500))]
+    pub site_address: Option<String>,
+    /// product_question, pre_sales, post_sales or service_problem.
+    #[schema(example = "service_problem")]
+    pub reason: String,
+    /// For service problems: the catalogue's problem category.
+    #[schema(example = "print_quality")]
+    pub problem_category: Option<String>,
+    #[validate(length(min = 1, max = 10000))]
+    #[schema(example = "Vertical streaks on every print")]
+    pub problem: String,
+}
+
+const CALL_REASONS: [&str; 4] = [
+    "product_question",
+    "pre_sales",
+    "post_sales",
+    "service_problem",
+];
+
+/// Logs an end user's call (call center).
+#[utoipa::path(
+    tag = "dealers",
+    request_body = NewCall,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = Call, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/calls")]
+async fn log_call(
+    state: State,
+    who: Authenticated,
+    body: web::Json<NewCall>,
+) -> Result<HttpResponse, ApiError> {
+    authorize_dealer(&who.0, Action::WorkCalls, None)?;
+    body.validate()?;
+    let body = body.into_inner();
+    let serial = SerialNumber::parse(&body.serial_number)?;
+    let reason = body.reason.trim().to_owned();
+    if !CALL_REASONS.contains(&reason.as_str()) {
+        return Err(ApiError::invalid_field(
+            "reason",
+            format!("must be one of {}", CALL_REASONS.join(", ")),
+        ));
+    }
+    let category = body
+        .problem_category
+        .as_deref()
+        .map(parse_category)
+        .transpose()?;
+    if reason == "service_problem" && category.is_none() {
+        return Err(ApiError::invalid_field(
+            "problem_category",
+            "is required for a service problem",
+        ));
+    }
+    let caller_email = body
+        .caller
+        .email
+        .as_deref()
+        .map(Email::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid_field("caller.email", e.reason))?;
+    let caller_name = parse_name("caller.name", &body.caller.name, 100)?;
+    let optional = |field: &'static str, v: &Option<String>, max: usize| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| parse_name(field, s, max))
+            .transpose()
+    };
+    let caller_phone = optional("caller.phone", &body.caller.phone, 40)?;
+    let caller_company = optional("caller.company", &body.caller.company, 200)?;
+    let site_address = optional("site_address", &body.site_address, 500)?;
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let call = blocking(move || {
+        state.db.write(|c| -> Result<Call, ApiError> {
+            if let Some(model) = &body.model_id {
+                devices_repo::find_model(c, model)?
+                    .ok_or_else(|| ApiError::invalid_field("model_id", "no such model"))?;
+            }
+            let registration = repo::active_registration(c, serial.as_str())?;
+            let model_id = body
+                .model_id
+                .clone()
+                .or_else(|| registration.as_ref().map(|r| r.model_id.clone()));
+            let device = match &model_id {
+                Some(model) => devices_repo::find_device_by_serial(c, model, serial.as_str())?,
+                None => None,
+            };
+            let now = state.config.clock.now();
+            let row = CallRow {
+                id: fleetdesk_persistence::new_id(),
+                serial_number: serial.as_str().to_owned(),
+                model_id,
+                device_id: device.map(|d| d.id),
+                caller_name,
+                caller_phone,
+                caller_email: caller_email.map(|e| e.as_str().to_owned()),
+                caller_company,
+                site_address,
+                reason,
+                problem_category: category,
+                problem: body.problem.trim().to_owned(),
+                status: "open".into(),
+                redirected_to: None,
+                resolution: None,
+                logged_by: actor.clone(),
+                called_at: now.naive_utc(),
+                updated_at: now.naive_utc(),
+            };
+            repo::insert_call(c, &row)?;
+            network_event(
+                c,
+                "call.logged",
+                "call",
+                &row.id,
+                row.device_id.as_deref(),
+                &actor,
+                json!({ "serial_number": row.serial_number, "reason": row.reason }),
+                now,
+            )?;
+            Ok(CallFacts::load(c, &row.id)?.view())
+        })
+    })
+    .await?;
+    Ok(created(format!("/api/v1/calls/{}", call.id), &call))
+}
+
+/// A call with the remedies due and tried, and the dealer of record (staff).
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Call),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/calls/{id}")]
+async fn get_call(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+) -> Result<web::Json<Call>, ApiError> {
+    authorize_dealer(&who.0, Action::ReadCalls, None)?;
+    let state = state.into_inner();
+    let call = blocking(move || state.db.read(|c| Ok(CallFacts::load(c, &id)?.view()))).await?;
+    Ok(web::Json(call))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct NewRemedyOutcome {
+    pub remedy_id: String,
+    /// solved, failed or not_applicable (with a note saying why).
+    #[schema(example = "failed")]
+    pub outcome: String,
+    #[validate(length(max = 2000))]
+    pub note: Option<String>,
+}
+
+/// Records a user-performed remedy tried on the call and its outcome (call center).
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path)),
+    request_body = NewRemedyOutcome,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = Call, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The call is no longer open (`call_closed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a remedy for this call's problem, or not applicable without a note", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/calls/{id}/remedies")]
+async fn record_remedy(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<NewRemedyOutcome>,
+) -> Result<HttpResponse, ApiError> {
+    authorize_dealer(&who.0, Action::WorkCalls, None)?;
+    body.validate()?;
+    let body = body.into_inner();
+    let note = body
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    let outcome = RemedyOutcome::parse(body.outcome.trim(), note.as_deref())?;
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let call = blocking(move || {
+        state.db.write(|c| -> Result<Call, ApiError> {
+            let facts = CallFacts::load(c, &id)?;
+            open_call(&facts.call)?;
+            if !facts.due.iter().any(|(r, _)| r.id == body.remedy_id) {
+                return Err(ApiError::invalid_field(
+                    "remedy_id",
+                    "is not a catalogued remedy for this call's problem",
+                ));
+            }
+            let now = state.config.clock.now();
+            repo::insert_call_remedy(
+                c,
+                &CallRemedyRow {
+                    id: fleetdesk_persistence::new_id(),
+                    call_id: facts.call.id.clone(),
+                    remedy_id: body.remedy_id.clone(),
+                    outcome: outcome.as_str().to_owned(),
+                    note,
+                    recorded_by: actor.clone(),
+                    recorded_at: now.naive_utc(),
+                },
+            )?;
+            network_event(
+                c,
+                "call.remedy_recorded",
+                "call",
+                &facts.call.id,
+                facts.call.device_id.as_deref(),
+                &actor,
+                json!({ "remedy_id": body.remedy_id, "outcome": outcome.as_str() }),
+                now,
+            )?;
+            Ok(CallFacts::load(c, &facts.call.id)?.view())
+        })
+    })
+    .await?;
+    Ok(created(format!("/api/v1/calls/{}", call.id), &call))
+}
+
+pub(super) fn open_call(call: &CallRow) -> Result<(), ApiError> {
+    if call.status == "open" {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            "call_closed",
+            format!("the call is {} already", call.status),
+        ))
+    }
+}
+
+/// Redirects the caller to the dealer of record (call center): the dealer is mailed the
+/// caller's details.
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Call),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No dealer of record (`no_dealer_of_record`), or the call is closed (`call_closed`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/calls/{id}/redirect")]
+async fn redirect_call(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+) -> Result<web::Json<Call>, ApiError> {
+    authorize_dealer(&who.0, Action::WorkCalls, None)?;
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let call = blocking(move || {
+        state.db.write(|c| -> Result<Call, ApiError> {
+            let facts = CallFacts::load(c, &id)?;
+            open_call(&facts.call)?;
+            let registration = facts.registration.as_ref().ok_or_else(|| {
+                ApiError::conflict(
+                    "no_dealer_of_record",
+                    "the serial number has no dealer of record",
+                )
+            })?;
+            let dealer = repo::find_dealer(c, &registration.dealer_id)?
+                .ok_or_else(ApiError::internal)?;
+            let now = state.config.clock.now();
+            if !repo::close_call(c, &facts.call.id, "redirected", Some(&dealer.id), None, now)? {
+                return Err(ApiError::conflict("call_closed", "the call changed meanwhile"));
+            }
+            if let Some(to) = &dealer.contact_email {
+                let call = &facts.call;
+                let body = format!(
+                    "A caller about serial number {} was redirected to you as its service provider of record.\n\n\
+                     Caller: {}\nPhone: {}\nE-mail: {}\nCompany: {}\nSite: {}\n\nProblem: {}\n",
+                    call.serial_number,
+                    call.caller_name,
+                    call.caller_phone.as_deref().unwrap_or("-"),
+                    call.caller_email.as_deref().unwrap_or("-"),
+                    call.caller_company.as_deref().unwrap_or("-"),
+                    call.site_address.as_deref().unwrap_or("-"),
+                    call.problem,
+                );
+                mail::enqueue(
+                    c,
+                    to,
+                    (format!("Caller redirected: serial {}", call.serial_number), body),
+                )?;
+            }
+            network_event(
+                c,
+                "call.redirected",
+                "call",
+                &facts.call.id,
+                facts.call.device_id.as_deref(),
+                &actor,
+                json!({ "dealer_id": dealer.id }),
+                now,
+            )?;
+            Ok(CallFacts::load(c, &facts.call.id)?.view())
+        })
+    })
+    .await?;
+    Ok(web::Json(call))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct Resolution {
+    #[validate(length(min = 1, max = 5000))]
+    #[schema(example = "Answered: the duplex unit is an option for this model.")]
+    pub resolution: String,
+}
+
+/// Closes a call the call center resolved itself: a question answered, an enquiry handled,
+/// or a problem solved by phone.
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path)),
+    request_body = Resolution,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Call),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The call is closed (`call_closed`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/calls/{id}/resolve")]
+async fn resolve_call(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<Resolution>,
+) -> Result<web::Json<Call>, ApiError> {
+    authorize_dealer(&who.0, Action::WorkCalls, None)?;
+    body.validate()?;
+    let resolution = body.into_inner().resolution.trim().to_owned();
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let call = blocking(move || {
+        state.db.write(|c| -> Result<Call, ApiError> {
+            let call = repo::find_call(c, &id)?.ok_or_else(ApiError::not_found)?;
+            open_call(&call)?;
+            let now = state.config.clock.now();
+            if !repo::close_call(c, &call.id, "resolved", None, Some(&resolution), now)? {
+                return Err(ApiError::conflict(
+                    "call_closed",
+                    "the call changed meanwhile",
+                ));
+            }
+            network_event(
+                c,
+                "call.resolved",
+                "call",
+                &call.id,
+                call.device_id.as_deref(),
+                &actor,
+                json!({}),
+                now,
+            )?;
+            Ok(CallFacts::load(c, &call.id)?.view())
+        })
+    })
+    .await?;
+    Ok(web::Json(call))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EligibilityView {
+    pub eligible: bool,
+    /// Where an eligible dispatch goes: `{"kind": "dealer_of_record", "dealer_id": …}` or
+    /// `{"kind": "call_center_service"}`.
+    #[schema(value_type = Option<Object>)]
+    pub route: Option<serde_json::Value>,
+    /// Whether the service is reimbursable under the warranty on the call date.
+    pub reimbursable: bool,
+    /// Every reason that applies, each with a `code` (no_call, remedies_outstanding,
+    /// warranty_marketing_program, dealer_of_record, no_dealer_of_record, in_warranty,
+    /// out_of_warranty, warranty_unknown) and its facts.
+    #[schema(value_type = Vec<Object>)]
+    pub reasons: Vec<serde_json::Value>,
+}
+
+pub(super) fn eligibility_view(e: &Eligibility) -> Result<EligibilityView, ApiError> {
+    let unwritable = |_| ApiError::internal();
+    Ok(EligibilityView {
+        eligible: e.eligible,
+        route: e
+            .route
+            .as_ref()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(unwritable)?,
+        reimbursable: e.reimbursable,
+        reasons: e
+            .reasons
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()
+            .map_err(unwritable)?,
+    })
+}
+
+/// Whether the call center may dispatch service for this call, to whom, and why (staff).
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = EligibilityView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/calls/{id}/dispatch-eligibility")]
+async fn get_eligibility(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+) -> Result<web::Json<EligibilityView>, ApiError> {
+    authorize_dealer(&who.0, Action::ReadCalls, None)?;
+    let state = state.into_inner();
+    let view = blocking(move || {
+        state.db.read(|c| -> Result<EligibilityView, ApiError> {
+            let facts = CallFacts::load(c, &id)?;
+            eligibility_view(&facts.eligibility(c)?)
+        })
+    })
+    .await?;
+    Ok(web::Json(view))
+}
