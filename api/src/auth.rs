@@ -14,6 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::{DealerMembership, Membership, Principal};
 use fleetdesk_domain::policy::{self, Action, CaseRef, Decision};
+use fleetdesk_persistence::dealers::DispatchRow;
 use fleetdesk_persistence::devices::DeviceRow;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -257,6 +258,21 @@ pub fn authorize_dealer(
     dealer_id: Option<&str>,
 ) -> Result<(), ApiError> {
     allowed(policy::decide_dealer(who, action, dealer_id))
+}
+
+/// The policy's answer for a dispatch: another dealer's, or (technicians) one not assigned
+/// to the caller, is 404.
+pub fn authorize_dispatch(
+    who: &Principal,
+    action: Action,
+    dispatch: &DispatchRow,
+) -> Result<(), ApiError> {
+    allowed(policy::decide_dispatch(
+        who,
+        action,
+        dispatch.dealer_id.as_deref(),
+        dispatch.assigned_technician_id.as_deref(),
+    ))
 }
 
 /// A policy decision as the API answers it: 403 for a role that may never, 404 outside scope.

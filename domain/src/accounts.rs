@@ -81,6 +81,17 @@ pub fn parse_name(field: &'static str, raw: &str, max: usize) -> Result<String, 
     Ok(s.to_owned())
 }
 
+/// A three-letter ISO 4217 currency code, upper case.
+pub fn parse_currency(field: &'static str, raw: &str) -> Result<String, Invalid> {
+    if raw.len() != 3 || !raw.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(Invalid::new(
+            field,
+            "currency must be a three-letter ISO 4217 code",
+        ));
+    }
+    Ok(raw.to_owned())
+}
+
 /// Customer service's assessment of the customer's creditworthiness.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -140,12 +151,7 @@ impl PaymentRecord {
         if self.amount_minor < 0 {
             return Err(Invalid::new(field, "amount_minor must not be negative"));
         }
-        if self.currency.len() != 3 || !self.currency.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(Invalid::new(
-                field,
-                "currency must be a three-letter ISO 4217 code",
-            ));
-        }
+        parse_currency(field, &self.currency)?;
         Ok(())
     }
 

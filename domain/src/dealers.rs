@@ -281,30 +281,51 @@ pub fn check_close_out(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LabourFacts {
     pub dispatched_by_call_center: bool,
+    /// Dispatched to a dealer; the call center's own service pays no dealer.
+    pub to_dealer: bool,
     pub closed_out: bool,
     /// The device's warranty on the call date; `None` when unknown.
     pub in_warranty_on_call_date: Option<bool>,
     pub warranty_marketing_program: bool,
 }
 
-/// Why labour is, or is not, compensated.
+/// Why labour is not compensated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LabourReason {
     NotDispatchedByCallCenter,
+    OwnService,
     NotClosedOut,
     OutOfWarranty,
     WarrantyUnknown,
     WarrantyMarketingProgram,
 }
 
-/// Labour is compensated only for service the call center dispatched, closed out with
-/// section 2, on a device in warranty on the call date, outside the Warranty Marketing
-/// Program. Every reason against is returned; none means eligible.
+impl LabourReason {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::NotDispatchedByCallCenter => "the call center did not dispatch this service",
+            Self::OwnService => "the call center's own service: no dealer to compensate",
+            Self::NotClosedOut => "not closed out with section 2 of the dispatch form",
+            Self::OutOfWarranty => "the device was out of warranty on the call date",
+            Self::WarrantyUnknown => "the device's warranty on the call date is unknown",
+            Self::WarrantyMarketingProgram => {
+                "the device is registered under the Warranty Marketing Program"
+            }
+        }
+    }
+}
+
+/// Labour is compensated only for service the call center dispatched to a dealer, closed
+/// out with section 2, on a device in warranty on the call date, outside the Warranty
+/// Marketing Program. Every reason against is returned; none means eligible.
 pub fn labour_compensation(f: LabourFacts) -> Vec<LabourReason> {
     let mut against = Vec::new();
     if !f.dispatched_by_call_center {
         against.push(LabourReason::NotDispatchedByCallCenter);
+    }
+    if !f.to_dealer {
+        against.push(LabourReason::OwnService);
     }
     if !f.closed_out {
         against.push(LabourReason::NotClosedOut);
@@ -318,6 +339,88 @@ pub fn labour_compensation(f: LabourFacts) -> Vec<LabourReason> {
         against.push(LabourReason::WarrantyMarketingProgram);
     }
     against
+}
+
+/// A warranty administrator's decision on labour or on a part claim: approved, or rejected
+/// with a reason. An approval may carry a note.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub approved: bool,
+    pub reason: Option<String>,
+}
+
+impl Verdict {
+    pub fn parse(decision: &str, reason: Option<&str>) -> Result<Self, Invalid> {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if reason.is_some_and(|r| r.chars().count() > 2000) {
+            return Err(Invalid::new("reason", "must be at most 2000 characters"));
+        }
+        let approved = match decision.trim() {
+            "approved" => true,
+            "rejected" => false,
+            _ => return Err(Invalid::new("decision", "must be approved or rejected")),
+        };
+        if !approved && reason.is_none() {
+            return Err(Invalid::new("reason", "a rejection needs a reason"));
+        }
+        Ok(Self {
+            approved,
+            reason: reason.map(str::to_owned),
+        })
+    }
+
+    pub fn as_str(&self) -> &'static str {
+        if self.approved {
+            "approved"
+        } else {
+            "rejected"
+        }
+    }
+}
+
+/// The labour amount of an approval, in the currency's minor unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabourAmount {
+    pub amount_minor: i64,
+    pub currency: String,
+}
+
+/// The most one dispatch's labour may be compensated with, in minor units.
+pub const MAX_LABOUR_MINOR: i64 = 100_000_000;
+
+/// An approval names its amount; a rejection names none.
+pub fn parse_labour_amount(
+    verdict: &Verdict,
+    amount_minor: Option<i64>,
+    currency: Option<&str>,
+) -> Result<Option<LabourAmount>, Invalid> {
+    if !verdict.approved {
+        if amount_minor.is_some() || currency.is_some() {
+            return Err(Invalid::new(
+                "amount_minor",
+                "a rejection carries no amount",
+            ));
+        }
+        return Ok(None);
+    }
+    let amount_minor = match amount_minor {
+        Some(a) if (1..=MAX_LABOUR_MINOR).contains(&a) => a,
+        Some(_) => {
+            return Err(Invalid::new(
+                "amount_minor",
+                format!("must be 1 to {MAX_LABOUR_MINOR}"),
+            ));
+        }
+        None => return Err(Invalid::new("amount_minor", "an approval needs an amount")),
+    };
+    let currency = crate::accounts::parse_currency(
+        "currency",
+        currency.ok_or_else(|| Invalid::new("currency", "an approval needs a currency"))?,
+    )?;
+    Ok(Some(LabourAmount {
+        amount_minor,
+        currency,
+    }))
 }
 
 /// A warranty part claim stands when the part failed within the warranty and not in the
@@ -550,6 +653,7 @@ mod tests {
         use LabourReason::*;
         let ok = LabourFacts {
             dispatched_by_call_center: true,
+            to_dealer: true,
             closed_out: true,
             in_warranty_on_call_date: Some(true),
             warranty_marketing_program: false,
@@ -557,6 +661,7 @@ mod tests {
         assert_eq!(labour_compensation(ok), vec![]);
         let none = LabourFacts {
             dispatched_by_call_center: false,
+            to_dealer: false,
             closed_out: false,
             in_warranty_on_call_date: Some(false),
             warranty_marketing_program: true,
@@ -565,6 +670,7 @@ mod tests {
             labour_compensation(none),
             vec![
                 NotDispatchedByCallCenter,
+                OwnService,
                 NotClosedOut,
                 OutOfWarranty,
                 WarrantyMarketingProgram
@@ -575,6 +681,49 @@ mod tests {
             ..ok
         };
         assert_eq!(labour_compensation(unknown), vec![WarrantyUnknown]);
+        let own = LabourFacts {
+            to_dealer: false,
+            ..ok
+        };
+        assert_eq!(labour_compensation(own), vec![OwnService]);
+    }
+
+    #[test]
+    fn verdicts_and_labour_amounts_are_checked() {
+        let approve = Verdict::parse("approved", None).unwrap();
+        assert_eq!(approve.as_str(), "approved");
+        let reject = Verdict::parse(" rejected ", Some(" Out of warranty ")).unwrap();
+        assert_eq!(reject.reason.as_deref(), Some("Out of warranty"));
+        assert_eq!(
+            Verdict::parse("rejected", Some("  ")).unwrap_err().field,
+            "reason"
+        );
+        assert_eq!(Verdict::parse("maybe", None).unwrap_err().field, "decision");
+
+        let amount = parse_labour_amount(&approve, Some(12_500), Some("USD")).unwrap();
+        assert_eq!(
+            amount,
+            Some(LabourAmount {
+                amount_minor: 12_500,
+                currency: "USD".into()
+            })
+        );
+        for (minor, currency, field) in [
+            (None, Some("USD"), "amount_minor"),
+            (Some(0), Some("USD"), "amount_minor"),
+            (Some(MAX_LABOUR_MINOR + 1), Some("USD"), "amount_minor"),
+            (Some(100), None, "currency"),
+            (Some(100), Some("usd"), "currency"),
+        ] {
+            assert_eq!(
+                parse_labour_amount(&approve, minor, currency)
+                    .unwrap_err()
+                    .field,
+                field
+            );
+        }
+        assert_eq!(parse_labour_amount(&reject, None, None), Ok(None));
+        assert!(parse_labour_amount(&reject, Some(100), Some("USD")).is_err());
     }
 
     #[test]

@@ -53,6 +53,8 @@ pub enum Action {
     /// Create dealers (staff).
     ManageDealers,
     ReadDealers,
+    /// Invite a dealer's users and change their roles (the dealer's administrator).
+    ManageDealerUsers,
     /// Register and deregister the serial numbers a dealer services.
     RegisterSerials,
     ReadRegistrations,
@@ -108,6 +110,7 @@ impl Action {
         Action::ReadCaseHistory,
         Action::ManageDealers,
         Action::ReadDealers,
+        Action::ManageDealerUsers,
         Action::RegisterSerials,
         Action::ReadRegistrations,
         Action::WorkCalls,
@@ -151,12 +154,14 @@ pub fn may(role: Role, action: Action) -> bool {
                 // Technicians see the cases assigned to them, not accounts' histories.
                 ReadCaseHistory => staff != Technician,
                 ReadDealers | ReadRegistrations | ReadCalls | ReadDispatches | ReadClaims => true,
-                ManageDealers => customer_service,
+                ManageDealers | ManageDealerUsers => customer_service,
                 WorkCalls | CreateDispatch => staff == CallCenter,
                 ManageRemedies => matches!(staff, CallCenter | CustomerService),
                 DecideLabour | DecideClaims => staff == WarrantyAdmin,
-                // The dealer's own work.
-                RegisterSerials | WorkDispatches | SubmitClaims => false,
+                // Field technicians work the call center's own-service dispatches assigned
+                // to them; dealers work their own.
+                WorkDispatches => staff == Technician,
+                RegisterSerials | SubmitClaims => false,
                 CreateAccount
                 | UpdateAccount
                 | CreateSite
@@ -209,6 +214,7 @@ pub fn may(role: Role, action: Action) -> bool {
                 | ReadCaseHistory
                 | ManageDealers
                 | ReadDealers
+                | ManageDealerUsers
                 | RegisterSerials
                 | ReadRegistrations
                 | WorkCalls
@@ -224,9 +230,10 @@ pub fn may(role: Role, action: Action) -> bool {
             }
         }
         // Dealers act on their own dealer's registrations, dispatches and claims only.
-        Role::Dealer(_) => match action {
+        Role::Dealer(dealer) => match action {
             ReadDealers | RegisterSerials | ReadRegistrations | ReadDispatches | WorkDispatches
             | SubmitClaims | ReadClaims => true,
+            ManageDealerUsers => dealer == DealerRole::DealerAdmin,
             ManageDealers | WorkCalls | ReadCalls | ManageRemedies | CreateDispatch
             | DecideLabour | DecideClaims => false,
             ReadAccount
@@ -462,6 +469,62 @@ pub fn dealer_scope(who: &Principal, action: Action) -> Option<Option<String>> {
     }
 }
 
+/// May `who` take `action` on a dispatch to dealer `dealer_id` (`None`: the call center's
+/// own service) assigned to technician `technician_id`? A dealer's users reach their own
+/// dealer's dispatches; technicians only own-service dispatches assigned to them; other
+/// staff every dispatch.
+pub fn decide_dispatch(
+    who: &Principal,
+    action: Action,
+    dealer_id: Option<&str>,
+    technician_id: Option<&str>,
+) -> Decision {
+    if limited_to_assigned_cases(who) {
+        if !may(Role::Staff(StaffRole::Technician), action) {
+            return Decision::Forbidden;
+        }
+        return if technician_id == Some(who.user_id.as_str()) {
+            Decision::Allow
+        } else {
+            Decision::NotFound
+        };
+    }
+    // The call center's own service belongs to no dealer: no dealer user reaches it.
+    decide_dealer(who, action, Some(dealer_id.unwrap_or("")))
+}
+
+/// Which dispatches a list for `action` may show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DispatchScope {
+    All,
+    /// One dealer's dispatches.
+    Dealer(String),
+    /// The own-service dispatches assigned to this technician.
+    AssignedTo(String),
+}
+
+impl DispatchScope {
+    pub fn admits(&self, dealer_id: Option<&str>, technician_id: Option<&str>) -> bool {
+        match self {
+            DispatchScope::All => true,
+            DispatchScope::Dealer(d) => dealer_id == Some(d.as_str()),
+            DispatchScope::AssignedTo(t) => technician_id == Some(t.as_str()),
+        }
+    }
+}
+
+/// The dispatch list filter for `action`, or `None` when the caller may not list at all.
+pub fn dispatch_scope(who: &Principal, action: Action) -> Option<DispatchScope> {
+    if limited_to_assigned_cases(who) {
+        return may(Role::Staff(StaffRole::Technician), action)
+            .then(|| DispatchScope::AssignedTo(who.user_id.clone()));
+    }
+    Some(match dealer_scope(who, action)? {
+        Some(dealer) => DispatchScope::Dealer(dealer),
+        None => DispatchScope::All,
+    })
+}
+
 /// Which accounts' objects a list for `action` may show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountScope {
@@ -499,7 +562,7 @@ pub fn account_scope(who: &Principal, action: Action) -> Option<AccountScope> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::Membership;
+    use crate::identity::{DealerMembership, Membership};
     use proptest::prelude::*;
 
     fn staff(role: StaffRole) -> Principal {
@@ -568,7 +631,7 @@ mod tests {
         ]
         .concat()[..];
         let dispatch_planner = &[dispatch_planner, &network_reads].concat()[..];
-        let technician = &[technician, &network_reads].concat()[..];
+        let technician = &[technician, &network_reads, &[WorkDispatches]].concat()[..];
         let warranty_admin = &[
             read,
             &case_reads,
@@ -601,6 +664,7 @@ mod tests {
             SubmitClaims,
             ReadClaims,
         ][..];
+        let dealer_admin = &[dealer, &[ManageDealerUsers]].concat()[..];
         let device_work = &[
             ReadServiceContract,
             ReadAccount,
@@ -649,7 +713,7 @@ mod tests {
             (Role::Customer(StockManager), customer_reads),
             (Role::Customer(DeviceAndStockManager), device_work),
             (Role::Customer(KnowledgeUser), &[]),
-            (Role::Dealer(DealerAdmin), dealer),
+            (Role::Dealer(DealerAdmin), dealer_admin),
             (Role::Dealer(DealerTechnician), dealer),
         ];
         let roles = StaffRole::ALL.len() + CustomerRole::ALL.len() + DealerRole::ALL.len();
@@ -843,6 +907,31 @@ mod tests {
             let case = CaseRef { account_id: accounts[ta], device_id: &target_device, technician_id: technician };
             let listed = case_scope(&who, action).is_some_and(|s| s.admits(case));
             let allowed = decide_case(&who, action, case) == Decision::Allow;
+            prop_assert_eq!(listed, allowed);
+        }
+
+        /// For dispatches too: dealers, technicians and other staff alike.
+        #[test]
+        fn dispatch_list_filter_agrees_with_item_check(
+            caller in 0..(StaffRole::ALL.len() + 3),
+            action_ix in 0..Action::ALL.len(),
+            dealer in proptest::option::of(proptest::sample::select(&["d0", "d1"][..])),
+            technician in proptest::option::of(proptest::sample::select(&["s", "t"][..])),
+        ) {
+            let who = match caller.checked_sub(StaffRole::ALL.len()) {
+                None => staff(StaffRole::ALL[caller]),
+                Some(0) => customer(&[("a0", CustomerRole::Administrator)]),
+                Some(n) => Principal {
+                    dealer: Some(DealerMembership {
+                        dealer_id: "d0".into(),
+                        role: if n == 1 { DealerRole::DealerAdmin } else { DealerRole::DealerTechnician },
+                    }),
+                    ..customer(&[])
+                },
+            };
+            let action = Action::ALL[action_ix];
+            let listed = dispatch_scope(&who, action).is_some_and(|s| s.admits(dealer, technician));
+            let allowed = decide_dispatch(&who, action, dealer, technician) == Decision::Allow;
             prop_assert_eq!(listed, allowed);
         }
 

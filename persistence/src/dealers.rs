@@ -368,6 +368,8 @@ pub fn find_dispatch_of_call(conn: &mut Conn, call_id: &str) -> DbResult<Option<
 pub struct DispatchFilter {
     /// Only this dealer's (a dealer user's scope).
     pub dealer_id: Option<String>,
+    /// Only those assigned to this technician.
+    pub technician_id: Option<String>,
     pub status: Option<String>,
     pub route: Option<String>,
 }
@@ -383,6 +385,9 @@ pub fn list_dispatches(
         .into_boxed();
     if let Some(v) = &filter.dealer_id {
         query = query.filter(dispatches::dealer_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.technician_id {
+        query = query.filter(dispatches::assigned_technician_id.eq(v.clone()));
     }
     if let Some(v) = &filter.status {
         query = query.filter(dispatches::status.eq(v.clone()));
@@ -435,6 +440,50 @@ pub fn close_out_dispatch(
         dispatches::closed_out_by.eq(by),
         dispatches::closed_out_at.eq(at.naive_utc()),
     ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// A warranty administrator's labour decision on a dispatch.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = dispatches, treat_none_as_null = true)]
+pub struct LabourDecisionRow {
+    pub labour_decision: Option<String>,
+    pub labour_amount_minor: Option<i64>,
+    pub labour_currency: Option<String>,
+    pub labour_reason: Option<String>,
+    pub labour_decided_by: Option<String>,
+    pub labour_decided_at: Option<NaiveDateTime>,
+}
+
+/// Records the labour decision of a closed-out dispatch once; `false` when it was decided
+/// already (or is not closed out).
+pub fn decide_labour(conn: &mut Conn, id: &str, decision: &LabourDecisionRow) -> DbResult<bool> {
+    let changed = diesel::update(
+        dispatches::table
+            .filter(dispatches::id.eq(id))
+            .filter(dispatches::status.eq("closed_out"))
+            .filter(dispatches::labour_decision.is_null()),
+    )
+    .set(decision)
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Assigns (or, with `None`, unassigns) a field technician to the call center's own-service
+/// dispatch until it is closed out; `false` when it is a dealer's or closed out.
+pub fn assign_dispatch_technician(
+    conn: &mut Conn,
+    id: &str,
+    technician_id: Option<&str>,
+) -> DbResult<bool> {
+    let changed = diesel::update(
+        dispatches::table
+            .filter(dispatches::id.eq(id))
+            .filter(dispatches::route.eq("call_center"))
+            .filter(dispatches::status.ne("closed_out")),
+    )
+    .set(dispatches::assigned_technician_id.eq(technician_id))
     .execute(conn)?;
     Ok(changed == 1)
 }

@@ -1,6 +1,7 @@
 //! The dealer network: serial registration (one active per serial, under a race), the call
 //! center's calls and remedies, dispatch eligibility with its reasons, dispatches to the
-//! dealer of record through accept and close-out, and dealers' scope.
+//! dealer of record through accept and close-out, labour decisions, the call center's own
+//! service with its technicians, and dealers' scope.
 #![expect(clippy::unwrap_used, reason = "tests")]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -14,6 +15,7 @@ both_backends!(
     two_dealers_racing_for_one_serial_yield_one_registration,
     a_call_is_dispatched_to_the_dealer_of_record_and_closed_out,
     a_warranty_marketing_program_device_is_not_dispatched,
+    the_call_centers_own_service_is_planned_and_pays_no_labour,
 );
 
 fn reason_codes(v: &Value) -> Vec<String> {
@@ -357,6 +359,37 @@ async fn a_call_is_dispatched_to_the_dealer_of_record_and_closed_out(b: Backend)
     let (_, none) = s.get("/api/v1/dispatches", &stranger).await;
     assert_eq!(none["items"], json!([]));
 
+    // Without section 2 the labour is not compensated: shown, and an approval refused.
+    let labour = format!("/api/v1/dispatches/{dispatch_id}/labor-compensation");
+    let decide = format!("{labour}/decision");
+    let warranty_admin = s.staff(StaffRole::WarrantyAdmin).await;
+    let (_, l) = s.get(&labour, &n.dealer_tech).await;
+    assert_eq!(l["eligible"], false, "{l}");
+    assert_eq!(reason_codes(&l), vec!["not_closed_out"]);
+    let approve = json!({"decision": "approved", "amount_minor": 12500, "currency": "USD"});
+    let res = s
+        .request(
+            Method::POST,
+            &decide,
+            Some(&warranty_admin),
+            Some(approve.clone()),
+        )
+        .await;
+    let problem =
+        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "labour_not_eligible").await;
+    assert_eq!(reason_codes(&problem), vec!["not_closed_out"]);
+    let res = s
+        .request(
+            Method::POST,
+            &decide,
+            Some(&warranty_admin),
+            Some(json!({"decision": "rejected", "reason": "No report"})),
+        )
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "dispatch_not_closed_out").await;
+    let (_, l) = s.get(&labour, &n.cs).await;
+    assert_eq!(l["decision"], Value::Null, "a refusal changes nothing");
+
     // Close-out needs acceptance first, then a valid section 2.
     let close_out = format!("/api/v1/dispatches/{dispatch_id}/close-out");
     n.clock.set(start() + Duration::hours(2));
@@ -400,6 +433,46 @@ async fn a_call_is_dispatched_to_the_dealer_of_record_and_closed_out(b: Backend)
     assert_eq!(closed["status"], "closed_out");
     assert_eq!(closed["section2"]["parts"][0]["part_number"], "QM7-1234");
 
+    // Closed out with section 2: eligible, and a warranty administrator approves once.
+    let (_, l) = s.get(&labour, &n.dealer_tech).await;
+    assert_eq!((&l["eligible"], &l["reasons"]), (&json!(true), &json!([])));
+    let res = s.request(Method::GET, &labour, Some(&stranger), None).await;
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    for token in [&n.cs, &n.call_center, &n.dealer_tech] {
+        let (status, _) = s.post(&decide, token, approve.clone()).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    for bad in [
+        json!({"decision": "approved"}),
+        json!({"decision": "approved", "amount_minor": 12500, "currency": "dollars"}),
+        json!({"decision": "rejected"}),
+        json!({"decision": "rejected", "reason": "x", "amount_minor": 1, "currency": "USD"}),
+        json!({"decision": "perhaps", "amount_minor": 1, "currency": "USD"}),
+    ] {
+        let (status, body) = s.post(&decide, &warranty_admin, bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    let (status, decided) = s.post(&decide, &warranty_admin, approve.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{decided}");
+    assert_eq!(decided["decision"]["decision"], "approved");
+    assert_eq!(decided["decision"]["amount_minor"], 12500);
+    assert_eq!(decided["decision"]["currency"], "USD");
+    let res = s
+        .request(
+            Method::POST,
+            &decide,
+            Some(&warranty_admin),
+            Some(json!({"decision": "rejected", "reason": "Second thoughts"})),
+        )
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "labour_decided").await;
+    let (_, l) = s.get(&labour, &n.dealer_tech).await;
+    assert_eq!(l["decision"]["decision"], "approved", "decided once");
+    let (_, d) = s
+        .get(&format!("/api/v1/dispatches/{dispatch_id}"), &n.dealer_tech)
+        .await;
+    assert_eq!(d["labour_decision"], "approved");
+
     // The dealer was mailed; the feed has the dispatch's life.
     let (_, dealer) = s.get(&format!("/api/v1/dealers/{}", n.dealer), &n.cs).await;
     let mails = s.mails_to(dealer["contact_email"].as_str().unwrap()).await;
@@ -420,8 +493,13 @@ async fn a_call_is_dispatched_to_the_dealer_of_record_and_closed_out(b: Backend)
         vec![
             "dispatch.created",
             "dispatch.accepted",
-            "dispatch.closed_out"
+            "dispatch.closed_out",
+            "dispatch.labour_decided"
         ]
+    );
+    assert!(
+        mails.iter().any(|m| m.subject.contains("Labour approved")),
+        "{mails:?}"
     );
 }
 
@@ -487,4 +565,142 @@ async fn a_warranty_marketing_program_device_is_not_dispatched(b: Backend) {
         mails.iter().any(|m| m.body.contains("Maria Lopez")),
         "{mails:?}"
     );
+}
+
+/// A call for a serial no dealer registered: the call center's own service. A dispatch
+/// planner assigns a field technician, who alone (of the technicians) reaches it, accepts it
+/// and closes it out; no dealer is paid labour for it.
+async fn the_call_centers_own_service_is_planned_and_pays_no_labour(b: Backend) {
+    let n = network(b).await;
+    let s = &n.s;
+    let call = call(&n, "PF-1").await;
+    let id = call["id"].as_str().unwrap();
+    assert_eq!(call["dealer_of_record"], Value::Null);
+    for remedy in call["remedies"].as_array().unwrap() {
+        let (status, _) = s
+            .post(
+                &format!("/api/v1/calls/{id}/remedies"),
+                &n.call_center,
+                json!({"remedy_id": remedy["remedy_id"], "outcome": "failed"}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let (status, dispatch) = s
+        .post(
+            &format!("/api/v1/calls/{id}/dispatches"),
+            &n.call_center,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{dispatch}");
+    assert_eq!(
+        (&dispatch["route"], &dispatch["dealer_id"]),
+        (&json!("call_center"), &Value::Null)
+    );
+    let dispatch_id = dispatch["id"].as_str().unwrap().to_owned();
+    let path = |tail: &str| format!("/api/v1/dispatches/{dispatch_id}{tail}");
+
+    // No dealer reaches it; technicians only once assigned.
+    let res = s
+        .request(Method::GET, &path(""), Some(&n.dealer_tech), None)
+        .await;
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let planner = s.staff(StaffRole::DispatchPlanner).await;
+    let technician = s.staff_user(StaffRole::Technician).await;
+    let other_technician = s.staff(StaffRole::Technician).await;
+    let (_, me) = s.get("/api/v1/me", &technician.token).await;
+    let tech_id = me["id"].as_str().unwrap();
+    let res = s
+        .request(
+            Method::POST,
+            &path("/accept"),
+            Some(&technician.token),
+            None,
+        )
+        .await;
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let (_, cs_me) = s.get("/api/v1/me", &n.cs).await;
+    let res = s
+        .request(
+            Method::PUT,
+            &path("/technician"),
+            Some(&planner),
+            Some(json!({"technician_id": cs_me["id"]})),
+        )
+        .await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    for token in [&n.cs, &n.call_center, &technician.token] {
+        let res = s
+            .request(
+                Method::PUT,
+                &path("/technician"),
+                Some(token),
+                Some(json!({"technician_id": tech_id})),
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    }
+    let (status, assigned) = s
+        .send(
+            Method::PUT,
+            &path("/technician"),
+            Some(&planner),
+            Some(json!({"technician_id": tech_id})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{assigned}");
+    assert_eq!(assigned["assigned_technician_id"], tech_id);
+
+    let (_, mine) = s.get("/api/v1/dispatches", &technician.token).await;
+    assert_eq!(mine["items"][0]["id"], dispatch_id.as_str());
+    let (_, theirs) = s.get("/api/v1/dispatches", &other_technician).await;
+    assert_eq!(theirs["items"], json!([]));
+    let res = s
+        .request(Method::GET, &path(""), Some(&other_technician), None)
+        .await;
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let (_, planned) = s
+        .get(
+            &format!("/api/v1/dispatches?route=call_center&technician_id={tech_id}"),
+            &planner,
+        )
+        .await;
+    assert_eq!(planned["items"].as_array().unwrap().len(), 1);
+
+    let (status, _) = s.post(&path("/accept"), &technician.token, json!({})).await;
+    assert_eq!(status, StatusCode::OK);
+    n.clock.set(start() + Duration::hours(3));
+    let (status, closed) = s
+        .post(
+            &path("/close-out"),
+            &technician.token,
+            json!({"arrived_at": start() + Duration::hours(1), "completed_at": start() + Duration::hours(2),
+                "labour_minutes": 60, "resolution": "Cleaned the encoder strip", "technician": "Sam Field"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+
+    // Closed out, in warranty, but nobody to compensate.
+    let (_, l) = s.get(&path("/labor-compensation"), &planner).await;
+    assert_eq!(reason_codes(&l), vec!["own_service"]);
+    let warranty_admin = s.staff(StaffRole::WarrantyAdmin).await;
+    let res = s
+        .request(
+            Method::POST,
+            &path("/labor-compensation/decision"),
+            Some(&warranty_admin),
+            Some(json!({"decision": "approved", "amount_minor": 100, "currency": "USD"})),
+        )
+        .await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "labour_not_eligible").await;
+    let res = s
+        .request(
+            Method::PUT,
+            &path("/technician"),
+            Some(&planner),
+            Some(json!({"technician_id": null})),
+        )
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "dispatch_closed_out").await;
 }

@@ -949,15 +949,7 @@ async fn assign_technician(
                 ));
             }
             if let Some(tech) = &technician_id {
-                let is_technician = identity_repo::find_user(c, tech)?.is_some_and(|u| {
-                    u.staff_role.as_deref() == Some(StaffRole::Technician.as_str())
-                });
-                if !is_technician {
-                    return Err(ApiError::invalid_field(
-                        "technician_id",
-                        "is not a field technician",
-                    ));
-                }
+                require_field_technician(c, tech)?;
             }
             repo::assign_technician(c, &case.id, technician_id.as_deref(), now)?;
             case_event(
@@ -975,6 +967,19 @@ async fn assign_technician(
     })
     .await?;
     Ok(web::Json(detail))
+}
+
+/// 422 unless `user_id` is a field technician.
+pub(super) fn require_field_technician(c: &mut Conn, user_id: &str) -> Result<(), ApiError> {
+    let is_technician = identity_repo::find_user(c, user_id)?
+        .is_some_and(|u| u.staff_role.as_deref() == Some(StaffRole::Technician.as_str()));
+    if !is_technician {
+        return Err(ApiError::invalid_field(
+            "technician_id",
+            "is not a field technician",
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -2,25 +2,31 @@
 //! labour compensation decided by warranty administrators.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
-use fleetdesk_domain::dealers::{self as rules, CloseOut, PartUsed, Route};
+use fleetdesk_domain::dealers::{
+    self as rules, CloseOut, LabourFacts, LabourReason, PartUsed, Route, Verdict,
+};
 use fleetdesk_domain::identity::Principal;
-use fleetdesk_domain::policy::{self, Action};
-use fleetdesk_persistence::dealers::{self as repo, DispatchFilter, DispatchRow};
+use fleetdesk_domain::policy::{self, Action, DispatchScope};
+use fleetdesk_persistence::dealers::{
+    self as repo, DispatchFilter, DispatchRow, LabourDecisionRow,
+};
 use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
 
-use crate::auth::{Authenticated, authorize_dealer};
+use crate::auth::{Authenticated, authorize_dealer, authorize_dispatch};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::mail;
 use crate::state::{State, blocking};
 
 use super::calls::{CallFacts, eligibility_view, open_call};
+use super::cases::require_field_technician;
 use super::dealers::{created, network_event};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -28,7 +34,10 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_dispatches)
         .service(get_dispatch)
         .service(accept_dispatch)
-        .service(close_out);
+        .service(close_out)
+        .service(assign_dispatch_technician)
+        .service(get_labour_compensation)
+        .service(decide_labour);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -75,10 +84,14 @@ pub struct Dispatch {
     pub section1: serde_json::Value,
     /// dispatched, accepted or closed_out.
     pub status: String,
+    /// The field technician a dispatch planner assigned (the call center's own service).
+    pub assigned_technician_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
     pub section2: Option<Section2>,
     pub closed_out_at: Option<DateTime<Utc>>,
+    /// The labour decision, once taken: approved or rejected.
+    pub labour_decision: Option<String>,
 }
 
 fn dispatch_view(d: DispatchRow) -> Result<Dispatch, ApiError> {
@@ -99,6 +112,8 @@ fn dispatch_view(d: DispatchRow) -> Result<Dispatch, ApiError> {
         route: d.route,
         dealer_id: d.dealer_id,
         status: d.status,
+        assigned_technician_id: d.assigned_technician_id,
+        labour_decision: d.labour_decision,
     })
 }
 
@@ -241,9 +256,7 @@ fn dispatch_for(
     id: &str,
 ) -> Result<DispatchRow, ApiError> {
     let row = repo::find_dispatch(c, id)?.ok_or_else(ApiError::not_found)?;
-    // The call center's own service belongs to no dealer: no dealer user reaches it.
-    let owner = row.dealer_id.as_deref().unwrap_or("");
-    authorize_dealer(who, action, Some(owner))?;
+    authorize_dispatch(who, action, &row)?;
     Ok(row)
 }
 
@@ -260,9 +273,11 @@ pub struct DispatchQuery {
     pub status: Option<String>,
     /// dealer or call_center.
     pub route: Option<String>,
+    /// The field technician assigned (own-service dispatches).
+    pub technician_id: Option<String>,
 }
 
-/// Dispatches: a dealer's own, or (staff) all.
+/// Dispatches: a dealer's own, a technician's assigned ones, or (other staff) all.
 #[utoipa::path(
     tag = "dealers",
     params(DispatchQuery, PageParams),
@@ -280,11 +295,17 @@ async fn list_dispatches(
     page: web::Query<PageParams>,
 ) -> Result<web::Json<DispatchPage>, ApiError> {
     let (limit, after) = page.resolve()?;
-    let dealer_id =
-        policy::dealer_scope(&who.0, Action::ReadDispatches).ok_or_else(ApiError::forbidden)?;
+    let scope =
+        policy::dispatch_scope(&who.0, Action::ReadDispatches).ok_or_else(ApiError::forbidden)?;
     let q = q.into_inner();
+    let (dealer_id, technician_id) = match scope {
+        DispatchScope::All => (None, q.technician_id),
+        DispatchScope::Dealer(d) => (Some(d), q.technician_id),
+        DispatchScope::AssignedTo(t) => (None, Some(t)),
+    };
     let filter = DispatchFilter {
         dealer_id,
+        technician_id,
         status: q.status,
         route: q.route,
     };
@@ -466,4 +487,311 @@ async fn close_out(
     })
     .await?;
     Ok(web::Json(dispatch_view(row)?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DispatchTechnician {
+    /// A field technician's user id; null removes the assignment.
+    pub technician_id: Option<String>,
+}
+
+/// Assigns a field technician to the call center's own-service dispatch (dispatch
+/// planners); the technician then accepts it and closes it out.
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path)),
+    request_body = DispatchTechnician,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Dispatch),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A dealer's dispatch, or closed out (`not_own_service`, `dispatch_closed_out`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a field technician", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/dispatches/{id}/technician")]
+async fn assign_dispatch_technician(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<DispatchTechnician>,
+) -> Result<web::Json<Dispatch>, ApiError> {
+    let technician_id = body.into_inner().technician_id;
+    let state = state.into_inner();
+    let row = blocking(move || {
+        state.db.write(|c| -> Result<DispatchRow, ApiError> {
+            let row = dispatch_for(c, &who.0, Action::AssignTechnician, &id)?;
+            if row.route != "call_center" {
+                return Err(ApiError::conflict(
+                    "not_own_service",
+                    "the dispatch went to a dealer, whose own technicians do the work",
+                ));
+            }
+            if let Some(tech) = &technician_id {
+                require_field_technician(c, tech)?;
+            }
+            if !repo::assign_dispatch_technician(c, &row.id, technician_id.as_deref())? {
+                return Err(ApiError::conflict(
+                    "dispatch_closed_out",
+                    "the dispatch is closed out",
+                ));
+            }
+            network_event(
+                c,
+                "dispatch.technician_assigned",
+                "dispatch",
+                &row.id,
+                None,
+                &who.0.user_id,
+                json!({ "technician_id": technician_id }),
+                state.config.clock.now(),
+            )?;
+            repo::find_dispatch(c, &row.id)?.ok_or_else(ApiError::internal)
+        })
+    })
+    .await?;
+    Ok(web::Json(dispatch_view(row)?))
+}
+
+// ---------------------------------------------------------------------------------------
+// Labour compensation
+
+/// A reason labour is not compensated.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LabourReasonView {
+    /// not_dispatched_by_call_center, own_service, not_closed_out, out_of_warranty,
+    /// warranty_unknown or warranty_marketing_program.
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LabourDecisionView {
+    /// approved or rejected.
+    pub decision: String,
+    /// The amount approved, in the currency's minor unit.
+    pub amount_minor: Option<i64>,
+    pub currency: Option<String>,
+    /// Why it was rejected, or a note to the approval.
+    pub reason: Option<String>,
+    pub decided_by: String,
+    pub decided_at: DateTime<Utc>,
+}
+
+/// Whether a dispatch's labour is compensated, every reason against, and the decision.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LabourCompensation {
+    pub dispatch_id: String,
+    pub eligible: bool,
+    pub reasons: Vec<LabourReasonView>,
+    pub decision: Option<LabourDecisionView>,
+}
+
+fn labour_reasons(d: &DispatchRow) -> Vec<LabourReason> {
+    rules::labour_compensation(LabourFacts {
+        // Only the call center creates dispatches (`CreateDispatch`).
+        dispatched_by_call_center: true,
+        to_dealer: d.dealer_id.is_some(),
+        closed_out: d.status == "closed_out" && d.section2.is_some(),
+        in_warranty_on_call_date: d.in_warranty,
+        warranty_marketing_program: d.warranty_marketing_program,
+    })
+}
+
+fn reason_views(reasons: &[LabourReason]) -> Result<Vec<LabourReasonView>, ApiError> {
+    reasons
+        .iter()
+        .map(|r| {
+            let code = serde_json::to_value(r).map_err(|_| ApiError::internal())?;
+            Ok(LabourReasonView {
+                code: code.as_str().unwrap_or_default().to_owned(),
+                message: r.message().to_owned(),
+            })
+        })
+        .collect()
+}
+
+fn labour_view(d: &DispatchRow) -> Result<LabourCompensation, ApiError> {
+    let reasons = labour_reasons(d);
+    let decision = match (
+        &d.labour_decision,
+        &d.labour_decided_by,
+        d.labour_decided_at,
+    ) {
+        (Some(decision), Some(by), Some(at)) => Some(LabourDecisionView {
+            decision: decision.clone(),
+            amount_minor: d.labour_amount_minor,
+            currency: d.labour_currency.clone(),
+            reason: d.labour_reason.clone(),
+            decided_by: by.clone(),
+            decided_at: at.and_utc(),
+        }),
+        _ => None,
+    };
+    Ok(LabourCompensation {
+        dispatch_id: d.id.clone(),
+        eligible: reasons.is_empty(),
+        reasons: reason_views(&reasons)?,
+        decision,
+    })
+}
+
+/// Labour compensation of a dispatch: eligibility with every reason against, and the
+/// warranty administrator's decision (staff; the dispatched dealer).
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = LabourCompensation),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/dispatches/{id}/labor-compensation")]
+async fn get_labour_compensation(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+) -> Result<web::Json<LabourCompensation>, ApiError> {
+    let state = state.into_inner();
+    let row = blocking(move || {
+        state
+            .db
+            .read(|c| dispatch_for(c, &who.0, Action::ReadDispatches, &id))
+    })
+    .await?;
+    Ok(web::Json(labour_view(&row)?))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct NewLabourDecision {
+    /// approved or rejected.
+    #[schema(example = "approved")]
+    pub decision: String,
+    /// For an approval: the amount, in the currency's minor unit.
+    #[schema(example = 12500, minimum = 1, maximum = 100000000)]
+    pub amount_minor: Option<i64>,
+    /// For an approval: ISO 4217 code.
+    #[schema(example = "USD")]
+    pub currency: Option<String>,
+    /// Why, for a rejection (required); a note, for an approval.
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub reason: Option<String>,
+}
+
+/// Decides a dispatch's labour compensation once (warranty administrators): approve with an
+/// amount, only when eligible, or reject with a reason once the dispatch is closed out.
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path)),
+    request_body = NewLabourDecision,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = LabourCompensation),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Decided already (`labour_decided`), or not closed out (`dispatch_not_closed_out`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid, or an approval of labour that is not eligible (`labour_not_eligible`, with every reason)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/dispatches/{id}/labor-compensation/decision")]
+async fn decide_labour(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<NewLabourDecision>,
+) -> Result<web::Json<LabourCompensation>, ApiError> {
+    body.validate()?;
+    let body = body.into_inner();
+    let verdict = Verdict::parse(&body.decision, body.reason.as_deref())?;
+    let amount = rules::parse_labour_amount(
+        &verdict,
+        body.amount_minor,
+        body.currency.as_deref().map(str::trim),
+    )?;
+    let state = state.into_inner();
+    let row = blocking(move || {
+        state.db.write(|c| -> Result<DispatchRow, ApiError> {
+            let row = dispatch_for(c, &who.0, Action::DecideLabour, &id)?;
+            if row.labour_decision.is_some() {
+                return Err(labour_decided());
+            }
+            let reasons = labour_reasons(&row);
+            if verdict.approved && !reasons.is_empty() {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "labour_not_eligible",
+                    "the dispatch's labour is not eligible for compensation",
+                )
+                .with_facts(json!({ "reasons": reason_views(&reasons)? })));
+            }
+            if row.status != "closed_out" {
+                return Err(ApiError::conflict(
+                    "dispatch_not_closed_out",
+                    format!("the dispatch is {}; labour is decided after close-out", row.status),
+                ));
+            }
+            let now = state.config.clock.now();
+            let decision = LabourDecisionRow {
+                labour_decision: Some(verdict.as_str().to_owned()),
+                labour_amount_minor: amount.as_ref().map(|a| a.amount_minor),
+                labour_currency: amount.as_ref().map(|a| a.currency.clone()),
+                labour_reason: verdict.reason.clone(),
+                labour_decided_by: Some(who.0.user_id.clone()),
+                labour_decided_at: Some(now.naive_utc()),
+            };
+            if !repo::decide_labour(c, &row.id, &decision)? {
+                return Err(labour_decided());
+            }
+            network_event(
+                c,
+                "dispatch.labour_decided",
+                "dispatch",
+                &row.id,
+                None,
+                &who.0.user_id,
+                json!({
+                    "dealer_id": row.dealer_id, "decision": verdict.as_str(),
+                    "amount_minor": decision.labour_amount_minor, "currency": decision.labour_currency,
+                }),
+                now,
+            )?;
+            if let Some(dealer_id) = &row.dealer_id
+                && let Some(to) = repo::find_dealer(c, dealer_id)?.and_then(|d| d.contact_email)
+            {
+                let amount = amount
+                    .as_ref()
+                    .map(|a| format!("Amount: {} {} (minor units)\n", a.amount_minor, a.currency))
+                    .unwrap_or_default();
+                let reason = verdict
+                    .reason
+                    .as_deref()
+                    .map(|r| format!("Reason: {r}\n"))
+                    .unwrap_or_default();
+                mail::enqueue(
+                    c,
+                    &to,
+                    (
+                        format!("Labour {}: serial {}", verdict.as_str(), row.serial_number),
+                        format!(
+                            "The labour of dispatch {} (serial number {}) was {}.\n{amount}{reason}",
+                            row.id,
+                            row.serial_number,
+                            verdict.as_str()
+                        ),
+                    ),
+                )?;
+            }
+            repo::find_dispatch(c, &row.id)?.ok_or_else(ApiError::internal)
+        })
+    })
+    .await?;
+    Ok(web::Json(labour_view(&row)?))
+}
+
+fn labour_decided() -> ApiError {
+    ApiError::conflict("labour_decided", "the labour was decided already")
 }
