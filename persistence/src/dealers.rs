@@ -1,12 +1,13 @@
-//! The dealer network: dealers, serial registrations, the remedy catalogue, calls with the
-//! remedies tried, and dispatches.
+//! The dealer network: dealers and their users, serial registrations, the remedy catalogue,
+//! calls with the remedies tried, dispatches, and warranty part claims.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use crate::Page;
 use crate::schema::{
-    call_remedies, calls, dealers, device_models, dispatches, registrations, remedies,
+    call_remedies, calls, dealer_invitations, dealers, device_models, dispatches, registrations,
+    remedies, users, warranty_claims,
 };
 use crate::{Conn, DbResult};
 
@@ -42,7 +43,6 @@ pub fn set_dealer_role(
     role: &str,
     at: DateTime<Utc>,
 ) -> DbResult<()> {
-    use crate::schema::users;
     diesel::update(users::table.find(user_id))
         .set((
             users::dealer_id.eq(dealer_id),
@@ -484,6 +484,235 @@ pub fn assign_dispatch_technician(
             .filter(dispatches::status.ne("closed_out")),
     )
     .set(dispatches::assigned_technician_id.eq(technician_id))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Locks one dealer until commit (PostgreSQL; SQLite's write transactions are serial
+/// already), so two concurrent changes of its users cannot both pass the last-administrator
+/// check.
+pub fn lock_dealer(conn: &mut Conn, dealer_id: &str) -> DbResult<()> {
+    if let Conn::Postgresql(pg) = conn {
+        dealers::table
+            .find(dealer_id)
+            .select(dealers::id)
+            .for_update()
+            .load::<String>(pg)?;
+    }
+    Ok(())
+}
+
+/// One of a dealer's users.
+#[derive(Debug, Clone, Queryable)]
+pub struct DealerUserRow {
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    pub dealer_role: Option<String>,
+}
+
+pub fn dealer_users(conn: &mut Conn, dealer_id: &str) -> DbResult<Vec<DealerUserRow>> {
+    Ok(users::table
+        .filter(users::dealer_id.eq(dealer_id))
+        .order(users::email.asc())
+        .select((
+            users::id,
+            users::email,
+            users::display_name,
+            users::dealer_role,
+        ))
+        .load(conn)?)
+}
+
+pub fn count_dealer_users_with_role(conn: &mut Conn, dealer_id: &str, role: &str) -> DbResult<i64> {
+    Ok(users::table
+        .filter(users::dealer_id.eq(dealer_id))
+        .filter(users::dealer_role.eq(role))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Ends a user's place at a dealer; `false` when they were not one of its users.
+pub fn remove_dealer_user(
+    conn: &mut Conn,
+    dealer_id: &str,
+    user_id: &str,
+    at: DateTime<Utc>,
+) -> DbResult<bool> {
+    let changed = diesel::update(
+        users::table
+            .find(user_id)
+            .filter(users::dealer_id.eq(dealer_id)),
+    )
+    .set((
+        users::dealer_id.eq(None::<String>),
+        users::dealer_role.eq(None::<String>),
+        users::updated_at.eq(at.naive_utc()),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = dealer_invitations)]
+pub struct DealerInvitationRow {
+    pub id: String,
+    pub dealer_id: String,
+    pub email: String,
+    pub role: String,
+    pub token_hash: String,
+    pub invited_by: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub accepted_at: Option<NaiveDateTime>,
+    pub accepted_by: Option<String>,
+}
+
+pub fn insert_dealer_invitation(conn: &mut Conn, row: &DealerInvitationRow) -> DbResult<()> {
+    diesel::insert_into(dealer_invitations::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_dealer_invitation_by_token(
+    conn: &mut Conn,
+    token_hash: &str,
+) -> DbResult<Option<DealerInvitationRow>> {
+    Ok(dealer_invitations::table
+        .filter(dealer_invitations::token_hash.eq(token_hash))
+        .select(DealerInvitationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn list_dealer_invitations(
+    conn: &mut Conn,
+    dealer_id: &str,
+) -> DbResult<Vec<DealerInvitationRow>> {
+    Ok(dealer_invitations::table
+        .filter(dealer_invitations::dealer_id.eq(dealer_id))
+        .order(dealer_invitations::id.asc())
+        .select(DealerInvitationRow::as_select())
+        .load(conn)?)
+}
+
+/// Accepts an open dealer invitation once; `false` when it was accepted meanwhile.
+pub fn accept_dealer_invitation(
+    conn: &mut Conn,
+    id: &str,
+    user_id: &str,
+    at: DateTime<Utc>,
+) -> DbResult<bool> {
+    let changed = diesel::update(
+        dealer_invitations::table
+            .find(id)
+            .filter(dealer_invitations::accepted_at.is_null()),
+    )
+    .set((
+        dealer_invitations::accepted_at.eq(at.naive_utc()),
+        dealer_invitations::accepted_by.eq(user_id),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = warranty_claims)]
+pub struct ClaimRow {
+    pub id: String,
+    pub dealer_id: String,
+    pub dispatch_id: Option<String>,
+    pub registration_id: Option<String>,
+    pub serial_number: String,
+    pub part_number: String,
+    pub defect: String,
+    pub failure_date: NaiveDate,
+    pub status: String,
+    pub decision_reason: Option<String>,
+    pub submitted_by: String,
+    pub submitted_at: NaiveDateTime,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+}
+
+/// Inserts a claim; the partial unique index refuses a second live claim for one part of a
+/// dispatch.
+pub fn insert_claim(conn: &mut Conn, row: &ClaimRow) -> DbResult<()> {
+    diesel::insert_into(warranty_claims::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find_claim(conn: &mut Conn, id: &str) -> DbResult<Option<ClaimRow>> {
+    Ok(warranty_claims::table
+        .find(id)
+        .select(ClaimRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ClaimFilter {
+    /// Only this dealer's (a dealer user's scope).
+    pub dealer_id: Option<String>,
+    pub status: Option<String>,
+    pub dispatch_id: Option<String>,
+    pub serial_number: Option<String>,
+}
+
+pub fn list_claims(
+    conn: &mut Conn,
+    filter: &ClaimFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<Page<ClaimRow>> {
+    let mut query = warranty_claims::table
+        .select(ClaimRow::as_select())
+        .into_boxed();
+    if let Some(v) = &filter.dealer_id {
+        query = query.filter(warranty_claims::dealer_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.status {
+        query = query.filter(warranty_claims::status.eq(v.clone()));
+    }
+    if let Some(v) = &filter.dispatch_id {
+        query = query.filter(warranty_claims::dispatch_id.eq(v.clone()));
+    }
+    if let Some(v) = &filter.serial_number {
+        query = query.filter(warranty_claims::serial_number.eq(v.clone()));
+    }
+    if let Some(after) = after {
+        query = query.filter(warranty_claims::id.gt(after.to_owned()));
+    }
+    let rows = query
+        .order(warranty_claims::id.asc())
+        .limit(limit + 1)
+        .load(conn)?;
+    Ok(Page::from_rows(rows, limit, |r| r.id.clone()))
+}
+
+/// Decides a submitted claim once; `false` when it was decided already.
+pub fn decide_claim(
+    conn: &mut Conn,
+    id: &str,
+    status: &str,
+    reason: Option<&str>,
+    by: &str,
+    at: DateTime<Utc>,
+) -> DbResult<bool> {
+    let changed = diesel::update(
+        warranty_claims::table
+            .find(id)
+            .filter(warranty_claims::status.eq("submitted")),
+    )
+    .set((
+        warranty_claims::status.eq(status),
+        warranty_claims::decision_reason.eq(reason),
+        warranty_claims::decided_by.eq(by),
+        warranty_claims::decided_at.eq(at.naive_utc()),
+    ))
     .execute(conn)?;
     Ok(changed == 1)
 }

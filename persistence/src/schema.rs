@@ -405,6 +405,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    dealer_invitations (id) {
+        id -> Text,
+        dealer_id -> Text,
+        email -> Text,
+        role -> Text,
+        token_hash -> Text,
+        invited_by -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        accepted_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(devices -> device_models (model_id));
 diesel::joinable!(cases -> devices (device_id));
 diesel::joinable!(case_status_changes -> users (changed_by));
@@ -453,4 +468,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     call_remedies,
     dispatches,
     warranty_claims,
+    dealer_invitations,
 );

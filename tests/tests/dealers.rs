@@ -1,7 +1,7 @@
 //! The dealer network: serial registration (one active per serial, under a race), the call
 //! center's calls and remedies, dispatch eligibility with its reasons, dispatches to the
 //! dealer of record through accept and close-out, labour decisions, the call center's own
-//! service with its technicians, and dealers' scope.
+//! service with its technicians, warranty part claims, and dealers' scope.
 #![expect(clippy::unwrap_used, reason = "tests")]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -16,6 +16,7 @@ both_backends!(
     a_call_is_dispatched_to_the_dealer_of_record_and_closed_out,
     a_warranty_marketing_program_device_is_not_dispatched,
     the_call_centers_own_service_is_planned_and_pays_no_labour,
+    warranty_claims_come_from_the_dealers_own_work_within_warranty,
 );
 
 fn reason_codes(v: &Value) -> Vec<String> {
@@ -703,4 +704,266 @@ async fn the_call_centers_own_service_is_planned_and_pays_no_labour(b: Backend) 
         )
         .await;
     assert_problem(res, StatusCode::CONFLICT, "dispatch_closed_out").await;
+}
+
+/// Registers PF-1 with the network's dealer, takes a call through its remedies to a dispatch,
+/// and has the dealer accept it and close it out with a defective QM7-1234 replaced.
+async fn closed_out_dispatch(n: &Network) -> String {
+    let s = &n.s;
+    let (status, _) = s
+        .post(
+            "/api/v1/registrations",
+            &n.dealer_tech,
+            json!({"model_id": n.model, "serial_number": "PF-1", "warranty_marketing_program": false}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let call = call(n, "PF-1").await;
+    let id = call["id"].as_str().unwrap();
+    for remedy in call["remedies"].as_array().unwrap() {
+        s.post(
+            &format!("/api/v1/calls/{id}/remedies"),
+            &n.call_center,
+            json!({"remedy_id": remedy["remedy_id"], "outcome": "failed"}),
+        )
+        .await;
+    }
+    let (status, dispatch) = s
+        .post(
+            &format!("/api/v1/calls/{id}/dispatches"),
+            &n.call_center,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{dispatch}");
+    let dispatch_id = dispatch["id"].as_str().unwrap().to_owned();
+    let (status, _) = s
+        .post(
+            &format!("/api/v1/dispatches/{dispatch_id}/accept"),
+            &n.dealer_tech,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    n.clock.set(start() + Duration::hours(2));
+    let (status, closed) = s
+        .post(
+            &format!("/api/v1/dispatches/{dispatch_id}/close-out"),
+            &n.dealer_tech,
+            json!({"arrived_at": start() + Duration::minutes(60), "completed_at": start() + Duration::minutes(90),
+                "labour_minutes": 30, "resolution": "Replaced the carriage motor", "technician": "Ted Field",
+                "parts": [{"part_number": "QM7-1234", "quantity": 1, "defective": true},
+                          {"part_number": "QM7-0001", "quantity": 2, "defective": false}]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{closed}");
+    dispatch_id
+}
+
+/// A dealer claims the defective part of its own closed-out dispatch, or a part of a device
+/// it registered, within the warranty; a warranty administrator decides once.
+async fn warranty_claims_come_from_the_dealers_own_work_within_warranty(b: Backend) {
+    let n = network(b).await;
+    let s = &n.s;
+    let dispatch_id = closed_out_dispatch(&n).await;
+    let claim = |part: &str, failure: &str| {
+        json!({"dispatch_id": dispatch_id, "part_number": part,
+            "defect": "Carriage motor stalls under load", "failure_date": failure})
+    };
+
+    // Not another dealer's dispatch, only a part reported defective, within the warranty.
+    let other = s.create_dealer("Eastside Copiers").await;
+    let stranger = s.dealer_user(&other, DealerRole::DealerAdmin).await.token;
+    let (status, body) = s
+        .post(
+            "/api/v1/warranty-claims",
+            &stranger,
+            claim("QM7-1234", "2026-06-15"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "dispatch_id");
+    for (part, failure, field) in [
+        ("QM7-0001", "2026-06-15", "part_number"),
+        ("QM7-1234", "2026-06-16", "failure_date"),
+    ] {
+        let (status, body) = s
+            .post(
+                "/api/v1/warranty-claims",
+                &n.dealer_tech,
+                claim(part, failure),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(body["errors"][0]["field"], field, "{body}");
+    }
+    let (status, _) = s
+        .post(
+            "/api/v1/warranty-claims",
+            &n.cs,
+            claim("QM7-1234", "2026-06-15"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "only dealers claim");
+    let (_, none) = s.get("/api/v1/warranty-claims", &n.cs).await;
+    assert_eq!(none["items"], json!([]), "refusals change nothing");
+
+    let (status, first) = s
+        .post(
+            "/api/v1/warranty-claims",
+            &n.dealer_tech,
+            claim("qm7-1234", "2026-06-15"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(first["status"], "submitted");
+    assert_eq!(first["part_number"], "QM7-1234", "as reported in section 2");
+    assert_eq!(first["serial_number"], "PF-1");
+    let res = s
+        .request(
+            Method::POST,
+            "/api/v1/warranty-claims",
+            Some(&n.dealer_tech),
+            Some(claim("QM7-1234", "2026-06-14")),
+        )
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "claim_exists").await;
+    let claim_id = first["id"].as_str().unwrap().to_owned();
+    let res = s
+        .request(
+            Method::GET,
+            &format!("/api/v1/warranty-claims/{claim_id}"),
+            Some(&stranger),
+            None,
+        )
+        .await;
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let (_, theirs) = s.get("/api/v1/warranty-claims", &stranger).await;
+    assert_eq!(theirs["items"], json!([]));
+
+    // A warranty administrator decides once; a rejected part may be claimed again.
+    let decide = format!("/api/v1/warranty-claims/{claim_id}/decision");
+    let warranty_admin = s.staff(StaffRole::WarrantyAdmin).await;
+    let (status, _) = s
+        .post(&decide, &n.dealer_tech, json!({"decision": "approved"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s
+        .post(&decide, &warranty_admin, json!({"decision": "rejected"}))
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a reason is needed"
+    );
+    let (status, rejected) = s
+        .post(
+            &decide,
+            &warranty_admin,
+            json!({"decision": "rejected", "reason": "Send the part in first"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{rejected}");
+    assert_eq!(rejected["status"], "rejected");
+    let steps: Vec<&str> = rejected["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, vec!["submitted", "rejected"]);
+    let res = s
+        .request(
+            Method::POST,
+            &decide,
+            Some(&warranty_admin),
+            Some(json!({"decision": "approved"})),
+        )
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "claim_decided").await;
+    let (status, again) = s
+        .post(
+            "/api/v1/warranty-claims",
+            &n.dealer_tech,
+            claim("QM7-1234", "2026-06-15"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{again}");
+    let (status, approved) = s
+        .post(
+            &format!(
+                "/api/v1/warranty-claims/{}/decision",
+                again["id"].as_str().unwrap()
+            ),
+            &warranty_admin,
+            json!({"decision": "approved"}),
+        )
+        .await;
+    assert_eq!(
+        (status, &approved["status"]),
+        (StatusCode::OK, &json!("approved"))
+    );
+    let (_, dealer) = s.get(&format!("/api/v1/dealers/{}", n.dealer), &n.cs).await;
+    let mails = s.mails_to(dealer["contact_email"].as_str().unwrap()).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.subject.starts_with("Warranty claim rejected")),
+        "{mails:?}"
+    );
+
+    // From a registration: the warranty the dealer reported (no portal device) decides.
+    let (status, reg) = s
+        .post(
+            "/api/v1/registrations",
+            &n.dealer_tech,
+            json!({"model_id": n.model, "serial_number": "PF-9", "warranty_marketing_program": false,
+                "warranty_end": "2026-03-31"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{reg}");
+    let by_registration = |failure: &str| {
+        json!({"registration_id": reg["id"], "part_number": "QM7-5555", "defect": "Cracked gear",
+            "failure_date": failure})
+    };
+    let (status, body) = s
+        .post(
+            "/api/v1/warranty-claims",
+            &n.dealer_tech,
+            by_registration("2026-04-01"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "failure_date");
+    let (status, body) = s
+        .post(
+            "/api/v1/warranty-claims",
+            &stranger,
+            by_registration("2026-03-01"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "registration_id");
+    let (status, body) = s
+        .post(
+            "/api/v1/warranty-claims",
+            &n.dealer_tech,
+            by_registration("2026-03-31"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["registration_id"], reg["id"]);
+    let (_, all) = s
+        .get("/api/v1/warranty-claims?status=submitted", &warranty_admin)
+        .await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 1);
+
+    let (_, feed) = s.get("/api/v1/events?limit=200", &n.cs).await;
+    let claim_events = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["subject_type"] == "warranty_claim")
+        .count();
+    assert_eq!(claim_events, 2 + 2 + 1, "three submitted, two decided");
 }

@@ -85,6 +85,7 @@ fn declared_tables() -> Vec<(&'static str, Vec<String>)> {
         call_remedies,
         dispatches,
         warranty_claims,
+        dealer_invitations,
     )
 }
 

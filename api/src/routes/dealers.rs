@@ -66,6 +66,14 @@ pub(super) fn network_event(
     Ok(())
 }
 
+/// The caller's own dealer; 403 for anyone not a dealer's user.
+pub(super) fn own_dealer(who: &Principal) -> Result<String, ApiError> {
+    who.dealer
+        .as_ref()
+        .map(|d| d.dealer_id.clone())
+        .ok_or_else(ApiError::forbidden)
+}
+
 pub(super) fn created<T: Serialize>(location: String, body: &T) -> HttpResponse {
     HttpResponse::Created()
         .insert_header((header::LOCATION, location))
@@ -264,12 +272,7 @@ async fn register_serial(
     body: web::Json<NewRegistration>,
 ) -> Result<HttpResponse, ApiError> {
     authorize_dealer(&who.0, Action::RegisterSerials, None)?;
-    let dealer_id = who
-        .0
-        .dealer
-        .as_ref()
-        .map(|d| d.dealer_id.clone())
-        .ok_or_else(ApiError::forbidden)?;
+    let dealer_id = own_dealer(&who.0)?;
     body.validate()?;
     let body = body.into_inner();
     let serial = SerialNumber::parse(&body.serial_number)?;

@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod calls;
 pub mod cases;
+pub mod claims;
 pub mod contracts;
 pub mod dealers;
 pub mod devices;
@@ -29,5 +30,6 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     dealers::routes(cfg);
     calls::routes(cfg);
     dispatches::routes(cfg);
+    claims::routes(cfg);
     events::routes(cfg);
 }

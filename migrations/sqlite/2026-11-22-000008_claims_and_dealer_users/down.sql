@@ -1,0 +1,2 @@
+DROP TABLE dealer_invitations;
+DROP INDEX warranty_claims_once_per_dispatch_part;
