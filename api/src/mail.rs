@@ -173,13 +173,33 @@ pub mod texts {
         role: &str,
         token: &str,
     ) -> (String, String) {
+        invitation_to(base_url, account_name, role, token, "invitations")
+    }
+
+    pub fn dealer_invitation(
+        base_url: &str,
+        dealer_name: &str,
+        role: &str,
+        token: &str,
+    ) -> (String, String) {
+        invitation_to(base_url, dealer_name, role, token, "dealer-invitations")
+    }
+
+    /// An invitation to `organisation`, accepted at `{path}/accept`.
+    fn invitation_to(
+        base_url: &str,
+        organisation: &str,
+        role: &str,
+        token: &str,
+        path: &str,
+    ) -> (String, String) {
         (
-            format!("You are invited to {account_name} on fleetdesk"),
+            format!("You are invited to {organisation} on fleetdesk"),
             format!(
-                "Hello,\n\nyou are invited to join {account_name} on fleetdesk as {role}. The invitation\n\
-                 works once, for 7 days:\n\n  {base_url}/invitations/accept?token={token}\n\n\
+                "Hello,\n\nyou are invited to join {organisation} on fleetdesk as {role}. The invitation\n\
+                 works once, for 7 days:\n\n  {base_url}/{path}/accept?token={token}\n\n\
                  Or send the token (with a password and your name, if you are new to fleetdesk)\n\
-                 to POST {base_url}/api/v1/invitations/accept:\n\n  {token}\n"
+                 to POST {base_url}/api/v1/{path}/accept:\n\n  {token}\n"
             ),
         )
     }

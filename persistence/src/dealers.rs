@@ -532,6 +532,30 @@ pub fn count_dealer_users_with_role(conn: &mut Conn, dealer_id: &str, role: &str
         .get_result(conn)?)
 }
 
+/// Makes a user one of a dealer's users, unless they are staff or another dealer's already;
+/// `false` then.
+pub fn join_dealer(
+    conn: &mut Conn,
+    user_id: &str,
+    dealer_id: &str,
+    role: &str,
+    at: DateTime<Utc>,
+) -> DbResult<bool> {
+    let changed = diesel::update(
+        users::table
+            .find(user_id)
+            .filter(users::dealer_id.is_null())
+            .filter(users::staff_role.is_null()),
+    )
+    .set((
+        users::dealer_id.eq(dealer_id),
+        users::dealer_role.eq(role),
+        users::updated_at.eq(at.naive_utc()),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
 /// Ends a user's place at a dealer; `false` when they were not one of its users.
 pub fn remove_dealer_user(
     conn: &mut Conn,

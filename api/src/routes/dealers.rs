@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::devices::SerialNumber;
-use fleetdesk_domain::identity::{Email, Principal};
+use fleetdesk_domain::identity::{DealerRole, Email, Principal};
 use fleetdesk_domain::policy::{self, Action};
 use fleetdesk_persistence::dealers::{
     self as repo, DealerRow, RegistrationFilter, RegistrationRow,
@@ -24,6 +24,8 @@ use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::state::{State, blocking};
+
+use super::dealer_users;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_dealer)
@@ -110,9 +112,13 @@ pub struct NewDealer {
     pub name: String,
     #[schema(example = "service@westside.example")]
     pub contact_email: String,
+    /// The dealer's first administrator, invited by mail to manage the dealer's users.
+    #[schema(example = "owner@westside.example")]
+    pub admin_email: Option<String>,
 }
 
-/// Adds a dealer organisation (customer service).
+/// Adds a dealer organisation (customer service), optionally inviting its first
+/// administrator.
 #[utoipa::path(
     tag = "dealers",
     request_body = NewDealer,
@@ -143,6 +149,12 @@ async fn create_dealer(
                 .to_owned(),
         ),
     };
+    let admin = body
+        .admin_email
+        .as_deref()
+        .map(Email::parse)
+        .transpose()
+        .map_err(|e| ApiError::invalid_field("admin_email", e.reason))?;
     let state = state.into_inner();
     let actor = who.0.user_id;
     let row = blocking(move || {
@@ -158,6 +170,9 @@ async fn create_dealer(
                 json!({ "name": row.name }),
                 row.created_at.and_utc(),
             )?;
+            if let Some(email) = &admin {
+                dealer_users::invite(c, &state, &row, email, DealerRole::DealerAdmin, &actor)?;
+            }
             Ok(row)
         })
     })

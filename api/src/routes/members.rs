@@ -551,8 +551,29 @@ pub struct Joined {
     pub new_user: bool,
 }
 
-fn invitation_problem(code: &'static str, detail: &str) -> ApiError {
+pub(super) fn invitation_problem(code: &'static str, detail: &str) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+}
+
+/// The user an invitation creates for an address new to fleetdesk: it needs a password and a
+/// name; the mailed token proved the address. Hashes the password (before any transaction).
+pub(super) fn invited_user(
+    body: &AcceptInvitation,
+    email: &Email,
+    now: DateTime<Utc>,
+) -> Result<UserRow, ApiError> {
+    let password = body
+        .password
+        .as_deref()
+        .ok_or_else(|| ApiError::invalid_field("password", "is required for a new user"))?;
+    let password = Password::parse(password, email)?;
+    let name = body
+        .display_name
+        .as_deref()
+        .ok_or_else(|| ApiError::invalid_field("display_name", "is required for a new user"))?;
+    let name = parse_name("display_name", name, 100)?;
+    let hash = auth::hash_password(password.expose())?;
+    Ok(UserRow::new(email.as_str(), hash, &name, None, true, now))
 }
 
 /// Accepts an invitation: adds the membership to the address's user, or creates that user
@@ -599,21 +620,9 @@ async fn accept_invitation(
         let existing = state
             .db
             .read(|c| repo::find_user_by_email(c, email.as_str()))?;
-        // A new user needs a password and a name; hash before the transaction.
         let new_user = match &existing {
             Some(_) => None,
-            None => {
-                let password = body.password.as_deref().ok_or_else(|| {
-                    ApiError::invalid_field("password", "is required for a new user")
-                })?;
-                let password = Password::parse(password, &email)?;
-                let name = body.display_name.as_deref().ok_or_else(|| {
-                    ApiError::invalid_field("display_name", "is required for a new user")
-                })?;
-                let name = parse_name("display_name", name, 100)?;
-                let hash = auth::hash_password(password.expose())?;
-                Some(UserRow::new(email.as_str(), hash, &name, None, true, now))
-            }
+            None => Some(invited_user(&body, &email, now)?),
         };
         state.db.write(|c| -> Result<Joined, ApiError> {
             let account = account_exists(c, &invitation.account_id)?;

@@ -5,6 +5,7 @@ pub mod calls;
 pub mod cases;
 pub mod claims;
 pub mod contracts;
+pub mod dealer_users;
 pub mod dealers;
 pub mod devices;
 pub mod dispatches;
@@ -28,6 +29,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     readings::routes(cfg);
     cases::routes(cfg);
     dealers::routes(cfg);
+    dealer_users::routes(cfg);
     calls::routes(cfg);
     dispatches::routes(cfg);
     claims::routes(cfg);

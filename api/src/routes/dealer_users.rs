@@ -1,0 +1,447 @@
+//! A dealer's users: the dealer's administrator (or customer service) invites dealer
+//! administrators and technicians by e-mail, lists and removes them. The last administrator
+//! of a dealer stays.
+
+use actix_web::{HttpResponse, delete, get, post, web};
+use chrono::{DateTime, Utc};
+use fleetdesk_domain::identity::{DealerRole, Email};
+use fleetdesk_domain::policy::Action;
+use fleetdesk_persistence::dealers::{self as repo, DealerInvitationRow, DealerRow, DealerUserRow};
+use fleetdesk_persistence::identity as identity_repo;
+use fleetdesk_persistence::{Conn, DbError};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
+
+use crate::auth::{self, Authenticated, authorize_dealer};
+use crate::error::{ApiError, Problem};
+use crate::mail::{self, texts};
+use crate::state::{AppState, State, blocking};
+
+use super::dealers::network_event;
+use super::members::{AcceptInvitation, invitation_problem, invited_user};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(invite_dealer_user)
+        .service(list_dealer_invitations)
+        .service(accept_dealer_invitation)
+        .service(list_dealer_users)
+        .service(remove_dealer_user);
+}
+
+/// A dealer role as the API names it.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum DealerRoleDto {
+    DealerAdmin,
+    DealerTechnician,
+}
+
+impl From<DealerRoleDto> for DealerRole {
+    fn from(r: DealerRoleDto) -> Self {
+        match r {
+            DealerRoleDto::DealerAdmin => Self::DealerAdmin,
+            DealerRoleDto::DealerTechnician => Self::DealerTechnician,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DealerInvitation {
+    pub id: String,
+    pub dealer_id: String,
+    pub email: String,
+    /// dealer-admin or dealer-technician.
+    pub role: String,
+    /// pending, accepted or expired.
+    pub status: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+fn invitation_view(r: DealerInvitationRow, now: DateTime<Utc>) -> DealerInvitation {
+    let status = match r.accepted_at {
+        Some(_) => "accepted",
+        None if r.expires_at.and_utc() <= now => "expired",
+        None => "pending",
+    };
+    DealerInvitation {
+        status: status.into(),
+        created_at: r.created_at.and_utc(),
+        expires_at: r.expires_at.and_utc(),
+        accepted_at: r.accepted_at.map(|t| t.and_utc()),
+        id: r.id,
+        dealer_id: r.dealer_id,
+        email: r.email,
+        role: r.role,
+    }
+}
+
+/// Writes a dealer invitation and mails its single-use token, in the caller's transaction.
+pub(super) fn invite(
+    c: &mut Conn,
+    state: &AppState,
+    dealer: &DealerRow,
+    email: &Email,
+    role: DealerRole,
+    actor: &str,
+) -> Result<DealerInvitationRow, ApiError> {
+    let now = state.config.clock.now();
+    let ttl = chrono::Duration::from_std(state.config.invitation_ttl)
+        .map_err(|_| ApiError::internal())?;
+    let (token, token_hash) = auth::new_secret_token()?;
+    let row = DealerInvitationRow {
+        id: fleetdesk_persistence::new_id(),
+        dealer_id: dealer.id.clone(),
+        email: email.to_string(),
+        role: role.as_str().to_owned(),
+        token_hash,
+        invited_by: actor.to_owned(),
+        created_at: now.naive_utc(),
+        expires_at: (now + ttl).naive_utc(),
+        accepted_at: None,
+        accepted_by: None,
+    };
+    repo::insert_dealer_invitation(c, &row)?;
+    mail::enqueue(
+        c,
+        email.as_str(),
+        texts::dealer_invitation(
+            &state.config.public_base_url,
+            &dealer.name,
+            role.as_str(),
+            &token,
+        ),
+    )?;
+    network_event(
+        c,
+        "dealer.invitation_created",
+        "dealer",
+        &dealer.id,
+        None,
+        actor,
+        json!({ "invitation_id": row.id, "role": row.role }),
+        now,
+    )?;
+    Ok(row)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DealerInvitationRequest {
+    #[schema(example = "tina.tech@westside.example")]
+    pub email: String,
+    pub role: DealerRoleDto,
+}
+
+/// Invites someone by e-mail to be one of the dealer's users (the dealer's administrators,
+/// customer service). The mail carries a single-use token for
+/// `POST /api/v1/dealer-invitations/accept`.
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = DealerInvitationRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = DealerInvitation),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/dealers/{id}/invitations")]
+async fn invite_dealer_user(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<DealerInvitationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let dealer_id = id.into_inner();
+    authorize_dealer(&who.0, Action::ManageDealerUsers, Some(&dealer_id))?;
+    let email = Email::parse(&body.email)?;
+    let role = DealerRole::from(body.role);
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let (row, now) = blocking(move || {
+        state.db.write(|c| -> Result<_, ApiError> {
+            let dealer = repo::find_dealer(c, &dealer_id)?.ok_or_else(ApiError::not_found)?;
+            let row = invite(c, &state, &dealer, &email, role, &actor)?;
+            Ok((row, state.config.clock.now()))
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(invitation_view(row, now)))
+}
+
+/// The dealer's invitations, oldest first (the dealer's administrators, customer service).
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<DealerInvitation>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/dealers/{id}/invitations")]
+async fn list_dealer_invitations(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<DealerInvitation>>, ApiError> {
+    let dealer_id = id.into_inner();
+    authorize_dealer(&who.0, Action::ManageDealerUsers, Some(&dealer_id))?;
+    let state = state.into_inner();
+    let now = state.config.clock.now();
+    let rows = blocking(move || {
+        state.db.read(|c| -> Result<_, ApiError> {
+            repo::find_dealer(c, &dealer_id)?.ok_or_else(ApiError::not_found)?;
+            Ok(repo::list_dealer_invitations(c, &dealer_id)?)
+        })
+    })
+    .await?;
+    Ok(web::Json(
+        rows.into_iter().map(|r| invitation_view(r, now)).collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct JoinedDealer {
+    pub dealer_id: String,
+    pub dealer_name: String,
+    pub user_id: String,
+    pub email: String,
+    pub role: String,
+    /// True when accepting created the user.
+    pub new_user: bool,
+}
+
+/// Accepts a dealer invitation: creates the user (with the given password and name; the
+/// mailed token proves the address), or makes an existing user who is neither staff nor a
+/// customer's nor another dealer's user one of the dealer's.
+#[utoipa::path(
+    tag = "dealers",
+    request_body = AcceptInvitation,
+    responses(
+        (status = 200, description = "Joined", body = JoinedDealer),
+        (status = 409, description = "One of this dealer's users already (`already_member`), or a user who cannot also be a dealer's (`not_eligible`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown (`invitation_invalid`), used (`invitation_used`) or expired (`invitation_expired`) token; or a missing password or name for a new user", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/dealer-invitations/accept")]
+async fn accept_dealer_invitation(
+    state: State,
+    body: web::Json<AcceptInvitation>,
+) -> Result<web::Json<JoinedDealer>, ApiError> {
+    body.validate()?;
+    let body = body.into_inner();
+    let hash = auth::token_hash(&body.token);
+    let state = state.into_inner();
+    let joined = blocking(move || {
+        let invitation = state
+            .db
+            .read(|c| repo::find_dealer_invitation_by_token(c, &hash))?
+            .ok_or_else(|| {
+                invitation_problem("invitation_invalid", "this invitation token is not valid")
+            })?;
+        let now = state.config.clock.now();
+        if invitation.accepted_at.is_some() {
+            return Err(invitation_problem(
+                "invitation_used",
+                "this invitation was used already",
+            ));
+        }
+        if invitation.expires_at.and_utc() <= now {
+            return Err(invitation_problem(
+                "invitation_expired",
+                "this invitation has expired; ask for a new one",
+            ));
+        }
+        let email = Email::parse(&invitation.email)?;
+        let existing = state
+            .db
+            .read(|c| identity_repo::find_user_by_email(c, email.as_str()))?;
+        let new_user = match &existing {
+            Some(_) => None,
+            None => {
+                let mut user = invited_user(&body, &email, now)?;
+                user.dealer_id = Some(invitation.dealer_id.clone());
+                user.dealer_role = Some(invitation.role.clone());
+                Some(user)
+            }
+        };
+        state.db.write(|c| -> Result<JoinedDealer, ApiError> {
+            let dealer =
+                repo::find_dealer(c, &invitation.dealer_id)?.ok_or_else(ApiError::internal)?;
+            let user_id = match (&new_user, &existing) {
+                (Some(user), _) => {
+                    identity_repo::insert_user(c, user).map_err(|e| match e {
+                        DbError::UniqueViolation(_) => ApiError::conflict(
+                            "conflict",
+                            "this address registered meanwhile; try again",
+                        ),
+                        other => other.into(),
+                    })?;
+                    user.id.clone()
+                }
+                (None, Some(user)) => {
+                    if user.dealer_id.as_deref() == Some(dealer.id.as_str()) {
+                        return Err(ApiError::conflict(
+                            "already_member",
+                            "you are one of this dealer's users already",
+                        ));
+                    }
+                    let customer = !identity_repo::memberships_of(c, &user.id)?.is_empty();
+                    if customer
+                        || !repo::join_dealer(c, &user.id, &dealer.id, &invitation.role, now)?
+                    {
+                        return Err(ApiError::conflict(
+                            "not_eligible",
+                            "this address belongs to a user who cannot also be a dealer's user",
+                        ));
+                    }
+                    user.id.clone()
+                }
+                (None, None) => return Err(ApiError::internal()),
+            };
+            if !repo::accept_dealer_invitation(c, &invitation.id, &user_id, now)? {
+                return Err(invitation_problem(
+                    "invitation_used",
+                    "this invitation was used already",
+                ));
+            }
+            network_event(
+                c,
+                "dealer.user_joined",
+                "dealer",
+                &dealer.id,
+                None,
+                &user_id,
+                json!({ "user_id": user_id, "role": invitation.role }),
+                now,
+            )?;
+            Ok(JoinedDealer {
+                dealer_id: dealer.id,
+                dealer_name: dealer.name,
+                user_id,
+                email: email.to_string(),
+                role: invitation.role.clone(),
+                new_user: new_user.is_some(),
+            })
+        })
+    })
+    .await?;
+    Ok(web::Json(joined))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct DealerUser {
+    pub user_id: String,
+    pub email: String,
+    pub display_name: String,
+    /// dealer-admin or dealer-technician.
+    pub role: String,
+}
+
+impl From<DealerUserRow> for DealerUser {
+    fn from(r: DealerUserRow) -> Self {
+        Self {
+            user_id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            role: r.dealer_role.unwrap_or_default(),
+        }
+    }
+}
+
+/// The dealer's users (staff; the dealer's own users).
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<DealerUser>),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/dealers/{id}/users")]
+async fn list_dealer_users(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+) -> Result<web::Json<Vec<DealerUser>>, ApiError> {
+    let dealer_id = id.into_inner();
+    authorize_dealer(&who.0, Action::ReadDealers, Some(&dealer_id))?;
+    let state = state.into_inner();
+    let rows = blocking(move || {
+        state.db.read(|c| -> Result<_, ApiError> {
+            repo::find_dealer(c, &dealer_id)?.ok_or_else(ApiError::not_found)?;
+            Ok(repo::dealer_users(c, &dealer_id)?)
+        })
+    })
+    .await?;
+    Ok(web::Json(rows.into_iter().map(DealerUser::from).collect()))
+}
+
+/// Removes a user from the dealer (the dealer's administrators, customer service); their
+/// access ends at once. The dealer's last administrator stays.
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path), ("user_id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The dealer's last administrator (`last_administrator`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/dealers/{id}/users/{user_id}")]
+async fn remove_dealer_user(
+    state: State,
+    who: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (dealer_id, user_id) = path.into_inner();
+    authorize_dealer(&who.0, Action::ManageDealerUsers, Some(&dealer_id))?;
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    blocking(move || {
+        state.db.write(|c| -> Result<(), ApiError> {
+            repo::lock_dealer(c, &dealer_id)?;
+            let user = identity_repo::find_user(c, &user_id)?
+                .filter(|u| u.dealer_id.as_deref() == Some(dealer_id.as_str()))
+                .ok_or_else(ApiError::not_found)?;
+            let admin = DealerRole::DealerAdmin.as_str();
+            if user.dealer_role.as_deref() == Some(admin)
+                && repo::count_dealer_users_with_role(c, &dealer_id, admin)? <= 1
+            {
+                return Err(ApiError::conflict(
+                    "last_administrator",
+                    "the dealer's last administrator cannot be removed",
+                ));
+            }
+            let now = state.config.clock.now();
+            if !repo::remove_dealer_user(c, &dealer_id, &user_id, now)? {
+                return Err(ApiError::not_found());
+            }
+            network_event(
+                c,
+                "dealer.user_removed",
+                "dealer",
+                &dealer_id,
+                None,
+                &actor,
+                json!({ "user_id": user_id }),
+                now,
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
