@@ -21,7 +21,7 @@ use crate::mail::{self, texts};
 use crate::state::{AppState, State, blocking};
 
 use super::dealers::network_event;
-use super::members::{AcceptInvitation, invitation_problem, invited_user};
+use super::members::{AcceptInvitation, check_open, invitation_problem, invited_user};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(invite_dealer_user)
@@ -248,18 +248,11 @@ async fn accept_dealer_invitation(
                 invitation_problem("invitation_invalid", "this invitation token is not valid")
             })?;
         let now = state.config.clock.now();
-        if invitation.accepted_at.is_some() {
-            return Err(invitation_problem(
-                "invitation_used",
-                "this invitation was used already",
-            ));
-        }
-        if invitation.expires_at.and_utc() <= now {
-            return Err(invitation_problem(
-                "invitation_expired",
-                "this invitation has expired; ask for a new one",
-            ));
-        }
+        check_open(
+            invitation.accepted_at.is_some(),
+            invitation.expires_at.and_utc(),
+            now,
+        )?;
         let email = Email::parse(&invitation.email)?;
         let existing = state
             .db

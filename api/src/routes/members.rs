@@ -555,6 +555,27 @@ pub(super) fn invitation_problem(code: &'static str, detail: &str) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
 }
 
+/// An invitation token works once, until it expires.
+pub(super) fn check_open(
+    used: bool,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    if used {
+        return Err(invitation_problem(
+            "invitation_used",
+            "this invitation was used already",
+        ));
+    }
+    if expires_at <= now {
+        return Err(invitation_problem(
+            "invitation_expired",
+            "this invitation has expired; ask for a new one",
+        ));
+    }
+    Ok(())
+}
+
 /// The user an invitation creates for an address new to fleetdesk: it needs a password and a
 /// name; the mailed token proved the address. Hashes the password (before any transaction).
 pub(super) fn invited_user(
@@ -604,18 +625,11 @@ async fn accept_invitation(
                 invitation_problem("invitation_invalid", "this invitation token is not valid")
             })?;
         let now = fleetdesk_persistence::now();
-        if invitation.accepted_at.is_some() || invitation.revoked_at.is_some() {
-            return Err(invitation_problem(
-                "invitation_used",
-                "this invitation was used already",
-            ));
-        }
-        if invitation.expires_at() <= now {
-            return Err(invitation_problem(
-                "invitation_expired",
-                "this invitation has expired; ask for a new one",
-            ));
-        }
+        check_open(
+            invitation.accepted_at.is_some() || invitation.revoked_at.is_some(),
+            invitation.expires_at(),
+            now,
+        )?;
         let email = Email::parse(&invitation.email)?;
         let existing = state
             .db
