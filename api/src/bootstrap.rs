@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use fleetdesk_domain::Invalid;
-use fleetdesk_domain::identity::{CustomerRole, Email, StaffRole};
+use fleetdesk_domain::identity::{CustomerRole, DealerRole, Email, StaffRole};
 use fleetdesk_persistence::accounts::{self, AccountRow, SiteRow};
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity::{self, UserRow};
@@ -126,7 +126,7 @@ pub fn add_dealer_user(
     dealer_id: &str,
     email: &str,
     name: &str,
-    role: fleetdesk_domain::identity::DealerRole,
+    role: DealerRole,
     password: &str,
 ) -> Result<String, BootstrapError> {
     let email = Email::parse(email)?;
@@ -527,6 +527,146 @@ fn add_demo_cases(
     })
 }
 
+/// The dealer network: Hudson Valley Office Systems with an administrator and a technician,
+/// registrations of HG-0001 (in the portal) and XR-5001 (an end user without a portal
+/// account, under the Warranty Marketing Program), remedies for print quality, and a call on
+/// HG-0001 whose remedies all failed, ready to dispatch to the dealer.
+fn add_demo_dealer_network(db: &Db, call_center: &str) -> Result<(), BootstrapError> {
+    use fleetdesk_persistence::dealers::{
+        self, CallRemedyRow, CallRow, RegistrationRow, RemedyRow,
+    };
+    use fleetdesk_persistence::devices as devices_repo;
+
+    let dealer = add_dealer(db, "Hudson Valley Office Systems", "service@hvos.example")?;
+    let mut user_ids = Vec::new();
+    for (email, name, role) in DEMO_DEALER_USERS {
+        user_ids.push(add_dealer_user(
+            db,
+            &dealer,
+            email,
+            name,
+            role,
+            DEMO_PASSWORD,
+        )?);
+    }
+    let now = fleetdesk_persistence::now();
+    let at = |hours_ago: i64| (now - chrono::Duration::hours(hours_ago)).naive_utc();
+    db.write(|c| -> Result<(), BootstrapError> {
+        let device = |c: &mut Conn, serial: &str| -> Result<_, BootstrapError> {
+            let filter = devices_repo::DeviceFilter {
+                serial_number: Some(serial.to_owned()),
+                ..Default::default()
+            };
+            devices_repo::list_devices(c, &filter, None, 1)?
+                .items
+                .into_iter()
+                .next()
+                .map(|d| d.device)
+                .ok_or(BootstrapError::Db(DbError::NotFound))
+        };
+        let hudson = device(c, "HG-0001")?;
+        let office_model = device(c, "NP-1001")?.model_id;
+        let registration =
+            |serial: &str, model: &str, device: Option<&str>, wmp: bool| RegistrationRow {
+                id: fleetdesk_persistence::new_id(),
+                dealer_id: dealer.clone(),
+                model_id: model.to_owned(),
+                serial_number: serial.to_owned(),
+                device_id: device.map(str::to_owned),
+                warranty_marketing_program: wmp,
+                warranty_end: None,
+                end_user_name: None,
+                status: "active".into(),
+                registered_by: user_ids[0].clone(),
+                registered_at: at(24 * 20),
+                ended_by: None,
+                ended_at: None,
+            };
+        dealers::insert_registration(
+            c,
+            &registration("HG-0001", &hudson.model_id, Some(&hudson.id), false),
+        )?;
+        dealers::insert_registration(
+            c,
+            &RegistrationRow {
+                warranty_end: chrono::NaiveDate::from_ymd_opt(2027, 6, 30),
+                end_user_name: Some("Riverside Dental".into()),
+                ..registration("XR-5001", &office_model, None, true)
+            },
+        )?;
+        let mut remedies = Vec::new();
+        for (title, instructions) in [
+            (
+                "Run the print head cleaning",
+                "Menu > Maintenance > Head cleaning; print the nozzle check afterwards.",
+            ),
+            (
+                "Check the paper type setting",
+                "The driver's paper type must match the loaded media.",
+            ),
+        ] {
+            let remedy = RemedyRow {
+                id: fleetdesk_persistence::new_id(),
+                problem_category: "print_quality".into(),
+                model_id: None,
+                title: title.into(),
+                instructions: instructions.into(),
+                active: true,
+                created_by: call_center.to_owned(),
+                created_at: at(24 * 30),
+            };
+            dealers::insert_remedy(c, &remedy)?;
+            remedies.push(remedy.id);
+        }
+        let call = CallRow {
+            id: fleetdesk_persistence::new_id(),
+            serial_number: "HG-0001".into(),
+            model_id: Some(hudson.model_id.clone()),
+            device_id: Some(hudson.id.clone()),
+            caller_name: "Hank Admin".into(),
+            caller_phone: Some("+1 212 555 0100".into()),
+            caller_email: Some("admin@hudsongraphics.example".into()),
+            caller_company: Some("Hudson Graphics Inc.".into()),
+            site_address: Some("350 Fifth Avenue, New York".into()),
+            reason: "service_problem".into(),
+            problem_category: Some("print_quality".into()),
+            problem: "Vertical streaks on every print".into(),
+            status: "open".into(),
+            redirected_to: None,
+            resolution: None,
+            logged_by: call_center.to_owned(),
+            called_at: at(1),
+            updated_at: at(1),
+        };
+        dealers::insert_call(c, &call)?;
+        for remedy in remedies {
+            dealers::insert_call_remedy(
+                c,
+                &CallRemedyRow {
+                    id: fleetdesk_persistence::new_id(),
+                    call_id: call.id.clone(),
+                    remedy_id: remedy,
+                    outcome: "failed".into(),
+                    note: None,
+                    recorded_by: call_center.to_owned(),
+                    recorded_at: at(1),
+                },
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}
+
+const DEMO_DEALER_USERS: [(&str, &str, DealerRole); 2] = [
+    ("admin@hvos.example", "Vera Valley", DealerRole::DealerAdmin),
+    (
+        "tech@hvos.example",
+        "Theo Valley",
+        DealerRole::DealerTechnician,
+    ),
+];
+
 pub const DEMO_PASSWORD: &str = "fleetdesk-demo";
 
 /// Loads the demo data set unless it is there already, and describes its sign-ins.
@@ -667,6 +807,8 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
             &staff_ids[0],
             &staff_ids[3],
         )?;
+        // staff_ids [1] is the call center.
+        add_demo_dealer_network(db, &staff_ids[1])?;
         add_join_request(
             db,
             &account_ids[0],
@@ -693,6 +835,19 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
         "Cases: a fault on NP-1001 (open), a plotter ink question (acknowledged, with the\n",
     );
     out.push_str("  technician), a Hudson meter query unanswered for three days.\n");
+    out.push_str(
+        "Dealer Hudson Valley Office Systems:
+",
+    );
+    for (email, _, role) in DEMO_DEALER_USERS {
+        let _ = writeln!(out, "  {email:<32} {role}");
+    }
+    out.push_str(
+        "  It registered HG-0001 and XR-5001 (Warranty Marketing Program, no portal account);\n",
+    );
+    out.push_str(
+        "  a call on HG-0001 with every remedy failed is ready to dispatch (callcenter@...).\n",
+    );
     out.push_str("Mails (confirmations, invitations) go to the log while SMTP_URL is unset.\n");
     Ok(out)
 }

@@ -439,7 +439,8 @@ pub fn case_scope(who: &Principal, action: Action) -> Option<CaseScope> {
 
 /// May `who` take `action` on an object of dealer `dealer_id` (`None`: an object of no
 /// dealer yet, such as a new dealer or a call)? Staff are not scoped by dealer; a dealer's
-/// users reach their own dealer's objects only; customers take no dealer-network action.
+/// users reach their own dealer's objects only (another's is 404 for every action, as
+/// another account's is for customers); customers take no dealer-network action.
 pub fn decide_dealer(who: &Principal, action: Action, dealer_id: Option<&str>) -> Decision {
     if let Some(staff) = who.staff_role {
         return if may(Role::Staff(staff), action) {
@@ -451,12 +452,11 @@ pub fn decide_dealer(who: &Principal, action: Action, dealer_id: Option<&str>) -
     let Some(dealer) = &who.dealer else {
         return Decision::Forbidden;
     };
-    if !may(Role::Dealer(dealer.role), action) {
-        return Decision::Forbidden;
-    }
+    // Another dealer's object is not found, whatever the action: its existence is not told.
     match dealer_id {
         Some(id) if id != dealer.dealer_id => Decision::NotFound,
-        _ => Decision::Allow,
+        _ if may(Role::Dealer(dealer.role), action) => Decision::Allow,
+        _ => Decision::Forbidden,
     }
 }
 

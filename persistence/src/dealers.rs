@@ -257,6 +257,32 @@ pub fn find_call(conn: &mut Conn, id: &str) -> DbResult<Option<CallRow>> {
         .optional()?)
 }
 
+#[derive(Debug, Clone, Default)]
+pub struct CallFilter {
+    pub status: Option<String>,
+    pub serial_number: Option<String>,
+}
+
+pub fn list_calls(
+    conn: &mut Conn,
+    filter: &CallFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<Page<CallRow>> {
+    let mut query = calls::table.select(CallRow::as_select()).into_boxed();
+    if let Some(v) = &filter.status {
+        query = query.filter(calls::status.eq(v.clone()));
+    }
+    if let Some(v) = &filter.serial_number {
+        query = query.filter(calls::serial_number.eq(v.clone()));
+    }
+    if let Some(after) = after {
+        query = query.filter(calls::id.gt(after.to_owned()));
+    }
+    let rows = query.order(calls::id.asc()).limit(limit + 1).load(conn)?;
+    Ok(Page::from_rows(rows, limit, |r| r.id.clone()))
+}
+
 /// Moves an open call to `status`; `false` when it is no longer open.
 pub fn close_call(
     conn: &mut Conn,

@@ -12,7 +12,7 @@ use fleetdesk_domain::identity::Email;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::dealers::{
-    self as repo, CallRemedyRow, CallRow, RegistrationRow, RemedyRow,
+    self as repo, CallFilter, CallRemedyRow, CallRow, RegistrationRow, RemedyRow,
 };
 use fleetdesk_persistence::devices as devices_repo;
 use serde::{Deserialize, Serialize};
@@ -34,6 +34,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_remedies)
         .service(log_call)
         .service(get_call)
+        .service(list_calls)
         .service(record_remedy)
         .service(redirect_call)
         .service(resolve_call)
@@ -513,6 +514,92 @@ async fn log_call(
     })
     .await?;
     Ok(created(format!("/api/v1/calls/{}", call.id), &call))
+}
+
+/// A call as a list shows it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct CallSummary {
+    pub id: String,
+    pub serial_number: String,
+    pub caller_name: String,
+    /// product_question, pre_sales, post_sales or service_problem.
+    pub reason: String,
+    pub problem_category: Option<String>,
+    pub problem: String,
+    /// open, redirected, resolved or dispatched.
+    pub status: String,
+    pub called_at: DateTime<Utc>,
+}
+
+impl From<CallRow> for CallSummary {
+    fn from(c: CallRow) -> Self {
+        Self {
+            called_at: c.called_at.and_utc(),
+            id: c.id,
+            serial_number: c.serial_number,
+            caller_name: c.caller_name,
+            reason: c.reason,
+            problem_category: c.problem_category,
+            problem: c.problem,
+            status: c.status,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CallPage {
+    pub items: Vec<CallSummary>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CallQuery {
+    /// open, redirected, resolved or dispatched.
+    pub status: Option<String>,
+    pub serial_number: Option<String>,
+}
+
+/// The call center's calls, oldest first (staff).
+#[utoipa::path(
+    tag = "dealers",
+    params(CallQuery, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = CallPage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/calls")]
+async fn list_calls(
+    state: State,
+    who: Authenticated,
+    q: web::Query<CallQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<CallPage>, ApiError> {
+    authorize_dealer(&who.0, Action::ReadCalls, None)?;
+    let (limit, after) = page.resolve()?;
+    let q = q.into_inner();
+    let filter = CallFilter {
+        status: q.status,
+        serial_number: q
+            .serial_number
+            .as_deref()
+            .map(SerialNumber::parse)
+            .transpose()?
+            .map(|s| s.as_str().to_owned()),
+    };
+    let state = state.into_inner();
+    let page = blocking(move || {
+        Ok(state
+            .db
+            .read(|c| repo::list_calls(c, &filter, after.as_deref(), limit))?)
+    })
+    .await?;
+    Ok(web::Json(CallPage {
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+        items: page.items.into_iter().map(CallSummary::from).collect(),
+    }))
 }
 
 /// A call with the remedies due and tried, and the dealer of record (staff).

@@ -1,0 +1,86 @@
+//! The demo data set the README promises: it loads once on either backend, its sign-ins
+//! work, and its dealer network is ready to try (a call eligible for dispatch to the dealer).
+#![expect(clippy::unwrap_used, reason = "tests")]
+
+use fleetdesk_api::bootstrap::{DEMO_PASSWORD, demo_seed};
+use fleetdesk_tests::{Backend, StatusCode, TestServer, both_backends};
+use serde_json::{Value, json};
+
+both_backends!(the_demo_data_set_is_ready_to_try);
+
+async fn seed(s: &TestServer) -> String {
+    let db = s.db.clone();
+    tokio::task::spawn_blocking(move || demo_seed(&db).unwrap())
+        .await
+        .unwrap()
+}
+
+async fn token(s: &TestServer, email: &str) -> String {
+    s.login(email, DEMO_PASSWORD).await["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn the_demo_data_set_is_ready_to_try(b: Backend) {
+    let s = TestServer::start(b).await;
+    let report = seed(&s).await;
+    assert!(report.starts_with("Loaded the demo data set."), "{report}");
+    assert!(
+        seed(&s)
+            .await
+            .starts_with("The demo data set is loaded already.")
+    );
+
+    let call_center = token(&s, "callcenter@fleetdesk.example").await;
+    let (_, calls) = s.get("/api/v1/calls?status=open", &call_center).await;
+    let calls = calls["items"].as_array().unwrap();
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let call_id = calls[0]["id"].as_str().unwrap();
+    let (_, eligibility) = s
+        .get(
+            &format!("/api/v1/calls/{call_id}/dispatch-eligibility"),
+            &call_center,
+        )
+        .await;
+    assert_eq!(eligibility["eligible"], true, "{eligibility}");
+    let (status, dispatch) = s
+        .post(
+            &format!("/api/v1/calls/{call_id}/dispatches"),
+            &call_center,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{dispatch}");
+
+    let dealer_tech = token(&s, "tech@hvos.example").await;
+    let (_, mine) = s.get("/api/v1/dispatches", &dealer_tech).await;
+    assert_eq!(mine["items"][0]["id"], dispatch["id"]);
+    let (_, registrations) = s.get("/api/v1/registrations", &dealer_tech).await;
+    let serials: Vec<&str> = registrations["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["serial_number"].as_str().unwrap())
+        .collect();
+    assert_eq!(serials, vec!["HG-0001", "XR-5001"]);
+
+    // Every sign-in the report lists works.
+    for line in report.lines() {
+        let Some(email) = line
+            .split_whitespace()
+            .find(|w| w.contains('@') && w.ends_with(".example"))
+        else {
+            continue;
+        };
+        let (status, body): (StatusCode, Value) = s
+            .send(
+                reqwest::Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"email": email, "password": DEMO_PASSWORD})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{email}: {body}");
+    }
+}
