@@ -438,6 +438,23 @@ fn add_demo_contracts(
     })
 }
 
+/// The demo device with serial number `serial`.
+fn demo_device(
+    c: &mut Conn,
+    serial: &str,
+) -> Result<fleetdesk_persistence::devices::DeviceRow, BootstrapError> {
+    let filter = fleetdesk_persistence::devices::DeviceFilter {
+        serial_number: Some(serial.to_owned()),
+        ..Default::default()
+    };
+    fleetdesk_persistence::devices::list_devices(c, &filter, None, 1)?
+        .items
+        .into_iter()
+        .next()
+        .map(|d| d.device)
+        .ok_or(BootstrapError::Db(DbError::NotFound))
+}
+
 /// Open cases: a fault on NP-1001 reported by its device manager this morning, a toner
 /// question on the plotter that customer service acknowledged and a planner gave to the
 /// technician, and a Hudson meter query unanswered for three days.
@@ -452,31 +469,18 @@ fn add_demo_cases(
     use crate::routes::cases::{Contact, NewCase, move_in, open_in};
     use fleetdesk_domain::cases::{Category, Mover, Status};
     use fleetdesk_persistence::cases as cases_repo;
-    use fleetdesk_persistence::devices as devices_repo;
 
     let now = fleetdesk_persistence::now();
     let hours_ago = |h: i64| now - chrono::Duration::hours(h);
     db.write(|c| -> Result<(), BootstrapError> {
-        let device = |c: &mut Conn, serial: &str| -> Result<_, BootstrapError> {
-            let filter = devices_repo::DeviceFilter {
-                serial_number: Some(serial.to_owned()),
-                ..Default::default()
-            };
-            devices_repo::list_devices(c, &filter, None, 1)?
-                .items
-                .into_iter()
-                .next()
-                .map(|d| d.device)
-                .ok_or(BootstrapError::Db(DbError::NotFound))
-        };
         let contact = |name: &str, email: &str| Contact {
             name: name.to_owned(),
             email: Some(email.to_owned()),
             phone: None,
         };
-        let fault_device = device(c, "NP-1001")?;
-        let plotter_device = device(c, "NP-2001")?;
-        let hudson_device = device(c, "HG-0001")?;
+        let fault_device = demo_device(c, "NP-1001")?;
+        let plotter_device = demo_device(c, "NP-2001")?;
+        let hudson_device = demo_device(c, "HG-0001")?;
         open_in(
             c,
             &fault_device,
@@ -535,7 +539,6 @@ fn add_demo_dealer_network(db: &Db, call_center: &str) -> Result<(), BootstrapEr
     use fleetdesk_persistence::dealers::{
         self, CallRemedyRow, CallRow, RegistrationRow, RemedyRow,
     };
-    use fleetdesk_persistence::devices as devices_repo;
 
     let dealer = add_dealer(db, "Hudson Valley Office Systems", "service@hvos.example")?;
     let mut user_ids = Vec::new();
@@ -552,20 +555,8 @@ fn add_demo_dealer_network(db: &Db, call_center: &str) -> Result<(), BootstrapEr
     let now = fleetdesk_persistence::now();
     let at = |hours_ago: i64| (now - chrono::Duration::hours(hours_ago)).naive_utc();
     db.write(|c| -> Result<(), BootstrapError> {
-        let device = |c: &mut Conn, serial: &str| -> Result<_, BootstrapError> {
-            let filter = devices_repo::DeviceFilter {
-                serial_number: Some(serial.to_owned()),
-                ..Default::default()
-            };
-            devices_repo::list_devices(c, &filter, None, 1)?
-                .items
-                .into_iter()
-                .next()
-                .map(|d| d.device)
-                .ok_or(BootstrapError::Db(DbError::NotFound))
-        };
-        let hudson = device(c, "HG-0001")?;
-        let office_model = device(c, "NP-1001")?.model_id;
+        let hudson = demo_device(c, "HG-0001")?;
+        let office_model = demo_device(c, "NP-1001")?.model_id;
         let registration =
             |serial: &str, model: &str, device: Option<&str>, wmp: bool| RegistrationRow {
                 id: fleetdesk_persistence::new_id(),

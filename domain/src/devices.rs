@@ -9,6 +9,11 @@ use crate::Invalid;
 pub struct SerialNumber(String);
 
 impl SerialNumber {
+    /// A list filter's serial number, normalised as stored.
+    pub fn parse_filter(raw: Option<&str>) -> Result<Option<String>, Invalid> {
+        Ok(raw.map(Self::parse).transpose()?.map(|s| s.0))
+    }
+
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let s: String = raw
             .chars()

@@ -582,12 +582,7 @@ async fn list_calls(
     let q = q.into_inner();
     let filter = CallFilter {
         status: q.status,
-        serial_number: q
-            .serial_number
-            .as_deref()
-            .map(SerialNumber::parse)
-            .transpose()?
-            .map(|s| s.as_str().to_owned()),
+        serial_number: SerialNumber::parse_filter(q.serial_number.as_deref())?,
     };
     let state = state.into_inner();
     let page = blocking(move || {

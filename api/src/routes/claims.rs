@@ -318,12 +318,7 @@ async fn list_claims(
         dealer_id,
         status: q.status,
         dispatch_id: q.dispatch_id,
-        serial_number: q
-            .serial_number
-            .as_deref()
-            .map(SerialNumber::parse)
-            .transpose()?
-            .map(|s| s.as_str().to_owned()),
+        serial_number: SerialNumber::parse_filter(q.serial_number.as_deref())?,
     };
     let state = state.into_inner();
     let page = blocking(move || {

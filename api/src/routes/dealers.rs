@@ -386,12 +386,7 @@ async fn list_registrations(
     let q = q.into_inner();
     let filter = RegistrationFilter {
         dealer_id,
-        serial_number: q
-            .serial_number
-            .as_deref()
-            .map(SerialNumber::parse)
-            .transpose()?
-            .map(|s| s.as_str().to_owned()),
+        serial_number: SerialNumber::parse_filter(q.serial_number.as_deref())?,
         status: q.status,
     };
     let state = state.into_inner();

@@ -304,12 +304,7 @@ async fn list_devices(
             DeviceScope::All => None,
             DeviceScope::Only { accounts, devices } => Some((accounts, devices)),
         },
-        serial_number: q
-            .serial_number
-            .as_deref()
-            .map(SerialNumber::parse)
-            .transpose()?
-            .map(|s| s.as_str().to_owned()),
+        serial_number: SerialNumber::parse_filter(q.serial_number.as_deref())?,
         account_id: q.account_id,
         site_id: q.site_id,
         model_id: q.model_id,
