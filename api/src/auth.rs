@@ -212,12 +212,15 @@ fn load_principal(state: &AppState, user_id: &str) -> Result<Principal, ApiError
         _ => None,
     };
     let assigned_devices = fleetdesk_persistence::devices::assignments_of(&mut conn, user_id)?;
+    let assigned_stock_locations =
+        fleetdesk_persistence::stock::assignments_of(&mut conn, user_id)?;
     Ok(Principal {
         user_id: user.id,
         staff_role,
         dealer,
         memberships,
         assigned_devices,
+        assigned_stock_locations,
     })
 }
 

@@ -146,6 +146,8 @@ pub struct Principal {
     pub memberships: Vec<Membership>,
     /// Devices assigned to this user as a device manager: (account, device).
     pub assigned_devices: Vec<(String, String)>,
+    /// Stock locations assigned to this user as a stock manager: (account, location).
+    pub assigned_stock_locations: Vec<(String, String)>,
 }
 
 impl Principal {

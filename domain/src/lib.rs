@@ -14,6 +14,7 @@ pub mod membership;
 pub mod policy;
 pub mod readings;
 pub mod sites;
+pub mod stock;
 pub mod throttle;
 
 /// A value that failed to parse into a domain type: which field, and why.

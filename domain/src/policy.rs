@@ -71,6 +71,17 @@ pub enum Action {
     SubmitClaims,
     ReadClaims,
     DecideClaims,
+    /// See stock locations, their stock status and replenishment orders.
+    ReadStock,
+    CreateStockLocation,
+    /// Edit a stock location and its levels; record receipts and consumption.
+    EditStock,
+    /// Link devices to a stock location for automated replenishment.
+    LinkStockDevices,
+    /// Assign stock locations to stock managers.
+    AssignStockLocations,
+    /// Issue and revoke the credentials devices report supply levels with.
+    ManageDeviceCredentials,
 }
 
 impl Action {
@@ -123,6 +134,12 @@ impl Action {
         Action::SubmitClaims,
         Action::ReadClaims,
         Action::DecideClaims,
+        Action::ReadStock,
+        Action::CreateStockLocation,
+        Action::EditStock,
+        Action::LinkStockDevices,
+        Action::AssignStockLocations,
+        Action::ManageDeviceCredentials,
     ];
 }
 
@@ -147,7 +164,7 @@ pub fn may(role: Role, action: Action) -> bool {
             );
             match action {
                 ReadAccount | ReadSites | ReadEvents | ListMembers | ReadDevices | ReadReadings
-                | ReadServiceContract | ReadCases => true,
+                | ReadServiceContract | ReadCases | ReadStock => true,
                 OpenCase => matches!(staff, CustomerService | CallCenter),
                 CommentOnCase | WriteInternalNote | MoveCase => works_cases,
                 AssignTechnician => staff == DispatchPlanner,
@@ -180,7 +197,12 @@ pub fn may(role: Role, action: Action) -> bool {
                 | CorrectReadings
                 | ManageDeviceModels
                 | ReviewFlaggedReadings
-                | EditServiceContract => customer_service,
+                | EditServiceContract
+                | CreateStockLocation
+                | EditStock
+                | LinkStockDevices
+                | AssignStockLocations
+                | ManageDeviceCredentials => customer_service,
             }
         }
         Role::Customer(customer) => {
@@ -195,7 +217,12 @@ pub fn may(role: Role, action: Action) -> bool {
                     customer != KnowledgeUser
                 }
                 ListMembers | ManageMembers | InviteMembers | ListJoinRequests
-                | DecideJoinRequests | AssignDevices => administrator,
+                | DecideJoinRequests | AssignDevices | CreateStockLocation | LinkStockDevices
+                | AssignStockLocations | ManageDeviceCredentials => administrator,
+                ReadStock | EditStock => matches!(
+                    customer,
+                    Administrator | StockManager | DeviceAndStockManager
+                ),
                 ReadDevices | UpdateDeviceLocation | RequestDeviceRemoval | SubmitReading
                 | ReadReadings | ReadCases | OpenCase | CommentOnCase | MoveCase => devices,
                 CreateAccount
@@ -268,7 +295,13 @@ pub fn may(role: Role, action: Action) -> bool {
             | WriteInternalNote
             | MoveCase
             | AssignTechnician
-            | ReadCaseHistory => false,
+            | ReadCaseHistory
+            | ReadStock
+            | CreateStockLocation
+            | EditStock
+            | LinkStockDevices
+            | AssignStockLocations
+            | ManageDeviceCredentials => false,
         },
     }
 }
@@ -321,17 +354,49 @@ pub fn decide_device(
     account_id: &str,
     device_id: &str,
 ) -> Decision {
+    let assigned = &who.assigned_devices;
+    decide_assigned(who, action, account_id, device_id, limited_to_assigned_devices, assigned)
+}
+
+/// Stock managers reach only the stock locations assigned to them.
+pub fn limited_to_assigned_stock(role: CustomerRole) -> bool {
+    matches!(
+        role,
+        CustomerRole::StockManager | CustomerRole::DeviceAndStockManager
+    )
+}
+
+/// May `who` take `action` on stock location `location_id` of `account_id`? Administrators
+/// reach every location of their account, stock managers the ones assigned to them.
+pub fn decide_stock(
+    who: &Principal,
+    action: Action,
+    account_id: &str,
+    location_id: &str,
+) -> Decision {
+    let assigned = &who.assigned_stock_locations;
+    decide_assigned(who, action, account_id, location_id, limited_to_assigned_stock, assigned)
+}
+
+/// `decide` for an object of an account that roles `limited` reach only when assigned.
+fn decide_assigned(
+    who: &Principal,
+    action: Action,
+    account_id: &str,
+    object_id: &str,
+    limited: fn(CustomerRole) -> bool,
+    assigned: &[(String, String)],
+) -> Decision {
     match decide(who, action, Some(account_id)) {
         Decision::Allow => {}
         other => return other,
     }
     match who.role_in(account_id) {
         Some(role)
-            if limited_to_assigned_devices(role)
-                && !who
-                    .assigned_devices
+            if limited(role)
+                && !assigned
                     .iter()
-                    .any(|(a, d)| a == account_id && d == device_id) =>
+                    .any(|(a, o)| a == account_id && o == object_id) =>
         {
             Decision::NotFound
         }
@@ -339,7 +404,7 @@ pub fn decide_device(
     }
 }
 
-/// Which devices a list for `action` may show.
+/// Which devices (or stock locations) a list for `action` may show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeviceScope {
     All,
@@ -349,6 +414,10 @@ pub enum DeviceScope {
         devices: Vec<String>,
     },
 }
+
+/// Which stock locations a list may show: every one of `accounts`, and the single assigned
+/// ones (in `devices`).
+pub type StockScope = DeviceScope;
 
 impl DeviceScope {
     pub fn admits(&self, account_id: &str, device_id: &str) -> bool {
@@ -363,16 +432,31 @@ impl DeviceScope {
 
 /// The device list filter for `action`, or `None` when the caller may not list at all (403).
 pub fn device_scope(who: &Principal, action: Action) -> Option<DeviceScope> {
+    let assigned = &who.assigned_devices;
+    assigned_scope(who, action, limited_to_assigned_devices, assigned)
+}
+
+/// The stock location list filter for `action`, or `None` when the caller may not list.
+pub fn stock_scope(who: &Principal, action: Action) -> Option<StockScope> {
+    let assigned = &who.assigned_stock_locations;
+    assigned_scope(who, action, limited_to_assigned_stock, assigned)
+}
+
+fn assigned_scope(
+    who: &Principal,
+    action: Action,
+    limited_role: fn(CustomerRole) -> bool,
+    assigned: &[(String, String)],
+) -> Option<DeviceScope> {
     let accounts = match account_scope(who, action)? {
         AccountScope::All => return Some(DeviceScope::All),
         AccountScope::Only(ids) => ids,
     };
     let (limited, full): (Vec<String>, Vec<String>) = accounts
         .into_iter()
-        .partition(|a| who.role_in(a).is_some_and(limited_to_assigned_devices));
-    // An assignment counts only in an account where the user still manages devices.
-    let devices = who
-        .assigned_devices
+        .partition(|a| who.role_in(a).is_some_and(limited_role));
+    // An assignment counts only in an account where the user still holds the limited role.
+    let devices = assigned
         .iter()
         .filter(|(account, _)| limited.contains(account))
         .map(|(_, device)| device.clone())
@@ -572,6 +656,7 @@ mod tests {
             dealer: None,
             memberships: vec![],
             assigned_devices: vec![],
+            assigned_stock_locations: vec![],
         }
     }
 
@@ -581,6 +666,7 @@ mod tests {
             staff_role: None,
             dealer: None,
             assigned_devices: vec![],
+            assigned_stock_locations: vec![],
             memberships: memberships
                 .iter()
                 .map(|(a, r)| Membership {
@@ -613,6 +699,7 @@ mod tests {
             ListMembers,
             ReadDevices,
             ReadReadings,
+            ReadStock,
         ][..];
         let call_center = &[read, &case_reads, &case_work, &[OpenCase]].concat()[..];
         let dispatch_planner = &[read, &case_reads, &case_work, &[AssignTechnician]].concat()[..];
@@ -701,7 +788,16 @@ mod tests {
             OpenCase,
             CommentOnCase,
             MoveCase,
+            ReadStock,
+            EditStock,
+            CreateStockLocation,
+            LinkStockDevices,
+            AssignStockLocations,
+            ManageDeviceCredentials,
         ][..];
+        let stock = [ReadStock, EditStock];
+        let stock_manager = &[customer_reads, &stock].concat()[..];
+        let device_and_stock = &[device_work, &stock].concat()[..];
         let expected: &[(Role, &[Action])] = &[
             (Role::Staff(CustomerService), customer_service),
             (Role::Staff(CallCenter), call_center),
@@ -710,8 +806,8 @@ mod tests {
             (Role::Staff(WarrantyAdmin), warranty_admin),
             (Role::Customer(Administrator), administrator),
             (Role::Customer(DeviceManager), device_work),
-            (Role::Customer(StockManager), customer_reads),
-            (Role::Customer(DeviceAndStockManager), device_work),
+            (Role::Customer(StockManager), stock_manager),
+            (Role::Customer(DeviceAndStockManager), device_and_stock),
             (Role::Customer(KnowledgeUser), &[]),
             (Role::Dealer(DealerAdmin), dealer_admin),
             (Role::Dealer(DealerTechnician), dealer),
@@ -907,6 +1003,26 @@ mod tests {
             let case = CaseRef { account_id: accounts[ta], device_id: &target_device, technician_id: technician };
             let listed = case_scope(&who, action).is_some_and(|s| s.admits(case));
             let allowed = decide_case(&who, action, case) == Decision::Allow;
+            prop_assert_eq!(listed, allowed);
+        }
+
+        /// For stock locations too: stock managers reach their assigned locations only.
+        #[test]
+        fn stock_list_filter_agrees_with_item_check(
+            roles in proptest::collection::vec((0..3usize, any_customer_role()), 0..3),
+            assigned in proptest::collection::vec((0..3usize, 0..4usize), 0..5),
+            action_ix in 0..Action::ALL.len(),
+            target in (0..3usize, 0..4usize),
+        ) {
+            let accounts = ["a0", "a1", "a2"];
+            let memberships = one_role_per_account(&accounts, roles);
+            let mut who = customer(&memberships);
+            let location = |a: usize, l: usize| format!("{}-l{l}", accounts[a]);
+            who.assigned_stock_locations = assigned.into_iter().map(|(a, l)| (accounts[a].to_owned(), location(a, l))).collect();
+            let action = Action::ALL[action_ix];
+            let (ta, tl) = target;
+            let listed = stock_scope(&who, action).is_some_and(|s| s.admits(accounts[ta], &location(ta, tl)));
+            let allowed = decide_stock(&who, action, accounts[ta], &location(ta, tl)) == Decision::Allow;
             prop_assert_eq!(listed, allowed);
         }
 

@@ -389,6 +389,8 @@ pub struct InvitationRow {
     pub revoked_at: Option<NaiveDateTime>,
     /// JSON array of device ids assigned on acceptance.
     pub device_ids: Option<String>,
+    /// JSON array of stock location ids assigned on acceptance.
+    pub stock_location_ids: Option<String>,
 }
 
 impl InvitationRow {

@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod identity;
 pub mod outbox;
 pub mod schema;
+pub mod stock;
 
 use std::time::Duration;
 

@@ -145,6 +145,7 @@ diesel::table! {
         accepted_by -> Nullable<Text>,
         revoked_at -> Nullable<Timestamp>,
         device_ids -> Nullable<Text>,
+        stock_location_ids -> Nullable<Text>,
     }
 }
 
@@ -420,6 +421,99 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    stock_locations (id) {
+        id -> Text,
+        account_id -> Text,
+        name -> Text,
+        shipping_instructions -> Nullable<Text>,
+        address_line1 -> Text,
+        address_line2 -> Nullable<Text>,
+        postal_code -> Text,
+        city -> Text,
+        country -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stock_levels (stock_location_id, part_number) {
+        stock_location_id -> Text,
+        part_number -> Text,
+        description -> Text,
+        on_hand -> Integer,
+        reorder_point -> Integer,
+        supply_threshold_percent -> Integer,
+        order_quantity -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stock_location_devices (device_id) {
+        device_id -> Text,
+        stock_location_id -> Text,
+        linked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    stock_assignments (user_id, stock_location_id) {
+        account_id -> Text,
+        user_id -> Text,
+        stock_location_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    device_credentials (id) {
+        id -> Text,
+        account_id -> Text,
+        device_id -> Nullable<Text>,
+        name -> Text,
+        token_hash -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        last_used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    replenishment_orders (id) {
+        id -> Text,
+        account_id -> Text,
+        stock_location_id -> Text,
+        device_id -> Text,
+        part_number -> Text,
+        quantity -> Integer,
+        reported_level_percent -> Integer,
+        status -> Text,
+        raised_at -> Timestamp,
+        received_quantity -> Nullable<Integer>,
+        received_by -> Nullable<Text>,
+        received_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    stock_movements (id) {
+        id -> Text,
+        stock_location_id -> Text,
+        part_number -> Text,
+        kind -> Text,
+        quantity -> Integer,
+        on_hand_after -> Integer,
+        order_id -> Nullable<Text>,
+        device_id -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(devices -> device_models (model_id));
 diesel::joinable!(cases -> devices (device_id));
 diesel::joinable!(case_status_changes -> users (changed_by));
@@ -437,6 +531,10 @@ diesel::joinable!(join_requests -> accounts (account_id));
 diesel::joinable!(join_requests -> users (user_id));
 diesel::joinable!(invitations -> accounts (account_id));
 diesel::joinable!(sites -> accounts (account_id));
+diesel::joinable!(stock_levels -> stock_locations (stock_location_id));
+diesel::joinable!(stock_location_devices -> stock_locations (stock_location_id));
+diesel::joinable!(stock_assignments -> stock_locations (stock_location_id));
+diesel::joinable!(replenishment_orders -> stock_locations (stock_location_id));
 diesel::joinable!(memberships -> accounts (account_id));
 diesel::joinable!(memberships -> users (user_id));
 
@@ -469,4 +567,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     dispatches,
     warranty_claims,
     dealer_invitations,
+    stock_locations,
+    stock_levels,
+    stock_location_devices,
+    stock_assignments,
+    device_credentials,
+    replenishment_orders,
+    stock_movements,
 );

@@ -86,6 +86,13 @@ fn declared_tables() -> Vec<(&'static str, Vec<String>)> {
         dispatches,
         warranty_claims,
         dealer_invitations,
+        stock_locations,
+        stock_levels,
+        stock_location_devices,
+        stock_assignments,
+        device_credentials,
+        replenishment_orders,
+        stock_movements,
     )
 }
 

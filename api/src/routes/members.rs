@@ -401,6 +401,7 @@ async fn invite(
                     .then(|| serde_json::to_string(&device_ids))
                     .transpose()
                     .map_err(|_| ApiError::internal())?,
+                stock_location_ids: None,
             };
             repo::insert_invitation(c, &row)?;
             mail::enqueue(
