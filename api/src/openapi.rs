@@ -114,6 +114,18 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
                 .build(),
         ),
     );
+    components.add_security_scheme(
+        "device_credential",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "A device credential (fdd_…) of POST /api/v1/accounts/{id}/device-credentials; \
+                     it opens supply-level reports only",
+                ))
+                .build(),
+        ),
+    );
     let tag = |name: &str, text: &str| {
         let mut t = Tag::new(name);
         t.description = Some(text.to_owned());
@@ -133,7 +145,12 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         ),
         tag(
             "dealers",
-            "The dealer network: registrations, calls, dispatches, close-out",
+            "The dealer network: dealers and their users, registrations, calls, dispatches, \
+             close-out, labour and warranty claims",
+        ),
+        tag(
+            "stock",
+            "Consumable stock, device supply levels and automated toner replenishment",
         ),
         tag("integration", "The event feed"),
         tag("operations", "Health, readiness and metrics"),

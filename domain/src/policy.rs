@@ -216,9 +216,16 @@ pub fn may(role: Role, action: Action) -> bool {
                 ReadAccount | ReadSites | ReadEvents | ReadServiceContract => {
                     customer != KnowledgeUser
                 }
-                ListMembers | ManageMembers | InviteMembers | ListJoinRequests
-                | DecideJoinRequests | AssignDevices | CreateStockLocation | LinkStockDevices
-                | AssignStockLocations | ManageDeviceCredentials => administrator,
+                ListMembers
+                | ManageMembers
+                | InviteMembers
+                | ListJoinRequests
+                | DecideJoinRequests
+                | AssignDevices
+                | CreateStockLocation
+                | LinkStockDevices
+                | AssignStockLocations
+                | ManageDeviceCredentials => administrator,
                 ReadStock | EditStock => matches!(
                     customer,
                     Administrator | StockManager | DeviceAndStockManager
@@ -355,7 +362,14 @@ pub fn decide_device(
     device_id: &str,
 ) -> Decision {
     let assigned = &who.assigned_devices;
-    decide_assigned(who, action, account_id, device_id, limited_to_assigned_devices, assigned)
+    decide_assigned(
+        who,
+        action,
+        account_id,
+        device_id,
+        limited_to_assigned_devices,
+        assigned,
+    )
 }
 
 /// Stock managers reach only the stock locations assigned to them.
@@ -375,7 +389,14 @@ pub fn decide_stock(
     location_id: &str,
 ) -> Decision {
     let assigned = &who.assigned_stock_locations;
-    decide_assigned(who, action, account_id, location_id, limited_to_assigned_stock, assigned)
+    decide_assigned(
+        who,
+        action,
+        account_id,
+        location_id,
+        limited_to_assigned_stock,
+        assigned,
+    )
 }
 
 /// `decide` for an object of an account that roles `limited` reach only when assigned.

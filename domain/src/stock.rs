@@ -27,10 +27,7 @@ pub fn parse_part_number(raw: &str) -> Result<String, Invalid> {
 
 fn units(field: &'static str, value: i64, min: i64) -> Result<i32, Invalid> {
     if value < min || value > i64::from(MAX_UNITS) {
-        return Err(Invalid::new(
-            field,
-            format!("must be {min} to {MAX_UNITS}"),
-        ));
+        return Err(Invalid::new(field, format!("must be {min} to {MAX_UNITS}")));
     }
     i32::try_from(value).map_err(|_| Invalid::new(field, "out of range"))
 }
@@ -161,7 +158,10 @@ mod tests {
             (("T", 1_000_001, 1, 15, 1), "on_hand"),
         ] {
             let (d, o, r, t, q) = args;
-            assert_eq!(StockLevelSpec::parse(d, o, r, t, q).unwrap_err().field, field);
+            assert_eq!(
+                StockLevelSpec::parse(d, o, r, t, q).unwrap_err().field,
+                field
+            );
         }
     }
 
@@ -170,8 +170,14 @@ mod tests {
         let low = SupplyLevel::parse("tn-1", 14).unwrap();
         assert!(low.below(15));
         assert!(!SupplyLevel::parse("TN-1", 15).unwrap().below(15));
-        assert_eq!(SupplyLevel::parse("TN-1", 101).unwrap_err().field, "level_percent");
-        assert_eq!(SupplyLevel::parse("TN-1", -1).unwrap_err().field, "level_percent");
+        assert_eq!(
+            SupplyLevel::parse("TN-1", 101).unwrap_err().field,
+            "level_percent"
+        );
+        assert_eq!(
+            SupplyLevel::parse("TN-1", -1).unwrap_err().field,
+            "level_percent"
+        );
     }
 
     proptest! {

@@ -135,11 +135,10 @@ pub fn find_level(
 
 /// Writes a level: inserts it, or replaces the one of the same part number.
 pub fn put_level(conn: &mut Conn, row: &StockLevelRow) -> DbResult<()> {
-    let updated = diesel::update(
-        stock_levels::table.find((&row.stock_location_id, &row.part_number)),
-    )
-    .set(row)
-    .execute(conn)?;
+    let updated =
+        diesel::update(stock_levels::table.find((&row.stock_location_id, &row.part_number)))
+            .set(row)
+            .execute(conn)?;
     if updated == 0 {
         diesel::insert_into(stock_levels::table)
             .values(row)
@@ -371,6 +370,21 @@ pub fn raise_order_once(conn: &mut Conn, row: &OrderRow) -> DbResult<bool> {
             .execute(lite)?,
     };
     Ok(inserted == 1)
+}
+
+/// The open order of a device's consumable, if any.
+pub fn open_order(
+    conn: &mut Conn,
+    device_id: &str,
+    part_number: &str,
+) -> DbResult<Option<OrderRow>> {
+    Ok(replenishment_orders::table
+        .filter(replenishment_orders::device_id.eq(device_id))
+        .filter(replenishment_orders::part_number.eq(part_number))
+        .filter(replenishment_orders::status.eq("open"))
+        .select(OrderRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 pub fn find_order(conn: &mut Conn, id: &str) -> DbResult<Option<OrderRow>> {

@@ -262,13 +262,9 @@ async fn remove_member(
             membership::check_change(current, None, usize::try_from(admins).unwrap_or(0))
                 .map_err(last_administrator)?;
             repo::remove_member(c, &account_id, &user_id)?;
-            fleetdesk_persistence::devices::set_assignments(
-                c,
-                &account_id,
-                &user_id,
-                &[],
-                fleetdesk_persistence::now(),
-            )?;
+            let now = fleetdesk_persistence::now();
+            fleetdesk_persistence::devices::set_assignments(c, &account_id, &user_id, &[], now)?;
+            fleetdesk_persistence::stock::set_assignments(c, &account_id, &user_id, &[], now)?;
             member_event(
                 c,
                 "member.removed",
@@ -291,6 +287,9 @@ pub struct InvitationRequest {
     /// Devices of the account to assign on acceptance (device managers only).
     #[serde(default)]
     pub device_ids: Vec<String>,
+    /// Stock locations of the account to assign on acceptance (stock managers only).
+    #[serde(default)]
+    pub stock_location_ids: Vec<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -306,13 +305,23 @@ pub struct Invitation {
     pub accepted_at: Option<DateTime<Utc>>,
     /// Devices assigned on acceptance.
     pub device_ids: Vec<String>,
+    /// Stock locations assigned on acceptance.
+    pub stock_location_ids: Vec<String>,
 }
 
-fn invitation_devices(row: &InvitationRow) -> Vec<String> {
-    row.device_ids
-        .as_deref()
+/// A JSON list of ids stored with an invitation.
+fn stored_ids(column: Option<&str>) -> Vec<String> {
+    column
         .and_then(|t| serde_json::from_str(t).ok())
         .unwrap_or_default()
+}
+
+/// An id list to store with an invitation: none when empty.
+fn ids_to_store(ids: &[String]) -> Result<Option<String>, ApiError> {
+    (!ids.is_empty())
+        .then(|| serde_json::to_string(ids))
+        .transpose()
+        .map_err(|_| ApiError::internal())
 }
 
 fn invitation_view(row: InvitationRow, now: DateTime<Utc>) -> Invitation {
@@ -326,7 +335,8 @@ fn invitation_view(row: InvitationRow, now: DateTime<Utc>) -> Invitation {
         "pending"
     };
     Invitation {
-        device_ids: invitation_devices(&row),
+        device_ids: stored_ids(row.device_ids.as_deref()),
+        stock_location_ids: stored_ids(row.stock_location_ids.as_deref()),
         status: status.into(),
         created_at: row.created_at(),
         expires_at: row.expires_at(),
@@ -364,9 +374,13 @@ async fn invite(
     authorize(&who.0, Action::InviteMembers, Some(&account_id))?;
     let email = Email::parse(&body.email)?;
     let role = CustomerRole::from(body.role);
-    let mut device_ids = body.into_inner().device_ids;
+    let body = body.into_inner();
+    let mut device_ids = body.device_ids;
     device_ids.sort();
     device_ids.dedup();
+    let mut stock_location_ids = body.stock_location_ids;
+    stock_location_ids.sort();
+    stock_location_ids.dedup();
     let state = state.into_inner();
     let actor = who.0.user_id;
     let row = blocking(move || {
@@ -374,6 +388,12 @@ async fn invite(
             let now = fleetdesk_persistence::now();
             let account = account_exists(c, &account_id)?;
             crate::routes::devices::check_assignable(c, &account_id, role, &device_ids)?;
+            crate::routes::stock::check_stock_assignable(
+                c,
+                &account_id,
+                role,
+                &stock_location_ids,
+            )?;
             if let Some(user) = repo::find_user_by_email(c, email.as_str())?
                 && repo::find_member(c, &account_id, &user.id)?.is_some()
             {
@@ -397,11 +417,8 @@ async fn invite(
                 accepted_at: None,
                 accepted_by: None,
                 revoked_at: None,
-                device_ids: (!device_ids.is_empty())
-                    .then(|| serde_json::to_string(&device_ids))
-                    .transpose()
-                    .map_err(|_| ApiError::internal())?,
-                stock_location_ids: None,
+                device_ids: ids_to_store(&device_ids)?,
+                stock_location_ids: ids_to_store(&stock_location_ids)?,
             };
             repo::insert_invitation(c, &row)?;
             mail::enqueue(
@@ -673,9 +690,25 @@ async fn accept_invitation(
                     other => other.into(),
                 }
             })?;
-            let devices = invitation_devices(&invitation);
+            let devices = stored_ids(invitation.device_ids.as_deref());
             if !devices.is_empty() {
-                fleetdesk_persistence::devices::set_assignments(c, &account.id, &user_id, &devices, now)?;
+                fleetdesk_persistence::devices::set_assignments(
+                    c,
+                    &account.id,
+                    &user_id,
+                    &devices,
+                    now,
+                )?;
+            }
+            let locations = stored_ids(invitation.stock_location_ids.as_deref());
+            if !locations.is_empty() {
+                fleetdesk_persistence::stock::set_assignments(
+                    c,
+                    &account.id,
+                    &user_id,
+                    &locations,
+                    now,
+                )?;
             }
             member_event(
                 c,
@@ -683,7 +716,8 @@ async fn accept_invitation(
                 &account.id,
                 &user_id,
                 &user_id,
-                json!({ "user_id": user_id, "role": invitation.role, "via": "invitation", "device_ids": devices }),
+                json!({ "user_id": user_id, "role": invitation.role, "via": "invitation",
+                        "device_ids": devices, "stock_location_ids": locations }),
             )?;
             Ok(Joined {
                 account_id: account.id,

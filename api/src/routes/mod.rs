@@ -15,6 +15,8 @@ pub mod members;
 pub mod ops;
 pub mod readings;
 pub mod registration;
+pub mod stock;
+pub mod telemetry;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -33,5 +35,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     calls::routes(cfg);
     dispatches::routes(cfg);
     claims::routes(cfg);
+    stock::routes(cfg);
+    telemetry::routes(cfg);
     events::routes(cfg);
 }

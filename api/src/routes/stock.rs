@@ -1,0 +1,963 @@
+//! Consumable stock: an account's stock locations with their stock levels, the devices linked
+//! for automated toner replenishment, replenishment orders raised by devices' supply-level
+//! reports, and the receipts and consumption stock managers record.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, patch, post, put, web};
+use chrono::{DateTime, Utc};
+use fleetdesk_domain::accounts::parse_name;
+use fleetdesk_domain::identity::{CustomerRole, Principal};
+use fleetdesk_domain::policy::{self, Action, DeviceScope};
+use fleetdesk_domain::sites::Address;
+use fleetdesk_domain::stock::{self as rules, StockError, StockLevelSpec};
+use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::identity as identity_repo;
+use fleetdesk_persistence::stock::{
+    self as repo, LocationFilter, OrderFilter, OrderRow, StockLevelRow, StockLocationRow,
+    StockMovementRow,
+};
+use fleetdesk_persistence::{Conn, DbError};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::{Authenticated, authorize};
+use crate::error::{ApiError, Problem};
+use crate::http::{PageParams, encode_cursor};
+use crate::routes::accounts::AddressDto;
+use crate::state::{State, blocking};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(create_stock_location)
+        .service(list_stock_locations)
+        .service(get_stock_location)
+        .service(update_stock_location)
+        .service(put_level)
+        .service(link_devices)
+        .service(record_consumption)
+        .service(list_orders)
+        .service(receive_order)
+        .service(assign_stock_locations);
+}
+
+/// An account-visible stock event (orders, receipts, consumption, configuration).
+pub(super) fn stock_event(
+    c: &mut Conn,
+    kind: &str,
+    location: &StockLocationRow,
+    device_id: Option<&str>,
+    actor: Option<&str>,
+    payload: serde_json::Value,
+    at: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    events::append(
+        c,
+        NewEvent {
+            kind,
+            account_id: Some(&location.account_id),
+            subject_type: "stock_location",
+            subject_id: &location.id,
+            device_id,
+            actor_id: actor,
+            staff_only: false,
+            payload,
+            at,
+        },
+    )?;
+    Ok(())
+}
+
+/// The filter form of a stock scope: `None` for all.
+fn scope_filter(scope: DeviceScope) -> Option<(Vec<String>, Vec<String>)> {
+    match scope {
+        DeviceScope::All => None,
+        DeviceScope::Only { accounts, devices } => Some((accounts, devices)),
+    }
+}
+
+/// A stock location the caller may take `action` on; outside their scope, 404.
+fn location_for(
+    c: &mut Conn,
+    who: &Principal,
+    action: Action,
+    id: &str,
+) -> Result<StockLocationRow, ApiError> {
+    let row = repo::find_location(c, id)?.ok_or_else(ApiError::not_found)?;
+    match policy::decide_stock(who, action, &row.account_id, &row.id) {
+        policy::Decision::Allow => Ok(row),
+        policy::Decision::Forbidden => Err(ApiError::forbidden()),
+        policy::Decision::NotFound => Err(ApiError::not_found()),
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StockLevel {
+    pub part_number: String,
+    pub description: String,
+    pub on_hand: i32,
+    pub reorder_point: i32,
+    /// On hand is at or below the reorder point.
+    pub reorder: bool,
+    /// A linked device reporting this consumable below this level raises an order.
+    pub supply_threshold_percent: i32,
+    /// How many units a replenishment order asks for.
+    pub order_quantity: i32,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<StockLevelRow> for StockLevel {
+    fn from(r: StockLevelRow) -> Self {
+        Self {
+            reorder: rules::needs_reorder(r.on_hand, r.reorder_point),
+            updated_at: r.updated_at.and_utc(),
+            part_number: r.part_number,
+            description: r.description,
+            on_hand: r.on_hand,
+            reorder_point: r.reorder_point,
+            supply_threshold_percent: r.supply_threshold_percent,
+            order_quantity: r.order_quantity,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StockLocation {
+    pub id: String,
+    pub account_id: String,
+    pub name: String,
+    pub shipping_instructions: Option<String>,
+    pub address: AddressDto,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The stock status per consumable (the single location's view only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub levels: Option<Vec<StockLevel>>,
+    /// Devices replenished from here (the single location's view only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_ids: Option<Vec<String>>,
+}
+
+impl From<StockLocationRow> for StockLocation {
+    fn from(r: StockLocationRow) -> Self {
+        Self {
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+            address: AddressDto {
+                line1: r.address_line1,
+                line2: r.address_line2,
+                postal_code: r.postal_code,
+                city: r.city,
+                country: r.country,
+            },
+            id: r.id,
+            account_id: r.account_id,
+            name: r.name,
+            shipping_instructions: r.shipping_instructions,
+            levels: None,
+            device_ids: None,
+        }
+    }
+}
+
+fn detail(c: &mut Conn, row: StockLocationRow) -> Result<StockLocation, ApiError> {
+    let levels = repo::levels_of(c, &row.id)?;
+    let devices = repo::linked_devices(c, &row.id)?;
+    Ok(StockLocation {
+        levels: Some(levels.into_iter().map(StockLevel::from).collect()),
+        device_ids: Some(devices),
+        ..row.into()
+    })
+}
+
+fn parse_address(a: &AddressDto) -> Result<Address, ApiError> {
+    Ok(Address::parse(
+        &a.line1,
+        a.line2.as_deref(),
+        &a.postal_code,
+        &a.city,
+        &a.country,
+    )?)
+}
+
+fn parse_instructions(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    let text = raw.map(str::trim).filter(|s| !s.is_empty());
+    if text.is_some_and(|t| t.chars().count() > 1000) {
+        return Err(ApiError::invalid_field(
+            "shipping_instructions",
+            "must be at most 1000 characters",
+        ));
+    }
+    Ok(text.map(str::to_owned))
+}
+
+fn name_taken(e: DbError) -> ApiError {
+    match e {
+        DbError::UniqueViolation(_) => ApiError::conflict(
+            "stock_location_name_taken",
+            "the account has a stock location of this name",
+        ),
+        other => other.into(),
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewStockLocation {
+    #[schema(example = "Stockholm print room")]
+    pub name: String,
+    #[schema(example = "Deliver to the loading dock, door 3, weekdays 8-16.")]
+    pub shipping_instructions: Option<String>,
+    pub address: AddressDto,
+}
+
+/// Adds a stock location to the account (administrators, customer service).
+#[utoipa::path(
+    tag = "stock",
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = NewStockLocation,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = StockLocation, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account has a location of this name (`stock_location_name_taken`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/accounts/{id}/stock-locations")]
+async fn create_stock_location(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<NewStockLocation>,
+) -> Result<HttpResponse, ApiError> {
+    let account_id = id.into_inner();
+    authorize(&who.0, Action::CreateStockLocation, Some(&account_id))?;
+    let name = parse_name("name", &body.name, 120)?;
+    let address = parse_address(&body.address)?;
+    let instructions = parse_instructions(body.shipping_instructions.as_deref())?;
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let location = blocking(move || {
+        state.db.write(|c| -> Result<StockLocation, ApiError> {
+            fleetdesk_persistence::accounts::find_account(c, &account_id)?
+                .ok_or_else(ApiError::not_found)?;
+            let now = state.config.clock.now();
+            let row = StockLocationRow {
+                id: fleetdesk_persistence::new_id(),
+                account_id: account_id.clone(),
+                name,
+                shipping_instructions: instructions,
+                address_line1: address.line1,
+                address_line2: address.line2,
+                postal_code: address.postal_code,
+                city: address.city,
+                country: address.country,
+                created_by: actor.clone(),
+                created_at: now.naive_utc(),
+                updated_at: now.naive_utc(),
+            };
+            repo::insert_location(c, &row).map_err(name_taken)?;
+            stock_event(
+                c,
+                "stock_location.created",
+                &row,
+                None,
+                Some(&actor),
+                json!({ "name": row.name }),
+                now,
+            )?;
+            detail(c, row)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/stock-locations/{}", location.id),
+        ))
+        .json(location))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StockLocationPage {
+    pub items: Vec<StockLocation>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StockLocationQuery {
+    pub account_id: Option<String>,
+}
+
+/// The stock locations the caller may see: administrators their accounts', stock managers
+/// their assigned ones, staff all. Device managers without the stock role see none (403).
+#[utoipa::path(
+    tag = "stock",
+    params(StockLocationQuery, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = StockLocationPage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/stock-locations")]
+async fn list_stock_locations(
+    state: State,
+    who: Authenticated,
+    q: web::Query<StockLocationQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<StockLocationPage>, ApiError> {
+    let (limit, after) = page.resolve()?;
+    let scope = policy::stock_scope(&who.0, Action::ReadStock).ok_or_else(ApiError::forbidden)?;
+    let filter = LocationFilter {
+        scope: scope_filter(scope),
+        account_id: q.into_inner().account_id,
+    };
+    let state = state.into_inner();
+    let page = blocking(move || {
+        Ok(state
+            .db
+            .read(|c| repo::list_locations(c, &filter, after.as_deref(), limit))?)
+    })
+    .await?;
+    Ok(web::Json(StockLocationPage {
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+        items: page.items.into_iter().map(StockLocation::from).collect(),
+    }))
+}
+
+/// One stock location with its stock status and linked devices.
+#[utoipa::path(
+    tag = "stock",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = StockLocation),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/stock-locations/{id}")]
+async fn get_stock_location(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+) -> Result<web::Json<StockLocation>, ApiError> {
+    let state = state.into_inner();
+    let location = blocking(move || {
+        state.db.read(|c| -> Result<StockLocation, ApiError> {
+            let row = location_for(c, &who.0, Action::ReadStock, &id)?;
+            detail(c, row)
+        })
+    })
+    .await?;
+    Ok(web::Json(location))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StockLocationChange {
+    pub name: Option<String>,
+    /// An empty text removes the instructions.
+    pub shipping_instructions: Option<String>,
+    pub address: Option<AddressDto>,
+}
+
+/// Changes a stock location's name, shipping instructions or address (administrators,
+/// assigned stock managers, customer service).
+#[utoipa::path(
+    tag = "stock",
+    params(("id" = String, Path)),
+    request_body = StockLocationChange,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = StockLocation),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The account has a location of this name (`stock_location_name_taken`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/stock-locations/{id}")]
+async fn update_stock_location(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<StockLocationChange>,
+) -> Result<web::Json<StockLocation>, ApiError> {
+    let body = body.into_inner();
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| parse_name("name", n, 120))
+        .transpose()?;
+    let address = body.address.as_ref().map(parse_address).transpose()?;
+    let instructions = body
+        .shipping_instructions
+        .as_deref()
+        .map(|i| parse_instructions(Some(i)))
+        .transpose()?;
+    let state = state.into_inner();
+    let location = blocking(move || {
+        state.db.write(|c| -> Result<StockLocation, ApiError> {
+            let mut row = location_for(c, &who.0, Action::EditStock, &id)?;
+            let now = state.config.clock.now();
+            if let Some(name) = name {
+                row.name = name;
+            }
+            if let Some(instructions) = instructions {
+                row.shipping_instructions = instructions;
+            }
+            if let Some(a) = address {
+                row.address_line1 = a.line1;
+                row.address_line2 = a.line2;
+                row.postal_code = a.postal_code;
+                row.city = a.city;
+                row.country = a.country;
+            }
+            row.updated_at = now.naive_utc();
+            repo::update_location(c, &row).map_err(name_taken)?;
+            stock_event(
+                c,
+                "stock_location.updated",
+                &row,
+                None,
+                Some(&who.0.user_id),
+                json!({ "name": row.name }),
+                now,
+            )?;
+            detail(c, row)
+        })
+    })
+    .await?;
+    Ok(web::Json(location))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StockLevelInput {
+    #[schema(example = "Black toner, 20,000 pages")]
+    pub description: String,
+    /// A count of what is on hand; a change is recorded as a stock count.
+    #[schema(example = 8, minimum = 0)]
+    pub on_hand: i64,
+    #[schema(example = 3, minimum = 0)]
+    pub reorder_point: i64,
+    #[schema(example = 15, minimum = 1, maximum = 99)]
+    pub supply_threshold_percent: i64,
+    #[schema(example = 4, minimum = 1)]
+    pub order_quantity: i64,
+}
+
+/// Sets how the location keeps one consumable (administrators, assigned stock managers,
+/// customer service).
+#[utoipa::path(
+    tag = "stock",
+    params(("id" = String, Path), ("part_number" = String, Path)),
+    request_body = StockLevelInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = StockLocation),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/stock-locations/{id}/levels/{part_number}")]
+async fn put_level(
+    state: State,
+    who: Authenticated,
+    path: web::Path<(String, String)>,
+    body: web::Json<StockLevelInput>,
+) -> Result<web::Json<StockLocation>, ApiError> {
+    let (id, part_number) = path.into_inner();
+    let part_number = rules::parse_part_number(&part_number)?;
+    let spec = StockLevelSpec::parse(
+        &body.description,
+        body.on_hand,
+        body.reorder_point,
+        body.supply_threshold_percent,
+        body.order_quantity,
+    )?;
+    let state = state.into_inner();
+    let location = blocking(move || {
+        state.db.write(|c| -> Result<StockLocation, ApiError> {
+            let row = location_for(c, &who.0, Action::EditStock, &id)?;
+            let now = state.config.clock.now();
+            let before = repo::find_level(c, &row.id, &part_number)?.map(|l| l.on_hand);
+            repo::put_level(
+                c,
+                &StockLevelRow {
+                    stock_location_id: row.id.clone(),
+                    part_number: part_number.clone(),
+                    description: spec.description.clone(),
+                    on_hand: spec.on_hand,
+                    reorder_point: spec.reorder_point,
+                    supply_threshold_percent: spec.supply_threshold_percent,
+                    order_quantity: spec.order_quantity,
+                    updated_at: now.naive_utc(),
+                },
+            )?;
+            if before != Some(spec.on_hand) {
+                repo::insert_movement(
+                    c,
+                    &StockMovementRow {
+                        id: fleetdesk_persistence::new_id(),
+                        stock_location_id: row.id.clone(),
+                        part_number: part_number.clone(),
+                        kind: "count".into(),
+                        quantity: spec.on_hand - before.unwrap_or(0),
+                        on_hand_after: spec.on_hand,
+                        order_id: None,
+                        device_id: None,
+                        recorded_by: who.0.user_id.clone(),
+                        recorded_at: now.naive_utc(),
+                    },
+                )?;
+            }
+            stock_event(
+                c,
+                "stock_level.set",
+                &row,
+                None,
+                Some(&who.0.user_id),
+                json!({ "part_number": part_number, "on_hand": spec.on_hand }),
+                now,
+            )?;
+            detail(c, row)
+        })
+    })
+    .await?;
+    Ok(web::Json(location))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct LinkedDevices {
+    /// Replaces the devices replenished from this location; a device linked elsewhere moves
+    /// here.
+    pub device_ids: Vec<String>,
+}
+
+/// Links devices of the account to the location for automated replenishment
+/// (administrators, customer service).
+#[utoipa::path(
+    tag = "stock",
+    params(("id" = String, Path)),
+    request_body = LinkedDevices,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = StockLocation),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A device is not the account's", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/stock-locations/{id}/devices")]
+async fn link_devices(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<LinkedDevices>,
+) -> Result<web::Json<StockLocation>, ApiError> {
+    let mut device_ids = body.into_inner().device_ids;
+    device_ids.sort();
+    device_ids.dedup();
+    let state = state.into_inner();
+    let location = blocking(move || {
+        state.db.write(|c| -> Result<StockLocation, ApiError> {
+            let row = location_for(c, &who.0, Action::LinkStockDevices, &id)?;
+            let found = fleetdesk_persistence::devices::count_devices_in_account(
+                c,
+                &row.account_id,
+                &device_ids,
+            )?;
+            if usize::try_from(found).unwrap_or(0) != device_ids.len() {
+                return Err(ApiError::invalid_field(
+                    "device_ids",
+                    "every device must belong to the location's account",
+                ));
+            }
+            let now = state.config.clock.now();
+            repo::set_linked_devices(c, &row.id, &device_ids, now)?;
+            stock_event(
+                c,
+                "stock_location.devices_linked",
+                &row,
+                None,
+                Some(&who.0.user_id),
+                json!({ "device_ids": device_ids }),
+                now,
+            )?;
+            detail(c, row)
+        })
+    })
+    .await?;
+    Ok(web::Json(location))
+}
+
+fn not_stocked() -> ApiError {
+    ApiError::invalid_field("part_number", "is not stocked at this location")
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Consumption {
+    #[schema(example = "TN-321K")]
+    pub part_number: String,
+    #[schema(example = 1, minimum = 1)]
+    pub quantity: i64,
+    /// The device it went into, when known.
+    pub device_id: Option<String>,
+}
+
+/// Records consumables used (administrators, assigned stock managers, customer service):
+/// stock goes down, never below zero.
+#[utoipa::path(
+    tag = "stock",
+    params(("id" = String, Path)),
+    request_body = Consumption,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = StockLevel),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Less on hand than used (`insufficient_stock`, with `on_hand`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/stock-locations/{id}/consumption")]
+async fn record_consumption(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<Consumption>,
+) -> Result<web::Json<StockLevel>, ApiError> {
+    let body = body.into_inner();
+    let part_number = rules::parse_part_number(&body.part_number)?;
+    let quantity = rules::parse_quantity(body.quantity)?;
+    let state = state.into_inner();
+    let level = blocking(move || {
+        state.db.write(|c| -> Result<StockLevelRow, ApiError> {
+            let row = location_for(c, &who.0, Action::EditStock, &id)?;
+            let level = repo::find_level(c, &row.id, &part_number)?.ok_or_else(not_stocked)?;
+            if let Some(device) = &body.device_id {
+                let linked = repo::location_of_device(c, device)?;
+                if linked.as_deref() != Some(row.id.as_str()) {
+                    return Err(ApiError::invalid_field(
+                        "device_id",
+                        "is not linked to this location",
+                    ));
+                }
+            }
+            // Checked first for a clear answer; the update's own condition holds under races.
+            if let Err(StockError::NotEnough { on_hand }) = rules::consume(level.on_hand, quantity)
+            {
+                return Err(insufficient(on_hand));
+            }
+            let now = state.config.clock.now();
+            let after = repo::move_stock(c, &row.id, &part_number, -quantity, now)?
+                .ok_or_else(|| insufficient(level.on_hand))?;
+            repo::insert_movement(
+                c,
+                &StockMovementRow {
+                    id: fleetdesk_persistence::new_id(),
+                    stock_location_id: row.id.clone(),
+                    part_number: part_number.clone(),
+                    kind: "consumption".into(),
+                    quantity: -quantity,
+                    on_hand_after: after,
+                    order_id: None,
+                    device_id: body.device_id.clone(),
+                    recorded_by: who.0.user_id.clone(),
+                    recorded_at: now.naive_utc(),
+                },
+            )?;
+            stock_event(
+                c,
+                "stock.consumed",
+                &row,
+                body.device_id.as_deref(),
+                Some(&who.0.user_id),
+                json!({ "part_number": part_number, "quantity": quantity, "on_hand": after }),
+                now,
+            )?;
+            repo::find_level(c, &row.id, &part_number)?.ok_or_else(ApiError::internal)
+        })
+    })
+    .await?;
+    Ok(web::Json(level.into()))
+}
+
+fn insufficient(on_hand: i32) -> ApiError {
+    ApiError::conflict(
+        "insufficient_stock",
+        format!("only {on_hand} on hand: stock never goes below zero"),
+    )
+    .with_facts(json!({ "on_hand": on_hand }))
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReplenishmentOrder {
+    pub id: String,
+    pub account_id: String,
+    pub stock_location_id: String,
+    pub device_id: String,
+    pub part_number: String,
+    pub quantity: i32,
+    /// The supply level the device reported when the order was raised.
+    pub reported_level_percent: i32,
+    /// open or received.
+    pub status: String,
+    pub raised_at: DateTime<Utc>,
+    pub received_quantity: Option<i32>,
+    pub received_at: Option<DateTime<Utc>>,
+}
+
+impl From<OrderRow> for ReplenishmentOrder {
+    fn from(r: OrderRow) -> Self {
+        Self {
+            raised_at: r.raised_at.and_utc(),
+            received_at: r.received_at.map(|t| t.and_utc()),
+            id: r.id,
+            account_id: r.account_id,
+            stock_location_id: r.stock_location_id,
+            device_id: r.device_id,
+            part_number: r.part_number,
+            quantity: r.quantity,
+            reported_level_percent: r.reported_level_percent,
+            status: r.status,
+            received_quantity: r.received_quantity,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderPage {
+    pub items: Vec<ReplenishmentOrder>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrderQuery {
+    /// open or received.
+    pub status: Option<String>,
+    pub stock_location_id: Option<String>,
+}
+
+/// Replenishment orders of the locations the caller may see, oldest first.
+#[utoipa::path(
+    tag = "stock",
+    params(OrderQuery, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = OrderPage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/replenishment-orders")]
+async fn list_orders(
+    state: State,
+    who: Authenticated,
+    q: web::Query<OrderQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<OrderPage>, ApiError> {
+    let (limit, after) = page.resolve()?;
+    let scope = policy::stock_scope(&who.0, Action::ReadStock).ok_or_else(ApiError::forbidden)?;
+    let q = q.into_inner();
+    let filter = OrderFilter {
+        scope: scope_filter(scope),
+        status: q.status,
+        stock_location_id: q.stock_location_id,
+    };
+    let state = state.into_inner();
+    let page = blocking(move || {
+        Ok(state
+            .db
+            .read(|c| repo::list_orders(c, &filter, after.as_deref(), limit))?)
+    })
+    .await?;
+    Ok(web::Json(OrderPage {
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+        items: page
+            .items
+            .into_iter()
+            .map(ReplenishmentOrder::from)
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Receipt {
+    /// What arrived; the order's quantity when left out.
+    #[schema(example = 4, minimum = 1)]
+    pub quantity: Option<i64>,
+}
+
+/// Records an order's arrival (administrators, assigned stock managers, customer service):
+/// the stock goes up and the order closes.
+#[utoipa::path(
+    tag = "stock",
+    params(("id" = String, Path)),
+    request_body = Receipt,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ReplenishmentOrder),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Received already (`order_closed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/replenishment-orders/{id}/receipt")]
+async fn receive_order(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<Receipt>,
+) -> Result<web::Json<ReplenishmentOrder>, ApiError> {
+    let quantity = body
+        .into_inner()
+        .quantity
+        .map(rules::parse_quantity)
+        .transpose()?;
+    let state = state.into_inner();
+    let order = blocking(move || {
+        state.db.write(|c| -> Result<OrderRow, ApiError> {
+            let order = repo::find_order(c, &id)?.ok_or_else(ApiError::not_found)?;
+            let location = location_for(c, &who.0, Action::EditStock, &order.stock_location_id)?;
+            let quantity = quantity.unwrap_or(order.quantity);
+            let now = state.config.clock.now();
+            if !repo::receive_order(c, &order.id, quantity, &who.0.user_id, now)? {
+                return Err(ApiError::conflict(
+                    "order_closed",
+                    "this order was received already",
+                ));
+            }
+            let level =
+                repo::find_level(c, &location.id, &order.part_number)?.ok_or_else(not_stocked)?;
+            rules::receive(level.on_hand, quantity)
+                .map_err(|e| ApiError::invalid_field("quantity", e.to_string()))?;
+            let after = repo::move_stock(c, &location.id, &order.part_number, quantity, now)?
+                .ok_or_else(ApiError::internal)?;
+            repo::insert_movement(
+                c,
+                &StockMovementRow {
+                    id: fleetdesk_persistence::new_id(),
+                    stock_location_id: location.id.clone(),
+                    part_number: order.part_number.clone(),
+                    kind: "receipt".into(),
+                    quantity,
+                    on_hand_after: after,
+                    order_id: Some(order.id.clone()),
+                    device_id: None,
+                    recorded_by: who.0.user_id.clone(),
+                    recorded_at: now.naive_utc(),
+                },
+            )?;
+            stock_event(
+                c,
+                "replenishment_order.received",
+                &location,
+                Some(&order.device_id),
+                Some(&who.0.user_id),
+                json!({ "order_id": order.id, "part_number": order.part_number,
+                        "quantity": quantity, "on_hand": after }),
+                now,
+            )?;
+            repo::find_order(c, &order.id)?.ok_or_else(ApiError::internal)
+        })
+    })
+    .await?;
+    Ok(web::Json(order.into()))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct StockLocationAssignment {
+    /// Replaces the member's stock locations in this account; empty removes them all.
+    pub stock_location_ids: Vec<String>,
+}
+
+/// May a member with `role` be assigned `ids` of `account_id`? Only stock managers hold
+/// stock locations, and only the account's own.
+pub fn check_stock_assignable(
+    c: &mut Conn,
+    account_id: &str,
+    role: CustomerRole,
+    ids: &[String],
+) -> Result<(), ApiError> {
+    if !ids.is_empty() && !policy::limited_to_assigned_stock(role) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "member_role_holds_no_stock_locations",
+            format!("a {role} is not assigned stock locations: only stock managers are"),
+        ));
+    }
+    let found = repo::count_locations_in_account(c, account_id, ids)?;
+    if usize::try_from(found).unwrap_or(0) != ids.len() {
+        return Err(ApiError::invalid_field(
+            "stock_location_ids",
+            "every stock location must belong to this account",
+        ));
+    }
+    Ok(())
+}
+
+/// Assigns stock locations of the account to a stock manager (administrators, customer
+/// service).
+#[utoipa::path(
+    tag = "members",
+    params(("id" = String, Path), ("user_id" = String, Path)),
+    request_body = StockLocationAssignment,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = StockLocationAssignment),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The member's role holds no stock locations (`member_role_holds_no_stock_locations`), or a location is not the account's", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/accounts/{id}/members/{user_id}/stock-locations")]
+async fn assign_stock_locations(
+    state: State,
+    who: Authenticated,
+    path: web::Path<(String, String)>,
+    body: web::Json<StockLocationAssignment>,
+) -> Result<web::Json<StockLocationAssignment>, ApiError> {
+    let (account_id, user_id) = path.into_inner();
+    authorize(&who.0, Action::AssignStockLocations, Some(&account_id))?;
+    let mut ids = body.into_inner().stock_location_ids;
+    ids.sort();
+    ids.dedup();
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let assigned = ids.clone();
+    blocking(move || {
+        state.db.write(|c| -> Result<(), ApiError> {
+            let member = identity_repo::find_member(c, &account_id, &user_id)?
+                .ok_or_else(ApiError::not_found)?;
+            let role: CustomerRole = member.role.parse().map_err(|_| ApiError::internal())?;
+            check_stock_assignable(c, &account_id, role, &ids)?;
+            let now = state.config.clock.now();
+            repo::set_assignments(c, &account_id, &user_id, &ids, now)?;
+            events::append(
+                c,
+                NewEvent {
+                    kind: "member.stock_locations_assigned",
+                    account_id: Some(&account_id),
+                    subject_type: "membership",
+                    subject_id: &user_id,
+                    device_id: None,
+                    actor_id: Some(&actor),
+                    staff_only: false,
+                    payload: json!({ "user_id": user_id, "stock_location_ids": ids }),
+                    at: now,
+                },
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(web::Json(StockLocationAssignment {
+        stock_location_ids: assigned,
+    }))
+}
