@@ -658,6 +658,101 @@ const DEMO_DEALER_USERS: [(&str, &str, DealerRole); 2] = [
     ),
 ];
 
+/// The demo monitoring agent's device credential, printed with the sign-ins.
+pub const DEMO_DEVICE_CREDENTIAL: &str = "fdd_demo-nordic-print-monitoring-agent";
+
+/// Nordic Print's stock: the Stockholm print room keeps black toner and a drum, replenishes
+/// NP-1001 and NP-1002, is assigned to the stock manager, and has one open order raised by
+/// NP-1001's low toner; a monitoring agent credential reports for the account's devices.
+fn add_demo_stock(
+    db: &Db,
+    account_id: &str,
+    admin: &str,
+    stock_manager: &str,
+) -> Result<(), BootstrapError> {
+    use fleetdesk_persistence::stock::{
+        self, DeviceCredentialRow, OrderRow, StockLevelRow, StockLocationRow,
+    };
+    let now = fleetdesk_persistence::now();
+    let at = now.naive_utc();
+    db.write(|c| -> Result<(), BootstrapError> {
+        let location = StockLocationRow {
+            id: fleetdesk_persistence::new_id(),
+            account_id: account_id.to_owned(),
+            name: "Stockholm print room".into(),
+            shipping_instructions: Some("Reception on the ground floor, weekdays 08-16.".into()),
+            address_line1: "Kungsgatan 12".into(),
+            address_line2: None,
+            postal_code: "111 43".into(),
+            city: "Stockholm".into(),
+            country: "SE".into(),
+            created_by: admin.to_owned(),
+            created_at: at,
+            updated_at: at,
+        };
+        stock::insert_location(c, &location)?;
+        for (part, description, on_hand, reorder, threshold, quantity) in [
+            ("TN-1001K", "Black toner, 20,000 pages", 3, 2, 15, 4),
+            ("DR-1001", "Drum unit", 1, 1, 10, 1),
+        ] {
+            stock::put_level(
+                c,
+                &StockLevelRow {
+                    stock_location_id: location.id.clone(),
+                    part_number: part.into(),
+                    description: description.into(),
+                    on_hand,
+                    reorder_point: reorder,
+                    supply_threshold_percent: threshold,
+                    order_quantity: quantity,
+                    updated_at: at,
+                },
+            )?;
+        }
+        let devices = [demo_device(c, "NP-1001")?.id, demo_device(c, "NP-1002")?.id];
+        stock::set_linked_devices(c, &location.id, &devices, now)?;
+        stock::set_assignments(
+            c,
+            account_id,
+            stock_manager,
+            std::slice::from_ref(&location.id),
+            now,
+        )?;
+        stock::raise_order_once(
+            c,
+            &OrderRow {
+                id: fleetdesk_persistence::new_id(),
+                account_id: account_id.to_owned(),
+                stock_location_id: location.id.clone(),
+                device_id: devices[0].clone(),
+                part_number: "TN-1001K".into(),
+                quantity: 4,
+                reported_level_percent: 8,
+                status: "open".into(),
+                raised_at: at,
+                received_quantity: None,
+                received_by: None,
+                received_at: None,
+            },
+        )?;
+        stock::insert_credential(
+            c,
+            &DeviceCredentialRow {
+                id: fleetdesk_persistence::new_id(),
+                account_id: account_id.to_owned(),
+                device_id: None,
+                name: "Demo monitoring agent".into(),
+                token_hash: auth::token_hash(DEMO_DEVICE_CREDENTIAL),
+                created_by: admin.to_owned(),
+                created_at: at,
+                revoked_at: None,
+                last_used_at: None,
+            },
+        )?;
+        Ok(())
+    })
+}
+
 pub const DEMO_PASSWORD: &str = "fleetdesk-demo";
 
 /// Loads the demo data set unless it is there already, and describes its sign-ins.
@@ -789,6 +884,8 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
         )?;
         // staff_ids follow `staff`: [0] is customer service.
         add_demo_contracts(db, &account_ids[0], &account_ids[1], &staff_ids[0])?;
+        // user_ids [2] is Nordic's stock manager.
+        add_demo_stock(db, &account_ids[0], &user_ids[0], &user_ids[2])?;
         // user_ids [4] is Hudson's administrator; staff_ids [3] the technician.
         add_demo_cases(
             db,
@@ -827,9 +924,16 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
     );
     out.push_str("  technician), a Hudson meter query unanswered for three days.\n");
     out.push_str(
-        "Dealer Hudson Valley Office Systems:
-",
+        "Stock: Nordic's Stockholm print room (assigned to stock@nordicprint.example) replenishes\n",
     );
+    out.push_str(
+        "  NP-1001 and NP-1002; an order for TN-1001K is open. Report supply levels with\n",
+    );
+    let _ = writeln!(
+        out,
+        "  Authorization: Bearer {DEMO_DEVICE_CREDENTIAL} (the account's monitoring agent)."
+    );
+    out.push_str("Dealer Hudson Valley Office Systems:\n");
     for (email, _, role) in DEMO_DEALER_USERS {
         let _ = writeln!(out, "  {email:<32} {role}");
     }

@@ -2,7 +2,7 @@
 //! work, and its dealer network is ready to try (a call eligible for dispatch to the dealer).
 #![expect(clippy::unwrap_used, reason = "tests")]
 
-use fleetdesk_api::bootstrap::{DEMO_PASSWORD, demo_seed};
+use fleetdesk_api::bootstrap::{DEMO_DEVICE_CREDENTIAL, DEMO_PASSWORD, demo_seed};
 use fleetdesk_tests::{Backend, StatusCode, TestServer, both_backends};
 use serde_json::{Value, json};
 
@@ -64,6 +64,29 @@ async fn the_demo_data_set_is_ready_to_try(b: Backend) {
         .map(|r| r["serial_number"].as_str().unwrap())
         .collect();
     assert_eq!(serials, vec!["HG-0001", "XR-5001"]);
+
+    // The stock manager sees the print room and its open order; the demo agent reports.
+    let stock = token(&s, "stock@nordicprint.example").await;
+    let (_, locations) = s.get("/api/v1/stock-locations", &stock).await;
+    assert_eq!(locations["items"][0]["name"], "Stockholm print room");
+    let (_, orders) = s
+        .get("/api/v1/replenishment-orders?status=open", &stock)
+        .await;
+    assert_eq!(orders["items"].as_array().unwrap().len(), 1);
+    let admin = token(&s, "admin@nordicprint.example").await;
+    let (_, devices) = s.get("/api/v1/devices?serial_number=NP-1002", &admin).await;
+    let device = devices["items"][0]["id"].as_str().unwrap();
+    let (status, answer) = s
+        .send(
+            reqwest::Method::POST,
+            &format!("/api/v1/devices/{device}/supply-levels"),
+            Some(DEMO_DEVICE_CREDENTIAL),
+            Some(json!({"supplies": [{"part_number": "DR-1001", "level_percent": 4}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["results"][0]["outcome"], "ordered");
+    assert!(report.contains(DEMO_DEVICE_CREDENTIAL));
 
     // Every sign-in the report lists works.
     for line in report.lines() {
