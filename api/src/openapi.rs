@@ -152,6 +152,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             "stock",
             "Consumable stock, device supply levels and automated toner replenishment",
         ),
+        tag(
+            "knowledge",
+            "Knowledge articles: search and read (customers), write (staff)",
+        ),
         tag("integration", "The event feed"),
         tag("operations", "Health, readiness and metrics"),
     ]);

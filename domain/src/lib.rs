@@ -9,6 +9,7 @@ pub mod cases;
 pub mod dealers;
 pub mod devices;
 pub mod identity;
+pub mod knowledge;
 pub mod mail;
 pub mod membership;
 pub mod policy;

@@ -82,6 +82,10 @@ pub enum Action {
     AssignStockLocations,
     /// Issue and revoke the credentials devices report supply levels with.
     ManageDeviceCredentials,
+    /// Search and read published knowledge articles (staff also drafts).
+    ReadKnowledge,
+    /// Write and publish knowledge articles.
+    WriteKnowledge,
 }
 
 impl Action {
@@ -140,6 +144,8 @@ impl Action {
         Action::LinkStockDevices,
         Action::AssignStockLocations,
         Action::ManageDeviceCredentials,
+        Action::ReadKnowledge,
+        Action::WriteKnowledge,
     ];
 }
 
@@ -164,7 +170,8 @@ pub fn may(role: Role, action: Action) -> bool {
             );
             match action {
                 ReadAccount | ReadSites | ReadEvents | ListMembers | ReadDevices | ReadReadings
-                | ReadServiceContract | ReadCases | ReadStock => true,
+                | ReadServiceContract | ReadCases | ReadStock | ReadKnowledge => true,
+                WriteKnowledge => matches!(staff, CustomerService | CallCenter),
                 OpenCase => matches!(staff, CustomerService | CallCenter),
                 CommentOnCase | WriteInternalNote | MoveCase => works_cases,
                 AssignTechnician => staff == DispatchPlanner,
@@ -230,6 +237,8 @@ pub fn may(role: Role, action: Action) -> bool {
                     customer,
                     Administrator | StockManager | DeviceAndStockManager
                 ),
+                // Every customer role, knowledge users included, and only that for them.
+                ReadKnowledge => true,
                 ReadDevices | UpdateDeviceLocation | RequestDeviceRemoval | SubmitReading
                 | ReadReadings | ReadCases | OpenCase | CommentOnCase | MoveCase => devices,
                 CreateAccount
@@ -243,6 +252,7 @@ pub fn may(role: Role, action: Action) -> bool {
                 | ManageDeviceModels
                 | ReviewFlaggedReadings
                 | EditServiceContract
+                | WriteKnowledge
                 | WriteInternalNote
                 | AssignTechnician
                 | ReadCaseHistory
@@ -308,7 +318,9 @@ pub fn may(role: Role, action: Action) -> bool {
             | EditStock
             | LinkStockDevices
             | AssignStockLocations
-            | ManageDeviceCredentials => false,
+            | ManageDeviceCredentials
+            | ReadKnowledge
+            | WriteKnowledge => false,
         },
     }
 }
@@ -630,6 +642,26 @@ pub fn dispatch_scope(who: &Principal, action: Action) -> Option<DispatchScope> 
     })
 }
 
+/// May `who` take `action` on an object of no account or dealer (a knowledge article)?
+/// Yes when any of their roles may: staff or dealer role, or a membership's role. A user
+/// without any role (no membership yet) may not.
+pub fn decide_unscoped(who: &Principal, action: Action) -> Decision {
+    let any = who.staff_role.is_some_and(|r| may(Role::Staff(r), action))
+        || who
+            .dealer
+            .as_ref()
+            .is_some_and(|d| may(Role::Dealer(d.role), action))
+        || who
+            .memberships
+            .iter()
+            .any(|m| may(Role::Customer(m.role), action));
+    if any {
+        Decision::Allow
+    } else {
+        Decision::Forbidden
+    }
+}
+
 /// Which accounts' objects a list for `action` may show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AccountScope {
@@ -700,6 +732,33 @@ mod tests {
 
     /// The role table of the domain, written out in full: every role, every action.
     #[test]
+    fn unscoped_actions_need_a_role_that_may() {
+        let reader = customer(&[("a0", CustomerRole::KnowledgeUser)]);
+        assert_eq!(
+            decide_unscoped(&reader, Action::ReadKnowledge),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide_unscoped(&reader, Action::WriteKnowledge),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            decide_unscoped(&customer(&[]), Action::ReadKnowledge),
+            Decision::Forbidden
+        );
+        let writer = staff(StaffRole::CallCenter);
+        assert_eq!(
+            decide_unscoped(&writer, Action::WriteKnowledge),
+            Decision::Allow
+        );
+        let planner = staff(StaffRole::DispatchPlanner);
+        assert_eq!(
+            decide_unscoped(&planner, Action::WriteKnowledge),
+            Decision::Forbidden
+        );
+    }
+
+    #[test]
     fn role_table_is_exhaustive() {
         use Action::*;
         use CustomerRole::*;
@@ -721,8 +780,10 @@ mod tests {
             ReadDevices,
             ReadReadings,
             ReadStock,
+            ReadKnowledge,
         ][..];
-        let call_center = &[read, &case_reads, &case_work, &[OpenCase]].concat()[..];
+        let call_center =
+            &[read, &case_reads, &case_work, &[OpenCase, WriteKnowledge]].concat()[..];
         let dispatch_planner = &[read, &case_reads, &case_work, &[AssignTechnician]].concat()[..];
         let technician = &[read, &case_work].concat()[..];
         let network_reads = [
@@ -787,8 +848,15 @@ mod tests {
             OpenCase,
             CommentOnCase,
             MoveCase,
+            ReadKnowledge,
         ][..];
-        let customer_reads = &[ReadAccount, ReadSites, ReadEvents, ReadServiceContract][..];
+        let customer_reads = &[
+            ReadAccount,
+            ReadSites,
+            ReadEvents,
+            ReadServiceContract,
+            ReadKnowledge,
+        ][..];
         let administrator = &[
             ReadServiceContract,
             ReadAccount,
@@ -815,6 +883,7 @@ mod tests {
             LinkStockDevices,
             AssignStockLocations,
             ManageDeviceCredentials,
+            ReadKnowledge,
         ][..];
         let stock = [ReadStock, EditStock];
         let stock_manager = &[customer_reads, &stock].concat()[..];
@@ -829,7 +898,7 @@ mod tests {
             (Role::Customer(DeviceManager), device_work),
             (Role::Customer(StockManager), stock_manager),
             (Role::Customer(DeviceAndStockManager), device_and_stock),
-            (Role::Customer(KnowledgeUser), &[]),
+            (Role::Customer(KnowledgeUser), &[ReadKnowledge]),
             (Role::Dealer(DealerAdmin), dealer_admin),
             (Role::Dealer(DealerTechnician), dealer),
         ];

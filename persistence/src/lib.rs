@@ -12,6 +12,7 @@ pub mod devices;
 pub mod events;
 pub mod idempotency;
 pub mod identity;
+pub mod knowledge;
 pub mod outbox;
 pub mod schema;
 pub mod stock;

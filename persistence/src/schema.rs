@@ -514,6 +514,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    knowledge_articles (id) {
+        id -> Text,
+        title -> Text,
+        body -> Text,
+        status -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    knowledge_article_models (article_id, model_id) {
+        article_id -> Text,
+        model_id -> Text,
+    }
+}
+
+diesel::table! {
+    knowledge_article_tags (article_id, tag) {
+        article_id -> Text,
+        tag -> Text,
+    }
+}
+
 diesel::joinable!(devices -> device_models (model_id));
 diesel::joinable!(cases -> devices (device_id));
 diesel::joinable!(case_status_changes -> users (changed_by));
@@ -531,6 +559,8 @@ diesel::joinable!(join_requests -> accounts (account_id));
 diesel::joinable!(join_requests -> users (user_id));
 diesel::joinable!(invitations -> accounts (account_id));
 diesel::joinable!(sites -> accounts (account_id));
+diesel::joinable!(knowledge_article_models -> knowledge_articles (article_id));
+diesel::joinable!(knowledge_article_tags -> knowledge_articles (article_id));
 diesel::joinable!(stock_levels -> stock_locations (stock_location_id));
 diesel::joinable!(stock_location_devices -> stock_locations (stock_location_id));
 diesel::joinable!(stock_assignments -> stock_locations (stock_location_id));
@@ -574,4 +604,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     device_credentials,
     replenishment_orders,
     stock_movements,
+    knowledge_articles,
+    knowledge_article_models,
+    knowledge_article_tags,
 );

@@ -93,6 +93,9 @@ fn declared_tables() -> Vec<(&'static str, Vec<String>)> {
         device_credentials,
         replenishment_orders,
         stock_movements,
+        knowledge_articles,
+        knowledge_article_models,
+        knowledge_article_tags,
     )
 }
 

@@ -11,6 +11,7 @@ pub mod devices;
 pub mod dispatches;
 pub mod events;
 pub mod identity;
+pub mod knowledge;
 pub mod members;
 pub mod ops;
 pub mod readings;
@@ -37,5 +38,6 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     claims::routes(cfg);
     stock::routes(cfg);
     telemetry::routes(cfg);
+    knowledge::routes(cfg);
     events::routes(cfg);
 }

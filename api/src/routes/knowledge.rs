@@ -1,0 +1,397 @@
+//! The knowledge base: staff write articles (Markdown, the models they apply to, tags, draft
+//! or published); every signed-in customer user searches and reads the published ones.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::{DateTime, Utc};
+use fleetdesk_domain::identity::Principal;
+use fleetdesk_domain::knowledge::{self as rules, Searchable};
+use fleetdesk_domain::policy::{self, Action, Decision};
+use fleetdesk_persistence::knowledge::{self as repo, Article, ArticleFilter, ArticleRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::auth::Authenticated;
+use crate::error::{ApiError, Problem};
+use crate::http::{PageParams, encode_cursor};
+use crate::state::{State, blocking};
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(search_articles)
+        .service(get_article)
+        .service(create_article)
+        .service(update_article);
+}
+
+fn require(who: &Principal, action: Action) -> Result<(), ApiError> {
+    match policy::decide_unscoped(who, action) {
+        Decision::Allow => Ok(()),
+        _ => Err(ApiError::forbidden()),
+    }
+}
+
+/// Drafts are for staff only.
+fn sees_drafts(who: &Principal) -> bool {
+    who.staff_role.is_some()
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct KnowledgeArticle {
+    pub id: String,
+    pub title: String,
+    /// Markdown.
+    pub body: String,
+    /// draft or published.
+    pub status: String,
+    /// The device models it applies to; none: every model.
+    pub model_ids: Vec<String>,
+    pub tags: Vec<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+impl From<Article> for KnowledgeArticle {
+    fn from(a: Article) -> Self {
+        let r = a.row;
+        Self {
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+            published_at: r.published_at.map(|t| t.and_utc()),
+            id: r.id,
+            title: r.title,
+            body: r.body,
+            status: r.status,
+            model_ids: a.model_ids,
+            tags: a.tags,
+        }
+    }
+}
+
+/// One search hit.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ArticleHit {
+    pub id: String,
+    pub title: String,
+    /// The body's beginning, up to 280 characters.
+    pub excerpt: String,
+    pub status: String,
+    pub model_ids: Vec<String>,
+    pub tags: Vec<String>,
+    pub updated_at: DateTime<Utc>,
+    /// How well it answers the words searched (higher first); 0 without words.
+    pub score: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ArticlePage {
+    pub items: Vec<ArticleHit>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArticleQuery {
+    /// Words to find (all of them, in title, tags or body; a word matches the words it
+    /// begins). Results come most relevant first.
+    pub q: Option<String>,
+    /// A device model's id: the articles that apply to it.
+    pub model: Option<String>,
+    pub tag: Option<String>,
+    /// draft or published (staff; others see published articles only).
+    pub status: Option<String>,
+}
+
+/// Searches the knowledge base: by words (most relevant first; without words, most recently
+/// updated first), by model and by tag. Customers see published articles, staff drafts too.
+#[utoipa::path(
+    tag = "knowledge",
+    params(ArticleQuery, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ArticlePage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/knowledge/articles")]
+async fn search_articles(
+    state: State,
+    who: Authenticated,
+    q: web::Query<ArticleQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<ArticlePage>, ApiError> {
+    require(&who.0, Action::ReadKnowledge)?;
+    let (limit, after) = page.resolve()?;
+    let offset = match after {
+        Some(a) => a
+            .parse::<usize>()
+            .map_err(|_| ApiError::invalid_field("cursor", "is not a cursor this API issued"))?,
+        None => 0,
+    };
+    let q = q.into_inner();
+    let status = match q.status.as_deref() {
+        None if sees_drafts(&who.0) => None,
+        None | Some("published") => Some("published".to_owned()),
+        Some("draft") if sees_drafts(&who.0) => Some("draft".to_owned()),
+        Some("draft") => return Err(ApiError::forbidden()),
+        Some(_) => {
+            return Err(ApiError::invalid_field(
+                "status",
+                "must be draft or published",
+            ));
+        }
+    };
+    let tag = q
+        .tag
+        .as_deref()
+        .map(|t| rules::parse_tags(&[t.to_owned()]))
+        .transpose()?
+        .and_then(|mut t| t.pop());
+    let terms = rules::search_terms(q.q.as_deref().unwrap_or_default());
+    let filter = ArticleFilter {
+        status,
+        model_id: q.model,
+        tag,
+    };
+    let state = state.into_inner();
+    let candidates = blocking(move || Ok(state.db.read(|c| repo::candidates(c, &filter))?)).await?;
+    // Ranked in memory: candidates come most recently updated first, and the sort is stable.
+    let mut hits: Vec<(u32, Article)> = candidates
+        .into_iter()
+        .filter_map(|a| {
+            let score = rules::relevance(
+                &terms,
+                Searchable {
+                    title: &a.row.title,
+                    tags: &a.tags,
+                    body: &a.row.body,
+                },
+            )?;
+            Some((score, a))
+        })
+        .collect();
+    hits.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
+    let limit = usize::try_from(limit).unwrap_or(1);
+    let next = offset.saturating_add(limit);
+    let next_cursor = (hits.len() > next).then(|| encode_cursor(&next.to_string()));
+    let items = hits
+        .into_iter()
+        .skip(offset)
+        .take(limit)
+        .map(|(score, a)| ArticleHit {
+            excerpt: a.row.body.chars().take(280).collect(),
+            updated_at: a.row.updated_at.and_utc(),
+            id: a.row.id,
+            title: a.row.title,
+            status: a.row.status,
+            model_ids: a.model_ids,
+            tags: a.tags,
+            score,
+        })
+        .collect();
+    Ok(web::Json(ArticlePage { items, next_cursor }))
+}
+
+/// One article; a draft is found by staff only.
+#[utoipa::path(
+    tag = "knowledge",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = KnowledgeArticle),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/knowledge/articles/{id}")]
+async fn get_article(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+) -> Result<web::Json<KnowledgeArticle>, ApiError> {
+    require(&who.0, Action::ReadKnowledge)?;
+    let drafts = sees_drafts(&who.0);
+    let state = state.into_inner();
+    let article = blocking(move || {
+        state
+            .db
+            .read(|c| repo::find_article(c, &id))?
+            .filter(|a| drafts || a.row.status == "published")
+            .ok_or_else(ApiError::not_found)
+    })
+    .await?;
+    Ok(web::Json(article.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ArticleInput {
+    #[schema(example = "Streaks after a toner change")]
+    pub title: String,
+    /// Markdown, up to 50,000 characters.
+    #[schema(example = "Shake the new cartridge five times before fitting it.")]
+    pub body: String,
+    /// The device models it applies to; none: every model.
+    #[serde(default)]
+    pub model_ids: Vec<String>,
+    #[serde(default)]
+    #[schema(example = json!(["toner", "print-quality"]))]
+    pub tags: Vec<String>,
+    /// draft or published.
+    #[schema(example = "published")]
+    pub status: String,
+}
+
+/// The checked article fields of `input`.
+struct CheckedInput {
+    title: String,
+    body: String,
+    model_ids: Vec<String>,
+    tags: Vec<String>,
+    status: String,
+}
+
+fn check(input: ArticleInput) -> Result<CheckedInput, ApiError> {
+    let status = match input.status.trim() {
+        s @ ("draft" | "published") => s.to_owned(),
+        _ => {
+            return Err(ApiError::invalid_field(
+                "status",
+                "must be draft or published",
+            ));
+        }
+    };
+    let mut model_ids = input.model_ids;
+    model_ids.sort();
+    model_ids.dedup();
+    if model_ids.len() > 50 {
+        return Err(ApiError::invalid_field("model_ids", "at most 50 models"));
+    }
+    Ok(CheckedInput {
+        title: rules::parse_title(&input.title)?,
+        body: rules::parse_body(&input.body)?,
+        tags: rules::parse_tags(&input.tags)?,
+        model_ids,
+        status,
+    })
+}
+
+fn models_exist(c: &mut fleetdesk_persistence::Conn, ids: &[String]) -> Result<(), ApiError> {
+    for id in ids {
+        if fleetdesk_persistence::devices::find_model(c, id)?.is_none() {
+            return Err(ApiError::invalid_field("model_ids", "no such device model"));
+        }
+    }
+    Ok(())
+}
+
+/// Writes an article (customer service, call center).
+#[utoipa::path(
+    tag = "knowledge",
+    request_body = ArticleInput,
+    params(("Idempotency-Key" = Option<String>, Header)),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = KnowledgeArticle, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/knowledge/articles")]
+async fn create_article(
+    state: State,
+    who: Authenticated,
+    body: web::Json<ArticleInput>,
+) -> Result<HttpResponse, ApiError> {
+    require(&who.0, Action::WriteKnowledge)?;
+    let input = check(body.into_inner())?;
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let article = blocking(move || {
+        state.db.write(|c| -> Result<Article, ApiError> {
+            models_exist(c, &input.model_ids)?;
+            let now = state.config.clock.now().naive_utc();
+            let article = Article {
+                row: ArticleRow {
+                    id: fleetdesk_persistence::new_id(),
+                    published_at: (input.status == "published").then_some(now),
+                    title: input.title,
+                    body: input.body,
+                    status: input.status,
+                    created_by: actor.clone(),
+                    created_at: now,
+                    updated_by: actor,
+                    updated_at: now,
+                },
+                model_ids: input.model_ids,
+                tags: input.tags,
+            };
+            repo::insert_article(c, &article)?;
+            Ok(article)
+        })
+    })
+    .await?;
+    let view = KnowledgeArticle::from(article);
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/knowledge/articles/{}", view.id),
+        ))
+        .json(view))
+}
+
+/// Replaces an article's title, body, models, tags and status (customer service, call
+/// center); publishing stamps the first publication.
+#[utoipa::path(
+    tag = "knowledge",
+    params(("id" = String, Path)),
+    request_body = ArticleInput,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = KnowledgeArticle),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/knowledge/articles/{id}")]
+async fn update_article(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<ArticleInput>,
+) -> Result<web::Json<KnowledgeArticle>, ApiError> {
+    require(&who.0, Action::WriteKnowledge)?;
+    let input = check(body.into_inner())?;
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let article = blocking(move || {
+        state.db.write(|c| -> Result<Article, ApiError> {
+            let existing = repo::find_article(c, &id)?.ok_or_else(ApiError::not_found)?;
+            models_exist(c, &input.model_ids)?;
+            let now = state.config.clock.now().naive_utc();
+            let published_at = existing
+                .row
+                .published_at
+                .or((input.status == "published").then_some(now));
+            let article = Article {
+                row: ArticleRow {
+                    title: input.title,
+                    body: input.body,
+                    status: input.status,
+                    updated_by: actor,
+                    updated_at: now,
+                    published_at,
+                    ..existing.row
+                },
+                model_ids: input.model_ids,
+                tags: input.tags,
+            };
+            repo::update_article(c, &article)?;
+            Ok(article)
+        })
+    })
+    .await?;
+    Ok(web::Json(article.into()))
+}

@@ -1,0 +1,237 @@
+//! The knowledge base: staff write articles; every customer user, knowledge users included,
+//! searches the published ones by word (most relevant first), model and tag; drafts stay
+//! with staff; and knowledge users can do nothing else.
+#![expect(clippy::unwrap_used, reason = "tests")]
+
+use fleetdesk_domain::identity::{CustomerRole, StaffRole};
+use fleetdesk_tests::{Backend, StatusCode, TestServer, assert_problem, both_backends};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+both_backends!(
+    customers_search_published_articles_by_word_model_and_tag,
+    a_knowledge_user_can_do_nothing_else,
+);
+
+fn titles(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn write(s: &TestServer, token: &str, body: Value) -> String {
+    let (status, article) = s.post("/api/v1/knowledge/articles", token, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{article}");
+    article["id"].as_str().unwrap().to_owned()
+}
+
+async fn customers_search_published_articles_by_word_model_and_tag(b: Backend) {
+    let s = TestServer::start(b).await;
+    let cs = s.staff(StaffRole::CustomerService).await;
+    let call_center = s.staff(StaffRole::CallCenter).await;
+    let office = s.create_model(&cs, "Office 40", 40, &["black"]).await;
+    let plotter = s.create_model(&cs, "Plotter 44", 2, &["area-m2"]).await;
+    write(
+        &s,
+        &cs,
+        json!({"title": "Streaks after a toner change", "status": "published",
+        "body": "Shake the new cartridge five times before fitting it.", "model_ids": [office],
+        "tags": ["toner", "print-quality"]}),
+    )
+    .await;
+    write(&s, &call_center, json!({"title": "Paper jam in tray 2", "status": "published",
+        "body": "Open the toner door, then clear tray 2.", "model_ids": [office], "tags": ["paper-jam"]})).await;
+    write(&s, &cs, json!({"title": "Calibrating plotter ink", "status": "published",
+        "body": "Run the colour calibration from the panel.", "model_ids": [plotter], "tags": ["ink"]})).await;
+    let draft = write(
+        &s,
+        &cs,
+        json!({"title": "Toner recall (not yet announced)", "status": "draft",
+        "body": "Batch 42 of toner cartridges leaks.", "tags": ["toner"]}),
+    )
+    .await;
+
+    let account = s.create_account(&cs, "C-8001", "S-8001").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reader = s.customer(&account, CustomerRole::KnowledgeUser).await;
+    let search = |query: &str| format!("/api/v1/knowledge/articles?{query}");
+
+    // By word: every word must be found; the title match ranks first; drafts hidden.
+    let (status, page) = s.get(&search("q=toner"), &reader).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(
+        titles(&page),
+        vec!["Streaks after a toner change", "Paper jam in tray 2"]
+    );
+    assert!(page["items"][0]["score"].as_u64() > page["items"][1]["score"].as_u64());
+    let (_, page) = s.get(&search("q=toner%20streak"), &reader).await;
+    assert_eq!(titles(&page), vec!["Streaks after a toner change"]);
+    let (_, page) = s.get(&search("q=recall"), &reader).await;
+    assert_eq!(titles(&page), Vec::<String>::new(), "a draft is not found");
+    // By model and by tag.
+    let (_, page) = s.get(&search(&format!("model={plotter}")), &reader).await;
+    assert_eq!(titles(&page), vec!["Calibrating plotter ink"]);
+    let (_, page) = s.get(&search("tag=toner"), &reader).await;
+    assert_eq!(titles(&page), vec!["Streaks after a toner change"]);
+    let (_, page) = s
+        .get(
+            &search(&format!("q=tray&model={office}&tag=paper-jam")),
+            &reader,
+        )
+        .await;
+    assert_eq!(titles(&page), vec!["Paper jam in tray 2"]);
+    // Paging.
+    let (_, first) = s.get(&search("limit=2"), &reader).await;
+    assert_eq!(first["items"].as_array().unwrap().len(), 2);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let (_, second) = s
+        .get(&search(&format!("limit=2&cursor={cursor}")), &reader)
+        .await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_eq!(second["next_cursor"], Value::Null);
+
+    // Drafts are staff-only.
+    let res = s
+        .request(
+            Method::GET,
+            &format!("/api/v1/knowledge/articles/{draft}"),
+            Some(&reader),
+            None,
+        )
+        .await;
+    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    let (status, _) = s.get(&search("status=draft"), &reader).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, staff_view) = s.get(&search("tag=toner"), &cs).await;
+    assert_eq!(titles(&staff_view).len(), 2);
+    let (_, drafts) = s.get(&search("status=draft"), &call_center).await;
+    assert_eq!(titles(&drafts), vec!["Toner recall (not yet announced)"]);
+
+    // Publishing makes it visible.
+    let (status, published) = s
+        .send(
+            Method::PUT,
+            &format!("/api/v1/knowledge/articles/{draft}"),
+            Some(&cs),
+            Some(json!({"title": "Toner recall", "status": "published",
+                "body": "Batch 42 of toner cartridges leaks.", "tags": ["toner", "recall"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+    assert!(published["published_at"].is_string());
+    let (_, page) = s.get(&search("q=recall"), &reader).await;
+    assert_eq!(titles(&page), vec!["Toner recall"]);
+
+    // Bad input changes nothing; only writers write.
+    for bad in [
+        json!({"title": " ", "body": "x", "status": "published"}),
+        json!({"title": "T", "body": "x", "status": "live"}),
+        json!({"title": "T", "body": "x", "status": "draft", "model_ids": ["no-such-model"]}),
+        json!({"title": "T", "body": "x", "status": "draft", "tags": ["two words"]}),
+    ] {
+        let (status, body) = s.post("/api/v1/knowledge/articles", &cs, bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    let planner = s.staff(StaffRole::DispatchPlanner).await;
+    let (status, _) = s
+        .post(
+            "/api/v1/knowledge/articles",
+            &planner,
+            json!({"title": "T", "body": "x", "status": "draft"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, all) = s.get(&search("limit=200"), &cs).await;
+    assert_eq!(all["items"].as_array().unwrap().len(), 4);
+}
+
+async fn a_knowledge_user_can_do_nothing_else(b: Backend) {
+    let s = TestServer::start(b).await;
+    let cs = s.staff(StaffRole::CustomerService).await;
+    let account = s.create_account(&cs, "C-8101", "S-8101").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let site = s.create_site(&cs, &account, "HQ", "Europe/Stockholm").await;
+    let model = s.create_model(&cs, "Office 40", 40, &["black"]).await;
+    let device = s.create_device(&cs, &account, &site, &model, "KN-1").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let article = write(
+        &s,
+        &cs,
+        json!({"title": "Toner", "body": "Shake it.", "status": "published"}),
+    )
+    .await;
+    let reader = s.customer(&account, CustomerRole::KnowledgeUser).await;
+    let (status, _) = s
+        .get(&format!("/api/v1/knowledge/articles/{article}"), &reader)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    for (method, path, body) in [
+        (Method::GET, "/api/v1/accounts".to_owned(), None),
+        (Method::GET, format!("/api/v1/accounts/{account}"), None),
+        (
+            Method::GET,
+            format!("/api/v1/accounts/{account}/sites"),
+            None,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/accounts/{account}/members"),
+            None,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/accounts/{account}/service-contract"),
+            None,
+        ),
+        (Method::GET, "/api/v1/devices".to_owned(), None),
+        (Method::GET, format!("/api/v1/devices/{device}"), None),
+        (
+            Method::POST,
+            format!("/api/v1/devices/{device}/meter-readings"),
+            Some(json!({"values": {"black": 10}})),
+        ),
+        (Method::GET, "/api/v1/cases".to_owned(), None),
+        (
+            Method::POST,
+            "/api/v1/cases".to_owned(),
+            Some(
+                json!({"device_id": device, "category": "fault", "summary": "x", "description": "y"}),
+            ),
+        ),
+        (Method::GET, "/api/v1/stock-locations".to_owned(), None),
+        (Method::GET, "/api/v1/replenishment-orders".to_owned(), None),
+        (Method::GET, "/api/v1/events".to_owned(), None),
+        (Method::GET, "/api/v1/dispatches".to_owned(), None),
+        (Method::GET, "/api/v1/registrations".to_owned(), None),
+        (
+            Method::POST,
+            "/api/v1/knowledge/articles".to_owned(),
+            Some(json!({"title": "T", "body": "x", "status": "draft"})),
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/knowledge/articles/{article}"),
+            Some(json!({"title": "T", "body": "x", "status": "draft"})),
+        ),
+    ] {
+        let (status, answer) = s.send(method.clone(), &path, Some(&reader), body).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {answer}");
+    }
+    // A signed-in user with no membership yet is not a customer user.
+    let (status, _) = s
+        .get(
+            "/api/v1/knowledge/articles",
+            &s.staff(StaffRole::Technician).await,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "staff read");
+}
