@@ -658,6 +658,79 @@ const DEMO_DEALER_USERS: [(&str, &str, DealerRole); 2] = [
     ),
 ];
 
+/// A handful of knowledge articles: four published (two for the office model, one for the
+/// plotter, one for every model) and a draft only staff see.
+fn add_demo_articles(db: &Db, author: &str) -> Result<(), BootstrapError> {
+    use fleetdesk_persistence::knowledge::{self, Article, ArticleRow};
+    let now = fleetdesk_persistence::now().naive_utc();
+    db.write(|c| -> Result<(), BootstrapError> {
+        let office = demo_device(c, "NP-1001")?.model_id;
+        let plotter = demo_device(c, "NP-2001")?.model_id;
+        let articles = [
+            (
+                "Streaks after a toner change",
+                "Shake the new toner cartridge five times before fitting it, then print a \
+                 cleaning page from **Menu > Maintenance**.",
+                Some(&office),
+                &["toner", "print-quality"][..],
+                "published",
+            ),
+            (
+                "Clearing a paper jam in tray 2",
+                "1. Pull tray 2 out fully.\n2. Remove any torn paper.\n3. Check the rollers \
+                 for dust before closing the tray.",
+                Some(&office),
+                &["paper-jam"][..],
+                "published",
+            ),
+            (
+                "Calibrating plotter ink",
+                "Run the colour calibration from the panel after every ink change and once a \
+                 week under heavy use.",
+                Some(&plotter),
+                &["ink", "print-quality"][..],
+                "published",
+            ),
+            (
+                "Reading your meters",
+                "The meter counts are under **Menu > Counters**. Submit them once a month; a \
+                 reading is never lower than the last.",
+                None,
+                &["meters"][..],
+                "published",
+            ),
+            (
+                "Toner batch recall (draft)",
+                "Draft: the announcement of a toner batch recall, not yet published.",
+                Some(&office),
+                &["toner"][..],
+                "draft",
+            ),
+        ];
+        for (title, body, model, tags, status) in articles {
+            knowledge::insert_article(
+                c,
+                &Article {
+                    row: ArticleRow {
+                        id: fleetdesk_persistence::new_id(),
+                        title: title.into(),
+                        body: body.into(),
+                        status: status.into(),
+                        created_by: author.to_owned(),
+                        created_at: now,
+                        updated_by: author.to_owned(),
+                        updated_at: now,
+                        published_at: (status == "published").then_some(now),
+                    },
+                    model_ids: model.into_iter().cloned().collect(),
+                    tags: tags.iter().map(|t| (*t).to_owned()).collect(),
+                },
+            )?;
+        }
+        Ok(())
+    })
+}
+
 /// The demo monitoring agent's device credential, printed with the sign-ins.
 pub const DEMO_DEVICE_CREDENTIAL: &str = "fdd_demo-nordic-print-monitoring-agent";
 
@@ -886,6 +959,7 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
         add_demo_contracts(db, &account_ids[0], &account_ids[1], &staff_ids[0])?;
         // user_ids [2] is Nordic's stock manager.
         add_demo_stock(db, &account_ids[0], &user_ids[0], &user_ids[2])?;
+        add_demo_articles(db, &staff_ids[0])?;
         // user_ids [4] is Hudson's administrator; staff_ids [3] the technician.
         add_demo_cases(
             db,
@@ -932,6 +1006,9 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
     let _ = writeln!(
         out,
         "  Authorization: Bearer {DEMO_DEVICE_CREDENTIAL} (the account's monitoring agent)."
+    );
+    out.push_str(
+        "Knowledge: four published articles (toner, paper jams, plotter ink, meters) and a draft.\n",
     );
     out.push_str("Dealer Hudson Valley Office Systems:\n");
     for (email, _, role) in DEMO_DEALER_USERS {

@@ -88,6 +88,17 @@ async fn the_demo_data_set_is_ready_to_try(b: Backend) {
     assert_eq!(answer["results"][0]["outcome"], "ordered");
     assert!(report.contains(DEMO_DEVICE_CREDENTIAL));
 
+    // The knowledge user finds the published toner article, not the draft.
+    let reader = token(&s, "reader@nordicprint.example").await;
+    let (_, found) = s.get("/api/v1/knowledge/articles?q=toner", &reader).await;
+    let titles: Vec<&str> = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, vec!["Streaks after a toner change"]);
+
     // Every sign-in the report lists works.
     for line in report.lines() {
         let Some(email) = line
