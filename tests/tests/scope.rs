@@ -1,5 +1,5 @@
-//! The scope matrix: two accounts, every customer role in each, every account-, device- and
-//! case-scoped endpoint so far. No user ever reads or changes the other account's objects
+//! The scope matrix: two accounts, every customer role in each, every account-, device-,
+//! case- and stock-scoped endpoint so far. No user ever reads or changes the other account's objects
 //! (404), and within their own account each role gets exactly the actions of the role table
 //! (403 for the rest).
 #![expect(clippy::unwrap_used, reason = "tests")]
@@ -23,6 +23,8 @@ struct Fixture {
     device: String,
     device_manager: String,
     case: String,
+    location: String,
+    order: String,
 }
 
 async fn fixture(
@@ -85,7 +87,10 @@ async fn fixture(
     assert_eq!(status, StatusCode::CREATED, "{case}");
     let manager_token = s.customer(account, CustomerRole::DeviceManager).await;
     let (_, manager) = s.get("/api/v1/me", &manager_token).await;
+    let (location, order) = stock(s, cs, account, &device, n).await;
     Fixture {
+        location,
+        order,
         case: case["id"].as_str().unwrap().to_owned(),
         device,
         device_manager: manager["id"].as_str().unwrap().to_owned(),
@@ -96,6 +101,59 @@ async fn fixture(
         request_to_reject: requests.pop().unwrap(),
         request_to_approve: requests.pop().unwrap(),
     }
+}
+
+/// A stock location keeping TN-1 with the device linked, and the order its low report raised.
+async fn stock(
+    s: &TestServer,
+    cs: &str,
+    account: &str,
+    device: &str,
+    n: usize,
+) -> (String, String) {
+    let (status, location) = s
+        .post(
+            &format!("/api/v1/accounts/{account}/stock-locations"),
+            cs,
+            json!({"name": format!("Loc {n}"),
+                "address": {"line1": "Kungsgatan 1", "postal_code": "111 43", "city": "Stockholm", "country": "SE"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{location}");
+    let l = location["id"].as_str().unwrap().to_owned();
+    let level = json!({"description": "Toner", "on_hand": 10, "reorder_point": 2,
+        "supply_threshold_percent": 15, "order_quantity": 2});
+    for (path, body) in [
+        (format!("/api/v1/stock-locations/{l}/levels/TN-1"), level),
+        (
+            format!("/api/v1/stock-locations/{l}/devices"),
+            json!({"device_ids": [device]}),
+        ),
+    ] {
+        let (status, body) = s.send(Method::PUT, &path, Some(cs), Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (_, credential) = s
+        .post(
+            &format!("/api/v1/accounts/{account}/device-credentials"),
+            cs,
+            json!({"name": "Agent", "device_id": device}),
+        )
+        .await;
+    let (status, report) = s
+        .send(
+            Method::POST,
+            &format!("/api/v1/devices/{device}/supply-levels"),
+            credential["token"].as_str(),
+            Some(json!({"supplies": [{"part_number": "TN-1", "level_percent": 5}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let order = report["results"][0]["order_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (l, order)
 }
 
 fn contract() -> Value {
@@ -116,6 +174,12 @@ enum Kind {
     AssignDevices,
     /// Customer service's device actions.
     StaffOnly,
+    /// Reading a stock location: administrators, and stock managers on assigned ones.
+    ReadStock,
+    /// Editing stock, receipts, consumption: as reading.
+    EditStock,
+    /// Creating locations, linking devices, assigning, device credentials: administrators.
+    StockAdmin,
 }
 
 fn calls(f: &Fixture, n: usize) -> Vec<(Kind, Method, String, Option<Value>)> {
@@ -126,8 +190,73 @@ fn calls(f: &Fixture, n: usize) -> Vec<(Kind, Method, String, Option<Value>)> {
     let site = json!({"name": format!("Site {n}"), "time_zone": "Europe/Oslo",
         "address": {"line1": "Karl Johans gate 1", "postal_code": "0154", "city": "Oslo", "country": "NO"}});
     let c = &f.case;
+    let l = &f.location;
+    let new_location = json!({"name": format!("New {n}"),
+        "address": {"line1": "Kungsgatan 1", "postal_code": "111 43", "city": "Stockholm", "country": "SE"}});
+    let level = json!({"description": "Drum", "on_hand": 1, "reorder_point": 0,
+        "supply_threshold_percent": 10, "order_quantity": 1});
     let new_case = json!({"device_id": d, "category": "consumables", "summary": "Toner", "description": "Low."});
     vec![
+        (
+            Kind::ReadStock,
+            Method::GET,
+            format!("/api/v1/stock-locations/{l}"),
+            None,
+        ),
+        (
+            Kind::EditStock,
+            Method::PATCH,
+            format!("/api/v1/stock-locations/{l}"),
+            Some(json!({"name": format!("Loc {n} B")})),
+        ),
+        (
+            Kind::EditStock,
+            Method::PUT,
+            format!("/api/v1/stock-locations/{l}/levels/DR-1"),
+            Some(level),
+        ),
+        (
+            Kind::EditStock,
+            Method::POST,
+            format!("/api/v1/stock-locations/{l}/consumption"),
+            Some(json!({"part_number": "TN-1", "quantity": 1})),
+        ),
+        (
+            Kind::EditStock,
+            Method::POST,
+            format!("/api/v1/replenishment-orders/{}/receipt", f.order),
+            Some(json!({})),
+        ),
+        (
+            Kind::StockAdmin,
+            Method::PUT,
+            format!("/api/v1/stock-locations/{l}/devices"),
+            Some(json!({"device_ids": [d]})),
+        ),
+        (
+            Kind::StockAdmin,
+            Method::POST,
+            format!("/api/v1/accounts/{a}/stock-locations"),
+            Some(new_location),
+        ),
+        (
+            Kind::StockAdmin,
+            Method::PUT,
+            format!("/api/v1/accounts/{a}/members/{}/stock-locations", f.member),
+            Some(json!({"stock_location_ids": []})),
+        ),
+        (
+            Kind::StockAdmin,
+            Method::POST,
+            format!("/api/v1/accounts/{a}/device-credentials"),
+            Some(json!({"name": "Agent"})),
+        ),
+        (
+            Kind::StockAdmin,
+            Method::GET,
+            format!("/api/v1/accounts/{a}/device-credentials"),
+            None,
+        ),
         (
             Kind::ReadAccount,
             Method::GET,
@@ -349,6 +478,10 @@ fn allowed(role: CustomerRole, kind: Kind) -> bool {
         Kind::ManageMembers => role == Administrator,
         Kind::DeviceWork => matches!(role, Administrator | DeviceManager | DeviceAndStockManager),
         Kind::AssignDevices => role == Administrator,
+        Kind::ReadStock | Kind::EditStock => {
+            matches!(role, Administrator | StockManager | DeviceAndStockManager)
+        }
+        Kind::StockAdmin => role == Administrator,
         Kind::ChangeAccount | Kind::AddSite | Kind::StaffOnly => false,
     }
 }
@@ -406,6 +539,19 @@ async fn every_role_reaches_exactly_its_own_scope(b: Backend) {
                         .await;
                     assert_eq!(status, StatusCode::OK);
                 }
+                // A stock manager works on the stock locations assigned to them.
+                if target == own && fleetdesk_domain::policy::limited_to_assigned_stock(*role) {
+                    let assign = format!("/api/v1/accounts/{own}/members/{caller}/stock-locations");
+                    let (status, body) = s
+                        .send(
+                            Method::PUT,
+                            &assign,
+                            Some(&cs),
+                            Some(json!({"stock_location_ids": [f.location]})),
+                        )
+                        .await;
+                    assert_eq!(status, StatusCode::OK, "{body}");
+                }
                 for (kind, method, path, body) in calls(&f, n) {
                     let (status, answer) = s.send(method.clone(), &path, Some(&token), body).await;
                     let what =
@@ -426,16 +572,15 @@ async fn every_role_reaches_exactly_its_own_scope(b: Backend) {
             }
 
             // Lists are scoped the same way: only the caller's own account, or 403.
-            for path in [
-                "/api/v1/accounts",
-                "/api/v1/events?limit=200",
-                "/api/v1/cases?limit=200",
+            for (path, kind) in [
+                ("/api/v1/accounts", Kind::ReadAccount),
+                ("/api/v1/events?limit=200", Kind::ReadAccount),
+                ("/api/v1/cases?limit=200", Kind::DeviceWork),
+                ("/api/v1/stock-locations?limit=200", Kind::ReadStock),
+                ("/api/v1/replenishment-orders?limit=200", Kind::ReadStock),
             ] {
                 let (status, list) = s.get(path, &token).await;
-                let cases = path.starts_with("/api/v1/cases");
-                if *role == CustomerRole::KnowledgeUser
-                    || (cases && !allowed(*role, Kind::DeviceWork))
-                {
+                if !allowed(*role, kind) {
                     assert_eq!(status, StatusCode::FORBIDDEN, "{role} {path}");
                     continue;
                 }
@@ -475,7 +620,7 @@ async fn every_role_reaches_exactly_its_own_scope(b: Backend) {
     }
     assert_eq!(
         checked,
-        2 * CustomerRole::ALL.len() * 2 * 34,
+        2 * CustomerRole::ALL.len() * 2 * 44,
         "every role, both accounts, every call"
     );
 }
