@@ -290,8 +290,7 @@ pub struct LabourFacts {
 }
 
 /// Why labour is not compensated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LabourReason {
     NotDispatchedByCallCenter,
     OwnService,
@@ -302,6 +301,18 @@ pub enum LabourReason {
 }
 
 impl LabourReason {
+    /// The stable code clients match on.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::NotDispatchedByCallCenter => "not_dispatched_by_call_center",
+            Self::OwnService => "own_service",
+            Self::NotClosedOut => "not_closed_out",
+            Self::OutOfWarranty => "out_of_warranty",
+            Self::WarrantyUnknown => "warranty_unknown",
+            Self::WarrantyMarketingProgram => "warranty_marketing_program",
+        }
+    }
+
     pub fn message(self) -> &'static str {
         match self {
             Self::NotDispatchedByCallCenter => "the call center did not dispatch this service",

@@ -599,20 +599,17 @@ fn labour_reasons(d: &DispatchRow) -> Vec<LabourReason> {
     })
 }
 
-fn reason_views(reasons: &[LabourReason]) -> Result<Vec<LabourReasonView>, ApiError> {
+fn reason_views(reasons: &[LabourReason]) -> Vec<LabourReasonView> {
     reasons
         .iter()
-        .map(|r| {
-            let code = serde_json::to_value(r).map_err(|_| ApiError::internal())?;
-            Ok(LabourReasonView {
-                code: code.as_str().unwrap_or_default().to_owned(),
-                message: r.message().to_owned(),
-            })
+        .map(|r| LabourReasonView {
+            code: r.code().to_owned(),
+            message: r.message().to_owned(),
         })
         .collect()
 }
 
-fn labour_view(d: &DispatchRow) -> Result<LabourCompensation, ApiError> {
+fn labour_view(d: &DispatchRow) -> LabourCompensation {
     let reasons = labour_reasons(d);
     let decision = match (
         &d.labour_decision,
@@ -629,12 +626,12 @@ fn labour_view(d: &DispatchRow) -> Result<LabourCompensation, ApiError> {
         }),
         _ => None,
     };
-    Ok(LabourCompensation {
+    LabourCompensation {
         dispatch_id: d.id.clone(),
         eligible: reasons.is_empty(),
-        reasons: reason_views(&reasons)?,
+        reasons: reason_views(&reasons),
         decision,
-    })
+    }
 }
 
 /// Labour compensation of a dispatch: eligibility with every reason against, and the
@@ -662,7 +659,7 @@ async fn get_labour_compensation(
             .read(|c| dispatch_for(c, &who.0, Action::ReadDispatches, &id))
     })
     .await?;
-    Ok(web::Json(labour_view(&row)?))
+    Ok(web::Json(labour_view(&row)))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -726,7 +723,7 @@ async fn decide_labour(
                     "labour_not_eligible",
                     "the dispatch's labour is not eligible for compensation",
                 )
-                .with_facts(json!({ "reasons": reason_views(&reasons)? })));
+                .with_facts(json!({ "reasons": reason_views(&reasons) })));
             }
             if row.status != "closed_out" {
                 return Err(ApiError::conflict(
@@ -789,7 +786,7 @@ async fn decide_labour(
         })
     })
     .await?;
-    Ok(web::Json(labour_view(&row)?))
+    Ok(web::Json(labour_view(&row)))
 }
 
 fn labour_decided() -> ApiError {
