@@ -549,6 +549,9 @@ async fn a_device_credential_opens_nothing_but_its_reports(b: Backend) {
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let (status, _) = report(s, &token, device, low).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // Who reports is checked before what is reported.
+    let (status, _) = report(s, "fdd_not-issued", device, json!([])).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     let stock_manager = s.customer(&shop.account, CustomerRole::StockManager).await;
     let (status, _) = s.get(&path, &stock_manager).await;
     assert_eq!(status, StatusCode::FORBIDDEN);

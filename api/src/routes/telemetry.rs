@@ -277,6 +277,20 @@ async fn report_supply_levels(
     body: web::Json<SupplyReport>,
 ) -> Result<web::Json<SupplyReportAnswer>, ApiError> {
     let token_hash = device_credential(&req)?;
+    let state = state.into_inner();
+    // Who reports comes first, and is read without taking the write lock.
+    let credential = {
+        let state = state.clone();
+        blocking(move || {
+            state
+                .db
+                .read(|c| repo::find_live_credential(c, &token_hash))?
+                .ok_or_else(|| {
+                    ApiError::unauthorized("the device credential is unknown or revoked")
+                })
+        })
+        .await?
+    };
     let body = body.into_inner();
     if body.supplies.is_empty() || body.supplies.len() > 20 {
         return Err(ApiError::invalid_field(
@@ -300,12 +314,8 @@ async fn report_supply_levels(
         ));
     }
     let device_id = id.into_inner();
-    let state = state.into_inner();
     let answer = blocking(move || {
         state.db.write(|c| -> Result<SupplyReportAnswer, ApiError> {
-            let credential = repo::find_live_credential(c, &token_hash)?.ok_or_else(|| {
-                ApiError::unauthorized("the device credential is unknown or revoked")
-            })?;
             let device = fleetdesk_persistence::devices::find_device(c, &device_id)?
                 .map(|ctx| ctx.device)
                 .filter(|d| {
