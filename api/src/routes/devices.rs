@@ -1,17 +1,16 @@
 //! Device models and devices: who sees which device, where it stands, and its removal.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::devices::{SerialNumber, check_dates, parse_meters};
-use fleetdesk_domain::identity::{CustomerRole, Principal};
+use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, DeviceScope};
 use fleetdesk_persistence::devices::{
     self as repo, DeviceContext, DeviceFilter, DeviceRow, ModelRow,
 };
 use fleetdesk_persistence::events::{self, NewEvent};
-use fleetdesk_persistence::identity as identity_repo;
 use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -23,6 +22,8 @@ use crate::auth::{Authenticated, authorize, authorize_device};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::state::{State, blocking};
+
+use super::assignments::{DEVICES, assign};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_models)
@@ -503,31 +504,6 @@ async fn update_location(
     Ok(web::Json(Device::try_from(ctx)?))
 }
 
-/// May a member with `role` be assigned `device_ids` of `account_id`? Only device managers
-/// hold devices, and only the account's own.
-pub fn check_assignable(
-    c: &mut Conn,
-    account_id: &str,
-    role: CustomerRole,
-    device_ids: &[String],
-) -> Result<(), ApiError> {
-    if !device_ids.is_empty() && !policy::limited_to_assigned_devices(role) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "member_role_holds_no_devices",
-            format!("a {role} is not assigned devices: only device managers are"),
-        ));
-    }
-    let found = repo::count_devices_in_account(c, account_id, device_ids)?;
-    if usize::try_from(found).unwrap_or(0) != device_ids.len() {
-        return Err(ApiError::invalid_field(
-            "device_ids",
-            "every device must belong to this account",
-        ));
-    }
-    Ok(())
-}
-
 pub fn active(device: &DeviceRow) -> Result<(), ApiError> {
     if device.status == "removed" {
         return Err(ApiError::conflict(
@@ -670,45 +646,9 @@ async fn assign_devices(
     body: web::Json<DeviceAssignment>,
 ) -> Result<web::Json<DeviceAssignment>, ApiError> {
     let (account_id, user_id) = path.into_inner();
-    authorize(&who.0, Action::AssignDevices, Some(&account_id))?;
-    let mut device_ids = body.into_inner().device_ids;
-    device_ids.sort();
-    device_ids.dedup();
-    let state = state.into_inner();
-    let actor = who.0.user_id;
-    let assigned = device_ids.clone();
-    blocking(move || {
-        state.db.write(|c| -> Result<(), ApiError> {
-            let member = identity_repo::find_member(c, &account_id, &user_id)?
-                .ok_or_else(ApiError::not_found)?;
-            let role: CustomerRole = member.role.parse().map_err(|_| ApiError::internal())?;
-            check_assignable(c, &account_id, role, &device_ids)?;
-            repo::set_assignments(
-                c,
-                &account_id,
-                &user_id,
-                &device_ids,
-                fleetdesk_persistence::now(),
-            )?;
-            events::append(
-                c,
-                NewEvent {
-                    kind: "member.devices_assigned",
-                    account_id: Some(&account_id),
-                    subject_type: "membership",
-                    subject_id: &user_id,
-                    device_id: None,
-                    actor_id: Some(&actor),
-                    staff_only: false,
-                    payload: json!({ "user_id": user_id, "device_ids": device_ids }),
-                    at: fleetdesk_persistence::now(),
-                },
-            )?;
-            Ok(())
-        })
-    })
-    .await?;
+    let device_ids = body.into_inner().device_ids;
+    let assigned = assign(state, who.0, &DEVICES, account_id, user_id, device_ids);
     Ok(web::Json(DeviceAssignment {
-        device_ids: assigned,
+        device_ids: assigned.await?,
     }))
 }

@@ -26,6 +26,8 @@ use crate::http::{PageParams, encode_cursor};
 use crate::mail::{self, texts};
 use crate::state::{State, blocking};
 
+use super::assignments;
+
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_members)
         .service(change_member)
@@ -375,21 +377,18 @@ async fn invite(
     let email = Email::parse(&body.email)?;
     let role = CustomerRole::from(body.role);
     let body = body.into_inner();
-    let mut device_ids = body.device_ids;
-    device_ids.sort();
-    device_ids.dedup();
-    let mut stock_location_ids = body.stock_location_ids;
-    stock_location_ids.sort();
-    stock_location_ids.dedup();
+    let device_ids = assignments::distinct(body.device_ids);
+    let stock_location_ids = assignments::distinct(body.stock_location_ids);
     let state = state.into_inner();
     let actor = who.0.user_id;
     let row = blocking(move || {
         state.db.write(|c| -> Result<InvitationRow, ApiError> {
             let now = fleetdesk_persistence::now();
             let account = account_exists(c, &account_id)?;
-            crate::routes::devices::check_assignable(c, &account_id, role, &device_ids)?;
-            crate::routes::stock::check_stock_assignable(
+            assignments::check(c, &assignments::DEVICES, &account_id, role, &device_ids)?;
+            assignments::check(
                 c,
+                &assignments::STOCK_LOCATIONS,
                 &account_id,
                 role,
                 &stock_location_ids,

@@ -2,16 +2,14 @@
 //! for automated toner replenishment, replenishment orders raised by devices' supply-level
 //! reports, and the receipts and consumption stock managers record.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::parse_name;
-use fleetdesk_domain::identity::{CustomerRole, Principal};
+use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, DeviceScope};
 use fleetdesk_domain::sites::Address;
 use fleetdesk_domain::stock::{self as rules, StockError, StockLevelSpec};
 use fleetdesk_persistence::events::{self, NewEvent};
-use fleetdesk_persistence::identity as identity_repo;
 use fleetdesk_persistence::stock::{
     self as repo, LocationFilter, OrderFilter, OrderRow, StockLevelRow, StockLocationRow,
     StockMovementRow,
@@ -27,6 +25,8 @@ use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::routes::accounts::AddressDto;
 use crate::state::{State, blocking};
+
+use super::assignments::{STOCK_LOCATIONS, assign};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_stock_location)
@@ -877,31 +877,6 @@ pub struct StockLocationAssignment {
     pub stock_location_ids: Vec<String>,
 }
 
-/// May a member with `role` be assigned `ids` of `account_id`? Only stock managers hold
-/// stock locations, and only the account's own.
-pub fn check_stock_assignable(
-    c: &mut Conn,
-    account_id: &str,
-    role: CustomerRole,
-    ids: &[String],
-) -> Result<(), ApiError> {
-    if !ids.is_empty() && !policy::limited_to_assigned_stock(role) {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "member_role_holds_no_stock_locations",
-            format!("a {role} is not assigned stock locations: only stock managers are"),
-        ));
-    }
-    let found = repo::count_locations_in_account(c, account_id, ids)?;
-    if usize::try_from(found).unwrap_or(0) != ids.len() {
-        return Err(ApiError::invalid_field(
-            "stock_location_ids",
-            "every stock location must belong to this account",
-        ));
-    }
-    Ok(())
-}
-
 /// Assigns stock locations of the account to a stock manager (administrators, customer
 /// service).
 #[utoipa::path(
@@ -924,40 +899,9 @@ async fn assign_stock_locations(
     body: web::Json<StockLocationAssignment>,
 ) -> Result<web::Json<StockLocationAssignment>, ApiError> {
     let (account_id, user_id) = path.into_inner();
-    authorize(&who.0, Action::AssignStockLocations, Some(&account_id))?;
-    let mut ids = body.into_inner().stock_location_ids;
-    ids.sort();
-    ids.dedup();
-    let state = state.into_inner();
-    let actor = who.0.user_id;
-    let assigned = ids.clone();
-    blocking(move || {
-        state.db.write(|c| -> Result<(), ApiError> {
-            let member = identity_repo::find_member(c, &account_id, &user_id)?
-                .ok_or_else(ApiError::not_found)?;
-            let role: CustomerRole = member.role.parse().map_err(|_| ApiError::internal())?;
-            check_stock_assignable(c, &account_id, role, &ids)?;
-            let now = state.config.clock.now();
-            repo::set_assignments(c, &account_id, &user_id, &ids, now)?;
-            events::append(
-                c,
-                NewEvent {
-                    kind: "member.stock_locations_assigned",
-                    account_id: Some(&account_id),
-                    subject_type: "membership",
-                    subject_id: &user_id,
-                    device_id: None,
-                    actor_id: Some(&actor),
-                    staff_only: false,
-                    payload: json!({ "user_id": user_id, "stock_location_ids": ids }),
-                    at: now,
-                },
-            )?;
-            Ok(())
-        })
-    })
-    .await?;
+    let ids = body.into_inner().stock_location_ids;
+    let assigned = assign(state, who.0, &STOCK_LOCATIONS, account_id, user_id, ids);
     Ok(web::Json(StockLocationAssignment {
-        stock_location_ids: assigned,
+        stock_location_ids: assigned.await?,
     }))
 }

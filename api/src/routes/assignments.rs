@@ -1,0 +1,139 @@
+//! What a member is responsible for within an account: device managers their devices, stock
+//! managers their stock locations. Both are assigned alike: replaced as a whole, only to the
+//! roles that hold them, only the account's own.
+
+use actix_web::http::StatusCode;
+use chrono::{DateTime, Utc};
+use fleetdesk_domain::identity::{CustomerRole, Principal};
+use fleetdesk_domain::policy::{self, Action};
+use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::identity as identity_repo;
+use fleetdesk_persistence::{Conn, DbResult};
+use serde_json::json;
+
+use crate::auth::authorize;
+use crate::error::ApiError;
+use crate::state::{State, blocking};
+
+/// Replaces a member's assignments of one kind: (account, user, ids, at).
+type SetAssignments = fn(&mut Conn, &str, &str, &[String], DateTime<Utc>) -> DbResult<()>;
+
+/// One kind of assignment.
+pub struct Assignable {
+    action: Action,
+    /// The roles that hold this kind.
+    holds: fn(CustomerRole) -> bool,
+    count_in_account: fn(&mut Conn, &str, &[String]) -> DbResult<i64>,
+    set: SetAssignments,
+    /// The request field, e.g. `device_ids`.
+    field: &'static str,
+    /// What they are, e.g. `devices`, and who holds them, e.g. `device managers`.
+    what: &'static str,
+    holders: &'static str,
+    role_code: &'static str,
+    event: &'static str,
+}
+
+pub const DEVICES: Assignable = Assignable {
+    action: Action::AssignDevices,
+    holds: policy::limited_to_assigned_devices,
+    count_in_account: fleetdesk_persistence::devices::count_devices_in_account,
+    set: fleetdesk_persistence::devices::set_assignments,
+    field: "device_ids",
+    what: "devices",
+    holders: "device managers",
+    role_code: "member_role_holds_no_devices",
+    event: "member.devices_assigned",
+};
+
+pub const STOCK_LOCATIONS: Assignable = Assignable {
+    action: Action::AssignStockLocations,
+    holds: policy::limited_to_assigned_stock,
+    count_in_account: fleetdesk_persistence::stock::count_locations_in_account,
+    set: fleetdesk_persistence::stock::set_assignments,
+    field: "stock_location_ids",
+    what: "stock locations",
+    holders: "stock managers",
+    role_code: "member_role_holds_no_stock_locations",
+    event: "member.stock_locations_assigned",
+};
+
+/// The ids of a request, each once, sorted.
+pub fn distinct(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// May a member with `role` be assigned `ids` of `account_id`?
+pub fn check(
+    c: &mut Conn,
+    kind: &Assignable,
+    account_id: &str,
+    role: CustomerRole,
+    ids: &[String],
+) -> Result<(), ApiError> {
+    if !ids.is_empty() && !(kind.holds)(role) {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            kind.role_code,
+            format!(
+                "a {role} is not assigned {}: only {} are",
+                kind.what, kind.holders
+            ),
+        ));
+    }
+    let found = (kind.count_in_account)(c, account_id, ids)?;
+    if usize::try_from(found).unwrap_or(0) != ids.len() {
+        return Err(ApiError::invalid_field(
+            kind.field,
+            format!("every one of the {} must belong to this account", kind.what),
+        ));
+    }
+    Ok(())
+}
+
+/// Replaces what member `user_id` of `account_id` is assigned (administrators, customer
+/// service); returns the ids assigned.
+pub async fn assign(
+    state: State,
+    who: Principal,
+    kind: &'static Assignable,
+    account_id: String,
+    user_id: String,
+    ids: Vec<String>,
+) -> Result<Vec<String>, ApiError> {
+    authorize(&who, kind.action, Some(&account_id))?;
+    let ids = distinct(ids);
+    let assigned = ids.clone();
+    let state = state.into_inner();
+    blocking(move || {
+        state.db.write(|c| -> Result<(), ApiError> {
+            let member = identity_repo::find_member(c, &account_id, &user_id)?
+                .ok_or_else(ApiError::not_found)?;
+            let role: CustomerRole = member.role.parse().map_err(|_| ApiError::internal())?;
+            check(c, kind, &account_id, role, &ids)?;
+            let now = state.config.clock.now();
+            (kind.set)(c, &account_id, &user_id, &ids, now)?;
+            let mut payload = json!({ "user_id": user_id });
+            payload[kind.field] = json!(ids);
+            events::append(
+                c,
+                NewEvent {
+                    kind: kind.event,
+                    account_id: Some(&account_id),
+                    subject_type: "membership",
+                    subject_id: &user_id,
+                    device_id: None,
+                    actor_id: Some(&who.user_id),
+                    staff_only: false,
+                    payload,
+                    at: now,
+                },
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(assigned)
+}
