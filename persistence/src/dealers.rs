@@ -582,6 +582,27 @@ pub fn join_dealer(
     Ok(changed == 1)
 }
 
+/// Changes the role of one of a dealer's users; `false` when they are not one of its users.
+pub fn change_dealer_role(
+    conn: &mut Conn,
+    dealer_id: &str,
+    user_id: &str,
+    role: &str,
+    at: DateTime<Utc>,
+) -> DbResult<bool> {
+    let changed = diesel::update(
+        users::table
+            .find(user_id)
+            .filter(users::dealer_id.eq(dealer_id)),
+    )
+    .set((
+        users::dealer_role.eq(role),
+        users::updated_at.eq(at.naive_utc()),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
 /// Ends a user's place at a dealer; `false` when they were not one of its users.
 pub fn remove_dealer_user(
     conn: &mut Conn,

@@ -221,6 +221,12 @@ fn calls(f: &Fixture, n: usize) -> Vec<(Kind, Method, String, Option<Value>)> {
         ),
         (
             Kind::ManageUsers,
+            Method::PUT,
+            format!("/api/v1/dealers/{d}/users/{}", f.user_to_remove),
+            Some(json!({"role": "dealer-technician"})),
+        ),
+        (
+            Kind::ManageUsers,
             Method::DELETE,
             format!("/api/v1/dealers/{d}/users/{}", f.user_to_remove),
             None,
@@ -317,7 +323,7 @@ async fn every_dealer_role_reaches_exactly_its_own_dealer(b: Backend) {
     }
     assert_eq!(
         checked,
-        2 * DealerRole::ALL.len() * 2 * 15,
+        2 * DealerRole::ALL.len() * 2 * 16,
         "both dealers, every role, own and other, every call"
     );
 

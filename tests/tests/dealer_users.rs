@@ -134,6 +134,49 @@ async fn a_dealer_administrator_invites_and_removes_the_dealers_users(b: Backend
     assert_eq!(status, StatusCode::CONFLICT, "{refused}");
     assert_eq!(refused["code"], "not_eligible");
 
+    // Roles change; the last administrator is never demoted.
+    let tina_id = users[1]["user_id"].as_str().unwrap().to_owned();
+    let role_of = |id: &str| path(&format!("/users/{id}"));
+    let (status, _) = s
+        .send(
+            Method::PUT,
+            &role_of(&owner_id),
+            Some(&tina),
+            Some(json!({"role": "dealer-technician"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let res = s
+        .request(
+            Method::PUT,
+            &role_of(&owner_id),
+            Some(&owner),
+            Some(json!({"role": "dealer-technician"})),
+        )
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "last_administrator").await;
+    let (status, promoted) = s
+        .send(
+            Method::PUT,
+            &role_of(&tina_id),
+            Some(&owner),
+            Some(json!({"role": "dealer-admin"})),
+        )
+        .await;
+    assert_eq!(
+        (status, &promoted["role"]),
+        (StatusCode::OK, &json!("dealer-admin"))
+    );
+    let (status, _) = s
+        .send(
+            Method::PUT,
+            &role_of(&tina_id),
+            Some(&owner),
+            Some(json!({"role": "dealer-technician"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "another administrator remains");
+
     // The last administrator stays; a removed technician loses access at once.
     let res = s
         .request(
@@ -146,7 +189,6 @@ async fn a_dealer_administrator_invites_and_removes_the_dealers_users(b: Backend
     assert_problem(res, StatusCode::CONFLICT, "last_administrator").await;
     let (status, _) = s.get("/api/v1/registrations", &tina).await;
     assert_eq!(status, StatusCode::OK);
-    let tina_id = users[1]["user_id"].as_str().unwrap();
     let res = s
         .request(
             Method::DELETE,

@@ -2,7 +2,7 @@
 //! administrators and technicians by e-mail, lists and removes them. The last administrator
 //! of a dealer stays.
 
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::{DealerRole, Email};
 use fleetdesk_domain::policy::Action;
@@ -28,6 +28,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_dealer_invitations)
         .service(accept_dealer_invitation)
         .service(list_dealer_users)
+        .service(change_dealer_user)
         .service(remove_dealer_user);
 }
 
@@ -405,19 +406,7 @@ async fn remove_dealer_user(
     let actor = who.0.user_id;
     blocking(move || {
         state.db.write(|c| -> Result<(), ApiError> {
-            repo::lock_dealer(c, &dealer_id)?;
-            let user = identity_repo::find_user(c, &user_id)?
-                .filter(|u| u.dealer_id.as_deref() == Some(dealer_id.as_str()))
-                .ok_or_else(ApiError::not_found)?;
-            let admin = DealerRole::DealerAdmin.as_str();
-            if user.dealer_role.as_deref() == Some(admin)
-                && repo::count_dealer_users_with_role(c, &dealer_id, admin)? <= 1
-            {
-                return Err(ApiError::conflict(
-                    "last_administrator",
-                    "the dealer's last administrator cannot be removed",
-                ));
-            }
+            keep_an_administrator(c, &dealer_id, &user_id, None)?;
             let now = state.config.clock.now();
             if !repo::remove_dealer_user(c, &dealer_id, &user_id, now)? {
                 return Err(ApiError::not_found());
@@ -437,4 +426,87 @@ async fn remove_dealer_user(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Locks the dealer and checks that the change of `user_id` to `next` (`None`: removal)
+/// leaves the dealer an administrator; 404 unless the user is one of the dealer's.
+fn keep_an_administrator(
+    c: &mut Conn,
+    dealer_id: &str,
+    user_id: &str,
+    next: Option<DealerRole>,
+) -> Result<(), ApiError> {
+    repo::lock_dealer(c, dealer_id)?;
+    let user = identity_repo::find_user(c, user_id)?
+        .filter(|u| u.dealer_id.as_deref() == Some(dealer_id))
+        .ok_or_else(ApiError::not_found)?;
+    let admin = DealerRole::DealerAdmin.as_str();
+    let stops_being_admin =
+        user.dealer_role.as_deref() == Some(admin) && next != Some(DealerRole::DealerAdmin);
+    if stops_being_admin && repo::count_dealer_users_with_role(c, dealer_id, admin)? <= 1 {
+        return Err(ApiError::conflict(
+            "last_administrator",
+            "the dealer's last administrator cannot be removed or demoted",
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DealerRoleChange {
+    pub role: DealerRoleDto,
+}
+
+/// Changes a dealer user's role (the dealer's administrators, customer service). The
+/// dealer's last administrator cannot be demoted.
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path), ("user_id" = String, Path)),
+    request_body = DealerRoleChange,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = DealerUser),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The dealer's last administrator (`last_administrator`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/dealers/{id}/users/{user_id}")]
+async fn change_dealer_user(
+    state: State,
+    who: Authenticated,
+    path: web::Path<(String, String)>,
+    body: web::Json<DealerRoleChange>,
+) -> Result<web::Json<DealerUser>, ApiError> {
+    let (dealer_id, user_id) = path.into_inner();
+    authorize_dealer(&who.0, Action::ManageDealerUsers, Some(&dealer_id))?;
+    let role = DealerRole::from(body.into_inner().role);
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let user = blocking(move || {
+        state.db.write(|c| -> Result<DealerUserRow, ApiError> {
+            keep_an_administrator(c, &dealer_id, &user_id, Some(role))?;
+            let now = state.config.clock.now();
+            if !repo::change_dealer_role(c, &dealer_id, &user_id, role.as_str(), now)? {
+                return Err(ApiError::not_found());
+            }
+            network_event(
+                c,
+                "dealer.user_role_changed",
+                "dealer",
+                &dealer_id,
+                None,
+                &actor,
+                json!({ "user_id": user_id, "role": role.as_str() }),
+                now,
+            )?;
+            repo::dealer_users(c, &dealer_id)?
+                .into_iter()
+                .find(|u| u.id == user_id)
+                .ok_or_else(ApiError::internal)
+        })
+    })
+    .await?;
+    Ok(web::Json(user.into()))
 }
