@@ -192,6 +192,31 @@ pub fn insert_movement(conn: &mut Conn, row: &StockMovementRow) -> DbResult<()> 
     Ok(())
 }
 
+/// A location's stock movements, oldest first; only one part's when `part_number` is set.
+pub fn list_movements(
+    conn: &mut Conn,
+    location_id: &str,
+    part_number: Option<&str>,
+    after: Option<&str>,
+    limit: i64,
+) -> DbResult<Page<StockMovementRow>> {
+    let mut query = stock_movements::table
+        .filter(stock_movements::stock_location_id.eq(location_id))
+        .select(StockMovementRow::as_select())
+        .into_boxed();
+    if let Some(v) = part_number {
+        query = query.filter(stock_movements::part_number.eq(v.to_owned()));
+    }
+    if let Some(after) = after {
+        query = query.filter(stock_movements::id.gt(after.to_owned()));
+    }
+    let rows = query
+        .order(stock_movements::id.asc())
+        .limit(limit + 1)
+        .load(conn)?;
+    Ok(Page::from_rows(rows, limit, |r| r.id.clone()))
+}
+
 /// Stock locations assigned to a user as a stock manager: (account, location).
 pub fn assignments_of(conn: &mut Conn, user_id: &str) -> DbResult<Vec<(String, String)>> {
     Ok(stock_assignments::table

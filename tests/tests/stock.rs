@@ -296,6 +296,38 @@ async fn twenty_low_toner_reports_at_once_raise_one_order(b: Backend) {
     assert_eq!((status, &level["on_hand"]), (StatusCode::OK, &json!(0)));
     assert_eq!(level["reorder"], true);
 
+    // The history: the first count, two receipts, two uses (not the refused one), each with
+    // the stock after it.
+    let (_, history) = s
+        .get(
+            &format!("{location_path}/movements?part_number=tn-1"),
+            &shop.admin,
+        )
+        .await;
+    let moves: Vec<(&str, i64, i64)> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            let n = |k: &str| m[k].as_i64().unwrap();
+            (
+                m["kind"].as_str().unwrap(),
+                n("quantity"),
+                n("on_hand_after"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        moves,
+        vec![
+            ("count", 5, 5),
+            ("receipt", 4, 9),
+            ("receipt", 2, 11),
+            ("consumption", -3, 8),
+            ("consumption", -8, 0)
+        ]
+    );
+
     let (_, feed) = s.get("/api/v1/events?limit=200", &shop.admin).await;
     let kinds: Vec<&str> = feed["items"]
         .as_array()

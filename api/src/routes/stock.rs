@@ -36,6 +36,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(put_level)
         .service(link_devices)
         .service(record_consumption)
+        .service(list_movements)
         .service(list_orders)
         .service(receive_order)
         .service(assign_stock_locations);
@@ -693,6 +694,97 @@ fn insufficient(on_hand: i32) -> ApiError {
         format!("only {on_hand} on hand: stock never goes below zero"),
     )
     .with_facts(json!({ "on_hand": on_hand }))
+}
+
+/// One change of a consumable's stock.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct StockMovement {
+    pub id: String,
+    pub part_number: String,
+    /// receipt, consumption or count.
+    pub kind: String,
+    /// The change: positive in, negative out.
+    pub quantity: i32,
+    pub on_hand_after: i32,
+    pub order_id: Option<String>,
+    pub device_id: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+impl From<StockMovementRow> for StockMovement {
+    fn from(r: StockMovementRow) -> Self {
+        Self {
+            recorded_at: r.recorded_at.and_utc(),
+            id: r.id,
+            part_number: r.part_number,
+            kind: r.kind,
+            quantity: r.quantity,
+            on_hand_after: r.on_hand_after,
+            order_id: r.order_id,
+            device_id: r.device_id,
+            recorded_by: r.recorded_by,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MovementPage {
+    pub items: Vec<StockMovement>,
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MovementQuery {
+    pub part_number: Option<String>,
+}
+
+/// The location's stock history: every receipt, consumption and count with the stock after
+/// it, oldest first.
+#[utoipa::path(
+    tag = "stock",
+    params(("id" = String, Path), MovementQuery, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = MovementPage),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/stock-locations/{id}/movements")]
+async fn list_movements(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    q: web::Query<MovementQuery>,
+    page: web::Query<PageParams>,
+) -> Result<web::Json<MovementPage>, ApiError> {
+    let (limit, after) = page.resolve()?;
+    let part_number = q
+        .into_inner()
+        .part_number
+        .as_deref()
+        .map(rules::parse_part_number)
+        .transpose()?;
+    let state = state.into_inner();
+    let page = blocking(move || {
+        state.db.read(|c| -> Result<_, ApiError> {
+            let row = location_for(c, &who.0, Action::ReadStock, &id)?;
+            Ok(repo::list_movements(
+                c,
+                &row.id,
+                part_number.as_deref(),
+                after.as_deref(),
+                limit,
+            )?)
+        })
+    })
+    .await?;
+    Ok(web::Json(MovementPage {
+        next_cursor: page.next_after.as_deref().map(encode_cursor),
+        items: page.items.into_iter().map(StockMovement::from).collect(),
+    }))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
