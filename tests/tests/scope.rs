@@ -204,6 +204,12 @@ fn calls(f: &Fixture, n: usize) -> Vec<(Kind, Method, String, Option<Value>)> {
             None,
         ),
         (
+            Kind::ReadStock,
+            Method::GET,
+            format!("/api/v1/stock-locations/{l}/movements"),
+            None,
+        ),
+        (
             Kind::EditStock,
             Method::PATCH,
             format!("/api/v1/stock-locations/{l}"),
@@ -620,7 +626,7 @@ async fn every_role_reaches_exactly_its_own_scope(b: Backend) {
     }
     assert_eq!(
         checked,
-        2 * CustomerRole::ALL.len() * 2 * 44,
+        2 * CustomerRole::ALL.len() * 2 * 45,
         "every role, both accounts, every call"
     );
 }
