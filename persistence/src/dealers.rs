@@ -382,14 +382,6 @@ pub fn find_dispatch(conn: &mut Conn, id: &str) -> DbResult<Option<DispatchRow>>
         .optional()?)
 }
 
-pub fn find_dispatch_of_call(conn: &mut Conn, call_id: &str) -> DbResult<Option<DispatchRow>> {
-    Ok(dispatches::table
-        .filter(dispatches::call_id.eq(call_id))
-        .select(DispatchRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
 #[derive(Debug, Clone, Default)]
 pub struct DispatchFilter {
     /// Only this dealer's (a dealer user's scope).

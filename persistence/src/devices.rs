@@ -34,14 +34,6 @@ pub fn find_model(conn: &mut Conn, id: &str) -> DbResult<Option<ModelRow>> {
         .optional()?)
 }
 
-pub fn find_model_by_name(conn: &mut Conn, name: &str) -> DbResult<Option<ModelRow>> {
-    Ok(device_models::table
-        .filter(device_models::name.eq(name))
-        .select(ModelRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
 pub fn list_models(conn: &mut Conn, after: Option<&str>, limit: i64) -> DbResult<Page<ModelRow>> {
     let mut query = device_models::table
         .select(ModelRow::as_select())

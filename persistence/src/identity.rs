@@ -186,21 +186,6 @@ pub fn set_email(conn: &mut Conn, user_id: &str, email: &str, at: DateTime<Utc>)
     }
 }
 
-pub fn set_password_hash(
-    conn: &mut Conn,
-    user_id: &str,
-    hash: &str,
-    at: DateTime<Utc>,
-) -> DbResult<()> {
-    diesel::update(users::table.find(user_id))
-        .set((
-            users::password_hash.eq(hash),
-            users::updated_at.eq(at.naive_utc()),
-        ))
-        .execute(conn)?;
-    Ok(())
-}
-
 /// Marks the address confirmed if it is still `email` (a later correction wins).
 pub fn confirm_email(
     conn: &mut Conn,
