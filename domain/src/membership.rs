@@ -1,22 +1,38 @@
-//! Rules of memberships in customer accounts.
+//! Rules of memberships in customer accounts and dealer organisations.
 
-use crate::identity::CustomerRole;
+use crate::identity::{CustomerRole, DealerRole};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum MembershipError {
-    #[error("an account keeps at least one administrator: appoint another one first")]
+    #[error("an organisation keeps at least one administrator: appoint another one first")]
     LastAdministrator,
 }
 
+/// A role in an organisation that one of its roles administers.
+pub trait OrganisationRole: Copy + PartialEq {
+    fn administers(self) -> bool;
+}
+
+impl OrganisationRole for CustomerRole {
+    fn administers(self) -> bool {
+        self == CustomerRole::Administrator
+    }
+}
+
+impl OrganisationRole for DealerRole {
+    fn administers(self) -> bool {
+        self == DealerRole::DealerAdmin
+    }
+}
+
 /// May a member whose role is `current` get role `next` (`None`: be removed), when the
-/// account has `administrators` administrators in all (this member included)?
-pub fn check_change(
-    current: CustomerRole,
-    next: Option<CustomerRole>,
+/// organisation has `administrators` administrators in all (this member included)?
+pub fn check_change<R: OrganisationRole>(
+    current: R,
+    next: Option<R>,
     administrators: usize,
 ) -> Result<(), MembershipError> {
-    let loses_admin =
-        current == CustomerRole::Administrator && next != Some(CustomerRole::Administrator);
+    let loses_admin = current.administers() && !next.is_some_and(R::administers);
     if loses_admin && administrators <= 1 {
         return Err(MembershipError::LastAdministrator);
     }
@@ -42,6 +58,17 @@ mod tests {
         assert_eq!(check_change(Administrator, Some(Administrator), 1), Ok(()));
         assert_eq!(check_change(Administrator, None, 2), Ok(()));
         assert_eq!(check_change(DeviceManager, None, 1), Ok(()));
+        // Dealers alike.
+        assert_eq!(
+            check_change(
+                DealerRole::DealerAdmin,
+                Some(DealerRole::DealerTechnician),
+                1
+            ),
+            Err(MembershipError::LastAdministrator)
+        );
+        assert_eq!(check_change(DealerRole::DealerAdmin, None, 2), Ok(()));
+        assert_eq!(check_change(DealerRole::DealerTechnician, None, 1), Ok(()));
     }
 
     proptest! {

@@ -5,6 +5,7 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::{DealerRole, Email};
+use fleetdesk_domain::membership;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::dealers::{self as repo, DealerInvitationRow, DealerRow, DealerUserRow};
 use fleetdesk_persistence::identity as identity_repo;
@@ -21,7 +22,9 @@ use crate::mail::{self, texts};
 use crate::state::{AppState, State, blocking};
 
 use super::dealers::network_event;
-use super::members::{AcceptInvitation, check_open, invitation_problem, invited_user};
+use super::members::{
+    AcceptInvitation, check_open, invitation_problem, invited_user, last_administrator,
+};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(invite_dealer_user)
@@ -440,15 +443,16 @@ fn keep_an_administrator(
     let user = identity_repo::find_user(c, user_id)?
         .filter(|u| u.dealer_id.as_deref() == Some(dealer_id))
         .ok_or_else(ApiError::not_found)?;
-    let admin = DealerRole::DealerAdmin.as_str();
-    let stops_being_admin =
-        user.dealer_role.as_deref() == Some(admin) && next != Some(DealerRole::DealerAdmin);
-    if stops_being_admin && repo::count_dealer_users_with_role(c, dealer_id, admin)? <= 1 {
-        return Err(ApiError::conflict(
-            "last_administrator",
-            "the dealer's last administrator cannot be removed or demoted",
-        ));
-    }
+    let current: DealerRole = user
+        .dealer_role
+        .as_deref()
+        .ok_or_else(ApiError::internal)?
+        .parse()
+        .map_err(|_| ApiError::internal())?;
+    let admins =
+        repo::count_dealer_users_with_role(c, dealer_id, DealerRole::DealerAdmin.as_str())?;
+    membership::check_change(current, next, usize::try_from(admins).unwrap_or(0))
+        .map_err(last_administrator)?;
     Ok(())
 }
 

@@ -168,7 +168,7 @@ pub struct RoleChange {
     pub role: CustomerRoleDto,
 }
 
-fn last_administrator(e: MembershipError) -> ApiError {
+pub(super) fn last_administrator(e: MembershipError) -> ApiError {
     ApiError::conflict("last_administrator", e.to_string())
 }
 
