@@ -278,6 +278,21 @@ pub fn authorize_dispatch(
     ))
 }
 
+/// The policy's answer for one stock location: outside the caller's scope is 404.
+pub fn authorize_stock(
+    who: &Principal,
+    action: Action,
+    account_id: &str,
+    location_id: &str,
+) -> Result<(), ApiError> {
+    allowed(policy::decide_stock(who, action, account_id, location_id))
+}
+
+/// The policy's answer for an object of no account or dealer (a knowledge article).
+pub fn authorize_unscoped(who: &Principal, action: Action) -> Result<(), ApiError> {
+    allowed(policy::decide_unscoped(who, action))
+}
+
 /// A policy decision as the API answers it: 403 for a role that may never, 404 outside scope.
 fn allowed(decision: Decision) -> Result<(), ApiError> {
     match decision {

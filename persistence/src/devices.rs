@@ -34,6 +34,14 @@ pub fn find_model(conn: &mut Conn, id: &str) -> DbResult<Option<ModelRow>> {
         .optional()?)
 }
 
+/// How many of `ids` are device models.
+pub fn count_models(conn: &mut Conn, ids: &[String]) -> DbResult<i64> {
+    Ok(device_models::table
+        .filter(device_models::id.eq_any(ids))
+        .count()
+        .get_result(conn)?)
+}
+
 pub fn list_models(conn: &mut Conn, after: Option<&str>, limit: i64) -> DbResult<Page<ModelRow>> {
     let mut query = device_models::table
         .select(ModelRow::as_select())

@@ -6,13 +6,13 @@ use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::knowledge::{self as rules, Searchable};
-use fleetdesk_domain::policy::{self, Action, Decision};
+use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::knowledge::{self as repo, Article, ArticleFilter, ArticleRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, authorize_unscoped};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::state::{State, blocking};
@@ -22,13 +22,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_article)
         .service(create_article)
         .service(update_article);
-}
-
-fn require(who: &Principal, action: Action) -> Result<(), ApiError> {
-    match policy::decide_unscoped(who, action) {
-        Decision::Allow => Ok(()),
-        _ => Err(ApiError::forbidden()),
-    }
 }
 
 /// Drafts are for staff only.
@@ -122,7 +115,7 @@ async fn search_articles(
     q: web::Query<ArticleQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<ArticlePage>, ApiError> {
-    require(&who.0, Action::ReadKnowledge)?;
+    authorize_unscoped(&who.0, Action::ReadKnowledge)?;
     let (limit, after) = page.resolve()?;
     let offset = match after {
         Some(a) => a
@@ -211,7 +204,7 @@ async fn get_article(
     who: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<KnowledgeArticle>, ApiError> {
-    require(&who.0, Action::ReadKnowledge)?;
+    authorize_unscoped(&who.0, Action::ReadKnowledge)?;
     let drafts = sees_drafts(&who.0);
     let state = state.into_inner();
     let article = blocking(move || {
@@ -278,10 +271,9 @@ fn check(input: ArticleInput) -> Result<CheckedInput, ApiError> {
 }
 
 fn models_exist(c: &mut fleetdesk_persistence::Conn, ids: &[String]) -> Result<(), ApiError> {
-    for id in ids {
-        if fleetdesk_persistence::devices::find_model(c, id)?.is_none() {
-            return Err(ApiError::invalid_field("model_ids", "no such device model"));
-        }
+    let found = fleetdesk_persistence::devices::count_models(c, ids)?;
+    if usize::try_from(found).unwrap_or(0) != ids.len() {
+        return Err(ApiError::invalid_field("model_ids", "no such device model"));
     }
     Ok(())
 }
@@ -304,7 +296,7 @@ async fn create_article(
     who: Authenticated,
     body: web::Json<ArticleInput>,
 ) -> Result<HttpResponse, ApiError> {
-    require(&who.0, Action::WriteKnowledge)?;
+    authorize_unscoped(&who.0, Action::WriteKnowledge)?;
     let input = check(body.into_inner())?;
     let state = state.into_inner();
     let actor = who.0.user_id;
@@ -362,7 +354,7 @@ async fn update_article(
     id: web::Path<String>,
     body: web::Json<ArticleInput>,
 ) -> Result<web::Json<KnowledgeArticle>, ApiError> {
-    require(&who.0, Action::WriteKnowledge)?;
+    authorize_unscoped(&who.0, Action::WriteKnowledge)?;
     let input = check(body.into_inner())?;
     let state = state.into_inner();
     let actor = who.0.user_id;

@@ -20,7 +20,7 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::auth::{Authenticated, authorize};
+use crate::auth::{Authenticated, authorize, authorize_stock};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::routes::accounts::AddressDto;
@@ -85,11 +85,8 @@ fn location_for(
     id: &str,
 ) -> Result<StockLocationRow, ApiError> {
     let row = repo::find_location(c, id)?.ok_or_else(ApiError::not_found)?;
-    match policy::decide_stock(who, action, &row.account_id, &row.id) {
-        policy::Decision::Allow => Ok(row),
-        policy::Decision::Forbidden => Err(ApiError::forbidden()),
-        policy::Decision::NotFound => Err(ApiError::not_found()),
-    }
+    authorize_stock(who, action, &row.account_id, &row.id)?;
+    Ok(row)
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
