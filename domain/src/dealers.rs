@@ -434,6 +434,25 @@ pub fn parse_labour_amount(
     }))
 }
 
+/// The part a claim from a closed-out dispatch names, spelled as section 2 reported it: it
+/// must be one of the `(part number, defective)` parts reported there, and defective. Part
+/// numbers compare without regard to case.
+pub fn claimed_part<'a>(
+    reported: impl IntoIterator<Item = (&'a str, bool)>,
+    part_number: &str,
+) -> Result<&'a str, Invalid> {
+    reported
+        .into_iter()
+        .find(|(p, defective)| *defective && p.eq_ignore_ascii_case(part_number))
+        .map(|(p, _)| p)
+        .ok_or_else(|| {
+            Invalid::new(
+                "part_number",
+                "was not reported defective in the dispatch's close-out",
+            )
+        })
+}
+
 /// A warranty part claim stands when the part failed within the warranty and not in the
 /// future.
 pub fn check_claim_failure_date(
@@ -735,6 +754,17 @@ mod tests {
         }
         assert_eq!(parse_labour_amount(&reject, None, None), Ok(None));
         assert!(parse_labour_amount(&reject, Some(100), Some("USD")).is_err());
+    }
+
+    #[test]
+    fn a_claimed_part_was_reported_defective() {
+        let reported = [("QM7-1234", true), ("QM7-0001", false)];
+        assert_eq!(claimed_part(reported, "qm7-1234"), Ok("QM7-1234"));
+        assert_eq!(
+            claimed_part(reported, "QM7-0001").unwrap_err().field,
+            "part_number"
+        );
+        assert!(claimed_part(reported, "QM7-9999").is_err());
     }
 
     #[test]

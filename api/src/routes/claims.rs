@@ -151,21 +151,16 @@ fn claim_source(
                     ));
                 }
             };
-            let part = section2
+            let reported = section2
                 .parts
                 .iter()
-                .find(|p| p.defective && p.part_number.eq_ignore_ascii_case(part_number))
-                .ok_or_else(|| {
-                    ApiError::invalid_field(
-                        "part_number",
-                        "was not reported defective in the dispatch's close-out",
-                    )
-                })?;
+                .map(|p| (p.part_number.as_str(), p.defective));
+            let part = rules::claimed_part(reported, part_number)?;
             Ok(ClaimSource {
                 dispatch_id: Some(dispatch.id),
                 registration_id: dispatch.registration_id,
                 serial_number: dispatch.serial_number,
-                part_number: part.part_number.clone(),
+                part_number: part.to_owned(),
                 warranty_end: dispatch.warranty_end,
             })
         }
