@@ -99,7 +99,8 @@ async fn the_demo_data_set_is_ready_to_try(b: Backend) {
         .collect();
     assert_eq!(titles, vec!["Streaks after a toner change"]);
 
-    // Every sign-in the report lists works.
+    // Every sign-in the report lists works: 5 staff, 5 customers, the newcomer, 2 dealers.
+    let mut signed_in = 0;
     for line in report.lines() {
         let Some(email) = line
             .split_whitespace()
@@ -116,5 +117,7 @@ async fn the_demo_data_set_is_ready_to_try(b: Backend) {
             )
             .await;
         assert_eq!(status, StatusCode::OK, "{email}: {body}");
+        signed_in += 1;
     }
+    assert_eq!(signed_in, 13, "{report}");
 }
