@@ -124,17 +124,12 @@ async fn search_articles(
         None => 0,
     };
     let q = q.into_inner();
-    let status = match q.status.as_deref() {
+    let asked = q.status.as_deref().map(rules::parse_status).transpose()?;
+    let status = match asked {
         None if sees_drafts(&who.0) => None,
         None | Some("published") => Some("published".to_owned()),
-        Some("draft") if sees_drafts(&who.0) => Some("draft".to_owned()),
-        Some("draft") => return Err(ApiError::forbidden()),
-        Some(_) => {
-            return Err(ApiError::invalid_field(
-                "status",
-                "must be draft or published",
-            ));
-        }
+        Some(draft) if sees_drafts(&who.0) => Some(draft.to_owned()),
+        Some(_) => return Err(ApiError::forbidden()),
     };
     let tag = q
         .tag
@@ -246,15 +241,7 @@ struct CheckedInput {
 }
 
 fn check(input: ArticleInput) -> Result<CheckedInput, ApiError> {
-    let status = match input.status.trim() {
-        s @ ("draft" | "published") => s.to_owned(),
-        _ => {
-            return Err(ApiError::invalid_field(
-                "status",
-                "must be draft or published",
-            ));
-        }
-    };
+    let status = rules::parse_status(&input.status)?.to_owned();
     let mut model_ids = input.model_ids;
     model_ids.sort();
     model_ids.dedup();
