@@ -26,6 +26,10 @@ pub struct Config {
     pub invitation_ttl: Duration,
     /// The time the reading rules see; always the system clock from the environment.
     pub clock: crate::state::Clock,
+    /// The absolute lifetime of a sign-in: refreshing never extends a session past it.
+    pub session_max_age: Duration,
+    /// Proxies whose `X-Forwarded-For` is believed (none by default).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, Clone)]
@@ -154,8 +158,31 @@ impl Config {
             .unwrap_or(usize::MAX),
             workers: usize::try_from(positive("WORKERS", number("WORKERS", default_workers)?)?)
                 .unwrap_or(2),
+            session_max_age: Duration::from_secs(positive(
+                "SESSION_MAX_AGE_SECS",
+                number("SESSION_MAX_AGE_SECS", 90 * 24 * 3600)?,
+            )?),
+            trusted_proxies: trusted_proxies(get("TRUSTED_PROXIES").as_deref())?,
         })
     }
+}
+
+/// `TRUSTED_PROXIES`: addresses or networks (`10.0.0.0/8`), separated by commas.
+fn trusted_proxies(value: Option<&str>) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<ipnet::IpNet>()
+                .or_else(|_| v.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::Invalid {
+                    name: "TRUSTED_PROXIES",
+                    reason: format!("'{v}' is not an IP address or network"),
+                })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -183,6 +210,20 @@ mod tests {
         assert_eq!(dev.jwt_secret, DEV_JWT_SECRET);
         assert_eq!(dev.bind, "127.0.0.1:8080");
         assert_eq!(dev.database_url, "data/fleetdesk.db");
+        assert!(
+            dev.trusted_proxies.is_empty(),
+            "no proxy is believed by default"
+        );
+        assert_eq!(dev.session_max_age, Duration::from_secs(90 * 24 * 3600));
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let dev = ("FLEETDESK_ENV", "dev");
+        let c = config(&[dev, ("TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1")]).unwrap();
+        assert_eq!(c.trusted_proxies.len(), 2);
+        assert!(c.trusted_proxies[1].contains(&"127.0.0.1".parse::<std::net::IpAddr>().unwrap()));
+        assert!(config(&[dev, ("TRUSTED_PROXIES", "proxy.example")]).is_err());
     }
 
     #[test]

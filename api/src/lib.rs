@@ -77,11 +77,16 @@ pub fn build(config: Config) -> Result<Built, StartError> {
     if applied > 0 {
         log::info!("applied {applied} migration(s)");
     }
-    let transport =
-        mail::Transport::from_url(config.mail.smtp_url.as_deref(), config.mail.smtp_timeout)
-            .map_err(StartError::Mail)?;
-    if matches!(transport, mail::Transport::Log) && !config.dev_mode {
-        log::warn!("SMTP_URL is not set: mails are written to the log, not sent");
+    let transport = mail::Transport::from_url(
+        config.mail.smtp_url.as_deref(),
+        config.mail.smtp_timeout,
+        config.dev_mode,
+    )
+    .map_err(StartError::Mail)?;
+    if matches!(transport, mail::Transport::Log { .. }) && !config.dev_mode {
+        log::warn!(
+            "SMTP_URL is not set: mails are not sent; the log shows their recipients and subjects only"
+        );
     }
     let sender_settings = mail::SenderSettings {
         from: config

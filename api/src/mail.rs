@@ -18,16 +18,19 @@ use lettre::{SmtpTransport, Transport as _};
 /// Where mails go.
 pub enum Transport {
     Smtp(Box<SmtpTransport>),
-    /// Development: the mail is written to the log (and stays readable in the outbox).
-    Log,
+    /// No relay: the mail is written to the log instead (and stays readable in the outbox).
+    /// Its body, which may carry a token, is logged only in development.
+    Log {
+        bodies: bool,
+    },
 }
 
 impl Transport {
     /// `smtp://host:port` (plain, or `?tls=required` for STARTTLS), `smtps://host:port`
     /// (implicit TLS), with optional `user:password@`.
-    pub fn from_url(url: Option<&str>, timeout: Duration) -> Result<Self, String> {
+    pub fn from_url(url: Option<&str>, timeout: Duration, dev_mode: bool) -> Result<Self, String> {
         match url {
-            None => Ok(Transport::Log),
+            None => Ok(Transport::Log { bodies: dev_mode }),
             Some(url) => SmtpTransport::from_url(url)
                 .map(|b| Transport::Smtp(Box::new(b.timeout(Some(timeout)).build())))
                 .map_err(|e| format!("SMTP_URL is invalid: {e}")),
@@ -36,8 +39,12 @@ impl Transport {
 
     fn send(&self, from: &Mailbox, mail: &OutboxRow) -> Result<(), String> {
         match self {
-            Transport::Log => {
+            Transport::Log { bodies: true } => {
                 log::info!(target: "fleetdesk::mail", "mail to {} — {}\n{}", mail.recipient, mail.subject, mail.body);
+                Ok(())
+            }
+            Transport::Log { bodies: false } => {
+                log::info!(target: "fleetdesk::mail", "mail {} to {} — {} (not sent: no SMTP_URL)", mail.id, mail.recipient, mail.subject);
                 Ok(())
             }
             Transport::Smtp(smtp) => {
@@ -81,7 +88,14 @@ pub fn deliver_due(db: &Db, transport: &Transport, settings: &SenderSettings) ->
         let mut conn = db.conn()?;
         let now = fleetdesk_persistence::now();
         match result {
-            Ok(()) => outbox::mark_sent(&mut conn, &mail.id, now)?,
+            // Only a mail that reached a relay loses its token; the log keeps no body to
+            // fall back on.
+            Ok(()) => outbox::mark_sent(
+                &mut conn,
+                &mail.id,
+                now,
+                matches!(transport, Transport::Smtp(_)),
+            )?,
             Err(e) => {
                 let to_chrono = |d: Duration| {
                     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1))
@@ -256,5 +270,30 @@ pub mod texts {
 
 /// Enqueues a mail in the caller's transaction.
 pub fn enqueue(conn: &mut Conn, to: &str, (subject, body): (String, String)) -> DbResult<()> {
-    outbox::enqueue(conn, to, &subject, &body, fleetdesk_persistence::now()).map(|_| ())
+    outbox::enqueue(
+        conn,
+        to,
+        &subject,
+        &body,
+        false,
+        fleetdesk_persistence::now(),
+    )
+    .map(|_| ())
+}
+
+/// Enqueues a mail that carries a single-use token: its body is removed once delivered.
+pub fn enqueue_secret(
+    conn: &mut Conn,
+    to: &str,
+    (subject, body): (String, String),
+) -> DbResult<()> {
+    outbox::enqueue(
+        conn,
+        to,
+        &subject,
+        &body,
+        true,
+        fleetdesk_persistence::now(),
+    )
+    .map(|_| ())
 }

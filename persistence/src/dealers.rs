@@ -629,6 +629,7 @@ pub struct DealerInvitationRow {
     pub expires_at: NaiveDateTime,
     pub accepted_at: Option<NaiveDateTime>,
     pub accepted_by: Option<String>,
+    pub revoked_at: Option<NaiveDateTime>,
 }
 
 pub fn insert_dealer_invitation(conn: &mut Conn, row: &DealerInvitationRow) -> DbResult<()> {
@@ -660,6 +661,50 @@ pub fn list_dealer_invitations(
         .load(conn)?)
 }
 
+pub fn find_dealer_invitation(
+    conn: &mut Conn,
+    dealer_id: &str,
+    id: &str,
+) -> DbResult<Option<DealerInvitationRow>> {
+    Ok(dealer_invitations::table
+        .filter(dealer_invitations::dealer_id.eq(dealer_id))
+        .filter(dealer_invitations::id.eq(id))
+        .select(DealerInvitationRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Revokes an open dealer invitation; `false` when it was accepted or revoked already.
+pub fn revoke_dealer_invitation(conn: &mut Conn, id: &str, at: DateTime<Utc>) -> DbResult<bool> {
+    let changed = diesel::update(
+        dealer_invitations::table
+            .find(id)
+            .filter(dealer_invitations::accepted_at.is_null())
+            .filter(dealer_invitations::revoked_at.is_null()),
+    )
+    .set(dealer_invitations::revoked_at.eq(at.naive_utc()))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Revokes every open invitation `user_id` sent for the dealer (they are leaving it).
+pub fn revoke_dealer_invitations_by(
+    conn: &mut Conn,
+    dealer_id: &str,
+    user_id: &str,
+    at: DateTime<Utc>,
+) -> DbResult<usize> {
+    Ok(diesel::update(
+        dealer_invitations::table
+            .filter(dealer_invitations::dealer_id.eq(dealer_id))
+            .filter(dealer_invitations::invited_by.eq(user_id))
+            .filter(dealer_invitations::accepted_at.is_null())
+            .filter(dealer_invitations::revoked_at.is_null()),
+    )
+    .set(dealer_invitations::revoked_at.eq(at.naive_utc()))
+    .execute(conn)?)
+}
+
 /// Accepts an open dealer invitation once; `false` when it was accepted meanwhile.
 pub fn accept_dealer_invitation(
     conn: &mut Conn,
@@ -670,7 +715,8 @@ pub fn accept_dealer_invitation(
     let changed = diesel::update(
         dealer_invitations::table
             .find(id)
-            .filter(dealer_invitations::accepted_at.is_null()),
+            .filter(dealer_invitations::accepted_at.is_null())
+            .filter(dealer_invitations::revoked_at.is_null()),
     )
     .set((
         dealer_invitations::accepted_at.eq(at.naive_utc()),

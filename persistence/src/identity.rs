@@ -228,6 +228,8 @@ pub struct EmailTokenRow {
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
+    /// The password of the registration this token was mailed for: confirming applies it.
+    pub password_hash: Option<String>,
 }
 
 impl EmailTokenRow {
@@ -263,7 +265,7 @@ pub fn use_email_token(conn: &mut Conn, id: &str, at: DateTime<Utc>) -> DbResult
     Ok(n == 1)
 }
 
-/// Ends every unused token of a user, so only the newest mail works.
+/// Ends every unused token of a user.
 pub fn expire_email_tokens(conn: &mut Conn, user_id: &str, at: DateTime<Utc>) -> DbResult<usize> {
     Ok(diesel::update(
         email_tokens::table
@@ -272,6 +274,84 @@ pub fn expire_email_tokens(conn: &mut Conn, user_id: &str, at: DateTime<Utc>) ->
     )
     .set(email_tokens::used_at.eq(Some(at.naive_utc())))
     .execute(conn)?)
+}
+
+/// Ends the unused tokens of a user that carry `password_hash` (`None`: those carrying no
+/// password), so only the newest mail of one registration works.
+pub fn expire_email_tokens_carrying(
+    conn: &mut Conn,
+    user_id: &str,
+    password_hash: Option<&str>,
+    at: DateTime<Utc>,
+) -> DbResult<usize> {
+    let tokens = email_tokens::table
+        .filter(email_tokens::user_id.eq(user_id))
+        .filter(email_tokens::used_at.is_null());
+    let query = diesel::update(tokens).set(email_tokens::used_at.eq(Some(at.naive_utc())));
+    Ok(match password_hash {
+        Some(hash) => query
+            .filter(email_tokens::password_hash.eq(hash))
+            .execute(conn)?,
+        None => query
+            .filter(email_tokens::password_hash.is_null())
+            .execute(conn)?,
+    })
+}
+
+/// The newest unused, unexpired confirmation token of a user.
+pub fn newest_open_email_token(
+    conn: &mut Conn,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> DbResult<Option<EmailTokenRow>> {
+    Ok(email_tokens::table
+        .filter(email_tokens::user_id.eq(user_id))
+        .filter(email_tokens::used_at.is_null())
+        .filter(email_tokens::expires_at.gt(now.naive_utc()))
+        .order((email_tokens::created_at.desc(), email_tokens::id.desc()))
+        .select(EmailTokenRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Sets the password of a user whose address is still unconfirmed and `email`, and confirms
+/// it: whoever proves the address owns the password. False when the user was confirmed or
+/// changed address meanwhile.
+pub fn claim_unconfirmed(
+    conn: &mut Conn,
+    user_id: &str,
+    email: &str,
+    password_hash: &str,
+    at: DateTime<Utc>,
+) -> DbResult<bool> {
+    let n = diesel::update(
+        users::table
+            .find(user_id)
+            .filter(users::email.eq(email))
+            .filter(users::email_confirmed_at.is_null()),
+    )
+    .set((
+        users::password_hash.eq(password_hash),
+        users::email_confirmed_at.eq(Some(at.naive_utc())),
+        users::updated_at.eq(at.naive_utc()),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn set_password(
+    conn: &mut Conn,
+    user_id: &str,
+    password_hash: &str,
+    at: DateTime<Utc>,
+) -> DbResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::updated_at.eq(at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The columns of a [`MemberView`].
@@ -436,6 +516,37 @@ pub fn list_invitations(
         .limit(limit + 1)
         .load(conn)?;
     Ok(crate::Page::from_rows(rows, limit, |r| r.id.clone()))
+}
+
+/// Revokes an open invitation; false when it was accepted or revoked already.
+pub fn revoke_invitation(conn: &mut Conn, id: &str, at: DateTime<Utc>) -> DbResult<bool> {
+    let n = diesel::update(
+        invitations::table
+            .find(id)
+            .filter(invitations::accepted_at.is_null())
+            .filter(invitations::revoked_at.is_null()),
+    )
+    .set(invitations::revoked_at.eq(Some(at.naive_utc())))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Revokes every open invitation `user_id` sent for the account (they are leaving it).
+pub fn revoke_invitations_by(
+    conn: &mut Conn,
+    account_id: &str,
+    user_id: &str,
+    at: DateTime<Utc>,
+) -> DbResult<usize> {
+    Ok(diesel::update(
+        invitations::table
+            .filter(invitations::account_id.eq(account_id))
+            .filter(invitations::invited_by.eq(user_id))
+            .filter(invitations::accepted_at.is_null())
+            .filter(invitations::revoked_at.is_null()),
+    )
+    .set(invitations::revoked_at.eq(Some(at.naive_utc())))
+    .execute(conn)?)
 }
 
 /// Accepts an open invitation once: false when it was accepted or revoked meanwhile.

@@ -20,6 +20,8 @@ pub struct OutboxRow {
     pub locked_until: Option<NaiveDateTime>,
     pub sent_at: Option<NaiveDateTime>,
     pub last_error: Option<String>,
+    /// Carries a single-use token: the body is removed once the mail is delivered.
+    pub sensitive: bool,
 }
 
 impl OutboxRow {
@@ -34,6 +36,7 @@ pub fn enqueue(
     recipient: &str,
     subject: &str,
     body: &str,
+    sensitive: bool,
     at: DateTime<Utc>,
 ) -> DbResult<String> {
     let id = crate::new_id();
@@ -46,6 +49,7 @@ pub fn enqueue(
             outbox::created_at.eq(at.naive_utc()),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(at.naive_utc()),
+            outbox::sensitive.eq(sensitive),
         ))
         .execute(conn)?;
     Ok(id)
@@ -94,7 +98,12 @@ pub fn claim_due(
     })
 }
 
-pub fn mark_sent(conn: &mut Conn, id: &str, at: DateTime<Utc>) -> DbResult<()> {
+/// What a delivered mail that carried a token keeps of its body.
+pub const REMOVED_BODY: &str = "(removed after delivery: it carried a single-use token)";
+
+/// Marks a mail delivered. A sensitive mail delivered to its recipient loses its body
+/// (`purge`); the metadata stays.
+pub fn mark_sent(conn: &mut Conn, id: &str, at: DateTime<Utc>, purge: bool) -> DbResult<()> {
     diesel::update(outbox::table.find(id))
         .set((
             outbox::sent_at.eq(Some(at.naive_utc())),
@@ -102,6 +111,11 @@ pub fn mark_sent(conn: &mut Conn, id: &str, at: DateTime<Utc>) -> DbResult<()> {
             outbox::last_error.eq(None::<String>),
         ))
         .execute(conn)?;
+    if purge {
+        diesel::update(outbox::table.find(id).filter(outbox::sensitive.eq(true)))
+            .set(outbox::body.eq(REMOVED_BODY))
+            .execute(conn)?;
+    }
     Ok(())
 }
 

@@ -78,6 +78,7 @@ diesel::table! {
         payload -> Text,
         occurred_at -> Timestamp,
         device_id -> Nullable<Text>,
+        dealer_id -> Nullable<Text>,
     }
 }
 
@@ -113,6 +114,7 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
+        password_hash -> Nullable<Text>,
     }
 }
 
@@ -128,6 +130,7 @@ diesel::table! {
         locked_until -> Nullable<Timestamp>,
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
+        sensitive -> Bool,
     }
 }
 
@@ -418,6 +421,7 @@ diesel::table! {
         expires_at -> Timestamp,
         accepted_at -> Nullable<Timestamp>,
         accepted_by -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 

@@ -159,6 +159,8 @@ pub fn test_config(database_url: &str) -> Config {
         email_token_ttl: Duration::from_secs(24 * 3600),
         invitation_ttl: Duration::from_secs(7 * 24 * 3600),
         clock: fleetdesk_api::state::Clock::system(),
+        session_max_age: Duration::from_secs(90 * 24 * 3600),
+        trusted_proxies: Vec::new(),
     }
 }
 
@@ -175,6 +177,8 @@ pub struct TestServer {
     pub client: reqwest::Client,
     pub db: Db,
     pub backend: Backend,
+    /// The database URL, for other server processes to share.
+    pub database_url: String,
     handle: actix_web::dev::ServerHandle,
     _mail_sender: fleetdesk_api::mail::Sender,
     // Dropped after the server is told to stop.
@@ -198,6 +202,7 @@ impl TestServer {
     pub async fn start_with(backend: Backend, database: TestDb, config: Config) -> Self {
         // RUST_LOG=fleetdesk=debug shows the server's log under `cargo test -- --nocapture`.
         let _ = env_logger::builder().is_test(true).try_init();
+        let database_url = config.database_url.clone();
         let built = fleetdesk_api::build(config).expect("the server starts");
         let handle = built.server.handle();
         tokio::spawn(built.server);
@@ -210,6 +215,7 @@ impl TestServer {
                 .unwrap(),
             db: built.db,
             backend,
+            database_url,
             handle,
             _mail_sender: built.mail_sender,
             _database: database,

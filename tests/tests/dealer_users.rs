@@ -130,7 +130,15 @@ async fn a_dealer_administrator_invites_and_removes_the_dealers_users(b: Backend
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, refused) = accept(&s, &staff.email).await;
+    let token = s.token_mailed_to(&staff.email).await;
+    let (status, refused) = s
+        .send(
+            Method::POST,
+            "/api/v1/dealer-invitations/accept",
+            None,
+            Some(json!({"token": token, "current_password": PASSWORD})),
+        )
+        .await;
     assert_eq!(status, StatusCode::CONFLICT, "{refused}");
     assert_eq!(refused["code"], "not_eligible");
 

@@ -385,7 +385,7 @@ async fn invitations_add_new_and_existing_users(b: Backend) {
         .await;
     assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invitation_used").await;
 
-    // An existing user joins a second account without a new password.
+    // An existing user joins a second account signed in, without a new password.
     let other_admin = s.customer(other, CustomerRole::Administrator).await;
     let (status, _) = s
         .post(
@@ -400,7 +400,7 @@ async fn invitations_add_new_and_existing_users(b: Backend) {
         .send(
             Method::POST,
             "/api/v1/invitations/accept",
-            None,
+            tokens["access_token"].as_str(),
             Some(json!({"token": token})),
         )
         .await;

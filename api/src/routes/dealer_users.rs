@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::{DealerRole, Email};
 use fleetdesk_domain::membership;
 use fleetdesk_domain::policy::Action;
+use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::dealers::{self as repo, DealerInvitationRow, DealerRow, DealerUserRow};
 use fleetdesk_persistence::identity as identity_repo;
-use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -23,12 +23,14 @@ use crate::state::{AppState, State, blocking};
 
 use super::dealers::network_event;
 use super::members::{
-    AcceptInvitation, check_open, invitation_problem, invited_user, last_administrator,
+    AcceptInvitation, Acceptor, check_open, invitation_not_open, invitation_problem,
+    last_administrator,
 };
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(invite_dealer_user)
         .service(list_dealer_invitations)
+        .service(revoke_dealer_invitation)
         .service(accept_dealer_invitation)
         .service(list_dealer_users)
         .service(change_dealer_user)
@@ -67,10 +69,14 @@ pub struct DealerInvitation {
 }
 
 fn invitation_view(r: DealerInvitationRow, now: DateTime<Utc>) -> DealerInvitation {
-    let status = match r.accepted_at {
-        Some(_) => "accepted",
-        None if r.expires_at.and_utc() <= now => "expired",
-        None => "pending",
+    let status = if r.accepted_at.is_some() {
+        "accepted"
+    } else if r.revoked_at.is_some() {
+        "revoked"
+    } else if r.expires_at.and_utc() <= now {
+        "expired"
+    } else {
+        "pending"
     };
     DealerInvitation {
         status: status.into(),
@@ -108,9 +114,10 @@ pub(super) fn invite(
         expires_at: (now + ttl).naive_utc(),
         accepted_at: None,
         accepted_by: None,
+        revoked_at: None,
     };
     repo::insert_dealer_invitation(c, &row)?;
-    mail::enqueue(
+    mail::enqueue_secret(
         c,
         email.as_str(),
         texts::dealer_invitation(
@@ -212,6 +219,52 @@ async fn list_dealer_invitations(
     ))
 }
 
+/// Revokes an open dealer invitation (the dealer's administrators, customer service).
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path), ("invitation_id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Accepted or revoked already (`invitation_not_open`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/dealers/{id}/invitations/{invitation_id}")]
+async fn revoke_dealer_invitation(
+    state: State,
+    who: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (dealer_id, invitation_id) = path.into_inner();
+    authorize_dealer(&who.0, Action::ManageDealerUsers, Some(&dealer_id))?;
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    blocking(move || {
+        state.db.write(|c| -> Result<(), ApiError> {
+            let row = repo::find_dealer_invitation(c, &dealer_id, &invitation_id)?
+                .ok_or_else(ApiError::not_found)?;
+            let now = state.config.clock.now();
+            if !repo::revoke_dealer_invitation(c, &row.id, now)? {
+                return Err(invitation_not_open());
+            }
+            network_event(
+                c,
+                "dealer.invitation_revoked",
+                "dealer",
+                &dealer_id,
+                None,
+                &actor,
+                json!({ "invitation_id": row.id, "role": row.role }),
+                now,
+            )
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct JoinedDealer {
     pub dealer_id: String,
@@ -238,8 +291,10 @@ pub struct JoinedDealer {
 #[post("/dealer-invitations/accept")]
 async fn accept_dealer_invitation(
     state: State,
+    who: Option<Authenticated>,
     body: web::Json<AcceptInvitation>,
 ) -> Result<web::Json<JoinedDealer>, ApiError> {
+    let signed_in = who.map(|w| w.0.user_id);
     body.validate()?;
     let body = body.into_inner();
     let hash = auth::token_hash(&body.token);
@@ -254,56 +309,37 @@ async fn accept_dealer_invitation(
         let now = state.config.clock.now();
         check_open(
             invitation.accepted_at.is_some(),
+            invitation.revoked_at.is_some(),
             invitation.expires_at.and_utc(),
             now,
         )?;
         let email = Email::parse(&invitation.email)?;
-        let existing = state
-            .db
-            .read(|c| identity_repo::find_user_by_email(c, email.as_str()))?;
-        let new_user = match &existing {
-            Some(_) => None,
-            None => {
-                let mut user = invited_user(&body, &email, now)?;
-                user.dealer_id = Some(invitation.dealer_id.clone());
-                user.dealer_role = Some(invitation.role.clone());
-                Some(user)
-            }
-        };
+        let mut acceptor = Acceptor::decide(&state, &body, &email, signed_in.as_deref(), now)?;
+        if let Some(user) = acceptor.new_user_mut() {
+            user.dealer_id = Some(invitation.dealer_id.clone());
+            user.dealer_role = Some(invitation.role.clone());
+        }
         state.db.write(|c| -> Result<JoinedDealer, ApiError> {
             let dealer =
                 repo::find_dealer(c, &invitation.dealer_id)?.ok_or_else(ApiError::internal)?;
-            let user_id = match (&new_user, &existing) {
-                (Some(user), _) => {
-                    identity_repo::insert_user(c, user).map_err(|e| match e {
-                        DbError::UniqueViolation(_) => ApiError::conflict(
-                            "conflict",
-                            "this address registered meanwhile; try again",
-                        ),
-                        other => other.into(),
-                    })?;
-                    user.id.clone()
+            if let Some(user) = acceptor.existing()
+                && user.dealer_id.as_deref() == Some(dealer.id.as_str())
+            {
+                return Err(ApiError::conflict(
+                    "already_member",
+                    "you are one of this dealer's users already",
+                ));
+            }
+            let user_id = acceptor.apply(c, now)?;
+            if !acceptor.is_new() {
+                let customer = !identity_repo::memberships_of(c, &user_id)?.is_empty();
+                if customer || !repo::join_dealer(c, &user_id, &dealer.id, &invitation.role, now)? {
+                    return Err(ApiError::conflict(
+                        "not_eligible",
+                        "this address belongs to a user who cannot also be a dealer's user",
+                    ));
                 }
-                (None, Some(user)) => {
-                    if user.dealer_id.as_deref() == Some(dealer.id.as_str()) {
-                        return Err(ApiError::conflict(
-                            "already_member",
-                            "you are one of this dealer's users already",
-                        ));
-                    }
-                    let customer = !identity_repo::memberships_of(c, &user.id)?.is_empty();
-                    if customer
-                        || !repo::join_dealer(c, &user.id, &dealer.id, &invitation.role, now)?
-                    {
-                        return Err(ApiError::conflict(
-                            "not_eligible",
-                            "this address belongs to a user who cannot also be a dealer's user",
-                        ));
-                    }
-                    user.id.clone()
-                }
-                (None, None) => return Err(ApiError::internal()),
-            };
+            }
             if !repo::accept_dealer_invitation(c, &invitation.id, &user_id, now)? {
                 return Err(invitation_problem(
                     "invitation_used",
@@ -326,7 +362,7 @@ async fn accept_dealer_invitation(
                 user_id,
                 email: email.to_string(),
                 role: invitation.role.clone(),
-                new_user: new_user.is_some(),
+                new_user: acceptor.is_new(),
             })
         })
     })
@@ -414,6 +450,8 @@ async fn remove_dealer_user(
             if !repo::remove_dealer_user(c, &dealer_id, &user_id, now)? {
                 return Err(ApiError::not_found());
             }
+            // Whoever leaves cannot come back through an invitation they sent.
+            repo::revoke_dealer_invitations_by(c, &dealer_id, &user_id, now)?;
             network_event(
                 c,
                 "dealer.user_removed",

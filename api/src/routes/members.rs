@@ -24,7 +24,7 @@ use crate::auth::{self, Authenticated, authorize};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::mail::{self, texts};
-use crate::state::{State, blocking};
+use crate::state::{AppState, State, blocking};
 
 use super::assignments;
 
@@ -35,6 +35,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(invite)
         .service(list_invitations)
         .service(get_invitation)
+        .service(revoke_invitation)
         .service(accept_invitation)
         .service(list_join_requests)
         .service(approve_join_request)
@@ -265,6 +266,8 @@ async fn remove_member(
                 .map_err(last_administrator)?;
             repo::remove_member(c, &account_id, &user_id)?;
             let now = fleetdesk_persistence::now();
+            // Whoever leaves cannot come back through an invitation they sent.
+            repo::revoke_invitations_by(c, &account_id, &user_id, now)?;
             fleetdesk_persistence::devices::set_assignments(c, &account_id, &user_id, &[], now)?;
             fleetdesk_persistence::stock::set_assignments(c, &account_id, &user_id, &[], now)?;
             member_event(
@@ -420,7 +423,7 @@ async fn invite(
                 stock_location_ids: ids_to_store(&stock_location_ids)?,
             };
             repo::insert_invitation(c, &row)?;
-            mail::enqueue(
+            mail::enqueue_secret(
                 c,
                 email.as_str(),
                 texts::invitation(
@@ -543,6 +546,64 @@ async fn get_invitation(
     )))
 }
 
+/// Revokes an open invitation (administrators, customer service): its token stops working.
+#[utoipa::path(
+    tag = "members",
+    params(("id" = String, Path), ("invitation_id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Accepted or revoked already (`invitation_not_open`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/accounts/{id}/invitations/{invitation_id}")]
+async fn revoke_invitation(
+    state: State,
+    who: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (account_id, invitation_id) = path.into_inner();
+    authorize(&who.0, Action::InviteMembers, Some(&account_id))?;
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    blocking(move || {
+        state.db.write(|c| -> Result<(), ApiError> {
+            let row = repo::find_invitation(c, &account_id, &invitation_id)?
+                .ok_or_else(ApiError::not_found)?;
+            let now = state.config.clock.now();
+            if !repo::revoke_invitation(c, &row.id, now)? {
+                return Err(invitation_not_open());
+            }
+            events::append(
+                c,
+                NewEvent {
+                    kind: "invitation.revoked",
+                    account_id: Some(&account_id),
+                    subject_type: "invitation",
+                    subject_id: &row.id,
+                    device_id: None,
+                    actor_id: Some(&actor),
+                    staff_only: false,
+                    payload: json!({ "role": row.role }),
+                    at: now,
+                },
+            )?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+pub(super) fn invitation_not_open() -> ApiError {
+    ApiError::conflict(
+        "invitation_not_open",
+        "this invitation was accepted or revoked already",
+    )
+}
+
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct AcceptInvitation {
     #[validate(length(min = 1, max = 200))]
@@ -555,6 +616,11 @@ pub struct AcceptInvitation {
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
+    /// When the address has a confirmed user: that user's password, unless the request is
+    /// signed in as that user.
+    #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
+    pub current_password: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -572,13 +638,20 @@ pub(super) fn invitation_problem(code: &'static str, detail: &str) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
 }
 
-/// An invitation token works once, until it expires.
+/// An invitation token works once, until it expires or is revoked.
 pub(super) fn check_open(
-    used: bool,
+    accepted: bool,
+    revoked: bool,
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    if used {
+    if revoked {
+        return Err(invitation_problem(
+            "invitation_invalid",
+            "this invitation was revoked",
+        ));
+    }
+    if accepted {
         return Err(invitation_problem(
             "invitation_used",
             "this invitation was used already",
@@ -595,23 +668,151 @@ pub(super) fn check_open(
 
 /// The user an invitation creates for an address new to fleetdesk: it needs a password and a
 /// name; the mailed token proved the address. Hashes the password (before any transaction).
-pub(super) fn invited_user(
+fn invited_user(
     body: &AcceptInvitation,
     email: &Email,
     now: DateTime<Utc>,
 ) -> Result<UserRow, ApiError> {
-    let password = body
-        .password
-        .as_deref()
-        .ok_or_else(|| ApiError::invalid_field("password", "is required for a new user"))?;
-    let password = Password::parse(password, email)?;
+    let hash = invited_password(body, email)?;
     let name = body
         .display_name
         .as_deref()
         .ok_or_else(|| ApiError::invalid_field("display_name", "is required for a new user"))?;
     let name = parse_name("display_name", name, 100)?;
-    let hash = auth::hash_password(password.expose())?;
     Ok(UserRow::new(email.as_str(), hash, &name, None, true, now))
+}
+
+/// The password given with an acceptance, checked by the registration rules and hashed.
+fn invited_password(body: &AcceptInvitation, email: &Email) -> Result<String, ApiError> {
+    let password = body
+        .password
+        .as_deref()
+        .ok_or_else(|| ApiError::invalid_field("password", "is required for a new user"))?;
+    let password = Password::parse(password, email)?;
+    auth::hash_password(password.expose())
+}
+
+/// Who accepts an invitation mailed to an address. The mailed token proves the address, and
+/// whoever proves the address owns the password: an earlier registration by someone else
+/// never decides it. A confirmed user proves they are that user.
+pub(super) enum Acceptor {
+    /// The address is new to fleetdesk: this user is created.
+    New(UserRow),
+    /// The address has a user who never confirmed it: the password given replaces whatever a
+    /// registration set, the address counts as confirmed, and earlier sign-ins and
+    /// confirmation links end.
+    Unconfirmed {
+        user: UserRow,
+        password_hash: String,
+    },
+    /// A confirmed user who proved to be that user (signed in, or their current password).
+    Confirmed(UserRow),
+}
+
+impl Acceptor {
+    /// Decides who accepts, before the write transaction (password hashing is slow).
+    /// `signed_in` is the user id of the request's access token, if any.
+    pub(super) fn decide(
+        state: &AppState,
+        body: &AcceptInvitation,
+        email: &Email,
+        signed_in: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Self, ApiError> {
+        let existing = state
+            .db
+            .read(|c| repo::find_user_by_email(c, email.as_str()))?;
+        if let Some(caller) = signed_in
+            && existing.as_ref().is_none_or(|u| u.id != caller)
+        {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "invitation_for_another_user",
+                "this invitation was sent to another address than the signed-in user's",
+            ));
+        }
+        let Some(user) = existing else {
+            return Ok(Self::New(invited_user(body, email, now)?));
+        };
+        if signed_in.is_some() {
+            return Ok(if user.email_confirmed_at.is_some() {
+                Self::Confirmed(user)
+            } else {
+                // Signed in means confirmed; a user unconfirmed since is treated as unproven.
+                Self::Unconfirmed {
+                    password_hash: invited_password(body, email)?,
+                    user,
+                }
+            });
+        }
+        if user.email_confirmed_at.is_none() {
+            return Ok(Self::Unconfirmed {
+                password_hash: invited_password(body, email)?,
+                user,
+            });
+        }
+        let Some(current) = body.current_password.as_deref() else {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "identity_proof_required",
+                "this address has a fleetdesk user: sign in as it, or give its current password as current_password",
+            ));
+        };
+        if !auth::verify_password(current, &user.password_hash) {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "the current password is wrong",
+            ));
+        }
+        Ok(Self::Confirmed(user))
+    }
+
+    pub(super) fn is_new(&self) -> bool {
+        matches!(self, Self::New(_))
+    }
+
+    /// The user to be created, for the caller to complete (a dealer's user gets their dealer).
+    pub(super) fn new_user_mut(&mut self) -> Option<&mut UserRow> {
+        match self {
+            Self::New(user) => Some(user),
+            _ => None,
+        }
+    }
+
+    /// The existing user, if any.
+    pub(super) fn existing(&self) -> Option<&UserRow> {
+        match self {
+            Self::New(_) => None,
+            Self::Unconfirmed { user, .. } | Self::Confirmed(user) => Some(user),
+        }
+    }
+
+    /// Creates or claims the user inside the acceptance's transaction; returns its id.
+    pub(super) fn apply(&self, c: &mut Conn, now: DateTime<Utc>) -> Result<String, ApiError> {
+        let retry = || ApiError::conflict("conflict", "this address changed meanwhile; try again");
+        match self {
+            Self::New(user) => {
+                repo::insert_user(c, user).map_err(|e| match e {
+                    DbError::UniqueViolation(_) => retry(),
+                    other => other.into(),
+                })?;
+                Ok(user.id.clone())
+            }
+            Self::Unconfirmed {
+                user,
+                password_hash,
+            } => {
+                if !repo::claim_unconfirmed(c, &user.id, &user.email, password_hash, now)? {
+                    return Err(retry());
+                }
+                repo::expire_email_tokens(c, &user.id, now)?;
+                repo::revoke_all_refresh_tokens(c, &user.id, now)?;
+                Ok(user.id.clone())
+            }
+            Self::Confirmed(user) => Ok(user.id.clone()),
+        }
+    }
 }
 
 /// Accepts an invitation: adds the membership to the address's user, or creates that user
@@ -628,8 +829,10 @@ pub(super) fn invited_user(
 #[post("/invitations/accept")]
 async fn accept_invitation(
     state: State,
+    who: Option<Authenticated>,
     body: web::Json<AcceptInvitation>,
 ) -> Result<web::Json<Joined>, ApiError> {
+    let signed_in = who.map(|w| w.0.user_id);
     body.validate()?;
     let body = body.into_inner();
     let hash = auth::token_hash(&body.token);
@@ -641,39 +844,26 @@ async fn accept_invitation(
             .ok_or_else(|| {
                 invitation_problem("invitation_invalid", "this invitation token is not valid")
             })?;
-        let now = fleetdesk_persistence::now();
+        let now = state.config.clock.now();
         check_open(
-            invitation.accepted_at.is_some() || invitation.revoked_at.is_some(),
+            invitation.accepted_at.is_some(),
+            invitation.revoked_at.is_some(),
             invitation.expires_at(),
             now,
         )?;
         let email = Email::parse(&invitation.email)?;
-        let existing = state
-            .db
-            .read(|c| repo::find_user_by_email(c, email.as_str()))?;
-        let new_user = match &existing {
-            Some(_) => None,
-            None => Some(invited_user(&body, &email, now)?),
-        };
+        let acceptor = Acceptor::decide(&state, &body, &email, signed_in.as_deref(), now)?;
         state.db.write(|c| -> Result<Joined, ApiError> {
             let account = account_exists(c, &invitation.account_id)?;
-            let user_id = match &new_user {
-                Some(user) => {
-                    repo::insert_user(c, user).map_err(|e| match e {
-                        // Someone registered this address meanwhile: accepting again adds the membership.
-                        DbError::UniqueViolation(_) => ApiError::conflict(
-                            "conflict",
-                            "this address registered meanwhile; try again",
-                        ),
-                        other => other.into(),
-                    })?;
-                    user.id.clone()
-                }
-                None => existing
-                    .as_ref()
-                    .map(|u| u.id.clone())
-                    .ok_or_else(ApiError::internal)?,
-            };
+            if let Some(user) = acceptor.existing()
+                && repo::find_member(c, &account.id, &user.id)?.is_some()
+            {
+                return Err(ApiError::conflict(
+                    "already_member",
+                    "you are a member of this account already",
+                ));
+            }
+            let user_id = acceptor.apply(c, now)?;
             if !repo::accept_invitation(c, &invitation.id, &user_id, now)? {
                 return Err(invitation_problem(
                     "invitation_used",
@@ -724,7 +914,7 @@ async fn accept_invitation(
                 user_id,
                 email: email.to_string(),
                 role: invitation.role.clone(),
-                new_user: new_user.is_some(),
+                new_user: acceptor.is_new(),
             })
         })
     })

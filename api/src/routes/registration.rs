@@ -30,18 +30,43 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(resend_for_user);
 }
 
-/// Ends the user's earlier confirmation tokens and mails a new one to `email`; `extra` is
-/// appended to the mail.
+/// What a new confirmation link carries, and which earlier links it replaces.
+pub enum Confirmation {
+    /// A registration's link: confirming it sets the password registered with it. Links of
+    /// other registrations of the address stay valid, so a stranger registering the address
+    /// later cannot spoil its owner's link.
+    Registration { password_hash: String },
+    /// A new link for the newest registration (or correction) of the address; it replaces
+    /// that one's earlier links.
+    Resend,
+    /// Customer service's: confirms the address only, and replaces every earlier link.
+    AddressOnly,
+}
+
+/// Mails a confirmation link to `email`; `extra` is appended to the mail.
 pub fn send_confirmation(
     state: &AppState,
     conn: &mut Conn,
     user_id: &str,
     email: &str,
     display_name: &str,
+    confirmation: Confirmation,
     extra: &str,
 ) -> Result<(), ApiError> {
     let now = fleetdesk_persistence::now();
-    repo::expire_email_tokens(conn, user_id, now)?;
+    let password_hash = match confirmation {
+        Confirmation::Registration { password_hash } => Some(password_hash),
+        Confirmation::Resend => {
+            let carried =
+                repo::newest_open_email_token(conn, user_id, now)?.and_then(|t| t.password_hash);
+            repo::expire_email_tokens_carrying(conn, user_id, carried.as_deref(), now)?;
+            carried
+        }
+        Confirmation::AddressOnly => {
+            repo::expire_email_tokens(conn, user_id, now)?;
+            None
+        }
+    };
     let (token, token_hash) = auth::new_secret_token()?;
     let ttl = chrono::Duration::from_std(state.config.email_token_ttl)
         .map_err(|_| ApiError::internal())?;
@@ -56,10 +81,11 @@ pub fn send_confirmation(
             created_at: now.naive_utc(),
             expires_at: (now + ttl).naive_utc(),
             used_at: None,
+            password_hash,
         },
     )?;
     let (subject, body) = texts::confirm_email(&state.config.public_base_url, display_name, &token);
-    mail::enqueue(conn, email, (subject, body + extra))?;
+    mail::enqueue_secret(conn, email, (subject, body + extra))?;
     Ok(())
 }
 
@@ -131,7 +157,10 @@ async fn register(
                         c,
                         &existing.id,
                         &existing.email,
-                        &existing.display_name,
+                        &display_name,
+                        Confirmation::Registration {
+                            password_hash: hash,
+                        },
                         "",
                     )?;
                 } else {
@@ -143,7 +172,14 @@ async fn register(
                 }
                 return Ok(());
             }
-            let user = UserRow::new(email.as_str(), hash, &display_name, None, false, now);
+            let user = UserRow::new(
+                email.as_str(),
+                hash.clone(),
+                &display_name,
+                None,
+                false,
+                now,
+            );
             repo::insert_user(c, &user)?;
             let mut extra = String::new();
             if let Some(number) = &account_number {
@@ -163,7 +199,17 @@ async fn register(
                     at: now,
                 },
             )?;
-            send_confirmation(&state, c, &user.id, &user.email, &user.display_name, &extra)
+            send_confirmation(
+                &state,
+                c,
+                &user.id,
+                &user.email,
+                &user.display_name,
+                Confirmation::Registration {
+                    password_hash: hash,
+                },
+                &extra,
+            )
         })
     })
     .await?;
@@ -284,6 +330,11 @@ async fn confirm_email(
                     "the address this token confirms has changed since",
                 ));
             }
+            // The registration whose mail was opened sets the password; every other link ends.
+            if let Some(hash) = &token.password_hash {
+                repo::set_password(c, &token.user_id, hash, now)?;
+            }
+            repo::expire_email_tokens(c, &token.user_id, now)?;
             events::append(
                 c,
                 NewEvent {
@@ -334,9 +385,15 @@ async fn resend_confirmation(
         blocking(move || {
             state.db.write(|c| -> Result<(), ApiError> {
                 match repo::find_user_by_email(c, email.as_str())? {
-                    Some(user) if user.email_confirmed_at.is_none() => {
-                        send_confirmation(&state, c, &user.id, &user.email, &user.display_name, "")
-                    }
+                    Some(user) if user.email_confirmed_at.is_none() => send_confirmation(
+                        &state,
+                        c,
+                        &user.id,
+                        &user.email,
+                        &user.display_name,
+                        Confirmation::Resend,
+                        "",
+                    ),
                     _ => Ok(()),
                 }
             })
@@ -405,7 +462,15 @@ async fn correct_email(
                 other => other.into(),
             })?;
             repo::revoke_all_refresh_tokens(c, &user.id, now)?;
-            send_confirmation(&state, c, &user.id, email.as_str(), &user.display_name, "")?;
+            send_confirmation(
+                &state,
+                c,
+                &user.id,
+                email.as_str(),
+                &user.display_name,
+                Confirmation::AddressOnly,
+                "",
+            )?;
             if user.email != email.as_str() {
                 mail::enqueue(c, &user.email, texts::email_changed_notice(email.as_str()))?;
             }
@@ -465,7 +530,15 @@ async fn resend_for_user(
                     "this user's address is confirmed already",
                 ));
             }
-            send_confirmation(&state, c, &user.id, &user.email, &user.display_name, "")
+            send_confirmation(
+                &state,
+                c,
+                &user.id,
+                &user.email,
+                &user.display_name,
+                Confirmation::AddressOnly,
+                "",
+            )
         })
     })
     .await?;
