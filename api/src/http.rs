@@ -30,6 +30,15 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 pub const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
 
+pub const NO_STORE: &str = "no-store";
+
+/// A response that carries a token or a credential: `Cache-Control: no-store`, which also
+/// keeps the idempotency layer from storing it.
+pub fn no_store<R: actix_web::Responder>(r: R) -> actix_web::CustomizeResponder<R> {
+    r.customize()
+        .insert_header((header::CACHE_CONTROL, NO_STORE))
+}
+
 pub const DEFAULT_LIMIT: i64 = 50;
 pub const MAX_LIMIT: i64 = 200;
 
@@ -272,6 +281,15 @@ pub async fn observe(
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         res.headers_mut().insert(REQUEST_ID, value);
     }
+    let headers = res.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     log::info!(
         target: "fleetdesk::access",
         "request_id={request_id} {method} {path} {} {:.1}ms",
@@ -392,7 +410,11 @@ pub async fn idempotency(
             ));
         }
     };
-    if status.is_server_error() {
+    // A response that carries a secret is shown once: neither caches nor this layer keep it.
+    let carries_secret = headers
+        .get(header::CACHE_CONTROL)
+        .is_some_and(|v| v.as_bytes() == NO_STORE.as_bytes());
+    if status.is_server_error() || carries_secret {
         forget(&state, &principal, &key).await;
     } else {
         let stored = StoredResponse {

@@ -10,6 +10,7 @@ pub mod mail;
 pub mod openapi;
 pub mod routes;
 pub mod state;
+pub mod throttle;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;

@@ -218,17 +218,33 @@ pub mod texts {
         )
     }
 
-    pub fn join_request_received(account_name: &str) -> String {
+    /// The registrant's sentence about a join request: the same whether or not an account
+    /// has the number, and naming no account, so a stranger learns nothing from it.
+    pub fn join_request_passed_on(number: &str) -> String {
         format!(
-            "\nYou asked to join {account_name}. An administrator of the account or customer\n\
-             service will approve or reject the request; you will get a mail either way.\n"
+            "\nYou asked to join the customer account with the number {number}. If the number\n\
+             is right, an administrator of the account or customer service will approve or\n\
+             reject the request, and you will get a mail either way. If you hear nothing, ask\n\
+             your organisation's administrator for an invitation.\n"
         )
     }
 
-    pub fn join_request_unknown_account(number: &str) -> String {
-        format!(
-            "\nNo customer account has the number {number}, so no request to join one was made.\n\
-             Ask your organisation's administrator for an invitation, or call customer service.\n"
+    /// To an account's administrators: someone asks to join.
+    pub fn join_request_for_administrators(
+        base_url: &str,
+        account_id: &str,
+        account_name: &str,
+        display_name: &str,
+        email: &str,
+    ) -> (String, String) {
+        (
+            format!("Someone asks to join {account_name} on fleetdesk"),
+            format!(
+                "Hello,\n\n{display_name} <{email}> registered with fleetdesk and asks to join\n\
+                 {account_name}. Approve or reject the request among the account's join requests:\n\n\
+                 \x20 {base_url}/api/v1/accounts/{account_id}/join-requests\n\n\
+                 If you do not know this person, reject it.\n"
+            ),
         )
     }
 

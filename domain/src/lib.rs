@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod cases;
 pub mod dealers;
 pub mod devices;
+pub mod events;
 pub mod identity;
 pub mod knowledge;
 pub mod mail;

@@ -11,6 +11,8 @@ use crate::identity::{CustomerRole, DealerRole, Principal, StaffRole};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     ReadAccount,
+    /// An account's credit rating and payment history (need to know: customer service).
+    ReadCreditData,
     CreateAccount,
     UpdateAccount,
     ReadSites,
@@ -91,6 +93,7 @@ pub enum Action {
 impl Action {
     pub const ALL: &'static [Action] = &[
         Action::ReadAccount,
+        Action::ReadCreditData,
         Action::CreateAccount,
         Action::UpdateAccount,
         Action::ReadSites,
@@ -171,6 +174,8 @@ pub fn may(role: Role, action: Action) -> bool {
             match action {
                 ReadAccount | ReadSites | ReadEvents | ListMembers | ReadDevices | ReadReadings
                 | ReadServiceContract | ReadCases | ReadStock | ReadKnowledge => true,
+                // Staff see what their job needs: credit data is customer service's.
+                ReadCreditData => customer_service,
                 WriteKnowledge => matches!(staff, CustomerService | CallCenter),
                 OpenCase => matches!(staff, CustomerService | CallCenter),
                 CommentOnCase | WriteInternalNote | MoveCase => works_cases,
@@ -223,6 +228,7 @@ pub fn may(role: Role, action: Action) -> bool {
                 ReadAccount | ReadSites | ReadEvents | ReadServiceContract => {
                     customer != KnowledgeUser
                 }
+                ReadCreditData => false,
                 ListMembers
                 | ManageMembers
                 | InviteMembers
@@ -277,15 +283,17 @@ pub fn may(role: Role, action: Action) -> bool {
         Role::Dealer(dealer) => match action {
             ReadDealers | RegisterSerials | ReadRegistrations | ReadDispatches | WorkDispatches
             | SubmitClaims | ReadClaims => true,
+            // Their own dealer's events (the feed's scope rule decides each one).
+            ReadEvents => true,
             ManageDealerUsers => dealer == DealerRole::DealerAdmin,
             ManageDealers | WorkCalls | ReadCalls | ManageRemedies | CreateDispatch
             | DecideLabour | DecideClaims => false,
             ReadAccount
+            | ReadCreditData
             | CreateAccount
             | UpdateAccount
             | ReadSites
             | CreateSite
-            | ReadEvents
             | ListMembers
             | ManageMembers
             | InviteMembers
@@ -832,6 +840,7 @@ mod tests {
             WorkDispatches,
             SubmitClaims,
             ReadClaims,
+            ReadEvents,
         ][..];
         let dealer_admin = &[dealer, &[ManageDealerUsers]].concat()[..];
         let device_work = &[

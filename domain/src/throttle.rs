@@ -16,9 +16,18 @@ pub struct ThrottlePolicy {
 }
 
 impl ThrottlePolicy {
-    /// For one e-mail address.
-    pub const PER_ADDRESS: ThrottlePolicy = ThrottlePolicy {
+    /// Sign-ins for one address from one client: the strict limit.
+    pub const PER_ADDRESS_AND_CLIENT: ThrottlePolicy = ThrottlePolicy {
         free_failures: 5,
+        window: Duration::minutes(15),
+        base_block: Duration::seconds(30),
+        max_block: Duration::minutes(15),
+    };
+    /// Sign-ins for one address from anywhere: a higher ceiling, so a stranger elsewhere
+    /// cannot lock the user out of their own client for long, yet guessing from many
+    /// clients is still bounded.
+    pub const PER_ADDRESS: ThrottlePolicy = ThrottlePolicy {
+        free_failures: 50,
         window: Duration::minutes(15),
         base_block: Duration::seconds(30),
         max_block: Duration::minutes(15),
@@ -29,6 +38,21 @@ impl ThrottlePolicy {
         window: Duration::minutes(15),
         base_block: Duration::seconds(30),
         max_block: Duration::minutes(15),
+    };
+    /// Unauthenticated mails (registration, resent confirmations) to one address: a few an hour.
+    pub const MAILS_PER_ADDRESS: ThrottlePolicy = ThrottlePolicy {
+        free_failures: 3,
+        window: Duration::hours(1),
+        base_block: Duration::hours(1),
+        max_block: Duration::hours(1),
+    };
+    /// Unauthenticated mails requested by one client, to any addresses: enough for an office
+    /// registering its people, too few to use fleetdesk as a mail cannon.
+    pub const MAILS_PER_CLIENT: ThrottlePolicy = ThrottlePolicy {
+        free_failures: 100,
+        window: Duration::hours(1),
+        base_block: Duration::hours(1),
+        max_block: Duration::hours(1),
     };
 }
 
@@ -78,6 +102,40 @@ pub fn after_failure(
     }
 }
 
+/// What claiming one attempt decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// The attempt may be evaluated; it is counted already (as a failure until refunded).
+    Allowed(ThrottleState),
+    /// The key is blocked: nothing changes, wait this long.
+    Blocked(Duration),
+    /// This attempt is past the free ones: it is not evaluated, and the key is blocked from
+    /// now on (store the state).
+    Refused(ThrottleState, Duration),
+}
+
+/// Counts one attempt at `now` *before* it is evaluated, so simultaneous attempts cannot
+/// all slip through between a check and a later count: of any number of attempts in a
+/// window, at most `free_failures` are ever allowed.
+pub fn claim(policy: &ThrottlePolicy, state: Option<&ThrottleState>, now: DateTime<Utc>) -> Claim {
+    if let Some(wait) = blocked_for(state, now) {
+        return Claim::Blocked(wait);
+    }
+    let next = after_failure(policy, state, now);
+    match blocked_for(Some(&next), now) {
+        Some(wait) => Claim::Refused(next, wait),
+        None => Claim::Allowed(next),
+    }
+}
+
+/// An allowed attempt that succeeded does not count against the key.
+pub fn refund(state: &ThrottleState) -> ThrottleState {
+    ThrottleState {
+        failures: state.failures.saturating_sub(1),
+        ..*state
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,7 +147,7 @@ mod tests {
 
     #[test]
     fn blocks_start_after_the_free_failures_and_double() {
-        let p = ThrottlePolicy::PER_ADDRESS;
+        let p = ThrottlePolicy::PER_ADDRESS_AND_CLIENT;
         let mut state = None;
         for _ in 0..5 {
             state = Some(after_failure(&p, state.as_ref(), at(0)));
@@ -110,7 +168,7 @@ mod tests {
 
     #[test]
     fn a_quiet_window_forgets() {
-        let p = ThrottlePolicy::PER_ADDRESS;
+        let p = ThrottlePolicy::PER_ADDRESS_AND_CLIENT;
         let mut state = None;
         for _ in 0..7 {
             state = Some(after_failure(&p, state.as_ref(), at(0)));
@@ -120,7 +178,55 @@ mod tests {
         assert_eq!(later.blocked_until, None);
     }
 
+    /// Claims one attempt, storing what the claim says to store.
+    fn step(p: &ThrottlePolicy, state: &mut Option<ThrottleState>, now: DateTime<Utc>) -> bool {
+        match claim(p, state.as_ref(), now) {
+            Claim::Allowed(next) => {
+                *state = Some(next);
+                true
+            }
+            Claim::Refused(next, _) => {
+                *state = Some(next);
+                false
+            }
+            Claim::Blocked(_) => false,
+        }
+    }
+
+    #[test]
+    fn claims_allow_the_free_attempts_then_refuse_and_refunds_give_back() {
+        let p = ThrottlePolicy::PER_ADDRESS_AND_CLIENT;
+        let mut state = None;
+        let allowed = (0..30).filter(|_| step(&p, &mut state, at(0))).count();
+        assert_eq!(allowed, 5);
+        assert_eq!(
+            blocked_for(state.as_ref(), at(0)),
+            Some(Duration::seconds(30)),
+            "refused attempts beyond the first do not lengthen the block"
+        );
+        // Successes are refunded: a user who signs in often is never blocked.
+        let mut state = None;
+        for _ in 0..100 {
+            assert!(step(&p, &mut state, at(0)));
+            state = state.as_ref().map(refund);
+        }
+    }
+
     proptest! {
+        /// However attempts interleave in time, no more than the free ones are allowed in a
+        /// window.
+        #[test]
+        fn claims_never_allow_more_than_the_free_attempts_per_window(
+            times in proptest::collection::vec(0i64..900, 1..100)
+        ) {
+            let p = ThrottlePolicy::PER_ADDRESS_AND_CLIENT;
+            let mut sorted = times;
+            sorted.sort_unstable();
+            let mut state = None;
+            let allowed = sorted.iter().filter(|t| step(&p, &mut state, at(**t))).count();
+            prop_assert!(allowed <= p.free_failures as usize);
+        }
+
         /// However many failures, a block never exceeds the cap: nobody is locked out for good.
         #[test]
         fn blocks_are_capped(times in proptest::collection::vec(0i64..100_000, 1..200)) {

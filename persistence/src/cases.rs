@@ -373,6 +373,17 @@ pub fn list_cases(
     ))
 }
 
+/// The technicians assigned now to each of `ids`' cases.
+pub fn case_technicians(
+    conn: &mut Conn,
+    ids: &[String],
+) -> DbResult<Vec<(String, Option<String>)>> {
+    Ok(cases::table
+        .filter(cases::id.eq_any(ids))
+        .select((cases::id, cases::assigned_technician_id))
+        .load(conn)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

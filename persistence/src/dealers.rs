@@ -552,6 +552,47 @@ pub fn count_dealer_users_with_role(conn: &mut Conn, dealer_id: &str, role: &str
 
 /// Makes a user one of a dealer's users, unless they are staff or another dealer's already;
 /// `false` then.
+/// The dealer a dealer-network object belongs to (`subject_type` as in the event feed):
+/// the dealer itself, or a registration's, dispatch's or claim's dealer; `None` for a call or
+/// the call center's own service.
+pub fn dealer_of(
+    conn: &mut Conn,
+    subject_type: &str,
+    subject_id: &str,
+) -> DbResult<Option<String>> {
+    Ok(match subject_type {
+        "dealer" => Some(subject_id.to_owned()),
+        "registration" => registrations::table
+            .find(subject_id)
+            .select(registrations::dealer_id)
+            .first::<String>(conn)
+            .optional()?,
+        "dispatch" => dispatches::table
+            .find(subject_id)
+            .select(dispatches::dealer_id)
+            .first::<Option<String>>(conn)
+            .optional()?
+            .flatten(),
+        "warranty_claim" => warranty_claims::table
+            .find(subject_id)
+            .select(warranty_claims::dealer_id)
+            .first::<String>(conn)
+            .optional()?,
+        _ => None,
+    })
+}
+
+/// The technicians assigned now to each of `ids`' own-service dispatches.
+pub fn dispatch_technicians(
+    conn: &mut Conn,
+    ids: &[String],
+) -> DbResult<Vec<(String, Option<String>)>> {
+    Ok(dispatches::table
+        .filter(dispatches::id.eq_any(ids))
+        .select((dispatches::id, dispatches::assigned_technician_id))
+        .load(conn)?)
+}
+
 pub fn join_dealer(
     conn: &mut Conn,
     user_id: &str,

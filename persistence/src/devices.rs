@@ -386,6 +386,15 @@ pub fn flagged(conn: &mut Conn, before: Option<&str>, limit: i64) -> DbResult<Pa
 }
 
 /// The device of `model_id` with this (normalised) serial number, removed or not.
+/// Whether any portal device, of any model, has this serial number.
+pub fn serial_on_portal(conn: &mut Conn, serial: &str) -> DbResult<bool> {
+    let n: i64 = devices::table
+        .filter(devices::serial_number.eq(serial))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 pub fn find_device_by_serial(
     conn: &mut Conn,
     model_id: &str,

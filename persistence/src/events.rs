@@ -17,6 +17,8 @@ pub struct NewEvent<'a> {
     pub subject_id: &'a str,
     /// The device the event concerns, if any: customers see it only within their device scope.
     pub device_id: Option<&'a str>,
+    /// The dealer whose object the event concerns, if any.
+    pub dealer_id: Option<&'a str>,
     pub actor_id: Option<&'a str>,
     /// Hidden from customers' feeds.
     pub staff_only: bool,
@@ -38,6 +40,7 @@ pub struct EventRow {
     pub payload: String,
     pub occurred_at: NaiveDateTime,
     pub device_id: Option<String>,
+    pub dealer_id: Option<String>,
 }
 
 impl EventRow {
@@ -62,6 +65,7 @@ pub fn append(conn: &mut Conn, event: NewEvent<'_>) -> DbResult<()> {
             events::subject_type.eq(event.subject_type),
             events::subject_id.eq(event.subject_id),
             events::device_id.eq(event.device_id),
+            events::dealer_id.eq(event.dealer_id),
             events::actor_id.eq(event.actor_id),
             events::staff_only.eq(event.staff_only),
             events::payload.eq(event.payload.to_string()),
@@ -71,37 +75,42 @@ pub fn append(conn: &mut Conn, event: NewEvent<'_>) -> DbResult<()> {
     Ok(())
 }
 
-/// What a customer's feed shows: the customer-visible events of `accounts`, except that
-/// events concerning a device (the device itself, its readings, its cases) show only for the
-/// devices the caller may see (every device of `device_accounts`, and the single `devices`).
-#[derive(Debug, Clone, Default)]
-pub struct FeedScope {
-    pub accounts: Vec<String>,
-    pub device_accounts: Vec<String>,
-    pub devices: Vec<String>,
+/// Which events a feed reads before the scope rule (`fleetdesk_domain::events::may_see`)
+/// decides each one: a cheap superset, so that a customer's or a dealer's feed does not scan
+/// everyone's events.
+#[derive(Debug, Clone)]
+pub enum FeedFilter {
+    /// Staff: every event.
+    All,
+    /// A customer: the events of these accounts that are not staff-internal.
+    Accounts(Vec<String>),
+    /// A dealer's user: the events of this dealer's objects.
+    Dealer(String),
 }
 
-/// Events after `after` in feed order; `scope` (a customer's) limits them, `None` shows all.
+/// Up to `limit` events after `after` in feed order, narrowed by `filter`.
 pub fn list_after(
     conn: &mut Conn,
     after: i64,
-    scope: Option<&FeedScope>,
+    filter: &FeedFilter,
     limit: i64,
 ) -> DbResult<Vec<EventRow>> {
     let mut query = events::table
         .filter(events::seq.gt(after))
         .select(EventRow::as_select())
         .into_boxed();
-    if let Some(scope) = scope {
-        query = query
-            .filter(events::account_id.eq_any(scope.accounts.clone()))
-            .filter(events::staff_only.eq(false))
-            .filter(
-                events::device_id
-                    .is_null()
-                    .or(events::account_id.eq_any(scope.device_accounts.clone()))
-                    .or(events::device_id.eq_any(scope.devices.clone())),
-            );
+    match filter {
+        FeedFilter::All => {}
+        FeedFilter::Accounts(accounts) => {
+            query = query
+                .filter(events::account_id.eq_any(accounts.clone()))
+                .filter(events::staff_only.eq(false));
+        }
+        FeedFilter::Dealer(dealer) => {
+            query = query
+                .filter(events::dealer_id.eq(dealer.clone()))
+                .filter(events::staff_only.eq(false));
+        }
     }
     Ok(query.order(events::seq.asc()).limit(limit).load(conn)?)
 }

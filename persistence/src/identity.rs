@@ -160,6 +160,15 @@ pub fn consume_refresh_token(conn: &mut Conn, id: &str, at: DateTime<Utc>) -> Db
     Ok(updated == 1)
 }
 
+/// When the sign-in a refresh token belongs to began: its family's first token.
+pub fn session_started(conn: &mut Conn, family_id: &str) -> DbResult<Option<DateTime<Utc>>> {
+    let first: Option<NaiveDateTime> = refresh_tokens::table
+        .filter(refresh_tokens::family_id.eq(family_id))
+        .select(diesel::dsl::min(refresh_tokens::issued_at))
+        .first(conn)?;
+    Ok(first.map(utc))
+}
+
 pub fn revoke_family(conn: &mut Conn, family_id: &str, at: DateTime<Utc>) -> DbResult<usize> {
     Ok(diesel::update(
         refresh_tokens::table
@@ -411,6 +420,21 @@ pub fn find_member(
         .select(MEMBER_COLUMNS)
         .first(conn)
         .optional()?)
+}
+
+/// The addresses of an account's members with `role`.
+pub fn member_addresses_with_role(
+    conn: &mut Conn,
+    account_id: &str,
+    role: &str,
+) -> DbResult<Vec<String>> {
+    Ok(memberships::table
+        .inner_join(users::table)
+        .filter(memberships::account_id.eq(account_id))
+        .filter(memberships::role.eq(role))
+        .order(users::email.asc())
+        .select(users::email)
+        .load(conn)?)
 }
 
 pub fn count_members_with_role(conn: &mut Conn, account_id: &str, role: &str) -> DbResult<i64> {
@@ -683,6 +707,32 @@ pub struct ThrottleRow {
     pub failures: i32,
     pub window_started: NaiveDateTime,
     pub blocked_until: Option<NaiveDateTime>,
+}
+
+/// A key's state, locked until the end of the caller's write transaction so that concurrent
+/// attempts on one key are counted one after another (on SQLite the write transaction itself
+/// serialises them). A key seen for the first time gets a row with no failures.
+pub fn lock_throttle(
+    conn: &mut Conn,
+    key: &str,
+    now: DateTime<Utc>,
+) -> DbResult<Option<ThrottleRow>> {
+    if let Conn::Postgresql(pg) = conn {
+        diesel::sql_query(
+            "INSERT INTO login_throttle (key, failures, window_started) VALUES ($1, 0, $2) \
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind::<diesel::sql_types::Text, _>(key)
+        .bind::<diesel::sql_types::Timestamp, _>(now.naive_utc())
+        .execute(pg)?;
+        return Ok(login_throttle::table
+            .find(key)
+            .select(ThrottleRow::as_select())
+            .for_update()
+            .first(pg)
+            .optional()?);
+    }
+    find_throttle(conn, key)
 }
 
 pub fn find_throttle(conn: &mut Conn, key: &str) -> DbResult<Option<ThrottleRow>> {

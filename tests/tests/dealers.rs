@@ -228,11 +228,19 @@ async fn a_call_is_dispatched_to_the_dealer_of_record_and_closed_out(b: Backend)
         )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{reg}");
+    assert_eq!(reg["on_portal"], true, "linked to the portal's device");
     assert_eq!(
         reg["device_id"],
-        n.device.as_str(),
-        "linked to the portal's device"
+        Value::Null,
+        "whose id is the customer's, not the dealer's"
     );
+    let (_, seen) = s
+        .get(
+            &format!("/api/v1/registrations/{}", reg["id"].as_str().unwrap()),
+            &n.cs,
+        )
+        .await;
+    assert_eq!(seen["device_id"], n.device.as_str(), "staff see the device");
 
     let call = call(&n, "PF-1").await;
     let id = call["id"].as_str().unwrap().to_owned();

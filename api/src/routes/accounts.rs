@@ -8,7 +8,7 @@ use fleetdesk_domain::accounts::{
     self as rules, CreditRating, CustomerAccountNumber, PaymentRecord, SystemAccountNumber,
 };
 use fleetdesk_domain::identity::Principal;
-use fleetdesk_domain::policy::{self, Action};
+use fleetdesk_domain::policy::{self, Action, Decision};
 use fleetdesk_domain::sites::{Address, TimeZone};
 use fleetdesk_persistence::accounts::{
     self as repo, AccountChanges, AccountFilter, AccountRow, SiteRow,
@@ -153,7 +153,8 @@ pub struct StaffAccount {
     pub updated_at: DateTime<Utc>,
 }
 
-/// The staff view for staff, the customer view for everyone else.
+/// The staff view, with credit data, for customer service; the customer view (numbers and
+/// name) for everyone else.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum AccountView {
@@ -200,7 +201,8 @@ fn customer_view(row: AccountRow) -> CustomerAccount {
 }
 
 fn view_for(who: &Principal, row: AccountRow) -> Result<AccountView, ApiError> {
-    Ok(if who.staff_role.is_some() {
+    let credit = policy::decide(who, Action::ReadCreditData, Some(&row.id)) == Decision::Allow;
+    Ok(if credit {
         AccountView::Staff(staff_view(row)?)
     } else {
         AccountView::Customer(customer_view(row))
@@ -358,6 +360,7 @@ async fn create_account(
                     subject_type: "account",
                     subject_id: &row.id,
                     device_id: None,
+                    dealer_id: None,
                     actor_id: Some(&actor),
                     staff_only: false,
                     payload: json!({
@@ -463,24 +466,29 @@ async fn update_account(
         state.db.write(|c| -> Result<AccountRow, ApiError> {
             find_account(c, &id)?;
             let row = repo::update_account(c, &id, &changes)?;
-            let mut append = |staff_only: bool, payload: serde_json::Value| {
+            // Credit changes are an event of their own, for those who may read credit data.
+            let mut append = |kind: &str, payload: serde_json::Value| {
                 events::append(
                     c,
                     NewEvent {
-                        kind: "account.updated",
+                        kind,
                         account_id: Some(&id),
                         subject_type: "account",
                         subject_id: &id,
                         device_id: None,
+                        dealer_id: None,
                         actor_id: Some(&actor),
-                        staff_only,
+                        staff_only: kind != "account.updated",
                         payload,
                         at: now,
                     },
                 )
             };
             if let Some(name) = &changes.name {
-                append(false, json!({ "fields": ["name"], "name": name }))?;
+                append(
+                    "account.updated",
+                    json!({ "fields": ["name"], "name": name }),
+                )?;
             }
             let credit_fields: Vec<&str> = [
                 changes.credit_rating.is_some().then_some("credit_rating"),
@@ -493,7 +501,7 @@ async fn update_account(
             .flatten()
             .collect();
             if !credit_fields.is_empty() {
-                append(true, json!({ "fields": credit_fields }))?;
+                append("account.credit_updated", json!({ "fields": credit_fields }))?;
             }
             Ok(row)
         })
@@ -690,6 +698,7 @@ async fn create_site(
                     subject_type: "site",
                     subject_id: &row.id,
                     device_id: None,
+                    dealer_id: None,
                     actor_id: Some(&actor),
                     staff_only: false,
                     payload: json!({ "name": row.name, "time_zone": row.time_zone }),

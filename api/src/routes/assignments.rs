@@ -125,6 +125,7 @@ pub async fn assign(
                     subject_type: "membership",
                     subject_id: &user_id,
                     device_id: None,
+                    dealer_id: None,
                     actor_id: Some(&who.user_id),
                     staff_only: false,
                     payload,

@@ -101,6 +101,7 @@ fn case_event(
             subject_type: "case",
             subject_id: &case.id,
             device_id: Some(&case.device_id),
+            dealer_id: None,
             actor_id: Some(actor),
             staff_only,
             payload,

@@ -260,6 +260,7 @@ async fn put_contract(
                     subject_type: "service_contract",
                     subject_id: &account_id,
                     device_id: None,
+                    dealer_id: None,
                     actor_id: Some(&actor),
                     staff_only: false,
                     payload: json!({ "version": version, "response_minutes": row.response_minutes }),

@@ -50,7 +50,9 @@ pub(super) fn network_event(
     payload: serde_json::Value,
     at: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    // Dealer-network events are for staff and partner integrations, not customers' feeds.
+    // Dealer-network events carry no account: the feed shows them to staff and to the
+    // dealer whose object they concern.
+    let dealer_id = repo::dealer_of(c, subject_type, subject_id)?;
     events::append(
         c,
         NewEvent {
@@ -59,8 +61,9 @@ pub(super) fn network_event(
             subject_type,
             subject_id,
             device_id,
+            dealer_id: dealer_id.as_deref(),
             actor_id: Some(actor),
-            staff_only: true,
+            staff_only: false,
             payload,
             at,
         },
@@ -222,7 +225,10 @@ pub struct SerialRegistration {
     pub model_name: String,
     pub serial_number: String,
     /// The portal's device record for this model and serial number, when there is one.
+    /// Staff only: a customer's internal device id is not a dealer's to know.
     pub device_id: Option<String>,
+    /// True when the serial number belongs to a device registered on the customer portal.
+    pub on_portal: bool,
     pub warranty_marketing_program: bool,
     pub warranty_end: Option<NaiveDate>,
     pub end_user_name: Option<String>,
@@ -232,9 +238,13 @@ pub struct SerialRegistration {
     pub ended_at: Option<DateTime<Utc>>,
 }
 
-impl From<(RegistrationRow, String)> for SerialRegistration {
-    fn from((r, model_name): (RegistrationRow, String)) -> Self {
+impl SerialRegistration {
+    /// A registration as `who` sees it: only staff see the customer's device id.
+    fn seen_by((r, model_name): (RegistrationRow, String), who: &Principal) -> Self {
+        let on_portal = r.device_id.is_some();
         Self {
+            on_portal,
+            device_id: r.device_id.filter(|_| who.staff_role.is_some()),
             registered_at: r.registered_at.and_utc(),
             ended_at: r.ended_at.map(|t| t.and_utc()),
             id: r.id,
@@ -242,7 +252,6 @@ impl From<(RegistrationRow, String)> for SerialRegistration {
             model_id: r.model_id,
             model_name,
             serial_number: r.serial_number,
-            device_id: r.device_id,
             warranty_marketing_program: r.warranty_marketing_program,
             warranty_end: r.warranty_end,
             end_user_name: r.end_user_name,
@@ -297,12 +306,21 @@ async fn register_serial(
         .map(|n| parse_name("end_user_name", n, 200))
         .transpose()?;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.0.user_id.clone();
     let registration = blocking(move || {
         state.db.write(|c| -> Result<SerialRegistration, ApiError> {
             devices_repo::find_model(c, &body.model_id)?
                 .ok_or_else(|| ApiError::invalid_field("model_id", "no such model"))?;
             let device = devices_repo::find_device_by_serial(c, &body.model_id, serial.as_str())?;
+            if device.is_none()
+                && devices_repo::serial_on_portal(c, serial.as_str())?
+            {
+                return Err(ApiError::new(
+                    actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "serial_model_mismatch",
+                    "a device with this serial number is on the portal as another model; check the model",
+                ));
+            }
             let now = state.config.clock.now();
             let row = RegistrationRow {
                 id: fleetdesk_persistence::new_id(),
@@ -339,7 +357,7 @@ async fn register_serial(
                 now,
             )?;
             let ctx = repo::find_registration(c, &row.id)?.ok_or_else(ApiError::internal)?;
-            Ok(ctx.into())
+            Ok(SerialRegistration::seen_by(ctx, &who.0))
         })
     })
     .await?;
@@ -398,7 +416,11 @@ async fn list_registrations(
     .await?;
     Ok(web::Json(RegistrationPage {
         next_cursor: page.next_after.as_deref().map(encode_cursor),
-        items: page.items.into_iter().map(Into::into).collect(),
+        items: page
+            .items
+            .into_iter()
+            .map(|r| SerialRegistration::seen_by(r, &who.0))
+            .collect(),
     }))
 }
 
@@ -431,13 +453,14 @@ async fn get_registration(
     id: web::Path<String>,
 ) -> Result<web::Json<SerialRegistration>, ApiError> {
     let state = state.into_inner();
+    let caller = who.0.clone();
     let ctx = blocking(move || {
         state
             .db
-            .read(|c| registration_for(c, &who.0, Action::ReadRegistrations, &id))
+            .read(|c| registration_for(c, &caller, Action::ReadRegistrations, &id))
     })
     .await?;
-    Ok(web::Json(ctx.into()))
+    Ok(web::Json(SerialRegistration::seen_by(ctx, &who.0)))
 }
 
 /// Ends a registration (the dealer's users); it stays in the history as ended.

@@ -68,6 +68,7 @@ pub fn device_event(
             subject_type: "device",
             subject_id: &device.id,
             device_id: Some(&device.id),
+            dealer_id: None,
             actor_id: Some(actor),
             staff_only: false,
             payload,

@@ -2,8 +2,12 @@
 
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
-use fleetdesk_domain::policy::{self, AccountScope, Action, DeviceScope};
-use fleetdesk_persistence::events::{self, EventRow, FeedScope};
+use std::collections::HashMap;
+
+use fleetdesk_domain::events::{self as feed, EventFacts};
+use fleetdesk_domain::identity::Principal;
+use fleetdesk_persistence::Conn;
+use fleetdesk_persistence::events::{self, EventRow, FeedFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -48,7 +52,8 @@ pub struct Event {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EventPage {
     pub items: Vec<Event>,
-    /// Pass as `?after=` to continue; equal to the request's `after` when nothing is new.
+    /// Pass as `?after=` to continue (it also moves past events the caller may not see);
+    /// equal to the request's `after` when nothing is new.
     pub next_after: i64,
 }
 
@@ -99,28 +104,27 @@ async fn list_events(
             format!("must be 1 to {MAX_LIMIT}"),
         ));
     }
-    let scope =
-        match policy::account_scope(&user.0, Action::ReadEvents).ok_or_else(ApiError::forbidden)? {
-            AccountScope::All => None,
-            AccountScope::Only(accounts) => {
-                // Device events follow the device scope: a device manager's assigned devices only.
-                let (device_accounts, devices) =
-                    match policy::device_scope(&user.0, Action::ReadDevices) {
-                        Some(DeviceScope::Only { accounts, devices }) => (accounts, devices),
-                        Some(DeviceScope::All) | None => (Vec::new(), Vec::new()),
-                    };
-                Some(FeedScope {
-                    accounts,
-                    device_accounts,
-                    devices,
-                })
-            }
-        };
+    let who = user.0;
+    if !feed::may_read_feed(&who) {
+        return Err(ApiError::forbidden());
+    }
+    let filter = if who.staff_role.is_some() {
+        FeedFilter::All
+    } else if let Some(dealer) = &who.dealer {
+        FeedFilter::Dealer(dealer.dealer_id.clone())
+    } else {
+        FeedFilter::Accounts(
+            who.memberships
+                .iter()
+                .map(|m| m.account_id.clone())
+                .collect(),
+        )
+    };
     let state = state.into_inner();
-    let rows = blocking(move || {
-        Ok(state
+    let (rows, scanned_to) = blocking(move || {
+        state
             .db
-            .read(|c| events::list_after(c, after, scope.as_ref(), limit))?)
+            .read(|c| visible_after(c, &who, &filter, after, limit))
     })
     .await?;
     let items: Vec<Event> = rows
@@ -128,7 +132,81 @@ async fn list_events(
         .map(Event::try_from)
         .collect::<Result<_, _>>()?;
     Ok(web::Json(EventPage {
-        next_after: items.last().map_or(after, |e| e.seq),
+        next_after: scanned_to,
         items,
     }))
+}
+
+/// Events are read in batches of this many before the scope rule picks the caller's.
+const SCAN_BATCH: i64 = 500;
+/// At most this many events are read for one page; the page then ends early, and
+/// `next_after` continues past what was read.
+const SCAN_LIMIT: usize = 5_000;
+
+/// Up to `limit` events after `after` that `who` may see, and the sequence number to continue
+/// after: the last event returned, or — when fewer than `limit` were found — the last one read.
+fn visible_after(
+    c: &mut Conn,
+    who: &Principal,
+    filter: &FeedFilter,
+    after: i64,
+    limit: i64,
+) -> Result<(Vec<EventRow>, i64), ApiError> {
+    let wanted = usize::try_from(limit).unwrap_or(0);
+    let mut visible = Vec::new();
+    let mut cursor = after;
+    let mut read = 0;
+    loop {
+        let batch = events::list_after(c, cursor, filter, SCAN_BATCH)?;
+        let exhausted = (batch.len() as i64) < SCAN_BATCH;
+        let technicians = current_technicians(c, &batch)?;
+        for row in batch {
+            cursor = row.seq;
+            read += 1;
+            let facts = EventFacts {
+                kind: &row.kind,
+                subject_id: &row.subject_id,
+                account_id: row.account_id.as_deref(),
+                dealer_id: row.dealer_id.as_deref(),
+                device_id: row.device_id.as_deref(),
+                technician_id: technicians.get(&row.subject_id).and_then(|t| t.as_deref()),
+                staff_only: row.staff_only,
+            };
+            if feed::may_see(who, &facts) {
+                visible.push(row);
+                if visible.len() == wanted {
+                    return Ok((visible, cursor));
+                }
+            }
+        }
+        if exhausted || read >= SCAN_LIMIT {
+            return Ok((visible, cursor));
+        }
+    }
+}
+
+/// The technicians assigned now to the cases and dispatches `rows` are about: the scope of a
+/// technician follows the current assignment, as the item checks do.
+fn current_technicians(
+    c: &mut Conn,
+    rows: &[EventRow],
+) -> Result<HashMap<String, Option<String>>, ApiError> {
+    let ids_of = |subject: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r.subject_type == subject)
+            .map(|r| r.subject_id.clone())
+            .collect()
+    };
+    let (cases, dispatches) = (ids_of("case"), ids_of("dispatch"));
+    let mut technicians = HashMap::new();
+    if !cases.is_empty() {
+        technicians.extend(fleetdesk_persistence::cases::case_technicians(c, &cases)?);
+    }
+    if !dispatches.is_empty() {
+        technicians.extend(fleetdesk_persistence::dealers::dispatch_technicians(
+            c,
+            &dispatches,
+        )?);
+    }
+    Ok(technicians)
 }

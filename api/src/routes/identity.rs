@@ -4,9 +4,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::Email;
-use fleetdesk_domain::throttle::{self, ThrottlePolicy, ThrottleState};
 use fleetdesk_persistence::Conn;
-use fleetdesk_persistence::identity::{self as repo, RefreshTokenRow, ThrottleRow};
+use fleetdesk_persistence::identity::{self as repo, RefreshTokenRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -14,7 +13,9 @@ use validator::Validate;
 
 use crate::auth::{self, Authenticated};
 use crate::error::{ApiError, Problem};
+use crate::http::no_store;
 use crate::state::{AppState, State, blocking};
+use crate::throttle;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(login)
@@ -62,25 +63,32 @@ fn invalid_credentials() -> ApiError {
     )
 }
 
-/// Issues an access token and a new refresh token in `family_id` (a new family on sign-in).
+/// Issues an access token and a new refresh token: in a new sign-in, or in the sign-in
+/// `session` (its family and when it began), which it never outlives.
 fn issue(
     state: &AppState,
     conn: &mut Conn,
     user_id: &str,
-    family_id: Option<&str>,
+    session: Option<(&str, DateTime<Utc>)>,
 ) -> Result<TokenResponse, ApiError> {
     let now = fleetdesk_persistence::now();
     let (access_token, expires_at) = state.tokens.issue_access(user_id, now)?;
     let (refresh_token, token_hash) = auth::new_secret_token()?;
-    let refresh_ttl =
-        chrono::Duration::from_std(state.tokens.refresh_ttl).map_err(|_| ApiError::internal())?;
+    let duration = |d| chrono::Duration::from_std(d).map_err(|_| ApiError::internal());
+    let (family_id, started) = match session {
+        Some((family, started)) => (family.to_owned(), started),
+        None => (fleetdesk_persistence::new_id(), now),
+    };
+    let session_ends = started + duration(state.config.session_max_age)?;
     let row = RefreshTokenRow {
         id: fleetdesk_persistence::new_id(),
         user_id: user_id.to_owned(),
-        family_id: family_id.map_or_else(fleetdesk_persistence::new_id, str::to_owned),
+        family_id,
         token_hash,
         issued_at: now.naive_utc(),
-        expires_at: (now + refresh_ttl).naive_utc(),
+        expires_at: (now + duration(state.tokens.refresh_ttl)?)
+            .min(session_ends)
+            .naive_utc(),
         used_at: None,
         revoked_at: None,
     };
@@ -93,57 +101,6 @@ fn issue(
         refresh_token,
         refresh_expires_at: row.expires_at(),
     })
-}
-
-/// The throttle keys of a sign-in: the address tried, and the client trying.
-fn throttle_keys(email: &str, client: &str) -> [(String, &'static ThrottlePolicy); 2] {
-    [
-        (
-            format!("email:{}", email.trim().to_lowercase()),
-            &ThrottlePolicy::PER_ADDRESS,
-        ),
-        (format!("client:{client}"), &ThrottlePolicy::PER_CLIENT),
-    ]
-}
-
-fn throttle_state(row: &ThrottleRow) -> ThrottleState {
-    ThrottleState {
-        failures: u32::try_from(row.failures).unwrap_or(0),
-        window_started: row.window_started.and_utc(),
-        blocked_until: row.blocked_until.map(|t| t.and_utc()),
-    }
-}
-
-fn too_many_attempts(wait: chrono::Duration) -> ApiError {
-    let mut e = ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "too_many_attempts",
-        "too many failed sign-ins; wait before trying again",
-    );
-    e.retry_after = Some(u64::try_from(wait.num_seconds() + 1).unwrap_or(1));
-    e
-}
-
-/// Counts a failed sign-in against every key.
-fn record_failure(
-    c: &mut Conn,
-    keys: &[(String, &'static ThrottlePolicy)],
-) -> Result<(), ApiError> {
-    let now = fleetdesk_persistence::now();
-    for (key, policy) in keys {
-        let current = repo::find_throttle(c, key)?.map(|r| throttle_state(&r));
-        let next = throttle::after_failure(policy, current.as_ref(), now);
-        repo::save_throttle(
-            c,
-            &ThrottleRow {
-                key: key.clone(),
-                failures: i32::try_from(next.failures).unwrap_or(i32::MAX),
-                window_started: next.window_started.naive_utc(),
-                blocked_until: next.blocked_until.map(|t| t.naive_utc()),
-            },
-        )?;
-    }
-    Ok(())
 }
 
 /// Signs in with e-mail and password. Repeated failures for one address or from one client
@@ -164,26 +121,20 @@ async fn login(
     state: State,
     req: HttpRequest,
     body: web::Json<LoginRequest>,
-) -> Result<web::Json<TokenResponse>, ApiError> {
+) -> Result<actix_web::CustomizeResponder<web::Json<TokenResponse>>, ApiError> {
     body.validate()?;
     let body = body.into_inner();
-    let client = req
-        .peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
     let state = state.into_inner();
+    let client = throttle::client_of(&req, &state.config.trusted_proxies);
     let tokens = blocking(move || {
-        let keys = throttle_keys(&body.email, &client);
-        let now = fleetdesk_persistence::now();
-        let wait = state.db.read(|c| -> Result<_, ApiError> {
-            let mut longest = None;
-            for (key, _) in &keys {
-                let current = repo::find_throttle(c, key)?.map(|r| throttle_state(&r));
-                longest = longest.max(throttle::blocked_for(current.as_ref(), now));
-            }
-            Ok(longest)
-        })?;
-        if let Some(wait) = wait {
-            return Err(too_many_attempts(wait));
+        let keys = throttle::sign_in_keys(&body.email, &client);
+        // Counted before the password is checked: simultaneous guesses cannot slip through.
+        if let Err(wait) = throttle::claim(&state.db, &keys, fleetdesk_persistence::now())? {
+            return Err(throttle::too_many(
+                "too_many_attempts",
+                "too many failed sign-ins; wait before trying again",
+                wait,
+            ));
         }
         // An address that cannot exist is simply a failed sign-in: never reveal which part was wrong.
         let email = Email::parse(&body.email).ok();
@@ -199,10 +150,11 @@ async fn login(
             }
         };
         let Some(user) = user.filter(|_| verified) else {
-            state.db.write(|c| record_failure(c, &keys))?;
             return Err(invalid_credentials());
         };
+        let now = fleetdesk_persistence::now();
         if user.email_confirmed_at.is_none() {
+            state.db.write(|c| throttle::succeeded(c, &keys, now))?;
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "email_not_confirmed",
@@ -210,12 +162,12 @@ async fn login(
             ));
         }
         state.db.write(|c| -> Result<TokenResponse, ApiError> {
-            repo::clear_throttle(c, &keys[0].0)?;
+            throttle::succeeded(c, &keys, now)?;
             issue(&state, c, &user.id, None)
         })
     })
     .await?;
-    Ok(web::Json(tokens))
+    Ok(no_store(web::Json(tokens)))
 }
 
 enum RefreshOutcome {
@@ -237,7 +189,7 @@ enum RefreshOutcome {
 async fn refresh(
     state: State,
     body: web::Json<RefreshRequest>,
-) -> Result<web::Json<TokenResponse>, ApiError> {
+) -> Result<actix_web::CustomizeResponder<web::Json<TokenResponse>>, ApiError> {
     body.validate()?;
     let state = state.into_inner();
     let hash = auth::token_hash(&body.refresh_token);
@@ -270,13 +222,21 @@ async fn refresh(
                     "the refresh token was already used; sign in again",
                 ));
             }
-            let issued = issue(&state, c, &token.user_id, Some(&token.family_id))?;
+            let started = repo::session_started(c, &token.family_id)?.unwrap_or(now);
+            let max_age = chrono::Duration::from_std(state.config.session_max_age)
+                .map_err(|_| ApiError::internal())?;
+            if started + max_age <= now {
+                return Ok(RefreshOutcome::Refused(
+                    "this sign-in has reached its maximum age; sign in again",
+                ));
+            }
+            let issued = issue(&state, c, &token.user_id, Some((&token.family_id, started)))?;
             Ok(RefreshOutcome::Issued(Box::new(issued)))
         })
     })
     .await?;
     match outcome {
-        RefreshOutcome::Issued(tokens) => Ok(web::Json(*tokens)),
+        RefreshOutcome::Issued(tokens) => Ok(no_store(web::Json(*tokens))),
         RefreshOutcome::Refused(why) => Err(ApiError::new(
             actix_web::http::StatusCode::UNAUTHORIZED,
             "invalid_refresh_token",

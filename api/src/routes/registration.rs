@@ -4,9 +4,9 @@
 //! neither reveals who has a user.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use fleetdesk_domain::accounts::{CustomerAccountNumber, parse_name};
-use fleetdesk_domain::identity::{Email, Password};
+use fleetdesk_domain::identity::{CustomerRole, Email, Password};
 use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity::{self as repo, EmailTokenRow, JoinRequestRow, UserRow};
@@ -21,6 +21,7 @@ use crate::auth::{self, Authenticated, authorize};
 use crate::error::{ApiError, Problem};
 use crate::mail::{self, texts};
 use crate::state::{AppState, State, blocking};
+use crate::throttle;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(register)
@@ -89,6 +90,19 @@ pub fn send_confirmation(
     Ok(())
 }
 
+/// Counts a mail a stranger may cause to `email`: a few an hour per address, more per client,
+/// whether or not the address has a user (the answer must not tell).
+fn limit_mail(state: &AppState, email: &str, client: &str) -> Result<(), ApiError> {
+    let keys = throttle::mail_keys(email, client);
+    throttle::claim(&state.db, &keys, fleetdesk_persistence::now())?.map_err(|wait| {
+        throttle::too_many(
+            "too_many_mails",
+            "too many mails were asked for this address or from this client; wait before asking again",
+            wait,
+        )
+    })
+}
+
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RegisterRequest {
     #[schema(example = "anna.berg@nordicprint.example")]
@@ -127,11 +141,13 @@ fn accepted(status: &str, message: &str) -> Accepted {
     responses(
         (status = 201, description = "A confirmation mail is on its way", body = Accepted),
         (status = 422, description = "Invalid address, weak password, or bad fields", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many mails asked for this address or from this client (`too_many_mails`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/register")]
 async fn register(
     state: State,
+    req: HttpRequest,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
@@ -145,7 +161,9 @@ async fn register(
         .map(CustomerAccountNumber::parse)
         .transpose()?;
     let state = state.into_inner();
+    let client = throttle::client_of(&req, &state.config.trusted_proxies);
     blocking(move || {
+        limit_mail(&state, email.as_str(), &client)?;
         // Hash whether or not the address is new, so both answers take as long.
         let hash = auth::hash_password(password.expose())?;
         state.db.write(|c| -> Result<(), ApiError> {
@@ -183,7 +201,7 @@ async fn register(
             repo::insert_user(c, &user)?;
             let mut extra = String::new();
             if let Some(number) = &account_number {
-                extra = request_to_join(c, &user, number)?;
+                extra = request_to_join(&state, c, &user, number)?;
             }
             events::append(
                 c,
@@ -193,6 +211,7 @@ async fn register(
                     subject_type: "user",
                     subject_id: &user.id,
                     device_id: None,
+                    dealer_id: None,
                     actor_id: Some(&user.id),
                     staff_only: true,
                     payload: json!({ "email": user.email }),
@@ -219,21 +238,23 @@ async fn register(
     )))
 }
 
-/// Files a join request for the account with `number`; returns the sentence for the mail.
+/// Files a join request for the account with `number`, if there is one, and tells its
+/// administrators; returns the registrant's sentence, which is the same either way.
 fn request_to_join(
+    state: &AppState,
     c: &mut Conn,
     user: &UserRow,
     number: &CustomerAccountNumber,
 ) -> Result<String, ApiError> {
+    let passed_on = texts::join_request_passed_on(number.as_str());
     let Some(account) =
         fleetdesk_persistence::accounts::find_by_customer_number(c, number.as_str())?
     else {
-        return Ok(texts::join_request_unknown_account(number.as_str()));
+        return Ok(passed_on);
     };
-    let (account_id, account_name) = (account.id, account.name);
     let request = JoinRequestRow {
         id: fleetdesk_persistence::new_id(),
-        account_id: account_id.clone(),
+        account_id: account.id.clone(),
         user_id: user.id.clone(),
         status: "pending".into(),
         created_at: user.created_at,
@@ -243,21 +264,37 @@ fn request_to_join(
         reason: None,
     };
     repo::insert_join_request(c, &request)?;
+    for admin in
+        repo::member_addresses_with_role(c, &account.id, CustomerRole::Administrator.as_str())?
+    {
+        mail::enqueue(
+            c,
+            &admin,
+            texts::join_request_for_administrators(
+                &state.config.public_base_url,
+                &account.id,
+                &account.name,
+                &user.display_name,
+                &user.email,
+            ),
+        )?;
+    }
     events::append(
         c,
         NewEvent {
             kind: "join_request.created",
-            account_id: Some(&account_id),
+            account_id: Some(&account.id),
             subject_type: "join_request",
             subject_id: &request.id,
             device_id: None,
+            dealer_id: None,
             actor_id: Some(&user.id),
             staff_only: false,
             payload: json!({ "user_id": user.id, "display_name": user.display_name }),
             at: user.created_at(),
         },
     )?;
-    Ok(texts::join_request_received(&account_name))
+    Ok(passed_on)
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -343,6 +380,7 @@ async fn confirm_email(
                     subject_type: "user",
                     subject_id: &token.user_id,
                     device_id: None,
+                    dealer_id: None,
                     actor_id: Some(&token.user_id),
                     staff_only: true,
                     payload: json!({ "email": token.email }),
@@ -371,18 +409,24 @@ pub struct ResendRequest {
 #[utoipa::path(
     tag = "identity",
     request_body = ResendRequest,
-    responses((status = 202, description = "If the address awaits confirmation, a new mail is on its way", body = Accepted))
+    responses(
+        (status = 202, description = "If the address awaits confirmation, a new mail is on its way", body = Accepted),
+        (status = 429, description = "Too many mails asked for this address or from this client (`too_many_mails`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    )
 )]
 #[post("/auth/resend-confirmation")]
 async fn resend_confirmation(
     state: State,
+    req: HttpRequest,
     body: web::Json<ResendRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let email = Email::parse(&body.email).ok();
     let state = state.into_inner();
+    let client = throttle::client_of(&req, &state.config.trusted_proxies);
     if let Some(email) = email {
         blocking(move || {
+            limit_mail(&state, email.as_str(), &client)?;
             state.db.write(|c| -> Result<(), ApiError> {
                 match repo::find_user_by_email(c, email.as_str())? {
                     Some(user) if user.email_confirmed_at.is_none() => send_confirmation(
@@ -482,6 +526,7 @@ async fn correct_email(
                     subject_type: "user",
                     subject_id: &user.id,
                     device_id: None,
+                    dealer_id: None,
                     actor_id: Some(&actor),
                     staff_only: true,
                     payload: json!({ "from": user.email, "to": email.as_str() }),

@@ -60,6 +60,7 @@ pub(super) fn stock_event(
             subject_type: "stock_location",
             subject_id: &location.id,
             device_id,
+            dealer_id: None,
             actor_id: actor,
             staff_only: false,
             payload,

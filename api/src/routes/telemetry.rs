@@ -136,7 +136,12 @@ async fn issue_credential(
     .await?;
     let mut credential = DeviceCredential::from(row);
     credential.token = Some(token);
-    Ok(HttpResponse::Created().json(credential))
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::CACHE_CONTROL,
+            crate::http::NO_STORE,
+        ))
+        .json(credential))
 }
 
 /// The account's device credentials, without their secrets (administrators, customer
