@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use fleetdesk_domain::Invalid;
-use fleetdesk_domain::identity::{CustomerRole, DealerRole, Email, StaffRole};
+use fleetdesk_domain::identity::{CustomerRole, DealerRole, Email, Password, StaffRole};
 use fleetdesk_persistence::accounts::{self, AccountRow, SiteRow};
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity::{self, UserRow};
@@ -11,8 +11,6 @@ use fleetdesk_persistence::{Conn, Db, DbError};
 use serde_json::json;
 
 use crate::auth;
-
-pub const MIN_PASSWORD_LEN: usize = 10;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BootstrapError {
@@ -34,14 +32,9 @@ fn new_user(
     password: &str,
     staff: Option<StaffRole>,
 ) -> Result<UserRow, BootstrapError> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(Invalid::new(
-            "password",
-            format!("needs at least {MIN_PASSWORD_LEN} characters"),
-        )
-        .into());
-    }
-    let hash = auth::hash_password(password).map_err(|_| BootstrapError::Hash)?;
+    // The same rules as registration: length, not a common password, not the address.
+    let password = Password::parse(password, email)?;
+    let hash = auth::hash_password(password.expose()).map_err(|_| BootstrapError::Hash)?;
     Ok(UserRow::new(
         email.as_str(),
         hash,

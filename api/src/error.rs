@@ -179,15 +179,20 @@ impl From<DbError> for ApiError {
                 Self::unavailable()
             }
             DbError::NotFound => Self::not_found(),
-            DbError::UniqueViolation(what) => Self::conflict(
-                "conflict",
-                format!("conflicts with an existing record ({what})"),
-            ),
-            DbError::ForeignKeyViolation(what) => Self::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "reference_not_found",
-                format!("refers to a record that does not exist ({what})"),
-            ),
+            // The constraint's name is the schema's business, not the client's: it goes to
+            // the log only.
+            DbError::UniqueViolation(what) => {
+                log::info!("unique violation answered as a conflict: {what}");
+                Self::conflict("conflict", "conflicts with an existing record")
+            }
+            DbError::ForeignKeyViolation(what) => {
+                log::info!("foreign key violation answered as 422: {what}");
+                Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "reference_not_found",
+                    "refers to a record that does not exist",
+                )
+            }
             DbError::Other(cause) => {
                 log::error!("database error: {cause}");
                 Self::internal()
@@ -270,5 +275,25 @@ pub fn code_for_status(status: StatusCode) -> (&'static str, &'static str) {
         ),
         s if s >= 500 => ("internal_error", "an internal error occurred"),
         _ => ("error", "the request failed"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_never_name_the_schema() {
+        for e in [
+            DbError::UniqueViolation("devices_model_serial_key".into()),
+            DbError::ForeignKeyViolation("cases_device_id_fkey".into()),
+            DbError::Other("relation \"secret_table\" does not exist".into()),
+        ] {
+            let body = serde_json::to_string(&ApiError::from(e).problem()).unwrap_or_default();
+            assert!(
+                !body.contains("_key") && !body.contains("_fkey") && !body.contains("secret_table"),
+                "{body}"
+            );
+        }
     }
 }

@@ -104,6 +104,13 @@ fn run(command: Command) -> Result<(), String> {
             Ok(())
         }
         Command::DemoSeed => {
+            // The demo's sign-ins have well-known passwords: never in a real deployment.
+            if !config.dev_mode {
+                return Err(
+                    "demo-seed adds users with well-known passwords; it runs only with FLEETDESK_ENV=dev"
+                        .into(),
+                );
+            }
             let db = open_db(&config)?;
             let report = bootstrap::demo_seed(&db).map_err(|e| e.to_string())?;
             print!("{report}");

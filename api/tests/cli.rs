@@ -113,6 +113,27 @@ fn staff_add_reads_the_password_from_stdin() {
         "short\n",
     );
     assert!(!weak.status.success());
+    // The registration rules: no common password, not the address.
+    for password in ["password1234", "t.wilson@example.com rules"] {
+        let refused = sandbox.run(
+            &[
+                "staff",
+                "add",
+                "--email",
+                "t.wilson@example.com",
+                "--role",
+                "technician",
+            ],
+            ENV,
+            &format!("{password}\n"),
+        );
+        assert!(!refused.status.success(), "{password} was accepted");
+        assert!(
+            text(&refused.stderr).contains("password"),
+            "{}",
+            text(&refused.stderr)
+        );
+    }
     let bad_role = sandbox.run(
         &["staff", "add", "--email", "t@example.com", "--role", "boss"],
         ENV,
@@ -128,12 +149,23 @@ fn staff_add_reads_the_password_from_stdin() {
 #[test]
 fn demo_seed_is_idempotent_and_prints_sign_ins() {
     let sandbox = Sandbox::new();
-    let first = sandbox.run(&["demo-seed"], ENV, "");
+    let refused = sandbox.run(&["demo-seed"], ENV, "");
+    assert!(
+        !refused.status.success(),
+        "well-known passwords outside dev"
+    );
+    assert!(text(&refused.stderr).contains("FLEETDESK_ENV=dev"));
+    assert!(
+        !sandbox.dir.join("data/fleetdesk.db").exists(),
+        "refused before touching a database"
+    );
+    let dev = &[("FLEETDESK_ENV", "dev")];
+    let first = sandbox.run(&["demo-seed"], dev, "");
     assert!(first.status.success(), "{}", text(&first.stderr));
     let out = text(&first.stdout);
     assert!(out.contains("Loaded the demo data set"));
     assert!(out.contains("cs@fleetdesk.example") && out.contains("admin@nordicprint.example"));
-    let second = sandbox.run(&["demo-seed"], ENV, "");
+    let second = sandbox.run(&["demo-seed"], dev, "");
     assert!(second.status.success());
     assert!(text(&second.stdout).contains("loaded already"));
 }

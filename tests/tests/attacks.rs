@@ -203,6 +203,31 @@ async fn a_second_registration_replaces_the_first_registrants_password(b: Backen
         confirm(&s, &attackers_link).await,
         StatusCode::UNPROCESSABLE_ENTITY
     );
+
+    // The owner registers first; a stranger registers after and asks for the mail again:
+    // the owner's own link still works, with the owner's password.
+    let owner = "first@corp.test";
+    register(&s, owner, VICTIM_PASSWORD).await;
+    let owners_link = newest_token(&s, owner).await;
+    register(&s, owner, ATTACKER_PASSWORD).await;
+    let (status, _) = s
+        .send(
+            Method::POST,
+            "/api/v1/auth/resend-confirmation",
+            None,
+            Some(json!({"email": owner})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(confirm(&s, &owners_link).await, StatusCode::OK);
+    assert_eq!(
+        login_status(&s, owner, VICTIM_PASSWORD).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        login_status(&s, owner, ATTACKER_PASSWORD).await,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 async fn a_confirmed_user_accepts_only_with_proof(b: Backend) {

@@ -2,7 +2,7 @@
 //! administrators and technicians by e-mail, lists and removes them. The last administrator
 //! of a dealer stays.
 
-use actix_web::{HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::{DealerRole, Email};
 use fleetdesk_domain::membership;
@@ -276,25 +276,30 @@ pub struct JoinedDealer {
     pub new_user: bool,
 }
 
-/// Accepts a dealer invitation: creates the user (with the given password and name; the
-/// mailed token proves the address), or makes an existing user who is neither staff nor a
-/// customer's nor another dealer's user one of the dealer's.
+/// Accepts a dealer invitation: creates the user, or makes an existing user who is neither
+/// staff nor a customer's nor another dealer's user one of the dealer's. Who accepts proves
+/// themselves as for a customer invitation (`POST /invitations/accept`).
 #[utoipa::path(
     tag = "dealers",
     request_body = AcceptInvitation,
     responses(
         (status = 200, description = "Joined", body = JoinedDealer),
+        (status = 401, description = "The address has a confirmed user: sign in as it or give `current_password` (`identity_proof_required`); a wrong current password (`invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Signed in as another user than the invited address's (`invitation_for_another_user`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "One of this dealer's users already (`already_member`), or a user who cannot also be a dealer's (`not_eligible`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown (`invitation_invalid`), used (`invitation_used`) or expired (`invitation_expired`) token; or a missing password or name for a new user", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown (`invitation_invalid`, also when revoked), used (`invitation_used`) or expired (`invitation_expired`) token; or a missing password or name for a new user", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords (`too_many_attempts`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/dealer-invitations/accept")]
 async fn accept_dealer_invitation(
     state: State,
+    req: HttpRequest,
     who: Option<Authenticated>,
     body: web::Json<AcceptInvitation>,
 ) -> Result<web::Json<JoinedDealer>, ApiError> {
     let signed_in = who.map(|w| w.0.user_id);
+    let client = crate::throttle::client_of(&req, &state.config.trusted_proxies);
     body.validate()?;
     let body = body.into_inner();
     let hash = auth::token_hash(&body.token);
@@ -314,7 +319,8 @@ async fn accept_dealer_invitation(
             now,
         )?;
         let email = Email::parse(&invitation.email)?;
-        let mut acceptor = Acceptor::decide(&state, &body, &email, signed_in.as_deref(), now)?;
+        let mut acceptor =
+            Acceptor::decide(&state, &body, &email, signed_in.as_deref(), &client, now)?;
         if let Some(user) = acceptor.new_user_mut() {
             user.dealer_id = Some(invitation.dealer_id.clone());
             user.dealer_role = Some(invitation.role.clone());

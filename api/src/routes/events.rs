@@ -44,6 +44,8 @@ pub struct Event {
     pub subject_id: String,
     /// The device the event concerns, if any.
     pub device_id: Option<String>,
+    /// The dealer whose object the event concerns, if any.
+    pub dealer_id: Option<String>,
     pub actor_id: Option<String>,
     pub payload: serde_json::Value,
     pub occurred_at: DateTime<Utc>,
@@ -70,6 +72,7 @@ impl TryFrom<EventRow> for Event {
             subject_type: row.subject_type,
             subject_id: row.subject_id,
             device_id: row.device_id,
+            dealer_id: row.dealer_id,
             actor_id: row.actor_id,
         })
     }

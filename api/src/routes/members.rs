@@ -2,7 +2,7 @@
 //! Nobody joins on their own word: an invitation or an approved request decides.
 
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::identity::{CustomerRole, Email, Password};
@@ -25,6 +25,7 @@ use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::mail::{self, texts};
 use crate::state::{AppState, State, blocking};
+use crate::throttle;
 
 use super::assignments;
 
@@ -720,6 +721,7 @@ impl Acceptor {
         body: &AcceptInvitation,
         email: &Email,
         signed_in: Option<&str>,
+        client: &str,
         now: DateTime<Utc>,
     ) -> Result<Self, ApiError> {
         let existing = state
@@ -761,6 +763,15 @@ impl Acceptor {
                 "this address has a fleetdesk user: sign in as it, or give its current password as current_password",
             ));
         };
+        // A password check like a sign-in's, counted like one.
+        let keys = throttle::sign_in_keys(email.as_str(), client);
+        if let Err(wait) = throttle::claim(&state.db, &keys, fleetdesk_persistence::now())? {
+            return Err(throttle::too_many(
+                "too_many_attempts",
+                "too many failed sign-ins; wait before trying again",
+                wait,
+            ));
+        }
         if !auth::verify_password(current, &user.password_hash) {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -768,6 +779,9 @@ impl Acceptor {
                 "the current password is wrong",
             ));
         }
+        state
+            .db
+            .write(|c| throttle::succeeded(c, &keys, fleetdesk_persistence::now()))?;
         Ok(Self::Confirmed(user))
     }
 
@@ -818,24 +832,31 @@ impl Acceptor {
     }
 }
 
-/// Accepts an invitation: adds the membership to the address's user, or creates that user
-/// (with the given password; the mailed token proves the address) and then the membership.
+/// Accepts an invitation. The mailed token proves the address: a new address gets a user with
+/// the password and name given; an address whose user never confirmed it gets the password
+/// given (whatever an earlier registration set) and counts as confirmed; a confirmed user
+/// proves to be that user — signed in as them, or with `current_password`.
 #[utoipa::path(
     tag = "members",
     request_body = AcceptInvitation,
     responses(
         (status = 200, description = "Joined", body = Joined),
+        (status = 401, description = "The address has a confirmed user: sign in as it or give `current_password` (`identity_proof_required`); a wrong current password (`invalid_credentials`)", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Signed in as another user than the invited address's (`invitation_for_another_user`)", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already a member (`already_member`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown (`invitation_invalid`), used (`invitation_used`) or expired (`invitation_expired`) token; or a missing password or name for a new user", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown (`invitation_invalid`, also when revoked), used (`invitation_used`) or expired (`invitation_expired`) token; or a missing password or name for a new user", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong current passwords (`too_many_attempts`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/invitations/accept")]
 async fn accept_invitation(
     state: State,
+    req: HttpRequest,
     who: Option<Authenticated>,
     body: web::Json<AcceptInvitation>,
 ) -> Result<web::Json<Joined>, ApiError> {
     let signed_in = who.map(|w| w.0.user_id);
+    let client = throttle::client_of(&req, &state.config.trusted_proxies);
     body.validate()?;
     let body = body.into_inner();
     let hash = auth::token_hash(&body.token);
@@ -855,7 +876,7 @@ async fn accept_invitation(
             now,
         )?;
         let email = Email::parse(&invitation.email)?;
-        let acceptor = Acceptor::decide(&state, &body, &email, signed_in.as_deref(), now)?;
+        let acceptor = Acceptor::decide(&state, &body, &email, signed_in.as_deref(), &client, now)?;
         state.db.write(|c| -> Result<Joined, ApiError> {
             let account = account_exists(c, &invitation.account_id)?;
             if let Some(user) = acceptor.existing()
