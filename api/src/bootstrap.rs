@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use fleetdesk_domain::Invalid;
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{CustomerRole, DealerRole, Email, Password, StaffRole};
 use fleetdesk_persistence::accounts::{self, AccountRow, SiteRow};
 use fleetdesk_persistence::events::{self, NewEvent};
@@ -53,7 +54,7 @@ fn insert_user(conn: &mut Conn, user: &UserRow) -> Result<(), BootstrapError> {
     events::append(
         conn,
         NewEvent {
-            kind: "user.created",
+            kind: EventKind::UserCreated,
             account_id: None,
             subject_type: "user",
             subject_id: &user.id,
@@ -194,7 +195,7 @@ pub fn add_account(
         events::append(
             c,
             NewEvent {
-                kind: "account.created",
+                kind: EventKind::AccountCreated,
                 account_id: Some(&account.id),
                 subject_type: "account",
                 subject_id: &account.id,

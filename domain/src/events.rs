@@ -39,67 +39,110 @@ pub enum Topic {
     Claim,
 }
 
-/// Every event kind fleetdesk writes, with its topic.
-pub const KINDS: &[(&str, Topic)] = &[
-    ("account.created", Topic::Account),
-    ("account.updated", Topic::Account),
-    ("account.credit_updated", Topic::AccountCredit),
-    ("site.created", Topic::Site),
-    ("service_contract.updated", Topic::ServiceContract),
-    ("member.joined", Topic::Members),
-    ("member.role_changed", Topic::Members),
-    ("member.removed", Topic::Members),
-    ("member.devices_assigned", Topic::Members),
-    ("member.stock_locations_assigned", Topic::Members),
-    ("invitation.created", Topic::Invitations),
-    ("invitation.revoked", Topic::Invitations),
-    ("join_request.created", Topic::JoinRequests),
-    ("join_request.rejected", Topic::JoinRequests),
-    ("user.created", Topic::User),
-    ("user.registered", Topic::User),
-    ("user.email_confirmed", Topic::User),
-    ("user.email_corrected", Topic::User),
-    ("device.created", Topic::Device),
-    ("device.location_changed", Topic::Device),
-    ("device.removal_requested", Topic::Device),
-    ("device.removed", Topic::Device),
-    ("meter_reading.accepted", Topic::Readings),
-    ("meter_reading.corrected", Topic::Readings),
-    ("case.opened", Topic::Case),
-    ("case.commented", Topic::Case),
-    ("case.status_changed", Topic::Case),
-    ("case.technician_assigned", Topic::Case),
-    ("stock_location.created", Topic::StockLocation),
-    ("stock_location.updated", Topic::StockLocation),
-    ("stock_location.devices_linked", Topic::StockLocation),
-    ("stock_level.set", Topic::StockLocation),
-    ("stock.consumed", Topic::StockLocation),
-    ("replenishment_order.raised", Topic::StockLocation),
-    ("replenishment_order.received", Topic::StockLocation),
-    ("dealer.created", Topic::Dealer),
-    ("dealer.user_joined", Topic::DealerUsers),
-    ("dealer.user_removed", Topic::DealerUsers),
-    ("dealer.user_role_changed", Topic::DealerUsers),
-    ("dealer.invitation_created", Topic::DealerInvitations),
-    ("dealer.invitation_revoked", Topic::DealerInvitations),
-    ("registration.created", Topic::Registration),
-    ("registration.ended", Topic::Registration),
-    ("call.logged", Topic::Call),
-    ("call.remedy_recorded", Topic::Call),
-    ("call.redirected", Topic::Call),
-    ("call.resolved", Topic::Call),
-    ("dispatch.created", Topic::Dispatch),
-    ("dispatch.accepted", Topic::Dispatch),
-    ("dispatch.closed_out", Topic::Dispatch),
-    ("dispatch.technician_assigned", Topic::Dispatch),
-    ("dispatch.labour_decided", Topic::Dispatch),
-    ("claim.submitted", Topic::Claim),
-    ("claim.decided", Topic::Claim),
-];
+/// Writes [`EventKind`] from one list: variant, the kind's name in the feed and the
+/// contract, and its topic.
+macro_rules! event_kinds {
+    ($($variant:ident = $name:literal => $topic:ident,)+) => {
+        /// Every kind of event fleetdesk writes.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum EventKind {
+            $($variant,)+
+        }
 
-/// The topic of an event kind; `None` for a kind fleetdesk does not write (shown to nobody).
+        impl EventKind {
+            pub const ALL: &'static [EventKind] = &[$(EventKind::$variant,)+];
+
+            /// The kind's name, such as `case.opened`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(EventKind::$variant => $name,)+
+                }
+            }
+
+            /// What the event is about, for the feed's scope rule.
+            pub fn topic(self) -> Topic {
+                match self {
+                    $(EventKind::$variant => Topic::$topic,)+
+                }
+            }
+        }
+    };
+}
+
+event_kinds! {
+    AccountCreated = "account.created" => Account,
+    AccountUpdated = "account.updated" => Account,
+    AccountCreditUpdated = "account.credit_updated" => AccountCredit,
+    SiteCreated = "site.created" => Site,
+    ServiceContractUpdated = "service_contract.updated" => ServiceContract,
+    MemberJoined = "member.joined" => Members,
+    MemberRoleChanged = "member.role_changed" => Members,
+    MemberRemoved = "member.removed" => Members,
+    MemberDevicesAssigned = "member.devices_assigned" => Members,
+    MemberStockLocationsAssigned = "member.stock_locations_assigned" => Members,
+    InvitationCreated = "invitation.created" => Invitations,
+    InvitationRevoked = "invitation.revoked" => Invitations,
+    JoinRequestCreated = "join_request.created" => JoinRequests,
+    JoinRequestRejected = "join_request.rejected" => JoinRequests,
+    UserCreated = "user.created" => User,
+    UserRegistered = "user.registered" => User,
+    UserEmailConfirmed = "user.email_confirmed" => User,
+    UserEmailCorrected = "user.email_corrected" => User,
+    DeviceCreated = "device.created" => Device,
+    DeviceLocationChanged = "device.location_changed" => Device,
+    DeviceRemovalRequested = "device.removal_requested" => Device,
+    DeviceRemoved = "device.removed" => Device,
+    MeterReadingAccepted = "meter_reading.accepted" => Readings,
+    MeterReadingCorrected = "meter_reading.corrected" => Readings,
+    CaseOpened = "case.opened" => Case,
+    CaseCommented = "case.commented" => Case,
+    CaseStatusChanged = "case.status_changed" => Case,
+    CaseTechnicianAssigned = "case.technician_assigned" => Case,
+    StockLocationCreated = "stock_location.created" => StockLocation,
+    StockLocationUpdated = "stock_location.updated" => StockLocation,
+    StockLocationDevicesLinked = "stock_location.devices_linked" => StockLocation,
+    StockLevelSet = "stock_level.set" => StockLocation,
+    StockConsumed = "stock.consumed" => StockLocation,
+    ReplenishmentOrderRaised = "replenishment_order.raised" => StockLocation,
+    ReplenishmentOrderReceived = "replenishment_order.received" => StockLocation,
+    DealerCreated = "dealer.created" => Dealer,
+    DealerUserJoined = "dealer.user_joined" => DealerUsers,
+    DealerUserRemoved = "dealer.user_removed" => DealerUsers,
+    DealerUserRoleChanged = "dealer.user_role_changed" => DealerUsers,
+    DealerInvitationCreated = "dealer.invitation_created" => DealerInvitations,
+    DealerInvitationRevoked = "dealer.invitation_revoked" => DealerInvitations,
+    RegistrationCreated = "registration.created" => Registration,
+    RegistrationEnded = "registration.ended" => Registration,
+    CallLogged = "call.logged" => Call,
+    CallRemedyRecorded = "call.remedy_recorded" => Call,
+    CallRedirected = "call.redirected" => Call,
+    CallResolved = "call.resolved" => Call,
+    DispatchCreated = "dispatch.created" => Dispatch,
+    DispatchAccepted = "dispatch.accepted" => Dispatch,
+    DispatchClosedOut = "dispatch.closed_out" => Dispatch,
+    DispatchTechnicianAssigned = "dispatch.technician_assigned" => Dispatch,
+    DispatchLabourDecided = "dispatch.labour_decided" => Dispatch,
+    ClaimSubmitted = "claim.submitted" => Claim,
+    ClaimDecided = "claim.decided" => Claim,
+}
+
+impl EventKind {
+    /// The kind with this name; `None` for a name fleetdesk does not write.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for EventKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The topic of an event kind's name; `None` for a kind fleetdesk does not write (shown to
+/// nobody).
 pub fn topic_of(kind: &str) -> Option<Topic> {
-    KINDS.iter().find(|(k, _)| *k == kind).map(|(_, t)| *t)
+    EventKind::parse(kind).map(EventKind::topic)
 }
 
 /// What the scope rule needs to know of one event.
@@ -240,12 +283,15 @@ mod tests {
 
     #[test]
     fn every_kind_is_listed_once() {
-        let mut kinds: Vec<&str> = KINDS.iter().map(|(k, _)| *k).collect();
+        let mut kinds: Vec<&str> = EventKind::ALL.iter().map(|k| k.as_str()).collect();
         kinds.sort_unstable();
         let before = kinds.len();
         kinds.dedup();
         assert_eq!(kinds.len(), before);
         assert_eq!(topic_of("no.such_kind"), None);
+        for kind in EventKind::ALL {
+            assert_eq!(EventKind::parse(kind.as_str()), Some(*kind));
+        }
         assert!(!may_see(
             &staff(StaffRole::CustomerService),
             &facts("no.such_kind")

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
+use fleetdesk_domain::events::EventKind;
 
 use crate::schema::events;
 use crate::{Conn, DbResult, utc};
@@ -11,7 +12,7 @@ const EVENT_APPEND_LOCK: i64 = 0x666c_6565_7464_736b; // "fleetdsk"
 
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub account_id: Option<&'a str>,
     pub subject_type: &'a str,
     pub subject_id: &'a str,
@@ -60,7 +61,7 @@ pub fn append(conn: &mut Conn, event: NewEvent<'_>) -> DbResult<()> {
     diesel::insert_into(events::table)
         .values((
             events::id.eq(crate::new_id()),
-            events::kind.eq(event.kind),
+            events::kind.eq(event.kind.as_str()),
             events::account_id.eq(event.account_id),
             events::subject_type.eq(event.subject_type),
             events::subject_id.eq(event.subject_id),

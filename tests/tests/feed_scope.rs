@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use fleetdesk_api::state::Clock;
-use fleetdesk_domain::events::{KINDS, Topic, topic_of};
+use fleetdesk_domain::events::{EventKind, Topic, topic_of};
 use fleetdesk_domain::identity::{CustomerRole, DealerRole, StaffRole};
 use fleetdesk_tests::{Backend, PASSWORD, StatusCode, TestServer, both_backends};
 use reqwest::Method;
@@ -754,9 +754,9 @@ async fn the_feed_shows_an_event_exactly_when_its_subject_can_be_read(b: Backend
         }
     }
     let kinds: BTreeSet<&str> = all.iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    let missing: Vec<&str> = KINDS
+    let missing: Vec<&str> = EventKind::ALL
         .iter()
-        .map(|(k, _)| *k)
+        .map(|k| k.as_str())
         .filter(|k| !kinds.contains(k))
         .collect();
     eprintln!(

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::{
     self as rules, CreditRating, CustomerAccountNumber, PaymentRecord, SystemAccountNumber,
 };
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, Decision};
 use fleetdesk_domain::sites::{Address, TimeZone};
@@ -355,7 +356,7 @@ async fn create_account(
             events::append(
                 c,
                 NewEvent {
-                    kind: "account.created",
+                    kind: EventKind::AccountCreated,
                     account_id: Some(&row.id),
                     subject_type: "account",
                     subject_id: &row.id,
@@ -467,7 +468,7 @@ async fn update_account(
             find_account(c, &id)?;
             let row = repo::update_account(c, &id, &changes)?;
             // Credit changes are an event of their own, for those who may read credit data.
-            let mut append = |kind: &str, payload: serde_json::Value| {
+            let mut append = |kind: EventKind, payload: serde_json::Value| {
                 events::append(
                     c,
                     NewEvent {
@@ -478,7 +479,7 @@ async fn update_account(
                         device_id: None,
                         dealer_id: None,
                         actor_id: Some(&actor),
-                        staff_only: kind != "account.updated",
+                        staff_only: kind != EventKind::AccountUpdated,
                         payload,
                         at: now,
                     },
@@ -486,7 +487,7 @@ async fn update_account(
             };
             if let Some(name) = &changes.name {
                 append(
-                    "account.updated",
+                    EventKind::AccountUpdated,
                     json!({ "fields": ["name"], "name": name }),
                 )?;
             }
@@ -501,7 +502,10 @@ async fn update_account(
             .flatten()
             .collect();
             if !credit_fields.is_empty() {
-                append("account.credit_updated", json!({ "fields": credit_fields }))?;
+                append(
+                    EventKind::AccountCreditUpdated,
+                    json!({ "fields": credit_fields }),
+                )?;
             }
             Ok(row)
         })
@@ -693,7 +697,7 @@ async fn create_site(
             events::append(
                 c,
                 NewEvent {
-                    kind: "site.created",
+                    kind: EventKind::SiteCreated,
                     account_id: Some(&row.account_id),
                     subject_type: "site",
                     subject_id: &row.id,

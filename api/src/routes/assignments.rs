@@ -4,6 +4,7 @@
 
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{CustomerRole, Principal};
 use fleetdesk_domain::policy::{self, Action};
 use fleetdesk_persistence::events::{self, NewEvent};
@@ -31,7 +32,7 @@ pub struct Assignable {
     what: &'static str,
     holders: &'static str,
     role_code: &'static str,
-    event: &'static str,
+    event: EventKind,
 }
 
 pub const DEVICES: Assignable = Assignable {
@@ -43,7 +44,7 @@ pub const DEVICES: Assignable = Assignable {
     what: "devices",
     holders: "device managers",
     role_code: "member_role_holds_no_devices",
-    event: "member.devices_assigned",
+    event: EventKind::MemberDevicesAssigned,
 };
 
 pub const STOCK_LOCATIONS: Assignable = Assignable {
@@ -55,7 +56,7 @@ pub const STOCK_LOCATIONS: Assignable = Assignable {
     what: "stock locations",
     holders: "stock managers",
     role_code: "member_role_holds_no_stock_locations",
-    event: "member.stock_locations_assigned",
+    event: EventKind::MemberStockLocationsAssigned,
 };
 
 /// The ids of a request, each once, sorted.

@@ -8,6 +8,7 @@ use fleetdesk_domain::dealers::{
     self as rules, DispatchFacts, Eligibility, Registration, RemedyOutcome,
 };
 use fleetdesk_domain::devices::SerialNumber;
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Email;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::Conn;
@@ -501,7 +502,7 @@ async fn log_call(
             repo::insert_call(c, &row)?;
             network_event(
                 c,
-                "call.logged",
+                EventKind::CallLogged,
                 "call",
                 &row.id,
                 row.device_id.as_deref(),
@@ -688,7 +689,7 @@ async fn record_remedy(
             )?;
             network_event(
                 c,
-                "call.remedy_recorded",
+                EventKind::CallRemedyRecorded,
                 "call",
                 &facts.call.id,
                 facts.call.device_id.as_deref(),
@@ -773,7 +774,7 @@ async fn redirect_call(
             }
             network_event(
                 c,
-                "call.redirected",
+                EventKind::CallRedirected,
                 "call",
                 &facts.call.id,
                 facts.call.device_id.as_deref(),
@@ -834,7 +835,7 @@ async fn resolve_call(
             }
             network_event(
                 c,
-                "call.resolved",
+                EventKind::CallResolved,
                 "call",
                 &call.id,
                 call.device_id.as_deref(),

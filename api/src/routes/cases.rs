@@ -9,6 +9,7 @@ use fleetdesk_domain::calendar::{self, Holiday, StartReason};
 use fleetdesk_domain::cases::{
     self as rules, Category, MoveError, Mover, Response, Status, check_move,
 };
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{Email, Principal, StaffRole};
 use fleetdesk_domain::policy::{self, Action, CaseRef, CaseScope, DeviceScope};
 use fleetdesk_domain::sites::Tz;
@@ -86,7 +87,7 @@ fn status_of(case: &CaseRow) -> Result<Status, ApiError> {
 
 fn case_event(
     c: &mut Conn,
-    kind: &str,
+    kind: EventKind,
     case: &CaseRow,
     actor: &str,
     staff_only: bool,
@@ -353,7 +354,7 @@ pub(crate) fn open_in(
     )?;
     case_event(
         c,
-        "case.opened",
+        EventKind::CaseOpened,
         &row,
         opener,
         false,
@@ -751,7 +752,7 @@ async fn add_comment(
             }
             case_event(
                 c,
-                "case.commented",
+                EventKind::CaseCommented,
                 &case,
                 &who.user_id,
                 row.internal,
@@ -849,7 +850,7 @@ pub(crate) fn move_in(
     }
     case_event(
         c,
-        "case.status_changed",
+        EventKind::CaseStatusChanged,
         case,
         actor,
         false,
@@ -955,7 +956,7 @@ async fn assign_technician(
             repo::assign_technician(c, &case.id, technician_id.as_deref(), now)?;
             case_event(
                 c,
-                "case.technician_assigned",
+                EventKind::CaseTechnicianAssigned,
                 &case,
                 &who.user_id,
                 false,

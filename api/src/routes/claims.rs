@@ -6,6 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::dealers::{self as rules, Verdict};
 use fleetdesk_domain::devices::SerialNumber;
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::policy::{self, Action};
 use fleetdesk_persistence::dealers::{self as repo, ClaimFilter, ClaimRow};
 use fleetdesk_persistence::devices as devices_repo;
@@ -253,7 +254,7 @@ async fn submit_claim(
             })?;
             network_event(
                 c,
-                "claim.submitted",
+                EventKind::ClaimSubmitted,
                 "warranty_claim",
                 &row.id,
                 None,
@@ -425,7 +426,7 @@ async fn decide_claim(
             }
             network_event(
                 c,
-                "claim.decided",
+                EventKind::ClaimDecided,
                 "warranty_claim",
                 &row.id,
                 None,

@@ -4,6 +4,7 @@
 use actix_web::{get, put, web};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use fleetdesk_domain::calendar::{Calendar, Holiday, Interval, response_deadline};
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_domain::sites::TimeZone;
 use fleetdesk_persistence::accounts as accounts_repo;
@@ -255,7 +256,7 @@ async fn put_contract(
             events::append(
                 c,
                 NewEvent {
-                    kind: "service_contract.updated",
+                    kind: EventKind::ServiceContractUpdated,
                     account_id: Some(&account_id),
                     subject_type: "service_contract",
                     subject_id: &account_id,

@@ -4,6 +4,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{DealerRole, Email};
 use fleetdesk_domain::membership;
 use fleetdesk_domain::policy::Action;
@@ -129,7 +130,7 @@ pub(super) fn invite(
     )?;
     network_event(
         c,
-        "dealer.invitation_created",
+        EventKind::DealerInvitationCreated,
         "dealer",
         &dealer.id,
         None,
@@ -251,7 +252,7 @@ async fn revoke_dealer_invitation(
             }
             network_event(
                 c,
-                "dealer.invitation_revoked",
+                EventKind::DealerInvitationRevoked,
                 "dealer",
                 &dealer_id,
                 None,
@@ -354,7 +355,7 @@ async fn accept_dealer_invitation(
             }
             network_event(
                 c,
-                "dealer.user_joined",
+                EventKind::DealerUserJoined,
                 "dealer",
                 &dealer.id,
                 None,
@@ -460,7 +461,7 @@ async fn remove_dealer_user(
             repo::revoke_dealer_invitations_by(c, &dealer_id, &user_id, now)?;
             network_event(
                 c,
-                "dealer.user_removed",
+                EventKind::DealerUserRemoved,
                 "dealer",
                 &dealer_id,
                 None,
@@ -541,7 +542,7 @@ async fn change_dealer_user(
             }
             network_event(
                 c,
-                "dealer.user_role_changed",
+                EventKind::DealerUserRoleChanged,
                 "dealer",
                 &dealer_id,
                 None,

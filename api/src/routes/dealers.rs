@@ -6,6 +6,7 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::devices::SerialNumber;
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{DealerRole, Email, Principal};
 use fleetdesk_domain::policy::{self, Action};
 use fleetdesk_persistence::dealers::{
@@ -42,7 +43,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 )]
 pub(super) fn network_event(
     c: &mut Conn,
-    kind: &str,
+    kind: EventKind,
     subject_type: &str,
     subject_id: &str,
     device_id: Option<&str>,
@@ -165,7 +166,7 @@ async fn create_dealer(
             repo::insert_dealer(c, &row)?;
             network_event(
                 c,
-                "dealer.created",
+                EventKind::DealerCreated,
                 "dealer",
                 &row.id,
                 None,
@@ -347,7 +348,7 @@ async fn register_serial(
             })?;
             network_event(
                 c,
-                "registration.created",
+                EventKind::RegistrationCreated,
                 "registration",
                 &row.id,
                 row.device_id.as_deref(),
@@ -494,7 +495,7 @@ async fn deregister(
             }
             network_event(
                 c,
-                "registration.ended",
+                EventKind::RegistrationEnded,
                 "registration",
                 &row.id,
                 row.device_id.as_deref(),

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::devices::{SerialNumber, check_dates, parse_meters};
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, DeviceScope};
 use fleetdesk_persistence::devices::{
@@ -55,7 +56,7 @@ pub fn meters_of(json_text: &str) -> Result<Vec<String>, ApiError> {
 
 pub fn device_event(
     c: &mut Conn,
-    kind: &str,
+    kind: EventKind,
     device: &DeviceRow,
     actor: &str,
     payload: serde_json::Value,
@@ -417,7 +418,7 @@ async fn create_device(
             })?;
             device_event(
                 c,
-                "device.created",
+                EventKind::DeviceCreated,
                 &row,
                 &actor,
                 json!({ "serial_number": row.serial_number, "model": model.name }),
@@ -493,7 +494,7 @@ async fn update_location(
             repo::set_location(c, &id, &location, fleetdesk_persistence::now())?;
             device_event(
                 c,
-                "device.location_changed",
+                EventKind::DeviceLocationChanged,
                 &ctx.device,
                 &who.0.user_id,
                 json!({ "location": location }),
@@ -563,7 +564,7 @@ async fn request_removal(
             )?;
             device_event(
                 c,
-                "device.removal_requested",
+                EventKind::DeviceRemovalRequested,
                 &ctx.device,
                 &who.0.user_id,
                 json!({ "reason": reason }),
@@ -609,7 +610,7 @@ async fn remove_device(
             }
             device_event(
                 c,
-                "device.removed",
+                EventKind::DeviceRemoved,
                 &ctx.device,
                 &who.0.user_id,
                 json!({ "serial_number": ctx.device.serial_number }),

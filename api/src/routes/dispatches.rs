@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use fleetdesk_domain::dealers::{
     self as rules, CloseOut, LabourFacts, LabourReason, PartUsed, Route, Verdict,
 };
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, DispatchScope};
 use fleetdesk_persistence::dealers::{
@@ -231,7 +232,7 @@ async fn create_dispatch(
             }
             network_event(
                 c,
-                "dispatch.created",
+                EventKind::DispatchCreated,
                 "dispatch",
                 &row.id,
                 call.device_id.as_deref(),
@@ -384,7 +385,7 @@ async fn accept_dispatch(
             }
             network_event(
                 c,
-                "dispatch.accepted",
+                EventKind::DispatchAccepted,
                 "dispatch",
                 &row.id,
                 None,
@@ -474,7 +475,7 @@ async fn close_out(
             }
             network_event(
                 c,
-                "dispatch.closed_out",
+                EventKind::DispatchClosedOut,
                 "dispatch",
                 &row.id,
                 None,
@@ -539,7 +540,7 @@ async fn assign_dispatch_technician(
             }
             network_event(
                 c,
-                "dispatch.technician_assigned",
+                EventKind::DispatchTechnicianAssigned,
                 "dispatch",
                 &row.id,
                 None,
@@ -745,7 +746,7 @@ async fn decide_labour(
             }
             network_event(
                 c,
-                "dispatch.labour_decided",
+                EventKind::DispatchLabourDecided,
                 "dispatch",
                 &row.id,
                 None,

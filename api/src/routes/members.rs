@@ -5,6 +5,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::parse_name;
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{CustomerRole, Email, Password};
 use fleetdesk_domain::membership::{self, MembershipError};
 use fleetdesk_domain::policy::Action;
@@ -106,7 +107,7 @@ fn account_exists(c: &mut Conn, account_id: &str) -> Result<accounts_repo::Accou
 
 fn member_event(
     c: &mut Conn,
-    kind: &str,
+    kind: EventKind,
     account_id: &str,
     user_id: &str,
     actor: &str,
@@ -217,7 +218,7 @@ async fn change_member(
             repo::set_member_role(c, &account_id, &user_id, next.as_str())?;
             member_event(
                 c,
-                "member.role_changed",
+                EventKind::MemberRoleChanged,
                 &account_id,
                 &user_id,
                 &actor,
@@ -274,7 +275,7 @@ async fn remove_member(
             fleetdesk_persistence::stock::set_assignments(c, &account_id, &user_id, &[], now)?;
             member_event(
                 c,
-                "member.removed",
+                EventKind::MemberRemoved,
                 &account_id,
                 &user_id,
                 &actor,
@@ -438,7 +439,7 @@ async fn invite(
             events::append(
                 c,
                 NewEvent {
-                    kind: "invitation.created",
+                    kind: EventKind::InvitationCreated,
                     account_id: Some(&account_id),
                     subject_type: "invitation",
                     subject_id: &row.id,
@@ -582,7 +583,7 @@ async fn revoke_invitation(
             events::append(
                 c,
                 NewEvent {
-                    kind: "invitation.revoked",
+                    kind: EventKind::InvitationRevoked,
                     account_id: Some(&account_id),
                     subject_type: "invitation",
                     subject_id: &row.id,
@@ -925,7 +926,7 @@ async fn accept_invitation(
             }
             member_event(
                 c,
-                "member.joined",
+                EventKind::MemberJoined,
                 &account.id,
                 &user_id,
                 &user_id,
@@ -1094,7 +1095,7 @@ fn decide(
         })?;
         member_event(
             c,
-            "member.joined",
+            EventKind::MemberJoined,
             account_id,
             &request.request.user_id,
             actor,
@@ -1103,7 +1104,7 @@ fn decide(
     } else {
         member_event(
             c,
-            "join_request.rejected",
+            EventKind::JoinRequestRejected,
             account_id,
             &request.request.user_id,
             actor,

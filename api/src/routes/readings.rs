@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_domain::readings::{
     self as rules, CorrectionError, CorrectionKind, Entry, EntryKind, MeterValues, ReadingError,
@@ -263,7 +264,7 @@ async fn submit(
             })?;
             device_event(
                 c,
-                "meter_reading.accepted",
+                EventKind::MeterReadingAccepted,
                 &ctx.device,
                 &who.0.user_id,
                 json!({ "reading_id": row.id, "local_day": today, "values": values, "flagged": accepted.flagged }),
@@ -406,7 +407,7 @@ async fn correct(
             repo::insert_reading(c, &row)?;
             device_event(
                 c,
-                "meter_reading.corrected",
+                EventKind::MeterReadingCorrected,
                 &ctx.device,
                 &who.0.user_id,
                 json!({ "reading_id": row.id, "kind": kind.as_str(), "values": corrected, "reason": reason }),

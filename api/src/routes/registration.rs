@@ -6,6 +6,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use fleetdesk_domain::accounts::{CustomerAccountNumber, parse_name};
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{CustomerRole, Email, Password};
 use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::events::{self, NewEvent};
@@ -206,7 +207,7 @@ async fn register(
             events::append(
                 c,
                 NewEvent {
-                    kind: "user.registered",
+                    kind: EventKind::UserRegistered,
                     account_id: None,
                     subject_type: "user",
                     subject_id: &user.id,
@@ -282,7 +283,7 @@ fn request_to_join(
     events::append(
         c,
         NewEvent {
-            kind: "join_request.created",
+            kind: EventKind::JoinRequestCreated,
             account_id: Some(&account.id),
             subject_type: "join_request",
             subject_id: &request.id,
@@ -375,7 +376,7 @@ async fn confirm_email(
             events::append(
                 c,
                 NewEvent {
-                    kind: "user.email_confirmed",
+                    kind: EventKind::UserEmailConfirmed,
                     account_id: None,
                     subject_type: "user",
                     subject_id: &token.user_id,
@@ -521,7 +522,7 @@ async fn correct_email(
             events::append(
                 c,
                 NewEvent {
-                    kind: "user.email_corrected",
+                    kind: EventKind::UserEmailCorrected,
                     account_id: None,
                     subject_type: "user",
                     subject_id: &user.id,

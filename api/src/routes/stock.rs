@@ -5,6 +5,7 @@
 use actix_web::{HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::parse_name;
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, DeviceScope};
 use fleetdesk_domain::sites::Address;
@@ -45,7 +46,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// An account-visible stock event (orders, receipts, consumption, configuration).
 pub(super) fn stock_event(
     c: &mut Conn,
-    kind: &str,
+    kind: EventKind,
     location: &StockLocationRow,
     device_id: Option<&str>,
     actor: Option<&str>,
@@ -259,7 +260,7 @@ async fn create_stock_location(
             repo::insert_location(c, &row).map_err(name_taken)?;
             stock_event(
                 c,
-                "stock_location.created",
+                EventKind::StockLocationCreated,
                 &row,
                 None,
                 Some(&actor),
@@ -419,7 +420,7 @@ async fn update_stock_location(
             repo::update_location(c, &row).map_err(name_taken)?;
             stock_event(
                 c,
-                "stock_location.updated",
+                EventKind::StockLocationUpdated,
                 &row,
                 None,
                 Some(&who.0.user_id),
@@ -516,7 +517,7 @@ async fn put_level(
             }
             stock_event(
                 c,
-                "stock_level.set",
+                EventKind::StockLevelSet,
                 &row,
                 None,
                 Some(&who.0.user_id),
@@ -580,7 +581,7 @@ async fn link_devices(
             repo::set_linked_devices(c, &row.id, &device_ids, now)?;
             stock_event(
                 c,
-                "stock_location.devices_linked",
+                EventKind::StockLocationDevicesLinked,
                 &row,
                 None,
                 Some(&who.0.user_id),
@@ -672,7 +673,7 @@ async fn record_consumption(
             )?;
             stock_event(
                 c,
-                "stock.consumed",
+                EventKind::StockConsumed,
                 &row,
                 body.device_id.as_deref(),
                 Some(&who.0.user_id),
@@ -946,7 +947,7 @@ async fn receive_order(
             )?;
             stock_event(
                 c,
-                "replenishment_order.received",
+                EventKind::ReplenishmentOrderReceived,
                 &location,
                 Some(&order.device_id),
                 Some(&who.0.user_id),

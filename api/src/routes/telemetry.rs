@@ -5,6 +5,7 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::parse_name;
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_domain::stock::SupplyLevel;
 use fleetdesk_persistence::stock::{self as repo, DeviceCredentialRow, OrderRow};
@@ -363,7 +364,7 @@ async fn report_supply_levels(
                                 if repo::raise_order_once(c, &order)? {
                                     stock_event(
                                         c,
-                                        "replenishment_order.raised",
+                                        EventKind::ReplenishmentOrderRaised,
                                         location,
                                         Some(&device.id),
                                         None,
