@@ -50,7 +50,8 @@ impl Tokens {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        validation.leeway = 5;
+        // Expiry is checked against the injected clock in `verify`, like every other "now".
+        validation.validate_exp = false;
         Self {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
@@ -82,11 +83,13 @@ impl Tokens {
         Ok((token, exp))
     }
 
-    /// The user id of a valid access token; any defect (signature, issuer, audience, expiry,
-    /// algorithm, shape) is a 401.
-    pub fn verify(&self, token: &str) -> Result<String, ApiError> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims.sub)
+    /// The user id of a token valid at `now`; any defect (signature, issuer, audience,
+    /// expiry, algorithm, shape) is a 401.
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<String, ApiError> {
+        /// Seconds of clock skew forgiven at expiry.
+        const LEEWAY_SECS: i64 = 5;
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;
                 let why = match e.kind() {
@@ -101,7 +104,11 @@ impl Tokens {
                     _ => "the access token is malformed",
                 };
                 ApiError::unauthorized(why)
-            })
+            })?;
+        if claims.exp + LEEWAY_SECS < now.timestamp() {
+            return Err(ApiError::unauthorized("the access token has expired"));
+        }
+        Ok(claims.sub)
     }
 }
 
@@ -177,7 +184,7 @@ impl FromRequest for Authenticated {
             let state = state.ok_or_else(ApiError::internal)?;
             let token =
                 token.ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
-            let user_id = state.tokens.verify(&token)?;
+            let user_id = state.tokens.verify(&token, state.config.clock.now())?;
             let principal = blocking(move || load_principal(&state, &user_id)).await?;
             Ok(Authenticated(principal))
         })
@@ -327,12 +334,17 @@ mod tests {
             Duration::from_secs(60),
             Duration::from_secs(60),
         );
-        let (token, _) = a.issue_access("u1", Utc::now()).unwrap();
-        assert_eq!(a.verify(&token).unwrap(), "u1");
-        assert!(b.verify(&token).is_err());
+        let now = Utc::now();
+        let (token, _) = a.issue_access("u1", now).unwrap();
+        assert_eq!(a.verify(&token, now).unwrap(), "u1");
+        assert!(b.verify(&token, now).is_err());
+        assert!(
+            a.verify(&token, now + chrono::Duration::seconds(66))
+                .is_err()
+        );
         let (old, _) = a
-            .issue_access("u1", Utc::now() - chrono::Duration::hours(1))
+            .issue_access("u1", now - chrono::Duration::hours(1))
             .unwrap();
-        assert!(a.verify(&old).is_err());
+        assert!(a.verify(&old, now).is_err());
     }
 }

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use chrono::{DateTime, Utc};
 use fleetdesk_domain::Invalid;
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{CustomerRole, DealerRole, Email, Password, StaffRole};
@@ -32,6 +33,7 @@ fn new_user(
     name: &str,
     password: &str,
     staff: Option<StaffRole>,
+    now: DateTime<Utc>,
 ) -> Result<UserRow, BootstrapError> {
     // The same rules as registration: length, not a common password, not the address.
     let password = Password::parse(password, email)?;
@@ -42,7 +44,7 @@ fn new_user(
         name,
         staff.map(StaffRole::as_str),
         true,
-        fleetdesk_persistence::now(),
+        now,
     ))
 }
 
@@ -76,9 +78,10 @@ pub fn add_staff(
     name: &str,
     role: StaffRole,
     password: &str,
+    now: DateTime<Utc>,
 ) -> Result<String, BootstrapError> {
     let email = Email::parse(email)?;
-    let user = new_user(&email, name, password, Some(role))?;
+    let user = new_user(&email, name, password, Some(role), now)?;
     db.write(|c| insert_user(c, &user))?;
     Ok(user.id)
 }
@@ -91,9 +94,10 @@ pub fn add_customer_user(
     name: &str,
     role: CustomerRole,
     password: &str,
+    now: DateTime<Utc>,
 ) -> Result<String, BootstrapError> {
     let email = Email::parse(email)?;
-    let user = new_user(&email, name, password, None)?;
+    let user = new_user(&email, name, password, None, now)?;
     db.write(|c| -> Result<(), BootstrapError> {
         insert_user(c, &user)?;
         identity::add_membership(c, account_id, &user.id, role.as_str(), user.created_at())?;
@@ -103,12 +107,17 @@ pub fn add_customer_user(
 }
 
 /// Adds a dealer organisation; returns its id.
-pub fn add_dealer(db: &Db, name: &str, contact_email: &str) -> Result<String, BootstrapError> {
+pub fn add_dealer(
+    db: &Db,
+    name: &str,
+    contact_email: &str,
+    now: DateTime<Utc>,
+) -> Result<String, BootstrapError> {
     use fleetdesk_persistence::dealers::{self, DealerRow};
     let row = DealerRow {
         id: fleetdesk_persistence::new_id(),
         name: name.to_owned(),
-        created_at: fleetdesk_persistence::now().naive_utc(),
+        created_at: now.naive_utc(),
         contact_email: Some(Email::parse(contact_email)?.as_str().to_owned()),
     };
     db.write(|c| dealers::insert_dealer(c, &row))?;
@@ -123,9 +132,10 @@ pub fn add_dealer_user(
     name: &str,
     role: DealerRole,
     password: &str,
+    now: DateTime<Utc>,
 ) -> Result<String, BootstrapError> {
     let email = Email::parse(email)?;
-    let user = new_user(&email, name, password, None)?;
+    let user = new_user(&email, name, password, None, now)?;
     db.write(|c| -> Result<(), BootstrapError> {
         insert_user(c, &user)?;
         fleetdesk_persistence::dealers::set_dealer_role(
@@ -147,10 +157,10 @@ pub fn add_account(
     system_number: &str,
     name: &str,
     sites: &[(&str, &str, &str, &str, &str)],
+    now: DateTime<Utc>,
 ) -> Result<String, BootstrapError> {
     use fleetdesk_domain::accounts::{CustomerAccountNumber, SystemAccountNumber};
     use fleetdesk_domain::sites::{Address, TimeZone};
-    let now = fleetdesk_persistence::now();
     let account = AccountRow {
         id: fleetdesk_persistence::new_id(),
         customer_account_number: CustomerAccountNumber::parse(customer_number)?
@@ -218,9 +228,10 @@ fn add_join_request(
     account_id: &str,
     email: &str,
     name: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), BootstrapError> {
     let email = Email::parse(email)?;
-    let user = new_user(&email, name, DEMO_PASSWORD, None)?;
+    let user = new_user(&email, name, DEMO_PASSWORD, None, now)?;
     db.write(|c| -> Result<(), BootstrapError> {
         insert_user(c, &user)?;
         identity::insert_join_request(
@@ -249,13 +260,13 @@ fn add_demo_devices(
     hudson: &str,
     nordic_admin: &str,
     nordic_devices: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), BootstrapError> {
     use chrono::{Days, NaiveDate};
     use fleetdesk_domain::readings::local_day;
     use fleetdesk_domain::sites::TimeZone;
     use fleetdesk_persistence::devices::{self, DeviceRow, ModelRow, ReadingRow};
 
-    let now = fleetdesk_persistence::now();
     let model = |name: &str, large_format: bool, rated: i32, meters: &[&str]| ModelRow {
         id: fleetdesk_persistence::new_id(),
         name: name.to_owned(),
@@ -382,6 +393,7 @@ fn add_demo_contracts(
     nordic: &str,
     hudson: &str,
     customer_service: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), BootstrapError> {
     use fleetdesk_persistence::contracts::{self, ContractRow};
     let week = |day: serde_json::Value| json!({"monday": day, "tuesday": day, "wednesday": day, "thursday": day, "friday": day, "saturday": [], "sunday": []});
@@ -398,7 +410,7 @@ fn add_demo_contracts(
     ]);
     let hudson_hours = week(json!([{"start": "09:00", "end": "17:00"}]));
     let hudson_holidays = json!([{"month": 7, "day": 4, "name": "Independence Day"}, {"date": "2026-11-26", "name": "Thanksgiving"}]);
-    let now = fleetdesk_persistence::now().naive_utc();
+    let now = now.naive_utc();
     db.write(|c| -> Result<(), BootstrapError> {
         for (account, minutes, zone, hours, holidays) in [
             (
@@ -461,12 +473,12 @@ fn add_demo_cases(
     hudson_admin: &str,
     customer_service: &str,
     technician: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), BootstrapError> {
     use crate::routes::cases::{Contact, NewCase, move_in, open_in};
     use fleetdesk_domain::cases::{Category, Mover, Status};
     use fleetdesk_persistence::cases as cases_repo;
 
-    let now = fleetdesk_persistence::now();
     let hours_ago = |h: i64| now - chrono::Duration::hours(h);
     db.write(|c| -> Result<(), BootstrapError> {
         let contact = |name: &str, email: &str| Contact {
@@ -531,12 +543,21 @@ fn add_demo_cases(
 /// registrations of HG-0001 (in the portal) and XR-5001 (an end user without a portal
 /// account, under the Warranty Marketing Program), remedies for print quality, and a call on
 /// HG-0001 whose remedies all failed, ready to dispatch to the dealer.
-fn add_demo_dealer_network(db: &Db, call_center: &str) -> Result<(), BootstrapError> {
+fn add_demo_dealer_network(
+    db: &Db,
+    call_center: &str,
+    now: DateTime<Utc>,
+) -> Result<(), BootstrapError> {
     use fleetdesk_persistence::dealers::{
         self, CallRemedyRow, CallRow, RegistrationRow, RemedyRow,
     };
 
-    let dealer = add_dealer(db, "Hudson Valley Office Systems", "service@hvos.example")?;
+    let dealer = add_dealer(
+        db,
+        "Hudson Valley Office Systems",
+        "service@hvos.example",
+        now,
+    )?;
     let mut user_ids = Vec::new();
     for (email, name, role) in DEMO_DEALER_USERS {
         user_ids.push(add_dealer_user(
@@ -546,9 +567,9 @@ fn add_demo_dealer_network(db: &Db, call_center: &str) -> Result<(), BootstrapEr
             name,
             role,
             DEMO_PASSWORD,
+            now,
         )?);
     }
-    let now = fleetdesk_persistence::now();
     let at = |hours_ago: i64| (now - chrono::Duration::hours(hours_ago)).naive_utc();
     db.write(|c| -> Result<(), BootstrapError> {
         let hudson = demo_device(c, "HG-0001")?;
@@ -656,9 +677,9 @@ const DEMO_DEALER_USERS: [(&str, &str, DealerRole); 2] = [
 
 /// A handful of knowledge articles: four published (two for the office model, one for the
 /// plotter, one for every model) and a draft only staff see.
-fn add_demo_articles(db: &Db, author: &str) -> Result<(), BootstrapError> {
+fn add_demo_articles(db: &Db, author: &str, now: DateTime<Utc>) -> Result<(), BootstrapError> {
     use fleetdesk_persistence::knowledge::{self, Article, ArticleRow};
-    let now = fleetdesk_persistence::now().naive_utc();
+    let now = now.naive_utc();
     db.write(|c| -> Result<(), BootstrapError> {
         let office = demo_device(c, "NP-1001")?.model_id;
         let plotter = demo_device(c, "NP-2001")?.model_id;
@@ -738,11 +759,11 @@ fn add_demo_stock(
     account_id: &str,
     admin: &str,
     stock_manager: &str,
+    now: DateTime<Utc>,
 ) -> Result<(), BootstrapError> {
     use fleetdesk_persistence::stock::{
         self, DeviceCredentialRow, OrderRow, StockLevelRow, StockLocationRow,
     };
-    let now = fleetdesk_persistence::now();
     let at = now.naive_utc();
     db.write(|c| -> Result<(), BootstrapError> {
         let location = StockLocationRow {
@@ -825,7 +846,7 @@ fn add_demo_stock(
 pub const DEMO_PASSWORD: &str = "fleetdesk-demo";
 
 /// Loads the demo data set unless it is there already, and describes its sign-ins.
-pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
+pub fn demo_seed(db: &Db, now: DateTime<Utc>) -> Result<String, BootstrapError> {
     let staff = [
         (
             "cs@fleetdesk.example",
@@ -894,7 +915,7 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
     } else {
         let mut staff_ids = Vec::new();
         for (email, name, role) in staff {
-            staff_ids.push(add_staff(db, email, name, role, DEMO_PASSWORD)?);
+            staff_ids.push(add_staff(db, email, name, role, DEMO_PASSWORD, now)?);
         }
         let nordic = add_account(
             db,
@@ -917,6 +938,7 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
                     "Europe/Stockholm",
                 ),
             ],
+            now,
         )?;
         let hudson = add_account(
             db,
@@ -930,6 +952,7 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
                 "New York",
                 "America/New_York",
             )],
+            now,
         )?;
         let account_ids = [nordic, hudson];
         let mut user_ids = Vec::new();
@@ -941,6 +964,7 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
                 name,
                 role,
                 DEMO_PASSWORD,
+                now,
             )?);
         }
         // user_ids follow `customers`: [0] Nordic's administrator, [1] its device manager.
@@ -950,12 +974,13 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
             &account_ids[1],
             &user_ids[0],
             &user_ids[1],
+            now,
         )?;
         // staff_ids follow `staff`: [0] is customer service.
-        add_demo_contracts(db, &account_ids[0], &account_ids[1], &staff_ids[0])?;
+        add_demo_contracts(db, &account_ids[0], &account_ids[1], &staff_ids[0], now)?;
         // user_ids [2] is Nordic's stock manager.
-        add_demo_stock(db, &account_ids[0], &user_ids[0], &user_ids[2])?;
-        add_demo_articles(db, &staff_ids[0])?;
+        add_demo_stock(db, &account_ids[0], &user_ids[0], &user_ids[2], now)?;
+        add_demo_articles(db, &staff_ids[0], now)?;
         // user_ids [4] is Hudson's administrator; staff_ids [3] the technician.
         add_demo_cases(
             db,
@@ -964,14 +989,16 @@ pub fn demo_seed(db: &Db) -> Result<String, BootstrapError> {
             &user_ids[4],
             &staff_ids[0],
             &staff_ids[3],
+            now,
         )?;
         // staff_ids [1] is the call center.
-        add_demo_dealer_network(db, &staff_ids[1])?;
+        add_demo_dealer_network(db, &staff_ids[1], now)?;
         add_join_request(
             db,
             &account_ids[0],
             "newcomer@nordicprint.example",
             "Nils Newcomer",
+            now,
         )?;
         out.push_str("Loaded the demo data set.\n");
     }

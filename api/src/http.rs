@@ -307,9 +307,9 @@ pub async fn idempotency(
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let key = req.headers().get(&IDEMPOTENCY_KEY).cloned();
     let state = req.app_data::<web::Data<Arc<AppState>>>().cloned();
-    let principal = state
-        .as_ref()
-        .and_then(|s| bearer(req.request()).and_then(|t| s.tokens.verify(t).ok()));
+    let principal = state.as_ref().and_then(|s| {
+        bearer(req.request()).and_then(|t| s.tokens.verify(t, s.config.clock.now()).ok())
+    });
     let (Some(key), Some(state), Some(principal), true) =
         (key, state, principal, req.method() == Method::POST)
     else {
@@ -358,7 +358,7 @@ pub async fn idempotency(
                 &principal,
                 &key,
                 &request_hash,
-                fleetdesk_persistence::now(),
+                state.config.clock.now(),
             )?)
         })
         .await

@@ -99,6 +99,7 @@ pub fn build(config: Config) -> Result<Built, StartError> {
         retry_base: config.mail.retry_base,
         retry_max: config.mail.retry_max,
         lease: std::time::Duration::from_secs(60),
+        clock: config.clock.clone(),
     };
     let mail_sender = mail::Sender::spawn(db.clone(), transport, sender_settings)
         .map_err(|e| StartError::Mail(e.to_string()))?;

@@ -4,6 +4,7 @@
 //! under a lease, sends them over SMTP (or to the log when no `SMTP_URL` is set) and retries
 //! failures with backoff, so a relay outage delays mail but loses none.
 
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
@@ -74,6 +75,7 @@ pub struct SenderSettings {
     pub retry_max: Duration,
     /// How long a claimed mail is reserved for one sender.
     pub lease: Duration,
+    pub clock: crate::state::Clock,
 }
 
 /// Delivers one batch of due mails; returns how many were attempted.
@@ -81,12 +83,12 @@ pub fn deliver_due(db: &Db, transport: &Transport, settings: &SenderSettings) ->
     let lease = chrono::Duration::from_std(settings.lease).unwrap_or(chrono::Duration::minutes(1));
     let batch = {
         let mut conn = db.conn()?;
-        outbox::claim_due(&mut conn, fleetdesk_persistence::now(), lease, 20)?
+        outbox::claim_due(&mut conn, settings.clock.now(), lease, 20)?
     };
     for mail in &batch {
         let result = transport.send(&settings.from, mail);
         let mut conn = db.conn()?;
-        let now = fleetdesk_persistence::now();
+        let now = settings.clock.now();
         match result {
             // Only a mail that reached a relay loses its token; the log keeps no body to
             // fall back on.
@@ -285,16 +287,13 @@ pub mod texts {
 }
 
 /// Enqueues a mail in the caller's transaction.
-pub fn enqueue(conn: &mut Conn, to: &str, (subject, body): (String, String)) -> DbResult<()> {
-    outbox::enqueue(
-        conn,
-        to,
-        &subject,
-        &body,
-        false,
-        fleetdesk_persistence::now(),
-    )
-    .map(|_| ())
+pub fn enqueue(
+    conn: &mut Conn,
+    to: &str,
+    (subject, body): (String, String),
+    at: DateTime<Utc>,
+) -> DbResult<()> {
+    outbox::enqueue(conn, to, &subject, &body, false, at).map(|_| ())
 }
 
 /// Enqueues a mail that carries a single-use token: its body is removed once delivered.
@@ -302,14 +301,7 @@ pub fn enqueue_secret(
     conn: &mut Conn,
     to: &str,
     (subject, body): (String, String),
+    at: DateTime<Utc>,
 ) -> DbResult<()> {
-    outbox::enqueue(
-        conn,
-        to,
-        &subject,
-        &body,
-        true,
-        fleetdesk_persistence::now(),
-    )
-    .map(|_| ())
+    outbox::enqueue(conn, to, &subject, &body, true, at).map(|_| ())
 }

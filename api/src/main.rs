@@ -98,8 +98,15 @@ fn run(command: Command) -> Result<(), String> {
             } else {
                 name
             };
-            let id = bootstrap::add_staff(&db, email.as_str(), &name, role, password)
-                .map_err(|e| e.to_string())?;
+            let id = bootstrap::add_staff(
+                &db,
+                email.as_str(),
+                &name,
+                role,
+                password,
+                config.clock.now(),
+            )
+            .map_err(|e| e.to_string())?;
             println!("added {role} {email} ({id})");
             Ok(())
         }
@@ -112,7 +119,8 @@ fn run(command: Command) -> Result<(), String> {
                 );
             }
             let db = open_db(&config)?;
-            let report = bootstrap::demo_seed(&db).map_err(|e| e.to_string())?;
+            let report =
+                bootstrap::demo_seed(&db, config.clock.now()).map_err(|e| e.to_string())?;
             print!("{report}");
             Ok(())
         }

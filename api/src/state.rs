@@ -55,10 +55,10 @@ impl Clock {
     /// Now, truncated to microseconds like every stored instant.
     pub fn now(&self) -> DateTime<Utc> {
         match &self.0 {
-            None => fleetdesk_persistence::now(),
+            None => Utc::now().trunc_subsecs(6),
             Some(t) => t
                 .lock()
-                .map_or_else(|_| fleetdesk_persistence::now(), |t| t.trunc_subsecs(6)),
+                .map_or_else(|_| Utc::now().trunc_subsecs(6), |t| t.trunc_subsecs(6)),
         }
     }
 

@@ -19,7 +19,7 @@ pub mod stock;
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::Connection;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
@@ -338,11 +338,6 @@ impl<T> Page<T> {
             next_after,
         }
     }
-}
-
-/// The current instant, truncated to microseconds so both backends store the same value.
-pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
 }
 
 /// A new opaque id: a UUIDv7, time-ordered so keyset pagination by id follows creation.

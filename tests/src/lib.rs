@@ -143,7 +143,8 @@ pub fn test_config(database_url: &str) -> Config {
             acquire_timeout: Duration::from_millis(1500),
             sqlite_busy_timeout: Duration::from_secs(5),
         },
-        access_token_ttl: Duration::from_secs(300),
+        // Tests move fixed clocks by days; a token should not expire under them.
+        access_token_ttl: Duration::from_secs(400 * 24 * 3600),
         refresh_token_ttl: Duration::from_secs(3600),
         body_limit: 64 * 1024,
         workers: 2,
@@ -179,6 +180,8 @@ pub struct TestServer {
     pub backend: Backend,
     /// The database URL, for other server processes to share.
     pub database_url: String,
+    /// The server's clock: what it takes for "now".
+    pub clock: fleetdesk_api::state::Clock,
     handle: actix_web::dev::ServerHandle,
     _mail_sender: fleetdesk_api::mail::Sender,
     // Dropped after the server is told to stop.
@@ -202,7 +205,7 @@ impl TestServer {
     pub async fn start_with(backend: Backend, database: TestDb, config: Config) -> Self {
         // RUST_LOG=fleetdesk=debug shows the server's log under `cargo test -- --nocapture`.
         let _ = env_logger::builder().is_test(true).try_init();
-        let database_url = config.database_url.clone();
+        let (database_url, clock) = (config.database_url.clone(), config.clock.clone());
         let built = fleetdesk_api::build(config).expect("the server starts");
         let handle = built.server.handle();
         tokio::spawn(built.server);
@@ -216,6 +219,7 @@ impl TestServer {
             db: built.db,
             backend,
             database_url,
+            clock,
             handle,
             _mail_sender: built.mail_sender,
             _database: database,
@@ -241,8 +245,9 @@ impl TestServer {
             role.as_str(),
             uuid::Uuid::now_v7().simple()
         );
+        let now = self.clock.now();
         self.add_user(email, move |db, email| {
-            fleetdesk_api::bootstrap::add_staff(db, email, "Staff", role, PASSWORD)
+            fleetdesk_api::bootstrap::add_staff(db, email, "Staff", role, PASSWORD, now)
         })
         .await
     }
@@ -259,7 +264,7 @@ impl TestServer {
             role.as_str(),
             uuid::Uuid::now_v7().simple()
         );
-        let account_id = account_id.to_owned();
+        let (account_id, now) = (account_id.to_owned(), self.clock.now());
         self.add_user(email, move |db, email| {
             fleetdesk_api::bootstrap::add_customer_user(
                 db,
@@ -268,6 +273,7 @@ impl TestServer {
                 "Customer",
                 role,
                 PASSWORD,
+                now,
             )
         })
         .await
@@ -276,10 +282,10 @@ impl TestServer {
 
     /// A new dealer organisation; returns its id.
     pub async fn create_dealer(&self, name: &str) -> String {
-        let (db, name) = (self.db.clone(), name.to_owned());
+        let (db, name, now) = (self.db.clone(), name.to_owned(), self.clock.now());
         tokio::task::spawn_blocking(move || {
             let email = format!("dispatch-{}@dealer.test", uuid::Uuid::now_v7().simple());
-            fleetdesk_api::bootstrap::add_dealer(&db, &name, &email)
+            fleetdesk_api::bootstrap::add_dealer(&db, &name, &email, now)
         })
         .await
         .unwrap()
@@ -297,10 +303,10 @@ impl TestServer {
             role.as_str(),
             uuid::Uuid::now_v7().simple()
         );
-        let dealer_id = dealer_id.to_owned();
+        let (dealer_id, now) = (dealer_id.to_owned(), self.clock.now());
         self.add_user(email, move |db, email| {
             fleetdesk_api::bootstrap::add_dealer_user(
-                db, &dealer_id, email, "Dealer", role, PASSWORD,
+                db, &dealer_id, email, "Dealer", role, PASSWORD, now,
             )
         })
         .await

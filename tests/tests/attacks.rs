@@ -828,7 +828,7 @@ async fn a_join_request_tells_the_administrators_not_the_stranger(b: Backend) {
     let (cs, account, _) = new_account(&s, "9008").await;
     let admin_email = format!("admin-{}@corp.test", uuid::Uuid::now_v7().simple());
     let account_id = account.clone();
-    let db = s.db.clone();
+    let (db, now) = (s.db.clone(), s.clock.now());
     let e = admin_email.clone();
     tokio::task::spawn_blocking(move || {
         fleetdesk_api::bootstrap::add_customer_user(
@@ -838,6 +838,7 @@ async fn a_join_request_tells_the_administrators_not_the_stranger(b: Backend) {
             "Admin",
             CustomerRole::Administrator,
             PASSWORD,
+            now,
         )
     })
     .await

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 both_backends!(the_demo_data_set_is_ready_to_try);
 
 async fn seed(s: &TestServer) -> String {
-    let db = s.db.clone();
-    tokio::task::spawn_blocking(move || demo_seed(&db).unwrap())
+    let (db, now) = (s.db.clone(), s.clock.now());
+    tokio::task::spawn_blocking(move || demo_seed(&db, now).unwrap())
         .await
         .unwrap()
 }

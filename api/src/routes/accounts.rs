@@ -331,7 +331,7 @@ async fn create_account(
     authorize(&user.0, Action::CreateAccount, None)?;
     body.validate()?;
     let body = body.into_inner();
-    let now = fleetdesk_persistence::now();
+    let now = state.config.clock.now();
     let row = AccountRow {
         id: fleetdesk_persistence::new_id(),
         customer_account_number: CustomerAccountNumber::parse(&body.customer_account_number)?
@@ -448,7 +448,7 @@ async fn update_account(
     authorize(&user.0, Action::UpdateAccount, Some(&id))?;
     body.validate()?;
     let body = body.into_inner();
-    let now = fleetdesk_persistence::now();
+    let now = state.config.clock.now();
     let changes = AccountChanges {
         name: body
             .name
@@ -669,7 +669,7 @@ async fn create_site(
         &body.address.country,
     )?;
     let time_zone = TimeZone::parse(&body.time_zone)?;
-    let now = fleetdesk_persistence::now();
+    let now = state.config.clock.now();
     let row = SiteRow {
         id: fleetdesk_persistence::new_id(),
         account_id,

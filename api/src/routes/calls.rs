@@ -126,7 +126,7 @@ async fn create_remedy(
         instructions: body.instructions.trim().to_owned(),
         active: true,
         created_by: who.0.user_id.clone(),
-        created_at: fleetdesk_persistence::now().naive_utc(),
+        created_at: state.config.clock.now().naive_utc(),
     };
     let state = state.into_inner();
     let row = blocking(move || {
@@ -769,7 +769,7 @@ async fn redirect_call(
                 mail::enqueue(
                     c,
                     to,
-                    (format!("Caller redirected: serial {}", call.serial_number), body),
+                    (format!("Caller redirected: serial {}", call.serial_number), body), state.config.clock.now(),
                 )?;
             }
             network_event(

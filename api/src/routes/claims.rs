@@ -457,7 +457,7 @@ async fn decide_claim(
                             row.serial_number,
                             verdict.as_str()
                         ),
-                    ),
+                    ), state.config.clock.now(),
                 )?;
             }
             repo::find_claim(c, &row.id)?.ok_or_else(ApiError::internal)

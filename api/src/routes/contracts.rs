@@ -227,7 +227,7 @@ async fn put_contract(
     let calendar = terms.calendar()?;
     // Every case opened under these terms must get a deadline.
     let minutes = u32::try_from(terms.response_minutes).map_err(|_| ApiError::internal())?;
-    response_deadline(&calendar, fleetdesk_persistence::now(), minutes).map_err(|e| {
+    response_deadline(&calendar, state.config.clock.now(), minutes).map_err(|e| {
         ApiError::new(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
             "no_office_time",
@@ -249,7 +249,7 @@ async fn put_contract(
                 time_zone: calendar.time_zone().name().to_owned(),
                 office_hours: to_json(serde_json::to_string(&terms.office_hours))?,
                 holidays: to_json(serde_json::to_string(&terms.holidays))?,
-                created_at: fleetdesk_persistence::now().naive_utc(),
+                created_at: state.config.clock.now().naive_utc(),
                 created_by: actor.clone(),
             };
             repo::insert(c, &row)?;
@@ -265,7 +265,7 @@ async fn put_contract(
                     actor_id: Some(&actor),
                     staff_only: false,
                     payload: json!({ "version": version, "response_minutes": row.response_minutes }),
-                    at: fleetdesk_persistence::now(),
+                    at: state.config.clock.now(),
                 },
             )?;
             Ok(row)

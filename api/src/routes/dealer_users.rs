@@ -127,6 +127,7 @@ pub(super) fn invite(
             role.as_str(),
             &token,
         ),
+        state.config.clock.now(),
     )?;
     network_event(
         c,

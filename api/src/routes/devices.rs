@@ -60,6 +60,7 @@ pub fn device_event(
     device: &DeviceRow,
     actor: &str,
     payload: serde_json::Value,
+    at: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     events::append(
         c,
@@ -73,7 +74,7 @@ pub fn device_event(
             actor_id: Some(actor),
             staff_only: false,
             payload,
-            at: fleetdesk_persistence::now(),
+            at,
         },
     )?;
     Ok(())
@@ -180,7 +181,7 @@ async fn create_model(
         rated_units_per_minute: body.rated_units_per_minute,
         meters: serde_json::to_string(&parse_meters(&body.meters)?)
             .map_err(|_| ApiError::internal())?,
-        created_at: fleetdesk_persistence::now().naive_utc(),
+        created_at: state.config.clock.now().naive_utc(),
     };
     let state = state.into_inner();
     let row = blocking(move || {
@@ -389,7 +390,7 @@ async fn create_device(
                 Some(m) => serde_json::to_string(m).map_err(|_| ApiError::internal())?,
                 None => model.meters.clone(),
             };
-            let now = fleetdesk_persistence::now().naive_utc();
+            let now = state.config.clock.now().naive_utc();
             let row = DeviceRow {
                 id: fleetdesk_persistence::new_id(),
                 account_id: account_id.clone(),
@@ -422,6 +423,7 @@ async fn create_device(
                 &row,
                 &actor,
                 json!({ "serial_number": row.serial_number, "model": model.name }),
+                state.config.clock.now(),
             )?;
             repo::find_device(c, &row.id)?.ok_or_else(ApiError::internal)
         })
@@ -491,13 +493,14 @@ async fn update_location(
         state.db.write(|c| -> Result<DeviceContext, ApiError> {
             let ctx = device_for(c, &who.0, Action::UpdateDeviceLocation, &id)?;
             active(&ctx.device)?;
-            repo::set_location(c, &id, &location, fleetdesk_persistence::now())?;
+            repo::set_location(c, &id, &location, state.config.clock.now())?;
             device_event(
                 c,
                 EventKind::DeviceLocationChanged,
                 &ctx.device,
                 &who.0.user_id,
                 json!({ "location": location }),
+                state.config.clock.now(),
             )?;
             repo::find_device(c, &id)?.ok_or_else(ApiError::internal)
         })
@@ -555,19 +558,14 @@ async fn request_removal(
         state.db.write(|c| -> Result<DeviceContext, ApiError> {
             let ctx = device_for(c, &who.0, Action::RequestDeviceRemoval, &id)?;
             active(&ctx.device)?;
-            repo::request_removal(
-                c,
-                &id,
-                &who.0.user_id,
-                &reason,
-                fleetdesk_persistence::now(),
-            )?;
+            repo::request_removal(c, &id, &who.0.user_id, &reason, state.config.clock.now())?;
             device_event(
                 c,
                 EventKind::DeviceRemovalRequested,
                 &ctx.device,
                 &who.0.user_id,
                 json!({ "reason": reason }),
+                state.config.clock.now(),
             )?;
             repo::find_device(c, &id)?.ok_or_else(ApiError::internal)
         })
@@ -602,7 +600,7 @@ async fn remove_device(
     blocking(move || {
         state.db.write(|c| -> Result<(), ApiError> {
             let ctx = device_for(c, &who.0, Action::RemoveDevice, &id)?;
-            if !repo::remove_device(c, &id, &who.0.user_id, fleetdesk_persistence::now())? {
+            if !repo::remove_device(c, &id, &who.0.user_id, state.config.clock.now())? {
                 return Err(ApiError::conflict(
                     "device_removed",
                     "this device was removed already",
@@ -614,6 +612,7 @@ async fn remove_device(
                 &ctx.device,
                 &who.0.user_id,
                 json!({ "serial_number": ctx.device.serial_number }),
+                state.config.clock.now(),
             )
         })
     })

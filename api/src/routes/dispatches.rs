@@ -227,7 +227,7 @@ async fn create_dispatch(
                              Problem: {}\nCaller: {}\n\nAccept it at /api/v1/dispatches/{}.\n",
                             call.serial_number, call.problem, call.caller_name, row.id
                         ),
-                    ),
+                    ), state.config.clock.now(),
                 )?;
             }
             network_event(
@@ -780,7 +780,7 @@ async fn decide_labour(
                             row.serial_number,
                             verdict.as_str()
                         ),
-                    ),
+                    ), state.config.clock.now(),
                 )?;
             }
             repo::find_dispatch(c, &row.id)?.ok_or_else(ApiError::internal)

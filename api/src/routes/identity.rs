@@ -71,7 +71,7 @@ fn issue(
     user_id: &str,
     session: Option<(&str, DateTime<Utc>)>,
 ) -> Result<TokenResponse, ApiError> {
-    let now = fleetdesk_persistence::now();
+    let now = state.config.clock.now();
     let (access_token, expires_at) = state.tokens.issue_access(user_id, now)?;
     let (refresh_token, token_hash) = auth::new_secret_token()?;
     let duration = |d| chrono::Duration::from_std(d).map_err(|_| ApiError::internal());
@@ -129,7 +129,7 @@ async fn login(
     let tokens = blocking(move || {
         let keys = throttle::sign_in_keys(&body.email, &client);
         // Counted before the password is checked: simultaneous guesses cannot slip through.
-        if let Err(wait) = throttle::claim(&state.db, &keys, fleetdesk_persistence::now())? {
+        if let Err(wait) = throttle::claim(&state.db, &keys, state.config.clock.now())? {
             return Err(throttle::too_many(
                 "too_many_attempts",
                 "too many failed sign-ins; wait before trying again",
@@ -152,7 +152,7 @@ async fn login(
         let Some(user) = user.filter(|_| verified) else {
             return Err(invalid_credentials());
         };
-        let now = fleetdesk_persistence::now();
+        let now = state.config.clock.now();
         if user.email_confirmed_at.is_none() {
             state.db.write(|c| throttle::succeeded(c, &keys, now))?;
             return Err(ApiError::new(
@@ -195,7 +195,7 @@ async fn refresh(
     let hash = auth::token_hash(&body.refresh_token);
     let outcome = blocking(move || {
         state.db.write(|c| -> Result<RefreshOutcome, ApiError> {
-            let now = fleetdesk_persistence::now();
+            let now = state.config.clock.now();
             let Some(token) = repo::find_refresh_token(c, &hash)? else {
                 return Ok(RefreshOutcome::Refused("the refresh token is not valid"));
             };
@@ -271,7 +271,7 @@ async fn logout(
             if let Some(token) = repo::find_refresh_token(c, &hash)?
                 && token.user_id == user.0.user_id
             {
-                repo::revoke_family(c, &token.family_id, fleetdesk_persistence::now())?;
+                repo::revoke_family(c, &token.family_id, state.config.clock.now())?;
             }
             Ok(())
         })

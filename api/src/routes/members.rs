@@ -112,6 +112,7 @@ fn member_event(
     user_id: &str,
     actor: &str,
     payload: serde_json::Value,
+    at: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     events::append(
         c,
@@ -125,7 +126,7 @@ fn member_event(
             actor_id: Some(actor),
             staff_only: false,
             payload,
-            at: fleetdesk_persistence::now(),
+            at,
         },
     )?;
     Ok(())
@@ -223,6 +224,7 @@ async fn change_member(
                 &user_id,
                 &actor,
                 json!({ "user_id": user_id, "from": current, "to": next }),
+                state.config.clock.now(),
             )?;
             repo::find_member(c, &account_id, &user_id)?.ok_or_else(ApiError::not_found)
         })
@@ -268,7 +270,7 @@ async fn remove_member(
             membership::check_change(current, None, usize::try_from(admins).unwrap_or(0))
                 .map_err(last_administrator)?;
             repo::remove_member(c, &account_id, &user_id)?;
-            let now = fleetdesk_persistence::now();
+            let now = state.config.clock.now();
             // Whoever leaves cannot come back through an invitation they sent.
             repo::revoke_invitations_by(c, &account_id, &user_id, now)?;
             fleetdesk_persistence::devices::set_assignments(c, &account_id, &user_id, &[], now)?;
@@ -280,6 +282,7 @@ async fn remove_member(
                 &user_id,
                 &actor,
                 json!({ "user_id": user_id, "role": current }),
+                state.config.clock.now(),
             )
         })
     })
@@ -387,9 +390,10 @@ async fn invite(
     let stock_location_ids = assignments::distinct(body.stock_location_ids);
     let state = state.into_inner();
     let actor = who.0.user_id;
+    let clock = state.config.clock.clone();
     let row = blocking(move || {
         state.db.write(|c| -> Result<InvitationRow, ApiError> {
-            let now = fleetdesk_persistence::now();
+            let now = state.config.clock.now();
             let account = account_exists(c, &account_id)?;
             assignments::check(c, &assignments::DEVICES, &account_id, role, &device_ids)?;
             assignments::check(
@@ -435,6 +439,7 @@ async fn invite(
                     role.as_str(),
                     &token,
                 ),
+                state.config.clock.now(),
             )?;
             events::append(
                 c,
@@ -455,7 +460,7 @@ async fn invite(
         })
     })
     .await?;
-    let view = invitation_view(row, fleetdesk_persistence::now());
+    let view = invitation_view(row, clock.now());
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -495,6 +500,7 @@ async fn list_invitations(
     authorize(&who.0, Action::InviteMembers, Some(&account_id))?;
     let (limit, after) = page.resolve()?;
     let state = state.into_inner();
+    let clock = state.config.clock.clone();
     let page = blocking(move || {
         state.db.read(|c| -> Result<_, ApiError> {
             account_exists(c, &account_id)?;
@@ -507,7 +513,7 @@ async fn list_invitations(
         })
     })
     .await?;
-    let now = fleetdesk_persistence::now();
+    let now = clock.now();
     Ok(web::Json(InvitationPage {
         next_cursor: page.next_after.as_deref().map(encode_cursor),
         items: page
@@ -538,16 +544,14 @@ async fn get_invitation(
     let (account_id, invitation_id) = path.into_inner();
     authorize(&who.0, Action::InviteMembers, Some(&account_id))?;
     let state = state.into_inner();
+    let clock = state.config.clock.clone();
     let row = blocking(move || {
         state.db.read(|c| -> Result<_, ApiError> {
             repo::find_invitation(c, &account_id, &invitation_id)?.ok_or_else(ApiError::not_found)
         })
     })
     .await?;
-    Ok(web::Json(invitation_view(
-        row,
-        fleetdesk_persistence::now(),
-    )))
+    Ok(web::Json(invitation_view(row, clock.now())))
 }
 
 /// Revokes an open invitation (administrators, customer service): its token stops working.
@@ -766,7 +770,7 @@ impl Acceptor {
         };
         // A password check like a sign-in's, counted like one.
         let keys = throttle::sign_in_keys(email.as_str(), client);
-        if let Err(wait) = throttle::claim(&state.db, &keys, fleetdesk_persistence::now())? {
+        if let Err(wait) = throttle::claim(&state.db, &keys, state.config.clock.now())? {
             return Err(throttle::too_many(
                 "too_many_attempts",
                 "too many failed sign-ins; wait before trying again",
@@ -782,7 +786,7 @@ impl Acceptor {
         }
         state
             .db
-            .write(|c| throttle::succeeded(c, &keys, fleetdesk_persistence::now()))?;
+            .write(|c| throttle::succeeded(c, &keys, state.config.clock.now()))?;
         Ok(Self::Confirmed(user))
     }
 
@@ -932,6 +936,7 @@ async fn accept_invitation(
                 &user_id,
                 json!({ "user_id": user_id, "role": invitation.role, "via": "invitation",
                         "device_ids": devices, "stock_location_ids": locations }),
+                state.config.clock.now(),
             )?;
             Ok(Joined {
                 account_id: account.id,
@@ -1069,8 +1074,8 @@ fn decide(
     request_id: &str,
     actor: &str,
     decision: Result<CustomerRole, Option<String>>,
+    now: DateTime<Utc>,
 ) -> Result<JoinRequestView, ApiError> {
-    let now = fleetdesk_persistence::now();
     let account = account_exists(c, account_id)?;
     let request =
         repo::find_join_request(c, account_id, request_id)?.ok_or_else(ApiError::not_found)?;
@@ -1100,6 +1105,7 @@ fn decide(
             &request.request.user_id,
             actor,
             json!({ "user_id": request.request.user_id, "role": role, "via": "join_request" }),
+            now,
         )?;
     } else {
         member_event(
@@ -1109,12 +1115,14 @@ fn decide(
             &request.request.user_id,
             actor,
             json!({ "request_id": request_id }),
+            now,
         )?;
     }
     mail::enqueue(
         c,
         &request.email,
         texts::join_request_decided(&account.name, role.is_some(), role, reason),
+        now,
     )?;
     repo::find_join_request(c, account_id, request_id)?.ok_or_else(ApiError::not_found)
 }
@@ -1145,9 +1153,16 @@ async fn approve_join_request(
     let state = state.into_inner();
     let actor = who.0.user_id;
     let view = blocking(move || {
-        state
-            .db
-            .write(|c| decide(c, &account_id, &request_id, &actor, Ok(role)))
+        state.db.write(|c| {
+            decide(
+                c,
+                &account_id,
+                &request_id,
+                &actor,
+                Ok(role),
+                state.config.clock.now(),
+            )
+        })
     })
     .await?;
     Ok(web::Json(view.into()))
@@ -1184,9 +1199,16 @@ async fn reject_join_request(
     let state = state.into_inner();
     let actor = who.0.user_id;
     let view = blocking(move || {
-        state
-            .db
-            .write(|c| decide(c, &account_id, &request_id, &actor, Err(reason)))
+        state.db.write(|c| {
+            decide(
+                c,
+                &account_id,
+                &request_id,
+                &actor,
+                Err(reason),
+                state.config.clock.now(),
+            )
+        })
     })
     .await?;
     Ok(web::Json(view.into()))

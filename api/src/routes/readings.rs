@@ -267,7 +267,7 @@ async fn submit(
                 EventKind::MeterReadingAccepted,
                 &ctx.device,
                 &who.0.user_id,
-                json!({ "reading_id": row.id, "local_day": today, "values": values, "flagged": accepted.flagged }),
+                json!({ "reading_id": row.id, "local_day": today, "values": values, "flagged": accepted.flagged }), state.config.clock.now(),
             )?;
             Ok(row)
         })
@@ -410,7 +410,7 @@ async fn correct(
                 EventKind::MeterReadingCorrected,
                 &ctx.device,
                 &who.0.user_id,
-                json!({ "reading_id": row.id, "kind": kind.as_str(), "values": corrected, "reason": reason }),
+                json!({ "reading_id": row.id, "kind": kind.as_str(), "values": corrected, "reason": reason }), state.config.clock.now(),
             )?;
             Ok(row)
         })

@@ -55,7 +55,7 @@ pub fn send_confirmation(
     confirmation: Confirmation,
     extra: &str,
 ) -> Result<(), ApiError> {
-    let now = fleetdesk_persistence::now();
+    let now = state.config.clock.now();
     let password_hash = match confirmation {
         Confirmation::Registration { password_hash } => Some(password_hash),
         Confirmation::Resend => {
@@ -87,7 +87,12 @@ pub fn send_confirmation(
         },
     )?;
     let (subject, body) = texts::confirm_email(&state.config.public_base_url, display_name, &token);
-    mail::enqueue_secret(conn, email, (subject, body + extra))?;
+    mail::enqueue_secret(
+        conn,
+        email,
+        (subject, body + extra),
+        state.config.clock.now(),
+    )?;
     Ok(())
 }
 
@@ -95,7 +100,7 @@ pub fn send_confirmation(
 /// whether or not the address has a user (the answer must not tell).
 fn limit_mail(state: &AppState, email: &str, client: &str) -> Result<(), ApiError> {
     let keys = throttle::mail_keys(email, client);
-    throttle::claim(&state.db, &keys, fleetdesk_persistence::now())?.map_err(|wait| {
+    throttle::claim(&state.db, &keys, state.config.clock.now())?.map_err(|wait| {
         throttle::too_many(
             "too_many_mails",
             "too many mails were asked for this address or from this client; wait before asking again",
@@ -168,7 +173,7 @@ async fn register(
         // Hash whether or not the address is new, so both answers take as long.
         let hash = auth::hash_password(password.expose())?;
         state.db.write(|c| -> Result<(), ApiError> {
-            let now = fleetdesk_persistence::now();
+            let now = state.config.clock.now();
             if let Some(existing) = repo::find_user_by_email(c, email.as_str())? {
                 if existing.email_confirmed_at.is_none() {
                     send_confirmation(
@@ -187,6 +192,7 @@ async fn register(
                         c,
                         &existing.email,
                         texts::already_registered(&state.config.public_base_url),
+                        state.config.clock.now(),
                     )?;
                 }
                 return Ok(());
@@ -278,6 +284,7 @@ fn request_to_join(
                 &user.display_name,
                 &user.email,
             ),
+            state.config.clock.now(),
         )?;
     }
     events::append(
@@ -335,7 +342,7 @@ async fn confirm_email(
     let state = state.into_inner();
     let email = blocking(move || {
         state.db.write(|c| -> Result<String, ApiError> {
-            let now = fleetdesk_persistence::now();
+            let now = state.config.clock.now();
             let token = repo::find_email_token(c, &hash)?
                 .filter(|t| t.purpose == "confirm-email")
                 .ok_or_else(|| {
@@ -498,7 +505,7 @@ async fn correct_email(
     let actor = who.0.user_id;
     let user = blocking(move || {
         state.db.write(|c| -> Result<UserRow, ApiError> {
-            let now = fleetdesk_persistence::now();
+            let now = state.config.clock.now();
             let user = find_user(c, &id)?;
             repo::set_email(c, &user.id, email.as_str(), now).map_err(|e| match e {
                 DbError::UniqueViolation(_) => {
@@ -517,7 +524,12 @@ async fn correct_email(
                 "",
             )?;
             if user.email != email.as_str() {
-                mail::enqueue(c, &user.email, texts::email_changed_notice(email.as_str()))?;
+                mail::enqueue(
+                    c,
+                    &user.email,
+                    texts::email_changed_notice(email.as_str()),
+                    state.config.clock.now(),
+                )?;
             }
             events::append(
                 c,
