@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 
 use crate::auth::bearer;
-use crate::error::{ApiError, PROBLEM_JSON, code_for_status};
+use crate::error::{ApiError, ErrorCode, PROBLEM_JSON, code_for_status};
 use crate::state::{AppState, blocking};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -95,32 +95,33 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
             let api = match &err {
                 E::OverflowKnownLength { .. } | E::Overflow { .. } => ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "payload_too_large",
+                    ErrorCode::PayloadTooLarge,
                     "the request body is larger than allowed",
                 ),
                 E::ContentType => ApiError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
+                    ErrorCode::UnsupportedMediaType,
                     "send Content-Type: application/json",
                 ),
                 // Well-formed JSON of the wrong shape (a missing field, a string for a number).
                 E::Deserialize(e) if e.classify() == serde_json::error::Category::Data => {
                     ApiError::new(
                         StatusCode::UNPROCESSABLE_ENTITY,
-                        "validation_failed",
+                        ErrorCode::ValidationFailed,
                         e.to_string(),
                     )
                 }
-                E::Deserialize(e) => ApiError::bad_request("malformed_json", e.to_string()),
-                other => ApiError::bad_request("bad_request", other.to_string()),
+                E::Deserialize(e) => ApiError::bad_request(ErrorCode::MalformedJson, e.to_string()),
+                other => ApiError::bad_request(ErrorCode::BadRequest, other.to_string()),
             };
             api.into()
         })
 }
 
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|err, _req| ApiError::bad_request("invalid_query", err.to_string()).into())
+    web::QueryConfig::default().error_handler(|err, _req| {
+        ApiError::bad_request(ErrorCode::InvalidQuery, err.to_string()).into()
+    })
 }
 
 pub fn path_config() -> web::PathConfig {
@@ -186,7 +187,7 @@ pub async fn fallback(req: HttpRequest) -> HttpResponse {
     if allowed.is_empty() {
         return ApiError::new(
             StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             format!("no route for {}", req.path()),
         )
         .error_response();
@@ -198,7 +199,7 @@ pub async fn fallback(req: HttpRequest) -> HttpResponse {
         .join(", ");
     let mut res = ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
+        ErrorCode::MethodNotAllowed,
         format!(
             "{} is not allowed on {}; allowed: {allow}",
             req.method(),
@@ -327,7 +328,7 @@ pub async fn idempotency(
             return refuse(
                 req,
                 ApiError::bad_request(
-                    "invalid_idempotency_key",
+                    ErrorCode::InvalidIdempotencyKey,
                     "Idempotency-Key must be 1 to 255 visible ASCII characters",
                 ),
             );
@@ -370,14 +371,14 @@ pub async fn idempotency(
                 req,
                 ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "idempotency_key_reused",
+                    ErrorCode::IdempotencyKeyReused,
                     "this Idempotency-Key was used with a different request",
                 ),
             );
         }
         Ok(Claim::InProgress) => {
             let mut e = ApiError::conflict(
-                "idempotency_request_in_progress",
+                ErrorCode::IdempotencyRequestInProgress,
                 "the first request with this Idempotency-Key is still running",
             );
             e.retry_after = Some(1);
@@ -475,11 +476,12 @@ fn replay(stored: StoredResponse) -> HttpResponse {
 async fn read_bounded(mut payload: Payload, limit: usize) -> Result<Bytes, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request("bad_request", e.to_string()))?;
+        let chunk =
+            chunk.map_err(|e| ApiError::bad_request(ErrorCode::BadRequest, e.to_string()))?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 "the request body is larger than allowed",
             ));
         }

@@ -11,7 +11,7 @@ use fleetdesk_domain::throttle::{self, Claim, ThrottlePolicy, ThrottleState};
 use fleetdesk_persistence::identity::{self as repo, ThrottleRow};
 use fleetdesk_persistence::{Conn, Db};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 
 /// One counted key and its policy.
 #[derive(Debug, Clone)]
@@ -111,7 +111,7 @@ fn row_of(key: &str, state: &ThrottleState) -> ThrottleRow {
     }
 }
 
-pub fn too_many(code: &'static str, detail: &str, wait: chrono::Duration) -> ApiError {
+pub fn too_many(code: ErrorCode, detail: &str, wait: chrono::Duration) -> ApiError {
     let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, detail);
     e.retry_after = Some(u64::try_from(wait.num_seconds() + 1).unwrap_or(1));
     e

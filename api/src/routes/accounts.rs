@@ -23,7 +23,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{Authenticated, authorize};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::state::{State, blocking};
 
@@ -47,7 +47,7 @@ fn number_taken(e: DbError) -> ApiError {
                 "customer_account_number"
             };
             ApiError::conflict(
-                "account_number_taken",
+                ErrorCode::AccountNumberTaken,
                 format!("another account already has this {field}"),
             )
         }
@@ -689,7 +689,7 @@ async fn create_site(
             find_account(c, &row.account_id)?;
             repo::insert_site(c, &row).map_err(|e| match e {
                 DbError::UniqueViolation(_) => ApiError::conflict(
-                    "site_name_taken",
+                    ErrorCode::SiteNameTaken,
                     "this account already has a site of that name",
                 ),
                 other => other.into(),

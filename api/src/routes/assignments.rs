@@ -13,7 +13,7 @@ use fleetdesk_persistence::{Conn, DbResult};
 use serde_json::json;
 
 use crate::auth::authorize;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::state::{State, blocking};
 
 /// Replaces a member's assignments of one kind: (account, user, ids, at).
@@ -31,7 +31,7 @@ pub struct Assignable {
     /// What they are, e.g. `devices`, and who holds them, e.g. `device managers`.
     what: &'static str,
     holders: &'static str,
-    role_code: &'static str,
+    role_code: ErrorCode,
     event: EventKind,
 }
 
@@ -43,7 +43,7 @@ pub const DEVICES: Assignable = Assignable {
     field: "device_ids",
     what: "devices",
     holders: "device managers",
-    role_code: "member_role_holds_no_devices",
+    role_code: ErrorCode::MemberRoleHoldsNoDevices,
     event: EventKind::MemberDevicesAssigned,
 };
 
@@ -55,7 +55,7 @@ pub const STOCK_LOCATIONS: Assignable = Assignable {
     field: "stock_location_ids",
     what: "stock locations",
     holders: "stock managers",
-    role_code: "member_role_holds_no_stock_locations",
+    role_code: ErrorCode::MemberRoleHoldsNoStockLocations,
     event: EventKind::MemberStockLocationsAssigned,
 };
 

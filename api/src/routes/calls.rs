@@ -23,7 +23,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{Authenticated, authorize_dealer};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::mail;
 use crate::state::{State, blocking};
@@ -709,7 +709,7 @@ pub(super) fn open_call(call: &CallRow) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::conflict(
-            "call_closed",
+            ErrorCode::CallClosed,
             format!("the call is {} already", call.status),
         ))
     }
@@ -743,7 +743,7 @@ async fn redirect_call(
             open_call(&facts.call)?;
             let registration = facts.registration.as_ref().ok_or_else(|| {
                 ApiError::conflict(
-                    "no_dealer_of_record",
+                    ErrorCode::NoDealerOfRecord,
                     "the serial number has no dealer of record",
                 )
             })?;
@@ -751,7 +751,7 @@ async fn redirect_call(
                 .ok_or_else(ApiError::internal)?;
             let now = state.config.clock.now();
             if !repo::close_call(c, &facts.call.id, "redirected", Some(&dealer.id), None, now)? {
-                return Err(ApiError::conflict("call_closed", "the call changed meanwhile"));
+                return Err(ApiError::conflict(ErrorCode::CallClosed, "the call changed meanwhile"));
             }
             if let Some(to) = &dealer.contact_email {
                 let call = &facts.call;
@@ -829,7 +829,7 @@ async fn resolve_call(
             let now = state.config.clock.now();
             if !repo::close_call(c, &call.id, "resolved", None, Some(&resolution), now)? {
                 return Err(ApiError::conflict(
-                    "call_closed",
+                    ErrorCode::CallClosed,
                     "the call changed meanwhile",
                 ));
             }

@@ -29,7 +29,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{Authenticated, authorize, authorize_case, authorize_device};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::routes::contracts::{HolidayDto, terms_of};
 use crate::state::{State, blocking};
@@ -470,7 +470,7 @@ async fn open_case(
             authorize_device(&who, Action::OpenCase, &device)?;
             if device.status == "removed" {
                 return Err(ApiError::conflict(
-                    "device_removed",
+                    ErrorCode::DeviceRemoved,
                     "the device was removed; cases can no longer be opened for it",
                 ));
             }
@@ -734,7 +734,7 @@ async fn add_comment(
             let case = ctx.case;
             if status_of(&case)?.is_final() {
                 return Err(ApiError::conflict(
-                    "case_ended",
+                    ErrorCode::CaseEnded,
                     "the case is closed or cancelled; open a new case instead",
                 ));
             }
@@ -819,18 +819,20 @@ pub(crate) fn move_in(
 ) -> Result<(), ApiError> {
     let from = status_of(case)?;
     check_move(from, to, mover).map_err(|e| match e {
-        MoveError::Illegal { .. } => ApiError::conflict("illegal_transition", e.to_string())
-            .with_facts(json!({ "from": from.as_str(), "to": to.as_str() })),
+        MoveError::Illegal { .. } => {
+            ApiError::conflict(ErrorCode::IllegalTransition, e.to_string())
+                .with_facts(json!({ "from": from.as_str(), "to": to.as_str() }))
+        }
         MoveError::NotYours { .. } => ApiError::new(
             StatusCode::FORBIDDEN,
-            "transition_not_allowed",
+            ErrorCode::TransitionNotAllowed,
             e.to_string(),
         )
         .with_facts(json!({ "from": from.as_str(), "to": to.as_str() })),
     })?;
     if !repo::move_status(c, &case.id, from.as_str(), to.as_str(), to.is_final(), now)? {
         return Err(ApiError::conflict(
-            "case_changed",
+            ErrorCode::CaseChanged,
             "the case changed meanwhile; reload it and try again",
         ));
     }
@@ -946,7 +948,7 @@ async fn assign_technician(
             let case = case_for(c, &who, Action::AssignTechnician, &id)?.case;
             if status_of(&case)?.is_final() {
                 return Err(ApiError::conflict(
-                    "case_ended",
+                    ErrorCode::CaseEnded,
                     "the case is closed or cancelled",
                 ));
             }

@@ -18,7 +18,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{Authenticated, authorize_dealer};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::mail;
 use crate::state::{State, blocking};
@@ -247,7 +247,7 @@ async fn submit_claim(
             };
             repo::insert_claim(c, &row).map_err(|e| match e {
                 DbError::UniqueViolation(_) => ApiError::conflict(
-                    "claim_exists",
+                    ErrorCode::ClaimExists,
                     "this part of the dispatch is claimed already",
                 ),
                 other => other.into(),
@@ -420,7 +420,7 @@ async fn decide_claim(
             )?;
             if !decided {
                 return Err(ApiError::conflict(
-                    "claim_decided",
+                    ErrorCode::ClaimDecided,
                     format!("the claim was {} already", row.status),
                 ));
             }

@@ -17,7 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{Authenticated, authorize};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::state::{State, blocking};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -190,7 +190,7 @@ async fn get_contract(
             row.ok_or_else(|| {
                 ApiError::new(
                     actix_web::http::StatusCode::NOT_FOUND,
-                    "not_found",
+                    ErrorCode::NotFound,
                     "the account has no such service contract",
                 )
             })
@@ -230,7 +230,7 @@ async fn put_contract(
     response_deadline(&calendar, state.config.clock.now(), minutes).map_err(|e| {
         ApiError::new(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            "no_office_time",
+            ErrorCode::NoOfficeTime,
             format!("{e}: the response time cannot be counted in this calendar"),
         )
     })?;

@@ -18,7 +18,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{self, Authenticated, authorize_dealer};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::mail::{self, texts};
 use crate::state::{AppState, State, blocking};
 
@@ -311,7 +311,10 @@ async fn accept_dealer_invitation(
             .db
             .read(|c| repo::find_dealer_invitation_by_token(c, &hash))?
             .ok_or_else(|| {
-                invitation_problem("invitation_invalid", "this invitation token is not valid")
+                invitation_problem(
+                    ErrorCode::InvitationInvalid,
+                    "this invitation token is not valid",
+                )
             })?;
         let now = state.config.clock.now();
         check_open(
@@ -334,7 +337,7 @@ async fn accept_dealer_invitation(
                 && user.dealer_id.as_deref() == Some(dealer.id.as_str())
             {
                 return Err(ApiError::conflict(
-                    "already_member",
+                    ErrorCode::AlreadyMember,
                     "you are one of this dealer's users already",
                 ));
             }
@@ -343,14 +346,14 @@ async fn accept_dealer_invitation(
                 let customer = !identity_repo::memberships_of(c, &user_id)?.is_empty();
                 if customer || !repo::join_dealer(c, &user_id, &dealer.id, &invitation.role, now)? {
                     return Err(ApiError::conflict(
-                        "not_eligible",
+                        ErrorCode::NotEligible,
                         "this address belongs to a user who cannot also be a dealer's user",
                     ));
                 }
             }
             if !repo::accept_dealer_invitation(c, &invitation.id, &user_id, now)? {
                 return Err(invitation_problem(
-                    "invitation_used",
+                    ErrorCode::InvitationUsed,
                     "this invitation was used already",
                 ));
             }

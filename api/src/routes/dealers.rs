@@ -22,7 +22,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{Authenticated, authorize_dealer};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::state::{State, blocking};
 
@@ -318,7 +318,7 @@ async fn register_serial(
             {
                 return Err(ApiError::new(
                     actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    "serial_model_mismatch",
+                    ErrorCode::SerialModelMismatch,
                     "a device with this serial number is on the portal as another model; check the model",
                 ));
             }
@@ -341,7 +341,7 @@ async fn register_serial(
             repo::insert_registration(c, &row).map_err(|e| match e {
                 // Another dealer's registration is not revealed: only that one exists.
                 DbError::UniqueViolation(_) => ApiError::conflict(
-                    "serial_already_registered",
+                    ErrorCode::SerialAlreadyRegistered,
                     "this serial number has an active registration",
                 ),
                 other => other.into(),
@@ -489,7 +489,7 @@ async fn deregister(
             let now = state.config.clock.now();
             if !repo::end_registration(c, &row.id, &who.0.user_id, now)? {
                 return Err(ApiError::conflict(
-                    "registration_ended",
+                    ErrorCode::RegistrationEnded,
                     "the registration has ended already",
                 ));
             }

@@ -20,7 +20,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{Authenticated, authorize, authorize_device};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::state::{State, blocking};
 
@@ -188,7 +188,7 @@ async fn create_model(
         state.db.write(|c| -> Result<ModelRow, ApiError> {
             repo::insert_model(c, &row).map_err(|e| match e {
                 DbError::UniqueViolation(_) => {
-                    ApiError::conflict("model_name_taken", "a model of this name exists")
+                    ApiError::conflict(ErrorCode::ModelNameTaken, "a model of this name exists")
                 }
                 other => other.into(),
             })?;
@@ -412,7 +412,7 @@ async fn create_device(
             };
             repo::insert_device(c, &row).map_err(|e| match e {
                 DbError::UniqueViolation(_) => ApiError::conflict(
-                    "serial_number_taken",
+                    ErrorCode::SerialNumberTaken,
                     "a device of this model has this serial number already",
                 ),
                 other => other.into(),
@@ -512,7 +512,7 @@ async fn update_location(
 pub fn active(device: &DeviceRow) -> Result<(), ApiError> {
     if device.status == "removed" {
         return Err(ApiError::conflict(
-            "device_removed",
+            ErrorCode::DeviceRemoved,
             "this device was removed; its history is kept",
         ));
     }
@@ -602,7 +602,7 @@ async fn remove_device(
             let ctx = device_for(c, &who.0, Action::RemoveDevice, &id)?;
             if !repo::remove_device(c, &id, &who.0.user_id, state.config.clock.now())? {
                 return Err(ApiError::conflict(
-                    "device_removed",
+                    ErrorCode::DeviceRemoved,
                     "this device was removed already",
                 ));
             }

@@ -21,7 +21,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{Authenticated, authorize_dealer, authorize_dispatch};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::mail;
 use crate::state::{State, blocking};
@@ -149,7 +149,7 @@ async fn create_dispatch(
                 let view = eligibility_view(&eligibility)?;
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "dispatch_not_eligible",
+                    ErrorCode::DispatchNotEligible,
                     "the call is not eligible for a dispatch",
                 )
                 .with_facts(json!({ "reasons": view.reasons })));
@@ -206,11 +206,11 @@ async fn create_dispatch(
                 labour_decided_at: None,
             };
             if !repo::close_call(c, &call.id, "dispatched", None, None, now)? {
-                return Err(ApiError::conflict("call_closed", "the call changed meanwhile"));
+                return Err(ApiError::conflict(ErrorCode::CallClosed, "the call changed meanwhile"));
             }
             repo::insert_dispatch(c, &row).map_err(|e| match e {
                 DbError::UniqueViolation(_) => {
-                    ApiError::conflict("call_closed", "the call has a dispatch already")
+                    ApiError::conflict(ErrorCode::CallClosed, "the call has a dispatch already")
                 }
                 other => other.into(),
             })?;
@@ -379,7 +379,7 @@ async fn accept_dispatch(
             let now = state.config.clock.now();
             if !repo::accept_dispatch(c, &row.id, &who.0.user_id, now)? {
                 return Err(ApiError::conflict(
-                    "dispatch_not_waiting",
+                    ErrorCode::DispatchNotWaiting,
                     format!("the dispatch is {}", row.status),
                 ));
             }
@@ -402,7 +402,7 @@ async fn accept_dispatch(
 
 fn not_accepted(status: &str) -> ApiError {
     ApiError::conflict(
-        "dispatch_not_accepted",
+        ErrorCode::DispatchNotAccepted,
         format!("the dispatch is {status}; only an accepted one is closed out"),
     )
 }
@@ -525,7 +525,7 @@ async fn assign_dispatch_technician(
             let row = dispatch_for(c, &who.0, Action::AssignTechnician, &id)?;
             if row.route != "call_center" {
                 return Err(ApiError::conflict(
-                    "not_own_service",
+                    ErrorCode::NotOwnService,
                     "the dispatch went to a dealer, whose own technicians do the work",
                 ));
             }
@@ -534,7 +534,7 @@ async fn assign_dispatch_technician(
             }
             if !repo::assign_dispatch_technician(c, &row.id, technician_id.as_deref())? {
                 return Err(ApiError::conflict(
-                    "dispatch_closed_out",
+                    ErrorCode::DispatchClosedOut,
                     "the dispatch is closed out",
                 ));
             }
@@ -721,14 +721,14 @@ async fn decide_labour(
             if verdict.approved && !reasons.is_empty() {
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "labour_not_eligible",
+                    ErrorCode::LabourNotEligible,
                     "the dispatch's labour is not eligible for compensation",
                 )
                 .with_facts(json!({ "reasons": reason_views(&reasons) })));
             }
             if row.status != "closed_out" {
                 return Err(ApiError::conflict(
-                    "dispatch_not_closed_out",
+                    ErrorCode::DispatchNotClosedOut,
                     format!("the dispatch is {}; labour is decided after close-out", row.status),
                 ));
             }
@@ -791,5 +791,5 @@ async fn decide_labour(
 }
 
 fn labour_decided() -> ApiError {
-    ApiError::conflict("labour_decided", "the labour was decided already")
+    ApiError::conflict(ErrorCode::LabourDecided, "the labour was decided already")
 }

@@ -12,7 +12,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{self, Authenticated};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::no_store;
 use crate::state::{AppState, State, blocking};
 use crate::throttle;
@@ -58,7 +58,7 @@ pub struct RefreshRequest {
 fn invalid_credentials() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
+        ErrorCode::InvalidCredentials,
         "the e-mail address or password is wrong",
     )
 }
@@ -131,7 +131,7 @@ async fn login(
         // Counted before the password is checked: simultaneous guesses cannot slip through.
         if let Err(wait) = throttle::claim(&state.db, &keys, state.config.clock.now())? {
             return Err(throttle::too_many(
-                "too_many_attempts",
+                ErrorCode::TooManyAttempts,
                 "too many failed sign-ins; wait before trying again",
                 wait,
             ));
@@ -157,7 +157,7 @@ async fn login(
             state.db.write(|c| throttle::succeeded(c, &keys, now))?;
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "email_not_confirmed",
+                ErrorCode::EmailNotConfirmed,
                 "confirm your e-mail address first; ask for a new confirmation mail if you need one",
             ));
         }
@@ -239,7 +239,7 @@ async fn refresh(
         RefreshOutcome::Issued(tokens) => Ok(no_store(web::Json(*tokens))),
         RefreshOutcome::Refused(why) => Err(ApiError::new(
             actix_web::http::StatusCode::UNAUTHORIZED,
-            "invalid_refresh_token",
+            ErrorCode::InvalidRefreshToken,
             why,
         )),
     }

@@ -22,7 +22,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{self, Authenticated, authorize};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::mail::{self, texts};
 use crate::state::{AppState, State, blocking};
@@ -174,7 +174,7 @@ pub struct RoleChange {
 }
 
 pub(super) fn last_administrator(e: MembershipError) -> ApiError {
-    ApiError::conflict("last_administrator", e.to_string())
+    ApiError::conflict(ErrorCode::LastAdministrator, e.to_string())
 }
 
 /// Changes a member's role (administrators, customer service). The last administrator of an
@@ -407,7 +407,7 @@ async fn invite(
                 && repo::find_member(c, &account_id, &user.id)?.is_some()
             {
                 return Err(ApiError::conflict(
-                    "already_member",
+                    ErrorCode::AlreadyMember,
                     "this address belongs to a member of the account already",
                 ));
             }
@@ -608,7 +608,7 @@ async fn revoke_invitation(
 
 pub(super) fn invitation_not_open() -> ApiError {
     ApiError::conflict(
-        "invitation_not_open",
+        ErrorCode::InvitationNotOpen,
         "this invitation was accepted or revoked already",
     )
 }
@@ -643,7 +643,7 @@ pub struct Joined {
     pub new_user: bool,
 }
 
-pub(super) fn invitation_problem(code: &'static str, detail: &str) -> ApiError {
+pub(super) fn invitation_problem(code: ErrorCode, detail: &str) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
 }
 
@@ -656,19 +656,19 @@ pub(super) fn check_open(
 ) -> Result<(), ApiError> {
     if revoked {
         return Err(invitation_problem(
-            "invitation_invalid",
+            ErrorCode::InvitationInvalid,
             "this invitation was revoked",
         ));
     }
     if accepted {
         return Err(invitation_problem(
-            "invitation_used",
+            ErrorCode::InvitationUsed,
             "this invitation was used already",
         ));
     }
     if expires_at <= now {
         return Err(invitation_problem(
-            "invitation_expired",
+            ErrorCode::InvitationExpired,
             "this invitation has expired; ask for a new one",
         ));
     }
@@ -737,7 +737,7 @@ impl Acceptor {
         {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                "invitation_for_another_user",
+                ErrorCode::InvitationForAnotherUser,
                 "this invitation was sent to another address than the signed-in user's",
             ));
         }
@@ -764,7 +764,7 @@ impl Acceptor {
         let Some(current) = body.current_password.as_deref() else {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
-                "identity_proof_required",
+                ErrorCode::IdentityProofRequired,
                 "this address has a fleetdesk user: sign in as it, or give its current password as current_password",
             ));
         };
@@ -772,7 +772,7 @@ impl Acceptor {
         let keys = throttle::sign_in_keys(email.as_str(), client);
         if let Err(wait) = throttle::claim(&state.db, &keys, state.config.clock.now())? {
             return Err(throttle::too_many(
-                "too_many_attempts",
+                ErrorCode::TooManyAttempts,
                 "too many failed sign-ins; wait before trying again",
                 wait,
             ));
@@ -780,7 +780,7 @@ impl Acceptor {
         if !auth::verify_password(current, &user.password_hash) {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
-                "invalid_credentials",
+                ErrorCode::InvalidCredentials,
                 "the current password is wrong",
             ));
         }
@@ -812,7 +812,12 @@ impl Acceptor {
 
     /// Creates or claims the user inside the acceptance's transaction; returns its id.
     pub(super) fn apply(&self, c: &mut Conn, now: DateTime<Utc>) -> Result<String, ApiError> {
-        let retry = || ApiError::conflict("conflict", "this address changed meanwhile; try again");
+        let retry = || {
+            ApiError::conflict(
+                ErrorCode::Conflict,
+                "this address changed meanwhile; try again",
+            )
+        };
         match self {
             Self::New(user) => {
                 repo::insert_user(c, user).map_err(|e| match e {
@@ -871,7 +876,10 @@ async fn accept_invitation(
             .db
             .read(|c| repo::find_invitation_by_token(c, &hash))?
             .ok_or_else(|| {
-                invitation_problem("invitation_invalid", "this invitation token is not valid")
+                invitation_problem(
+                    ErrorCode::InvitationInvalid,
+                    "this invitation token is not valid",
+                )
             })?;
         let now = state.config.clock.now();
         check_open(
@@ -888,21 +896,21 @@ async fn accept_invitation(
                 && repo::find_member(c, &account.id, &user.id)?.is_some()
             {
                 return Err(ApiError::conflict(
-                    "already_member",
+                    ErrorCode::AlreadyMember,
                     "you are a member of this account already",
                 ));
             }
             let user_id = acceptor.apply(c, now)?;
             if !repo::accept_invitation(c, &invitation.id, &user_id, now)? {
                 return Err(invitation_problem(
-                    "invitation_used",
+                    ErrorCode::InvitationUsed,
                     "this invitation was used already",
                 ));
             }
             repo::add_membership(c, &account.id, &user_id, &invitation.role, now).map_err(|e| {
                 match e {
                     DbError::UniqueViolation(_) => ApiError::conflict(
-                        "already_member",
+                        ErrorCode::AlreadyMember,
                         "you are a member of this account already",
                     ),
                     other => other.into(),
@@ -1085,16 +1093,17 @@ fn decide(
     };
     if !repo::decide_join_request(c, request_id, status, actor, role, reason, now)? {
         return Err(ApiError::conflict(
-            "join_request_decided",
+            ErrorCode::JoinRequestDecided,
             "this request was decided already",
         ));
     }
     if let Some(role) = role {
         repo::add_membership(c, account_id, &request.request.user_id, role, now).map_err(|e| {
             match e {
-                DbError::UniqueViolation(_) => {
-                    ApiError::conflict("already_member", "the requester is a member already")
-                }
+                DbError::UniqueViolation(_) => ApiError::conflict(
+                    ErrorCode::AlreadyMember,
+                    "the requester is a member already",
+                ),
                 other => other.into(),
             }
         })?;

@@ -20,7 +20,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{Authenticated, authorize};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::routes::devices::{active, device_event, device_for, meters_of};
 use crate::state::{State, blocking};
@@ -39,26 +39,29 @@ fn refusal(e: ReadingError) -> ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, e.to_string()).with_facts(facts)
     };
     match &e {
-        ReadingError::UnknownMeter { meter } => {
-            unprocessable("meter_reading_unknown_meter", json!({ "meter": meter }))
-        }
-        ReadingError::MissingMeter { meter } => {
-            unprocessable("meter_reading_missing_meter", json!({ "meter": meter }))
-        }
-        ReadingError::InvalidValue { meter } => {
-            unprocessable("meter_reading_invalid_value", json!({ "meter": meter }))
-        }
+        ReadingError::UnknownMeter { meter } => unprocessable(
+            ErrorCode::MeterReadingUnknownMeter,
+            json!({ "meter": meter }),
+        ),
+        ReadingError::MissingMeter { meter } => unprocessable(
+            ErrorCode::MeterReadingMissingMeter,
+            json!({ "meter": meter }),
+        ),
+        ReadingError::InvalidValue { meter } => unprocessable(
+            ErrorCode::MeterReadingInvalidValue,
+            json!({ "meter": meter }),
+        ),
         ReadingError::LowerThanPrevious {
             meter,
             previous,
             previous_day,
             submitted,
         } => unprocessable(
-            "meter_reading_lower_than_previous",
+            ErrorCode::MeterReadingLowerThanPrevious,
             json!({ "meter": meter, "previous_value": previous, "previous_date": previous_day, "submitted_value": submitted }),
         ),
         ReadingError::AlreadyToday { day } => {
-            ApiError::conflict("meter_reading_already_today", e.to_string())
+            ApiError::conflict(ErrorCode::MeterReadingAlreadyToday, e.to_string())
                 .with_facts(json!({ "date": day }))
         }
         ReadingError::Implausible {
@@ -69,7 +72,7 @@ fn refusal(e: ReadingError) -> ApiError {
             increase,
             max_increase,
         } => unprocessable(
-            "meter_reading_implausible",
+            ErrorCode::MeterReadingImplausible,
             json!({
                 "meter": meter, "previous_value": previous, "previous_date": previous_day, "submitted_value": submitted,
                 "increase": increase, "max_plausible_increase": max_increase,
@@ -384,7 +387,7 @@ async fn correct(
                 rules::parse_correction(kind, &meters, &raw, &raw_final).map_err(correction_refusal)?;
             let latest = repo::latest_entry(c, &id)?.as_ref().map(entry_of).transpose()?;
             let Some(latest) = latest else {
-                return Err(ApiError::conflict("nothing_to_correct", "the device has no readings to correct yet"));
+                return Err(ApiError::conflict(ErrorCode::NothingToCorrect, "the device has no readings to correct yet"));
             };
             let now = state.config.clock.now();
             let row = ReadingRow {

@@ -19,7 +19,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{self, Authenticated, authorize};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::mail::{self, texts};
 use crate::state::{AppState, State, blocking};
 use crate::throttle;
@@ -102,7 +102,7 @@ fn limit_mail(state: &AppState, email: &str, client: &str) -> Result<(), ApiErro
     let keys = throttle::mail_keys(email, client);
     throttle::claim(&state.db, &keys, state.config.clock.now())?.map_err(|wait| {
         throttle::too_many(
-            "too_many_mails",
+            ErrorCode::TooManyMails,
             "too many mails were asked for this address or from this client; wait before asking again",
             wait,
         )
@@ -319,7 +319,7 @@ pub struct Confirmed {
     pub email: String,
 }
 
-fn token_problem(code: &'static str, detail: &str) -> ApiError {
+fn token_problem(code: ErrorCode, detail: &str) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
 }
 
@@ -347,31 +347,31 @@ async fn confirm_email(
                 .filter(|t| t.purpose == "confirm-email")
                 .ok_or_else(|| {
                     token_problem(
-                        "confirmation_token_invalid",
+                        ErrorCode::ConfirmationTokenInvalid,
                         "this confirmation token is not valid",
                     )
                 })?;
             if token.used_at.is_some() {
                 return Err(token_problem(
-                    "confirmation_token_used",
+                    ErrorCode::ConfirmationTokenUsed,
                     "this confirmation token was used or replaced by a newer one",
                 ));
             }
             if token.expires_at() <= now {
                 return Err(token_problem(
-                    "confirmation_token_expired",
+                    ErrorCode::ConfirmationTokenExpired,
                     "this confirmation token has expired; ask for a new mail",
                 ));
             }
             if !repo::use_email_token(c, &token.id, now)? {
                 return Err(token_problem(
-                    "confirmation_token_used",
+                    ErrorCode::ConfirmationTokenUsed,
                     "this confirmation token was used or replaced by a newer one",
                 ));
             }
             if !repo::confirm_email(c, &token.user_id, &token.email, now)? {
                 return Err(token_problem(
-                    "confirmation_token_invalid",
+                    ErrorCode::ConfirmationTokenInvalid,
                     "the address this token confirms has changed since",
                 ));
             }
@@ -509,7 +509,7 @@ async fn correct_email(
             let user = find_user(c, &id)?;
             repo::set_email(c, &user.id, email.as_str(), now).map_err(|e| match e {
                 DbError::UniqueViolation(_) => {
-                    ApiError::conflict("email_taken", "another user has this address")
+                    ApiError::conflict(ErrorCode::EmailTaken, "another user has this address")
                 }
                 other => other.into(),
             })?;
@@ -584,7 +584,7 @@ async fn resend_for_user(
             let user = find_user(c, &id)?;
             if user.email_confirmed_at.is_some() {
                 return Err(ApiError::conflict(
-                    "email_already_confirmed",
+                    ErrorCode::EmailAlreadyConfirmed,
                     "this user's address is confirmed already",
                 ));
             }

@@ -22,7 +22,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{Authenticated, authorize, authorize_stock};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::routes::accounts::AddressDto;
 use crate::state::{State, blocking};
@@ -194,7 +194,7 @@ fn parse_instructions(raw: Option<&str>) -> Result<Option<String>, ApiError> {
 fn name_taken(e: DbError) -> ApiError {
     match e {
         DbError::UniqueViolation(_) => ApiError::conflict(
-            "stock_location_name_taken",
+            ErrorCode::StockLocationNameTaken,
             "the account has a stock location of this name",
         ),
         other => other.into(),
@@ -689,7 +689,7 @@ async fn record_consumption(
 
 fn insufficient(on_hand: i32) -> ApiError {
     ApiError::conflict(
-        "insufficient_stock",
+        ErrorCode::InsufficientStock,
         format!("only {on_hand} on hand: stock never goes below zero"),
     )
     .with_facts(json!({ "on_hand": on_hand }))
@@ -920,7 +920,7 @@ async fn receive_order(
             let now = state.config.clock.now();
             if !repo::receive_order(c, &order.id, quantity, &who.0.user_id, now)? {
                 return Err(ApiError::conflict(
-                    "order_closed",
+                    ErrorCode::OrderClosed,
                     "this order was received already",
                 ));
             }

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::{self, Authenticated, authorize};
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, ErrorCode, Problem};
 use crate::state::{State, blocking};
 
 use super::stock::stock_event;
@@ -253,7 +253,7 @@ fn device_credential(req: &HttpRequest) -> Result<String, ApiError> {
         .ok_or_else(|| {
             ApiError::new(
                 actix_web::http::StatusCode::UNAUTHORIZED,
-                "device_credential_required",
+                ErrorCode::DeviceCredentialRequired,
                 "supply levels are reported with a device credential, not a person's sign-in",
             )
         })
