@@ -66,7 +66,8 @@ impl Tokens {
         user_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(String, DateTime<Utc>), ApiError> {
-        let ttl = chrono::Duration::from_std(self.access_ttl).map_err(|_| ApiError::internal())?;
+        let ttl =
+            chrono::Duration::from_std(self.access_ttl).map_err(|e| ApiError::internal_from(e))?;
         let exp = now + ttl;
         let claims = Claims {
             iss: ISSUER.into(),
@@ -76,10 +77,7 @@ impl Tokens {
             exp: exp.timestamp(),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| {
-            log::error!("cannot sign a token: {e}");
-            ApiError::internal()
-        })?;
+            .map_err(|e| ApiError::internal_from(format!("cannot sign a token: {e}")))?;
         Ok((token, exp))
     }
 
@@ -122,10 +120,7 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
         password.as_bytes(),
     )
     .map(|h| h.to_string())
-    .map_err(|e| {
-        log::error!("cannot hash a password: {e}");
-        ApiError::internal()
-    })
+    .map_err(|e| ApiError::internal_from(format!("cannot hash a password: {e}")))
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
@@ -142,10 +137,8 @@ pub fn decoy_hash() -> &'static str {
 /// it is stored; the token itself is never stored.
 pub fn new_secret_token() -> Result<(String, String), ApiError> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        log::error!("no randomness: {e}");
-        ApiError::internal()
-    })?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ApiError::internal_from(format!("no randomness: {e}")))?;
     let token = URL_SAFE_NO_PAD.encode(bytes);
     let hash = token_hash(&token);
     Ok((token, hash))
@@ -181,7 +174,7 @@ impl FromRequest for Authenticated {
         let state = req.app_data::<web::Data<Arc<AppState>>>().cloned();
         let token = bearer(req).map(str::to_owned);
         Box::pin(async move {
-            let state = state.ok_or_else(ApiError::internal)?;
+            let state = state.ok_or_else(|| ApiError::internal())?;
             let token =
                 token.ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
             let user_id = state.tokens.verify(&token, state.config.clock.now())?;
@@ -201,20 +194,20 @@ fn load_principal(state: &AppState, user_id: &str) -> Result<Principal, ApiError
         .as_deref()
         .map(str::parse)
         .transpose()
-        .map_err(|_| ApiError::internal())?;
+        .map_err(|e| ApiError::internal_from(e))?;
     let memberships = identity::memberships_of(&mut conn, user_id)?
         .into_iter()
         .map(|m| {
             Ok(Membership {
                 account_id: m.account_id,
-                role: m.role.parse().map_err(|_| ApiError::internal())?,
+                role: m.role.parse().map_err(|e| ApiError::internal_from(e))?,
             })
         })
         .collect::<Result<_, ApiError>>()?;
     let dealer = match (user.dealer_id, user.dealer_role.as_deref()) {
         (Some(dealer_id), Some(role)) => Some(DealerMembership {
             dealer_id,
-            role: role.parse().map_err(|_| ApiError::internal())?,
+            role: role.parse().map_err(|e| ApiError::internal_from(e))?,
         }),
         _ => None,
     };

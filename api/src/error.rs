@@ -275,7 +275,25 @@ impl ApiError {
         }
     }
 
+    /// An error that is fleetdesk's own fault. The log says where (and the request's log line
+    /// its id); the client learns nothing of the inside.
+    #[track_caller]
     pub fn internal() -> Self {
+        log::error!("internal error at {}", std::panic::Location::caller());
+        Self::internal_silent()
+    }
+
+    /// [`ApiError::internal`] for an error with a cause: the cause goes to the log.
+    #[track_caller]
+    pub fn internal_from(cause: impl std::fmt::Display) -> Self {
+        log::error!(
+            "internal error at {}: {cause}",
+            std::panic::Location::caller()
+        );
+        Self::internal_silent()
+    }
+
+    fn internal_silent() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::InternalError,
@@ -340,10 +358,7 @@ impl From<DbError> for ApiError {
                     "refers to a record that does not exist",
                 )
             }
-            DbError::Other(cause) => {
-                log::error!("database error: {cause}");
-                Self::internal()
-            }
+            DbError::Other(cause) => Self::internal_from(format!("database error: {cause}")),
         }
     }
 }
@@ -392,8 +407,7 @@ fn collect_validation(
 
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
-        log::error!("blocking task failed: {e}");
-        Self::internal()
+        Self::internal_from(format!("blocking task failed: {e}"))
     }
 }
 

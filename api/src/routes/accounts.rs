@@ -165,8 +165,10 @@ pub enum AccountView {
 
 fn stored_history(row: &AccountRow) -> Result<Vec<PaymentRecord>, ApiError> {
     serde_json::from_str(&row.payment_history).map_err(|e| {
-        log::error!("account {} has an unreadable payment history: {e}", row.id);
-        ApiError::internal()
+        ApiError::internal_from(format!(
+            "account {} has an unreadable payment history: {e}",
+            row.id
+        ))
     })
 }
 
@@ -177,7 +179,7 @@ fn staff_view(row: AccountRow) -> Result<StaffAccount, ApiError> {
         .as_deref()
         .map(CreditRating::parse)
         .transpose()
-        .map_err(|_| ApiError::internal())?
+        .map_err(|e| ApiError::internal_from(e))?
         .map(Into::into);
     Ok(StaffAccount {
         created_at: row.created_at(),
@@ -306,7 +308,7 @@ fn history_json(history: Vec<PaymentRecordDto>) -> Result<String, ApiError> {
         r.validate()
             .map_err(|e| ApiError::invalid_field(format!("payment_history[{i}]"), e.reason))?;
     }
-    serde_json::to_string(&records).map_err(|_| ApiError::internal())
+    serde_json::to_string(&records).map_err(|e| ApiError::internal_from(e))
 }
 
 /// Creates a customer account (customer service).

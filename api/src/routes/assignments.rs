@@ -112,7 +112,10 @@ pub async fn assign(
         state.db.write(|c| -> Result<(), ApiError> {
             let member = identity_repo::find_member(c, &account_id, &user_id)?
                 .ok_or_else(ApiError::not_found)?;
-            let role: CustomerRole = member.role.parse().map_err(|_| ApiError::internal())?;
+            let role: CustomerRole = member
+                .role
+                .parse()
+                .map_err(|e| ApiError::internal_from(e))?;
             check(c, kind, &account_id, role, &ids)?;
             let now = state.config.clock.now();
             (kind.set)(c, &account_id, &user_id, &ids, now)?;

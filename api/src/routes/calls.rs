@@ -748,7 +748,7 @@ async fn redirect_call(
                 )
             })?;
             let dealer = repo::find_dealer(c, &registration.dealer_id)?
-                .ok_or_else(ApiError::internal)?;
+                .ok_or_else(|| ApiError::internal())?;
             let now = state.config.clock.now();
             if !repo::close_call(c, &facts.call.id, "redirected", Some(&dealer.id), None, now)? {
                 return Err(ApiError::conflict(ErrorCode::CallClosed, "the call changed meanwhile"));

@@ -82,7 +82,7 @@ fn sees_internal_notes(who: &Principal) -> bool {
 }
 
 fn status_of(case: &CaseRow) -> Result<Status, ApiError> {
-    Status::parse(&case.status).ok_or_else(ApiError::internal)
+    Status::parse(&case.status).ok_or_else(|| ApiError::internal())
 }
 
 fn case_event(
@@ -303,7 +303,7 @@ pub(crate) fn open_in(
         Some(contract) => {
             let terms = terms_of(&contract)?;
             let minutes =
-                u32::try_from(terms.response_minutes).map_err(|_| ApiError::internal())?;
+                u32::try_from(terms.response_minutes).map_err(|e| ApiError::internal_from(e))?;
             let clock =
                 calendar::response_deadline(&terms.calendar()?, now, minutes).map_err(|e| {
                     log::error!(
@@ -478,7 +478,7 @@ async fn open_case(
                 Some(contact) => contact,
                 None => {
                     let me = identity_repo::find_user(c, &who.user_id)?
-                        .ok_or_else(ApiError::internal)?;
+                        .ok_or_else(|| ApiError::internal())?;
                     Contact {
                         name: me.display_name,
                         email: Some(me.email),
@@ -498,7 +498,7 @@ async fn open_case(
                 },
                 now,
             )?;
-            let ctx = repo::find_case(c, &row.id)?.ok_or_else(ApiError::internal)?;
+            let ctx = repo::find_case(c, &row.id)?.ok_or_else(|| ApiError::internal())?;
             detail(c, &who, ctx, now)
         })
     })
@@ -760,7 +760,7 @@ async fn add_comment(
                 now,
             )?;
             let author = identity_repo::find_user(c, &who.user_id)?
-                .ok_or_else(ApiError::internal)?
+                .ok_or_else(|| ApiError::internal())?
                 .display_name;
             Ok((case.id, Comment::from((row, author))))
         })
@@ -903,7 +903,7 @@ async fn move_case(
         state.db.write(|c| -> Result<CaseDetail, ApiError> {
             let case = case_for(c, &who, Action::MoveCase, &id)?.case;
             move_in(c, &case, to, mover(&who), &who.user_id, now)?;
-            let ctx = repo::find_case(c, &case.id)?.ok_or_else(ApiError::internal)?;
+            let ctx = repo::find_case(c, &case.id)?.ok_or_else(|| ApiError::internal())?;
             detail(c, &who, ctx, now)
         })
     })
@@ -965,7 +965,7 @@ async fn assign_technician(
                 json!({ "technician_id": technician_id }),
                 now,
             )?;
-            let ctx = repo::find_case(c, &case.id)?.ok_or_else(ApiError::internal)?;
+            let ctx = repo::find_case(c, &case.id)?.ok_or_else(|| ApiError::internal())?;
             detail(c, &who, ctx, now)
         })
     })
@@ -1050,12 +1050,12 @@ fn explain(c: &mut Conn, case: &CaseRow, now: DateTime<Utc>) -> Result<SlaExplan
         None => None,
         Some(version) => {
             let contract = contracts_repo::find_version(c, &case.account_id, version)?
-                .ok_or_else(ApiError::internal)?;
+                .ok_or_else(|| ApiError::internal())?;
             let terms = terms_of(&contract)?;
             let minutes =
-                u32::try_from(terms.response_minutes).map_err(|_| ApiError::internal())?;
+                u32::try_from(terms.response_minutes).map_err(|e| ApiError::internal_from(e))?;
             let clock = calendar::response_deadline(&terms.calendar()?, opened_at, minutes)
-                .map_err(|_| ApiError::internal())?;
+                .map_err(|e| ApiError::internal_from(e))?;
             Some(ResponseClockExplained {
                 contract_version: version,
                 response_minutes: terms.response_minutes,

@@ -143,7 +143,7 @@ fn claim_source(
                 .ok_or_else(|| not_yours("dispatch_id", "dispatches"))?;
             let section2: Section2 = match (&dispatch.section2, dispatch.status.as_str()) {
                 (Some(s), "closed_out") => {
-                    serde_json::from_str(s).map_err(|_| ApiError::internal())?
+                    serde_json::from_str(s).map_err(|e| ApiError::internal_from(e))?
                 }
                 _ => {
                     return Err(ApiError::invalid_field(
@@ -460,7 +460,7 @@ async fn decide_claim(
                     ), state.config.clock.now(),
                 )?;
             }
-            repo::find_claim(c, &row.id)?.ok_or_else(ApiError::internal)
+            repo::find_claim(c, &row.id)?.ok_or_else(|| ApiError::internal())
         })
     })
     .await?;

@@ -226,7 +226,7 @@ async fn put_contract(
     let terms = body.into_inner();
     let calendar = terms.calendar()?;
     // Every case opened under these terms must get a deadline.
-    let minutes = u32::try_from(terms.response_minutes).map_err(|_| ApiError::internal())?;
+    let minutes = u32::try_from(terms.response_minutes).map_err(|e| ApiError::internal_from(e))?;
     response_deadline(&calendar, state.config.clock.now(), minutes).map_err(|e| {
         ApiError::new(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -241,7 +241,7 @@ async fn put_contract(
             accounts_repo::find_account(c, &account_id)?.ok_or_else(ApiError::not_found)?;
             accounts_repo::lock_account(c, &account_id)?;
             let version = repo::current(c, &account_id)?.map_or(1, |r| r.version + 1);
-            let to_json = |v: serde_json::Result<String>| v.map_err(|_| ApiError::internal());
+            let to_json = |v: serde_json::Result<String>| v.map_err(|e| ApiError::internal_from(e));
             let row = ContractRow {
                 account_id: account_id.clone(),
                 version,

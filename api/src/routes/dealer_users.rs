@@ -102,7 +102,7 @@ pub(super) fn invite(
 ) -> Result<DealerInvitationRow, ApiError> {
     let now = state.config.clock.now();
     let ttl = chrono::Duration::from_std(state.config.invitation_ttl)
-        .map_err(|_| ApiError::internal())?;
+        .map_err(|e| ApiError::internal_from(e))?;
     let (token, token_hash) = auth::new_secret_token()?;
     let row = DealerInvitationRow {
         id: fleetdesk_persistence::new_id(),
@@ -332,7 +332,7 @@ async fn accept_dealer_invitation(
         }
         state.db.write(|c| -> Result<JoinedDealer, ApiError> {
             let dealer =
-                repo::find_dealer(c, &invitation.dealer_id)?.ok_or_else(ApiError::internal)?;
+                repo::find_dealer(c, &invitation.dealer_id)?.ok_or_else(|| ApiError::internal())?;
             if let Some(user) = acceptor.existing()
                 && user.dealer_id.as_deref() == Some(dealer.id.as_str())
             {
@@ -495,9 +495,9 @@ fn keep_an_administrator(
     let current: DealerRole = user
         .dealer_role
         .as_deref()
-        .ok_or_else(ApiError::internal)?
+        .ok_or_else(|| ApiError::internal())?
         .parse()
-        .map_err(|_| ApiError::internal())?;
+        .map_err(|e| ApiError::internal_from(e))?;
     let admins =
         repo::count_dealer_users_with_role(c, dealer_id, DealerRole::DealerAdmin.as_str())?;
     membership::check_change(current, next, usize::try_from(admins).unwrap_or(0))
@@ -557,7 +557,7 @@ async fn change_dealer_user(
             repo::dealer_users(c, &dealer_id)?
                 .into_iter()
                 .find(|u| u.id == user_id)
-                .ok_or_else(ApiError::internal)
+                .ok_or_else(|| ApiError::internal())
         })
     })
     .await?;

@@ -357,7 +357,7 @@ async fn register_serial(
                         "warranty_marketing_program": row.warranty_marketing_program }),
                 now,
             )?;
-            let ctx = repo::find_registration(c, &row.id)?.ok_or_else(ApiError::internal)?;
+            let ctx = repo::find_registration(c, &row.id)?.ok_or_else(|| ApiError::internal())?;
             Ok(SerialRegistration::seen_by(ctx, &who.0))
         })
     })

@@ -51,7 +51,7 @@ pub fn device_for(
 }
 
 pub fn meters_of(json_text: &str) -> Result<Vec<String>, ApiError> {
-    serde_json::from_str(json_text).map_err(|_| ApiError::internal())
+    serde_json::from_str(json_text).map_err(|e| ApiError::internal_from(e))
 }
 
 pub fn device_event(
@@ -180,7 +180,7 @@ async fn create_model(
         large_format: body.large_format,
         rated_units_per_minute: body.rated_units_per_minute,
         meters: serde_json::to_string(&parse_meters(&body.meters)?)
-            .map_err(|_| ApiError::internal())?,
+            .map_err(|e| ApiError::internal_from(e))?,
         created_at: state.config.clock.now().naive_utc(),
     };
     let state = state.into_inner();
@@ -387,7 +387,7 @@ async fn create_device(
                 || ApiError::invalid_field("site_id", "no such site in this account"),
             )?;
             let meters = match &explicit_meters {
-                Some(m) => serde_json::to_string(m).map_err(|_| ApiError::internal())?,
+                Some(m) => serde_json::to_string(m).map_err(|e| ApiError::internal_from(e))?,
                 None => model.meters.clone(),
             };
             let now = state.config.clock.now().naive_utc();
@@ -425,7 +425,7 @@ async fn create_device(
                 json!({ "serial_number": row.serial_number, "model": model.name }),
                 state.config.clock.now(),
             )?;
-            repo::find_device(c, &row.id)?.ok_or_else(ApiError::internal)
+            repo::find_device(c, &row.id)?.ok_or_else(|| ApiError::internal())
         })
     })
     .await?;
@@ -502,7 +502,7 @@ async fn update_location(
                 json!({ "location": location }),
                 state.config.clock.now(),
             )?;
-            repo::find_device(c, &id)?.ok_or_else(ApiError::internal)
+            repo::find_device(c, &id)?.ok_or_else(|| ApiError::internal())
         })
     })
     .await?;
@@ -567,7 +567,7 @@ async fn request_removal(
                 json!({ "reason": reason }),
                 state.config.clock.now(),
             )?;
-            repo::find_device(c, &id)?.ok_or_else(ApiError::internal)
+            repo::find_device(c, &id)?.ok_or_else(|| ApiError::internal())
         })
     })
     .await?;

@@ -393,7 +393,7 @@ async fn accept_dispatch(
                 json!({ "dealer_id": row.dealer_id }),
                 now,
             )?;
-            repo::find_dispatch(c, &row.id)?.ok_or_else(ApiError::internal)
+            repo::find_dispatch(c, &row.id)?.ok_or_else(|| ApiError::internal())
         })
     })
     .await?;
@@ -469,7 +469,7 @@ async fn close_out(
                 technician: form.technician.clone(),
                 ..section2
             })
-            .map_err(|_| ApiError::internal())?;
+            .map_err(|e| ApiError::internal_from(e))?;
             if !repo::close_out_dispatch(c, &row.id, &stored, &who.0.user_id, now)? {
                 return Err(not_accepted("closed out"));
             }
@@ -483,7 +483,7 @@ async fn close_out(
                 json!({ "dealer_id": row.dealer_id, "labour_minutes": form.labour_minutes }),
                 now,
             )?;
-            repo::find_dispatch(c, &row.id)?.ok_or_else(ApiError::internal)
+            repo::find_dispatch(c, &row.id)?.ok_or_else(|| ApiError::internal())
         })
     })
     .await?;
@@ -548,7 +548,7 @@ async fn assign_dispatch_technician(
                 json!({ "technician_id": technician_id }),
                 state.config.clock.now(),
             )?;
-            repo::find_dispatch(c, &row.id)?.ok_or_else(ApiError::internal)
+            repo::find_dispatch(c, &row.id)?.ok_or_else(|| ApiError::internal())
         })
     })
     .await?;
@@ -783,7 +783,7 @@ async fn decide_labour(
                     ), state.config.clock.now(),
                 )?;
             }
-            repo::find_dispatch(c, &row.id)?.ok_or_else(ApiError::internal)
+            repo::find_dispatch(c, &row.id)?.ok_or_else(|| ApiError::internal())
         })
     })
     .await?;

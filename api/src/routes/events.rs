@@ -84,7 +84,7 @@ impl TryFrom<EventRow> for Event {
     fn try_from(row: EventRow) -> Result<Self, ApiError> {
         Ok(Self {
             occurred_at: row.occurred_at(),
-            payload: serde_json::from_str(&row.payload).map_err(|_| ApiError::internal())?,
+            payload: serde_json::from_str(&row.payload).map_err(|e| ApiError::internal_from(e))?,
             seq: row.seq,
             id: row.id,
             kind: row.kind,

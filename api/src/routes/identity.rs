@@ -74,7 +74,7 @@ fn issue(
     let now = state.config.clock.now();
     let (access_token, expires_at) = state.tokens.issue_access(user_id, now)?;
     let (refresh_token, token_hash) = auth::new_secret_token()?;
-    let duration = |d| chrono::Duration::from_std(d).map_err(|_| ApiError::internal());
+    let duration = |d| chrono::Duration::from_std(d).map_err(|e| ApiError::internal_from(e));
     let (family_id, started) = match session {
         Some((family, started)) => (family.to_owned(), started),
         None => (fleetdesk_persistence::new_id(), now),
@@ -224,7 +224,7 @@ async fn refresh(
             }
             let started = repo::session_started(c, &token.family_id)?.unwrap_or(now);
             let max_age = chrono::Duration::from_std(state.config.session_max_age)
-                .map_err(|_| ApiError::internal())?;
+                .map_err(|e| ApiError::internal_from(e))?;
             if started + max_age <= now {
                 return Ok(RefreshOutcome::Refused(
                     "this sign-in has reached its maximum age; sign in again",

@@ -68,7 +68,7 @@ impl From<CustomerRoleDto> for CustomerRole {
 }
 
 fn stored_role(role: &str) -> Result<CustomerRole, ApiError> {
-    role.parse().map_err(|_| ApiError::internal())
+    role.parse().map_err(|e| ApiError::internal_from(e))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -332,7 +332,7 @@ fn ids_to_store(ids: &[String]) -> Result<Option<String>, ApiError> {
     (!ids.is_empty())
         .then(|| serde_json::to_string(ids))
         .transpose()
-        .map_err(|_| ApiError::internal())
+        .map_err(|e| ApiError::internal_from(e))
 }
 
 fn invitation_view(row: InvitationRow, now: DateTime<Utc>) -> Invitation {
@@ -413,7 +413,7 @@ async fn invite(
             }
             let (token, token_hash) = auth::new_secret_token()?;
             let ttl = chrono::Duration::from_std(state.config.invitation_ttl)
-                .map_err(|_| ApiError::internal())?;
+                .map_err(|e| ApiError::internal_from(e))?;
             let row = InvitationRow {
                 id: fleetdesk_persistence::new_id(),
                 account_id: account_id.clone(),

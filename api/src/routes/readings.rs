@@ -95,7 +95,7 @@ fn correction_refusal(e: CorrectionError) -> ApiError {
 }
 
 fn values_of(text: &str) -> Result<MeterValues, ApiError> {
-    serde_json::from_str(text).map_err(|_| ApiError::internal())
+    serde_json::from_str(text).map_err(|e| ApiError::internal_from(e))
 }
 
 fn entry_of(row: &ReadingRow) -> Result<Entry, ApiError> {
@@ -106,7 +106,7 @@ fn entry_of(row: &ReadingRow) -> Result<Entry, ApiError> {
                 .correction_kind
                 .as_deref()
                 .and_then(CorrectionKind::parse)
-                .ok_or_else(ApiError::internal)?,
+                .ok_or_else(|| ApiError::internal())?,
             final_values: row
                 .final_values
                 .as_deref()
@@ -134,7 +134,7 @@ fn raw_values(values: &BTreeMap<String, Value>) -> BTreeMap<String, Option<i64>>
 fn time_zone(name: &str) -> Result<fleetdesk_domain::sites::Tz, ApiError> {
     fleetdesk_domain::sites::TimeZone::parse(name)
         .map(|tz| tz.tz())
-        .map_err(|_| ApiError::internal())
+        .map_err(|e| ApiError::internal_from(e))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -251,7 +251,7 @@ async fn submit(
                 device_id: id.clone(),
                 kind: "reading".into(),
                 local_day: today,
-                meter_values: serde_json::to_string(&values).map_err(|_| ApiError::internal())?,
+                meter_values: serde_json::to_string(&values).map_err(|e| ApiError::internal_from(e))?,
                 source: if who.0.staff_role.is_some() { "phone" } else { "customer" }.into(),
                 correction_kind: None,
                 final_values: None,
@@ -395,13 +395,13 @@ async fn correct(
                 device_id: id.clone(),
                 kind: "correction".into(),
                 local_day: rules::local_day(now, time_zone(&ctx.time_zone)?),
-                meter_values: serde_json::to_string(&rules::corrected_values(&latest.values, &corrected)).map_err(|_| ApiError::internal())?,
+                meter_values: serde_json::to_string(&rules::corrected_values(&latest.values, &corrected)).map_err(|e| ApiError::internal_from(e))?,
                 source: "customer-service".into(),
                 correction_kind: Some(kind.as_str().into()),
                 final_values: (!final_values.is_empty())
                     .then(|| serde_json::to_string(&final_values))
                     .transpose()
-                    .map_err(|_| ApiError::internal())?,
+                    .map_err(|e| ApiError::internal_from(e))?,
                 reason: Some(reason.clone()),
                 flagged: false,
                 recorded_by: who.0.user_id.clone(),

@@ -71,7 +71,7 @@ pub fn send_confirmation(
     };
     let (token, token_hash) = auth::new_secret_token()?;
     let ttl = chrono::Duration::from_std(state.config.email_token_ttl)
-        .map_err(|_| ApiError::internal())?;
+        .map_err(|e| ApiError::internal_from(e))?;
     repo::insert_email_token(
         conn,
         &EmailTokenRow {

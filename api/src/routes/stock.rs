@@ -680,7 +680,7 @@ async fn record_consumption(
                 json!({ "part_number": part_number, "quantity": quantity, "on_hand": after }),
                 now,
             )?;
-            repo::find_level(c, &row.id, &part_number)?.ok_or_else(ApiError::internal)
+            repo::find_level(c, &row.id, &part_number)?.ok_or_else(|| ApiError::internal())
         })
     })
     .await?;
@@ -929,7 +929,7 @@ async fn receive_order(
             rules::receive(level.on_hand, quantity)
                 .map_err(|e| ApiError::invalid_field("quantity", e.to_string()))?;
             let after = repo::move_stock(c, &location.id, &order.part_number, quantity, now)?
-                .ok_or_else(ApiError::internal)?;
+                .ok_or_else(|| ApiError::internal())?;
             repo::insert_movement(
                 c,
                 &StockMovementRow {
@@ -955,7 +955,7 @@ async fn receive_order(
                         "quantity": quantity, "on_hand": after }),
                 now,
             )?;
-            repo::find_order(c, &order.id)?.ok_or_else(ApiError::internal)
+            repo::find_order(c, &order.id)?.ok_or_else(|| ApiError::internal())
         })
     })
     .await?;
