@@ -77,6 +77,98 @@ pub fn with_database(url: &str, name: &str) -> String {
     }
 }
 
+/// The migrated database every PostgreSQL test database is cloned from
+/// (`CREATE DATABASE … TEMPLATE …`), so migrations run once per schema, not once per test.
+/// Its name carries a hash of the migrations: a changed migration makes a new template, and
+/// older ones are dropped.
+fn pg_template(admin_url: &str) -> &'static str {
+    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        use std::hash::{Hash, Hasher};
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../migrations/postgres");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        for migration in files {
+            migration.file_name().hash(&mut hasher);
+            std::fs::read(migration.join("up.sql"))
+                .unwrap_or_default()
+                .hash(&mut hasher);
+        }
+        let name = format!("fleetdesk_template_{:016x}", hasher.finish());
+        let mut admin = PgConnection::establish(admin_url).expect("connect to the test PostgreSQL");
+        #[derive(diesel::QueryableByName)]
+        struct Name {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            datname: String,
+        }
+        let existing: Vec<Name> = diesel::sql_query(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'fleetdesk_template_%'",
+        )
+        .load(&mut admin)
+        .unwrap();
+        if existing.iter().any(|d| d.datname == name) {
+            return name;
+        }
+        for stale in existing {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                stale.datname
+            ))
+            .execute(&mut admin);
+        }
+        // Migrated under a name of its own, then renamed: a concurrent run never clones a
+        // half-migrated template.
+        let building = format!("{name}_{}", std::process::id());
+        diesel::sql_query(format!("CREATE DATABASE \"{building}\""))
+            .execute(&mut admin)
+            .unwrap();
+        {
+            let db = Db::open(
+                &with_database(admin_url, &building),
+                &PoolOptions::default(),
+            )
+            .unwrap();
+            db.migrate().expect("the migrations apply");
+        }
+        let renamed = diesel::sql_query(format!(
+            "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
+        ))
+        .execute(&mut admin);
+        if renamed.is_err() {
+            // Another run made it first.
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
+            ))
+            .execute(&mut admin);
+        }
+        name
+    })
+}
+
+/// Creates `name` as a copy of `template`, waiting out the moments after the template's
+/// last connection closed.
+fn clone_database(admin: &mut PgConnection, template: &str, name: &str) {
+    let mut attempts = 0;
+    loop {
+        match diesel::sql_query(format!(
+            "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+        ))
+        .execute(admin)
+        {
+            Ok(_) => return,
+            Err(e) if attempts < 50 && e.to_string().contains("being accessed by other users") => {
+                attempts += 1;
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("cannot create the test database {name}: {e}"),
+        }
+    }
+}
+
 /// A database for one test, removed when dropped.
 pub enum TestDb {
     Sqlite(PathBuf),
@@ -98,11 +190,10 @@ impl TestDb {
             Backend::Postgres => {
                 let admin_url = pg_admin_url();
                 let name = format!("fleetdesk_test_{id}");
+                let template = pg_template(&admin_url);
                 let mut admin =
                     PgConnection::establish(&admin_url).expect("connect to the test PostgreSQL");
-                diesel::sql_query(format!("CREATE DATABASE \"{name}\""))
-                    .execute(&mut admin)
-                    .unwrap();
+                clone_database(&mut admin, template, &name);
                 let url = with_database(&admin_url, &name);
                 (TestDb::Postgres { admin_url, name }, url)
             }
