@@ -264,7 +264,9 @@ pub async fn observe(
     let method = req.method().clone();
     let path = req.path().to_owned();
     let state = req.app_data::<web::Data<Arc<AppState>>>().cloned();
-    let mut res = next.call(req).await?.map_into_boxed_body();
+    let mut res = crate::logging::in_request(request_id.clone(), next.call(req))
+        .await?
+        .map_into_boxed_body();
     let elapsed = started.elapsed();
     let status = res.status();
     let route = res

@@ -6,6 +6,7 @@ pub mod bootstrap;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod logging;
 pub mod mail;
 pub mod openapi;
 pub mod routes;

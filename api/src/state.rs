@@ -20,11 +20,13 @@ pub struct AppState {
 
 pub type State = actix_web::web::Data<Arc<AppState>>;
 
-/// Runs blocking diesel work on actix's blocking pool, taking the connection inside it.
+/// Runs blocking diesel work on actix's blocking pool, taking the connection inside it. What
+/// it logs carries the request's id.
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, crate::error::ApiError> + Send + 'static,
 ) -> Result<T, crate::error::ApiError> {
-    actix_web::web::block(f).await?
+    let request_id = crate::logging::request_id();
+    actix_web::web::block(move || crate::logging::with_request_id(request_id, f)).await?
 }
 
 /// The time the reading rules see. The system clock in every configuration read from the
