@@ -494,6 +494,20 @@ impl TestServer {
         req.send().await.unwrap()
     }
 
+    /// Sends a request and asserts that the answer is problem+json with `status` and `code`;
+    /// returns the problem.
+    pub async fn expect_problem(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        status: StatusCode,
+        code: &str,
+    ) -> Value {
+        assert_problem(self.request(method, path, token, body).await, status, code).await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
         self.send(reqwest::Method::GET, path, Some(token), None)
             .await

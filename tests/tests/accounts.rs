@@ -2,7 +2,7 @@
 #![expect(clippy::unwrap_used, reason = "tests")]
 
 use fleetdesk_domain::identity::{CustomerRole, StaffRole};
-use fleetdesk_tests::{Backend, StatusCode, TestServer, assert_problem, both_backends};
+use fleetdesk_tests::{Backend, StatusCode, TestServer, both_backends};
 use reqwest::Method;
 use serde_json::json;
 
@@ -58,15 +58,15 @@ async fn staff_and_customers_get_different_account_views(b: Backend) {
     }
     // A knowledge user reads knowledge, nothing else.
     let reader = s.customer(id, CustomerRole::KnowledgeUser).await;
-    let res = s
-        .request(
-            Method::GET,
-            &format!("/api/v1/accounts/{id}"),
-            Some(&reader),
-            None,
-        )
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    s.expect_problem(
+        Method::GET,
+        &format!("/api/v1/accounts/{id}"),
+        Some(&reader),
+        None,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 }
 
 async fn customers_only_reach_their_own_account(b: Backend) {
@@ -96,22 +96,34 @@ async fn customers_only_reach_their_own_account(b: Backend) {
         format!("/api/v1/accounts/{theirs}"),
         format!("/api/v1/accounts/{theirs}/sites"),
     ] {
-        let res = s.request(Method::GET, &path, Some(&admin), None).await;
-        assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
-    }
-    let res = s
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/accounts/{theirs}"),
+        s.expect_problem(
+            Method::GET,
+            &path,
             Some(&admin),
-            Some(json!({"name": "x"})),
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
         )
         .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
-    let res = s
-        .request(Method::GET, "/api/v1/accounts/no-such-id", Some(&cs), None)
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    }
+    s.expect_problem(
+        Method::PATCH,
+        &format!("/api/v1/accounts/{theirs}"),
+        Some(&admin),
+        Some(json!({"name": "x"})),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    s.expect_problem(
+        Method::GET,
+        "/api/v1/accounts/no-such-id",
+        Some(&cs),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 }
 
 async fn accounts_are_found_by_either_number(b: Backend) {
@@ -141,23 +153,40 @@ async fn account_numbers_are_unique_and_validated(b: Backend) {
     s.create_account(&cs, "C-4001", "S-4001").await;
     for (customer, system) in [("c-4001", "S-4999"), ("C-4999", "s-4001")] {
         let body = json!({"customer_account_number": customer, "system_account_number": system, "name": "Dup"});
-        let res = s
-            .request(Method::POST, "/api/v1/accounts", Some(&cs), Some(body))
-            .await;
-        assert_problem(res, StatusCode::CONFLICT, "account_number_taken").await;
+        s.expect_problem(
+            Method::POST,
+            "/api/v1/accounts",
+            Some(&cs),
+            Some(body),
+            StatusCode::CONFLICT,
+            "account_number_taken",
+        )
+        .await;
     }
     let body = json!({"customer_account_number": "no spaces", "system_account_number": "S-4002", "name": "Bad"});
-    let res = s
-        .request(Method::POST, "/api/v1/accounts", Some(&cs), Some(body))
+    let problem = s
+        .expect_problem(
+            Method::POST,
+            "/api/v1/accounts",
+            Some(&cs),
+            Some(body),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
         .await;
-    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(problem["errors"][0]["field"], "customer_account_number");
     let body = json!({"customer_account_number": "C-4003", "system_account_number": "S-4003", "name": "Bad",
                       "payment_history": [{"invoice_number": "I", "due_on": "2026-01-01", "amount_minor": 1, "currency": "kr"}]});
-    let res = s
-        .request(Method::POST, "/api/v1/accounts", Some(&cs), Some(body))
+    let problem = s
+        .expect_problem(
+            Method::POST,
+            "/api/v1/accounts",
+            Some(&cs),
+            Some(body),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
         .await;
-    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(problem["errors"][0]["field"], "payment_history[0]");
     let (_, list) = s.get("/api/v1/accounts", &cs).await;
     assert_eq!(
@@ -180,39 +209,44 @@ async fn only_customer_service_creates_and_changes_accounts(b: Backend) {
         StaffRole::WarrantyAdmin,
     ] {
         let token = s.staff(role).await;
-        let res = s
-            .request(
-                Method::POST,
-                "/api/v1/accounts",
-                Some(&token),
-                Some(body.clone()),
-            )
-            .await;
-        assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
-        let res = s
-            .request(
-                Method::PATCH,
-                &format!("/api/v1/accounts/{id}"),
-                Some(&token),
-                Some(json!({"name": "X"})),
-            )
-            .await;
-        assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
-    }
-    let admin = s.customer(id, CustomerRole::Administrator).await;
-    let res = s
-        .request(Method::POST, "/api/v1/accounts", Some(&admin), Some(body))
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
-    let res = s
-        .request(
-            Method::PATCH,
-            &format!("/api/v1/accounts/{id}"),
-            Some(&admin),
-            Some(json!({"name": "Mine now"})),
+        s.expect_problem(
+            Method::POST,
+            "/api/v1/accounts",
+            Some(&token),
+            Some(body.clone()),
+            StatusCode::FORBIDDEN,
+            "forbidden",
         )
         .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+        s.expect_problem(
+            Method::PATCH,
+            &format!("/api/v1/accounts/{id}"),
+            Some(&token),
+            Some(json!({"name": "X"})),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        )
+        .await;
+    }
+    let admin = s.customer(id, CustomerRole::Administrator).await;
+    s.expect_problem(
+        Method::POST,
+        "/api/v1/accounts",
+        Some(&admin),
+        Some(body),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    s.expect_problem(
+        Method::PATCH,
+        &format!("/api/v1/accounts/{id}"),
+        Some(&admin),
+        Some(json!({"name": "Mine now"})),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 
     let (status, changed) = s
         .patch(
@@ -259,34 +293,35 @@ async fn sites_are_validated_and_scoped(b: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(fetched, created);
 
-    let res = s
-        .request(
+    let problem = s
+        .expect_problem(
             Method::POST,
             &format!("/api/v1/accounts/{a}/sites"),
             Some(&cs),
             Some(site("Branch", "Mars/Olympus")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
         )
         .await;
-    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(problem["errors"][0]["field"], "time_zone");
-    let res = s
-        .request(
-            Method::POST,
-            &format!("/api/v1/accounts/{a}/sites"),
-            Some(&cs),
-            Some(site("HQ", "Europe/Oslo")),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "site_name_taken").await;
-    let res = s
-        .request(
-            Method::POST,
-            "/api/v1/accounts/nope/sites",
-            Some(&cs),
-            Some(site("X", "Europe/Oslo")),
-        )
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::POST,
+        &format!("/api/v1/accounts/{a}/sites"),
+        Some(&cs),
+        Some(site("HQ", "Europe/Oslo")),
+        StatusCode::CONFLICT,
+        "site_name_taken",
+    )
+    .await;
+    s.expect_problem(
+        Method::POST,
+        "/api/v1/accounts/nope/sites",
+        Some(&cs),
+        Some(site("X", "Europe/Oslo")),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 
     let manager = s.customer(a, CustomerRole::DeviceManager).await;
     let (status, sites) = s
@@ -295,31 +330,36 @@ async fn sites_are_validated_and_scoped(b: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(sites["items"].as_array().unwrap().len(), 1);
     assert_eq!(sites["items"][0]["time_zone"], "Europe/Stockholm");
-    let res = s
-        .request(
-            Method::POST,
-            &format!("/api/v1/accounts/{a}/sites"),
-            Some(&manager),
-            Some(site("Mine", "Europe/Oslo")),
-        )
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
-    let res = s
-        .request(
-            Method::GET,
-            &format!("/api/v1/accounts/{other}/sites"),
-            Some(&manager),
-            None,
-        )
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::POST,
+        &format!("/api/v1/accounts/{a}/sites"),
+        Some(&manager),
+        Some(site("Mine", "Europe/Oslo")),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    s.expect_problem(
+        Method::GET,
+        &format!("/api/v1/accounts/{other}/sites"),
+        Some(&manager),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let (status, _) = s.get(&location, &manager).await;
     assert_eq!(status, StatusCode::OK);
     let foreign = s.customer(other, CustomerRole::Administrator).await;
-    let res = s
-        .request(Method::GET, &location, Some(&foreign), None)
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::GET,
+        &location,
+        Some(&foreign),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 }
 
 async fn lists_are_paginated_with_a_cursor(b: Backend) {

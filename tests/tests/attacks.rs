@@ -383,13 +383,25 @@ async fn invitations_are_revoked_and_removed_members_invitations_end(b: Backend)
         "/api/v1/accounts/{account}/invitations/{}",
         sent["id"].as_str().unwrap()
     );
-    let res = s.request(Method::DELETE, &path, Some(&manager), None).await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    s.expect_problem(
+        Method::DELETE,
+        &path,
+        Some(&manager),
+        None,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     let wrong_account = path.replace(&account, &other);
-    let res = s
-        .request(Method::DELETE, &wrong_account, Some(&admin), None)
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::DELETE,
+        &wrong_account,
+        Some(&admin),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let res = s.request(Method::DELETE, &path, Some(&admin), None).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let (_, view) = s.get(&path, &admin).await;
@@ -1003,15 +1015,15 @@ async fn sessions_end_at_their_maximum_age(b: Backend) {
         refresh = body["refresh_token"].as_str().unwrap().to_owned();
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let res = s
-        .request(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(json!({"refresh_token": refresh})),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
+    s.expect_problem(
+        Method::POST,
+        "/api/v1/auth/refresh",
+        None,
+        Some(json!({"refresh_token": refresh})),
+        StatusCode::UNAUTHORIZED,
+        "invalid_refresh_token",
+    )
+    .await;
 }
 
 async fn a_dealer_cannot_register_a_serial_of_another_model(b: Backend) {

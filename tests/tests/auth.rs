@@ -4,9 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fleetdesk_domain::identity::StaffRole;
-use fleetdesk_tests::{
-    Backend, JWT_SECRET, PASSWORD, StatusCode, TestServer, assert_problem, both_backends,
-};
+use fleetdesk_tests::{Backend, JWT_SECRET, PASSWORD, StatusCode, TestServer, both_backends};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::Method;
 use serde_json::json;
@@ -41,15 +39,16 @@ async fn login_failures_look_alike(b: Backend) {
         ("nobody@fleetdesk.test", PASSWORD),
         ("not an address", PASSWORD),
     ] {
-        let res = s
-            .request(
+        let body = s
+            .expect_problem(
                 Method::POST,
                 "/api/v1/auth/login",
                 None,
                 Some(json!({"email": email, "password": password})),
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
             )
             .await;
-        let body = assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
         bodies.push(body);
     }
     assert!(
@@ -57,15 +56,15 @@ async fn login_failures_look_alike(b: Backend) {
         "wrong password and unknown address answer alike"
     );
     // Missing fields are a validation error, not a sign-in failure.
-    let res = s
-        .request(
-            Method::POST,
-            "/api/v1/auth/login",
-            None,
-            Some(json!({"email": email})),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    s.expect_problem(
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        Some(json!({"email": email})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
 }
 
 async fn refresh_rotates_and_reuse_revokes_the_sign_in(b: Backend) {
@@ -134,15 +133,15 @@ async fn logout_revokes_the_refresh_token(b: Backend) {
     let user = s.staff_user(StaffRole::WarrantyAdmin).await;
     let (access, refresh) = (user.token.as_str(), user.refresh_token.as_str());
 
-    let res = s
-        .request(
-            Method::POST,
-            "/api/v1/auth/logout",
-            None,
-            Some(json!({"refresh_token": refresh})),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    s.expect_problem(
+        Method::POST,
+        "/api/v1/auth/logout",
+        None,
+        Some(json!({"refresh_token": refresh})),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
 
     let (status, _) = s
         .post(
@@ -156,15 +155,15 @@ async fn logout_revokes_the_refresh_token(b: Backend) {
 }
 
 async fn assert_refresh_refused(s: &TestServer, refresh_token: &str) {
-    let res = s
-        .request(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(json!({"refresh_token": refresh_token})),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
+    s.expect_problem(
+        Method::POST,
+        "/api/v1/auth/refresh",
+        None,
+        Some(json!({"refresh_token": refresh_token})),
+        StatusCode::UNAUTHORIZED,
+        "invalid_refresh_token",
+    )
+    .await;
 }
 
 fn sign(claims: serde_json::Value, secret: &str) -> String {
@@ -218,12 +217,25 @@ async fn bad_tokens_are_refused(b: Backend) {
         ("garbage", "not.a.token".to_owned()),
     ];
     for (case, token) in cases {
-        let res = s
-            .request(Method::GET, "/api/v1/me", Some(&token), None)
+        let body = s
+            .expect_problem(
+                Method::GET,
+                "/api/v1/me",
+                Some(&token),
+                None,
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+            )
             .await;
-        let body = assert_problem(res, StatusCode::UNAUTHORIZED, "unauthorized").await;
         assert!(body["detail"].is_string(), "{case}: {body}");
     }
-    let res = s.request(Method::GET, "/api/v1/me", None, None).await;
-    assert_problem(res, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    s.expect_problem(
+        Method::GET,
+        "/api/v1/me",
+        None,
+        None,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
 }

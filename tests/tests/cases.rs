@@ -248,28 +248,29 @@ async fn cases_are_opened_moved_and_commented_per_role(b: Backend) {
     assert_eq!(summaries(&s, &admin, "").await.len(), 3);
 
     // The state machine: illegal moves are 409, moves that are not the caller's 403.
-    let res = s
-        .request(
+    let problem = s
+        .expect_problem(
             Method::POST,
             &format!("/api/v1/cases/{id}/transitions"),
             Some(&admin),
             Some(json!({"to": "acknowledged"})),
+            StatusCode::FORBIDDEN,
+            "transition_not_allowed",
         )
         .await;
-    let problem = assert_problem(res, StatusCode::FORBIDDEN, "transition_not_allowed").await;
     assert_eq!(
         (&problem["from"], &problem["to"]),
         (&json!("open"), &json!("acknowledged"))
     );
-    let res = s
-        .request(
-            Method::POST,
-            &format!("/api/v1/cases/{id}/transitions"),
-            Some(&cs),
-            Some(json!({"to": "closed"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "illegal_transition").await;
+    s.expect_problem(
+        Method::POST,
+        &format!("/api/v1/cases/{id}/transitions"),
+        Some(&cs),
+        Some(json!({"to": "closed"})),
+        StatusCode::CONFLICT,
+        "illegal_transition",
+    )
+    .await;
     let (status, body) = transition(&s, &cs, &id, "sideways").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
 
@@ -384,15 +385,15 @@ async fn cases_are_opened_moved_and_commented_per_role(b: Backend) {
     assert_eq!(case["first_response_at"], "2026-03-02T09:30:00Z", "kept");
 
     // A closed case takes no more comments or moves.
-    let res = s
-        .request(
-            Method::POST,
-            &format!("/api/v1/cases/{id}/comments"),
-            Some(&admin),
-            Some(json!({"body": "One more thing"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "case_ended").await;
+    s.expect_problem(
+        Method::POST,
+        &format!("/api/v1/cases/{id}/comments"),
+        Some(&admin),
+        Some(json!({"body": "One more thing"})),
+        StatusCode::CONFLICT,
+        "case_ended",
+    )
+    .await;
     let (status, _) = transition(&s, &admin, &id, "in_progress").await;
     assert_eq!(status, StatusCode::CONFLICT);
 
@@ -464,15 +465,15 @@ async fn internal_notes_are_hidden_from_customers(b: Backend) {
     let comments = format!("/api/v1/cases/{id}/comments");
 
     // Customers cannot write internal notes.
-    let res = s
-        .request(
-            Method::POST,
-            &comments,
-            Some(&manager),
-            Some(json!({"body": "psst", "internal": true})),
-        )
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    s.expect_problem(
+        Method::POST,
+        &comments,
+        Some(&manager),
+        Some(json!({"body": "psst", "internal": true})),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 
     clock.set(at(2026, 3, 2, 9, 10));
     let (status, note) = s
@@ -659,8 +660,15 @@ async fn device_managers_see_only_their_devices_cases(b: Backend) {
         format!("/api/v1/cases/{theirs}"),
         format!("/api/v1/cases/{theirs}/sla"),
     ] {
-        let res = s.request(Method::GET, &path, Some(&manager), None).await;
-        assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+        s.expect_problem(
+            Method::GET,
+            &path,
+            Some(&manager),
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
     }
     for (path, body) in [
         (
@@ -672,10 +680,15 @@ async fn device_managers_see_only_their_devices_cases(b: Backend) {
             json!({"to": "cancelled"}),
         ),
     ] {
-        let res = s
-            .request(Method::POST, &path, Some(&manager), Some(body))
-            .await;
-        assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+        s.expect_problem(
+            Method::POST,
+            &path,
+            Some(&manager),
+            Some(body),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
     }
     let (_, case) = s.get(&format!("/api/v1/cases/{theirs}"), &admin).await;
     assert_eq!(case["status"], "open", "the refused move changed nothing");
@@ -726,10 +739,15 @@ async fn lists_filter_by_breach_and_sort_by_deadline(b: Backend) {
     assert_eq!(status, StatusCode::OK, "{rest}");
     assert_eq!(rest["items"][0]["summary"], "C");
     assert_eq!(rest["next_cursor"], Value::Null);
-    let res = s
-        .request(Method::GET, "/api/v1/cases?sort=urgency", Some(&cs), None)
-        .await;
-    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    s.expect_problem(
+        Method::GET,
+        "/api/v1/cases?sort=urgency",
+        Some(&cs),
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
 
     // "A" is due Tuesday 09:00 UTC. At 09:30 it is breached; "B" answered in time is not.
     let (_, a) = s.get(&format!("/api/v1/cases/{}", ids[1]), &cs).await;

@@ -28,8 +28,15 @@ async fn contracts_are_versioned_and_validated(b: Backend) {
     let path = format!("/api/v1/accounts/{account}/service-contract");
     let admin = s.customer(&account, CustomerRole::Administrator).await;
 
-    let res = s.request(Method::GET, &path, Some(&admin), None).await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::GET,
+        &path,
+        Some(&admin),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 
     let (status, v1) = s
         .send(Method::PUT, &path, Some(&cs), Some(terms(480)))
@@ -95,27 +102,51 @@ async fn contracts_are_versioned_and_validated(b: Backend) {
     assert_eq!(unchanged["version"], 2, "refused edits change nothing");
 
     let tech = s.staff(StaffRole::Technician).await;
-    let res = s
-        .request(Method::PUT, &path, Some(&tech), Some(terms(60)))
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    s.expect_problem(
+        Method::PUT,
+        &path,
+        Some(&tech),
+        Some(terms(60)),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     assert_eq!(
         s.get(&path, &tech).await.0,
         StatusCode::OK,
         "every staff role reads it"
     );
-    let res = s
-        .request(Method::PUT, &path, Some(&admin), Some(terms(60)))
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    s.expect_problem(
+        Method::PUT,
+        &path,
+        Some(&admin),
+        Some(terms(60)),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     let reader = s.customer(&account, CustomerRole::KnowledgeUser).await;
-    let res = s.request(Method::GET, &path, Some(&reader), None).await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    s.expect_problem(
+        Method::GET,
+        &path,
+        Some(&reader),
+        None,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     let other = s.create_account(&cs, "C-7002", "S-7002").await["id"]
         .as_str()
         .unwrap()
         .to_owned();
     let foreign = s.customer(&other, CustomerRole::Administrator).await;
-    let res = s.request(Method::GET, &path, Some(&foreign), None).await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::GET,
+        &path,
+        Some(&foreign),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 }

@@ -3,7 +3,7 @@
 #![expect(clippy::unwrap_used, reason = "tests")]
 
 use fleetdesk_domain::identity::{DealerRole, StaffRole};
-use fleetdesk_tests::{Backend, PASSWORD, StatusCode, TestServer, assert_problem, both_backends};
+use fleetdesk_tests::{Backend, PASSWORD, StatusCode, TestServer, both_backends};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -116,8 +116,15 @@ async fn a_dealer_administrator_invites_and_removes_the_dealers_users(b: Backend
         (Method::GET, "/invitations".to_owned()),
         (Method::DELETE, format!("/users/{owner_id}")),
     ] {
-        let res = s.request(method, &path(&tail), Some(&stranger), None).await;
-        assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+        s.expect_problem(
+            method,
+            &path(&tail),
+            Some(&stranger),
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
     }
 
     // Staff and customers' users cannot also become a dealer's users.
@@ -154,15 +161,15 @@ async fn a_dealer_administrator_invites_and_removes_the_dealers_users(b: Backend
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    let res = s
-        .request(
-            Method::PUT,
-            &role_of(&owner_id),
-            Some(&owner),
-            Some(json!({"role": "dealer-technician"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "last_administrator").await;
+    s.expect_problem(
+        Method::PUT,
+        &role_of(&owner_id),
+        Some(&owner),
+        Some(json!({"role": "dealer-technician"})),
+        StatusCode::CONFLICT,
+        "last_administrator",
+    )
+    .await;
     let (status, promoted) = s
         .send(
             Method::PUT,
@@ -186,15 +193,15 @@ async fn a_dealer_administrator_invites_and_removes_the_dealers_users(b: Backend
     assert_eq!(status, StatusCode::OK, "another administrator remains");
 
     // The last administrator stays; a removed technician loses access at once.
-    let res = s
-        .request(
-            Method::DELETE,
-            &path(&format!("/users/{owner_id}")),
-            Some(&owner),
-            None,
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "last_administrator").await;
+    s.expect_problem(
+        Method::DELETE,
+        &path(&format!("/users/{owner_id}")),
+        Some(&owner),
+        None,
+        StatusCode::CONFLICT,
+        "last_administrator",
+    )
+    .await;
     let (status, _) = s.get("/api/v1/registrations", &tina).await;
     assert_eq!(status, StatusCode::OK);
     let res = s

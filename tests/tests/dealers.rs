@@ -362,8 +362,15 @@ async fn a_call_is_dispatched_to_the_dealer_of_record_and_closed_out(b: Backend)
             format!("/api/v1/dispatches/{dispatch_id}/accept"),
         ),
     ] {
-        let res = s.request(method, &path, Some(&stranger), None).await;
-        assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+        s.expect_problem(
+            method,
+            &path,
+            Some(&stranger),
+            None,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
     }
     let (_, none) = s.get("/api/v1/dispatches", &stranger).await;
     assert_eq!(none["items"], json!([]));
@@ -387,15 +394,15 @@ async fn a_call_is_dispatched_to_the_dealer_of_record_and_closed_out(b: Backend)
     let problem =
         assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "labour_not_eligible").await;
     assert_eq!(reason_codes(&problem), vec!["not_closed_out"]);
-    let res = s
-        .request(
-            Method::POST,
-            &decide,
-            Some(&warranty_admin),
-            Some(json!({"decision": "rejected", "reason": "No report"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "dispatch_not_closed_out").await;
+    s.expect_problem(
+        Method::POST,
+        &decide,
+        Some(&warranty_admin),
+        Some(json!({"decision": "rejected", "reason": "No report"})),
+        StatusCode::CONFLICT,
+        "dispatch_not_closed_out",
+    )
+    .await;
     let (_, l) = s.get(&labour, &n.cs).await;
     assert_eq!(l["decision"], Value::Null, "a refusal changes nothing");
 
@@ -407,15 +414,15 @@ async fn a_call_is_dispatched_to_the_dealer_of_record_and_closed_out(b: Backend)
             "labour_minutes": labour, "resolution": "Replaced the print head",
             "technician": "Ted Field", "parts": [{"part_number": "QM7-1234", "quantity": 1, "defective": true}]})
     };
-    let res = s
-        .request(
-            Method::POST,
-            &close_out,
-            Some(&n.dealer_tech),
-            Some(section2(30)),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "dispatch_not_accepted").await;
+    s.expect_problem(
+        Method::POST,
+        &close_out,
+        Some(&n.dealer_tech),
+        Some(section2(30)),
+        StatusCode::CONFLICT,
+        "dispatch_not_accepted",
+    )
+    .await;
     let (status, accepted) = s
         .post(
             &format!("/api/v1/dispatches/{dispatch_id}/accept"),
@@ -427,15 +434,16 @@ async fn a_call_is_dispatched_to_the_dealer_of_record_and_closed_out(b: Backend)
         (status, &accepted["status"]),
         (StatusCode::OK, &json!("accepted"))
     );
-    let res = s
-        .request(
+    let problem = s
+        .expect_problem(
             Method::POST,
             &close_out,
             Some(&n.dealer_tech),
             Some(section2(31)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
         )
         .await;
-    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(problem["errors"][0]["field"], "labour_minutes");
     let (status, closed) = s.post(&close_out, &n.dealer_tech, section2(30)).await;
     assert_eq!(status, StatusCode::OK, "{closed}");
@@ -445,8 +453,15 @@ async fn a_call_is_dispatched_to_the_dealer_of_record_and_closed_out(b: Backend)
     // Closed out with section 2: eligible, and a warranty administrator approves once.
     let (_, l) = s.get(&labour, &n.dealer_tech).await;
     assert_eq!((&l["eligible"], &l["reasons"]), (&json!(true), &json!([])));
-    let res = s.request(Method::GET, &labour, Some(&stranger), None).await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::GET,
+        &labour,
+        Some(&stranger),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     for token in [&n.cs, &n.call_center, &n.dealer_tech] {
         let (status, _) = s.post(&decide, token, approve.clone()).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
@@ -466,15 +481,15 @@ async fn a_call_is_dispatched_to_the_dealer_of_record_and_closed_out(b: Backend)
     assert_eq!(decided["decision"]["decision"], "approved");
     assert_eq!(decided["decision"]["amount_minor"], 12500);
     assert_eq!(decided["decision"]["currency"], "USD");
-    let res = s
-        .request(
-            Method::POST,
-            &decide,
-            Some(&warranty_admin),
-            Some(json!({"decision": "rejected", "reason": "Second thoughts"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "labour_decided").await;
+    s.expect_problem(
+        Method::POST,
+        &decide,
+        Some(&warranty_admin),
+        Some(json!({"decision": "rejected", "reason": "Second thoughts"})),
+        StatusCode::CONFLICT,
+        "labour_decided",
+    )
+    .await;
     let (_, l) = s.get(&labour, &n.dealer_tech).await;
     assert_eq!(l["decision"]["decision"], "approved", "decided once");
     let (_, d) = s
@@ -611,34 +626,39 @@ async fn the_call_centers_own_service_is_planned_and_pays_no_labour(b: Backend) 
     let path = |tail: &str| format!("/api/v1/dispatches/{dispatch_id}{tail}");
 
     // No dealer reaches it; technicians only once assigned.
-    let res = s
-        .request(Method::GET, &path(""), Some(&n.dealer_tech), None)
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::GET,
+        &path(""),
+        Some(&n.dealer_tech),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let planner = s.staff(StaffRole::DispatchPlanner).await;
     let technician = s.staff_user(StaffRole::Technician).await;
     let other_technician = s.staff(StaffRole::Technician).await;
     let (_, me) = s.get("/api/v1/me", &technician.token).await;
     let tech_id = me["id"].as_str().unwrap();
-    let res = s
-        .request(
-            Method::POST,
-            &path("/accept"),
-            Some(&technician.token),
-            None,
-        )
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::POST,
+        &path("/accept"),
+        Some(&technician.token),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let (_, cs_me) = s.get("/api/v1/me", &n.cs).await;
-    let res = s
-        .request(
-            Method::PUT,
-            &path("/technician"),
-            Some(&planner),
-            Some(json!({"technician_id": cs_me["id"]})),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    s.expect_problem(
+        Method::PUT,
+        &path("/technician"),
+        Some(&planner),
+        Some(json!({"technician_id": cs_me["id"]})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     for token in [&n.cs, &n.call_center, &technician.token] {
         let res = s
             .request(
@@ -665,10 +685,15 @@ async fn the_call_centers_own_service_is_planned_and_pays_no_labour(b: Backend) 
     assert_eq!(mine["items"][0]["id"], dispatch_id.as_str());
     let (_, theirs) = s.get("/api/v1/dispatches", &other_technician).await;
     assert_eq!(theirs["items"], json!([]));
-    let res = s
-        .request(Method::GET, &path(""), Some(&other_technician), None)
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::GET,
+        &path(""),
+        Some(&other_technician),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let (_, planned) = s
         .get(
             &format!("/api/v1/dispatches?route=call_center&technician_id={tech_id}"),
@@ -694,24 +719,24 @@ async fn the_call_centers_own_service_is_planned_and_pays_no_labour(b: Backend) 
     let (_, l) = s.get(&path("/labor-compensation"), &planner).await;
     assert_eq!(reason_codes(&l), vec!["own_service"]);
     let warranty_admin = s.staff(StaffRole::WarrantyAdmin).await;
-    let res = s
-        .request(
-            Method::POST,
-            &path("/labor-compensation/decision"),
-            Some(&warranty_admin),
-            Some(json!({"decision": "approved", "amount_minor": 100, "currency": "USD"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "labour_not_eligible").await;
-    let res = s
-        .request(
-            Method::PUT,
-            &path("/technician"),
-            Some(&planner),
-            Some(json!({"technician_id": null})),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "dispatch_closed_out").await;
+    s.expect_problem(
+        Method::POST,
+        &path("/labor-compensation/decision"),
+        Some(&warranty_admin),
+        Some(json!({"decision": "approved", "amount_minor": 100, "currency": "USD"})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "labour_not_eligible",
+    )
+    .await;
+    s.expect_problem(
+        Method::PUT,
+        &path("/technician"),
+        Some(&planner),
+        Some(json!({"technician_id": null})),
+        StatusCode::CONFLICT,
+        "dispatch_closed_out",
+    )
+    .await;
 }
 
 /// Registers PF-1 with the network's dealer, takes a call through its remedies to a dispatch,
@@ -827,25 +852,25 @@ async fn warranty_claims_come_from_the_dealers_own_work_within_warranty(b: Backe
     assert_eq!(first["status"], "submitted");
     assert_eq!(first["part_number"], "QM7-1234", "as reported in section 2");
     assert_eq!(first["serial_number"], "PF-1");
-    let res = s
-        .request(
-            Method::POST,
-            "/api/v1/warranty-claims",
-            Some(&n.dealer_tech),
-            Some(claim("QM7-1234", "2026-06-14")),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "claim_exists").await;
+    s.expect_problem(
+        Method::POST,
+        "/api/v1/warranty-claims",
+        Some(&n.dealer_tech),
+        Some(claim("QM7-1234", "2026-06-14")),
+        StatusCode::CONFLICT,
+        "claim_exists",
+    )
+    .await;
     let claim_id = first["id"].as_str().unwrap().to_owned();
-    let res = s
-        .request(
-            Method::GET,
-            &format!("/api/v1/warranty-claims/{claim_id}"),
-            Some(&stranger),
-            None,
-        )
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::GET,
+        &format!("/api/v1/warranty-claims/{claim_id}"),
+        Some(&stranger),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let (_, theirs) = s.get("/api/v1/warranty-claims", &stranger).await;
     assert_eq!(theirs["items"], json!([]));
 
@@ -880,15 +905,15 @@ async fn warranty_claims_come_from_the_dealers_own_work_within_warranty(b: Backe
         .map(|h| h["status"].as_str().unwrap())
         .collect();
     assert_eq!(steps, vec!["submitted", "rejected"]);
-    let res = s
-        .request(
-            Method::POST,
-            &decide,
-            Some(&warranty_admin),
-            Some(json!({"decision": "approved"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "claim_decided").await;
+    s.expect_problem(
+        Method::POST,
+        &decide,
+        Some(&warranty_admin),
+        Some(json!({"decision": "approved"})),
+        StatusCode::CONFLICT,
+        "claim_decided",
+    )
+    .await;
     let (status, again) = s
         .post(
             "/api/v1/warranty-claims",

@@ -99,15 +99,15 @@ async fn devices_are_created_found_and_removed(b: Backend) {
     assert_eq!(d["time_zone"], "Europe/Stockholm");
 
     let dup = json!({"model_id": model, "serial_number": "AB1234", "site_id": site, "location": "x", "install_date": "2025-01-01", "warranty_end": "2026-01-01"});
-    let res = s
-        .request(
-            Method::POST,
-            &format!("/api/v1/accounts/{account}/devices"),
-            Some(&cs),
-            Some(dup.clone()),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "serial_number_taken").await;
+    s.expect_problem(
+        Method::POST,
+        &format!("/api/v1/accounts/{account}/devices"),
+        Some(&cs),
+        Some(dup.clone()),
+        StatusCode::CONFLICT,
+        "serial_number_taken",
+    )
+    .await;
     let other_model = s.create_model(&cs, "Plotter 44", 5, &["area"]).await;
     let other = s.create_account(&cs, "C-6002", "S-6002").await["id"]
         .as_str()
@@ -119,25 +119,25 @@ async fn devices_are_created_found_and_removed(b: Backend) {
     s.create_device(&cs, &other, &other_site, &other_model, "AB1234")
         .await;
     let bad_dates = json!({"model_id": model, "serial_number": "X1", "site_id": site, "location": "x", "install_date": "2025-01-01", "warranty_end": "2024-01-01"});
-    let res = s
-        .request(
-            Method::POST,
-            &format!("/api/v1/accounts/{account}/devices"),
-            Some(&cs),
-            Some(bad_dates),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    s.expect_problem(
+        Method::POST,
+        &format!("/api/v1/accounts/{account}/devices"),
+        Some(&cs),
+        Some(bad_dates),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     let foreign_site = json!({"model_id": model, "serial_number": "X2", "site_id": other_site, "location": "x", "install_date": "2025-01-01", "warranty_end": "2026-01-01"});
-    let res = s
-        .request(
-            Method::POST,
-            &format!("/api/v1/accounts/{account}/devices"),
-            Some(&cs),
-            Some(foreign_site),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    s.expect_problem(
+        Method::POST,
+        &format!("/api/v1/accounts/{account}/devices"),
+        Some(&cs),
+        Some(foreign_site),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
 
     // Staff find a device by serial number across accounts.
     let tech = s.staff(StaffRole::Technician).await;
@@ -165,15 +165,15 @@ async fn devices_are_created_found_and_removed(b: Backend) {
             .status(),
         StatusCode::CREATED
     );
-    let res = s
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/devices/{device}"),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    s.expect_problem(
+        Method::DELETE,
+        &format!("/api/v1/devices/{device}"),
+        Some(&admin),
+        None,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     let (status, asked) = s
         .post(
             &format!("/api/v1/devices/{device}/removal-requests"),
@@ -233,26 +233,26 @@ async fn device_managers_reach_only_assigned_devices(b: Backend) {
 
     let (_, list) = s.get("/api/v1/devices", &manager).await;
     assert_eq!(list["items"], json!([]), "nothing assigned yet");
-    let res = s
-        .request(
-            Method::GET,
-            &format!("/api/v1/devices/{device}"),
-            Some(&manager),
-            None,
-        )
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::GET,
+        &format!("/api/v1/devices/{device}"),
+        Some(&manager),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 
     let assign = format!("/api/v1/accounts/{account}/members/{manager_id}/devices");
-    let res = s
-        .request(
-            Method::PUT,
-            &assign,
-            Some(&manager),
-            Some(json!({"device_ids": [device]})),
-        )
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    s.expect_problem(
+        Method::PUT,
+        &assign,
+        Some(&manager),
+        Some(json!({"device_ids": [device]})),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     let (status, _) = s
         .send(
             Method::PUT,
@@ -312,8 +312,15 @@ async fn device_managers_reach_only_assigned_devices(b: Backend) {
             None,
         ),
     ] {
-        let res = s.request(method, &path, Some(&manager), body).await;
-        assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+        s.expect_problem(
+            method,
+            &path,
+            Some(&manager),
+            body,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
     }
     let (_, all) = s.get("/api/v1/devices", &admin).await;
     assert_eq!(
@@ -355,10 +362,15 @@ async fn device_managers_reach_only_assigned_devices(b: Backend) {
             .all(|e| e["subject_type"] != "device"),
         "{stock_feed}"
     );
-    let res = s
-        .request(Method::GET, "/api/v1/devices", Some(&stock), None)
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    s.expect_problem(
+        Method::GET,
+        "/api/v1/devices",
+        Some(&stock),
+        None,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     let (_, stock_me) = s.get("/api/v1/me", &stock).await;
     let res = s
         .request(
@@ -381,15 +393,15 @@ async fn device_managers_reach_only_assigned_devices(b: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    let res = s
-        .request(
-            Method::GET,
-            &format!("/api/v1/devices/{device}"),
-            Some(&s.customer(&other, CustomerRole::Administrator).await),
-            None,
-        )
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::GET,
+        &format!("/api/v1/devices/{device}"),
+        Some(&s.customer(&other, CustomerRole::Administrator).await),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 
     // Removing the member ends the assignment.
     s.send(
@@ -597,15 +609,15 @@ async fn implausible_rises_need_confirmation_and_are_flagged(b: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(flagged["items"].as_array().unwrap().len(), 1);
     assert_eq!(flagged["items"][0]["device_id"], device);
-    let res = s
-        .request(
-            Method::GET,
-            "/api/v1/meter-readings/flagged",
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    s.expect_problem(
+        Method::GET,
+        "/api/v1/meter-readings/flagged",
+        Some(&admin),
+        None,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 }
 
 async fn customer_service_records_phone_readings_and_corrections(b: Backend) {
@@ -625,19 +637,24 @@ async fn customer_service_records_phone_readings_and_corrections(b: Backend) {
 
     let corrections = format!("/api/v1/devices/{device}/meter-readings/corrections");
     let body = json!({"kind": "meter-replaced", "reason": "Drum unit and counter board replaced", "values": {"black": 0}, "final_values": {"black": 5150}});
-    let res = s
-        .request(Method::POST, &corrections, Some(&admin), Some(body.clone()))
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
-    let res = s
-        .request(
-            Method::POST,
-            &corrections,
-            Some(&cs),
-            Some(json!({"kind": "meter-reset", "reason": "", "values": {"black": 0}})),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    s.expect_problem(
+        Method::POST,
+        &corrections,
+        Some(&admin),
+        Some(body.clone()),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    s.expect_problem(
+        Method::POST,
+        &corrections,
+        Some(&cs),
+        Some(json!({"kind": "meter-reset", "reason": "", "values": {"black": 0}})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
     let res = s
         .request(
             Method::POST,
@@ -763,15 +780,15 @@ async fn usage_is_correct_across_a_reset(b: Backend) {
         json!({"black": 80, "colour": 10})
     );
     assert_eq!(last_day["consumption"], json!({"black": 40, "colour": 5}));
-    let res = s
-        .request(
-            Method::GET,
-            &usage("2026-04-03", "2026-04-01"),
-            Some(&admin),
-            None,
-        )
-        .await;
-    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    s.expect_problem(
+        Method::GET,
+        &usage("2026-04-03", "2026-04-01"),
+        Some(&admin),
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
 }
 
 async fn invitations_assign_devices_on_acceptance(b: Backend) {
@@ -818,8 +835,17 @@ async fn invitations_assign_devices_on_acceptance(b: Backend) {
         .as_str()
         .unwrap()
         .to_owned();
-    let res = s.request(Method::POST, &invitations, Some(&admin), Some(json!({"email": "d@x.test", "role": "device-manager", "device_ids": [foreign_device]}))).await;
-    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    s.expect_problem(
+        Method::POST,
+        &invitations,
+        Some(&admin),
+        Some(
+            json!({"email": "d@x.test", "role": "device-manager", "device_ids": [foreign_device]}),
+        ),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
 
     let (status, invitation) = s
         .post(

@@ -68,12 +68,24 @@ async fn every_error_is_problem_json(b: Backend) {
         .unwrap();
     assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 
-    let res = s
-        .request(Method::GET, "/api/v1/no-such-thing", Some(&cs), None)
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
-    let res = s.request(Method::GET, "/nowhere", None, None).await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::GET,
+        "/api/v1/no-such-thing",
+        Some(&cs),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    s.expect_problem(
+        Method::GET,
+        "/nowhere",
+        None,
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 
     let res = s
         .request(Method::DELETE, "/api/v1/accounts", Some(&cs), None)
@@ -86,10 +98,15 @@ async fn every_error_is_problem_json(b: Backend) {
     assert_eq!(res.headers()["allow"], "GET, PATCH");
     assert_problem(res, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
 
-    let res = s
-        .request(Method::GET, "/api/v1/accounts?limit=abc", Some(&cs), None)
-        .await;
-    assert_problem(res, StatusCode::BAD_REQUEST, "invalid_query").await;
+    s.expect_problem(
+        Method::GET,
+        "/api/v1/accounts?limit=abc",
+        Some(&cs),
+        None,
+        StatusCode::BAD_REQUEST,
+        "invalid_query",
+    )
+    .await;
 
     let (_, list) = s.get("/api/v1/accounts", &cs).await;
     assert_eq!(
@@ -273,14 +290,24 @@ async fn events_follow_changes_and_respect_scope(b: Backend) {
     );
 
     let reader = s.customer(mine, CustomerRole::KnowledgeUser).await;
-    let res = s
-        .request(Method::GET, "/api/v1/events", Some(&reader), None)
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
-    let res = s
-        .request(Method::GET, "/api/v1/events?after=-1", Some(&cs), None)
-        .await;
-    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    s.expect_problem(
+        Method::GET,
+        "/api/v1/events",
+        Some(&reader),
+        None,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    s.expect_problem(
+        Method::GET,
+        "/api/v1/events?after=-1",
+        Some(&cs),
+        None,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
 }
 
 async fn operations_endpoints_answer(b: Backend) {

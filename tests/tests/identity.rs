@@ -122,10 +122,15 @@ async fn register_confirm_and_sign_in_over_real_smtp(b: Backend) {
         json!({"email": "not-an-address", "password": PASSWORD, "display_name": "Bob"}),
         json!({"email": "bob@customer.test", "password": PASSWORD, "display_name": ""}),
     ] {
-        let res = s
-            .request(Method::POST, "/api/v1/auth/register", None, Some(body))
-            .await;
-        assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        s.expect_problem(
+            Method::POST,
+            "/api/v1/auth/register",
+            None,
+            Some(body),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
     }
     assert!(s.mails_to("bob@customer.test").await.is_empty());
 }
@@ -224,15 +229,15 @@ async fn customer_service_corrects_an_address_and_forces_reconfirmation(b: Backe
     let user = s.staff_user(StaffRole::Technician).await;
     let (_, me) = s.get("/api/v1/me", &user.token).await;
     let own = format!("/api/v1/users/{}/email", me["id"].as_str().unwrap());
-    let res = s
-        .request(
-            Method::PATCH,
-            &own,
-            Some(&user.token),
-            Some(json!({"email": "me@elsewhere.test"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    s.expect_problem(
+        Method::PATCH,
+        &own,
+        Some(&user.token),
+        Some(json!({"email": "me@elsewhere.test"})),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
 
     let path = format!("/api/v1/users/{tokens_user}/email");
     let (status, corrected) = s
@@ -268,34 +273,34 @@ async fn customer_service_corrects_an_address_and_forces_reconfirmation(b: Backe
             .any(|m| m.subject.contains("was changed")),
         "the old address is told"
     );
-    let res = s
-        .request(
-            Method::POST,
-            "/api/v1/auth/refresh",
-            None,
-            Some(json!({"refresh_token": user.refresh_token})),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNAUTHORIZED, "invalid_refresh_token").await;
+    s.expect_problem(
+        Method::POST,
+        "/api/v1/auth/refresh",
+        None,
+        Some(json!({"refresh_token": user.refresh_token})),
+        StatusCode::UNAUTHORIZED,
+        "invalid_refresh_token",
+    )
+    .await;
 
-    let res = s
-        .request(
-            Method::PATCH,
-            &path,
-            Some(&cs),
-            Some(json!({"email": "tech-new@fleetdesk.test"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "email_taken").await;
-    let res = s
-        .request(
-            Method::PATCH,
-            "/api/v1/users/nobody/email",
-            Some(&cs),
-            Some(json!({"email": "x@y.test"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::PATCH,
+        &path,
+        Some(&cs),
+        Some(json!({"email": "tech-new@fleetdesk.test"})),
+        StatusCode::CONFLICT,
+        "email_taken",
+    )
+    .await;
+    s.expect_problem(
+        Method::PATCH,
+        "/api/v1/users/nobody/email",
+        Some(&cs),
+        Some(json!({"email": "x@y.test"})),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 
     // Customer service resends on request; a confirmed address needs none.
     let (status, _) = s
@@ -309,15 +314,15 @@ async fn customer_service_corrects_an_address_and_forces_reconfirmation(b: Backe
         )
         .await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    let res = s
-        .request(
-            Method::POST,
-            &format!("/api/v1/users/{tokens_user}/resend-confirmation"),
-            Some(&cs),
-            None,
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "email_already_confirmed").await;
+    s.expect_problem(
+        Method::POST,
+        &format!("/api/v1/users/{tokens_user}/resend-confirmation"),
+        Some(&cs),
+        None,
+        StatusCode::CONFLICT,
+        "email_already_confirmed",
+    )
+    .await;
 }
 
 async fn invitations_add_new_and_existing_users(b: Backend) {
@@ -345,15 +350,16 @@ async fn invitations_add_new_and_existing_users(b: Backend) {
     );
     let token = s.token_mailed_to("new.person@customer.test").await;
 
-    let res = s
-        .request(
+    let problem = s
+        .expect_problem(
             Method::POST,
             "/api/v1/invitations/accept",
             None,
             Some(json!({"token": token})),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
         )
         .await;
-    let problem = assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(problem["errors"][0]["field"], "password");
     let (status, joined) = s
         .send(
@@ -375,15 +381,15 @@ async fn invitations_add_new_and_existing_users(b: Backend) {
     assert_eq!(me["memberships"][0]["account_id"], a);
     let (_, fetched) = s.get(&location, &admin).await;
     assert_eq!(fetched["status"], "accepted");
-    let res = s
-        .request(
-            Method::POST,
-            "/api/v1/invitations/accept",
-            None,
-            Some(json!({"token": token})),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "invitation_used").await;
+    s.expect_problem(
+        Method::POST,
+        "/api/v1/invitations/accept",
+        None,
+        Some(json!({"token": token})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invitation_used",
+    )
+    .await;
 
     // An existing user joins a second account signed in, without a new password.
     let other_admin = s.customer(other, CustomerRole::Administrator).await;
@@ -417,34 +423,34 @@ async fn invitations_add_new_and_existing_users(b: Backend) {
         "one user, two accounts, one role in each"
     );
 
-    let res = s
-        .request(
-            Method::POST,
-            &format!("/api/v1/accounts/{a}/invitations"),
-            Some(&admin),
-            Some(json!({"email": "new.person@customer.test", "role": "administrator"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "already_member").await;
+    s.expect_problem(
+        Method::POST,
+        &format!("/api/v1/accounts/{a}/invitations"),
+        Some(&admin),
+        Some(json!({"email": "new.person@customer.test", "role": "administrator"})),
+        StatusCode::CONFLICT,
+        "already_member",
+    )
+    .await;
     let manager = tokens["access_token"].as_str().unwrap();
-    let res = s
-        .request(
-            Method::POST,
-            &format!("/api/v1/accounts/{a}/invitations"),
-            Some(manager),
-            Some(json!({"email": "x@customer.test", "role": "administrator"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
-    let res = s
-        .request(
-            Method::POST,
-            &format!("/api/v1/accounts/{other}/invitations"),
-            Some(&admin),
-            Some(json!({"email": "x@customer.test", "role": "administrator"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::POST,
+        &format!("/api/v1/accounts/{a}/invitations"),
+        Some(manager),
+        Some(json!({"email": "x@customer.test", "role": "administrator"})),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    s.expect_problem(
+        Method::POST,
+        &format!("/api/v1/accounts/{other}/invitations"),
+        Some(&admin),
+        Some(json!({"email": "x@customer.test", "role": "administrator"})),
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let (status, _) = s
         .post(
             &format!("/api/v1/accounts/{a}/invitations"),
@@ -510,15 +516,15 @@ async fn join_requests_are_approved_or_rejected(b: Backend) {
         ),
         (Some("approved"), Some("device-manager"))
     );
-    let res = s
-        .request(
-            Method::POST,
-            &format!("/api/v1/accounts/{a}/join-requests/{first}/reject"),
-            Some(&admin),
-            Some(json!({})),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "join_request_decided").await;
+    s.expect_problem(
+        Method::POST,
+        &format!("/api/v1/accounts/{a}/join-requests/{first}/reject"),
+        Some(&admin),
+        Some(json!({})),
+        StatusCode::CONFLICT,
+        "join_request_decided",
+    )
+    .await;
     let (status, rejected) = s
         .post(
             &format!("/api/v1/accounts/{a}/join-requests/{second}/reject"),
@@ -550,15 +556,15 @@ async fn join_requests_are_approved_or_rejected(b: Backend) {
     );
 
     // Only administrators and customer service see or decide requests.
-    let res = s
-        .request(
-            Method::GET,
-            &format!("/api/v1/accounts/{a}/join-requests"),
-            Some(joiner),
-            None,
-        )
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    s.expect_problem(
+        Method::GET,
+        &format!("/api/v1/accounts/{a}/join-requests"),
+        Some(joiner),
+        None,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     let (_, members) = s
         .get(&format!("/api/v1/accounts/{a}/members"), &admin)
         .await;
@@ -575,32 +581,37 @@ async fn the_last_administrator_cannot_leave(b: Backend) {
     let admin_id = me["id"].as_str().unwrap().to_owned();
     let member = |id: &str| format!("/api/v1/accounts/{a}/members/{id}");
 
-    let res = s
-        .request(
-            Method::PATCH,
-            &member(&admin_id),
-            Some(&admin),
-            Some(json!({"role": "device-manager"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "last_administrator").await;
-    let res = s
-        .request(Method::DELETE, &member(&admin_id), Some(&cs), None)
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "last_administrator").await;
+    s.expect_problem(
+        Method::PATCH,
+        &member(&admin_id),
+        Some(&admin),
+        Some(json!({"role": "device-manager"})),
+        StatusCode::CONFLICT,
+        "last_administrator",
+    )
+    .await;
+    s.expect_problem(
+        Method::DELETE,
+        &member(&admin_id),
+        Some(&cs),
+        None,
+        StatusCode::CONFLICT,
+        "last_administrator",
+    )
+    .await;
 
     let second = s.customer(a, CustomerRole::DeviceManager).await;
     let (_, me2) = s.get("/api/v1/me", &second).await;
     let second_id = me2["id"].as_str().unwrap().to_owned();
-    let res = s
-        .request(
-            Method::PATCH,
-            &member(&admin_id),
-            Some(&second),
-            Some(json!({"role": "knowledge-user"})),
-        )
-        .await;
-    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    s.expect_problem(
+        Method::PATCH,
+        &member(&admin_id),
+        Some(&second),
+        Some(json!({"role": "knowledge-user"})),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
     let (status, promoted) = s
         .patch(
             &member(&second_id),
@@ -620,10 +631,15 @@ async fn the_last_administrator_cannot_leave(b: Backend) {
         StatusCode::OK,
         "with a second administrator the first may step down"
     );
-    let res = s
-        .request(Method::DELETE, &member(&second_id), Some(&second), None)
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "last_administrator").await;
+    s.expect_problem(
+        Method::DELETE,
+        &member(&second_id),
+        Some(&second),
+        None,
+        StatusCode::CONFLICT,
+        "last_administrator",
+    )
+    .await;
     let res = s
         .request(Method::DELETE, &member(&admin_id), Some(&second), None)
         .await;

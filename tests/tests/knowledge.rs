@@ -4,7 +4,7 @@
 #![expect(clippy::unwrap_used, reason = "tests")]
 
 use fleetdesk_domain::identity::{CustomerRole, StaffRole};
-use fleetdesk_tests::{Backend, StatusCode, TestServer, assert_problem, both_backends};
+use fleetdesk_tests::{Backend, StatusCode, TestServer, both_backends};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -96,15 +96,15 @@ async fn customers_search_published_articles_by_word_model_and_tag(b: Backend) {
     assert_eq!(second["next_cursor"], Value::Null);
 
     // Drafts are staff-only.
-    let res = s
-        .request(
-            Method::GET,
-            &format!("/api/v1/knowledge/articles/{draft}"),
-            Some(&reader),
-            None,
-        )
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::GET,
+        &format!("/api/v1/knowledge/articles/{draft}"),
+        Some(&reader),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let (status, _) = s.get(&search("status=draft"), &reader).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, staff_view) = s.get(&search("tag=toner"), &cs).await;

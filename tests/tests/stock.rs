@@ -221,10 +221,15 @@ async fn twenty_low_toner_reports_at_once_raise_one_order(b: Backend) {
         (&received["status"], &received["received_quantity"]),
         (&json!("received"), &json!(4))
     );
-    let res = s
-        .request(Method::POST, &receipt, Some(&shop.admin), Some(json!({})))
-        .await;
-    assert_problem(res, StatusCode::CONFLICT, "order_closed").await;
+    s.expect_problem(
+        Method::POST,
+        &receipt,
+        Some(&shop.admin),
+        Some(json!({})),
+        StatusCode::CONFLICT,
+        "order_closed",
+    )
+    .await;
     let location_path = format!("/api/v1/stock-locations/{}", shop.location);
     let (_, location) = s.get(&location_path, &shop.admin).await;
     assert_eq!(on_hand(&location, "TN-1"), 9, "5 + 4");
@@ -268,15 +273,16 @@ async fn twenty_low_toner_reports_at_once_raise_one_order(b: Backend) {
         (StatusCode::OK, &json!(8)),
         "{level}"
     );
-    let res = s
-        .request(
+    let problem = s
+        .expect_problem(
             Method::POST,
             &consume,
             Some(&shop.admin),
             Some(json!({"part_number": "TN-1", "quantity": 9})),
+            StatusCode::CONFLICT,
+            "insufficient_stock",
         )
         .await;
-    let problem = assert_problem(res, StatusCode::CONFLICT, "insufficient_stock").await;
     assert_eq!(problem["on_hand"], 8);
     for bad in [
         json!({"part_number": "TN-1", "quantity": 0}),
@@ -403,8 +409,15 @@ async fn stock_managers_reach_only_their_assigned_locations(b: Backend) {
             Some(json!({"part_number": "TN-1", "quantity": 1})),
         ),
     ] {
-        let res = s.request(method, &path, Some(&stock_manager), body).await;
-        assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+        s.expect_problem(
+            method,
+            &path,
+            Some(&stock_manager),
+            body,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
     }
     // Within its assignment a stock manager edits, but does not link devices or create.
     let (status, _) = s
@@ -466,15 +479,15 @@ async fn stock_managers_reach_only_their_assigned_locations(b: Backend) {
     let stranger = s
         .customer(&stranger_account, CustomerRole::Administrator)
         .await;
-    let res = s
-        .request(
-            Method::GET,
-            &format!("/api/v1/stock-locations/{}", shop.location),
-            Some(&stranger),
-            None,
-        )
-        .await;
-    assert_problem(res, StatusCode::NOT_FOUND, "not_found").await;
+    s.expect_problem(
+        Method::GET,
+        &format!("/api/v1/stock-locations/{}", shop.location),
+        Some(&stranger),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     let (_, theirs) = s.get("/api/v1/stock-locations", &stranger).await;
     assert_eq!(theirs["items"], json!([]));
 
@@ -555,15 +568,15 @@ async fn a_device_credential_opens_nothing_but_its_reports(b: Backend) {
     // The credential reports for its own device only; people cannot report at all.
     let (status, _) = report(s, &token, &shop.devices[1], low.clone()).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let res = s
-        .request(
-            Method::POST,
-            &format!("/api/v1/devices/{device}/supply-levels"),
-            Some(&shop.admin),
-            Some(json!({ "supplies": low })),
-        )
-        .await;
-    assert_problem(res, StatusCode::UNAUTHORIZED, "device_credential_required").await;
+    s.expect_problem(
+        Method::POST,
+        &format!("/api/v1/devices/{device}/supply-levels"),
+        Some(&shop.admin),
+        Some(json!({ "supplies": low })),
+        StatusCode::UNAUTHORIZED,
+        "device_credential_required",
+    )
+    .await;
 
     // Listed without its secret; revoked, it stops at once.
     let path = format!("/api/v1/accounts/{}/device-credentials", shop.account);
