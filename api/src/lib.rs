@@ -1,6 +1,7 @@
 //! fleetdesk's HTTP API: the actix-web application, its auth, its OpenAPI contract, and the
 //! operations around it (migrations, staff accounts, demo data).
 
+pub mod app;
 pub mod auth;
 pub mod bootstrap;
 pub mod config;

@@ -131,10 +131,80 @@ impl SupplyLevel {
     }
 }
 
+/// At most this many consumables in one supply-level report.
+pub const MAX_SUPPLIES_PER_REPORT: usize = 20;
+
+/// A device's report of its supply levels: 1 to 20 consumables, each named once; sorted by
+/// part number.
+pub fn supply_report(mut supplies: Vec<SupplyLevel>) -> Result<Vec<SupplyLevel>, Invalid> {
+    if supplies.is_empty() || supplies.len() > MAX_SUPPLIES_PER_REPORT {
+        return Err(Invalid::new(
+            "supplies",
+            format!("must name 1 to {MAX_SUPPLIES_PER_REPORT} consumables"),
+        ));
+    }
+    supplies.sort_by(|a, b| a.part_number.cmp(&b.part_number));
+    if supplies
+        .windows(2)
+        .any(|w| w[0].part_number == w[1].part_number)
+    {
+        return Err(Invalid::new("supplies", "must name each consumable once"));
+    }
+    Ok(supplies)
+}
+
+/// What one reported level did to replenishment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Replenishment {
+    /// An order was raised now.
+    Ordered {
+        order_id: String,
+    },
+    /// An order for the consumable was open already (the one, if it is still open).
+    OrderOpen {
+        order_id: Option<String>,
+    },
+    AboveThreshold,
+    /// The linked stock location does not keep the consumable.
+    NotStocked,
+    /// The device replenishes from no stock location.
+    NotLinked,
+}
+
+impl Replenishment {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Replenishment::Ordered { .. } => "ordered",
+            Replenishment::OrderOpen { .. } => "order_open",
+            Replenishment::AboveThreshold => "above_threshold",
+            Replenishment::NotStocked => "not_stocked",
+            Replenishment::NotLinked => "not_linked",
+        }
+    }
+
+    pub fn order_id(&self) -> Option<&str> {
+        match self {
+            Replenishment::Ordered { order_id } => Some(order_id),
+            Replenishment::OrderOpen { order_id } => order_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_report_names_one_to_twenty_consumables_once() {
+        let level = |part: &str| SupplyLevel::parse(part, 10).unwrap();
+        assert!(supply_report(vec![]).is_err());
+        assert!(supply_report(vec![level("TN-1"), level("tn-1")]).is_err());
+        assert!(supply_report((0..21).map(|i| level(&format!("P-{i}"))).collect()).is_err());
+        let sorted = supply_report(vec![level("TN-2"), level("TN-1")]).unwrap();
+        assert_eq!(sorted[0].part_number, "TN-1");
+    }
 
     #[test]
     fn part_numbers_are_normalised() {

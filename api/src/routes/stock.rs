@@ -10,7 +10,6 @@ use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, DeviceScope};
 use fleetdesk_domain::sites::Address;
 use fleetdesk_domain::stock::{self as rules, StockError, StockLevelSpec};
-use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::stock::{
     self as repo, LocationFilter, OrderFilter, OrderRow, StockLevelRow, StockLocationRow,
     StockMovementRow,
@@ -21,6 +20,7 @@ use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::app::stock as app_stock;
 use crate::auth::{Authenticated, authorize, authorize_stock};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
@@ -41,34 +41,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_orders)
         .service(receive_order)
         .service(assign_stock_locations);
-}
-
-/// An account-visible stock event (orders, receipts, consumption, configuration).
-pub(super) fn stock_event(
-    c: &mut Conn,
-    kind: EventKind,
-    location: &StockLocationRow,
-    device_id: Option<&str>,
-    actor: Option<&str>,
-    payload: serde_json::Value,
-    at: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    events::append(
-        c,
-        NewEvent {
-            kind,
-            account_id: Some(&location.account_id),
-            subject_type: "stock_location",
-            subject_id: &location.id,
-            device_id,
-            dealer_id: None,
-            actor_id: actor,
-            staff_only: false,
-            payload,
-            at,
-        },
-    )?;
-    Ok(())
 }
 
 /// The filter form of a stock scope: `None` for all.
@@ -258,7 +230,7 @@ async fn create_stock_location(
                 updated_at: now.naive_utc(),
             };
             repo::insert_location(c, &row).map_err(name_taken)?;
-            stock_event(
+            app_stock::event(
                 c,
                 EventKind::StockLocationCreated,
                 &row,
@@ -418,7 +390,7 @@ async fn update_stock_location(
             }
             row.updated_at = now.naive_utc();
             repo::update_location(c, &row).map_err(name_taken)?;
-            stock_event(
+            app_stock::event(
                 c,
                 EventKind::StockLocationUpdated,
                 &row,
@@ -515,7 +487,7 @@ async fn put_level(
                     },
                 )?;
             }
-            stock_event(
+            app_stock::event(
                 c,
                 EventKind::StockLevelSet,
                 &row,
@@ -579,7 +551,7 @@ async fn link_devices(
             }
             let now = state.config.clock.now();
             repo::set_linked_devices(c, &row.id, &device_ids, now)?;
-            stock_event(
+            app_stock::event(
                 c,
                 EventKind::StockLocationDevicesLinked,
                 &row,
@@ -671,7 +643,7 @@ async fn record_consumption(
                     recorded_at: now.naive_utc(),
                 },
             )?;
-            stock_event(
+            app_stock::event(
                 c,
                 EventKind::StockConsumed,
                 &row,
@@ -945,7 +917,7 @@ async fn receive_order(
                     recorded_at: now.naive_utc(),
                 },
             )?;
-            stock_event(
+            app_stock::event(
                 c,
                 EventKind::ReplenishmentOrderReceived,
                 &location,

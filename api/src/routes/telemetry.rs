@@ -5,20 +5,17 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::parse_name;
-use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::policy::Action;
-use fleetdesk_domain::stock::SupplyLevel;
-use fleetdesk_persistence::stock::{self as repo, DeviceCredentialRow, OrderRow};
+use fleetdesk_domain::stock::{self as stock_rules, SupplyLevel};
+use fleetdesk_persistence::stock::{self as repo, DeviceCredentialRow};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::app::stock as app;
 use crate::auth::{self, Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::state::{State, blocking};
-
-use super::stock::stock_event;
 
 /// Device credentials start with this, so that they are never mistaken for a user's token.
 const PREFIX: &str = "fdd_";
@@ -297,104 +294,36 @@ async fn report_supply_levels(
         })
         .await?
     };
-    let body = body.into_inner();
-    if body.supplies.is_empty() || body.supplies.len() > 20 {
-        return Err(ApiError::invalid_field(
-            "supplies",
-            "must name 1 to 20 consumables",
-        ));
-    }
-    let mut supplies = body
+    let supplies = body
+        .into_inner()
         .supplies
         .iter()
         .map(|s| SupplyLevel::parse(&s.part_number, s.level_percent))
         .collect::<Result<Vec<_>, _>>()?;
-    supplies.sort_by(|a, b| a.part_number.cmp(&b.part_number));
-    if supplies
-        .windows(2)
-        .any(|w| w[0].part_number == w[1].part_number)
-    {
-        return Err(ApiError::invalid_field(
-            "supplies",
-            "must name each consumable once",
-        ));
-    }
-    let device_id = id.into_inner();
-    let answer = blocking(move || {
-        state.db.write(|c| -> Result<SupplyReportAnswer, ApiError> {
-            let device = fleetdesk_persistence::devices::find_device(c, &device_id)?
-                .map(|ctx| ctx.device)
-                .filter(|d| {
-                    d.account_id == credential.account_id
-                        && credential.device_id.as_ref().is_none_or(|only| *only == d.id)
-                })
-                .ok_or_else(ApiError::not_found)?;
-            super::devices::active(&device)?;
-            let now = state.config.clock.now();
-            repo::touch_credential(c, &credential.id, now)?;
-            let location = match repo::location_of_device(c, &device.id)? {
-                Some(id) => repo::find_location(c, &id)?,
-                None => None,
-            };
-            let mut results = Vec::new();
-            for supply in supplies {
-                let (outcome, order_id) = match &location {
-                    None => ("not_linked", None),
-                    Some(location) => {
-                        match repo::find_level(c, &location.id, &supply.part_number)? {
-                            None => ("not_stocked", None),
-                            Some(level) if !supply.below(level.supply_threshold_percent) => {
-                                ("above_threshold", None)
-                            }
-                            Some(level) => {
-                                let order = OrderRow {
-                                    id: fleetdesk_persistence::new_id(),
-                                    account_id: location.account_id.clone(),
-                                    stock_location_id: location.id.clone(),
-                                    device_id: device.id.clone(),
-                                    part_number: supply.part_number.clone(),
-                                    quantity: level.order_quantity,
-                                    reported_level_percent: supply.level_percent,
-                                    status: "open".into(),
-                                    raised_at: now.naive_utc(),
-                                    received_quantity: None,
-                                    received_by: None,
-                                    received_at: None,
-                                };
-                                if repo::raise_order_once(c, &order)? {
-                                    stock_event(
-                                        c,
-                                        EventKind::ReplenishmentOrderRaised,
-                                        location,
-                                        Some(&device.id),
-                                        None,
-                                        json!({ "order_id": order.id, "part_number": order.part_number,
-                                                "quantity": order.quantity, "level_percent": supply.level_percent }),
-                                        now,
-                                    )?;
-                                    ("ordered", Some(order.id))
-                                } else {
-                                    let open = repo::open_order(c, &device.id, &supply.part_number)?;
-                                    ("order_open", open.map(|o| o.id))
-                                }
-                            }
-                        }
-                    }
-                };
-                results.push(SupplyOutcome {
-                    part_number: supply.part_number,
-                    level_percent: supply.level_percent,
-                    outcome: outcome.into(),
-                    order_id,
-                });
-            }
-            Ok(SupplyReportAnswer {
-                device_id: device.id,
-                stock_location_id: location.map(|l| l.id),
-                results,
-            })
-        })
+    let report = app::SupplyReport {
+        device_id: id.into_inner(),
+        supplies: stock_rules::supply_report(supplies)?,
+    };
+    let outcome = blocking(move || {
+        let now = state.config.clock.now();
+        Ok(state
+            .db
+            .write(|c| app::report_supply_levels(c, &credential, now, report))?)
     })
     .await?;
+    let answer = SupplyReportAnswer {
+        results: outcome
+            .results
+            .into_iter()
+            .map(|(supply, replenishment)| SupplyOutcome {
+                outcome: replenishment.code().into(),
+                order_id: replenishment.order_id().map(str::to_owned),
+                part_number: supply.part_number,
+                level_percent: supply.level_percent,
+            })
+            .collect(),
+        device_id: outcome.device_id,
+        stock_location_id: outcome.stock_location_id,
+    };
     Ok(web::Json(answer))
 }

@@ -1,0 +1,7 @@
+//! Business operations, callable without HTTP: each takes the caller's transaction, who acts,
+//! the time and a parsed command, and answers an outcome or the area's refusal. Handlers
+//! parse, call and map; the CLI, the demo seed and tests may call operations directly.
+//!
+//! Areas move here one at a time (see ARCHITECTURE.md); the first is consumable stock.
+
+pub mod stock;
