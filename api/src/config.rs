@@ -25,7 +25,7 @@ pub struct Config {
     pub email_token_ttl: Duration,
     pub invitation_ttl: Duration,
     /// The time the reading rules see; always the system clock from the environment.
-    pub clock: crate::state::Clock,
+    pub clock: crate::clock::Clock,
     /// The absolute lifetime of a sign-in: refreshing never extends a session past it.
     pub session_max_age: Duration,
     /// Proxies whose `X-Forwarded-For` is believed (none by default).
@@ -129,7 +129,7 @@ impl Config {
             invitation_ttl: Duration::from_secs(
                 3600 * positive("INVITATION_TTL_HOURS", number("INVITATION_TTL_HOURS", 168)?)?,
             ),
-            clock: crate::state::Clock::system(),
+            clock: crate::clock::Clock::system(),
             database_url: get("DATABASE_URL").unwrap_or_else(|| "data/fleetdesk.db".to_owned()),
             bind,
             jwt_secret,

@@ -2,13 +2,11 @@
 //! 404/405 from the contract's route table, problem+json for every error, request ids,
 //! access log, metrics and `Idempotency-Key`.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{Payload, ResourceDef, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
@@ -37,6 +35,13 @@ pub const NO_STORE: &str = "no-store";
 pub fn no_store<R: actix_web::Responder>(r: R) -> actix_web::CustomizeResponder<R> {
     r.customize()
         .insert_header((header::CACHE_CONTROL, NO_STORE))
+}
+
+/// `201 Created` with the new resource's `Location` and its body.
+pub fn created<T: serde::Serialize>(location: String, body: &T) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(body)
 }
 
 pub const DEFAULT_LIMIT: i64 = 50;
@@ -130,52 +135,6 @@ pub fn path_config() -> web::PathConfig {
 
 pub fn payload_config(limit: usize) -> web::PayloadConfig {
     web::PayloadConfig::new(limit)
-}
-
-/// Every path of the contract with its methods, to tell 405 from 404.
-#[derive(Default)]
-pub struct RouteTable {
-    routes: Vec<(ResourceDef, Vec<Method>)>,
-}
-
-impl RouteTable {
-    pub fn from_openapi(doc: &utoipa::openapi::OpenApi) -> Self {
-        let routes = doc
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| {
-                let methods = [
-                    (&item.get, Method::GET),
-                    (&item.put, Method::PUT),
-                    (&item.post, Method::POST),
-                    (&item.delete, Method::DELETE),
-                    (&item.patch, Method::PATCH),
-                    (&item.head, Method::HEAD),
-                    (&item.options, Method::OPTIONS),
-                ]
-                .into_iter()
-                .filter(|(op, _)| op.is_some())
-                .map(|(_, m)| m)
-                .collect();
-                (ResourceDef::new(path.as_str()), methods)
-            })
-            .collect();
-        Self { routes }
-    }
-
-    /// The methods the contract allows on `path`; empty when no route has that path.
-    pub fn allowed(&self, path: &str) -> Vec<Method> {
-        let mut methods: Vec<Method> = self
-            .routes
-            .iter()
-            .filter(|(def, _)| def.is_match(path))
-            .flat_map(|(_, m)| m.iter().cloned())
-            .collect();
-        methods.sort_by(|a, b| a.as_str().cmp(b.as_str()));
-        methods.dedup();
-        methods
-    }
 }
 
 /// The app's default service: 405 with `Allow` for a known path, 404 otherwise.
@@ -492,114 +451,6 @@ async fn read_bounded(mut payload: Payload, limit: usize) -> Result<Bytes, ApiEr
     Ok(body.freeze())
 }
 
-const LATENCY_BUCKETS: [f64; 11] = [
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
-];
-
-#[derive(Default)]
-struct Histogram {
-    buckets: [u64; LATENCY_BUCKETS.len()],
-    count: u64,
-    sum: f64,
-}
-
-/// Request counts by route and status, and a latency histogram by route.
-#[derive(Default)]
-pub struct Metrics {
-    inner: Mutex<MetricsInner>,
-}
-
-#[derive(Default)]
-struct MetricsInner {
-    requests: BTreeMap<(String, String, u16), u64>,
-    latency: BTreeMap<String, Histogram>,
-}
-
-impl Metrics {
-    pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
-        let Ok(mut m) = self.inner.lock() else { return };
-        *m.requests
-            .entry((method.to_owned(), route.to_owned(), status))
-            .or_default() += 1;
-        let h = m.latency.entry(route.to_owned()).or_default();
-        for (bucket, bound) in h.buckets.iter_mut().zip(LATENCY_BUCKETS) {
-            if seconds <= bound {
-                *bucket += 1;
-            }
-        }
-        h.count += 1;
-        h.sum += seconds;
-    }
-
-    /// Prometheus text exposition format.
-    pub fn render(&self, pool: (u32, u32), pool_max: u32) -> String {
-        let mut out = String::new();
-        let esc = |s: &str| {
-            s.replace('\\', "\\\\")
-                .replace('"', "\\\"")
-                .replace('\n', "\\n")
-        };
-        if let Ok(m) = self.inner.lock() {
-            out.push_str(
-                "# HELP fleetdesk_http_requests_total HTTP requests by method, route and status.\n",
-            );
-            out.push_str("# TYPE fleetdesk_http_requests_total counter\n");
-            for ((method, route, status), n) in &m.requests {
-                let _ = writeln!(
-                    out,
-                    "fleetdesk_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
-                    esc(method),
-                    esc(route)
-                );
-            }
-            out.push_str(
-                "# HELP fleetdesk_http_request_duration_seconds Request latency by route.\n",
-            );
-            out.push_str("# TYPE fleetdesk_http_request_duration_seconds histogram\n");
-            for (route, h) in &m.latency {
-                let route = esc(route);
-                for (bound, n) in LATENCY_BUCKETS.iter().zip(h.buckets) {
-                    let _ = writeln!(
-                        out,
-                        "fleetdesk_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {n}"
-                    );
-                }
-                let _ = writeln!(
-                    out,
-                    "fleetdesk_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
-                    h.count
-                );
-                let _ = writeln!(
-                    out,
-                    "fleetdesk_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                    h.sum
-                );
-                let _ = writeln!(
-                    out,
-                    "fleetdesk_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
-                    h.count
-                );
-            }
-        }
-        let (connections, idle) = pool;
-        out.push_str("# HELP fleetdesk_db_pool_connections Database pool connections by state.\n");
-        out.push_str("# TYPE fleetdesk_db_pool_connections gauge\n");
-        let _ = writeln!(
-            out,
-            "fleetdesk_db_pool_connections{{state=\"idle\"}} {idle}"
-        );
-        let _ = writeln!(
-            out,
-            "fleetdesk_db_pool_connections{{state=\"in_use\"}} {}",
-            connections.saturating_sub(idle)
-        );
-        out.push_str("# HELP fleetdesk_db_pool_max_connections The pool's size limit.\n");
-        out.push_str("# TYPE fleetdesk_db_pool_max_connections gauge\n");
-        let _ = writeln!(out, "fleetdesk_db_pool_max_connections {pool_max}");
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,20 +483,5 @@ mod tests {
             .resolve()
             .is_err()
         );
-    }
-
-    #[test]
-    fn histogram_buckets_are_cumulative() {
-        let m = Metrics::default();
-        m.record("GET", "/x", 200, 0.003);
-        m.record("GET", "/x", 200, 0.2);
-        let text = m.render((3, 1), 10);
-        assert!(text.contains(
-            "fleetdesk_http_requests_total{method=\"GET\",route=\"/x\",status=\"200\"} 2"
-        ));
-        assert!(text.contains("le=\"0.005\"} 1"));
-        assert!(text.contains("le=\"0.25\"} 2"));
-        assert!(text.contains("le=\"+Inf\"} 2"));
-        assert!(text.contains("fleetdesk_db_pool_connections{state=\"in_use\"} 2"));
     }
 }

@@ -4,15 +4,19 @@
 pub mod app;
 pub mod auth;
 pub mod bootstrap;
+pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
 pub mod logging;
 pub mod mail;
+pub mod metrics;
 pub mod openapi;
+pub mod route_table;
 pub mod routes;
 pub mod state;
 pub mod throttle;
+pub mod tokens;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -25,10 +29,11 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::Tokens;
 use crate::config::Config;
-use crate::http::{Metrics, RouteTable};
+use crate::metrics::Metrics;
+use crate::route_table::RouteTable;
 use crate::state::AppState;
+use crate::tokens::Tokens;
 
 pub const OPENAPI_JSON_PATH: &str = "/api-docs/openapi.json";
 

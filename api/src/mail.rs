@@ -75,7 +75,7 @@ pub struct SenderSettings {
     pub retry_max: Duration,
     /// How long a claimed mail is reserved for one sender.
     pub lease: Duration,
-    pub clock: crate::state::Clock,
+    pub clock: crate::clock::Clock,
 }
 
 /// Delivers one batch of due mails; returns how many were attempted.

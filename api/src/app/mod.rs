@@ -4,4 +4,5 @@
 //!
 //! Areas move here one at a time (see ARCHITECTURE.md); the first is consumable stock.
 
+pub mod dealers;
 pub mod stock;

@@ -28,7 +28,8 @@ use crate::http::{PageParams, encode_cursor};
 use crate::mail;
 use crate::state::{State, blocking};
 
-use super::dealers::{created, network_event};
+use crate::app::dealers as app_dealers;
+use crate::http::created;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_remedy)
@@ -500,7 +501,7 @@ async fn log_call(
                 updated_at: now.naive_utc(),
             };
             repo::insert_call(c, &row)?;
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::CallLogged,
                 "call",
@@ -687,7 +688,7 @@ async fn record_remedy(
                     recorded_at: now.naive_utc(),
                 },
             )?;
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::CallRemedyRecorded,
                 "call",
@@ -772,7 +773,7 @@ async fn redirect_call(
                     (format!("Caller redirected: serial {}", call.serial_number), body), state.config.clock.now(),
                 )?;
             }
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::CallRedirected,
                 "call",
@@ -833,7 +834,7 @@ async fn resolve_call(
                     "the call changed meanwhile",
                 ));
             }
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::CallResolved,
                 "call",

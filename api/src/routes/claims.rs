@@ -23,8 +23,10 @@ use crate::http::{PageParams, encode_cursor};
 use crate::mail;
 use crate::state::{State, blocking};
 
-use super::dealers::{created, network_event, own_dealer};
+use super::dealers::own_dealer;
 use super::dispatches::Section2;
+use crate::app::dealers as app_dealers;
+use crate::http::created;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(submit_claim)
@@ -252,7 +254,7 @@ async fn submit_claim(
                 ),
                 other => other.into(),
             })?;
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::ClaimSubmitted,
                 "warranty_claim",
@@ -424,7 +426,7 @@ async fn decide_claim(
                     format!("the claim was {} already", row.status),
                 ));
             }
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::ClaimDecided,
                 "warranty_claim",

@@ -22,11 +22,11 @@ use crate::error::{ApiError, ErrorCode, Problem};
 use crate::mail::{self, texts};
 use crate::state::{AppState, State, blocking};
 
-use super::dealers::network_event;
 use super::members::{
     AcceptInvitation, Acceptor, check_open, invitation_not_open, invitation_problem,
     last_administrator,
 };
+use crate::app::dealers as app_dealers;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(invite_dealer_user)
@@ -129,7 +129,7 @@ pub(super) fn invite(
         ),
         state.config.clock.now(),
     )?;
-    network_event(
+    app_dealers::event(
         c,
         EventKind::DealerInvitationCreated,
         "dealer",
@@ -251,7 +251,7 @@ async fn revoke_dealer_invitation(
             if !repo::revoke_dealer_invitation(c, &row.id, now)? {
                 return Err(invitation_not_open());
             }
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::DealerInvitationRevoked,
                 "dealer",
@@ -261,6 +261,7 @@ async fn revoke_dealer_invitation(
                 json!({ "invitation_id": row.id, "role": row.role }),
                 now,
             )
+            .map_err(ApiError::from)
         })
     })
     .await?;
@@ -357,7 +358,7 @@ async fn accept_dealer_invitation(
                     "this invitation was used already",
                 ));
             }
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::DealerUserJoined,
                 "dealer",
@@ -463,7 +464,7 @@ async fn remove_dealer_user(
             }
             // Whoever leaves cannot come back through an invitation they sent.
             repo::revoke_dealer_invitations_by(c, &dealer_id, &user_id, now)?;
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::DealerUserRemoved,
                 "dealer",
@@ -544,7 +545,7 @@ async fn change_dealer_user(
             if !repo::change_dealer_role(c, &dealer_id, &user_id, role.as_str(), now)? {
                 return Err(ApiError::not_found());
             }
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::DealerUserRoleChanged,
                 "dealer",

@@ -1,7 +1,6 @@
 //! The dealer network: dealers, their users and serial registrations. Calls live in
 //! `calls`, dispatches in `dispatches`, warranty part claims in `claims`.
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
@@ -13,7 +12,6 @@ use fleetdesk_persistence::dealers::{
     self as repo, DealerRow, RegistrationFilter, RegistrationRow,
 };
 use fleetdesk_persistence::devices as devices_repo;
-use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -27,6 +25,8 @@ use crate::http::{PageParams, encode_cursor};
 use crate::state::{State, blocking};
 
 use super::dealer_users;
+use crate::app::dealers as app_dealers;
+use crate::http::created;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_dealer)
@@ -37,53 +37,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(deregister);
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one event, described field by field"
-)]
-pub(super) fn network_event(
-    c: &mut Conn,
-    kind: EventKind,
-    subject_type: &str,
-    subject_id: &str,
-    device_id: Option<&str>,
-    actor: &str,
-    payload: serde_json::Value,
-    at: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    // Dealer-network events carry no account: the feed shows them to staff and to the
-    // dealer whose object they concern.
-    let dealer_id = repo::dealer_of(c, subject_type, subject_id)?;
-    events::append(
-        c,
-        NewEvent {
-            kind,
-            account_id: None,
-            subject_type,
-            subject_id,
-            device_id,
-            dealer_id: dealer_id.as_deref(),
-            actor_id: Some(actor),
-            staff_only: false,
-            payload,
-            at,
-        },
-    )?;
-    Ok(())
-}
-
 /// The caller's own dealer; 403 for anyone not a dealer's user.
 pub(super) fn own_dealer(who: &Principal) -> Result<String, ApiError> {
     who.dealer
         .as_ref()
         .map(|d| d.dealer_id.clone())
         .ok_or_else(ApiError::forbidden)
-}
-
-pub(super) fn created<T: Serialize>(location: String, body: &T) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header((header::LOCATION, location))
-        .json(body)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -164,7 +123,7 @@ async fn create_dealer(
     let row = blocking(move || {
         state.db.write(|c| -> Result<DealerRow, ApiError> {
             repo::insert_dealer(c, &row)?;
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::DealerCreated,
                 "dealer",
@@ -346,7 +305,7 @@ async fn register_serial(
                 ),
                 other => other.into(),
             })?;
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::RegistrationCreated,
                 "registration",
@@ -493,7 +452,7 @@ async fn deregister(
                     "the registration has ended already",
                 ));
             }
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::RegistrationEnded,
                 "registration",
@@ -503,6 +462,7 @@ async fn deregister(
                 json!({ "dealer_id": row.dealer_id, "serial_number": row.serial_number }),
                 now,
             )
+            .map_err(ApiError::from)
         })
     })
     .await?;

@@ -28,7 +28,8 @@ use crate::state::{State, blocking};
 
 use super::calls::{CallFacts, eligibility_view, open_call};
 use super::cases::require_field_technician;
-use super::dealers::{created, network_event};
+use crate::app::dealers as app_dealers;
+use crate::http::created;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_dispatch)
@@ -230,7 +231,7 @@ async fn create_dispatch(
                     ), state.config.clock.now(),
                 )?;
             }
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::DispatchCreated,
                 "dispatch",
@@ -383,7 +384,7 @@ async fn accept_dispatch(
                     format!("the dispatch is {}", row.status),
                 ));
             }
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::DispatchAccepted,
                 "dispatch",
@@ -473,7 +474,7 @@ async fn close_out(
             if !repo::close_out_dispatch(c, &row.id, &stored, &who.0.user_id, now)? {
                 return Err(not_accepted("closed out"));
             }
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::DispatchClosedOut,
                 "dispatch",
@@ -538,7 +539,7 @@ async fn assign_dispatch_technician(
                     "the dispatch is closed out",
                 ));
             }
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::DispatchTechnicianAssigned,
                 "dispatch",
@@ -744,7 +745,7 @@ async fn decide_labour(
             if !repo::decide_labour(c, &row.id, &decision)? {
                 return Err(labour_decided());
             }
-            network_event(
+            app_dealers::event(
                 c,
                 EventKind::DispatchLabourDecided,
                 "dispatch",
