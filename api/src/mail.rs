@@ -19,8 +19,8 @@ use lettre::{SmtpTransport, Transport as _};
 /// Where mails go.
 pub enum Transport {
     Smtp(Box<SmtpTransport>),
-    /// No relay: the mail is written to the log instead (and stays readable in the outbox).
-    /// Its body, which may carry a token, is logged only in development.
+    /// No relay: the mail is written to the log instead. Its body, which may carry a token,
+    /// is logged (and kept in the outbox) only in development.
     Log {
         bodies: bool,
     },
@@ -90,13 +90,13 @@ pub fn deliver_due(db: &Db, transport: &Transport, settings: &SenderSettings) ->
         let mut conn = db.conn()?;
         let now = settings.clock.now();
         match result {
-            // Only a mail that reached a relay loses its token; the log keeps no body to
-            // fall back on.
+            // A token is kept only where the log shows mails whole (development): once a
+            // relay took the mail, or the log refused to show it, its body is removed.
             Ok(()) => outbox::mark_sent(
                 &mut conn,
                 &mail.id,
                 now,
-                matches!(transport, Transport::Smtp(_)),
+                !matches!(transport, Transport::Log { bodies: true }),
             )?,
             Err(e) => {
                 let to_chrono = |d: Duration| {

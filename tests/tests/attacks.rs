@@ -980,6 +980,20 @@ async fn delivered_mails_lose_their_tokens(b: Backend) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(confirm(&s, &token).await, StatusCode::OK);
+
+    // Outside development without a relay, nothing is sent and no token is kept either.
+    let s = TestServer::start_configured(b, |c| c.dev_mode = false).await;
+    register(&s, "unsent@corp.test", ATTACKER_PASSWORD).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let rows = s.mails_to("unsent@corp.test").await;
+        if rows[0].sent_at.is_some() {
+            assert!(!rows[0].body.contains("token="), "{}", rows[0].body);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn sessions_end_at_their_maximum_age(b: Backend) {

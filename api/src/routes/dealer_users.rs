@@ -62,7 +62,7 @@ pub struct DealerInvitation {
     pub email: String,
     /// dealer-admin or dealer-technician.
     pub role: String,
-    /// pending, accepted or expired.
+    /// pending, accepted, expired or revoked.
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
