@@ -12,6 +12,7 @@ pub mod logging;
 pub mod mail;
 pub mod metrics;
 pub mod openapi;
+pub mod page;
 pub mod route_table;
 pub mod routes;
 pub mod state;

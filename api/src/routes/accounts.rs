@@ -25,6 +25,7 @@ use validator::Validate;
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
+use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -212,11 +213,11 @@ fn view_for(who: &Principal, row: AccountRow) -> Result<AccountView, ApiError> {
     })
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AccountPage {
-    pub items: Vec<AccountView>,
-    pub next_cursor: Option<String>,
+impl Listed for AccountView {
+    const PAGE: &'static str = "AccountPage";
 }
+
+pub type AccountPage = Page<AccountView>;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -570,11 +571,11 @@ impl From<SiteRow> for Site {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SitePage {
-    pub items: Vec<Site>,
-    pub next_cursor: Option<String>,
+impl Listed for Site {
+    const PAGE: &'static str = "SitePage";
 }
+
+pub type SitePage = Page<Site>;
 
 /// The sites of an account.
 #[utoipa::path(
@@ -604,10 +605,7 @@ async fn list_sites(
         })
     })
     .await?;
-    Ok(web::Json(SitePage {
-        next_cursor: page.next_after.as_deref().map(encode_cursor),
-        items: page.items.into_iter().map(Site::from).collect(),
-    }))
+    Ok(web::Json(Page::of(page, Site::from)))
 }
 
 /// One site of an account.

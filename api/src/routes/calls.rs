@@ -24,8 +24,9 @@ use validator::Validate;
 
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::http::{PageParams, encode_cursor};
+use crate::http::PageParams;
 use crate::mail;
+use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
 use crate::app::dealers as app_dealers;
@@ -151,11 +152,11 @@ async fn create_remedy(
     ))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RemedyPage {
-    pub items: Vec<Remedy>,
-    pub next_cursor: Option<String>,
+impl Listed for Remedy {
+    const PAGE: &'static str = "RemedyPage";
 }
+
+pub type RemedyPage = Page<Remedy>;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -194,10 +195,7 @@ async fn list_remedies(
             .read(|c| repo::list_remedies(c, category.as_deref(), after.as_deref(), limit))?)
     })
     .await?;
-    Ok(web::Json(RemedyPage {
-        next_cursor: page.next_after.as_deref().map(encode_cursor),
-        items: page.items.into_iter().map(Into::into).collect(),
-    }))
+    Ok(web::Json(Page::of(page, Into::into)))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -548,11 +546,11 @@ impl From<CallRow> for CallSummary {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CallPage {
-    pub items: Vec<CallSummary>,
-    pub next_cursor: Option<String>,
+impl Listed for CallSummary {
+    const PAGE: &'static str = "CallPage";
 }
+
+pub type CallPage = Page<CallSummary>;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -593,10 +591,7 @@ async fn list_calls(
             .read(|c| repo::list_calls(c, &filter, after.as_deref(), limit))?)
     })
     .await?;
-    Ok(web::Json(CallPage {
-        next_cursor: page.next_after.as_deref().map(encode_cursor),
-        items: page.items.into_iter().map(CallSummary::from).collect(),
-    }))
+    Ok(web::Json(Page::of(page, CallSummary::from)))
 }
 
 /// A call with the remedies due and tried, and the dealer of record (staff).

@@ -13,6 +13,7 @@ use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{Email, Principal, StaffRole};
 use fleetdesk_domain::policy::{self, Action, CaseRef, CaseScope, DeviceScope};
 use fleetdesk_domain::sites::Tz;
+use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::cases::{
     self as repo, CaseContext, CaseFilter, CaseOrder, CaseReach, CaseRow, CommentRow,
     StatusChangeRow,
@@ -21,7 +22,6 @@ use fleetdesk_persistence::contracts as contracts_repo;
 use fleetdesk_persistence::devices::{self as devices_repo, DeviceRow};
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity as identity_repo;
-use fleetdesk_persistence::{Conn, Page};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -30,7 +30,8 @@ use validator::Validate;
 
 use crate::auth::{Authenticated, authorize, authorize_case, authorize_device};
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::http::{PageParams, encode_cursor};
+use crate::http::PageParams;
+use crate::page::{Listed, Page};
 use crate::routes::contracts::{HolidayDto, terms_of};
 use crate::state::{State, blocking};
 
@@ -511,11 +512,11 @@ async fn open_case(
         .json(detail))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CasePage {
-    pub items: Vec<Case>,
-    pub next_cursor: Option<String>,
+impl Listed for Case {
+    const PAGE: &'static str = "CasePage";
 }
+
+pub type CasePage = Page<Case>;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -593,11 +594,8 @@ fn reach_of(scope: CaseScope) -> CaseReach {
     }
 }
 
-fn page_of(page: Page<CaseContext>, now: DateTime<Utc>) -> CasePage {
-    CasePage {
-        next_cursor: page.next_after.as_deref().map(encode_cursor),
-        items: page.items.into_iter().map(|c| Case::view(c, now)).collect(),
-    }
+fn page_of(page: fleetdesk_persistence::Page<CaseContext>, now: DateTime<Utc>) -> CasePage {
+    Page::of(page, |c| Case::view(c, now))
 }
 
 /// The cases the caller may follow: staff see all (technicians their assigned ones),
@@ -1223,16 +1221,18 @@ async fn case_history(
         now: now.naive_utc(),
     };
     let page = blocking(move || {
-        state.db.read(|c| -> Result<Page<CaseContext>, ApiError> {
-            fleetdesk_persistence::accounts::find_account(c, &account_id)?
-                .ok_or_else(ApiError::not_found)?;
-            Ok(repo::list_cases(
-                c,
-                &filter,
-                &CaseOrder::Opened { after },
-                limit,
-            )?)
-        })
+        state.db.read(
+            |c| -> Result<fleetdesk_persistence::Page<CaseContext>, ApiError> {
+                fleetdesk_persistence::accounts::find_account(c, &account_id)?
+                    .ok_or_else(ApiError::not_found)?;
+                Ok(repo::list_cases(
+                    c,
+                    &filter,
+                    &CaseOrder::Opened { after },
+                    limit,
+                )?)
+            },
+        )
     })
     .await?;
     Ok(web::Json(page_of(page, now)))

@@ -19,8 +19,9 @@ use validator::Validate;
 
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::http::{PageParams, encode_cursor};
+use crate::http::PageParams;
 use crate::mail;
+use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
 use super::dealers::own_dealer;
@@ -276,11 +277,11 @@ async fn submit_claim(
     ))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ClaimPage {
-    pub items: Vec<WarrantyClaim>,
-    pub next_cursor: Option<String>,
+impl Listed for WarrantyClaim {
+    const PAGE: &'static str = "ClaimPage";
 }
+
+pub type ClaimPage = Page<WarrantyClaim>;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -325,10 +326,7 @@ async fn list_claims(
             .read(|c| repo::list_claims(c, &filter, after.as_deref(), limit))?)
     })
     .await?;
-    Ok(web::Json(ClaimPage {
-        next_cursor: page.next_after.as_deref().map(encode_cursor),
-        items: page.items.into_iter().map(WarrantyClaim::from).collect(),
-    }))
+    Ok(web::Json(Page::of(page, WarrantyClaim::from)))
 }
 
 fn claim_for(

@@ -21,7 +21,8 @@ use validator::Validate;
 
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::http::{PageParams, encode_cursor};
+use crate::http::PageParams;
+use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
 use super::dealer_users;
@@ -327,11 +328,11 @@ async fn register_serial(
     ))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RegistrationPage {
-    pub items: Vec<SerialRegistration>,
-    pub next_cursor: Option<String>,
+impl Listed for SerialRegistration {
+    const PAGE: &'static str = "RegistrationPage";
 }
+
+pub type RegistrationPage = Page<SerialRegistration>;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -374,14 +375,9 @@ async fn list_registrations(
             .read(|c| repo::list_registrations(c, &filter, after.as_deref(), limit))?)
     })
     .await?;
-    Ok(web::Json(RegistrationPage {
-        next_cursor: page.next_after.as_deref().map(encode_cursor),
-        items: page
-            .items
-            .into_iter()
-            .map(|r| SerialRegistration::seen_by(r, &who.0))
-            .collect(),
-    }))
+    Ok(web::Json(Page::of(page, |r| {
+        SerialRegistration::seen_by(r, &who.0)
+    })))
 }
 
 fn registration_for(

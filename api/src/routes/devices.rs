@@ -22,6 +22,7 @@ use validator::Validate;
 use crate::auth::{Authenticated, authorize, authorize_device};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
+use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
 use super::assignments::{DEVICES, assign};
@@ -106,11 +107,11 @@ impl TryFrom<ModelRow> for DeviceModel {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DeviceModelPage {
-    pub items: Vec<DeviceModel>,
-    pub next_cursor: Option<String>,
+impl Listed for DeviceModel {
+    const PAGE: &'static str = "DeviceModelPage";
 }
+
+pub type DeviceModelPage = Page<DeviceModel>;
 
 /// The device models (every signed-in user).
 #[utoipa::path(tag = "devices", params(PageParams), security(("bearer" = [])), responses((status = 200, body = DeviceModelPage)))]
@@ -253,11 +254,11 @@ impl TryFrom<DeviceContext> for Device {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DevicePage {
-    pub items: Vec<Device>,
-    pub next_cursor: Option<String>,
+impl Listed for Device {
+    const PAGE: &'static str = "DevicePage";
 }
+
+pub type DevicePage = Page<Device>;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -24,6 +24,7 @@ use crate::auth::{Authenticated, authorize_dealer, authorize_dispatch};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::mail;
+use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
 use super::calls::{CallFacts, eligibility_view, open_call};
@@ -262,11 +263,11 @@ fn dispatch_for(
     Ok(row)
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DispatchPage {
-    pub items: Vec<Dispatch>,
-    pub next_cursor: Option<String>,
+impl Listed for Dispatch {
+    const PAGE: &'static str = "DispatchPage";
 }
+
+pub type DispatchPage = Page<Dispatch>;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -15,6 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::{Authenticated, authorize_unscoped};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
+use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -77,11 +78,11 @@ pub struct ArticleHit {
     pub score: u32,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ArticlePage {
-    pub items: Vec<ArticleHit>,
-    pub next_cursor: Option<String>,
+impl Listed for ArticleHit {
+    const PAGE: &'static str = "ArticlePage";
 }
+
+pub type ArticlePage = Page<ArticleHit>;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -23,8 +23,9 @@ use validator::Validate;
 
 use crate::auth::{self, Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::http::{PageParams, encode_cursor};
+use crate::http::PageParams;
 use crate::mail::{self, texts};
+use crate::page::{Listed, Page};
 use crate::state::{AppState, State, blocking};
 use crate::throttle;
 
@@ -95,11 +96,11 @@ impl From<MemberView> for Member {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MemberPage {
-    pub items: Vec<Member>,
-    pub next_cursor: Option<String>,
+impl Listed for Member {
+    const PAGE: &'static str = "MemberPage";
 }
+
+pub type MemberPage = Page<Member>;
 
 fn account_exists(c: &mut Conn, account_id: &str) -> Result<accounts_repo::AccountRow, ApiError> {
     accounts_repo::find_account(c, account_id)?.ok_or_else(ApiError::not_found)
@@ -162,10 +163,7 @@ async fn list_members(
     })
     .await?;
     let page = fleetdesk_persistence::Page::from_rows(rows, limit, |m| m.user_id.clone());
-    Ok(web::Json(MemberPage {
-        next_cursor: page.next_after.as_deref().map(encode_cursor),
-        items: page.items.into_iter().map(Member::from).collect(),
-    }))
+    Ok(web::Json(Page::of(page, Member::from)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -472,11 +470,11 @@ async fn invite(
         .json(view))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InvitationPage {
-    pub items: Vec<Invitation>,
-    pub next_cursor: Option<String>,
+impl Listed for Invitation {
+    const PAGE: &'static str = "InvitationPage";
 }
+
+pub type InvitationPage = Page<Invitation>;
 
 /// The account's invitations, newest last (administrators, customer service).
 #[utoipa::path(
@@ -514,14 +512,7 @@ async fn list_invitations(
     })
     .await?;
     let now = clock.now();
-    Ok(web::Json(InvitationPage {
-        next_cursor: page.next_after.as_deref().map(encode_cursor),
-        items: page
-            .items
-            .into_iter()
-            .map(|r| invitation_view(r, now))
-            .collect(),
-    }))
+    Ok(web::Json(Page::of(page, |r| invitation_view(r, now))))
 }
 
 /// One invitation of the account (administrators, customer service).
@@ -995,11 +986,11 @@ impl From<JoinRequestView> for JoinRequest {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct JoinRequestPage {
-    pub items: Vec<JoinRequest>,
-    pub next_cursor: Option<String>,
+impl Listed for JoinRequest {
+    const PAGE: &'static str = "JoinRequestPage";
 }
+
+pub type JoinRequestPage = Page<JoinRequest>;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -1054,10 +1045,7 @@ async fn list_join_requests(
     })
     .await?;
     let page = fleetdesk_persistence::Page::from_rows(rows, limit, |r| r.request.id.clone());
-    Ok(web::Json(JoinRequestPage {
-        next_cursor: page.next_after.as_deref().map(encode_cursor),
-        items: page.items.into_iter().map(JoinRequest::from).collect(),
-    }))
+    Ok(web::Json(Page::of(page, JoinRequest::from)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

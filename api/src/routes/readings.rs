@@ -22,6 +22,7 @@ use validator::Validate;
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
+use crate::page::{Listed, Page};
 use crate::routes::devices::{active, device_event, device_for, meters_of};
 use crate::state::{State, blocking};
 
@@ -279,11 +280,11 @@ async fn submit(
     Ok(created(Reading::try_from(row)?))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReadingPage {
-    pub items: Vec<Reading>,
-    pub next_cursor: Option<String>,
+impl Listed for Reading {
+    const PAGE: &'static str = "ReadingPage";
 }
+
+pub type ReadingPage = Page<Reading>;
 
 fn page_of(page: fleetdesk_persistence::Page<ReadingRow>) -> Result<ReadingPage, ApiError> {
     Ok(ReadingPage {

@@ -23,7 +23,8 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::app::stock as app_stock;
 use crate::auth::{Authenticated, authorize, authorize_stock};
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::http::{PageParams, encode_cursor};
+use crate::http::PageParams;
+use crate::page::{Listed, Page};
 use crate::routes::accounts::AddressDto;
 use crate::state::{State, blocking};
 
@@ -251,11 +252,11 @@ async fn create_stock_location(
         .json(location))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StockLocationPage {
-    pub items: Vec<StockLocation>,
-    pub next_cursor: Option<String>,
+impl Listed for StockLocation {
+    const PAGE: &'static str = "StockLocationPage";
 }
+
+pub type StockLocationPage = Page<StockLocation>;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -294,10 +295,7 @@ async fn list_stock_locations(
             .read(|c| repo::list_locations(c, &filter, after.as_deref(), limit))?)
     })
     .await?;
-    Ok(web::Json(StockLocationPage {
-        next_cursor: page.next_after.as_deref().map(encode_cursor),
-        items: page.items.into_iter().map(StockLocation::from).collect(),
-    }))
+    Ok(web::Json(Page::of(page, StockLocation::from)))
 }
 
 /// One stock location with its stock status and linked devices.
@@ -699,11 +697,11 @@ impl From<StockMovementRow> for StockMovement {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MovementPage {
-    pub items: Vec<StockMovement>,
-    pub next_cursor: Option<String>,
+impl Listed for StockMovement {
+    const PAGE: &'static str = "MovementPage";
 }
+
+pub type MovementPage = Page<StockMovement>;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -752,10 +750,7 @@ async fn list_movements(
         })
     })
     .await?;
-    Ok(web::Json(MovementPage {
-        next_cursor: page.next_after.as_deref().map(encode_cursor),
-        items: page.items.into_iter().map(StockMovement::from).collect(),
-    }))
+    Ok(web::Json(Page::of(page, StockMovement::from)))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -793,11 +788,11 @@ impl From<OrderRow> for ReplenishmentOrder {
     }
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct OrderPage {
-    pub items: Vec<ReplenishmentOrder>,
-    pub next_cursor: Option<String>,
+impl Listed for ReplenishmentOrder {
+    const PAGE: &'static str = "OrderPage";
 }
+
+pub type OrderPage = Page<ReplenishmentOrder>;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -839,14 +834,7 @@ async fn list_orders(
             .read(|c| repo::list_orders(c, &filter, after.as_deref(), limit))?)
     })
     .await?;
-    Ok(web::Json(OrderPage {
-        next_cursor: page.next_after.as_deref().map(encode_cursor),
-        items: page
-            .items
-            .into_iter()
-            .map(ReplenishmentOrder::from)
-            .collect(),
-    }))
+    Ok(web::Json(Page::of(page, ReplenishmentOrder::from)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
