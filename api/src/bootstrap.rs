@@ -475,7 +475,7 @@ fn add_demo_cases(
     technician: &str,
     now: DateTime<Utc>,
 ) -> Result<(), BootstrapError> {
-    use crate::routes::cases::{Contact, NewCase, move_in, open_in};
+    use crate::app::cases::{Contact, NewCase, move_in, open_in};
     use fleetdesk_domain::cases::{Category, Mover, Status};
     use fleetdesk_persistence::cases as cases_repo;
 

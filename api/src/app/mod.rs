@@ -4,5 +4,7 @@
 //!
 //! Areas move here one at a time (see ARCHITECTURE.md); the first is consumable stock.
 
+pub mod cases;
+pub mod contracts;
 pub mod dealers;
 pub mod stock;

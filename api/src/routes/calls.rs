@@ -863,7 +863,7 @@ pub struct EligibilityView {
 }
 
 pub(super) fn eligibility_view(e: &Eligibility) -> Result<EligibilityView, ApiError> {
-    let unwritable = |_| ApiError::internal();
+    let unwritable = |e: serde_json::Error| ApiError::internal_from(e);
     Ok(EligibilityView {
         eligible: e.eligible,
         route: e

@@ -1,14 +1,12 @@
 //! Service cases: opening, following, commenting, moving through the state machine, assigning
 //! technicians, and the response clock with its explanation.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::calendar::{self, Holiday, StartReason};
-use fleetdesk_domain::cases::{
-    self as rules, Category, MoveError, Mover, Response, Status, check_move,
-};
+use fleetdesk_domain::cases::{self as rules, Category, Mover, Response, Status};
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{Email, Principal, StaffRole};
 use fleetdesk_domain::policy::{self, Action, CaseRef, CaseScope, DeviceScope};
@@ -16,11 +14,9 @@ use fleetdesk_domain::sites::Tz;
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::cases::{
     self as repo, CaseContext, CaseFilter, CaseOrder, CaseReach, CaseRow, CommentRow,
-    StatusChangeRow,
 };
 use fleetdesk_persistence::contracts as contracts_repo;
-use fleetdesk_persistence::devices::{self as devices_repo, DeviceRow};
-use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::devices::{self as devices_repo};
 use fleetdesk_persistence::identity as identity_repo;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -28,11 +24,12 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::app::cases::{Contact, NewCase, case_event, move_in, open_in, status_of};
+use crate::app::contracts::{HolidayDto, terms_of};
 use crate::auth::{Authenticated, authorize, authorize_case, authorize_device};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::PageParams;
 use crate::page::{Listed, Page};
-use crate::routes::contracts::{HolidayDto, terms_of};
 use crate::state::{State, blocking};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -82,52 +79,11 @@ fn sees_internal_notes(who: &Principal) -> bool {
     who.staff_role.is_some()
 }
 
-fn status_of(case: &CaseRow) -> Result<Status, ApiError> {
-    Status::parse(&case.status).ok_or_else(|| ApiError::internal())
-}
-
-fn case_event(
-    c: &mut Conn,
-    kind: EventKind,
-    case: &CaseRow,
-    actor: &str,
-    staff_only: bool,
-    payload: serde_json::Value,
-    at: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    events::append(
-        c,
-        NewEvent {
-            kind,
-            account_id: Some(&case.account_id),
-            subject_type: "case",
-            subject_id: &case.id,
-            device_id: Some(&case.device_id),
-            dealer_id: None,
-            actor_id: Some(actor),
-            staff_only,
-            payload,
-            at,
-        },
-    )?;
-    Ok(())
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CaseDevice {
     pub id: String,
     pub serial_number: String,
     pub model_name: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Contact {
-    #[schema(example = "Anna Berg", min_length = 1, max_length = 100)]
-    pub name: String,
-    #[schema(example = "anna.berg@example.com")]
-    pub email: Option<String>,
-    #[schema(example = "+46 8 123 456 78", max_length = 40)]
-    pub phone: Option<String>,
 }
 
 /// A case and its response clock.
@@ -280,93 +236,6 @@ fn detail(
         status_history: history,
         comments,
     })
-}
-
-/// What a new case says.
-pub(crate) struct NewCase {
-    pub category: Category,
-    pub summary: String,
-    pub description: String,
-    pub contact: Contact,
-}
-
-/// Opens a case for `device` at `now` (the caller checked who may): fixes its response clock
-/// from the account's current contract, records the opening in the status history and the
-/// event feed.
-pub(crate) fn open_in(
-    c: &mut Conn,
-    device: &DeviceRow,
-    opener: &str,
-    new: NewCase,
-    now: DateTime<Utc>,
-) -> Result<CaseRow, ApiError> {
-    let clock = match contracts_repo::current(c, &device.account_id)? {
-        Some(contract) => {
-            let terms = terms_of(&contract)?;
-            let minutes =
-                u32::try_from(terms.response_minutes).map_err(|e| ApiError::internal_from(e))?;
-            let clock =
-                calendar::response_deadline(&terms.calendar()?, now, minutes).map_err(|e| {
-                    log::error!(
-                        "contract {} v{}: {e}",
-                        contract.account_id,
-                        contract.version
-                    );
-                    ApiError::internal()
-                })?;
-            Some((contract.version, clock))
-        }
-        None => None,
-    };
-    let at = now.naive_utc();
-    let row = CaseRow {
-        id: fleetdesk_persistence::new_id(),
-        account_id: device.account_id.clone(),
-        device_id: device.id.clone(),
-        category: new.category.as_str().to_owned(),
-        summary: new.summary,
-        description: new.description,
-        contact_name: new.contact.name,
-        contact_email: new.contact.email,
-        contact_phone: new.contact.phone,
-        status: Status::Open.as_str().to_owned(),
-        opened_by: opener.to_owned(),
-        opened_at: at,
-        contract_version: clock.as_ref().map(|(v, _)| *v),
-        clock_start: clock.as_ref().map(|(_, k)| k.clock_start.naive_utc()),
-        response_deadline: clock.as_ref().map(|(_, k)| k.deadline.naive_utc()),
-        first_response_at: None,
-        first_response_by: None,
-        assigned_technician_id: None,
-        ended_at: None,
-        updated_at: at,
-    };
-    repo::insert_case(c, &row)?;
-    repo::insert_status_change(
-        c,
-        &StatusChangeRow {
-            id: fleetdesk_persistence::new_id(),
-            case_id: row.id.clone(),
-            from_status: None,
-            to_status: row.status.clone(),
-            changed_by: opener.to_owned(),
-            changed_at: at,
-        },
-    )?;
-    case_event(
-        c,
-        EventKind::CaseOpened,
-        &row,
-        opener,
-        false,
-        json!({
-            "category": row.category,
-            "summary": row.summary,
-            "response_deadline": row.response_deadline.map(|t| t.and_utc()),
-        }),
-        now,
-    )?;
-    Ok(row)
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -803,61 +672,6 @@ async fn get_comment(
     })
     .await?;
     Ok(web::Json(comment))
-}
-
-/// Moves `case` to `to` for `mover` (admitted to the case by the caller) if the state machine
-/// allows it, recording the change, a first response, and the event.
-pub(crate) fn move_in(
-    c: &mut Conn,
-    case: &CaseRow,
-    to: Status,
-    mover: Mover,
-    actor: &str,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    let from = status_of(case)?;
-    check_move(from, to, mover).map_err(|e| match e {
-        MoveError::Illegal { .. } => {
-            ApiError::conflict(ErrorCode::IllegalTransition, e.to_string())
-                .with_facts(json!({ "from": from.as_str(), "to": to.as_str() }))
-        }
-        MoveError::NotYours { .. } => ApiError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::TransitionNotAllowed,
-            e.to_string(),
-        )
-        .with_facts(json!({ "from": from.as_str(), "to": to.as_str() })),
-    })?;
-    if !repo::move_status(c, &case.id, from.as_str(), to.as_str(), to.is_final(), now)? {
-        return Err(ApiError::conflict(
-            ErrorCode::CaseChanged,
-            "the case changed meanwhile; reload it and try again",
-        ));
-    }
-    repo::insert_status_change(
-        c,
-        &StatusChangeRow {
-            id: fleetdesk_persistence::new_id(),
-            case_id: case.id.clone(),
-            from_status: Some(from.as_str().to_owned()),
-            to_status: to.as_str().to_owned(),
-            changed_by: actor.to_owned(),
-            changed_at: now.naive_utc(),
-        },
-    )?;
-    if rules::is_first_response(from, mover) {
-        repo::record_first_response(c, &case.id, actor, now)?;
-    }
-    case_event(
-        c,
-        EventKind::CaseStatusChanged,
-        case,
-        actor,
-        false,
-        json!({ "from": from.as_str(), "to": to.as_str() }),
-        now,
-    )?;
-    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -98,7 +98,7 @@ pub struct Dispatch {
 }
 
 fn dispatch_view(d: DispatchRow) -> Result<Dispatch, ApiError> {
-    let unreadable = |_| ApiError::internal();
+    let unreadable = |e: serde_json::Error| ApiError::internal_from(e);
     Ok(Dispatch {
         section1: serde_json::from_str(&d.section1).map_err(unreadable)?,
         section2: d
