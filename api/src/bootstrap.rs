@@ -26,6 +26,8 @@ pub enum BootstrapError {
     Hash,
     #[error(transparent)]
     Rule(#[from] crate::error::ApiError),
+    #[error(transparent)]
+    Case(#[from] crate::app::cases::CaseError),
 }
 
 fn new_user(

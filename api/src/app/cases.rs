@@ -18,8 +18,47 @@ use utoipa::ToSchema;
 use crate::app::contracts::terms_of;
 use crate::error::{ApiError, ErrorCode};
 
-pub fn status_of(case: &CaseRow) -> Result<Status, ApiError> {
-    Status::parse(&case.status).ok_or_else(|| ApiError::internal())
+/// Why a case operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    /// The state machine refused the move (no such move, or not the caller's part).
+    #[error(transparent)]
+    Move(#[from] MoveError),
+    /// Someone else moved the case first.
+    #[error("the case changed meanwhile; reload it and try again")]
+    Changed,
+    /// Stored data fleetdesk cannot read (the case's status, its contract's terms).
+    #[error("unreadable stored data: {0}")]
+    Unreadable(String),
+    #[error(transparent)]
+    Db(#[from] fleetdesk_persistence::DbError),
+}
+
+impl From<CaseError> for ApiError {
+    fn from(e: CaseError) -> Self {
+        let moved = |from: Status, to: Status| json!({ "from": from.as_str(), "to": to.as_str() });
+        match e {
+            CaseError::Move(error @ MoveError::Illegal { from, to }) => {
+                ApiError::conflict(ErrorCode::IllegalTransition, error.to_string())
+                    .with_facts(moved(from, to))
+            }
+            CaseError::Move(error @ MoveError::NotYours { from, to }) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::TransitionNotAllowed,
+                error.to_string(),
+            )
+            .with_facts(moved(from, to)),
+            CaseError::Changed => ApiError::conflict(ErrorCode::CaseChanged, e.to_string()),
+            CaseError::Unreadable(what) => ApiError::internal_from(what),
+            CaseError::Db(db) => db.into(),
+        }
+    }
+}
+
+pub fn status_of(case: &CaseRow) -> Result<Status, CaseError> {
+    Status::parse(&case.status).ok_or_else(|| {
+        CaseError::Unreadable(format!("case {} has status {}", case.id, case.status))
+    })
 }
 
 pub fn case_event(
@@ -30,7 +69,7 @@ pub fn case_event(
     staff_only: bool,
     payload: serde_json::Value,
     at: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), fleetdesk_persistence::DbError> {
     events::append(
         c,
         NewEvent {
@@ -76,21 +115,20 @@ pub fn open_in(
     opener: &str,
     new: NewCase,
     now: DateTime<Utc>,
-) -> Result<CaseRow, ApiError> {
+) -> Result<CaseRow, CaseError> {
     let clock = match contracts_repo::current(c, &device.account_id)? {
         Some(contract) => {
-            let terms = terms_of(&contract)?;
-            let minutes =
-                u32::try_from(terms.response_minutes).map_err(|e| ApiError::internal_from(e))?;
+            let unreadable = |e: &dyn std::fmt::Display| {
+                CaseError::Unreadable(format!(
+                    "contract {} v{}: {e}",
+                    contract.account_id, contract.version
+                ))
+            };
+            let terms = terms_of(&contract).map_err(|e| unreadable(&e))?;
+            let minutes = u32::try_from(terms.response_minutes).map_err(|e| unreadable(&e))?;
+            let calendar = terms.calendar().map_err(|e| unreadable(&e))?;
             let clock =
-                calendar::response_deadline(&terms.calendar()?, now, minutes).map_err(|e| {
-                    log::error!(
-                        "contract {} v{}: {e}",
-                        contract.account_id,
-                        contract.version
-                    );
-                    ApiError::internal()
-                })?;
+                calendar::response_deadline(&calendar, now, minutes).map_err(|e| unreadable(&e))?;
             Some((contract.version, clock))
         }
         None => None,
@@ -155,25 +193,11 @@ pub fn move_in(
     mover: Mover,
     actor: &str,
     now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+) -> Result<(), CaseError> {
     let from = status_of(case)?;
-    check_move(from, to, mover).map_err(|e| match e {
-        MoveError::Illegal { .. } => {
-            ApiError::conflict(ErrorCode::IllegalTransition, e.to_string())
-                .with_facts(json!({ "from": from.as_str(), "to": to.as_str() }))
-        }
-        MoveError::NotYours { .. } => ApiError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::TransitionNotAllowed,
-            e.to_string(),
-        )
-        .with_facts(json!({ "from": from.as_str(), "to": to.as_str() })),
-    })?;
+    check_move(from, to, mover)?;
     if !repo::move_status(c, &case.id, from.as_str(), to.as_str(), to.is_final(), now)? {
-        return Err(ApiError::conflict(
-            ErrorCode::CaseChanged,
-            "the case changed meanwhile; reload it and try again",
-        ));
+        return Err(CaseError::Changed);
     }
     repo::insert_status_change(
         c,
