@@ -7,4 +7,5 @@
 pub mod cases;
 pub mod contracts;
 pub mod dealers;
+pub mod devices;
 pub mod stock;

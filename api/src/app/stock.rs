@@ -8,7 +8,8 @@ use fleetdesk_persistence::stock::{self as repo, DeviceCredentialRow, OrderRow, 
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
-use crate::error::{ApiError, ErrorCode};
+use crate::app::devices::{DeviceRemoved, active};
+use crate::error::ApiError;
 
 /// Why a stock operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -16,8 +17,8 @@ pub enum StockError {
     /// The device does not exist for this caller.
     #[error("no such device")]
     DeviceNotFound,
-    #[error("this device was removed; its history is kept")]
-    DeviceRemoved,
+    #[error(transparent)]
+    DeviceRemoved(#[from] DeviceRemoved),
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -26,9 +27,7 @@ impl From<StockError> for ApiError {
     fn from(e: StockError) -> Self {
         match e {
             StockError::DeviceNotFound => ApiError::not_found(),
-            StockError::DeviceRemoved => {
-                ApiError::conflict(ErrorCode::DeviceRemoved, e.to_string())
-            }
+            StockError::DeviceRemoved(removed) => removed.into(),
             StockError::Db(db) => db.into(),
         }
     }
@@ -68,9 +67,7 @@ pub fn report_supply_levels(
                     .is_none_or(|only| *only == d.id)
         })
         .ok_or(StockError::DeviceNotFound)?;
-    if device.status == "removed" {
-        return Err(StockError::DeviceRemoved);
-    }
+    active(&device)?;
     repo::touch_credential(c, &credential.id, now)?;
     let location = match repo::location_of_device(c, &device.id)? {
         Some(id) => repo::find_location(c, &id)?,

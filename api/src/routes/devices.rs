@@ -19,6 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+pub use crate::app::devices::active;
 use crate::auth::{Authenticated, authorize, authorize_device};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
@@ -508,16 +509,6 @@ async fn update_location(
     })
     .await?;
     Ok(web::Json(Device::try_from(ctx)?))
-}
-
-pub fn active(device: &DeviceRow) -> Result<(), ApiError> {
-    if device.status == "removed" {
-        return Err(ApiError::conflict(
-            ErrorCode::DeviceRemoved,
-            "this device was removed; its history is kept",
-        ));
-    }
-    Ok(())
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
