@@ -18,6 +18,7 @@ pub mod routes;
 pub mod state;
 pub mod throttle;
 pub mod tokens;
+pub mod views;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;

@@ -2,8 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::events::EventKind;
+use fleetdesk_domain::identity::{DealerRole, Email, Principal};
+use fleetdesk_persistence::dealers::{self as repo, DealerInvitationRow, DealerRow};
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::{Conn, DbError};
+use serde_json::json;
+
+use crate::auth;
+use crate::config::Config;
+use crate::error::ApiError;
+use crate::mail::{self, texts};
 
 /// Appends a dealer-network event in the caller's transaction.
 #[expect(
@@ -38,4 +46,58 @@ pub fn event(
             at,
         },
     )
+}
+
+/// The caller's own dealer; 403 for anyone not a dealer's user.
+pub fn own_dealer(who: &Principal) -> Result<String, ApiError> {
+    who.dealer
+        .as_ref()
+        .map(|d| d.dealer_id.clone())
+        .ok_or_else(ApiError::forbidden)
+}
+
+/// Writes a dealer invitation and mails its single-use token, in the caller's transaction.
+pub fn invite(
+    c: &mut Conn,
+    config: &Config,
+    dealer: &DealerRow,
+    email: &Email,
+    role: DealerRole,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<DealerInvitationRow, ApiError> {
+    let ttl = chrono::Duration::from_std(config.invitation_ttl)
+        .map_err(|e| ApiError::internal_from(e))?;
+    let (token, token_hash) = auth::new_secret_token()?;
+    let row = DealerInvitationRow {
+        id: fleetdesk_persistence::new_id(),
+        dealer_id: dealer.id.clone(),
+        email: email.to_string(),
+        role: role.as_str().to_owned(),
+        token_hash,
+        invited_by: actor.to_owned(),
+        created_at: now.naive_utc(),
+        expires_at: (now + ttl).naive_utc(),
+        accepted_at: None,
+        accepted_by: None,
+        revoked_at: None,
+    };
+    repo::insert_dealer_invitation(c, &row)?;
+    mail::enqueue_secret(
+        c,
+        email.as_str(),
+        texts::dealer_invitation(&config.public_base_url, &dealer.name, role.as_str(), &token),
+        now,
+    )?;
+    event(
+        c,
+        EventKind::DealerInvitationCreated,
+        "dealer",
+        &dealer.id,
+        None,
+        actor,
+        json!({ "invitation_id": row.id, "role": row.role }),
+        now,
+    )?;
+    Ok(row)
 }

@@ -4,8 +4,12 @@
 //!
 //! Areas move here one at a time (see ARCHITECTURE.md); the first is consumable stock.
 
+pub mod assignments;
+pub mod calls;
 pub mod cases;
 pub mod contracts;
 pub mod dealers;
 pub mod devices;
+pub mod invitations;
+pub mod members;
 pub mod stock;

@@ -27,6 +27,7 @@ use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
+use crate::views::AddressDto;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_accounts)
@@ -515,20 +516,6 @@ async fn update_account(
     })
     .await?;
     Ok(web::Json(staff_view(row)?))
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
-pub struct AddressDto {
-    #[schema(example = "Kungsgatan 12")]
-    pub line1: String,
-    pub line2: Option<String>,
-    #[schema(example = "111 43")]
-    pub postal_code: String,
-    #[schema(example = "Stockholm")]
-    pub city: String,
-    /// ISO 3166-1 alpha-2.
-    #[schema(example = "SE", min_length = 2, max_length = 2)]
-    pub country: String,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

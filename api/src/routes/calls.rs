@@ -2,19 +2,14 @@
 //! dispatch eligibility.
 
 use actix_web::{HttpResponse, get, post, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::parse_name;
-use fleetdesk_domain::dealers::{
-    self as rules, DispatchFacts, Eligibility, Registration, RemedyOutcome,
-};
+use fleetdesk_domain::dealers::RemedyOutcome;
 use fleetdesk_domain::devices::SerialNumber;
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Email;
 use fleetdesk_domain::policy::Action;
-use fleetdesk_persistence::Conn;
-use fleetdesk_persistence::dealers::{
-    self as repo, CallFilter, CallRemedyRow, CallRow, RegistrationRow, RemedyRow,
-};
+use fleetdesk_persistence::dealers::{self as repo, CallFilter, CallRemedyRow, CallRow, RemedyRow};
 use fleetdesk_persistence::devices as devices_repo;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -22,12 +17,14 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::app::calls::{CallFacts, open_call};
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::PageParams;
 use crate::mail;
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
+use crate::views::{EligibilityView, eligibility_view};
 
 use crate::app::dealers as app_dealers;
 use crate::http::created;
@@ -256,121 +253,49 @@ pub struct Call {
     pub called_at: DateTime<Utc>,
 }
 
-/// What the call-center rules need of a call: the call, its catalogued remedies with the
-/// latest outcome of each, every outcome recorded, and the serial's active registration.
-pub(super) struct CallFacts {
-    pub(super) call: CallRow,
-    due: Vec<(RemedyRow, Option<CallRemedyRow>)>,
-    pub(super) tried: Vec<(CallRemedyRow, String)>,
-    pub(super) registration: Option<RegistrationRow>,
-}
-
-impl CallFacts {
-    pub(super) fn load(c: &mut Conn, id: &str) -> Result<Self, ApiError> {
-        let call = repo::find_call(c, id)?.ok_or_else(ApiError::not_found)?;
-        let tried = repo::call_remedies_of(c, &call.id)?;
-        let catalogue = match &call.problem_category {
-            Some(category) => repo::remedies_for(c, category, call.model_id.as_deref())?,
-            None => Vec::new(),
-        };
-        let due = catalogue
+fn call_view(facts: CallFacts) -> Call {
+    let c = facts.call;
+    Call {
+        caller: Caller {
+            name: c.caller_name,
+            phone: c.caller_phone,
+            email: c.caller_email,
+            company: c.caller_company,
+        },
+        dealer_of_record: facts.registration.map(|r| r.dealer_id),
+        remedies: facts
+            .due
             .into_iter()
-            .map(|remedy| {
-                let latest = tried
-                    .iter()
-                    .rev()
-                    .find(|(t, _)| t.remedy_id == remedy.id)
-                    .map(|(t, _)| t.clone());
-                (remedy, latest)
+            .map(|(r, latest)| RemedyDue {
+                remedy_id: r.id,
+                title: r.title,
+                instructions: r.instructions,
+                outcome: latest.map(|t| t.outcome),
             })
-            .collect();
-        let registration = repo::active_registration(c, &call.serial_number)?;
-        Ok(Self {
-            call,
-            due,
-            tried,
-            registration,
-        })
-    }
-
-    /// The catalogued remedies not yet tried and failed (nor marked not applicable).
-    fn outstanding(&self) -> Vec<String> {
-        self.due
-            .iter()
-            .filter(|(_, latest)| {
-                !latest
-                    .as_ref()
-                    .is_some_and(|t| RemedyOutcome::exhausted(&t.outcome))
+            .collect(),
+        remedies_tried: facts
+            .tried
+            .into_iter()
+            .map(|(t, title)| RemedyTried {
+                recorded_at: t.recorded_at.and_utc(),
+                remedy_id: t.remedy_id,
+                title,
+                outcome: t.outcome,
+                note: t.note,
             })
-            .map(|(r, _)| r.title.clone())
-            .collect()
-    }
-
-    pub(super) fn warranty_end(&self, c: &mut Conn) -> Result<Option<NaiveDate>, ApiError> {
-        if let Some(device) = &self.call.device_id
-            && let Some(ctx) = devices_repo::find_device(c, device)?
-        {
-            return Ok(Some(ctx.device.warranty_end));
-        }
-        Ok(self.registration.as_ref().and_then(|r| r.warranty_end))
-    }
-
-    pub(super) fn eligibility(&self, c: &mut Conn) -> Result<Eligibility, ApiError> {
-        Ok(rules::dispatch_eligibility(&DispatchFacts {
-            call_date: Some(self.call.called_at.date()),
-            registration: self.registration.as_ref().map(|r| Registration {
-                dealer_id: r.dealer_id.clone(),
-                warranty_marketing_program: r.warranty_marketing_program,
-            }),
-            outstanding_remedies: self.outstanding(),
-            warranty_end: self.warranty_end(c)?,
-        }))
-    }
-
-    fn view(self) -> Call {
-        let c = self.call;
-        Call {
-            caller: Caller {
-                name: c.caller_name,
-                phone: c.caller_phone,
-                email: c.caller_email,
-                company: c.caller_company,
-            },
-            dealer_of_record: self.registration.map(|r| r.dealer_id),
-            remedies: self
-                .due
-                .into_iter()
-                .map(|(r, latest)| RemedyDue {
-                    remedy_id: r.id,
-                    title: r.title,
-                    instructions: r.instructions,
-                    outcome: latest.map(|t| t.outcome),
-                })
-                .collect(),
-            remedies_tried: self
-                .tried
-                .into_iter()
-                .map(|(t, title)| RemedyTried {
-                    recorded_at: t.recorded_at.and_utc(),
-                    remedy_id: t.remedy_id,
-                    title,
-                    outcome: t.outcome,
-                    note: t.note,
-                })
-                .collect(),
-            called_at: c.called_at.and_utc(),
-            id: c.id,
-            serial_number: c.serial_number,
-            model_id: c.model_id,
-            device_id: c.device_id,
-            site_address: c.site_address,
-            reason: c.reason,
-            problem_category: c.problem_category,
-            problem: c.problem,
-            status: c.status,
-            redirected_to: c.redirected_to,
-            resolution: c.resolution,
-        }
+            .collect(),
+        called_at: c.called_at.and_utc(),
+        id: c.id,
+        serial_number: c.serial_number,
+        model_id: c.model_id,
+        device_id: c.device_id,
+        site_address: c.site_address,
+        reason: c.reason,
+        problem_category: c.problem_category,
+        problem: c.problem,
+        status: c.status,
+        redirected_to: c.redirected_to,
+        resolution: c.resolution,
     }
 }
 
@@ -509,7 +434,7 @@ async fn log_call(
                 json!({ "serial_number": row.serial_number, "reason": row.reason }),
                 now,
             )?;
-            Ok(CallFacts::load(c, &row.id)?.view())
+            Ok(call_view(CallFacts::load(c, &row.id)?))
         })
     })
     .await?;
@@ -613,7 +538,7 @@ async fn get_call(
 ) -> Result<web::Json<Call>, ApiError> {
     authorize_dealer(&who.0, Action::ReadCalls, None)?;
     let state = state.into_inner();
-    let call = blocking(move || state.db.read(|c| Ok(CallFacts::load(c, &id)?.view()))).await?;
+    let call = blocking(move || state.db.read(|c| Ok(call_view(CallFacts::load(c, &id)?)))).await?;
     Ok(web::Json(call))
 }
 
@@ -693,22 +618,11 @@ async fn record_remedy(
                 json!({ "remedy_id": body.remedy_id, "outcome": outcome.as_str() }),
                 now,
             )?;
-            Ok(CallFacts::load(c, &facts.call.id)?.view())
+            Ok(call_view(CallFacts::load(c, &facts.call.id)?))
         })
     })
     .await?;
     Ok(created(format!("/api/v1/calls/{}", call.id), &call))
-}
-
-pub(super) fn open_call(call: &CallRow) -> Result<(), ApiError> {
-    if call.status == "open" {
-        Ok(())
-    } else {
-        Err(ApiError::conflict(
-            ErrorCode::CallClosed,
-            format!("the call is {} already", call.status),
-        ))
-    }
 }
 
 /// Redirects the caller to the dealer of record (call center): the dealer is mailed the
@@ -778,7 +692,7 @@ async fn redirect_call(
                 json!({ "dealer_id": dealer.id }),
                 now,
             )?;
-            Ok(CallFacts::load(c, &facts.call.id)?.view())
+            Ok(call_view(CallFacts::load(c, &facts.call.id)?))
         })
     })
     .await?;
@@ -839,47 +753,11 @@ async fn resolve_call(
                 json!({}),
                 now,
             )?;
-            Ok(CallFacts::load(c, &call.id)?.view())
+            Ok(call_view(CallFacts::load(c, &call.id)?))
         })
     })
     .await?;
     Ok(web::Json(call))
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct EligibilityView {
-    pub eligible: bool,
-    /// Where an eligible dispatch goes: `{"kind": "dealer_of_record", "dealer_id": …}` or
-    /// `{"kind": "call_center_service"}`.
-    #[schema(value_type = Option<Object>)]
-    pub route: Option<serde_json::Value>,
-    /// Whether the service is reimbursable under the warranty on the call date.
-    pub reimbursable: bool,
-    /// Every reason that applies, each with a `code` (no_call, remedies_outstanding,
-    /// warranty_marketing_program, dealer_of_record, no_dealer_of_record, in_warranty,
-    /// out_of_warranty, warranty_unknown) and its facts.
-    #[schema(value_type = Vec<Object>)]
-    pub reasons: Vec<serde_json::Value>,
-}
-
-pub(super) fn eligibility_view(e: &Eligibility) -> Result<EligibilityView, ApiError> {
-    let unwritable = |e: serde_json::Error| ApiError::internal_from(e);
-    Ok(EligibilityView {
-        eligible: e.eligible,
-        route: e
-            .route
-            .as_ref()
-            .map(serde_json::to_value)
-            .transpose()
-            .map_err(unwritable)?,
-        reimbursable: e.reimbursable,
-        reasons: e
-            .reasons
-            .iter()
-            .map(serde_json::to_value)
-            .collect::<Result<_, _>>()
-            .map_err(unwritable)?,
-    })
 }
 
 /// Whether the call center may dispatch service for this call, to whom, and why (staff).

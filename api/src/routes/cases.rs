@@ -26,6 +26,7 @@ use validator::Validate;
 
 use crate::app::cases::{Contact, NewCase, case_event, move_in, open_in, status_of};
 use crate::app::contracts::{HolidayDto, terms_of};
+use crate::app::members::require_field_technician;
 use crate::auth::{Authenticated, authorize, authorize_case, authorize_device};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::PageParams;
@@ -783,19 +784,6 @@ async fn assign_technician(
     })
     .await?;
     Ok(web::Json(detail))
-}
-
-/// 422 unless `user_id` is a field technician.
-pub(super) fn require_field_technician(c: &mut Conn, user_id: &str) -> Result<(), ApiError> {
-    let is_technician = identity_repo::find_user(c, user_id)?
-        .is_some_and(|u| u.staff_role.as_deref() == Some(StaffRole::Technician.as_str()));
-    if !is_technician {
-        return Err(ApiError::invalid_field(
-            "technician_id",
-            "is not a field technician",
-        ));
-    }
-    Ok(())
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -24,10 +24,10 @@ use crate::mail;
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
-use super::dealers::own_dealer;
-use super::dispatches::Section2;
 use crate::app::dealers as app_dealers;
+use crate::app::dealers::own_dealer;
 use crate::http::created;
+use crate::views::Section2;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(submit_claim)

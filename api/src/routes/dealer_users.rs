@@ -9,7 +9,7 @@ use fleetdesk_domain::identity::{DealerRole, Email};
 use fleetdesk_domain::membership;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::Conn;
-use fleetdesk_persistence::dealers::{self as repo, DealerInvitationRow, DealerRow, DealerUserRow};
+use fleetdesk_persistence::dealers::{self as repo, DealerInvitationRow, DealerUserRow};
 use fleetdesk_persistence::identity as identity_repo;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -19,14 +19,12 @@ use validator::Validate;
 
 use crate::auth::{self, Authenticated, authorize_dealer};
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::mail::{self, texts};
-use crate::state::{AppState, State, blocking};
+use crate::state::{State, blocking};
 
-use super::members::{
-    AcceptInvitation, Acceptor, check_open, invitation_not_open, invitation_problem,
-    last_administrator,
-};
 use crate::app::dealers as app_dealers;
+use crate::app::invitations::{Acceptor, check_open, invitation_not_open, invitation_problem};
+use crate::app::members::last_administrator;
+use crate::views::AcceptInvitation;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(invite_dealer_user)
@@ -91,57 +89,6 @@ fn invitation_view(r: DealerInvitationRow, now: DateTime<Utc>) -> DealerInvitati
     }
 }
 
-/// Writes a dealer invitation and mails its single-use token, in the caller's transaction.
-pub(super) fn invite(
-    c: &mut Conn,
-    state: &AppState,
-    dealer: &DealerRow,
-    email: &Email,
-    role: DealerRole,
-    actor: &str,
-) -> Result<DealerInvitationRow, ApiError> {
-    let now = state.config.clock.now();
-    let ttl = chrono::Duration::from_std(state.config.invitation_ttl)
-        .map_err(|e| ApiError::internal_from(e))?;
-    let (token, token_hash) = auth::new_secret_token()?;
-    let row = DealerInvitationRow {
-        id: fleetdesk_persistence::new_id(),
-        dealer_id: dealer.id.clone(),
-        email: email.to_string(),
-        role: role.as_str().to_owned(),
-        token_hash,
-        invited_by: actor.to_owned(),
-        created_at: now.naive_utc(),
-        expires_at: (now + ttl).naive_utc(),
-        accepted_at: None,
-        accepted_by: None,
-        revoked_at: None,
-    };
-    repo::insert_dealer_invitation(c, &row)?;
-    mail::enqueue_secret(
-        c,
-        email.as_str(),
-        texts::dealer_invitation(
-            &state.config.public_base_url,
-            &dealer.name,
-            role.as_str(),
-            &token,
-        ),
-        state.config.clock.now(),
-    )?;
-    app_dealers::event(
-        c,
-        EventKind::DealerInvitationCreated,
-        "dealer",
-        &dealer.id,
-        None,
-        actor,
-        json!({ "invitation_id": row.id, "role": row.role }),
-        now,
-    )?;
-    Ok(row)
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DealerInvitationRequest {
     #[schema(example = "tina.tech@westside.example")]
@@ -180,8 +127,9 @@ async fn invite_dealer_user(
     let (row, now) = blocking(move || {
         state.db.write(|c| -> Result<_, ApiError> {
             let dealer = repo::find_dealer(c, &dealer_id)?.ok_or_else(ApiError::not_found)?;
-            let row = invite(c, &state, &dealer, &email, role, &actor)?;
-            Ok((row, state.config.clock.now()))
+            let now = state.config.clock.now();
+            let row = app_dealers::invite(c, &state.config, &dealer, &email, role, &actor, now)?;
+            Ok((row, now))
         })
     })
     .await?;

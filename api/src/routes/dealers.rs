@@ -19,13 +19,13 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::app::dealers::own_dealer;
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::PageParams;
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
-use super::dealer_users;
 use crate::app::dealers as app_dealers;
 use crate::http::created;
 
@@ -36,14 +36,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_registrations)
         .service(get_registration)
         .service(deregister);
-}
-
-/// The caller's own dealer; 403 for anyone not a dealer's user.
-pub(super) fn own_dealer(who: &Principal) -> Result<String, ApiError> {
-    who.dealer
-        .as_ref()
-        .map(|d| d.dealer_id.clone())
-        .ok_or_else(ApiError::forbidden)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -135,7 +127,15 @@ async fn create_dealer(
                 row.created_at.and_utc(),
             )?;
             if let Some(email) = &admin {
-                dealer_users::invite(c, &state, &row, email, DealerRole::DealerAdmin, &actor)?;
+                app_dealers::invite(
+                    c,
+                    &state.config,
+                    &row,
+                    email,
+                    DealerRole::DealerAdmin,
+                    &actor,
+                    row.created_at.and_utc(),
+                )?;
             }
             Ok(row)
         })

@@ -6,13 +6,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::devices::{SerialNumber, check_dates, parse_meters};
 use fleetdesk_domain::events::EventKind;
-use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, DeviceScope};
+use fleetdesk_persistence::DbError;
 use fleetdesk_persistence::devices::{
     self as repo, DeviceContext, DeviceFilter, DeviceRow, ModelRow,
 };
-use fleetdesk_persistence::events::{self, NewEvent};
-use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -20,13 +18,14 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 pub use crate::app::devices::active;
-use crate::auth::{Authenticated, authorize, authorize_device};
+use crate::app::devices::{device_event, device_for, meters_of};
+use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
-use super::assignments::{DEVICES, assign};
+use crate::app::assignments::{self, DEVICES};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_models)
@@ -38,48 +37,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(remove_device)
         .service(request_removal)
         .service(assign_devices);
-}
-
-/// Loads a device and checks `action` on it.
-pub fn device_for(
-    c: &mut Conn,
-    who: &Principal,
-    action: Action,
-    id: &str,
-) -> Result<DeviceContext, ApiError> {
-    let device = repo::find_device(c, id)?.ok_or_else(ApiError::not_found)?;
-    authorize_device(who, action, &device.device)?;
-    Ok(device)
-}
-
-pub fn meters_of(json_text: &str) -> Result<Vec<String>, ApiError> {
-    serde_json::from_str(json_text).map_err(|e| ApiError::internal_from(e))
-}
-
-pub fn device_event(
-    c: &mut Conn,
-    kind: EventKind,
-    device: &DeviceRow,
-    actor: &str,
-    payload: serde_json::Value,
-    at: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    events::append(
-        c,
-        NewEvent {
-            kind,
-            account_id: Some(&device.account_id),
-            subject_type: "device",
-            subject_id: &device.id,
-            device_id: Some(&device.id),
-            dealer_id: None,
-            actor_id: Some(actor),
-            staff_only: false,
-            payload,
-            at,
-        },
-    )?;
-    Ok(())
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -640,7 +597,20 @@ async fn assign_devices(
 ) -> Result<web::Json<DeviceAssignment>, ApiError> {
     let (account_id, user_id) = path.into_inner();
     let device_ids = body.into_inner().device_ids;
-    let assigned = assign(state, who.0, &DEVICES, account_id, user_id, device_ids);
+    let state = state.into_inner();
+    let assigned = blocking(move || {
+        let now = state.config.clock.now();
+        state.db.write(|c| {
+            assignments::replace(
+                c,
+                &who.0,
+                &DEVICES,
+                (&account_id, &user_id),
+                device_ids,
+                now,
+            )
+        })
+    });
     Ok(web::Json(DeviceAssignment {
         device_ids: assigned.await?,
     }))

@@ -27,10 +27,11 @@ use crate::mail;
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
-use super::calls::{CallFacts, eligibility_view, open_call};
-use super::cases::require_field_technician;
+use crate::app::calls::{CallFacts, open_call};
 use crate::app::dealers as app_dealers;
+use crate::app::members::require_field_technician;
 use crate::http::created;
+use crate::views::{PartUsedView, Section2, eligibility_view};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_dispatch)
@@ -45,34 +46,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
 
 // ---------------------------------------------------------------------------------------
 // Dispatches
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct PartUsedView {
-    #[schema(example = "QM7-1234")]
-    pub part_number: String,
-    #[schema(example = 1, minimum = 1, maximum = 1000)]
-    pub quantity: i32,
-    /// The part replaced was defective (a warranty part claim may follow).
-    #[serde(default)]
-    pub defective: bool,
-}
-
-/// Section 2 of the service dispatch form.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct Section2 {
-    pub arrived_at: DateTime<Utc>,
-    pub completed_at: DateTime<Utc>,
-    /// Minutes of labour, at most the time between arrival and completion.
-    #[schema(example = 90)]
-    pub labour_minutes: i64,
-    #[serde(default)]
-    pub parts: Vec<PartUsedView>,
-    #[schema(example = "Replaced the carriage motor; test prints clean.")]
-    pub resolution: String,
-    /// The technician who did the work.
-    #[schema(example = "Ted Field")]
-    pub technician: String,
-}
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Dispatch {

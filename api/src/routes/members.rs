@@ -1,19 +1,16 @@
 //! Who belongs to a customer account: members and their roles, invitations, join requests.
 //! Nobody joins on their own word: an invitation or an approved request decides.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::events::EventKind;
-use fleetdesk_domain::identity::{CustomerRole, Email, Password};
-use fleetdesk_domain::membership::{self, MembershipError};
+use fleetdesk_domain::identity::{CustomerRole, Email};
+use fleetdesk_domain::membership::{self};
 use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::accounts as accounts_repo;
 use fleetdesk_persistence::events::{self, NewEvent};
-use fleetdesk_persistence::identity::{
-    self as repo, InvitationRow, JoinRequestView, MemberView, UserRow,
-};
+use fleetdesk_persistence::identity::{self as repo, InvitationRow, JoinRequestView, MemberView};
 use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -21,15 +18,17 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::app::assignments;
+use crate::app::invitations::{Acceptor, check_open, invitation_not_open, invitation_problem};
+use crate::app::members::last_administrator;
 use crate::auth::{self, Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::PageParams;
 use crate::mail::{self, texts};
 use crate::page::{Listed, Page};
-use crate::state::{AppState, State, blocking};
+use crate::state::{State, blocking};
 use crate::throttle;
-
-use super::assignments;
+use crate::views::AcceptInvitation;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_members)
@@ -169,10 +168,6 @@ async fn list_members(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RoleChange {
     pub role: CustomerRoleDto,
-}
-
-pub(super) fn last_administrator(e: MembershipError) -> ApiError {
-    ApiError::conflict(ErrorCode::LastAdministrator, e.to_string())
 }
 
 /// Changes a member's role (administrators, customer service). The last administrator of an
@@ -597,32 +592,6 @@ async fn revoke_invitation(
     Ok(HttpResponse::NoContent().finish())
 }
 
-pub(super) fn invitation_not_open() -> ApiError {
-    ApiError::conflict(
-        ErrorCode::InvitationNotOpen,
-        "this invitation was accepted or revoked already",
-    )
-}
-
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-pub struct AcceptInvitation {
-    #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
-    pub token: String,
-    /// Required when the address has no fleetdesk user yet.
-    #[schema(min_length = 10, max_length = 128)]
-    pub password: Option<String>,
-    /// Required when the address has no fleetdesk user yet.
-    #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100)]
-    pub display_name: Option<String>,
-    /// When the address has a confirmed user: that user's password, unless the request is
-    /// signed in as that user.
-    #[validate(length(min = 1, max = 1024))]
-    #[schema(min_length = 1, max_length = 1024)]
-    pub current_password: Option<String>,
-}
-
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Joined {
     pub account_id: String,
@@ -632,205 +601,6 @@ pub struct Joined {
     pub role: String,
     /// True when accepting created the user.
     pub new_user: bool,
-}
-
-pub(super) fn invitation_problem(code: ErrorCode, detail: &str) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
-}
-
-/// An invitation token works once, until it expires or is revoked.
-pub(super) fn check_open(
-    accepted: bool,
-    revoked: bool,
-    expires_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    if revoked {
-        return Err(invitation_problem(
-            ErrorCode::InvitationInvalid,
-            "this invitation was revoked",
-        ));
-    }
-    if accepted {
-        return Err(invitation_problem(
-            ErrorCode::InvitationUsed,
-            "this invitation was used already",
-        ));
-    }
-    if expires_at <= now {
-        return Err(invitation_problem(
-            ErrorCode::InvitationExpired,
-            "this invitation has expired; ask for a new one",
-        ));
-    }
-    Ok(())
-}
-
-/// The user an invitation creates for an address new to fleetdesk: it needs a password and a
-/// name; the mailed token proved the address. Hashes the password (before any transaction).
-fn invited_user(
-    body: &AcceptInvitation,
-    email: &Email,
-    now: DateTime<Utc>,
-) -> Result<UserRow, ApiError> {
-    let hash = invited_password(body, email)?;
-    let name = body
-        .display_name
-        .as_deref()
-        .ok_or_else(|| ApiError::invalid_field("display_name", "is required for a new user"))?;
-    let name = parse_name("display_name", name, 100)?;
-    Ok(UserRow::new(email.as_str(), hash, &name, None, true, now))
-}
-
-/// The password given with an acceptance, checked by the registration rules and hashed.
-fn invited_password(body: &AcceptInvitation, email: &Email) -> Result<String, ApiError> {
-    let password = body
-        .password
-        .as_deref()
-        .ok_or_else(|| ApiError::invalid_field("password", "is required for a new user"))?;
-    let password = Password::parse(password, email)?;
-    auth::hash_password(password.expose())
-}
-
-/// Who accepts an invitation mailed to an address. The mailed token proves the address, and
-/// whoever proves the address owns the password: an earlier registration by someone else
-/// never decides it. A confirmed user proves they are that user.
-pub(super) enum Acceptor {
-    /// The address is new to fleetdesk: this user is created.
-    New(UserRow),
-    /// The address has a user who never confirmed it: the password given replaces whatever a
-    /// registration set, the address counts as confirmed, and earlier sign-ins and
-    /// confirmation links end.
-    Unconfirmed {
-        user: UserRow,
-        password_hash: String,
-    },
-    /// A confirmed user who proved to be that user (signed in, or their current password).
-    Confirmed(UserRow),
-}
-
-impl Acceptor {
-    /// Decides who accepts, before the write transaction (password hashing is slow).
-    /// `signed_in` is the user id of the request's access token, if any.
-    pub(super) fn decide(
-        state: &AppState,
-        body: &AcceptInvitation,
-        email: &Email,
-        signed_in: Option<&str>,
-        client: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Self, ApiError> {
-        let existing = state
-            .db
-            .read(|c| repo::find_user_by_email(c, email.as_str()))?;
-        if let Some(caller) = signed_in
-            && existing.as_ref().is_none_or(|u| u.id != caller)
-        {
-            return Err(ApiError::new(
-                StatusCode::FORBIDDEN,
-                ErrorCode::InvitationForAnotherUser,
-                "this invitation was sent to another address than the signed-in user's",
-            ));
-        }
-        let Some(user) = existing else {
-            return Ok(Self::New(invited_user(body, email, now)?));
-        };
-        if signed_in.is_some() {
-            return Ok(if user.email_confirmed_at.is_some() {
-                Self::Confirmed(user)
-            } else {
-                // Signed in means confirmed; a user unconfirmed since is treated as unproven.
-                Self::Unconfirmed {
-                    password_hash: invited_password(body, email)?,
-                    user,
-                }
-            });
-        }
-        if user.email_confirmed_at.is_none() {
-            return Ok(Self::Unconfirmed {
-                password_hash: invited_password(body, email)?,
-                user,
-            });
-        }
-        let Some(current) = body.current_password.as_deref() else {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::IdentityProofRequired,
-                "this address has a fleetdesk user: sign in as it, or give its current password as current_password",
-            ));
-        };
-        // A password check like a sign-in's, counted like one.
-        let keys = throttle::sign_in_keys(email.as_str(), client);
-        if let Err(wait) = throttle::claim(&state.db, &keys, state.config.clock.now())? {
-            return Err(throttle::too_many(
-                ErrorCode::TooManyAttempts,
-                "too many failed sign-ins; wait before trying again",
-                wait,
-            ));
-        }
-        if !auth::verify_password(current, &user.password_hash) {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::InvalidCredentials,
-                "the current password is wrong",
-            ));
-        }
-        state
-            .db
-            .write(|c| throttle::succeeded(c, &keys, state.config.clock.now()))?;
-        Ok(Self::Confirmed(user))
-    }
-
-    pub(super) fn is_new(&self) -> bool {
-        matches!(self, Self::New(_))
-    }
-
-    /// The user to be created, for the caller to complete (a dealer's user gets their dealer).
-    pub(super) fn new_user_mut(&mut self) -> Option<&mut UserRow> {
-        match self {
-            Self::New(user) => Some(user),
-            _ => None,
-        }
-    }
-
-    /// The existing user, if any.
-    pub(super) fn existing(&self) -> Option<&UserRow> {
-        match self {
-            Self::New(_) => None,
-            Self::Unconfirmed { user, .. } | Self::Confirmed(user) => Some(user),
-        }
-    }
-
-    /// Creates or claims the user inside the acceptance's transaction; returns its id.
-    pub(super) fn apply(&self, c: &mut Conn, now: DateTime<Utc>) -> Result<String, ApiError> {
-        let retry = || {
-            ApiError::conflict(
-                ErrorCode::Conflict,
-                "this address changed meanwhile; try again",
-            )
-        };
-        match self {
-            Self::New(user) => {
-                repo::insert_user(c, user).map_err(|e| match e {
-                    DbError::UniqueViolation(_) => retry(),
-                    other => other.into(),
-                })?;
-                Ok(user.id.clone())
-            }
-            Self::Unconfirmed {
-                user,
-                password_hash,
-            } => {
-                if !repo::claim_unconfirmed(c, &user.id, &user.email, password_hash, now)? {
-                    return Err(retry());
-                }
-                repo::expire_email_tokens(c, &user.id, now)?;
-                repo::revoke_all_refresh_tokens(c, &user.id, now)?;
-                Ok(user.id.clone())
-            }
-            Self::Confirmed(user) => Ok(user.id.clone()),
-        }
-    }
 }
 
 /// Accepts an invitation. The mailed token proves the address: a new address gets a user with

@@ -1,7 +1,6 @@
 //! HTTP routes, one module per business area.
 
 pub mod accounts;
-pub mod assignments;
 pub mod calls;
 pub mod cases;
 pub mod claims;

@@ -19,11 +19,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::app::devices::{active, device_event, device_for, meters_of};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::page::{Listed, Page};
-use crate::routes::devices::{active, device_event, device_for, meters_of};
 use crate::state::{State, blocking};
 
 pub fn routes(cfg: &mut ServiceConfig) {

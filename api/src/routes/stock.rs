@@ -25,10 +25,10 @@ use crate::auth::{Authenticated, authorize, authorize_stock};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::PageParams;
 use crate::page::{Listed, Page};
-use crate::routes::accounts::AddressDto;
 use crate::state::{State, blocking};
+use crate::views::AddressDto;
 
-use super::assignments::{STOCK_LOCATIONS, assign};
+use crate::app::assignments::{self, STOCK_LOCATIONS};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_stock_location)
@@ -951,7 +951,20 @@ async fn assign_stock_locations(
 ) -> Result<web::Json<StockLocationAssignment>, ApiError> {
     let (account_id, user_id) = path.into_inner();
     let ids = body.into_inner().stock_location_ids;
-    let assigned = assign(state, who.0, &STOCK_LOCATIONS, account_id, user_id, ids);
+    let state = state.into_inner();
+    let assigned = blocking(move || {
+        let now = state.config.clock.now();
+        state.db.write(|c| {
+            assignments::replace(
+                c,
+                &who.0,
+                &STOCK_LOCATIONS,
+                (&account_id, &user_id),
+                ids,
+                now,
+            )
+        })
+    });
     Ok(web::Json(StockLocationAssignment {
         stock_location_ids: assigned.await?,
     }))

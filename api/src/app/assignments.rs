@@ -14,7 +14,6 @@ use serde_json::json;
 
 use crate::auth::authorize;
 use crate::error::{ApiError, ErrorCode};
-use crate::state::{State, blocking};
 
 /// Replaces a member's assignments of one kind: (account, user, ids, at).
 type SetAssignments = fn(&mut Conn, &str, &str, &[String], DateTime<Utc>) -> DbResult<()>;
@@ -96,49 +95,40 @@ pub fn check(
 
 /// Replaces what member `user_id` of `account_id` is assigned (administrators, customer
 /// service); returns the ids assigned.
-pub async fn assign(
-    state: State,
-    who: Principal,
-    kind: &'static Assignable,
-    account_id: String,
-    user_id: String,
+pub fn replace(
+    c: &mut Conn,
+    who: &Principal,
+    kind: &Assignable,
+    (account_id, user_id): (&str, &str),
     ids: Vec<String>,
+    now: DateTime<Utc>,
 ) -> Result<Vec<String>, ApiError> {
-    authorize(&who, kind.action, Some(&account_id))?;
+    authorize(who, kind.action, Some(account_id))?;
     let ids = distinct(ids);
-    let assigned = ids.clone();
-    let state = state.into_inner();
-    blocking(move || {
-        state.db.write(|c| -> Result<(), ApiError> {
-            let member = identity_repo::find_member(c, &account_id, &user_id)?
-                .ok_or_else(ApiError::not_found)?;
-            let role: CustomerRole = member
-                .role
-                .parse()
-                .map_err(|e| ApiError::internal_from(e))?;
-            check(c, kind, &account_id, role, &ids)?;
-            let now = state.config.clock.now();
-            (kind.set)(c, &account_id, &user_id, &ids, now)?;
-            let mut payload = json!({ "user_id": user_id });
-            payload[kind.field] = json!(ids);
-            events::append(
-                c,
-                NewEvent {
-                    kind: kind.event,
-                    account_id: Some(&account_id),
-                    subject_type: "membership",
-                    subject_id: &user_id,
-                    device_id: None,
-                    dealer_id: None,
-                    actor_id: Some(&who.user_id),
-                    staff_only: false,
-                    payload,
-                    at: now,
-                },
-            )?;
-            Ok(())
-        })
-    })
-    .await?;
-    Ok(assigned)
+    let member =
+        identity_repo::find_member(c, account_id, user_id)?.ok_or_else(ApiError::not_found)?;
+    let role: CustomerRole = member
+        .role
+        .parse()
+        .map_err(|e| ApiError::internal_from(e))?;
+    check(c, kind, account_id, role, &ids)?;
+    (kind.set)(c, account_id, user_id, &ids, now)?;
+    let mut payload = json!({ "user_id": user_id });
+    payload[kind.field] = json!(ids);
+    events::append(
+        c,
+        NewEvent {
+            kind: kind.event,
+            account_id: Some(account_id),
+            subject_type: "membership",
+            subject_id: user_id,
+            device_id: None,
+            dealer_id: None,
+            actor_id: Some(&who.user_id),
+            staff_only: false,
+            payload,
+            at: now,
+        },
+    )?;
+    Ok(ids)
 }

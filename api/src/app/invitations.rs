@@ -1,0 +1,222 @@
+//! Invitations, customer and dealer alike: whether a token is still open, and who accepts it.
+
+use actix_web::http::StatusCode;
+use chrono::{DateTime, Utc};
+use fleetdesk_domain::accounts::parse_name;
+use fleetdesk_domain::identity::{Email, Password};
+use fleetdesk_persistence::identity::{self as repo, UserRow};
+use fleetdesk_persistence::{Conn, DbError};
+
+use crate::auth;
+use crate::error::{ApiError, ErrorCode};
+use crate::state::AppState;
+use crate::throttle;
+use crate::views::AcceptInvitation;
+
+/// A revoke or a second acceptance of an invitation that is no longer open.
+pub fn invitation_not_open() -> ApiError {
+    ApiError::conflict(
+        ErrorCode::InvitationNotOpen,
+        "this invitation was accepted or revoked already",
+    )
+}
+
+/// A token that cannot be accepted (unknown, used, revoked or expired).
+pub fn invitation_problem(code: ErrorCode, detail: &str) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
+}
+
+/// An invitation token works once, until it expires or is revoked.
+pub fn check_open(
+    accepted: bool,
+    revoked: bool,
+    expires_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    if revoked {
+        return Err(invitation_problem(
+            ErrorCode::InvitationInvalid,
+            "this invitation was revoked",
+        ));
+    }
+    if accepted {
+        return Err(invitation_problem(
+            ErrorCode::InvitationUsed,
+            "this invitation was used already",
+        ));
+    }
+    if expires_at <= now {
+        return Err(invitation_problem(
+            ErrorCode::InvitationExpired,
+            "this invitation has expired; ask for a new one",
+        ));
+    }
+    Ok(())
+}
+
+/// The user an invitation creates for an address new to fleetdesk: it needs a password and a
+/// name; the mailed token proved the address. Hashes the password (before any transaction).
+fn invited_user(
+    body: &AcceptInvitation,
+    email: &Email,
+    now: DateTime<Utc>,
+) -> Result<UserRow, ApiError> {
+    let hash = invited_password(body, email)?;
+    let name = body
+        .display_name
+        .as_deref()
+        .ok_or_else(|| ApiError::invalid_field("display_name", "is required for a new user"))?;
+    let name = parse_name("display_name", name, 100)?;
+    Ok(UserRow::new(email.as_str(), hash, &name, None, true, now))
+}
+
+/// The password given with an acceptance, checked by the registration rules and hashed.
+fn invited_password(body: &AcceptInvitation, email: &Email) -> Result<String, ApiError> {
+    let password = body
+        .password
+        .as_deref()
+        .ok_or_else(|| ApiError::invalid_field("password", "is required for a new user"))?;
+    let password = Password::parse(password, email)?;
+    auth::hash_password(password.expose())
+}
+
+/// Who accepts an invitation mailed to an address. The mailed token proves the address, and
+/// whoever proves the address owns the password: an earlier registration by someone else
+/// never decides it. A confirmed user proves they are that user.
+pub enum Acceptor {
+    /// The address is new to fleetdesk: this user is created.
+    New(UserRow),
+    /// The address has a user who never confirmed it: the password given replaces whatever a
+    /// registration set, the address counts as confirmed, and earlier sign-ins and
+    /// confirmation links end.
+    Unconfirmed {
+        user: UserRow,
+        password_hash: String,
+    },
+    /// A confirmed user who proved to be that user (signed in, or their current password).
+    Confirmed(UserRow),
+}
+
+impl Acceptor {
+    /// Decides who accepts, before the write transaction (password hashing is slow).
+    /// `signed_in` is the user id of the request's access token, if any.
+    pub fn decide(
+        state: &AppState,
+        body: &AcceptInvitation,
+        email: &Email,
+        signed_in: Option<&str>,
+        client: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Self, ApiError> {
+        let existing = state
+            .db
+            .read(|c| repo::find_user_by_email(c, email.as_str()))?;
+        if let Some(caller) = signed_in
+            && existing.as_ref().is_none_or(|u| u.id != caller)
+        {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                ErrorCode::InvitationForAnotherUser,
+                "this invitation was sent to another address than the signed-in user's",
+            ));
+        }
+        let Some(user) = existing else {
+            return Ok(Self::New(invited_user(body, email, now)?));
+        };
+        if signed_in.is_some() {
+            return Ok(if user.email_confirmed_at.is_some() {
+                Self::Confirmed(user)
+            } else {
+                // Signed in means confirmed; a user unconfirmed since is treated as unproven.
+                Self::Unconfirmed {
+                    password_hash: invited_password(body, email)?,
+                    user,
+                }
+            });
+        }
+        if user.email_confirmed_at.is_none() {
+            return Ok(Self::Unconfirmed {
+                password_hash: invited_password(body, email)?,
+                user,
+            });
+        }
+        let Some(current) = body.current_password.as_deref() else {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::IdentityProofRequired,
+                "this address has a fleetdesk user: sign in as it, or give its current password as current_password",
+            ));
+        };
+        // A password check like a sign-in's, counted like one.
+        let keys = throttle::sign_in_keys(email.as_str(), client);
+        if let Err(wait) = throttle::claim(&state.db, &keys, state.config.clock.now())? {
+            return Err(throttle::too_many(
+                ErrorCode::TooManyAttempts,
+                "too many failed sign-ins; wait before trying again",
+                wait,
+            ));
+        }
+        if !auth::verify_password(current, &user.password_hash) {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::InvalidCredentials,
+                "the current password is wrong",
+            ));
+        }
+        state
+            .db
+            .write(|c| throttle::succeeded(c, &keys, state.config.clock.now()))?;
+        Ok(Self::Confirmed(user))
+    }
+
+    pub fn is_new(&self) -> bool {
+        matches!(self, Self::New(_))
+    }
+
+    /// The user to be created, for the caller to complete (a dealer's user gets their dealer).
+    pub fn new_user_mut(&mut self) -> Option<&mut UserRow> {
+        match self {
+            Self::New(user) => Some(user),
+            _ => None,
+        }
+    }
+
+    /// The existing user, if any.
+    pub fn existing(&self) -> Option<&UserRow> {
+        match self {
+            Self::New(_) => None,
+            Self::Unconfirmed { user, .. } | Self::Confirmed(user) => Some(user),
+        }
+    }
+
+    /// Creates or claims the user inside the acceptance's transaction; returns its id.
+    pub fn apply(&self, c: &mut Conn, now: DateTime<Utc>) -> Result<String, ApiError> {
+        let retry = || {
+            ApiError::conflict(
+                ErrorCode::Conflict,
+                "this address changed meanwhile; try again",
+            )
+        };
+        match self {
+            Self::New(user) => {
+                repo::insert_user(c, user).map_err(|e| match e {
+                    DbError::UniqueViolation(_) => retry(),
+                    other => other.into(),
+                })?;
+                Ok(user.id.clone())
+            }
+            Self::Unconfirmed {
+                user,
+                password_hash,
+            } => {
+                if !repo::claim_unconfirmed(c, &user.id, &user.email, password_hash, now)? {
+                    return Err(retry());
+                }
+                repo::expire_email_tokens(c, &user.id, now)?;
+                repo::revoke_all_refresh_tokens(c, &user.id, now)?;
+                Ok(user.id.clone())
+            }
+            Self::Confirmed(user) => Ok(user.id.clone()),
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Contract shapes that more than one area answers with.
+
+use chrono::{DateTime, Utc};
+use fleetdesk_domain::dealers::Eligibility;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use crate::error::ApiError;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct EligibilityView {
+    pub eligible: bool,
+    /// Where an eligible dispatch goes: `{"kind": "dealer_of_record", "dealer_id": …}` or
+    /// `{"kind": "call_center_service"}`.
+    #[schema(value_type = Option<Object>)]
+    pub route: Option<serde_json::Value>,
+    /// Whether the service is reimbursable under the warranty on the call date.
+    pub reimbursable: bool,
+    /// Every reason that applies, each with a `code` (no_call, remedies_outstanding,
+    /// warranty_marketing_program, dealer_of_record, no_dealer_of_record, in_warranty,
+    /// out_of_warranty, warranty_unknown) and its facts.
+    #[schema(value_type = Vec<Object>)]
+    pub reasons: Vec<serde_json::Value>,
+}
+
+pub fn eligibility_view(e: &Eligibility) -> Result<EligibilityView, ApiError> {
+    let unwritable = |e: serde_json::Error| ApiError::internal_from(e);
+    Ok(EligibilityView {
+        eligible: e.eligible,
+        route: e
+            .route
+            .as_ref()
+            .map(serde_json::to_value)
+            .transpose()
+            .map_err(unwritable)?,
+        reimbursable: e.reimbursable,
+        reasons: e
+            .reasons
+            .iter()
+            .map(serde_json::to_value)
+            .collect::<Result<_, _>>()
+            .map_err(unwritable)?,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+pub struct AddressDto {
+    #[schema(example = "Kungsgatan 12")]
+    pub line1: String,
+    pub line2: Option<String>,
+    #[schema(example = "111 43")]
+    pub postal_code: String,
+    #[schema(example = "Stockholm")]
+    pub city: String,
+    /// ISO 3166-1 alpha-2.
+    #[schema(example = "SE", min_length = 2, max_length = 2)]
+    pub country: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PartUsedView {
+    #[schema(example = "QM7-1234")]
+    pub part_number: String,
+    #[schema(example = 1, minimum = 1, maximum = 1000)]
+    pub quantity: i32,
+    /// The part replaced was defective (a warranty part claim may follow).
+    #[serde(default)]
+    pub defective: bool,
+}
+
+/// Section 2 of the service dispatch form.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Section2 {
+    pub arrived_at: DateTime<Utc>,
+    pub completed_at: DateTime<Utc>,
+    /// Minutes of labour, at most the time between arrival and completion.
+    #[schema(example = 90)]
+    pub labour_minutes: i64,
+    #[serde(default)]
+    pub parts: Vec<PartUsedView>,
+    #[schema(example = "Replaced the carriage motor; test prints clean.")]
+    pub resolution: String,
+    /// The technician who did the work.
+    #[schema(example = "Ted Field")]
+    pub technician: String,
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct AcceptInvitation {
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub token: String,
+    /// Required when the address has no fleetdesk user yet.
+    #[schema(min_length = 10, max_length = 128)]
+    pub password: Option<String>,
+    /// Required when the address has no fleetdesk user yet.
+    #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
+    pub display_name: Option<String>,
+    /// When the address has a confirmed user: that user's password, unless the request is
+    /// signed in as that user.
+    #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
+    pub current_password: Option<String>,
+}
