@@ -100,25 +100,18 @@ fn load_principal(state: &AppState, user_id: &str) -> Result<Principal, ApiError
     let mut conn = state.db.conn()?;
     let user = identity::find_user(&mut conn, user_id)?
         .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists"))?;
-    let staff_role = user
-        .staff_role
-        .as_deref()
-        .map(str::parse)
-        .transpose()
-        .map_err(|e| ApiError::internal_from(e))?;
+    let staff_role = user.staff_role.map(|r| *r);
     let memberships = identity::memberships_of(&mut conn, user_id)?
         .into_iter()
-        .map(|m| {
-            Ok(Membership {
-                account_id: m.account_id,
-                role: m.role.parse().map_err(|e| ApiError::internal_from(e))?,
-            })
+        .map(|m| Membership {
+            account_id: m.account_id,
+            role: *m.role,
         })
-        .collect::<Result<_, ApiError>>()?;
-    let dealer = match (user.dealer_id, user.dealer_role.as_deref()) {
+        .collect();
+    let dealer = match (user.dealer_id, user.dealer_role) {
         (Some(dealer_id), Some(role)) => Some(DealerMembership {
             dealer_id,
-            role: role.parse().map_err(|e| ApiError::internal_from(e))?,
+            role: *role,
         }),
         _ => None,
     };

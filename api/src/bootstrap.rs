@@ -4,11 +4,18 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::Invalid;
+use fleetdesk_domain::dealers::{CallReason, CallStatus, RegistrationStatus, RemedyOutcome};
+use fleetdesk_domain::devices::DeviceStatus;
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{CustomerRole, DealerRole, Email, Password, StaffRole};
+use fleetdesk_domain::knowledge::ArticleStatus;
+use fleetdesk_domain::membership::JoinRequestStatus;
+use fleetdesk_domain::readings::{ReadingKind, ReadingSource};
+use fleetdesk_domain::stock::OrderStatus;
 use fleetdesk_persistence::accounts::{self, AccountRow, SiteRow};
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity::{self, UserRow};
+use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, Db, DbError};
 use serde_json::json;
 
@@ -40,14 +47,7 @@ fn new_user(
     // The same rules as registration: length, not a common password, not the address.
     let password = Password::parse(password, email)?;
     let hash = auth::hash_password(password.expose()).map_err(|_| BootstrapError::Hash)?;
-    Ok(UserRow::new(
-        email.as_str(),
-        hash,
-        name,
-        staff.map(StaffRole::as_str),
-        true,
-        now,
-    ))
+    Ok(UserRow::new(email.as_str(), hash, name, staff, true, now))
 }
 
 fn insert_user(conn: &mut Conn, user: &UserRow) -> Result<(), BootstrapError> {
@@ -102,7 +102,7 @@ pub fn add_customer_user(
     let user = new_user(&email, name, password, None, now)?;
     db.write(|c| -> Result<(), BootstrapError> {
         insert_user(c, &user)?;
-        identity::add_membership(c, account_id, &user.id, role.as_str(), user.created_at())?;
+        identity::add_membership(c, account_id, &user.id, role, user.created_at())?;
         Ok(())
     })?;
     Ok(user.id)
@@ -144,7 +144,7 @@ pub fn add_dealer_user(
             c,
             &user.id,
             dealer_id,
-            role.as_str(),
+            role,
             user.created_at(),
         )?;
         Ok(())
@@ -242,7 +242,7 @@ fn add_join_request(
                 id: fleetdesk_persistence::new_id(),
                 account_id: account_id.to_owned(),
                 user_id: user.id.clone(),
-                status: "pending".into(),
+                status: Stored(JoinRequestStatus::Pending),
                 created_at: user.created_at,
                 decided_by: None,
                 decided_at: None,
@@ -330,7 +330,7 @@ fn add_demo_devices(
                 install_date: install,
                 warranty_end: install + Days::new(3 * 365),
                 meters: model.meters.clone(),
-                status: "active".into(),
+                status: Stored(DeviceStatus::Active),
                 removal_requested_at: None,
                 removal_requested_by: None,
                 removal_reason: None,
@@ -370,10 +370,10 @@ fn add_demo_devices(
                     &ReadingRow {
                         id: fleetdesk_persistence::new_id(),
                         device_id: device.id.clone(),
-                        kind: "reading".into(),
+                        kind: Stored(ReadingKind::Reading),
                         local_day: local_day(at, tz),
                         meter_values: json!(values).to_string(),
-                        source: "customer".into(),
+                        source: Stored(ReadingSource::Customer),
                         correction_kind: None,
                         final_values: None,
                         reason: None,
@@ -586,7 +586,7 @@ fn add_demo_dealer_network(
                 warranty_marketing_program: wmp,
                 warranty_end: None,
                 end_user_name: None,
-                status: "active".into(),
+                status: Stored(RegistrationStatus::Active),
                 registered_by: user_ids[0].clone(),
                 registered_at: at(24 * 20),
                 ended_by: None,
@@ -638,10 +638,10 @@ fn add_demo_dealer_network(
             caller_email: Some("admin@hudsongraphics.example".into()),
             caller_company: Some("Hudson Graphics Inc.".into()),
             site_address: Some("350 Fifth Avenue, New York".into()),
-            reason: "service_problem".into(),
+            reason: Stored(CallReason::ServiceProblem),
             problem_category: Some("print_quality".into()),
             problem: "Vertical streaks on every print".into(),
-            status: "open".into(),
+            status: Stored(CallStatus::Open),
             redirected_to: None,
             resolution: None,
             logged_by: call_center.to_owned(),
@@ -656,7 +656,7 @@ fn add_demo_dealer_network(
                     id: fleetdesk_persistence::new_id(),
                     call_id: call.id.clone(),
                     remedy_id: remedy,
-                    outcome: "failed".into(),
+                    outcome: Stored(RemedyOutcome::Failed),
                     note: None,
                     recorded_by: call_center.to_owned(),
                     recorded_at: at(1),
@@ -692,7 +692,7 @@ fn add_demo_articles(db: &Db, author: &str, now: DateTime<Utc>) -> Result<(), Bo
                  cleaning page from **Menu > Maintenance**.",
                 Some(&office),
                 &["toner", "print-quality"][..],
-                "published",
+                ArticleStatus::Published,
             ),
             (
                 "Clearing a paper jam in tray 2",
@@ -700,7 +700,7 @@ fn add_demo_articles(db: &Db, author: &str, now: DateTime<Utc>) -> Result<(), Bo
                  for dust before closing the tray.",
                 Some(&office),
                 &["paper-jam"][..],
-                "published",
+                ArticleStatus::Published,
             ),
             (
                 "Calibrating plotter ink",
@@ -708,7 +708,7 @@ fn add_demo_articles(db: &Db, author: &str, now: DateTime<Utc>) -> Result<(), Bo
                  week under heavy use.",
                 Some(&plotter),
                 &["ink", "print-quality"][..],
-                "published",
+                ArticleStatus::Published,
             ),
             (
                 "Reading your meters",
@@ -716,14 +716,14 @@ fn add_demo_articles(db: &Db, author: &str, now: DateTime<Utc>) -> Result<(), Bo
                  reading is never lower than the last.",
                 None,
                 &["meters"][..],
-                "published",
+                ArticleStatus::Published,
             ),
             (
                 "Toner batch recall (draft)",
                 "Draft: the announcement of a toner batch recall, not yet published.",
                 Some(&office),
                 &["toner"][..],
-                "draft",
+                ArticleStatus::Draft,
             ),
         ];
         for (title, body, model, tags, status) in articles {
@@ -734,12 +734,12 @@ fn add_demo_articles(db: &Db, author: &str, now: DateTime<Utc>) -> Result<(), Bo
                         id: fleetdesk_persistence::new_id(),
                         title: title.into(),
                         body: body.into(),
-                        status: status.into(),
+                        status: Stored(status),
                         created_by: author.to_owned(),
                         created_at: now,
                         updated_by: author.to_owned(),
                         updated_at: now,
-                        published_at: (status == "published").then_some(now),
+                        published_at: (status == ArticleStatus::Published).then_some(now),
                     },
                     model_ids: model.into_iter().cloned().collect(),
                     tags: tags.iter().map(|t| (*t).to_owned()).collect(),
@@ -820,7 +820,7 @@ fn add_demo_stock(
                 part_number: "TN-1001K".into(),
                 quantity: 4,
                 reported_level_percent: 8,
-                status: "open".into(),
+                status: Stored(OrderStatus::Open),
                 raised_at: at,
                 received_quantity: None,
                 received_by: None,

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod labels;
 pub mod logging;
 pub mod mail;
 pub mod metrics;

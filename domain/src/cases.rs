@@ -90,6 +90,10 @@ impl Status {
     }
 }
 
+crate::label!(impl Category as "CaseCategory", "case category");
+crate::label!(serde Category);
+crate::label!(impl Status as "CaseStatus", "case status");
+crate::label!(serde Status);
 /// Who asks to move a case, as far as the rules care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mover {

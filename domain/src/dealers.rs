@@ -42,6 +42,12 @@ pub enum RemedyOutcome {
 }
 
 impl RemedyOutcome {
+    pub const ALL: &'static [RemedyOutcome] = &[
+        RemedyOutcome::Solved,
+        RemedyOutcome::Failed,
+        RemedyOutcome::NotApplicable,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RemedyOutcome::Solved => "solved",
@@ -71,8 +77,8 @@ impl RemedyOutcome {
 
     /// Is phone troubleshooting done with this remedy: tried and failed, or not applicable?
     /// A remedy that solved the problem leaves nothing to dispatch.
-    pub fn exhausted(raw: &str) -> bool {
-        raw == RemedyOutcome::Failed.as_str() || raw == RemedyOutcome::NotApplicable.as_str()
+    pub fn exhausted(self) -> bool {
+        matches!(self, RemedyOutcome::Failed | RemedyOutcome::NotApplicable)
     }
 }
 
@@ -476,6 +482,64 @@ pub fn check_claim_failure_date(
     }
 }
 
+crate::label!(
+    /// Whether a dealer's registration of a serial number is in force.
+    pub enum RegistrationStatus as "RegistrationStatus", "registration status" {
+        Active = "active",
+        Ended = "ended",
+    }
+);
+
+crate::label!(
+    /// Why an end user called the call center.
+    pub enum CallReason as "CallReason", "call reason" {
+        ProductQuestion = "product_question",
+        PreSales = "pre_sales",
+        PostSales = "post_sales",
+        ServiceProblem = "service_problem",
+    }
+);
+
+crate::label!(
+    /// Where a call stands: open while the call center troubleshoots, then redirected to the
+    /// dealer of record, resolved on the phone, or dispatched.
+    pub enum CallStatus as "CallStatus", "call status" {
+        Open = "open",
+        Redirected = "redirected",
+        Resolved = "resolved",
+        Dispatched = "dispatched",
+    }
+);
+
+crate::label!(
+    /// Who a dispatch went to: a dealer, or the call center's own service.
+    pub enum DispatchRoute as "DispatchRoute", "dispatch route" {
+        Dealer = "dealer",
+        CallCenter = "call_center",
+    }
+);
+
+crate::label!(
+    /// Where a dispatch stands.
+    pub enum DispatchStatus as "DispatchStatus", "dispatch status" {
+        Dispatched = "dispatched",
+        Accepted = "accepted",
+        ClosedOut = "closed_out",
+    }
+);
+
+crate::label!(
+    /// Where a warranty part claim stands.
+    pub enum ClaimStatus as "ClaimStatus", "claim status" {
+        Submitted = "submitted",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+);
+
+crate::label!(impl RemedyOutcome as "RemedyOutcome", "remedy outcome");
+crate::label!(serde RemedyOutcome);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -614,8 +678,8 @@ mod tests {
             RemedyOutcome::parse("maybe", None).unwrap_err().field,
             "outcome"
         );
-        assert!(RemedyOutcome::exhausted("failed") && RemedyOutcome::exhausted("not_applicable"));
-        assert!(!RemedyOutcome::exhausted("solved"));
+        assert!(RemedyOutcome::Failed.exhausted() && RemedyOutcome::NotApplicable.exhausted());
+        assert!(!RemedyOutcome::Solved.exhausted());
     }
 
     #[test]

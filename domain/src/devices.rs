@@ -78,6 +78,14 @@ pub fn check_dates(install_date: NaiveDate, warranty_end: NaiveDate) -> Result<(
     Ok(())
 }
 
+crate::label!(
+    /// Whether a device is in service. A removed device keeps its history and takes nothing new.
+    pub enum DeviceStatus as "DeviceStatus", "device status" {
+        Active = "active",
+        Removed = "removed",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -133,6 +133,9 @@ impl EventKind {
     }
 }
 
+crate::label!(impl EventKind as "EventKind", "event kind");
+crate::label!(serde EventKind);
+
 impl std::fmt::Display for EventKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())

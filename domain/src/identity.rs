@@ -123,6 +123,10 @@ role_enum!(
     }
 );
 
+crate::label!(impl StaffRole as "StaffRole", "staff role");
+crate::label!(impl CustomerRole as "CustomerRoleDto", "customer role");
+crate::label!(impl DealerRole as "DealerRoleDto", "dealer role");
+
 /// The dealer organisation a dealer user belongs to, with their role there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DealerMembership {

@@ -9,15 +9,6 @@ use crate::Invalid;
 /// The most words a search looks for.
 pub const MAX_TERMS: usize = 10;
 
-/// An article's status: `draft` (staff only) or `published`.
-pub fn parse_status(raw: &str) -> Result<&'static str, Invalid> {
-    match raw.trim() {
-        "draft" => Ok("draft"),
-        "published" => Ok("published"),
-        _ => Err(Invalid::new("status", "must be draft or published")),
-    }
-}
-
 /// An article's title: 1 to 200 characters, one line.
 pub fn parse_title(raw: &str) -> Result<String, Invalid> {
     crate::accounts::parse_name("title", raw, 200)
@@ -102,6 +93,14 @@ pub fn relevance(terms: &[String], article: Searchable<'_>) -> Option<u32> {
     Some(score)
 }
 
+crate::label!(
+    /// Whether an article is visible to customers.
+    pub enum ArticleStatus as "ArticleStatus", "article status" {
+        Draft = "draft",
+        Published = "published",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,8 +128,8 @@ mod tests {
         assert!(parse_tags(&["two words".into()]).is_err());
         assert!(parse_tags(&[String::new()]).is_err());
         assert!(parse_title(" ").is_err());
-        assert_eq!(parse_status(" draft"), Ok("draft"));
-        assert_eq!(parse_status("live").unwrap_err().field, "status");
+        assert_eq!(ArticleStatus::parse("draft"), Some(ArticleStatus::Draft));
+        assert_eq!(ArticleStatus::parse("live"), None);
         assert!(parse_body("").is_err());
         assert_eq!(parse_body(" # Fix \n").unwrap(), "# Fix");
     }

@@ -11,6 +11,7 @@ pub mod devices;
 pub mod events;
 pub mod identity;
 pub mod knowledge;
+pub mod labels;
 pub mod mail;
 pub mod membership;
 pub mod policy;

@@ -39,6 +39,40 @@ pub fn check_change<R: OrganisationRole>(
     Ok(())
 }
 
+crate::label!(
+    /// Where a request to join an account stands.
+    pub enum JoinRequestStatus as "JoinRequestStatus", "join request status" {
+        Pending = "pending",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+);
+
+crate::label!(
+    /// Where an invitation stands; derived from when it was accepted, revoked or expires.
+    pub enum InvitationStatus as "InvitationStatus", "invitation status" {
+        Pending = "pending",
+        Accepted = "accepted",
+        Expired = "expired",
+        Revoked = "revoked",
+    }
+);
+
+impl InvitationStatus {
+    /// An accepted invitation stays accepted; a revoked one revoked; an open one expires.
+    pub fn of(accepted: bool, revoked: bool, expired: bool) -> Self {
+        if accepted {
+            InvitationStatus::Accepted
+        } else if revoked {
+            InvitationStatus::Revoked
+        } else if expired {
+            InvitationStatus::Expired
+        } else {
+            InvitationStatus::Pending
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

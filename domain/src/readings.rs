@@ -29,6 +29,12 @@ pub enum CorrectionKind {
 }
 
 impl CorrectionKind {
+    pub const ALL: &'static [CorrectionKind] = &[
+        CorrectionKind::MeterReset,
+        CorrectionKind::MeterReplaced,
+        CorrectionKind::WrongEntry,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::MeterReset => "meter-reset",
@@ -46,6 +52,28 @@ impl CorrectionKind {
         }
     }
 }
+
+crate::label!(impl CorrectionKind as "CorrectionKindDto", "correction kind");
+crate::label!(serde CorrectionKind);
+
+crate::label!(
+    /// What an entry of a device's meter history is: a reading, or a correction (a new
+    /// baseline customer service recorded).
+    pub enum ReadingKind as "ReadingKind", "reading kind" {
+        Reading = "reading",
+        Correction = "correction",
+    }
+);
+
+crate::label!(
+    /// Who gave a reading: the customer on the portal, customer service taking it by phone,
+    /// or customer service correcting the history.
+    pub enum ReadingSource as "ReadingSource", "reading source" {
+        Customer = "customer",
+        Phone = "phone",
+        CustomerService = "customer-service",
+    }
+);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryKind {

@@ -191,6 +191,23 @@ impl Replenishment {
     }
 }
 
+crate::label!(
+    /// Where a replenishment order stands.
+    pub enum OrderStatus as "OrderStatus", "order status" {
+        Open = "open",
+        Received = "received",
+    }
+);
+
+crate::label!(
+    /// What moved stock: goods received, consumables used, or a count that set the level.
+    pub enum MovementKind as "MovementKind", "movement kind" {
+        Receipt = "receipt",
+        Consumption = "consumption",
+        Count = "count",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,10 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::not;
 use diesel::prelude::*;
 
+use fleetdesk_domain::cases::{Category, Status};
+
 use crate::Page;
+use crate::labels::Stored;
 use crate::schema::{case_comments, case_status_changes, cases, device_models, devices, users};
 use crate::{Conn, DbResult};
 
@@ -14,13 +17,13 @@ pub struct CaseRow {
     pub id: String,
     pub account_id: String,
     pub device_id: String,
-    pub category: String,
+    pub category: Stored<Category>,
     pub summary: String,
     pub description: String,
     pub contact_name: String,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
-    pub status: String,
+    pub status: Stored<Status>,
     pub opened_by: String,
     pub opened_at: NaiveDateTime,
     pub contract_version: Option<i32>,
@@ -46,8 +49,8 @@ pub struct CaseContext {
 pub struct StatusChangeRow {
     pub id: String,
     pub case_id: String,
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<Stored<Status>>,
+    pub to_status: Stored<Status>,
     pub changed_by: String,
     pub changed_at: NaiveDateTime,
 }
@@ -95,8 +98,8 @@ pub fn insert_status_change(conn: &mut Conn, row: &StatusChangeRow) -> DbResult<
 pub fn move_status(
     conn: &mut Conn,
     id: &str,
-    from: &str,
-    to: &str,
+    from: Status,
+    to: Status,
     ended: bool,
     at: DateTime<Utc>,
 ) -> DbResult<bool> {
@@ -104,10 +107,10 @@ pub fn move_status(
     let moved = diesel::update(
         cases::table
             .filter(cases::id.eq(id))
-            .filter(cases::status.eq(from)),
+            .filter(cases::status.eq(Stored(from))),
     )
     .set((
-        cases::status.eq(to),
+        cases::status.eq(Stored(to)),
         cases::ended_at.eq(ended.then_some(at)),
         cases::updated_at.eq(at),
     ))
@@ -221,9 +224,9 @@ pub struct CaseFilter {
     pub reach: CaseReach,
     pub account_id: Option<String>,
     pub device_id: Option<String>,
-    /// Any of these statuses (all when empty).
-    pub statuses: Vec<String>,
-    pub category: Option<String>,
+    /// Any of these statuses (every status when `None`; none when empty).
+    pub statuses: Option<Vec<Status>>,
+    pub category: Option<Category>,
     pub technician_id: Option<String>,
     /// Deadline missed (`true`) or not (`false`) as of `now`; cases without a response clock
     /// match neither.
@@ -298,11 +301,11 @@ pub fn list_cases(
     if let Some(v) = &filter.device_id {
         query = query.filter(cases::device_id.eq(v.clone()));
     }
-    if !filter.statuses.is_empty() {
-        query = query.filter(cases::status.eq_any(filter.statuses.clone()));
+    if let Some(statuses) = &filter.statuses {
+        query = query.filter(cases::status.eq_any(statuses.iter().copied().map(Stored)));
     }
     if let Some(v) = &filter.category {
-        query = query.filter(cases::category.eq(v.clone()));
+        query = query.filter(cases::category.eq(Stored(*v)));
     }
     if let Some(v) = &filter.technician_id {
         query = query.filter(cases::assigned_technician_id.eq(v.clone()));
@@ -397,13 +400,13 @@ mod tests {
             id: "0190-x".into(),
             account_id: String::new(),
             device_id: String::new(),
-            category: String::new(),
+            category: Stored(Category::Fault),
             summary: String::new(),
             description: String::new(),
             contact_name: String::new(),
             contact_email: None,
             contact_phone: None,
-            status: String::new(),
+            status: Stored(Status::Open),
             opened_by: String::new(),
             opened_at: at,
             contract_version: None,

@@ -4,7 +4,14 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use fleetdesk_domain::dealers::{
+    CallReason, CallStatus, ClaimStatus, DispatchRoute, DispatchStatus, RegistrationStatus,
+    RemedyOutcome,
+};
+use fleetdesk_domain::identity::DealerRole;
+
 use crate::Page;
+use crate::labels::Stored;
 use crate::schema::{
     call_remedies, calls, dealer_invitations, dealers, device_models, dispatches, registrations,
     remedies, users, warranty_claims,
@@ -40,13 +47,13 @@ pub fn set_dealer_role(
     conn: &mut Conn,
     user_id: &str,
     dealer_id: &str,
-    role: &str,
+    role: DealerRole,
     at: DateTime<Utc>,
 ) -> DbResult<()> {
     diesel::update(users::table.find(user_id))
         .set((
             users::dealer_id.eq(dealer_id),
-            users::dealer_role.eq(role),
+            users::dealer_role.eq(Stored(role)),
             users::updated_at.eq(at.naive_utc()),
         ))
         .execute(conn)?;
@@ -64,7 +71,7 @@ pub struct RegistrationRow {
     pub warranty_marketing_program: bool,
     pub warranty_end: Option<NaiveDate>,
     pub end_user_name: Option<String>,
-    pub status: String,
+    pub status: Stored<RegistrationStatus>,
     pub registered_by: String,
     pub registered_at: NaiveDateTime,
     pub ended_by: Option<String>,
@@ -95,7 +102,7 @@ pub fn find_registration(conn: &mut Conn, id: &str) -> DbResult<Option<Registrat
 pub fn active_registration(conn: &mut Conn, serial: &str) -> DbResult<Option<RegistrationRow>> {
     Ok(registrations::table
         .filter(registrations::serial_number.eq(serial))
-        .filter(registrations::status.eq("active"))
+        .filter(registrations::status.eq(Stored(RegistrationStatus::Active)))
         .select(RegistrationRow::as_select())
         .first(conn)
         .optional()?)
@@ -106,7 +113,7 @@ pub struct RegistrationFilter {
     /// Only this dealer's (a dealer user's scope).
     pub dealer_id: Option<String>,
     pub serial_number: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<RegistrationStatus>,
 }
 
 pub fn list_registrations(
@@ -126,7 +133,7 @@ pub fn list_registrations(
         query = query.filter(registrations::serial_number.eq(v.clone()));
     }
     if let Some(v) = &filter.status {
-        query = query.filter(registrations::status.eq(v.clone()));
+        query = query.filter(registrations::status.eq(Stored(*v)));
     }
     if let Some(after) = after {
         query = query.filter(registrations::id.gt(after.to_owned()));
@@ -143,10 +150,10 @@ pub fn end_registration(conn: &mut Conn, id: &str, by: &str, at: DateTime<Utc>) 
     let ended = diesel::update(
         registrations::table
             .filter(registrations::id.eq(id))
-            .filter(registrations::status.eq("active")),
+            .filter(registrations::status.eq(Stored(RegistrationStatus::Active))),
     )
     .set((
-        registrations::status.eq("ended"),
+        registrations::status.eq(Stored(RegistrationStatus::Ended)),
         registrations::ended_by.eq(by),
         registrations::ended_at.eq(at.naive_utc()),
     ))
@@ -231,10 +238,10 @@ pub struct CallRow {
     pub caller_email: Option<String>,
     pub caller_company: Option<String>,
     pub site_address: Option<String>,
-    pub reason: String,
+    pub reason: Stored<CallReason>,
     pub problem_category: Option<String>,
     pub problem: String,
-    pub status: String,
+    pub status: Stored<CallStatus>,
     pub redirected_to: Option<String>,
     pub resolution: Option<String>,
     pub logged_by: String,
@@ -259,7 +266,7 @@ pub fn find_call(conn: &mut Conn, id: &str) -> DbResult<Option<CallRow>> {
 
 #[derive(Debug, Clone, Default)]
 pub struct CallFilter {
-    pub status: Option<String>,
+    pub status: Option<CallStatus>,
     pub serial_number: Option<String>,
 }
 
@@ -271,7 +278,7 @@ pub fn list_calls(
 ) -> DbResult<Page<CallRow>> {
     let mut query = calls::table.select(CallRow::as_select()).into_boxed();
     if let Some(v) = &filter.status {
-        query = query.filter(calls::status.eq(v.clone()));
+        query = query.filter(calls::status.eq(Stored(*v)));
     }
     if let Some(v) = &filter.serial_number {
         query = query.filter(calls::serial_number.eq(v.clone()));
@@ -287,7 +294,7 @@ pub fn list_calls(
 pub fn close_call(
     conn: &mut Conn,
     id: &str,
-    status: &str,
+    status: CallStatus,
     redirected_to: Option<&str>,
     resolution: Option<&str>,
     at: DateTime<Utc>,
@@ -295,10 +302,10 @@ pub fn close_call(
     let changed = diesel::update(
         calls::table
             .filter(calls::id.eq(id))
-            .filter(calls::status.eq("open")),
+            .filter(calls::status.eq(Stored(CallStatus::Open))),
     )
     .set((
-        calls::status.eq(status),
+        calls::status.eq(Stored(status)),
         calls::redirected_to.eq(redirected_to),
         calls::resolution.eq(resolution),
         calls::updated_at.eq(at.naive_utc()),
@@ -313,7 +320,7 @@ pub struct CallRemedyRow {
     pub id: String,
     pub call_id: String,
     pub remedy_id: String,
-    pub outcome: String,
+    pub outcome: Stored<RemedyOutcome>,
     pub note: Option<String>,
     pub recorded_by: String,
     pub recorded_at: NaiveDateTime,
@@ -341,7 +348,7 @@ pub fn call_remedies_of(conn: &mut Conn, call_id: &str) -> DbResult<Vec<(CallRem
 pub struct DispatchRow {
     pub id: String,
     pub call_id: String,
-    pub route: String,
+    pub route: Stored<DispatchRoute>,
     pub dealer_id: Option<String>,
     pub registration_id: Option<String>,
     pub section1: String,
@@ -349,7 +356,7 @@ pub struct DispatchRow {
     pub warranty_end: Option<NaiveDate>,
     pub in_warranty: Option<bool>,
     pub warranty_marketing_program: bool,
-    pub status: String,
+    pub status: Stored<DispatchStatus>,
     pub assigned_technician_id: Option<String>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
@@ -388,8 +395,8 @@ pub struct DispatchFilter {
     pub dealer_id: Option<String>,
     /// Only those assigned to this technician.
     pub technician_id: Option<String>,
-    pub status: Option<String>,
-    pub route: Option<String>,
+    pub status: Option<DispatchStatus>,
+    pub route: Option<DispatchRoute>,
 }
 
 pub fn list_dispatches(
@@ -408,10 +415,10 @@ pub fn list_dispatches(
         query = query.filter(dispatches::assigned_technician_id.eq(v.clone()));
     }
     if let Some(v) = &filter.status {
-        query = query.filter(dispatches::status.eq(v.clone()));
+        query = query.filter(dispatches::status.eq(Stored(*v)));
     }
     if let Some(v) = &filter.route {
-        query = query.filter(dispatches::route.eq(v.clone()));
+        query = query.filter(dispatches::route.eq(Stored(*v)));
     }
     if let Some(after) = after {
         query = query.filter(dispatches::id.gt(after.to_owned()));
@@ -428,10 +435,10 @@ pub fn accept_dispatch(conn: &mut Conn, id: &str, by: &str, at: DateTime<Utc>) -
     let changed = diesel::update(
         dispatches::table
             .filter(dispatches::id.eq(id))
-            .filter(dispatches::status.eq("dispatched")),
+            .filter(dispatches::status.eq(Stored(DispatchStatus::Dispatched))),
     )
     .set((
-        dispatches::status.eq("accepted"),
+        dispatches::status.eq(Stored(DispatchStatus::Accepted)),
         dispatches::accepted_by.eq(by),
         dispatches::accepted_at.eq(at.naive_utc()),
     ))
@@ -450,10 +457,10 @@ pub fn close_out_dispatch(
     let changed = diesel::update(
         dispatches::table
             .filter(dispatches::id.eq(id))
-            .filter(dispatches::status.eq("accepted")),
+            .filter(dispatches::status.eq(Stored(DispatchStatus::Accepted))),
     )
     .set((
-        dispatches::status.eq("closed_out"),
+        dispatches::status.eq(Stored(DispatchStatus::ClosedOut)),
         dispatches::section2.eq(section2),
         dispatches::closed_out_by.eq(by),
         dispatches::closed_out_at.eq(at.naive_utc()),
@@ -480,7 +487,7 @@ pub fn decide_labour(conn: &mut Conn, id: &str, decision: &LabourDecisionRow) ->
     let changed = diesel::update(
         dispatches::table
             .filter(dispatches::id.eq(id))
-            .filter(dispatches::status.eq("closed_out"))
+            .filter(dispatches::status.eq(Stored(DispatchStatus::ClosedOut)))
             .filter(dispatches::labour_decision.is_null()),
     )
     .set(decision)
@@ -498,8 +505,8 @@ pub fn assign_dispatch_technician(
     let changed = diesel::update(
         dispatches::table
             .filter(dispatches::id.eq(id))
-            .filter(dispatches::route.eq("call_center"))
-            .filter(dispatches::status.ne("closed_out")),
+            .filter(dispatches::route.eq(Stored(DispatchRoute::CallCenter)))
+            .filter(dispatches::status.ne(Stored(DispatchStatus::ClosedOut))),
     )
     .set(dispatches::assigned_technician_id.eq(technician_id))
     .execute(conn)?;
@@ -526,26 +533,31 @@ pub struct DealerUserRow {
     pub id: String,
     pub email: String,
     pub display_name: String,
-    pub dealer_role: Option<String>,
+    pub dealer_role: Stored<DealerRole>,
 }
 
 pub fn dealer_users(conn: &mut Conn, dealer_id: &str) -> DbResult<Vec<DealerUserRow>> {
     Ok(users::table
         .filter(users::dealer_id.eq(dealer_id))
+        .filter(users::dealer_role.is_not_null())
         .order(users::email.asc())
         .select((
             users::id,
             users::email,
             users::display_name,
-            users::dealer_role,
+            users::dealer_role.assume_not_null(),
         ))
         .load(conn)?)
 }
 
-pub fn count_dealer_users_with_role(conn: &mut Conn, dealer_id: &str, role: &str) -> DbResult<i64> {
+pub fn count_dealer_users_with_role(
+    conn: &mut Conn,
+    dealer_id: &str,
+    role: DealerRole,
+) -> DbResult<i64> {
     Ok(users::table
         .filter(users::dealer_id.eq(dealer_id))
-        .filter(users::dealer_role.eq(role))
+        .filter(users::dealer_role.eq(Stored(role)))
         .count()
         .get_result(conn)?)
 }
@@ -597,7 +609,7 @@ pub fn join_dealer(
     conn: &mut Conn,
     user_id: &str,
     dealer_id: &str,
-    role: &str,
+    role: DealerRole,
     at: DateTime<Utc>,
 ) -> DbResult<bool> {
     let changed = diesel::update(
@@ -608,7 +620,7 @@ pub fn join_dealer(
     )
     .set((
         users::dealer_id.eq(dealer_id),
-        users::dealer_role.eq(role),
+        users::dealer_role.eq(Stored(role)),
         users::updated_at.eq(at.naive_utc()),
     ))
     .execute(conn)?;
@@ -620,7 +632,7 @@ pub fn change_dealer_role(
     conn: &mut Conn,
     dealer_id: &str,
     user_id: &str,
-    role: &str,
+    role: DealerRole,
     at: DateTime<Utc>,
 ) -> DbResult<bool> {
     let changed = diesel::update(
@@ -629,7 +641,7 @@ pub fn change_dealer_role(
             .filter(users::dealer_id.eq(dealer_id)),
     )
     .set((
-        users::dealer_role.eq(role),
+        users::dealer_role.eq(Stored(role)),
         users::updated_at.eq(at.naive_utc()),
     ))
     .execute(conn)?;
@@ -650,7 +662,7 @@ pub fn remove_dealer_user(
     )
     .set((
         users::dealer_id.eq(None::<String>),
-        users::dealer_role.eq(None::<String>),
+        users::dealer_role.eq(None::<Stored<DealerRole>>),
         users::updated_at.eq(at.naive_utc()),
     ))
     .execute(conn)?;
@@ -663,7 +675,7 @@ pub struct DealerInvitationRow {
     pub id: String,
     pub dealer_id: String,
     pub email: String,
-    pub role: String,
+    pub role: Stored<DealerRole>,
     pub token_hash: String,
     pub invited_by: String,
     pub created_at: NaiveDateTime,
@@ -778,7 +790,7 @@ pub struct ClaimRow {
     pub part_number: String,
     pub defect: String,
     pub failure_date: NaiveDate,
-    pub status: String,
+    pub status: Stored<ClaimStatus>,
     pub decision_reason: Option<String>,
     pub submitted_by: String,
     pub submitted_at: NaiveDateTime,
@@ -807,7 +819,7 @@ pub fn find_claim(conn: &mut Conn, id: &str) -> DbResult<Option<ClaimRow>> {
 pub struct ClaimFilter {
     /// Only this dealer's (a dealer user's scope).
     pub dealer_id: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<ClaimStatus>,
     pub dispatch_id: Option<String>,
     pub serial_number: Option<String>,
 }
@@ -825,7 +837,7 @@ pub fn list_claims(
         query = query.filter(warranty_claims::dealer_id.eq(v.clone()));
     }
     if let Some(v) = &filter.status {
-        query = query.filter(warranty_claims::status.eq(v.clone()));
+        query = query.filter(warranty_claims::status.eq(Stored(*v)));
     }
     if let Some(v) = &filter.dispatch_id {
         query = query.filter(warranty_claims::dispatch_id.eq(v.clone()));
@@ -847,7 +859,7 @@ pub fn list_claims(
 pub fn decide_claim(
     conn: &mut Conn,
     id: &str,
-    status: &str,
+    status: ClaimStatus,
     reason: Option<&str>,
     by: &str,
     at: DateTime<Utc>,
@@ -855,10 +867,10 @@ pub fn decide_claim(
     let changed = diesel::update(
         warranty_claims::table
             .find(id)
-            .filter(warranty_claims::status.eq("submitted")),
+            .filter(warranty_claims::status.eq(Stored(ClaimStatus::Submitted))),
     )
     .set((
-        warranty_claims::status.eq(status),
+        warranty_claims::status.eq(Stored(status)),
         warranty_claims::decision_reason.eq(reason),
         warranty_claims::decided_by.eq(by),
         warranty_claims::decided_at.eq(at.naive_utc()),

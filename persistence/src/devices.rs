@@ -3,7 +3,11 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use fleetdesk_domain::devices::DeviceStatus;
+use fleetdesk_domain::readings::{CorrectionKind, ReadingKind, ReadingSource};
+
 use crate::Page;
+use crate::labels::Stored;
 use crate::schema::{device_assignments, device_models, devices, meter_readings, sites};
 use crate::{Conn, DbResult, utc};
 
@@ -69,7 +73,7 @@ pub struct DeviceRow {
     pub warranty_end: NaiveDate,
     /// JSON array of meter names.
     pub meters: String,
-    pub status: String,
+    pub status: Stored<DeviceStatus>,
     pub removal_requested_at: Option<NaiveDateTime>,
     pub removal_requested_by: Option<String>,
     pub removal_reason: Option<String>,
@@ -139,7 +143,7 @@ pub struct DeviceFilter {
     pub site_id: Option<String>,
     pub model_id: Option<String>,
     pub serial_number: Option<String>,
-    pub status: Option<String>,
+    pub status: Option<DeviceStatus>,
 }
 
 pub fn list_devices(
@@ -178,7 +182,7 @@ pub fn list_devices(
         query = query.filter(devices::serial_number.eq(v.clone()));
     }
     if let Some(v) = &filter.status {
-        query = query.filter(devices::status.eq(v.clone()));
+        query = query.filter(devices::status.eq(Stored(*v)));
     }
     if let Some(after) = after {
         query = query.filter(devices::id.gt(after.to_owned()));
@@ -217,14 +221,18 @@ pub fn request_removal(
 
 /// Marks an active device removed; false when it was removed already.
 pub fn remove_device(conn: &mut Conn, id: &str, by: &str, at: DateTime<Utc>) -> DbResult<bool> {
-    let n = diesel::update(devices::table.find(id).filter(devices::status.eq("active")))
-        .set((
-            devices::status.eq("removed"),
-            devices::removed_at.eq(Some(at.naive_utc())),
-            devices::removed_by.eq(Some(by)),
-            devices::updated_at.eq(at.naive_utc()),
-        ))
-        .execute(conn)?;
+    let n = diesel::update(
+        devices::table
+            .find(id)
+            .filter(devices::status.eq(Stored(DeviceStatus::Active))),
+    )
+    .set((
+        devices::status.eq(Stored(DeviceStatus::Removed)),
+        devices::removed_at.eq(Some(at.naive_utc())),
+        devices::removed_by.eq(Some(by)),
+        devices::updated_at.eq(at.naive_utc()),
+    ))
+    .execute(conn)?;
     Ok(n == 1)
 }
 
@@ -284,12 +292,12 @@ pub fn count_devices_in_account(
 pub struct ReadingRow {
     pub id: String,
     pub device_id: String,
-    pub kind: String,
+    pub kind: Stored<ReadingKind>,
     pub local_day: NaiveDate,
     /// JSON object: meter → count.
     pub meter_values: String,
-    pub source: String,
-    pub correction_kind: Option<String>,
+    pub source: Stored<ReadingSource>,
+    pub correction_kind: Option<Stored<CorrectionKind>>,
     pub final_values: Option<String>,
     pub reason: Option<String>,
     pub flagged: bool,
@@ -327,7 +335,7 @@ pub fn latest_entry(conn: &mut Conn, device_id: &str) -> DbResult<Option<Reading
 pub fn last_reading_day(conn: &mut Conn, device_id: &str) -> DbResult<Option<NaiveDate>> {
     Ok(meter_readings::table
         .filter(meter_readings::device_id.eq(device_id))
-        .filter(meter_readings::kind.eq("reading"))
+        .filter(meter_readings::kind.eq(Stored(ReadingKind::Reading)))
         .order((
             meter_readings::recorded_at.desc(),
             meter_readings::id.desc(),

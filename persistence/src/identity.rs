@@ -3,6 +3,10 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use fleetdesk_domain::identity::{CustomerRole, DealerRole, StaffRole};
+use fleetdesk_domain::membership::JoinRequestStatus;
+
+use crate::labels::Stored;
 use crate::schema::{
     accounts, email_tokens, invitations, join_requests, login_throttle, memberships,
     refresh_tokens, users,
@@ -16,12 +20,12 @@ pub struct UserRow {
     pub email: String,
     pub password_hash: String,
     pub display_name: String,
-    pub staff_role: Option<String>,
+    pub staff_role: Option<Stored<StaffRole>>,
     pub email_confirmed_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub dealer_id: Option<String>,
-    pub dealer_role: Option<String>,
+    pub dealer_role: Option<Stored<DealerRole>>,
 }
 
 impl UserRow {
@@ -29,7 +33,7 @@ impl UserRow {
         email: &str,
         password_hash: String,
         display_name: &str,
-        staff_role: Option<&str>,
+        staff_role: Option<StaffRole>,
         confirmed: bool,
         at: DateTime<Utc>,
     ) -> Self {
@@ -39,7 +43,7 @@ impl UserRow {
             email: email.to_owned(),
             password_hash,
             display_name: display_name.to_owned(),
-            staff_role: staff_role.map(str::to_owned),
+            staff_role: staff_role.map(Stored),
             email_confirmed_at: confirmed.then_some(at),
             created_at: at,
             updated_at: at,
@@ -81,7 +85,7 @@ pub fn find_user_by_email(conn: &mut Conn, email: &str) -> DbResult<Option<UserR
 pub struct MembershipView {
     pub account_id: String,
     pub account_name: String,
-    pub role: String,
+    pub role: Stored<CustomerRole>,
 }
 
 pub fn memberships_of(conn: &mut Conn, user_id: &str) -> DbResult<Vec<MembershipView>> {
@@ -97,14 +101,14 @@ pub fn add_membership(
     conn: &mut Conn,
     account_id: &str,
     user_id: &str,
-    role: &str,
+    role: CustomerRole,
     at: DateTime<Utc>,
 ) -> DbResult<()> {
     diesel::insert_into(memberships::table)
         .values((
             memberships::account_id.eq(account_id),
             memberships::user_id.eq(user_id),
-            memberships::role.eq(role),
+            memberships::role.eq(Stored(role)),
             memberships::created_at.eq(at.naive_utc()),
         ))
         .execute(conn)?;
@@ -387,7 +391,7 @@ pub struct MemberView {
     pub email: String,
     pub display_name: String,
     pub email_confirmed_at: Option<NaiveDateTime>,
-    pub role: String,
+    pub role: Stored<CustomerRole>,
     pub joined_at: NaiveDateTime,
 }
 
@@ -426,21 +430,25 @@ pub fn find_member(
 pub fn member_addresses_with_role(
     conn: &mut Conn,
     account_id: &str,
-    role: &str,
+    role: CustomerRole,
 ) -> DbResult<Vec<String>> {
     Ok(memberships::table
         .inner_join(users::table)
         .filter(memberships::account_id.eq(account_id))
-        .filter(memberships::role.eq(role))
+        .filter(memberships::role.eq(Stored(role)))
         .order(users::email.asc())
         .select(users::email)
         .load(conn)?)
 }
 
-pub fn count_members_with_role(conn: &mut Conn, account_id: &str, role: &str) -> DbResult<i64> {
+pub fn count_members_with_role(
+    conn: &mut Conn,
+    account_id: &str,
+    role: CustomerRole,
+) -> DbResult<i64> {
     Ok(memberships::table
         .filter(memberships::account_id.eq(account_id))
-        .filter(memberships::role.eq(role))
+        .filter(memberships::role.eq(Stored(role)))
         .count()
         .get_result(conn)?)
 }
@@ -449,10 +457,10 @@ pub fn set_member_role(
     conn: &mut Conn,
     account_id: &str,
     user_id: &str,
-    role: &str,
+    role: CustomerRole,
 ) -> DbResult<()> {
     diesel::update(memberships::table.find((account_id, user_id)))
-        .set(memberships::role.eq(role))
+        .set(memberships::role.eq(Stored(role)))
         .execute(conn)?;
     Ok(())
 }
@@ -468,7 +476,7 @@ pub struct InvitationRow {
     pub id: String,
     pub account_id: String,
     pub email: String,
-    pub role: String,
+    pub role: Stored<CustomerRole>,
     pub token_hash: String,
     pub invited_by: String,
     pub created_at: NaiveDateTime,
@@ -600,11 +608,11 @@ pub struct JoinRequestRow {
     pub id: String,
     pub account_id: String,
     pub user_id: String,
-    pub status: String,
+    pub status: Stored<JoinRequestStatus>,
     pub created_at: NaiveDateTime,
     pub decided_by: Option<String>,
     pub decided_at: Option<NaiveDateTime>,
-    pub granted_role: Option<String>,
+    pub granted_role: Option<Stored<CustomerRole>>,
     pub reason: Option<String>,
 }
 
@@ -627,7 +635,7 @@ pub struct JoinRequestView {
 pub fn list_join_requests(
     conn: &mut Conn,
     account_id: &str,
-    status: Option<&str>,
+    status: Option<JoinRequestStatus>,
     after: Option<&str>,
     limit: i64,
 ) -> DbResult<Vec<JoinRequestView>> {
@@ -642,7 +650,7 @@ pub fn list_join_requests(
         ))
         .into_boxed();
     if let Some(status) = status {
-        query = query.filter(join_requests::status.eq(status.to_owned()));
+        query = query.filter(join_requests::status.eq(Stored(status)));
     }
     if let Some(after) = after {
         query = query.filter(join_requests::id.gt(after.to_owned()));
@@ -676,22 +684,22 @@ pub fn find_join_request(
 pub fn decide_join_request(
     conn: &mut Conn,
     id: &str,
-    status: &str,
+    status: JoinRequestStatus,
     by: &str,
-    granted_role: Option<&str>,
+    granted_role: Option<CustomerRole>,
     reason: Option<&str>,
     at: DateTime<Utc>,
 ) -> DbResult<bool> {
     let n = diesel::update(
         join_requests::table
             .find(id)
-            .filter(join_requests::status.eq("pending")),
+            .filter(join_requests::status.eq(Stored(JoinRequestStatus::Pending))),
     )
     .set((
-        join_requests::status.eq(status),
+        join_requests::status.eq(Stored(status)),
         join_requests::decided_by.eq(Some(by)),
         join_requests::decided_at.eq(Some(at.naive_utc())),
-        join_requests::granted_role.eq(granted_role),
+        join_requests::granted_role.eq(granted_role.map(Stored)),
         join_requests::reason.eq(reason),
     ))
     .execute(conn)?;

@@ -4,6 +4,9 @@ use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 
+use fleetdesk_domain::knowledge::ArticleStatus;
+
+use crate::labels::Stored;
 use crate::schema::{knowledge_article_models, knowledge_article_tags, knowledge_articles};
 use crate::{Conn, DbResult};
 
@@ -13,7 +16,7 @@ pub struct ArticleRow {
     pub id: String,
     pub title: String,
     pub body: String,
-    pub status: String,
+    pub status: Stored<ArticleStatus>,
     pub created_by: String,
     pub created_at: chrono::NaiveDateTime,
     pub updated_by: String,
@@ -120,7 +123,7 @@ pub fn find_article(conn: &mut Conn, id: &str) -> DbResult<Option<Article>> {
 
 #[derive(Debug, Clone, Default)]
 pub struct ArticleFilter {
-    pub status: Option<String>,
+    pub status: Option<ArticleStatus>,
     pub model_id: Option<String>,
     pub tag: Option<String>,
 }
@@ -134,7 +137,7 @@ pub fn candidates(conn: &mut Conn, filter: &ArticleFilter) -> DbResult<Vec<Artic
         .select(ArticleRow::as_select())
         .into_boxed();
     if let Some(v) = &filter.status {
-        query = query.filter(knowledge_articles::status.eq(v.clone()));
+        query = query.filter(knowledge_articles::status.eq(Stored(*v)));
     }
     if let Some(v) = &filter.model_id {
         query = query.filter(

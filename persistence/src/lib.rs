@@ -13,6 +13,7 @@ pub mod events;
 pub mod idempotency;
 pub mod identity;
 pub mod knowledge;
+pub mod labels;
 pub mod outbox;
 pub mod schema;
 pub mod stock;

@@ -4,6 +4,9 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
+use fleetdesk_domain::stock::{MovementKind, OrderStatus};
+
+use crate::labels::Stored;
 use crate::schema::{
     device_credentials, replenishment_orders, stock_assignments, stock_levels,
     stock_location_devices, stock_locations, stock_movements,
@@ -176,7 +179,7 @@ pub struct StockMovementRow {
     pub id: String,
     pub stock_location_id: String,
     pub part_number: String,
-    pub kind: String,
+    pub kind: Stored<MovementKind>,
     pub quantity: i32,
     pub on_hand_after: i32,
     pub order_id: Option<String>,
@@ -374,7 +377,7 @@ pub struct OrderRow {
     pub part_number: String,
     pub quantity: i32,
     pub reported_level_percent: i32,
-    pub status: String,
+    pub status: Stored<OrderStatus>,
     pub raised_at: NaiveDateTime,
     pub received_quantity: Option<i32>,
     pub received_by: Option<String>,
@@ -406,7 +409,7 @@ pub fn open_order(
     Ok(replenishment_orders::table
         .filter(replenishment_orders::device_id.eq(device_id))
         .filter(replenishment_orders::part_number.eq(part_number))
-        .filter(replenishment_orders::status.eq("open"))
+        .filter(replenishment_orders::status.eq(Stored(OrderStatus::Open)))
         .select(OrderRow::as_select())
         .first(conn)
         .optional()?)
@@ -425,7 +428,7 @@ pub struct OrderFilter {
     /// `None`: every order; `Some((accounts, locations))`: the orders of those accounts and
     /// of those single locations (the caller's scope).
     pub scope: Option<(Vec<String>, Vec<String>)>,
-    pub status: Option<String>,
+    pub status: Option<OrderStatus>,
     pub stock_location_id: Option<String>,
 }
 
@@ -446,7 +449,7 @@ pub fn list_orders(
         );
     }
     if let Some(v) = &filter.status {
-        query = query.filter(replenishment_orders::status.eq(v.clone()));
+        query = query.filter(replenishment_orders::status.eq(Stored(*v)));
     }
     if let Some(v) = &filter.stock_location_id {
         query = query.filter(replenishment_orders::stock_location_id.eq(v.clone()));
@@ -472,10 +475,10 @@ pub fn receive_order(
     let changed = diesel::update(
         replenishment_orders::table
             .find(id)
-            .filter(replenishment_orders::status.eq("open")),
+            .filter(replenishment_orders::status.eq(Stored(OrderStatus::Open))),
     )
     .set((
-        replenishment_orders::status.eq("received"),
+        replenishment_orders::status.eq(Stored(OrderStatus::Received)),
         replenishment_orders::received_quantity.eq(quantity),
         replenishment_orders::received_by.eq(by),
         replenishment_orders::received_at.eq(at.naive_utc()),

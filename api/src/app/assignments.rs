@@ -107,10 +107,7 @@ pub fn replace(
     let ids = distinct(ids);
     let member =
         identity_repo::find_member(c, account_id, user_id)?.ok_or_else(ApiError::not_found)?;
-    let role: CustomerRole = member
-        .role
-        .parse()
-        .map_err(|e| ApiError::internal_from(e))?;
+    let role = *member.role;
     check(c, kind, account_id, role, &ids)?;
     (kind.set)(c, account_id, user_id, &ids, now)?;
     let mut payload = json!({ "user_id": user_id });

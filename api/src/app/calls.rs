@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 use fleetdesk_domain::dealers::{
-    self as rules, DispatchFacts, Eligibility, Registration, RemedyOutcome,
+    self as rules, CallStatus, DispatchFacts, Eligibility, Registration,
 };
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::dealers::{
@@ -53,11 +53,7 @@ impl CallFacts {
     pub fn outstanding(&self) -> Vec<String> {
         self.due
             .iter()
-            .filter(|(_, latest)| {
-                !latest
-                    .as_ref()
-                    .is_some_and(|t| RemedyOutcome::exhausted(&t.outcome))
-            })
+            .filter(|(_, latest)| !latest.as_ref().is_some_and(|t| t.outcome.exhausted()))
             .map(|(r, _)| r.title.clone())
             .collect()
     }
@@ -86,7 +82,7 @@ impl CallFacts {
 
 /// Only an open call takes remedies, redirects and dispatches.
 pub fn open_call(call: &CallRow) -> Result<(), ApiError> {
-    if call.status == "open" {
+    if call.status == CallStatus::Open {
         Ok(())
     } else {
         Err(ApiError::conflict(

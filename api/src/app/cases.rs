@@ -11,6 +11,7 @@ use fleetdesk_persistence::cases::{self as repo, CaseRow, StatusChangeRow};
 use fleetdesk_persistence::contracts as contracts_repo;
 use fleetdesk_persistence::devices::DeviceRow;
 use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::labels::Stored;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -27,7 +28,7 @@ pub enum CaseError {
     /// Someone else moved the case first.
     #[error("the case changed meanwhile; reload it and try again")]
     Changed,
-    /// Stored data fleetdesk cannot read (the case's status, its contract's terms).
+    /// Stored data fleetdesk cannot read (the contract's terms).
     #[error("unreadable stored data: {0}")]
     Unreadable(String),
     #[error(transparent)]
@@ -53,12 +54,6 @@ impl From<CaseError> for ApiError {
             CaseError::Db(db) => db.into(),
         }
     }
-}
-
-pub fn status_of(case: &CaseRow) -> Result<Status, CaseError> {
-    Status::parse(&case.status).ok_or_else(|| {
-        CaseError::Unreadable(format!("case {} has status {}", case.id, case.status))
-    })
 }
 
 pub fn case_event(
@@ -138,13 +133,13 @@ pub fn open_in(
         id: fleetdesk_persistence::new_id(),
         account_id: device.account_id.clone(),
         device_id: device.id.clone(),
-        category: new.category.as_str().to_owned(),
+        category: Stored(new.category),
         summary: new.summary,
         description: new.description,
         contact_name: new.contact.name,
         contact_email: new.contact.email,
         contact_phone: new.contact.phone,
-        status: Status::Open.as_str().to_owned(),
+        status: Stored(Status::Open),
         opened_by: opener.to_owned(),
         opened_at: at,
         contract_version: clock.as_ref().map(|(v, _)| *v),
@@ -163,7 +158,7 @@ pub fn open_in(
             id: fleetdesk_persistence::new_id(),
             case_id: row.id.clone(),
             from_status: None,
-            to_status: row.status.clone(),
+            to_status: row.status,
             changed_by: opener.to_owned(),
             changed_at: at,
         },
@@ -194,9 +189,9 @@ pub fn move_in(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<(), CaseError> {
-    let from = status_of(case)?;
+    let from = *case.status;
     check_move(from, to, mover)?;
-    if !repo::move_status(c, &case.id, from.as_str(), to.as_str(), to.is_final(), now)? {
+    if !repo::move_status(c, &case.id, from, to, to.is_final(), now)? {
         return Err(CaseError::Changed);
     }
     repo::insert_status_change(
@@ -204,8 +199,8 @@ pub fn move_in(
         &StatusChangeRow {
             id: fleetdesk_persistence::new_id(),
             case_id: case.id.clone(),
-            from_status: Some(from.as_str().to_owned()),
-            to_status: to.as_str().to_owned(),
+            from_status: Some(Stored(from)),
+            to_status: Stored(to),
             changed_by: actor.to_owned(),
             changed_at: now.naive_utc(),
         },

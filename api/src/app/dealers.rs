@@ -5,6 +5,7 @@ use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{DealerRole, Email, Principal};
 use fleetdesk_persistence::dealers::{self as repo, DealerInvitationRow, DealerRow};
 use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
@@ -73,7 +74,7 @@ pub fn invite(
         id: fleetdesk_persistence::new_id(),
         dealer_id: dealer.id.clone(),
         email: email.to_string(),
-        role: role.as_str().to_owned(),
+        role: Stored(role),
         token_hash,
         invited_by: actor.to_owned(),
         created_at: now.naive_utc(),

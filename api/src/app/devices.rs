@@ -1,6 +1,7 @@
 //! Devices: what operations on a device share.
 
 use chrono::{DateTime, Utc};
+use fleetdesk_domain::devices::DeviceStatus;
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::Action;
@@ -25,7 +26,7 @@ impl From<DeviceRemoved> for ApiError {
 
 /// Refuses a removed device.
 pub fn active(device: &DeviceRow) -> Result<(), DeviceRemoved> {
-    if device.status == "removed" {
+    if device.status == DeviceStatus::Removed {
         return Err(DeviceRemoved);
     }
     Ok(())

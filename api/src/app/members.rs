@@ -4,6 +4,7 @@ use fleetdesk_domain::identity::StaffRole;
 use fleetdesk_domain::membership::MembershipError;
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::identity as identity_repo;
+use fleetdesk_persistence::labels::Stored;
 
 use crate::error::{ApiError, ErrorCode};
 
@@ -15,7 +16,7 @@ pub fn last_administrator(e: MembershipError) -> ApiError {
 /// 422 unless `user_id` is a field technician.
 pub fn require_field_technician(c: &mut Conn, user_id: &str) -> Result<(), ApiError> {
     let is_technician = identity_repo::find_user(c, user_id)?
-        .is_some_and(|u| u.staff_role.as_deref() == Some(StaffRole::Technician.as_str()));
+        .is_some_and(|u| u.staff_role == Some(Stored(StaffRole::Technician)));
     if !is_technician {
         return Err(ApiError::invalid_field(
             "technician_id",

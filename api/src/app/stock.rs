@@ -2,8 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::events::EventKind;
+use fleetdesk_domain::stock::OrderStatus;
 use fleetdesk_domain::stock::{Replenishment, SupplyLevel};
 use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::stock::{self as repo, DeviceCredentialRow, OrderRow, StockLocationRow};
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
@@ -110,7 +112,7 @@ fn replenish(
         part_number: supply.part_number.clone(),
         quantity: level.order_quantity,
         reported_level_percent: supply.level_percent,
-        status: "open".into(),
+        status: Stored(OrderStatus::Open),
         raised_at: now.naive_utc(),
         received_quantity: None,
         received_by: None,

@@ -5,12 +5,14 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::dealers::RemedyOutcome;
+use fleetdesk_domain::dealers::{CallReason, CallStatus};
 use fleetdesk_domain::devices::SerialNumber;
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Email;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::dealers::{self as repo, CallFilter, CallRemedyRow, CallRow, RemedyRow};
 use fleetdesk_persistence::devices as devices_repo;
+use fleetdesk_persistence::labels::Stored;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -21,6 +23,7 @@ use crate::app::calls::{CallFacts, open_call};
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::PageParams;
+use crate::labels::{self, CallReasonName, CallStatusName, RemedyOutcomeName};
 use crate::mail;
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -211,8 +214,8 @@ pub struct Caller {
 pub struct RemedyTried {
     pub remedy_id: String,
     pub title: String,
-    /// solved, failed or not_applicable.
-    pub outcome: String,
+    #[schema(value_type = RemedyOutcomeName)]
+    pub outcome: RemedyOutcome,
     pub note: Option<String>,
     pub recorded_at: DateTime<Utc>,
 }
@@ -224,7 +227,8 @@ pub struct RemedyDue {
     pub title: String,
     pub instructions: String,
     /// The latest outcome recorded; null while not tried.
-    pub outcome: Option<String>,
+    #[schema(value_type = Option<RemedyOutcomeName>)]
+    pub outcome: Option<RemedyOutcome>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -235,12 +239,12 @@ pub struct Call {
     pub device_id: Option<String>,
     pub caller: Caller,
     pub site_address: Option<String>,
-    /// product_question, pre_sales, post_sales or service_problem.
-    pub reason: String,
+    #[schema(value_type = CallReasonName)]
+    pub reason: CallReason,
     pub problem_category: Option<String>,
     pub problem: String,
-    /// open, redirected, resolved or dispatched.
-    pub status: String,
+    #[schema(value_type = CallStatusName)]
+    pub status: CallStatus,
     /// The dealer of record the call was redirected to.
     pub redirected_to: Option<String>,
     pub resolution: Option<String>,
@@ -270,7 +274,7 @@ fn call_view(facts: CallFacts) -> Call {
                 remedy_id: r.id,
                 title: r.title,
                 instructions: r.instructions,
-                outcome: latest.map(|t| t.outcome),
+                outcome: latest.map(|t| *t.outcome),
             })
             .collect(),
         remedies_tried: facts
@@ -280,7 +284,7 @@ fn call_view(facts: CallFacts) -> Call {
                 recorded_at: t.recorded_at.and_utc(),
                 remedy_id: t.remedy_id,
                 title,
-                outcome: t.outcome,
+                outcome: *t.outcome,
                 note: t.note,
             })
             .collect(),
@@ -290,10 +294,10 @@ fn call_view(facts: CallFacts) -> Call {
         model_id: c.model_id,
         device_id: c.device_id,
         site_address: c.site_address,
-        reason: c.reason,
+        reason: *c.reason,
         problem_category: c.problem_category,
         problem: c.problem,
-        status: c.status,
+        status: *c.status,
         redirected_to: c.redirected_to,
         resolution: c.resolution,
     }
@@ -309,8 +313,7 @@ pub struct NewCall {
     pub caller: Caller,
     #[validate(length(max = 500))]
     pub site_address: Option<String>,
-    /// product_question, pre_sales, post_sales or service_problem.
-    #[schema(example = "service_problem")]
+    #[schema(value_type = CallReasonName, example = "service_problem")]
     pub reason: String,
     /// For service problems: the catalogue's problem category.
     #[schema(example = "print_quality")]
@@ -319,13 +322,6 @@ pub struct NewCall {
     #[schema(example = "Vertical streaks on every print")]
     pub problem: String,
 }
-
-const CALL_REASONS: [&str; 4] = [
-    "product_question",
-    "pre_sales",
-    "post_sales",
-    "service_problem",
-];
 
 /// Logs an end user's call (call center).
 #[utoipa::path(
@@ -349,19 +345,13 @@ async fn log_call(
     body.validate()?;
     let body = body.into_inner();
     let serial = SerialNumber::parse(&body.serial_number)?;
-    let reason = body.reason.trim().to_owned();
-    if !CALL_REASONS.contains(&reason.as_str()) {
-        return Err(ApiError::invalid_field(
-            "reason",
-            format!("must be one of {}", CALL_REASONS.join(", ")),
-        ));
-    }
+    let reason: CallReason = labels::parse("reason", &body.reason)?;
     let category = body
         .problem_category
         .as_deref()
         .map(parse_category)
         .transpose()?;
-    if reason == "service_problem" && category.is_none() {
+    if reason == CallReason::ServiceProblem && category.is_none() {
         return Err(ApiError::invalid_field(
             "problem_category",
             "is required for a service problem",
@@ -413,10 +403,10 @@ async fn log_call(
                 caller_email: caller_email.map(|e| e.as_str().to_owned()),
                 caller_company,
                 site_address,
-                reason,
+                reason: Stored(reason),
                 problem_category: category,
                 problem: body.problem.trim().to_owned(),
-                status: "open".into(),
+                status: Stored(CallStatus::Open),
                 redirected_to: None,
                 resolution: None,
                 logged_by: actor.clone(),
@@ -447,12 +437,12 @@ pub struct CallSummary {
     pub id: String,
     pub serial_number: String,
     pub caller_name: String,
-    /// product_question, pre_sales, post_sales or service_problem.
-    pub reason: String,
+    #[schema(value_type = CallReasonName)]
+    pub reason: CallReason,
     pub problem_category: Option<String>,
     pub problem: String,
-    /// open, redirected, resolved or dispatched.
-    pub status: String,
+    #[schema(value_type = CallStatusName)]
+    pub status: CallStatus,
     pub called_at: DateTime<Utc>,
 }
 
@@ -463,10 +453,10 @@ impl From<CallRow> for CallSummary {
             id: c.id,
             serial_number: c.serial_number,
             caller_name: c.caller_name,
-            reason: c.reason,
+            reason: *c.reason,
             problem_category: c.problem_category,
             problem: c.problem,
-            status: c.status,
+            status: *c.status,
         }
     }
 }
@@ -480,7 +470,7 @@ pub type CallPage = Page<CallSummary>;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CallQuery {
-    /// open, redirected, resolved or dispatched.
+    #[param(value_type = Option<CallStatusName>)]
     pub status: Option<String>,
     pub serial_number: Option<String>,
 }
@@ -506,7 +496,7 @@ async fn list_calls(
     let (limit, after) = page.resolve()?;
     let q = q.into_inner();
     let filter = CallFilter {
-        status: q.status,
+        status: labels::parse_opt("status", q.status.as_deref())?,
         serial_number: SerialNumber::parse_filter(q.serial_number.as_deref())?,
     };
     let state = state.into_inner();
@@ -545,8 +535,8 @@ async fn get_call(
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewRemedyOutcome {
     pub remedy_id: String,
-    /// solved, failed or not_applicable (with a note saying why).
-    #[schema(example = "failed")]
+    /// `not_applicable` needs a note saying why.
+    #[schema(value_type = RemedyOutcomeName, example = "failed")]
     pub outcome: String,
     #[validate(length(max = 2000))]
     pub note: Option<String>,
@@ -602,7 +592,7 @@ async fn record_remedy(
                     id: fleetdesk_persistence::new_id(),
                     call_id: facts.call.id.clone(),
                     remedy_id: body.remedy_id.clone(),
-                    outcome: outcome.as_str().to_owned(),
+                    outcome: Stored(outcome),
                     note,
                     recorded_by: actor.clone(),
                     recorded_at: now.naive_utc(),
@@ -660,7 +650,7 @@ async fn redirect_call(
             let dealer = repo::find_dealer(c, &registration.dealer_id)?
                 .ok_or_else(|| ApiError::internal())?;
             let now = state.config.clock.now();
-            if !repo::close_call(c, &facts.call.id, "redirected", Some(&dealer.id), None, now)? {
+            if !repo::close_call(c, &facts.call.id, CallStatus::Redirected, Some(&dealer.id), None, now)? {
                 return Err(ApiError::conflict(ErrorCode::CallClosed, "the call changed meanwhile"));
             }
             if let Some(to) = &dealer.contact_email {
@@ -737,7 +727,14 @@ async fn resolve_call(
             let call = repo::find_call(c, &id)?.ok_or_else(ApiError::not_found)?;
             open_call(&call)?;
             let now = state.config.clock.now();
-            if !repo::close_call(c, &call.id, "resolved", None, Some(&resolution), now)? {
+            if !repo::close_call(
+                c,
+                &call.id,
+                CallStatus::Resolved,
+                None,
+                Some(&resolution),
+                now,
+            )? {
                 return Err(ApiError::conflict(
                     ErrorCode::CallClosed,
                     "the call changed meanwhile",

@@ -7,6 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::calendar::{self, Holiday, StartReason};
 use fleetdesk_domain::cases::{self as rules, Category, Mover, Response, Status};
+use fleetdesk_domain::devices::DeviceStatus;
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{Email, Principal, StaffRole};
 use fleetdesk_domain::policy::{self, Action, CaseRef, CaseScope, DeviceScope};
@@ -24,12 +25,13 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::app::cases::{Contact, NewCase, case_event, move_in, open_in, status_of};
+use crate::app::cases::{Contact, NewCase, case_event, move_in, open_in};
 use crate::app::contracts::{HolidayDto, terms_of};
 use crate::app::members::require_field_technician;
 use crate::auth::{Authenticated, authorize, authorize_case, authorize_device};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::PageParams;
+use crate::labels::{CaseCategoryName, CaseStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
@@ -93,15 +95,13 @@ pub struct Case {
     pub id: String,
     pub account_id: String,
     pub device: CaseDevice,
-    /// fault, consumables, meter_query, move or general_question.
-    #[schema(example = "fault")]
-    pub category: String,
+    #[schema(value_type = CaseCategoryName, example = "fault")]
+    pub category: Category,
     pub summary: String,
     pub description: String,
     pub contact: Contact,
-    /// open, acknowledged, in_progress, awaiting_customer, resolved, closed or cancelled.
-    #[schema(example = "open")]
-    pub status: String,
+    #[schema(value_type = CaseStatusName, example = "open")]
+    pub status: Status,
     pub opened_by: String,
     pub opened_at: DateTime<Utc>,
     /// The technician a dispatch planner assigned.
@@ -156,10 +156,10 @@ impl Case {
             updated_at: c.updated_at.and_utc(),
             id: c.id,
             account_id: c.account_id,
-            category: c.category,
+            category: *c.category,
             summary: c.summary,
             description: c.description,
-            status: c.status,
+            status: *c.status,
             opened_by: c.opened_by,
             assigned_technician_id: c.assigned_technician_id,
             contract_version: c.contract_version,
@@ -170,8 +170,10 @@ impl Case {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StatusChange {
     /// Null for the opening.
-    pub from: Option<String>,
-    pub to: String,
+    #[schema(value_type = Option<CaseStatusName>)]
+    pub from: Option<Status>,
+    #[schema(value_type = CaseStatusName)]
+    pub to: Status,
     pub changed_by: String,
     pub changed_by_name: String,
     pub changed_at: DateTime<Utc>,
@@ -221,8 +223,8 @@ fn detail(
     let history = repo::history(c, &ctx.case.id)?
         .into_iter()
         .map(|(row, changed_by_name)| StatusChange {
-            from: row.from_status,
-            to: row.to_status,
+            from: row.from_status.map(|s| *s),
+            to: *row.to_status,
             changed_by: row.changed_by,
             changed_by_name,
             changed_at: row.changed_at.and_utc(),
@@ -251,8 +253,7 @@ pub struct ContactInput {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct OpenCase {
     pub device_id: String,
-    /// fault, consumables, meter_query, move or general_question.
-    #[schema(example = "fault")]
+    #[schema(value_type = CaseCategoryName, example = "fault")]
     pub category: String,
     #[validate(length(min = 1, max = 200))]
     #[schema(example = "Paper jam in tray 2", min_length = 1, max_length = 200)]
@@ -339,7 +340,7 @@ async fn open_case(
                 .ok_or_else(ApiError::not_found)?
                 .device;
             authorize_device(&who, Action::OpenCase, &device)?;
-            if device.status == "removed" {
+            if device.status == DeviceStatus::Removed {
                 return Err(ApiError::conflict(
                     ErrorCode::DeviceRemoved,
                     "the device was removed; cases can no longer be opened for it",
@@ -429,7 +430,8 @@ fn order_of(sort: Option<&str>, cursor: Option<String>) -> Result<CaseOrder, Api
     }
 }
 
-fn statuses_of(raw: Option<&str>, active: Option<bool>) -> Result<Vec<String>, ApiError> {
+/// The statuses a list asks for: `None` for every status.
+fn statuses_of(raw: Option<&str>, active: Option<bool>) -> Result<Option<Vec<Status>>, ApiError> {
     let mut statuses: Vec<Status> = match raw {
         None => Status::ALL.to_vec(),
         Some(raw) => raw
@@ -445,13 +447,9 @@ fn statuses_of(raw: Option<&str>, active: Option<bool>) -> Result<Vec<String>, A
         statuses.retain(|s| s.is_final() != active);
     }
     if raw.is_none() && active.is_none() {
-        return Ok(Vec::new());
+        return Ok(None);
     }
-    if statuses.is_empty() {
-        // A filter that admits no status: match nothing rather than everything.
-        return Ok(vec![String::new()]);
-    }
-    Ok(statuses.iter().map(|s| s.as_str().to_owned()).collect())
+    Ok(Some(statuses))
 }
 
 fn reach_of(scope: CaseScope) -> CaseReach {
@@ -504,7 +502,7 @@ async fn list_cases(
         account_id: q.account_id,
         device_id: q.device_id,
         statuses: statuses_of(q.status.as_deref(), q.active)?,
-        category: category.map(|c| c.as_str().to_owned()),
+        category,
         technician_id: q.technician_id,
         breached: q.breached,
         due_before: q.due_before.map(|t| t.naive_utc()),
@@ -600,7 +598,7 @@ async fn add_comment(
                 case_for(c, &who, Action::WriteInternalNote, &id)?;
             }
             let case = ctx.case;
-            if status_of(&case)?.is_final() {
+            if case.status.is_final() {
                 return Err(ApiError::conflict(
                     ErrorCode::CaseEnded,
                     "the case is closed or cancelled; open a new case instead",
@@ -759,7 +757,7 @@ async fn assign_technician(
     let detail = blocking(move || {
         state.db.write(|c| -> Result<CaseDetail, ApiError> {
             let case = case_for(c, &who, Action::AssignTechnician, &id)?.case;
-            if status_of(&case)?.is_final() {
+            if case.status.is_final() {
                 return Err(ApiError::conflict(
                     ErrorCode::CaseEnded,
                     "the case is closed or cancelled",

@@ -5,11 +5,13 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::dealers::{self as rules, Verdict};
+use fleetdesk_domain::dealers::{ClaimStatus, DispatchStatus, RegistrationStatus};
 use fleetdesk_domain::devices::SerialNumber;
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::policy::{self, Action};
 use fleetdesk_persistence::dealers::{self as repo, ClaimFilter, ClaimRow};
 use fleetdesk_persistence::devices as devices_repo;
+use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -20,6 +22,7 @@ use validator::Validate;
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::PageParams;
+use crate::labels::{self, ClaimStatusName};
 use crate::mail;
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -39,8 +42,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// One step of a claim's life.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct ClaimStep {
-    /// submitted, approved or rejected.
-    pub status: String,
+    #[schema(value_type = ClaimStatusName)]
+    pub status: ClaimStatus,
     pub at: DateTime<Utc>,
     pub by: String,
     pub reason: Option<String>,
@@ -58,8 +61,8 @@ pub struct WarrantyClaim {
     pub part_number: String,
     pub defect: String,
     pub failure_date: NaiveDate,
-    /// submitted, approved or rejected.
-    pub status: String,
+    #[schema(value_type = ClaimStatusName)]
+    pub status: ClaimStatus,
     /// Why it was rejected, or a note to the approval.
     pub decision_reason: Option<String>,
     /// Submission and decision, oldest first.
@@ -69,14 +72,14 @@ pub struct WarrantyClaim {
 impl From<ClaimRow> for WarrantyClaim {
     fn from(r: ClaimRow) -> Self {
         let mut history = vec![ClaimStep {
-            status: "submitted".into(),
+            status: ClaimStatus::Submitted,
             at: r.submitted_at.and_utc(),
             by: r.submitted_by,
             reason: None,
         }];
         if let (Some(by), Some(at)) = (r.decided_by, r.decided_at) {
             history.push(ClaimStep {
-                status: r.status.clone(),
+                status: *r.status,
                 at: at.and_utc(),
                 by,
                 reason: r.decision_reason.clone(),
@@ -91,7 +94,7 @@ impl From<ClaimRow> for WarrantyClaim {
             part_number: r.part_number,
             defect: r.defect,
             failure_date: r.failure_date,
-            status: r.status,
+            status: *r.status,
             decision_reason: r.decision_reason,
             history,
         }
@@ -144,8 +147,8 @@ fn claim_source(
             let dispatch = repo::find_dispatch(c, dispatch_id)?
                 .filter(|d| d.dealer_id.as_deref() == Some(dealer_id))
                 .ok_or_else(|| not_yours("dispatch_id", "dispatches"))?;
-            let section2: Section2 = match (&dispatch.section2, dispatch.status.as_str()) {
-                (Some(s), "closed_out") => {
+            let section2: Section2 = match (&dispatch.section2, *dispatch.status) {
+                (Some(s), DispatchStatus::ClosedOut) => {
                     serde_json::from_str(s).map_err(|e| ApiError::internal_from(e))?
                 }
                 _ => {
@@ -170,7 +173,7 @@ fn claim_source(
         }
         (None, Some(registration_id)) => {
             let (registration, _) = repo::find_registration(c, registration_id)?
-                .filter(|(r, _)| r.dealer_id == dealer_id && r.status == "active")
+                .filter(|(r, _)| r.dealer_id == dealer_id && r.status == RegistrationStatus::Active)
                 .ok_or_else(|| not_yours("registration_id", "active registrations"))?;
             let device_warranty = match &registration.device_id {
                 Some(id) => devices_repo::find_device(c, id)?.map(|d| d.device.warranty_end),
@@ -241,7 +244,7 @@ async fn submit_claim(
                 part_number: source.part_number,
                 defect,
                 failure_date: body.failure_date,
-                status: "submitted".into(),
+                status: Stored(ClaimStatus::Submitted),
                 decision_reason: None,
                 submitted_by: actor.clone(),
                 submitted_at: now.naive_utc(),
@@ -286,7 +289,7 @@ pub type ClaimPage = Page<WarrantyClaim>;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ClaimQuery {
-    /// submitted, approved or rejected.
+    #[param(value_type = Option<ClaimStatusName>)]
     pub status: Option<String>,
     pub dispatch_id: Option<String>,
     pub serial_number: Option<String>,
@@ -315,7 +318,7 @@ async fn list_claims(
     let q = q.into_inner();
     let filter = ClaimFilter {
         dealer_id,
-        status: q.status,
+        status: labels::parse_opt("status", q.status.as_deref())?,
         dispatch_id: q.dispatch_id,
         serial_number: SerialNumber::parse_filter(q.serial_number.as_deref())?,
     };
@@ -413,7 +416,11 @@ async fn decide_claim(
             let decided = repo::decide_claim(
                 c,
                 &row.id,
-                verdict.as_str(),
+                if verdict.approved {
+                    ClaimStatus::Approved
+                } else {
+                    ClaimStatus::Rejected
+                },
                 verdict.reason.as_deref(),
                 &who.0.user_id,
                 now,

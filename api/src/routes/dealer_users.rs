@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{DealerRole, Email};
 use fleetdesk_domain::membership;
+use fleetdesk_domain::membership::InvitationStatus;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::dealers::{self as repo, DealerInvitationRow, DealerUserRow};
@@ -19,6 +20,7 @@ use validator::Validate;
 
 use crate::auth::{self, Authenticated, authorize_dealer};
 use crate::error::{ApiError, ErrorCode, Problem};
+use crate::labels::{DealerRoleName, InvitationStatusName};
 use crate::state::{State, blocking};
 
 use crate::app::dealers as app_dealers;
@@ -36,56 +38,35 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(remove_dealer_user);
 }
 
-/// A dealer role as the API names it.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum DealerRoleDto {
-    DealerAdmin,
-    DealerTechnician,
-}
-
-impl From<DealerRoleDto> for DealerRole {
-    fn from(r: DealerRoleDto) -> Self {
-        match r {
-            DealerRoleDto::DealerAdmin => Self::DealerAdmin,
-            DealerRoleDto::DealerTechnician => Self::DealerTechnician,
-        }
-    }
-}
-
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct DealerInvitation {
     pub id: String,
     pub dealer_id: String,
     pub email: String,
-    /// dealer-admin or dealer-technician.
-    pub role: String,
-    /// pending, accepted, expired or revoked.
-    pub status: String,
+    #[schema(value_type = DealerRoleName)]
+    pub role: DealerRole,
+    #[schema(value_type = InvitationStatusName)]
+    pub status: InvitationStatus,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
 }
 
 fn invitation_view(r: DealerInvitationRow, now: DateTime<Utc>) -> DealerInvitation {
-    let status = if r.accepted_at.is_some() {
-        "accepted"
-    } else if r.revoked_at.is_some() {
-        "revoked"
-    } else if r.expires_at.and_utc() <= now {
-        "expired"
-    } else {
-        "pending"
-    };
+    let status = InvitationStatus::of(
+        r.accepted_at.is_some(),
+        r.revoked_at.is_some(),
+        r.expires_at.and_utc() <= now,
+    );
     DealerInvitation {
-        status: status.into(),
+        status,
         created_at: r.created_at.and_utc(),
         expires_at: r.expires_at.and_utc(),
         accepted_at: r.accepted_at.map(|t| t.and_utc()),
         id: r.id,
         dealer_id: r.dealer_id,
         email: r.email,
-        role: r.role,
+        role: *r.role,
     }
 }
 
@@ -93,7 +74,8 @@ fn invitation_view(r: DealerInvitationRow, now: DateTime<Utc>) -> DealerInvitati
 pub struct DealerInvitationRequest {
     #[schema(example = "tina.tech@westside.example")]
     pub email: String,
-    pub role: DealerRoleDto,
+    #[schema(value_type = DealerRoleName)]
+    pub role: DealerRole,
 }
 
 /// Invites someone by e-mail to be one of the dealer's users (the dealer's administrators,
@@ -121,7 +103,7 @@ async fn invite_dealer_user(
     let dealer_id = id.into_inner();
     authorize_dealer(&who.0, Action::ManageDealerUsers, Some(&dealer_id))?;
     let email = Email::parse(&body.email)?;
-    let role = DealerRole::from(body.role);
+    let role = body.role;
     let state = state.into_inner();
     let actor = who.0.user_id;
     let (row, now) = blocking(move || {
@@ -222,7 +204,8 @@ pub struct JoinedDealer {
     pub dealer_name: String,
     pub user_id: String,
     pub email: String,
-    pub role: String,
+    #[schema(value_type = DealerRoleName)]
+    pub role: DealerRole,
     /// True when accepting created the user.
     pub new_user: bool,
 }
@@ -277,7 +260,7 @@ async fn accept_dealer_invitation(
             Acceptor::decide(&state, &body, &email, signed_in.as_deref(), &client, now)?;
         if let Some(user) = acceptor.new_user_mut() {
             user.dealer_id = Some(invitation.dealer_id.clone());
-            user.dealer_role = Some(invitation.role.clone());
+            user.dealer_role = Some(invitation.role);
         }
         state.db.write(|c| -> Result<JoinedDealer, ApiError> {
             let dealer =
@@ -293,7 +276,7 @@ async fn accept_dealer_invitation(
             let user_id = acceptor.apply(c, now)?;
             if !acceptor.is_new() {
                 let customer = !identity_repo::memberships_of(c, &user_id)?.is_empty();
-                if customer || !repo::join_dealer(c, &user_id, &dealer.id, &invitation.role, now)? {
+                if customer || !repo::join_dealer(c, &user_id, &dealer.id, *invitation.role, now)? {
                     return Err(ApiError::conflict(
                         ErrorCode::NotEligible,
                         "this address belongs to a user who cannot also be a dealer's user",
@@ -321,7 +304,7 @@ async fn accept_dealer_invitation(
                 dealer_name: dealer.name,
                 user_id,
                 email: email.to_string(),
-                role: invitation.role.clone(),
+                role: *invitation.role,
                 new_user: acceptor.is_new(),
             })
         })
@@ -335,8 +318,8 @@ pub struct DealerUser {
     pub user_id: String,
     pub email: String,
     pub display_name: String,
-    /// dealer-admin or dealer-technician.
-    pub role: String,
+    #[schema(value_type = DealerRoleName)]
+    pub role: DealerRole,
 }
 
 impl From<DealerUserRow> for DealerUser {
@@ -345,7 +328,7 @@ impl From<DealerUserRow> for DealerUser {
             user_id: r.id,
             email: r.email,
             display_name: r.display_name,
-            role: r.dealer_role.unwrap_or_default(),
+            role: *r.dealer_role,
         }
     }
 }
@@ -441,14 +424,8 @@ fn keep_an_administrator(
     let user = identity_repo::find_user(c, user_id)?
         .filter(|u| u.dealer_id.as_deref() == Some(dealer_id))
         .ok_or_else(ApiError::not_found)?;
-    let current: DealerRole = user
-        .dealer_role
-        .as_deref()
-        .ok_or_else(|| ApiError::internal())?
-        .parse()
-        .map_err(|e| ApiError::internal_from(e))?;
-    let admins =
-        repo::count_dealer_users_with_role(c, dealer_id, DealerRole::DealerAdmin.as_str())?;
+    let current = *user.dealer_role.ok_or_else(|| ApiError::internal())?;
+    let admins = repo::count_dealer_users_with_role(c, dealer_id, DealerRole::DealerAdmin)?;
     membership::check_change(current, next, usize::try_from(admins).unwrap_or(0))
         .map_err(last_administrator)?;
     Ok(())
@@ -456,7 +433,8 @@ fn keep_an_administrator(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DealerRoleChange {
-    pub role: DealerRoleDto,
+    #[schema(value_type = DealerRoleName)]
+    pub role: DealerRole,
 }
 
 /// Changes a dealer user's role (the dealer's administrators, customer service). The
@@ -483,14 +461,14 @@ async fn change_dealer_user(
 ) -> Result<web::Json<DealerUser>, ApiError> {
     let (dealer_id, user_id) = path.into_inner();
     authorize_dealer(&who.0, Action::ManageDealerUsers, Some(&dealer_id))?;
-    let role = DealerRole::from(body.into_inner().role);
+    let role = body.into_inner().role;
     let state = state.into_inner();
     let actor = who.0.user_id;
     let user = blocking(move || {
         state.db.write(|c| -> Result<DealerUserRow, ApiError> {
             keep_an_administrator(c, &dealer_id, &user_id, Some(role))?;
             let now = state.config.clock.now();
-            if !repo::change_dealer_role(c, &dealer_id, &user_id, role.as_str(), now)? {
+            if !repo::change_dealer_role(c, &dealer_id, &user_id, role, now)? {
                 return Err(ApiError::not_found());
             }
             app_dealers::event(

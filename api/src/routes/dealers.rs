@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
+use fleetdesk_domain::dealers::RegistrationStatus;
 use fleetdesk_domain::devices::SerialNumber;
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{DealerRole, Email, Principal};
@@ -12,6 +13,7 @@ use fleetdesk_persistence::dealers::{
     self as repo, DealerRow, RegistrationFilter, RegistrationRow,
 };
 use fleetdesk_persistence::devices as devices_repo;
+use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -23,6 +25,7 @@ use crate::app::dealers::own_dealer;
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::PageParams;
+use crate::labels::{self, RegistrationStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
@@ -193,8 +196,8 @@ pub struct SerialRegistration {
     pub warranty_marketing_program: bool,
     pub warranty_end: Option<NaiveDate>,
     pub end_user_name: Option<String>,
-    /// active or ended.
-    pub status: String,
+    #[schema(value_type = RegistrationStatusName)]
+    pub status: RegistrationStatus,
     pub registered_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
 }
@@ -216,7 +219,7 @@ impl SerialRegistration {
             warranty_marketing_program: r.warranty_marketing_program,
             warranty_end: r.warranty_end,
             end_user_name: r.end_user_name,
-            status: r.status,
+            status: *r.status,
         }
     }
 }
@@ -292,7 +295,7 @@ async fn register_serial(
                 warranty_marketing_program: body.warranty_marketing_program,
                 warranty_end: body.warranty_end,
                 end_user_name: end_user_name.clone(),
-                status: "active".into(),
+                status: Stored(RegistrationStatus::Active),
                 registered_by: actor.clone(),
                 registered_at: now.naive_utc(),
                 ended_by: None,
@@ -338,7 +341,7 @@ pub type RegistrationPage = Page<SerialRegistration>;
 #[into_params(parameter_in = Query)]
 pub struct RegistrationQuery {
     pub serial_number: Option<String>,
-    /// active or ended.
+    #[param(value_type = Option<RegistrationStatusName>)]
     pub status: Option<String>,
 }
 
@@ -366,7 +369,7 @@ async fn list_registrations(
     let filter = RegistrationFilter {
         dealer_id,
         serial_number: SerialNumber::parse_filter(q.serial_number.as_deref())?,
-        status: q.status,
+        status: labels::parse_opt("status", q.status.as_deref())?,
     };
     let state = state.into_inner();
     let page = blocking(move || {

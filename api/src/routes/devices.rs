@@ -4,6 +4,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
+use fleetdesk_domain::devices::DeviceStatus;
 use fleetdesk_domain::devices::{SerialNumber, check_dates, parse_meters};
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::policy::{self, Action, DeviceScope};
@@ -11,6 +12,7 @@ use fleetdesk_persistence::DbError;
 use fleetdesk_persistence::devices::{
     self as repo, DeviceContext, DeviceFilter, DeviceRow, ModelRow,
 };
+use fleetdesk_persistence::labels::Stored;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -22,6 +24,7 @@ use crate::app::devices::{device_event, device_for, meters_of};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
+use crate::labels::{self, DeviceStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
@@ -177,8 +180,8 @@ pub struct Device {
     pub install_date: NaiveDate,
     pub warranty_end: NaiveDate,
     pub meters: Vec<String>,
-    /// active or removed.
-    pub status: String,
+    #[schema(value_type = DeviceStatusName)]
+    pub status: DeviceStatus,
     pub removal_requested_at: Option<DateTime<Utc>>,
     pub removal_reason: Option<String>,
     pub removed_at: Option<DateTime<Utc>>,
@@ -205,7 +208,7 @@ impl TryFrom<DeviceContext> for Device {
             location: d.location,
             install_date: d.install_date,
             warranty_end: d.warranty_end,
-            status: d.status,
+            status: *d.status,
             removal_reason: d.removal_reason,
             time_zone: ctx.time_zone,
         })
@@ -226,7 +229,7 @@ pub struct DeviceQuery {
     pub model_id: Option<String>,
     /// Exact serial number (normalised); staff find a device across all accounts with it.
     pub serial_number: Option<String>,
-    /// active or removed.
+    #[param(value_type = Option<DeviceStatusName>)]
     pub status: Option<String>,
 }
 
@@ -253,15 +256,7 @@ async fn list_devices(
     let scope =
         policy::device_scope(&who.0, Action::ReadDevices).ok_or_else(ApiError::forbidden)?;
     let q = q.into_inner();
-    if let Some(s) = q.status.as_deref()
-        && s != "active"
-        && s != "removed"
-    {
-        return Err(ApiError::invalid_field(
-            "status",
-            "must be active or removed",
-        ));
-    }
+    let status = labels::parse_opt("status", q.status.as_deref())?;
     let filter = DeviceFilter {
         scope: match scope {
             DeviceScope::All => None,
@@ -271,7 +266,7 @@ async fn list_devices(
         account_id: q.account_id,
         site_id: q.site_id,
         model_id: q.model_id,
-        status: q.status,
+        status,
     };
     let state = state.into_inner();
     let page = blocking(move || {
@@ -360,7 +355,7 @@ async fn create_device(
                 install_date: body.install_date,
                 warranty_end: body.warranty_end,
                 meters,
-                status: "active".into(),
+                status: Stored(DeviceStatus::Active),
                 removal_requested_at: None,
                 removal_requested_by: None,
                 removal_reason: None,

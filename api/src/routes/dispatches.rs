@@ -7,12 +7,14 @@ use chrono::{DateTime, Utc};
 use fleetdesk_domain::dealers::{
     self as rules, CloseOut, LabourFacts, LabourReason, PartUsed, Route, Verdict,
 };
+use fleetdesk_domain::dealers::{CallStatus, DispatchRoute, DispatchStatus};
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, DispatchScope};
 use fleetdesk_persistence::dealers::{
     self as repo, DispatchFilter, DispatchRow, LabourDecisionRow,
 };
+use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -23,6 +25,7 @@ use validator::Validate;
 use crate::auth::{Authenticated, authorize_dealer, authorize_dispatch};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
+use crate::labels::{self, DispatchRouteName, DispatchStatusName};
 use crate::mail;
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -51,15 +54,16 @@ pub fn routes(cfg: &mut ServiceConfig) {
 pub struct Dispatch {
     pub id: String,
     pub call_id: String,
-    /// dealer (to the dealer of record) or call_center (the call center's own service).
-    pub route: String,
+    /// `dealer` (to the dealer of record) or `call_center` (the call center's own service).
+    #[schema(value_type = DispatchRouteName)]
+    pub route: DispatchRoute,
     pub dealer_id: Option<String>,
     /// Section 1, fixed from the call: call, device, site and contact, problem, remedies
     /// tried, warranty status.
     #[schema(value_type = Object)]
     pub section1: serde_json::Value,
-    /// dispatched, accepted or closed_out.
-    pub status: String,
+    #[schema(value_type = DispatchStatusName)]
+    pub status: DispatchStatus,
     /// The field technician a dispatch planner assigned (the call center's own service).
     pub assigned_technician_id: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -85,9 +89,9 @@ fn dispatch_view(d: DispatchRow) -> Result<Dispatch, ApiError> {
         closed_out_at: d.closed_out_at.map(|t| t.and_utc()),
         id: d.id,
         call_id: d.call_id,
-        route: d.route,
+        route: *d.route,
         dealer_id: d.dealer_id,
-        status: d.status,
+        status: *d.status,
         assigned_technician_id: d.assigned_technician_id,
         labour_decision: d.labour_decision,
     })
@@ -133,8 +137,10 @@ async fn create_dispatch(
             let warranty_end = facts.warranty_end(c)?;
             let call = &facts.call;
             let (route, dealer_id) = match &eligibility.route {
-                Some(Route::DealerOfRecord { dealer_id }) => ("dealer", Some(dealer_id.clone())),
-                _ => ("call_center", None),
+                Some(Route::DealerOfRecord { dealer_id }) => {
+                    (DispatchRoute::Dealer, Some(dealer_id.clone()))
+                }
+                _ => (DispatchRoute::CallCenter, None),
             };
             let in_warranty = warranty_end.map(|end| rules::in_warranty(end, call.called_at.date()));
             let section1 = json!({
@@ -155,7 +161,7 @@ async fn create_dispatch(
             let row = DispatchRow {
                 id: fleetdesk_persistence::new_id(),
                 call_id: call.id.clone(),
-                route: route.to_owned(),
+                route: Stored(route),
                 dealer_id: dealer_id.clone(),
                 registration_id: facts.registration.as_ref().map(|r| r.id.clone()),
                 section1: section1.to_string(),
@@ -164,7 +170,7 @@ async fn create_dispatch(
                 in_warranty,
                 // Eligibility refuses Warranty Marketing Program devices.
                 warranty_marketing_program: false,
-                status: "dispatched".into(),
+                status: Stored(DispatchStatus::Dispatched),
                 assigned_technician_id: None,
                 created_by: actor.clone(),
                 created_at: now.naive_utc(),
@@ -180,7 +186,7 @@ async fn create_dispatch(
                 labour_decided_by: None,
                 labour_decided_at: None,
             };
-            if !repo::close_call(c, &call.id, "dispatched", None, None, now)? {
+            if !repo::close_call(c, &call.id, CallStatus::Dispatched, None, None, now)? {
                 return Err(ApiError::conflict(ErrorCode::CallClosed, "the call changed meanwhile"));
             }
             repo::insert_dispatch(c, &row).map_err(|e| match e {
@@ -245,9 +251,9 @@ pub type DispatchPage = Page<Dispatch>;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DispatchQuery {
-    /// dispatched, accepted or closed_out.
+    #[param(value_type = Option<DispatchStatusName>)]
     pub status: Option<String>,
-    /// dealer or call_center.
+    #[param(value_type = Option<DispatchRouteName>)]
     pub route: Option<String>,
     /// The field technician assigned (own-service dispatches).
     pub technician_id: Option<String>,
@@ -282,8 +288,8 @@ async fn list_dispatches(
     let filter = DispatchFilter {
         dealer_id,
         technician_id,
-        status: q.status,
-        route: q.route,
+        status: labels::parse_opt("status", q.status.as_deref())?,
+        route: labels::parse_opt("route", q.route.as_deref())?,
     };
     let state = state.into_inner();
     let page = blocking(move || {
@@ -425,8 +431,8 @@ async fn close_out(
     let row = blocking(move || {
         state.db.write(|c| -> Result<DispatchRow, ApiError> {
             let row = dispatch_for(c, &who.0, Action::WorkDispatches, &id)?;
-            if row.status != "accepted" {
-                return Err(not_accepted(&row.status));
+            if row.status != DispatchStatus::Accepted {
+                return Err(not_accepted(row.status.as_str()));
             }
             let now = state.config.clock.now();
             rules::check_close_out(&form, row.created_at.and_utc(), now)?;
@@ -498,7 +504,7 @@ async fn assign_dispatch_technician(
     let row = blocking(move || {
         state.db.write(|c| -> Result<DispatchRow, ApiError> {
             let row = dispatch_for(c, &who.0, Action::AssignTechnician, &id)?;
-            if row.route != "call_center" {
+            if row.route != DispatchRoute::CallCenter {
                 return Err(ApiError::conflict(
                     ErrorCode::NotOwnService,
                     "the dispatch went to a dealer, whose own technicians do the work",
@@ -569,7 +575,7 @@ fn labour_reasons(d: &DispatchRow) -> Vec<LabourReason> {
         // Only the call center creates dispatches (`CreateDispatch`).
         dispatched_by_call_center: true,
         to_dealer: d.dealer_id.is_some(),
-        closed_out: d.status == "closed_out" && d.section2.is_some(),
+        closed_out: d.status == DispatchStatus::ClosedOut && d.section2.is_some(),
         in_warranty_on_call_date: d.in_warranty,
         warranty_marketing_program: d.warranty_marketing_program,
     })
@@ -701,7 +707,7 @@ async fn decide_labour(
                 )
                 .with_facts(json!({ "reasons": reason_views(&reasons) })));
             }
-            if row.status != "closed_out" {
+            if row.status != DispatchStatus::ClosedOut {
                 return Err(ApiError::conflict(
                     ErrorCode::DispatchNotClosedOut,
                     format!("the dispatch is {}; labour is decided after close-out", row.status),

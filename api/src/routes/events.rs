@@ -4,7 +4,7 @@ use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
-use fleetdesk_domain::events::{self as feed, EventFacts, EventKind};
+use fleetdesk_domain::events::{self as feed, EventFacts};
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::events::{self, EventRow, FeedFilter};
@@ -15,6 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
 use crate::http::{DEFAULT_LIMIT, MAX_LIMIT};
+use crate::labels::EventKindName;
 use crate::state::{State, blocking};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -50,25 +51,6 @@ pub struct Event {
     pub actor_id: Option<String>,
     pub payload: serde_json::Value,
     pub occurred_at: DateTime<Utc>,
-}
-
-/// The contract's `EventKind`: every kind of event, as an enumeration of names.
-pub struct EventKindName;
-
-impl utoipa::PartialSchema for EventKindName {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some("What happened: every kind of event fleetdesk writes."))
-            .enum_values(Some(EventKind::ALL.iter().map(|k| k.as_str())))
-            .into()
-    }
-}
-
-impl ToSchema for EventKindName {
-    fn name() -> std::borrow::Cow<'static, str> {
-        "EventKind".into()
-    }
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -14,8 +14,10 @@ use validator::Validate;
 use crate::auth::{self, Authenticated};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::no_store;
+use crate::labels::{CustomerRoleName, DealerRoleName, StaffRoleName};
 use crate::state::{AppState, State, blocking};
 use crate::throttle;
+use fleetdesk_domain::identity::{CustomerRole, DealerRole, StaffRole};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(login)
@@ -284,8 +286,8 @@ async fn logout(
 pub struct MembershipOut {
     pub account_id: String,
     pub account_name: String,
-    /// administrator, device-manager, stock-manager, device-and-stock-manager or knowledge-user.
-    pub role: String,
+    #[schema(value_type = CustomerRoleName)]
+    pub role: CustomerRole,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -294,11 +296,13 @@ pub struct Me {
     pub email: String,
     pub display_name: String,
     /// The staff role, for the manufacturer's staff.
-    pub staff_role: Option<String>,
+    #[schema(value_type = Option<StaffRoleName>)]
+    pub staff_role: Option<StaffRole>,
     /// The dealer organisation, for dealer users.
     pub dealer_id: Option<String>,
-    /// dealer-admin or dealer-technician, for dealer users.
-    pub dealer_role: Option<String>,
+    /// For dealer users.
+    #[schema(value_type = Option<DealerRoleName>)]
+    pub dealer_role: Option<DealerRole>,
     pub memberships: Vec<MembershipOut>,
     pub created_at: DateTime<Utc>,
 }
@@ -323,7 +327,7 @@ async fn me(state: State, user: Authenticated) -> Result<web::Json<Me>, ApiError
             .map(|m| MembershipOut {
                 account_id: m.account_id,
                 account_name: m.account_name,
-                role: m.role,
+                role: *m.role,
             })
             .collect();
         Ok(Me {
@@ -331,9 +335,9 @@ async fn me(state: State, user: Authenticated) -> Result<web::Json<Me>, ApiError
             id: row.id,
             email: row.email,
             display_name: row.display_name,
-            staff_role: row.staff_role,
+            staff_role: row.staff_role.map(|r| *r),
             dealer_id: row.dealer_id,
-            dealer_role: row.dealer_role,
+            dealer_role: row.dealer_role.map(|r| *r),
             memberships,
         })
     })

@@ -5,9 +5,11 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::Principal;
+use fleetdesk_domain::knowledge::ArticleStatus;
 use fleetdesk_domain::knowledge::{self as rules, Searchable};
 use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::knowledge::{self as repo, Article, ArticleFilter, ArticleRow};
+use fleetdesk_persistence::labels::Stored;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -15,6 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::auth::{Authenticated, authorize_unscoped};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
+use crate::labels::{self, ArticleStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
@@ -36,8 +39,8 @@ pub struct KnowledgeArticle {
     pub title: String,
     /// Markdown.
     pub body: String,
-    /// draft or published.
-    pub status: String,
+    #[schema(value_type = ArticleStatusName)]
+    pub status: ArticleStatus,
     /// The device models it applies to; none: every model.
     pub model_ids: Vec<String>,
     pub tags: Vec<String>,
@@ -56,7 +59,7 @@ impl From<Article> for KnowledgeArticle {
             id: r.id,
             title: r.title,
             body: r.body,
-            status: r.status,
+            status: *r.status,
             model_ids: a.model_ids,
             tags: a.tags,
         }
@@ -70,7 +73,8 @@ pub struct ArticleHit {
     pub title: String,
     /// The body's beginning, up to 280 characters.
     pub excerpt: String,
-    pub status: String,
+    #[schema(value_type = ArticleStatusName)]
+    pub status: ArticleStatus,
     pub model_ids: Vec<String>,
     pub tags: Vec<String>,
     pub updated_at: DateTime<Utc>,
@@ -93,7 +97,8 @@ pub struct ArticleQuery {
     /// A device model's id: the articles that apply to it.
     pub model: Option<String>,
     pub tag: Option<String>,
-    /// draft or published (staff; others see published articles only).
+    /// Staff; others see published articles only.
+    #[param(value_type = Option<ArticleStatusName>)]
     pub status: Option<String>,
 }
 
@@ -125,11 +130,11 @@ async fn search_articles(
         None => 0,
     };
     let q = q.into_inner();
-    let asked = q.status.as_deref().map(rules::parse_status).transpose()?;
+    let asked = labels::parse_opt("status", q.status.as_deref())?;
     let status = match asked {
         None if sees_drafts(&who.0) => None,
-        None | Some("published") => Some("published".to_owned()),
-        Some(draft) if sees_drafts(&who.0) => Some(draft.to_owned()),
+        None | Some(ArticleStatus::Published) => Some(ArticleStatus::Published),
+        Some(draft) if sees_drafts(&who.0) => Some(draft),
         Some(_) => return Err(ApiError::forbidden()),
     };
     let tag = q
@@ -174,7 +179,7 @@ async fn search_articles(
             updated_at: a.row.updated_at.and_utc(),
             id: a.row.id,
             title: a.row.title,
-            status: a.row.status,
+            status: *a.row.status,
             model_ids: a.model_ids,
             tags: a.tags,
             score,
@@ -207,7 +212,7 @@ async fn get_article(
         state
             .db
             .read(|c| repo::find_article(c, &id))?
-            .filter(|a| drafts || a.row.status == "published")
+            .filter(|a| drafts || a.row.status == ArticleStatus::Published)
             .ok_or_else(ApiError::not_found)
     })
     .await?;
@@ -227,8 +232,7 @@ pub struct ArticleInput {
     #[serde(default)]
     #[schema(example = json!(["toner", "print-quality"]))]
     pub tags: Vec<String>,
-    /// draft or published.
-    #[schema(example = "published")]
+    #[schema(value_type = ArticleStatusName, example = "published")]
     pub status: String,
 }
 
@@ -238,11 +242,11 @@ struct CheckedInput {
     body: String,
     model_ids: Vec<String>,
     tags: Vec<String>,
-    status: String,
+    status: ArticleStatus,
 }
 
 fn check(input: ArticleInput) -> Result<CheckedInput, ApiError> {
-    let status = rules::parse_status(&input.status)?.to_owned();
+    let status = labels::parse("status", &input.status)?;
     let mut model_ids = input.model_ids;
     model_ids.sort();
     model_ids.dedup();
@@ -295,10 +299,10 @@ async fn create_article(
             let article = Article {
                 row: ArticleRow {
                     id: fleetdesk_persistence::new_id(),
-                    published_at: (input.status == "published").then_some(now),
+                    published_at: (input.status == ArticleStatus::Published).then_some(now),
                     title: input.title,
                     body: input.body,
-                    status: input.status,
+                    status: Stored(input.status),
                     created_by: actor.clone(),
                     created_at: now,
                     updated_by: actor,
@@ -354,12 +358,12 @@ async fn update_article(
             let published_at = existing
                 .row
                 .published_at
-                .or((input.status == "published").then_some(now));
+                .or((input.status == ArticleStatus::Published).then_some(now));
             let article = Article {
                 row: ArticleRow {
                     title: input.title,
                     body: input.body,
-                    status: input.status,
+                    status: Stored(input.status),
                     updated_by: actor,
                     updated_at: now,
                     published_at,

@@ -6,11 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{CustomerRole, Email};
-use fleetdesk_domain::membership::{self};
+use fleetdesk_domain::membership::{self, InvitationStatus, JoinRequestStatus};
 use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::accounts as accounts_repo;
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity::{self as repo, InvitationRow, JoinRequestView, MemberView};
+use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -24,6 +25,7 @@ use crate::app::members::last_administrator;
 use crate::auth::{self, Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::PageParams;
+use crate::labels::{self, CustomerRoleName, InvitationStatusName, JoinRequestStatusName};
 use crate::mail::{self, texts};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -44,40 +46,13 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(reject_join_request);
 }
 
-/// A customer role as the API names it.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "kebab-case")]
-pub enum CustomerRoleDto {
-    Administrator,
-    DeviceManager,
-    StockManager,
-    DeviceAndStockManager,
-    KnowledgeUser,
-}
-
-impl From<CustomerRoleDto> for CustomerRole {
-    fn from(r: CustomerRoleDto) -> Self {
-        match r {
-            CustomerRoleDto::Administrator => Self::Administrator,
-            CustomerRoleDto::DeviceManager => Self::DeviceManager,
-            CustomerRoleDto::StockManager => Self::StockManager,
-            CustomerRoleDto::DeviceAndStockManager => Self::DeviceAndStockManager,
-            CustomerRoleDto::KnowledgeUser => Self::KnowledgeUser,
-        }
-    }
-}
-
-fn stored_role(role: &str) -> Result<CustomerRole, ApiError> {
-    role.parse().map_err(|e| ApiError::internal_from(e))
-}
-
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Member {
     pub user_id: String,
     pub email: String,
     pub display_name: String,
-    /// administrator, device-manager, stock-manager, device-and-stock-manager or knowledge-user.
-    pub role: String,
+    #[schema(value_type = CustomerRoleName)]
+    pub role: CustomerRole,
     pub email_confirmed: bool,
     pub joined_at: DateTime<Utc>,
 }
@@ -88,7 +63,7 @@ impl From<MemberView> for Member {
             user_id: m.user_id,
             email: m.email,
             display_name: m.display_name,
-            role: m.role,
+            role: *m.role,
             email_confirmed: m.email_confirmed_at.is_some(),
             joined_at: m.joined_at.and_utc(),
         }
@@ -167,7 +142,8 @@ async fn list_members(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct RoleChange {
-    pub role: CustomerRoleDto,
+    #[schema(value_type = CustomerRoleName)]
+    pub role: CustomerRole,
 }
 
 /// Changes a member's role (administrators, customer service). The last administrator of an
@@ -193,7 +169,7 @@ async fn change_member(
 ) -> Result<web::Json<Member>, ApiError> {
     let (account_id, user_id) = path.into_inner();
     authorize(&who.0, Action::ManageMembers, Some(&account_id))?;
-    let next = CustomerRole::from(body.role);
+    let next = body.role;
     let state = state.into_inner();
     let actor = who.0.user_id;
     let member = blocking(move || {
@@ -201,15 +177,12 @@ async fn change_member(
             accounts_repo::lock_account(c, &account_id)?;
             let member =
                 repo::find_member(c, &account_id, &user_id)?.ok_or_else(ApiError::not_found)?;
-            let current = stored_role(&member.role)?;
-            let admins = repo::count_members_with_role(
-                c,
-                &account_id,
-                CustomerRole::Administrator.as_str(),
-            )?;
+            let current = *member.role;
+            let admins =
+                repo::count_members_with_role(c, &account_id, CustomerRole::Administrator)?;
             membership::check_change(current, Some(next), usize::try_from(admins).unwrap_or(0))
                 .map_err(last_administrator)?;
-            repo::set_member_role(c, &account_id, &user_id, next.as_str())?;
+            repo::set_member_role(c, &account_id, &user_id, next)?;
             member_event(
                 c,
                 EventKind::MemberRoleChanged,
@@ -254,12 +227,9 @@ async fn remove_member(
             accounts_repo::lock_account(c, &account_id)?;
             let member =
                 repo::find_member(c, &account_id, &user_id)?.ok_or_else(ApiError::not_found)?;
-            let current = stored_role(&member.role)?;
-            let admins = repo::count_members_with_role(
-                c,
-                &account_id,
-                CustomerRole::Administrator.as_str(),
-            )?;
+            let current = *member.role;
+            let admins =
+                repo::count_members_with_role(c, &account_id, CustomerRole::Administrator)?;
             membership::check_change(current, None, usize::try_from(admins).unwrap_or(0))
                 .map_err(last_administrator)?;
             repo::remove_member(c, &account_id, &user_id)?;
@@ -287,7 +257,8 @@ async fn remove_member(
 pub struct InvitationRequest {
     #[schema(example = "dan.devices@nordicprint.example")]
     pub email: String,
-    pub role: CustomerRoleDto,
+    #[schema(value_type = CustomerRoleName)]
+    pub role: CustomerRole,
     /// Devices of the account to assign on acceptance (device managers only).
     #[serde(default)]
     pub device_ids: Vec<String>,
@@ -301,9 +272,10 @@ pub struct Invitation {
     pub id: String,
     pub account_id: String,
     pub email: String,
-    pub role: String,
-    /// pending, accepted, expired or revoked.
-    pub status: String,
+    #[schema(value_type = CustomerRoleName)]
+    pub role: CustomerRole,
+    #[schema(value_type = InvitationStatusName)]
+    pub status: InvitationStatus,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub accepted_at: Option<DateTime<Utc>>,
@@ -329,26 +301,22 @@ fn ids_to_store(ids: &[String]) -> Result<Option<String>, ApiError> {
 }
 
 fn invitation_view(row: InvitationRow, now: DateTime<Utc>) -> Invitation {
-    let status = if row.accepted_at.is_some() {
-        "accepted"
-    } else if row.revoked_at.is_some() {
-        "revoked"
-    } else if row.expires_at() <= now {
-        "expired"
-    } else {
-        "pending"
-    };
+    let status = InvitationStatus::of(
+        row.accepted_at.is_some(),
+        row.revoked_at.is_some(),
+        row.expires_at() <= now,
+    );
     Invitation {
         device_ids: stored_ids(row.device_ids.as_deref()),
         stock_location_ids: stored_ids(row.stock_location_ids.as_deref()),
-        status: status.into(),
+        status,
         created_at: row.created_at(),
         expires_at: row.expires_at(),
         accepted_at: row.accepted_at.map(|t| t.and_utc()),
         id: row.id,
         account_id: row.account_id,
         email: row.email,
-        role: row.role,
+        role: *row.role,
     }
 }
 
@@ -377,7 +345,7 @@ async fn invite(
     let account_id = id.into_inner();
     authorize(&who.0, Action::InviteMembers, Some(&account_id))?;
     let email = Email::parse(&body.email)?;
-    let role = CustomerRole::from(body.role);
+    let role = body.role;
     let body = body.into_inner();
     let device_ids = assignments::distinct(body.device_ids);
     let stock_location_ids = assignments::distinct(body.stock_location_ids);
@@ -411,7 +379,7 @@ async fn invite(
                 id: fleetdesk_persistence::new_id(),
                 account_id: account_id.clone(),
                 email: email.to_string(),
-                role: role.as_str().to_owned(),
+                role: Stored(role),
                 token_hash,
                 invited_by: actor.clone(),
                 created_at: now.naive_utc(),
@@ -598,7 +566,8 @@ pub struct Joined {
     pub account_name: String,
     pub user_id: String,
     pub email: String,
-    pub role: String,
+    #[schema(value_type = CustomerRoleName)]
+    pub role: CustomerRole,
     /// True when accepting created the user.
     pub new_user: bool,
 }
@@ -668,7 +637,7 @@ async fn accept_invitation(
                     "this invitation was used already",
                 ));
             }
-            repo::add_membership(c, &account.id, &user_id, &invitation.role, now).map_err(|e| {
+            repo::add_membership(c, &account.id, &user_id, *invitation.role, now).map_err(|e| {
                 match e {
                     DbError::UniqueViolation(_) => ApiError::conflict(
                         ErrorCode::AlreadyMember,
@@ -712,7 +681,7 @@ async fn accept_invitation(
                 account_name: account.name,
                 user_id,
                 email: email.to_string(),
-                role: invitation.role.clone(),
+                role: *invitation.role,
                 new_user: acceptor.is_new(),
             })
         })
@@ -729,11 +698,12 @@ pub struct JoinRequest {
     pub email: String,
     pub display_name: String,
     pub email_confirmed: bool,
-    /// pending, approved or rejected.
-    pub status: String,
+    #[schema(value_type = JoinRequestStatusName)]
+    pub status: JoinRequestStatus,
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
-    pub granted_role: Option<String>,
+    #[schema(value_type = Option<CustomerRoleName>)]
+    pub granted_role: Option<CustomerRole>,
     pub reason: Option<String>,
 }
 
@@ -747,10 +717,10 @@ impl From<JoinRequestView> for JoinRequest {
             email: v.email,
             display_name: v.display_name,
             email_confirmed: v.email_confirmed_at.is_some(),
-            status: r.status,
+            status: *r.status,
             created_at: r.created_at.and_utc(),
             decided_at: r.decided_at.map(|t| t.and_utc()),
-            granted_role: r.granted_role,
+            granted_role: r.granted_role.map(|r| *r),
             reason: r.reason,
         }
     }
@@ -765,7 +735,8 @@ pub type JoinRequestPage = Page<JoinRequest>;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct JoinRequestQuery {
-    /// pending, approved or rejected; all when absent.
+    /// All when absent.
+    #[param(value_type = Option<JoinRequestStatusName>)]
     pub status: Option<String>,
 }
 
@@ -790,15 +761,7 @@ async fn list_join_requests(
 ) -> Result<web::Json<JoinRequestPage>, ApiError> {
     let account_id = id.into_inner();
     authorize(&who.0, Action::ListJoinRequests, Some(&account_id))?;
-    if let Some(s) = q.status.as_deref()
-        && !["pending", "approved", "rejected"].contains(&s)
-    {
-        return Err(ApiError::invalid_field(
-            "status",
-            "must be pending, approved or rejected",
-        ));
-    }
-    let status = q.into_inner().status;
+    let status = labels::parse_opt("status", q.status.as_deref())?;
     let (limit, after) = page.resolve()?;
     let state = state.into_inner();
     let rows = blocking(move || {
@@ -807,7 +770,7 @@ async fn list_join_requests(
             Ok(repo::list_join_requests(
                 c,
                 &account_id,
-                status.as_deref(),
+                status,
                 after.as_deref(),
                 limit,
             )?)
@@ -821,7 +784,8 @@ async fn list_join_requests(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Approval {
     /// The role the new member gets.
-    pub role: CustomerRoleDto,
+    #[schema(value_type = CustomerRoleName)]
+    pub role: CustomerRole,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -846,8 +810,8 @@ fn decide(
     let request =
         repo::find_join_request(c, account_id, request_id)?.ok_or_else(ApiError::not_found)?;
     let (status, role, reason) = match &decision {
-        Ok(role) => ("approved", Some(role.as_str()), None),
-        Err(reason) => ("rejected", None, reason.as_deref()),
+        Ok(role) => (JoinRequestStatus::Approved, Some(*role), None),
+        Err(reason) => (JoinRequestStatus::Rejected, None, reason.as_deref()),
     };
     if !repo::decide_join_request(c, request_id, status, actor, role, reason, now)? {
         return Err(ApiError::conflict(
@@ -888,7 +852,12 @@ fn decide(
     mail::enqueue(
         c,
         &request.email,
-        texts::join_request_decided(&account.name, role.is_some(), role, reason),
+        texts::join_request_decided(
+            &account.name,
+            role.is_some(),
+            role.map(CustomerRole::as_str),
+            reason,
+        ),
         now,
     )?;
     repo::find_join_request(c, account_id, request_id)?.ok_or_else(ApiError::not_found)
@@ -916,7 +885,7 @@ async fn approve_join_request(
 ) -> Result<web::Json<JoinRequest>, ApiError> {
     let (account_id, request_id) = path.into_inner();
     authorize(&who.0, Action::DecideJoinRequests, Some(&account_id))?;
-    let role = CustomerRole::from(body.role);
+    let role = body.role;
     let state = state.into_inner();
     let actor = who.0.user_id;
     let view = blocking(move || {

@@ -11,7 +11,9 @@ use fleetdesk_domain::policy::Action;
 use fleetdesk_domain::readings::{
     self as rules, CorrectionError, CorrectionKind, Entry, EntryKind, MeterValues, ReadingError,
 };
+use fleetdesk_domain::readings::{ReadingKind, ReadingSource};
 use fleetdesk_persistence::devices::{self as repo, ReadingRow};
+use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -23,6 +25,7 @@ use crate::app::devices::{active, device_event, device_for, meters_of};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
+use crate::labels::{CorrectionKindName, ReadingKindName, ReadingSourceName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
@@ -100,14 +103,10 @@ fn values_of(text: &str) -> Result<MeterValues, ApiError> {
 }
 
 fn entry_of(row: &ReadingRow) -> Result<Entry, ApiError> {
-    let kind = match row.kind.as_str() {
-        "reading" => EntryKind::Reading,
-        _ => EntryKind::Correction {
-            kind: row
-                .correction_kind
-                .as_deref()
-                .and_then(CorrectionKind::parse)
-                .ok_or_else(|| ApiError::internal())?,
+    let kind = match *row.kind {
+        ReadingKind::Reading => EntryKind::Reading,
+        ReadingKind::Correction => EntryKind::Correction {
+            kind: *row.correction_kind.ok_or_else(|| ApiError::internal())?,
             final_values: row
                 .final_values
                 .as_deref()
@@ -142,16 +141,19 @@ fn time_zone(name: &str) -> Result<fleetdesk_domain::sites::Tz, ApiError> {
 pub struct Reading {
     pub id: String,
     pub device_id: String,
-    /// reading, or correction (a new baseline recorded by customer service).
-    pub kind: String,
+    /// A correction is a new baseline recorded by customer service.
+    #[schema(value_type = ReadingKindName)]
+    pub kind: ReadingKind,
     /// The calendar day in the device site's time zone.
     pub local_day: NaiveDate,
     #[schema(example = json!({"black": 120345, "colour": 45012}))]
     pub values: BTreeMap<String, i64>,
-    /// customer, phone (given to customer service) or customer-service (a correction).
-    pub source: String,
-    /// For corrections: meter-reset, meter-replaced or wrong-entry.
-    pub correction_kind: Option<String>,
+    /// `phone`: given to customer service; `customer-service`: a correction.
+    #[schema(value_type = ReadingSourceName)]
+    pub source: ReadingSource,
+    /// For corrections.
+    #[schema(value_type = Option<CorrectionKindName>)]
+    pub correction_kind: Option<CorrectionKind>,
     pub final_values: Option<BTreeMap<String, i64>>,
     pub reason: Option<String>,
     /// Accepted although implausible, on the submitter's confirmation.
@@ -169,10 +171,10 @@ impl TryFrom<ReadingRow> for Reading {
             recorded_at: row.recorded_at(),
             id: row.id,
             device_id: row.device_id,
-            kind: row.kind,
+            kind: *row.kind,
             local_day: row.local_day,
-            source: row.source,
-            correction_kind: row.correction_kind,
+            source: *row.source,
+            correction_kind: row.correction_kind.map(|k| *k),
             reason: row.reason,
             flagged: row.flagged,
             recorded_by: row.recorded_by,
@@ -250,10 +252,14 @@ async fn submit(
             let row = ReadingRow {
                 id: fleetdesk_persistence::new_id(),
                 device_id: id.clone(),
-                kind: "reading".into(),
+                kind: Stored(ReadingKind::Reading),
                 local_day: today,
                 meter_values: serde_json::to_string(&values).map_err(|e| ApiError::internal_from(e))?,
-                source: if who.0.staff_role.is_some() { "phone" } else { "customer" }.into(),
+                source: Stored(if who.0.staff_role.is_some() {
+                    ReadingSource::Phone
+                } else {
+                    ReadingSource::Customer
+                }),
                 correction_kind: None,
                 final_values: None,
                 reason: None,
@@ -323,17 +329,10 @@ async fn history(
     Ok(web::Json(page_of(page)?))
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum CorrectionKindDto {
-    MeterReset,
-    MeterReplaced,
-    WrongEntry,
-}
-
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct Correction {
-    pub kind: CorrectionKindDto,
+    #[schema(value_type = CorrectionKindName)]
+    pub kind: CorrectionKind,
     /// Why: the investigation's finding.
     #[validate(length(min = 1, max = 1000))]
     #[schema(min_length = 1, max_length = 1000)]
@@ -370,11 +369,7 @@ async fn correct(
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
-    let kind = match body.kind {
-        CorrectionKindDto::MeterReset => CorrectionKind::MeterReset,
-        CorrectionKindDto::MeterReplaced => CorrectionKind::MeterReplaced,
-        CorrectionKindDto::WrongEntry => CorrectionKind::WrongEntry,
-    };
+    let kind = body.kind;
     let (raw, raw_final) = (raw_values(&body.values), raw_values(&body.final_values));
     let reason = body.reason.trim().to_owned();
     let state = state.into_inner();
@@ -394,11 +389,11 @@ async fn correct(
             let row = ReadingRow {
                 id: fleetdesk_persistence::new_id(),
                 device_id: id.clone(),
-                kind: "correction".into(),
+                kind: Stored(ReadingKind::Correction),
                 local_day: rules::local_day(now, time_zone(&ctx.time_zone)?),
                 meter_values: serde_json::to_string(&rules::corrected_values(&latest.values, &corrected)).map_err(|e| ApiError::internal_from(e))?,
-                source: "customer-service".into(),
-                correction_kind: Some(kind.as_str().into()),
+                source: Stored(ReadingSource::CustomerService),
+                correction_kind: Some(Stored(kind)),
                 final_values: (!final_values.is_empty())
                     .then(|| serde_json::to_string(&final_values))
                     .transpose()

@@ -8,9 +8,11 @@ use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use fleetdesk_domain::accounts::{CustomerAccountNumber, parse_name};
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{CustomerRole, Email, Password};
+use fleetdesk_domain::membership::JoinRequestStatus;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity::{self as repo, EmailTokenRow, JoinRequestRow, UserRow};
+use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -263,7 +265,7 @@ fn request_to_join(
         id: fleetdesk_persistence::new_id(),
         account_id: account.id.clone(),
         user_id: user.id.clone(),
-        status: "pending".into(),
+        status: Stored(JoinRequestStatus::Pending),
         created_at: user.created_at,
         decided_by: None,
         decided_at: None,
@@ -271,9 +273,7 @@ fn request_to_join(
         reason: None,
     };
     repo::insert_join_request(c, &request)?;
-    for admin in
-        repo::member_addresses_with_role(c, &account.id, CustomerRole::Administrator.as_str())?
-    {
+    for admin in repo::member_addresses_with_role(c, &account.id, CustomerRole::Administrator)? {
         mail::enqueue(
             c,
             &admin,

@@ -10,6 +10,8 @@ use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, DeviceScope};
 use fleetdesk_domain::sites::Address;
 use fleetdesk_domain::stock::{self as rules, StockError, StockLevelSpec};
+use fleetdesk_domain::stock::{MovementKind, OrderStatus};
+use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::stock::{
     self as repo, LocationFilter, OrderFilter, OrderRow, StockLevelRow, StockLocationRow,
     StockMovementRow,
@@ -24,6 +26,7 @@ use crate::app::stock as app_stock;
 use crate::auth::{Authenticated, authorize, authorize_stock};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::PageParams;
+use crate::labels::{self, MovementKindName, OrderStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 use crate::views::AddressDto;
@@ -475,7 +478,7 @@ async fn put_level(
                         id: fleetdesk_persistence::new_id(),
                         stock_location_id: row.id.clone(),
                         part_number: part_number.clone(),
-                        kind: "count".into(),
+                        kind: Stored(MovementKind::Count),
                         quantity: spec.on_hand - before.unwrap_or(0),
                         on_hand_after: spec.on_hand,
                         order_id: None,
@@ -632,7 +635,7 @@ async fn record_consumption(
                     id: fleetdesk_persistence::new_id(),
                     stock_location_id: row.id.clone(),
                     part_number: part_number.clone(),
-                    kind: "consumption".into(),
+                    kind: Stored(MovementKind::Consumption),
                     quantity: -quantity,
                     on_hand_after: after,
                     order_id: None,
@@ -670,8 +673,8 @@ fn insufficient(on_hand: i32) -> ApiError {
 pub struct StockMovement {
     pub id: String,
     pub part_number: String,
-    /// receipt, consumption or count.
-    pub kind: String,
+    #[schema(value_type = MovementKindName)]
+    pub kind: MovementKind,
     /// The change: positive in, negative out.
     pub quantity: i32,
     pub on_hand_after: i32,
@@ -687,7 +690,7 @@ impl From<StockMovementRow> for StockMovement {
             recorded_at: r.recorded_at.and_utc(),
             id: r.id,
             part_number: r.part_number,
-            kind: r.kind,
+            kind: *r.kind,
             quantity: r.quantity,
             on_hand_after: r.on_hand_after,
             order_id: r.order_id,
@@ -763,8 +766,8 @@ pub struct ReplenishmentOrder {
     pub quantity: i32,
     /// The supply level the device reported when the order was raised.
     pub reported_level_percent: i32,
-    /// open or received.
-    pub status: String,
+    #[schema(value_type = OrderStatusName)]
+    pub status: OrderStatus,
     pub raised_at: DateTime<Utc>,
     pub received_quantity: Option<i32>,
     pub received_at: Option<DateTime<Utc>>,
@@ -782,7 +785,7 @@ impl From<OrderRow> for ReplenishmentOrder {
             part_number: r.part_number,
             quantity: r.quantity,
             reported_level_percent: r.reported_level_percent,
-            status: r.status,
+            status: *r.status,
             received_quantity: r.received_quantity,
         }
     }
@@ -797,7 +800,7 @@ pub type OrderPage = Page<ReplenishmentOrder>;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OrderQuery {
-    /// open or received.
+    #[param(value_type = Option<OrderStatusName>)]
     pub status: Option<String>,
     pub stock_location_id: Option<String>,
 }
@@ -824,7 +827,7 @@ async fn list_orders(
     let q = q.into_inner();
     let filter = OrderFilter {
         scope: scope_filter(scope),
-        status: q.status,
+        status: labels::parse_opt("status", q.status.as_deref())?,
         stock_location_id: q.stock_location_id,
     };
     let state = state.into_inner();
@@ -896,7 +899,7 @@ async fn receive_order(
                     id: fleetdesk_persistence::new_id(),
                     stock_location_id: location.id.clone(),
                     part_number: order.part_number.clone(),
-                    kind: "receipt".into(),
+                    kind: Stored(MovementKind::Receipt),
                     quantity,
                     on_hand_after: after,
                     order_id: Some(order.id.clone()),
