@@ -275,6 +275,21 @@ pub mod texts {
         }
     }
 
+    pub fn dispatch_created(
+        serial_number: &str,
+        problem: &str,
+        caller: &str,
+        dispatch_id: &str,
+    ) -> (String, String) {
+        (
+            format!("New service dispatch: serial {serial_number}"),
+            format!(
+                "The call center dispatched service to you for serial number {serial_number}.\n\
+                 Problem: {problem}\nCaller: {caller}\n\nAccept it at /api/v1/dispatches/{dispatch_id}.\n"
+            ),
+        )
+    }
+
     pub fn email_changed_notice(new_email: &str) -> (String, String) {
         (
             "Your fleetdesk e-mail address was changed".to_owned(),

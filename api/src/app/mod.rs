@@ -10,6 +10,7 @@ pub mod cases;
 pub mod contracts;
 pub mod dealers;
 pub mod devices;
+pub mod dispatches;
 pub mod invitations;
 pub mod members;
 pub mod stock;

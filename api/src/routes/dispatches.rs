@@ -5,17 +5,16 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::dealers::{
-    self as rules, CloseOut, LabourFacts, LabourReason, PartUsed, Route, Verdict,
+    self as rules, CloseOut, LabourFacts, LabourReason, PartUsed, Verdict,
 };
-use fleetdesk_domain::dealers::{CallStatus, DispatchRoute, DispatchStatus};
+use fleetdesk_domain::dealers::{DispatchRoute, DispatchStatus};
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, DispatchScope};
+use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::dealers::{
     self as repo, DispatchFilter, DispatchRow, LabourDecisionRow,
 };
-use fleetdesk_persistence::labels::Stored;
-use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
@@ -30,11 +29,11 @@ use crate::mail;
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
-use crate::app::calls::{CallFacts, open_call};
 use crate::app::dealers as app_dealers;
+use crate::app::dispatches as app_dispatches;
 use crate::app::members::require_field_technician;
 use crate::http::created;
-use crate::views::{PartUsedView, Section2, eligibility_view};
+use crate::views::{PartUsedView, Section2};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_dispatch)
@@ -121,108 +120,10 @@ async fn create_dispatch(
     let state = state.into_inner();
     let actor = who.0.user_id;
     let dispatch = blocking(move || {
-        state.db.write(|c| -> Result<Dispatch, ApiError> {
-            let facts = CallFacts::load(c, &id)?;
-            let eligibility = facts.eligibility(c)?;
-            if !eligibility.eligible {
-                let view = eligibility_view(&eligibility)?;
-                return Err(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ErrorCode::DispatchNotEligible,
-                    "the call is not eligible for a dispatch",
-                )
-                .with_facts(json!({ "reasons": view.reasons })));
-            }
-            open_call(&facts.call)?;
-            let warranty_end = facts.warranty_end(c)?;
-            let call = &facts.call;
-            let (route, dealer_id) = match &eligibility.route {
-                Some(Route::DealerOfRecord { dealer_id }) => {
-                    (DispatchRoute::Dealer, Some(dealer_id.clone()))
-                }
-                _ => (DispatchRoute::CallCenter, None),
-            };
-            let in_warranty = warranty_end.map(|end| rules::in_warranty(end, call.called_at.date()));
-            let section1 = json!({
-                "call": { "id": call.id, "called_at": call.called_at.and_utc(), "reason": call.reason },
-                "device": { "serial_number": call.serial_number, "model_id": call.model_id, "device_id": call.device_id },
-                "site_and_contact": {
-                    "caller": call.caller_name, "phone": call.caller_phone, "email": call.caller_email,
-                    "company": call.caller_company, "site_address": call.site_address,
-                },
-                "problem": { "category": call.problem_category, "description": call.problem },
-                "remedies_tried": facts.tried.iter().map(|(t, title)| json!({
-                    "remedy_id": t.remedy_id, "title": title, "outcome": t.outcome, "note": t.note,
-                })).collect::<Vec<_>>(),
-                "warranty": { "warranty_end": warranty_end, "in_warranty_on_call_date": in_warranty,
-                              "reimbursable": eligibility.reimbursable },
-            });
-            let now = state.config.clock.now();
-            let row = DispatchRow {
-                id: fleetdesk_persistence::new_id(),
-                call_id: call.id.clone(),
-                route: Stored(route),
-                dealer_id: dealer_id.clone(),
-                registration_id: facts.registration.as_ref().map(|r| r.id.clone()),
-                section1: section1.to_string(),
-                serial_number: call.serial_number.clone(),
-                warranty_end,
-                in_warranty,
-                // Eligibility refuses Warranty Marketing Program devices.
-                warranty_marketing_program: false,
-                status: Stored(DispatchStatus::Dispatched),
-                assigned_technician_id: None,
-                created_by: actor.clone(),
-                created_at: now.naive_utc(),
-                accepted_by: None,
-                accepted_at: None,
-                section2: None,
-                closed_out_by: None,
-                closed_out_at: None,
-                labour_decision: None,
-                labour_amount_minor: None,
-                labour_currency: None,
-                labour_reason: None,
-                labour_decided_by: None,
-                labour_decided_at: None,
-            };
-            if !repo::close_call(c, &call.id, CallStatus::Dispatched, None, None, now)? {
-                return Err(ApiError::conflict(ErrorCode::CallClosed, "the call changed meanwhile"));
-            }
-            repo::insert_dispatch(c, &row).map_err(|e| match e {
-                DbError::UniqueViolation(_) => {
-                    ApiError::conflict(ErrorCode::CallClosed, "the call has a dispatch already")
-                }
-                other => other.into(),
-            })?;
-            if let Some(dealer_id) = &dealer_id
-                && let Some(to) = repo::find_dealer(c, dealer_id)?.and_then(|d| d.contact_email)
-            {
-                mail::enqueue(
-                    c,
-                    &to,
-                    (
-                        format!("New service dispatch: serial {}", call.serial_number),
-                        format!(
-                            "The call center dispatched service to you for serial number {}.\n\
-                             Problem: {}\nCaller: {}\n\nAccept it at /api/v1/dispatches/{}.\n",
-                            call.serial_number, call.problem, call.caller_name, row.id
-                        ),
-                    ), state.config.clock.now(),
-                )?;
-            }
-            app_dealers::event(
-                c,
-                EventKind::DispatchCreated,
-                "dispatch",
-                &row.id,
-                call.device_id.as_deref(),
-                &actor,
-                json!({ "route": route, "dealer_id": dealer_id, "reimbursable": eligibility.reimbursable }),
-                now,
-            )?;
-            dispatch_view(row)
-        })
+        let now = state.config.clock.now();
+        state
+            .db
+            .write(|c| dispatch_view(app_dispatches::create(c, &actor, &id, now)?))
     })
     .await?;
     Ok(created(
