@@ -5,13 +5,15 @@ use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{DealerRole, Email, Principal};
 use fleetdesk_persistence::dealers::{self as repo, DealerInvitationRow, DealerRow};
 use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::identity as identity_repo;
 use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
+use crate::app::invitations::{Acceptor, invitation_problem};
 use crate::auth;
 use crate::config::Config;
-use crate::error::ApiError;
+use crate::error::{ApiError, ErrorCode};
 use crate::mail::{self, texts};
 
 /// Appends a dealer-network event in the caller's transaction.
@@ -101,4 +103,59 @@ pub fn invite(
         now,
     )?;
     Ok(row)
+}
+
+/// A user the acceptance creates is created as the dealer's user, with the invited role.
+pub fn prepare_acceptor(invitation: &DealerInvitationRow, acceptor: &mut Acceptor) {
+    if let Some(user) = acceptor.new_user_mut() {
+        user.dealer_id = Some(invitation.dealer_id.clone());
+        user.dealer_role = Some(invitation.role);
+    }
+}
+
+/// Makes the invited person one of the dealer's users, in the acceptance's transaction: a
+/// customer's user or another dealer's cannot be; returns the dealer and the user's id.
+pub fn join_by_invitation(
+    c: &mut Conn,
+    invitation: &DealerInvitationRow,
+    acceptor: &Acceptor,
+    now: DateTime<Utc>,
+) -> Result<(DealerRow, String), ApiError> {
+    let dealer =
+        repo::find_dealer(c, &invitation.dealer_id)?.ok_or_else(|| ApiError::internal())?;
+    if let Some(user) = acceptor.existing()
+        && user.dealer_id.as_deref() == Some(dealer.id.as_str())
+    {
+        return Err(ApiError::conflict(
+            ErrorCode::AlreadyMember,
+            "you are one of this dealer's users already",
+        ));
+    }
+    let user_id = acceptor.apply(c, now)?;
+    if !acceptor.is_new() {
+        let customer = !identity_repo::memberships_of(c, &user_id)?.is_empty();
+        if customer || !repo::join_dealer(c, &user_id, &dealer.id, *invitation.role, now)? {
+            return Err(ApiError::conflict(
+                ErrorCode::NotEligible,
+                "this address belongs to a user who cannot also be a dealer's user",
+            ));
+        }
+    }
+    if !repo::accept_dealer_invitation(c, &invitation.id, &user_id, now)? {
+        return Err(invitation_problem(
+            ErrorCode::InvitationUsed,
+            "this invitation was used already",
+        ));
+    }
+    event(
+        c,
+        EventKind::DealerUserJoined,
+        "dealer",
+        &dealer.id,
+        None,
+        &user_id,
+        json!({ "user_id": user_id, "role": invitation.role }),
+        now,
+    )?;
+    Ok((dealer, user_id))
 }

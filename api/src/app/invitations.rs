@@ -4,8 +4,9 @@ use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::identity::{Email, Password};
-use fleetdesk_persistence::identity::{self as repo, UserRow};
-use fleetdesk_persistence::{Conn, DbError};
+use fleetdesk_persistence::dealers::DealerInvitationRow;
+use fleetdesk_persistence::identity::{self as repo, InvitationRow, UserRow};
+use fleetdesk_persistence::{Conn, DbError, DbResult};
 
 use crate::auth;
 use crate::error::{ApiError, ErrorCode};
@@ -219,4 +220,81 @@ impl Acceptor {
             Self::Confirmed(user) => Ok(user.id.clone()),
         }
     }
+}
+
+/// What an acceptance needs of an invitation, customer or dealer alike.
+pub trait Invitation {
+    fn email(&self) -> &str;
+    fn accepted(&self) -> bool;
+    fn revoked(&self) -> bool;
+    fn expires_at(&self) -> DateTime<Utc>;
+}
+
+impl Invitation for InvitationRow {
+    fn email(&self) -> &str {
+        &self.email
+    }
+    fn accepted(&self) -> bool {
+        self.accepted_at.is_some()
+    }
+    fn revoked(&self) -> bool {
+        self.revoked_at.is_some()
+    }
+    fn expires_at(&self) -> DateTime<Utc> {
+        InvitationRow::expires_at(self)
+    }
+}
+
+impl Invitation for DealerInvitationRow {
+    fn email(&self) -> &str {
+        &self.email
+    }
+    fn accepted(&self) -> bool {
+        self.accepted_at.is_some()
+    }
+    fn revoked(&self) -> bool {
+        self.revoked_at.is_some()
+    }
+    fn expires_at(&self) -> DateTime<Utc> {
+        self.expires_at.and_utc()
+    }
+}
+
+/// An acceptance ready to be written: the token's invitation, its address, and who accepts.
+pub struct Opened<I> {
+    pub invitation: I,
+    pub email: Email,
+    pub acceptor: Acceptor,
+}
+
+/// Opens an acceptance before its write transaction: finds the token's invitation with `find`
+/// (by the token's hash), refuses it unless still open, and decides who accepts.
+pub fn open<I: Invitation>(
+    state: &AppState,
+    body: &AcceptInvitation,
+    signed_in: Option<&str>,
+    client: &str,
+    now: DateTime<Utc>,
+    find: impl FnOnce(&mut Conn, &str) -> DbResult<Option<I>>,
+) -> Result<Opened<I>, ApiError> {
+    let hash = auth::token_hash(&body.token);
+    let invitation = state.db.read(|c| find(c, &hash))?.ok_or_else(|| {
+        invitation_problem(
+            ErrorCode::InvitationInvalid,
+            "this invitation token is not valid",
+        )
+    })?;
+    check_open(
+        invitation.accepted(),
+        invitation.revoked(),
+        invitation.expires_at(),
+        now,
+    )?;
+    let email = Email::parse(invitation.email())?;
+    let acceptor = Acceptor::decide(state, body, &email, signed_in, client, now)?;
+    Ok(Opened {
+        invitation,
+        email,
+        acceptor,
+    })
 }

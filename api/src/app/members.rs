@@ -1,12 +1,23 @@
-//! Members and staff: the rules their operations share.
+//! Members of customer accounts (and the staff rules their operations share): invitations
+//! and joining by one.
 
-use fleetdesk_domain::identity::StaffRole;
+use chrono::{DateTime, Utc};
+use fleetdesk_domain::events::EventKind;
+use fleetdesk_domain::identity::{CustomerRole, Email, StaffRole};
 use fleetdesk_domain::membership::MembershipError;
-use fleetdesk_persistence::Conn;
-use fleetdesk_persistence::identity as identity_repo;
+use fleetdesk_persistence::accounts as accounts_repo;
+use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::identity::{self as repo, InvitationRow};
 use fleetdesk_persistence::labels::Stored;
+use fleetdesk_persistence::{Conn, DbError};
+use serde_json::json;
 
+use crate::app::assignments;
+use crate::app::invitations::{Acceptor, invitation_problem};
+use crate::auth;
+use crate::config::Config;
 use crate::error::{ApiError, ErrorCode};
+use crate::mail::{self, texts};
 
 /// An account keeps at least one administrator.
 pub fn last_administrator(e: MembershipError) -> ApiError {
@@ -15,7 +26,7 @@ pub fn last_administrator(e: MembershipError) -> ApiError {
 
 /// 422 unless `user_id` is a field technician.
 pub fn require_field_technician(c: &mut Conn, user_id: &str) -> Result<(), ApiError> {
-    let is_technician = identity_repo::find_user(c, user_id)?
+    let is_technician = repo::find_user(c, user_id)?
         .is_some_and(|u| u.staff_role == Some(Stored(StaffRole::Technician)));
     if !is_technician {
         return Err(ApiError::invalid_field(
@@ -24,4 +35,205 @@ pub fn require_field_technician(c: &mut Conn, user_id: &str) -> Result<(), ApiEr
         ));
     }
     Ok(())
+}
+
+pub fn account_exists(
+    c: &mut Conn,
+    account_id: &str,
+) -> Result<accounts_repo::AccountRow, ApiError> {
+    accounts_repo::find_account(c, account_id)?.ok_or_else(ApiError::not_found)
+}
+
+pub fn member_event(
+    c: &mut Conn,
+    kind: EventKind,
+    account_id: &str,
+    user_id: &str,
+    actor: &str,
+    payload: serde_json::Value,
+    at: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    events::append(
+        c,
+        NewEvent {
+            kind,
+            account_id: Some(account_id),
+            subject_type: "membership",
+            subject_id: user_id,
+            device_id: None,
+            dealer_id: None,
+            actor_id: Some(actor),
+            staff_only: false,
+            payload,
+            at,
+        },
+    )?;
+    Ok(())
+}
+
+/// A JSON list of ids stored with an invitation.
+pub fn stored_ids(column: Option<&str>) -> Vec<String> {
+    column
+        .and_then(|t| serde_json::from_str(t).ok())
+        .unwrap_or_default()
+}
+
+/// An id list to store with an invitation: none when empty.
+pub fn ids_to_store(ids: &[String]) -> Result<Option<String>, ApiError> {
+    (!ids.is_empty())
+        .then(|| serde_json::to_string(ids))
+        .transpose()
+        .map_err(|e| ApiError::internal_from(e))
+}
+
+/// An invitation to write: who, with which role, assigned what.
+pub struct Invite {
+    pub email: Email,
+    pub role: CustomerRole,
+    pub device_ids: Vec<String>,
+    pub stock_location_ids: Vec<String>,
+}
+
+/// Invites someone by e-mail to join `account_id` (administrators, customer service): the
+/// invitation is stored with a single-use token, which is mailed.
+pub fn invite(
+    c: &mut Conn,
+    config: &Config,
+    actor: &str,
+    account_id: &str,
+    invite: Invite,
+    now: DateTime<Utc>,
+) -> Result<InvitationRow, ApiError> {
+    let account = account_exists(c, account_id)?;
+    assignments::check(
+        c,
+        &assignments::DEVICES,
+        account_id,
+        invite.role,
+        &invite.device_ids,
+    )?;
+    assignments::check(
+        c,
+        &assignments::STOCK_LOCATIONS,
+        account_id,
+        invite.role,
+        &invite.stock_location_ids,
+    )?;
+    if let Some(user) = repo::find_user_by_email(c, invite.email.as_str())?
+        && repo::find_member(c, account_id, &user.id)?.is_some()
+    {
+        return Err(ApiError::conflict(
+            ErrorCode::AlreadyMember,
+            "this address belongs to a member of the account already",
+        ));
+    }
+    let (token, token_hash) = auth::new_secret_token()?;
+    let ttl = chrono::Duration::from_std(config.invitation_ttl)
+        .map_err(|e| ApiError::internal_from(e))?;
+    let row = InvitationRow {
+        id: fleetdesk_persistence::new_id(),
+        account_id: account_id.to_owned(),
+        email: invite.email.to_string(),
+        role: Stored(invite.role),
+        token_hash,
+        invited_by: actor.to_owned(),
+        created_at: now.naive_utc(),
+        expires_at: (now + ttl).naive_utc(),
+        accepted_at: None,
+        accepted_by: None,
+        revoked_at: None,
+        device_ids: ids_to_store(&invite.device_ids)?,
+        stock_location_ids: ids_to_store(&invite.stock_location_ids)?,
+    };
+    repo::insert_invitation(c, &row)?;
+    mail::enqueue_secret(
+        c,
+        invite.email.as_str(),
+        texts::invitation(
+            &config.public_base_url,
+            &account.name,
+            invite.role.as_str(),
+            &token,
+        ),
+        now,
+    )?;
+    events::append(
+        c,
+        NewEvent {
+            kind: EventKind::InvitationCreated,
+            account_id: Some(account_id),
+            subject_type: "invitation",
+            subject_id: &row.id,
+            device_id: None,
+            dealer_id: None,
+            actor_id: Some(actor),
+            staff_only: false,
+            payload: json!({ "role": invite.role }),
+            at: now,
+        },
+    )?;
+    Ok(row)
+}
+
+/// Who joined an account by an invitation.
+pub struct Joined {
+    pub account_id: String,
+    pub account_name: String,
+    pub user_id: String,
+}
+
+/// Makes the invited person a member, in the acceptance's transaction: creates or claims their
+/// user (see [`Acceptor`]), marks the invitation used, assigns what it names.
+pub fn join_by_invitation(
+    c: &mut Conn,
+    invitation: &InvitationRow,
+    acceptor: &Acceptor,
+    now: DateTime<Utc>,
+) -> Result<Joined, ApiError> {
+    let account = account_exists(c, &invitation.account_id)?;
+    if let Some(user) = acceptor.existing()
+        && repo::find_member(c, &account.id, &user.id)?.is_some()
+    {
+        return Err(ApiError::conflict(
+            ErrorCode::AlreadyMember,
+            "you are a member of this account already",
+        ));
+    }
+    let user_id = acceptor.apply(c, now)?;
+    if !repo::accept_invitation(c, &invitation.id, &user_id, now)? {
+        return Err(invitation_problem(
+            ErrorCode::InvitationUsed,
+            "this invitation was used already",
+        ));
+    }
+    repo::add_membership(c, &account.id, &user_id, *invitation.role, now).map_err(|e| match e {
+        DbError::UniqueViolation(_) => ApiError::conflict(
+            ErrorCode::AlreadyMember,
+            "you are a member of this account already",
+        ),
+        other => other.into(),
+    })?;
+    let devices = stored_ids(invitation.device_ids.as_deref());
+    if !devices.is_empty() {
+        fleetdesk_persistence::devices::set_assignments(c, &account.id, &user_id, &devices, now)?;
+    }
+    let locations = stored_ids(invitation.stock_location_ids.as_deref());
+    if !locations.is_empty() {
+        fleetdesk_persistence::stock::set_assignments(c, &account.id, &user_id, &locations, now)?;
+    }
+    member_event(
+        c,
+        EventKind::MemberJoined,
+        &account.id,
+        &user_id,
+        &user_id,
+        json!({ "user_id": user_id, "role": invitation.role, "via": "invitation",
+                "device_ids": devices, "stock_location_ids": locations }),
+        now,
+    )?;
+    Ok(Joined {
+        account_id: account.id,
+        account_name: account.name,
+        user_id,
+    })
 }

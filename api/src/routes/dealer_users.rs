@@ -18,13 +18,13 @@ use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::auth::{self, Authenticated, authorize_dealer};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::auth::{Authenticated, authorize_dealer};
+use crate::error::{ApiError, Problem};
 use crate::labels::{DealerRoleName, InvitationStatusName};
 use crate::state::{State, blocking};
 
 use crate::app::dealers as app_dealers;
-use crate::app::invitations::{Acceptor, check_open, invitation_not_open, invitation_problem};
+use crate::app::invitations::{self, Opened, invitation_not_open};
 use crate::app::members::last_administrator;
 use crate::views::AcceptInvitation;
 
@@ -236,77 +236,32 @@ async fn accept_dealer_invitation(
     let client = crate::throttle::client_of(&req, &state.config.trusted_proxies);
     body.validate()?;
     let body = body.into_inner();
-    let hash = auth::token_hash(&body.token);
     let state = state.into_inner();
     let joined = blocking(move || {
-        let invitation = state
-            .db
-            .read(|c| repo::find_dealer_invitation_by_token(c, &hash))?
-            .ok_or_else(|| {
-                invitation_problem(
-                    ErrorCode::InvitationInvalid,
-                    "this invitation token is not valid",
-                )
-            })?;
         let now = state.config.clock.now();
-        check_open(
-            invitation.accepted_at.is_some(),
-            invitation.revoked_at.is_some(),
-            invitation.expires_at.and_utc(),
+        let Opened {
+            invitation,
+            email,
+            mut acceptor,
+        } = invitations::open(
+            &state,
+            &body,
+            signed_in.as_deref(),
+            &client,
             now,
+            repo::find_dealer_invitation_by_token,
         )?;
-        let email = Email::parse(&invitation.email)?;
-        let mut acceptor =
-            Acceptor::decide(&state, &body, &email, signed_in.as_deref(), &client, now)?;
-        if let Some(user) = acceptor.new_user_mut() {
-            user.dealer_id = Some(invitation.dealer_id.clone());
-            user.dealer_role = Some(invitation.role);
-        }
-        state.db.write(|c| -> Result<JoinedDealer, ApiError> {
-            let dealer =
-                repo::find_dealer(c, &invitation.dealer_id)?.ok_or_else(|| ApiError::internal())?;
-            if let Some(user) = acceptor.existing()
-                && user.dealer_id.as_deref() == Some(dealer.id.as_str())
-            {
-                return Err(ApiError::conflict(
-                    ErrorCode::AlreadyMember,
-                    "you are one of this dealer's users already",
-                ));
-            }
-            let user_id = acceptor.apply(c, now)?;
-            if !acceptor.is_new() {
-                let customer = !identity_repo::memberships_of(c, &user_id)?.is_empty();
-                if customer || !repo::join_dealer(c, &user_id, &dealer.id, *invitation.role, now)? {
-                    return Err(ApiError::conflict(
-                        ErrorCode::NotEligible,
-                        "this address belongs to a user who cannot also be a dealer's user",
-                    ));
-                }
-            }
-            if !repo::accept_dealer_invitation(c, &invitation.id, &user_id, now)? {
-                return Err(invitation_problem(
-                    ErrorCode::InvitationUsed,
-                    "this invitation was used already",
-                ));
-            }
-            app_dealers::event(
-                c,
-                EventKind::DealerUserJoined,
-                "dealer",
-                &dealer.id,
-                None,
-                &user_id,
-                json!({ "user_id": user_id, "role": invitation.role }),
-                now,
-            )?;
-            Ok(JoinedDealer {
-                dealer_id: dealer.id,
-                dealer_name: dealer.name,
-                user_id,
-                email: email.to_string(),
-                role: *invitation.role,
-                new_user: acceptor.is_new(),
-            })
+        app_dealers::prepare_acceptor(&invitation, &mut acceptor);
+        let (dealer, user_id) = state
+            .db
+            .write(|c| app_dealers::join_by_invitation(c, &invitation, &acceptor, now))?;
+        Ok(JoinedDealer {
+            dealer_id: dealer.id,
+            dealer_name: dealer.name,
+            user_id,
+            email: email.to_string(),
+            role: *invitation.role,
+            new_user: acceptor.is_new(),
         })
     })
     .await?;

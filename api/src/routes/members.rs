@@ -11,7 +11,6 @@ use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::accounts as accounts_repo;
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity::{self as repo, InvitationRow, JoinRequestView, MemberView};
-use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -20,9 +19,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::app::assignments;
-use crate::app::invitations::{Acceptor, check_open, invitation_not_open, invitation_problem};
+use crate::app::invitations::{self, Opened, invitation_not_open};
 use crate::app::members::last_administrator;
-use crate::auth::{self, Authenticated, authorize};
+use crate::app::members::{self as app_members, account_exists, member_event, stored_ids};
+use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::PageParams;
 use crate::labels::{self, CustomerRoleName, InvitationStatusName, JoinRequestStatusName};
@@ -75,37 +75,6 @@ impl Listed for Member {
 }
 
 pub type MemberPage = Page<Member>;
-
-fn account_exists(c: &mut Conn, account_id: &str) -> Result<accounts_repo::AccountRow, ApiError> {
-    accounts_repo::find_account(c, account_id)?.ok_or_else(ApiError::not_found)
-}
-
-fn member_event(
-    c: &mut Conn,
-    kind: EventKind,
-    account_id: &str,
-    user_id: &str,
-    actor: &str,
-    payload: serde_json::Value,
-    at: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    events::append(
-        c,
-        NewEvent {
-            kind,
-            account_id: Some(account_id),
-            subject_type: "membership",
-            subject_id: user_id,
-            device_id: None,
-            dealer_id: None,
-            actor_id: Some(actor),
-            staff_only: false,
-            payload,
-            at,
-        },
-    )?;
-    Ok(())
-}
 
 /// The members of an account with their roles (administrators, staff).
 #[utoipa::path(
@@ -285,21 +254,6 @@ pub struct Invitation {
     pub stock_location_ids: Vec<String>,
 }
 
-/// A JSON list of ids stored with an invitation.
-fn stored_ids(column: Option<&str>) -> Vec<String> {
-    column
-        .and_then(|t| serde_json::from_str(t).ok())
-        .unwrap_or_default()
-}
-
-/// An id list to store with an invitation: none when empty.
-fn ids_to_store(ids: &[String]) -> Result<Option<String>, ApiError> {
-    (!ids.is_empty())
-        .then(|| serde_json::to_string(ids))
-        .transpose()
-        .map_err(|e| ApiError::internal_from(e))
-}
-
 fn invitation_view(row: InvitationRow, now: DateTime<Utc>) -> Invitation {
     let status = InvitationStatus::of(
         row.accepted_at.is_some(),
@@ -353,72 +307,16 @@ async fn invite(
     let actor = who.0.user_id;
     let clock = state.config.clock.clone();
     let row = blocking(move || {
-        state.db.write(|c| -> Result<InvitationRow, ApiError> {
-            let now = state.config.clock.now();
-            let account = account_exists(c, &account_id)?;
-            assignments::check(c, &assignments::DEVICES, &account_id, role, &device_ids)?;
-            assignments::check(
-                c,
-                &assignments::STOCK_LOCATIONS,
-                &account_id,
-                role,
-                &stock_location_ids,
-            )?;
-            if let Some(user) = repo::find_user_by_email(c, email.as_str())?
-                && repo::find_member(c, &account_id, &user.id)?.is_some()
-            {
-                return Err(ApiError::conflict(
-                    ErrorCode::AlreadyMember,
-                    "this address belongs to a member of the account already",
-                ));
-            }
-            let (token, token_hash) = auth::new_secret_token()?;
-            let ttl = chrono::Duration::from_std(state.config.invitation_ttl)
-                .map_err(|e| ApiError::internal_from(e))?;
-            let row = InvitationRow {
-                id: fleetdesk_persistence::new_id(),
-                account_id: account_id.clone(),
-                email: email.to_string(),
-                role: Stored(role),
-                token_hash,
-                invited_by: actor.clone(),
-                created_at: now.naive_utc(),
-                expires_at: (now + ttl).naive_utc(),
-                accepted_at: None,
-                accepted_by: None,
-                revoked_at: None,
-                device_ids: ids_to_store(&device_ids)?,
-                stock_location_ids: ids_to_store(&stock_location_ids)?,
-            };
-            repo::insert_invitation(c, &row)?;
-            mail::enqueue_secret(
-                c,
-                email.as_str(),
-                texts::invitation(
-                    &state.config.public_base_url,
-                    &account.name,
-                    role.as_str(),
-                    &token,
-                ),
-                state.config.clock.now(),
-            )?;
-            events::append(
-                c,
-                NewEvent {
-                    kind: EventKind::InvitationCreated,
-                    account_id: Some(&account_id),
-                    subject_type: "invitation",
-                    subject_id: &row.id,
-                    device_id: None,
-                    dealer_id: None,
-                    actor_id: Some(&actor),
-                    staff_only: false,
-                    payload: json!({ "role": role }),
-                    at: now,
-                },
-            )?;
-            Ok(row)
-        })
+        let now = state.config.clock.now();
+        let invite = app_members::Invite {
+            email,
+            role,
+            device_ids,
+            stock_location_ids,
+        };
+        state
+            .db
+            .write(|c| app_members::invite(c, &state.config, &actor, &account_id, invite, now))
     })
     .await?;
     let view = invitation_view(row, clock.now());
@@ -599,91 +497,31 @@ async fn accept_invitation(
     let client = throttle::client_of(&req, &state.config.trusted_proxies);
     body.validate()?;
     let body = body.into_inner();
-    let hash = auth::token_hash(&body.token);
     let state = state.into_inner();
     let joined = blocking(move || {
-        let invitation = state
-            .db
-            .read(|c| repo::find_invitation_by_token(c, &hash))?
-            .ok_or_else(|| {
-                invitation_problem(
-                    ErrorCode::InvitationInvalid,
-                    "this invitation token is not valid",
-                )
-            })?;
         let now = state.config.clock.now();
-        check_open(
-            invitation.accepted_at.is_some(),
-            invitation.revoked_at.is_some(),
-            invitation.expires_at(),
+        let Opened {
+            invitation,
+            email,
+            acceptor,
+        } = invitations::open(
+            &state,
+            &body,
+            signed_in.as_deref(),
+            &client,
             now,
+            repo::find_invitation_by_token,
         )?;
-        let email = Email::parse(&invitation.email)?;
-        let acceptor = Acceptor::decide(&state, &body, &email, signed_in.as_deref(), &client, now)?;
-        state.db.write(|c| -> Result<Joined, ApiError> {
-            let account = account_exists(c, &invitation.account_id)?;
-            if let Some(user) = acceptor.existing()
-                && repo::find_member(c, &account.id, &user.id)?.is_some()
-            {
-                return Err(ApiError::conflict(
-                    ErrorCode::AlreadyMember,
-                    "you are a member of this account already",
-                ));
-            }
-            let user_id = acceptor.apply(c, now)?;
-            if !repo::accept_invitation(c, &invitation.id, &user_id, now)? {
-                return Err(invitation_problem(
-                    ErrorCode::InvitationUsed,
-                    "this invitation was used already",
-                ));
-            }
-            repo::add_membership(c, &account.id, &user_id, *invitation.role, now).map_err(|e| {
-                match e {
-                    DbError::UniqueViolation(_) => ApiError::conflict(
-                        ErrorCode::AlreadyMember,
-                        "you are a member of this account already",
-                    ),
-                    other => other.into(),
-                }
-            })?;
-            let devices = stored_ids(invitation.device_ids.as_deref());
-            if !devices.is_empty() {
-                fleetdesk_persistence::devices::set_assignments(
-                    c,
-                    &account.id,
-                    &user_id,
-                    &devices,
-                    now,
-                )?;
-            }
-            let locations = stored_ids(invitation.stock_location_ids.as_deref());
-            if !locations.is_empty() {
-                fleetdesk_persistence::stock::set_assignments(
-                    c,
-                    &account.id,
-                    &user_id,
-                    &locations,
-                    now,
-                )?;
-            }
-            member_event(
-                c,
-                EventKind::MemberJoined,
-                &account.id,
-                &user_id,
-                &user_id,
-                json!({ "user_id": user_id, "role": invitation.role, "via": "invitation",
-                        "device_ids": devices, "stock_location_ids": locations }),
-                state.config.clock.now(),
-            )?;
-            Ok(Joined {
-                account_id: account.id,
-                account_name: account.name,
-                user_id,
-                email: email.to_string(),
-                role: *invitation.role,
-                new_user: acceptor.is_new(),
-            })
+        let joined = state
+            .db
+            .write(|c| app_members::join_by_invitation(c, &invitation, &acceptor, now))?;
+        Ok(Joined {
+            account_id: joined.account_id,
+            account_name: joined.account_name,
+            user_id: joined.user_id,
+            email: email.to_string(),
+            role: *invitation.role,
+            new_user: acceptor.is_new(),
         })
     })
     .await?;
