@@ -159,6 +159,8 @@ impl Drop for Sender {
 
 /// The texts fleetdesk sends. Each carries what the reader must act on as plain text.
 pub mod texts {
+    use fleetdesk_persistence::dealers::CallRow;
+
     pub fn confirm_email(base_url: &str, display_name: &str, token: &str) -> (String, String) {
         (
             "Confirm your e-mail address for fleetdesk".to_owned(),
@@ -273,6 +275,24 @@ pub mod texts {
                 ),
             )
         }
+    }
+
+    pub fn caller_redirected(call: &CallRow) -> (String, String) {
+        let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
+        (
+            format!("Caller redirected: serial {}", call.serial_number),
+            format!(
+                "A caller about serial number {} was redirected to you as its service provider of record.\n\n\
+                 Caller: {}\nPhone: {}\nE-mail: {}\nCompany: {}\nSite: {}\n\nProblem: {}\n",
+                call.serial_number,
+                call.caller_name,
+                or_dash(&call.caller_phone),
+                or_dash(&call.caller_email),
+                or_dash(&call.caller_company),
+                or_dash(&call.site_address),
+                call.problem,
+            ),
+        )
     }
 
     pub fn dispatch_created(

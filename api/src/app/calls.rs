@@ -1,16 +1,24 @@
-//! The call center: what the dispatch rules need of a call.
+//! The call center: end users' calls, the remedies tried on them, and what the dispatch rules
+//! need of a call.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::dealers::{
-    self as rules, CallStatus, DispatchFacts, Eligibility, Registration,
+    self as rules, CallReason, CallStatus, DispatchFacts, Eligibility, Registration, RemedyOutcome,
 };
+use fleetdesk_domain::devices::SerialNumber;
+use fleetdesk_domain::events::EventKind;
+use fleetdesk_domain::identity::Email;
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::dealers::{
     self as repo, CallRemedyRow, CallRow, RegistrationRow, RemedyRow,
 };
 use fleetdesk_persistence::devices as devices_repo;
+use fleetdesk_persistence::labels::Stored;
+use serde_json::json;
 
+use crate::app::dealers;
 use crate::error::{ApiError, ErrorCode};
+use crate::mail::{self, texts};
 
 /// What the call-center rules need of a call: the call, its catalogued remedies with the
 /// latest outcome of each, every outcome recorded, and the serial's active registration.
@@ -90,4 +98,202 @@ pub fn open_call(call: &CallRow) -> Result<(), ApiError> {
             format!("the call is {} already", call.status),
         ))
     }
+}
+
+/// A call as the call center logs it, checked.
+pub struct NewCall {
+    pub serial: SerialNumber,
+    pub model_id: Option<String>,
+    pub reason: CallReason,
+    pub problem_category: Option<String>,
+    pub problem: String,
+    pub caller_name: String,
+    pub caller_phone: Option<String>,
+    pub caller_email: Option<Email>,
+    pub caller_company: Option<String>,
+    pub site_address: Option<String>,
+}
+
+/// Logs an end user's call (call center). The serial's model and portal device are found from
+/// the model given or the active registration.
+pub fn log(
+    c: &mut Conn,
+    actor: &str,
+    new: NewCall,
+    now: DateTime<Utc>,
+) -> Result<CallFacts, ApiError> {
+    if let Some(model) = &new.model_id {
+        devices_repo::find_model(c, model)?
+            .ok_or_else(|| ApiError::invalid_field("model_id", "no such model"))?;
+    }
+    let registration = repo::active_registration(c, new.serial.as_str())?;
+    let model_id = new
+        .model_id
+        .or_else(|| registration.as_ref().map(|r| r.model_id.clone()));
+    let device = match &model_id {
+        Some(model) => devices_repo::find_device_by_serial(c, model, new.serial.as_str())?,
+        None => None,
+    };
+    let row = CallRow {
+        id: fleetdesk_persistence::new_id(),
+        serial_number: new.serial.as_str().to_owned(),
+        model_id,
+        device_id: device.map(|d| d.id),
+        caller_name: new.caller_name,
+        caller_phone: new.caller_phone,
+        caller_email: new.caller_email.map(|e| e.as_str().to_owned()),
+        caller_company: new.caller_company,
+        site_address: new.site_address,
+        reason: Stored(new.reason),
+        problem_category: new.problem_category,
+        problem: new.problem,
+        status: Stored(CallStatus::Open),
+        redirected_to: None,
+        resolution: None,
+        logged_by: actor.to_owned(),
+        called_at: now.naive_utc(),
+        updated_at: now.naive_utc(),
+    };
+    repo::insert_call(c, &row)?;
+    call_event(
+        c,
+        EventKind::CallLogged,
+        &row,
+        actor,
+        json!({ "serial_number": row.serial_number, "reason": row.reason }),
+        now,
+    )?;
+    CallFacts::load(c, &row.id)
+}
+
+/// Records a catalogued remedy tried on an open call and how it turned out (call center).
+pub fn record_remedy(
+    c: &mut Conn,
+    actor: &str,
+    call_id: &str,
+    (remedy_id, outcome, note): (&str, RemedyOutcome, Option<String>),
+    now: DateTime<Utc>,
+) -> Result<CallFacts, ApiError> {
+    let facts = CallFacts::load(c, call_id)?;
+    open_call(&facts.call)?;
+    if !facts.due.iter().any(|(r, _)| r.id == remedy_id) {
+        return Err(ApiError::invalid_field(
+            "remedy_id",
+            "is not a catalogued remedy for this call's problem",
+        ));
+    }
+    repo::insert_call_remedy(
+        c,
+        &CallRemedyRow {
+            id: fleetdesk_persistence::new_id(),
+            call_id: facts.call.id.clone(),
+            remedy_id: remedy_id.to_owned(),
+            outcome: Stored(outcome),
+            note,
+            recorded_by: actor.to_owned(),
+            recorded_at: now.naive_utc(),
+        },
+    )?;
+    call_event(
+        c,
+        EventKind::CallRemedyRecorded,
+        &facts.call,
+        actor,
+        json!({ "remedy_id": remedy_id, "outcome": outcome }),
+        now,
+    )?;
+    CallFacts::load(c, &facts.call.id)
+}
+
+/// Redirects the caller to the serial's dealer of record, who is mailed the caller's details.
+pub fn redirect(
+    c: &mut Conn,
+    actor: &str,
+    call_id: &str,
+    now: DateTime<Utc>,
+) -> Result<CallFacts, ApiError> {
+    let facts = CallFacts::load(c, call_id)?;
+    let call = &facts.call;
+    open_call(call)?;
+    let registration = facts.registration.as_ref().ok_or_else(|| {
+        ApiError::conflict(
+            ErrorCode::NoDealerOfRecord,
+            "the serial number has no dealer of record",
+        )
+    })?;
+    let dealer =
+        repo::find_dealer(c, &registration.dealer_id)?.ok_or_else(|| ApiError::internal())?;
+    if !repo::close_call(
+        c,
+        &call.id,
+        CallStatus::Redirected,
+        Some(&dealer.id),
+        None,
+        now,
+    )? {
+        return Err(ApiError::conflict(
+            ErrorCode::CallClosed,
+            "the call changed meanwhile",
+        ));
+    }
+    if let Some(to) = &dealer.contact_email {
+        mail::enqueue(c, to, texts::caller_redirected(call), now)?;
+    }
+    call_event(
+        c,
+        EventKind::CallRedirected,
+        call,
+        actor,
+        json!({ "dealer_id": dealer.id }),
+        now,
+    )?;
+    CallFacts::load(c, &call.id)
+}
+
+/// Closes an open call as solved on the phone.
+pub fn resolve(
+    c: &mut Conn,
+    actor: &str,
+    call_id: &str,
+    resolution: &str,
+    now: DateTime<Utc>,
+) -> Result<CallFacts, ApiError> {
+    let call = repo::find_call(c, call_id)?.ok_or_else(ApiError::not_found)?;
+    open_call(&call)?;
+    if !repo::close_call(
+        c,
+        &call.id,
+        CallStatus::Resolved,
+        None,
+        Some(resolution),
+        now,
+    )? {
+        return Err(ApiError::conflict(
+            ErrorCode::CallClosed,
+            "the call changed meanwhile",
+        ));
+    }
+    call_event(c, EventKind::CallResolved, &call, actor, json!({}), now)?;
+    CallFacts::load(c, &call.id)
+}
+
+fn call_event(
+    c: &mut Conn,
+    kind: EventKind,
+    call: &CallRow,
+    actor: &str,
+    payload: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    dealers::event(
+        c,
+        kind,
+        "call",
+        &call.id,
+        call.device_id.as_deref(),
+        actor,
+        payload,
+        now,
+    )?;
+    Ok(())
 }

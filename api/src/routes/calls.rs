@@ -7,29 +7,24 @@ use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::dealers::RemedyOutcome;
 use fleetdesk_domain::dealers::{CallReason, CallStatus};
 use fleetdesk_domain::devices::SerialNumber;
-use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Email;
 use fleetdesk_domain::policy::Action;
-use fleetdesk_persistence::dealers::{self as repo, CallFilter, CallRemedyRow, CallRow, RemedyRow};
+use fleetdesk_persistence::dealers::{self as repo, CallFilter, CallRow, RemedyRow};
 use fleetdesk_persistence::devices as devices_repo;
-use fleetdesk_persistence::labels::Stored;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::app::calls::{CallFacts, open_call};
+use crate::app::calls::{self as app_calls, CallFacts};
 use crate::auth::{Authenticated, authorize_dealer};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, Problem};
 use crate::http::PageParams;
 use crate::labels::{self, CallReasonName, CallStatusName, RemedyOutcomeName};
-use crate::mail;
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 use crate::views::{EligibilityView, eligibility_view};
 
-use crate::app::dealers as app_dealers;
 use crate::http::created;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -375,57 +370,25 @@ async fn log_call(
     let caller_phone = optional("caller.phone", &body.caller.phone, 40)?;
     let caller_company = optional("caller.company", &body.caller.company, 200)?;
     let site_address = optional("site_address", &body.site_address, 500)?;
+    let new = app_calls::NewCall {
+        serial,
+        model_id: body.model_id,
+        reason,
+        problem_category: category,
+        problem: body.problem.trim().to_owned(),
+        caller_name,
+        caller_phone,
+        caller_email,
+        caller_company,
+        site_address,
+    };
     let state = state.into_inner();
     let actor = who.0.user_id;
     let call = blocking(move || {
-        state.db.write(|c| -> Result<Call, ApiError> {
-            if let Some(model) = &body.model_id {
-                devices_repo::find_model(c, model)?
-                    .ok_or_else(|| ApiError::invalid_field("model_id", "no such model"))?;
-            }
-            let registration = repo::active_registration(c, serial.as_str())?;
-            let model_id = body
-                .model_id
-                .clone()
-                .or_else(|| registration.as_ref().map(|r| r.model_id.clone()));
-            let device = match &model_id {
-                Some(model) => devices_repo::find_device_by_serial(c, model, serial.as_str())?,
-                None => None,
-            };
-            let now = state.config.clock.now();
-            let row = CallRow {
-                id: fleetdesk_persistence::new_id(),
-                serial_number: serial.as_str().to_owned(),
-                model_id,
-                device_id: device.map(|d| d.id),
-                caller_name,
-                caller_phone,
-                caller_email: caller_email.map(|e| e.as_str().to_owned()),
-                caller_company,
-                site_address,
-                reason: Stored(reason),
-                problem_category: category,
-                problem: body.problem.trim().to_owned(),
-                status: Stored(CallStatus::Open),
-                redirected_to: None,
-                resolution: None,
-                logged_by: actor.clone(),
-                called_at: now.naive_utc(),
-                updated_at: now.naive_utc(),
-            };
-            repo::insert_call(c, &row)?;
-            app_dealers::event(
-                c,
-                EventKind::CallLogged,
-                "call",
-                &row.id,
-                row.device_id.as_deref(),
-                &actor,
-                json!({ "serial_number": row.serial_number, "reason": row.reason }),
-                now,
-            )?;
-            Ok(call_view(CallFacts::load(c, &row.id)?))
-        })
+        let now = state.config.clock.now();
+        state
+            .db
+            .write(|c| Ok(call_view(app_calls::log(c, &actor, new, now)?)))
     })
     .await?;
     Ok(created(format!("/api/v1/calls/{}", call.id), &call))
@@ -576,39 +539,12 @@ async fn record_remedy(
     let state = state.into_inner();
     let actor = who.0.user_id;
     let call = blocking(move || {
-        state.db.write(|c| -> Result<Call, ApiError> {
-            let facts = CallFacts::load(c, &id)?;
-            open_call(&facts.call)?;
-            if !facts.due.iter().any(|(r, _)| r.id == body.remedy_id) {
-                return Err(ApiError::invalid_field(
-                    "remedy_id",
-                    "is not a catalogued remedy for this call's problem",
-                ));
-            }
-            let now = state.config.clock.now();
-            repo::insert_call_remedy(
-                c,
-                &CallRemedyRow {
-                    id: fleetdesk_persistence::new_id(),
-                    call_id: facts.call.id.clone(),
-                    remedy_id: body.remedy_id.clone(),
-                    outcome: Stored(outcome),
-                    note,
-                    recorded_by: actor.clone(),
-                    recorded_at: now.naive_utc(),
-                },
-            )?;
-            app_dealers::event(
-                c,
-                EventKind::CallRemedyRecorded,
-                "call",
-                &facts.call.id,
-                facts.call.device_id.as_deref(),
-                &actor,
-                json!({ "remedy_id": body.remedy_id, "outcome": outcome.as_str() }),
-                now,
-            )?;
-            Ok(call_view(CallFacts::load(c, &facts.call.id)?))
+        let now = state.config.clock.now();
+        let tried = (body.remedy_id.as_str(), outcome, note);
+        state.db.write(|c| {
+            Ok(call_view(app_calls::record_remedy(
+                c, &actor, &id, tried, now,
+            )?))
         })
     })
     .await?;
@@ -638,52 +574,10 @@ async fn redirect_call(
     let state = state.into_inner();
     let actor = who.0.user_id;
     let call = blocking(move || {
-        state.db.write(|c| -> Result<Call, ApiError> {
-            let facts = CallFacts::load(c, &id)?;
-            open_call(&facts.call)?;
-            let registration = facts.registration.as_ref().ok_or_else(|| {
-                ApiError::conflict(
-                    ErrorCode::NoDealerOfRecord,
-                    "the serial number has no dealer of record",
-                )
-            })?;
-            let dealer = repo::find_dealer(c, &registration.dealer_id)?
-                .ok_or_else(|| ApiError::internal())?;
-            let now = state.config.clock.now();
-            if !repo::close_call(c, &facts.call.id, CallStatus::Redirected, Some(&dealer.id), None, now)? {
-                return Err(ApiError::conflict(ErrorCode::CallClosed, "the call changed meanwhile"));
-            }
-            if let Some(to) = &dealer.contact_email {
-                let call = &facts.call;
-                let body = format!(
-                    "A caller about serial number {} was redirected to you as its service provider of record.\n\n\
-                     Caller: {}\nPhone: {}\nE-mail: {}\nCompany: {}\nSite: {}\n\nProblem: {}\n",
-                    call.serial_number,
-                    call.caller_name,
-                    call.caller_phone.as_deref().unwrap_or("-"),
-                    call.caller_email.as_deref().unwrap_or("-"),
-                    call.caller_company.as_deref().unwrap_or("-"),
-                    call.site_address.as_deref().unwrap_or("-"),
-                    call.problem,
-                );
-                mail::enqueue(
-                    c,
-                    to,
-                    (format!("Caller redirected: serial {}", call.serial_number), body), state.config.clock.now(),
-                )?;
-            }
-            app_dealers::event(
-                c,
-                EventKind::CallRedirected,
-                "call",
-                &facts.call.id,
-                facts.call.device_id.as_deref(),
-                &actor,
-                json!({ "dealer_id": dealer.id }),
-                now,
-            )?;
-            Ok(call_view(CallFacts::load(c, &facts.call.id)?))
-        })
+        let now = state.config.clock.now();
+        state
+            .db
+            .write(|c| Ok(call_view(app_calls::redirect(c, &actor, &id, now)?)))
     })
     .await?;
     Ok(web::Json(call))
@@ -723,35 +617,9 @@ async fn resolve_call(
     let state = state.into_inner();
     let actor = who.0.user_id;
     let call = blocking(move || {
-        state.db.write(|c| -> Result<Call, ApiError> {
-            let call = repo::find_call(c, &id)?.ok_or_else(ApiError::not_found)?;
-            open_call(&call)?;
-            let now = state.config.clock.now();
-            if !repo::close_call(
-                c,
-                &call.id,
-                CallStatus::Resolved,
-                None,
-                Some(&resolution),
-                now,
-            )? {
-                return Err(ApiError::conflict(
-                    ErrorCode::CallClosed,
-                    "the call changed meanwhile",
-                ));
-            }
-            app_dealers::event(
-                c,
-                EventKind::CallResolved,
-                "call",
-                &call.id,
-                call.device_id.as_deref(),
-                &actor,
-                json!({}),
-                now,
-            )?;
-            Ok(call_view(CallFacts::load(c, &call.id)?))
-        })
+        let now = state.config.clock.now();
+        let resolved = |c: &mut _| app_calls::resolve(c, &actor, &id, &resolution, now);
+        state.db.write(|c| Ok(call_view(resolved(c)?)))
     })
     .await?;
     Ok(web::Json(call))
