@@ -159,6 +159,7 @@ impl Drop for Sender {
 
 /// The texts fleetdesk sends. Each carries what the reader must act on as plain text.
 pub mod texts {
+    use fleetdesk_domain::dealers::{LabourAmount, Verdict};
     use fleetdesk_persistence::dealers::CallRow;
 
     pub fn confirm_email(base_url: &str, display_name: &str, token: &str) -> (String, String) {
@@ -291,6 +292,29 @@ pub mod texts {
                 or_dash(&call.caller_company),
                 or_dash(&call.site_address),
                 call.problem,
+            ),
+        )
+    }
+
+    pub fn labour_decided(
+        dispatch_id: &str,
+        serial_number: &str,
+        verdict: &Verdict,
+        amount: Option<&LabourAmount>,
+    ) -> (String, String) {
+        let decision = verdict.as_str();
+        let amount = amount
+            .map(|a| format!("Amount: {} {} (minor units)\n", a.amount_minor, a.currency))
+            .unwrap_or_default();
+        let reason = verdict
+            .reason
+            .as_deref()
+            .map(|r| format!("Reason: {r}\n"))
+            .unwrap_or_default();
+        (
+            format!("Labour {decision}: serial {serial_number}"),
+            format!(
+                "The labour of dispatch {dispatch_id} (serial number {serial_number}) was {decision}.\n{amount}{reason}"
             ),
         )
     }

@@ -3,17 +3,22 @@
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::dealers::{self as rules, CallStatus, DispatchRoute, DispatchStatus, Route};
+use fleetdesk_domain::dealers::{CloseOut, LabourAmount, LabourFacts, LabourReason, Verdict};
 use fleetdesk_domain::events::EventKind;
-use fleetdesk_persistence::dealers::{self as repo, DispatchRow};
+use fleetdesk_domain::identity::Principal;
+use fleetdesk_domain::policy::Action;
+use fleetdesk_persistence::dealers::{self as repo, DispatchRow, LabourDecisionRow};
 use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
 use crate::app::calls::{CallFacts, open_call};
 use crate::app::dealers;
+use crate::app::members::require_field_technician;
+use crate::auth::authorize_dispatch;
 use crate::error::{ApiError, ErrorCode};
 use crate::mail::{self, texts};
-use crate::views::eligibility_view;
+use crate::views::{PartUsedView, Section2, eligibility_view};
 
 /// Dispatches service for call `call_id` when it is eligible: to the dealer of record (who is
 /// mailed), or as the call center's own service. Section 1 of the dispatch form is fixed from
@@ -125,4 +130,216 @@ pub fn create(
         now,
     )?;
     Ok(row)
+}
+
+/// The dispatched dealer's user accepts the dispatch (or the assigned technician, for the call
+/// center's own service).
+pub fn accept(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<DispatchRow, ApiError> {
+    let row = dispatch_for(c, who, Action::WorkDispatches, id)?;
+    if !repo::accept_dispatch(c, &row.id, &who.user_id, now)? {
+        return Err(ApiError::conflict(
+            ErrorCode::DispatchNotWaiting,
+            format!("the dispatch is {}", row.status),
+        ));
+    }
+    dealers::event(
+        c,
+        EventKind::DispatchAccepted,
+        "dispatch",
+        &row.id,
+        None,
+        &who.user_id,
+        json!({ "dealer_id": row.dealer_id }),
+        now,
+    )?;
+    repo::find_dispatch(c, &row.id)?.ok_or_else(|| ApiError::internal())
+}
+
+/// Closes an accepted dispatch out with section 2 of the dispatch form.
+pub fn close_out(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    (form, section2): (CloseOut, Section2),
+    now: DateTime<Utc>,
+) -> Result<DispatchRow, ApiError> {
+    let row = dispatch_for(c, who, Action::WorkDispatches, id)?;
+    if row.status != DispatchStatus::Accepted {
+        return Err(not_accepted(row.status.as_str()));
+    }
+    rules::check_close_out(&form, row.created_at.and_utc(), now)?;
+    let stored = serde_json::to_string(&Section2 {
+        parts: form
+            .parts
+            .iter()
+            .map(|p| PartUsedView {
+                part_number: p.part_number.clone(),
+                quantity: p.quantity,
+                defective: p.defective,
+            })
+            .collect(),
+        resolution: form.resolution.clone(),
+        technician: form.technician.clone(),
+        ..section2
+    })
+    .map_err(|e| ApiError::internal_from(e))?;
+    if !repo::close_out_dispatch(c, &row.id, &stored, &who.user_id, now)? {
+        return Err(not_accepted("closed out"));
+    }
+    dealers::event(
+        c,
+        EventKind::DispatchClosedOut,
+        "dispatch",
+        &row.id,
+        None,
+        &who.user_id,
+        json!({ "dealer_id": row.dealer_id, "labour_minutes": form.labour_minutes }),
+        now,
+    )?;
+    repo::find_dispatch(c, &row.id)?.ok_or_else(|| ApiError::internal())
+}
+
+/// Assigns (or, with `None`, unassigns) a field technician to the call center's own service.
+pub fn assign_technician(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    technician_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<DispatchRow, ApiError> {
+    let row = dispatch_for(c, who, Action::AssignTechnician, id)?;
+    if row.route != DispatchRoute::CallCenter {
+        return Err(ApiError::conflict(
+            ErrorCode::NotOwnService,
+            "the dispatch went to a dealer, whose own technicians do the work",
+        ));
+    }
+    if let Some(tech) = technician_id {
+        require_field_technician(c, tech)?;
+    }
+    if !repo::assign_dispatch_technician(c, &row.id, technician_id)? {
+        return Err(ApiError::conflict(
+            ErrorCode::DispatchClosedOut,
+            "the dispatch is closed out",
+        ));
+    }
+    dealers::event(
+        c,
+        EventKind::DispatchTechnicianAssigned,
+        "dispatch",
+        &row.id,
+        None,
+        &who.user_id,
+        json!({ "technician_id": technician_id }),
+        now,
+    )?;
+    repo::find_dispatch(c, &row.id)?.ok_or_else(|| ApiError::internal())
+}
+
+/// Loads a dispatch and checks `action` on it.
+pub fn dispatch_for(
+    c: &mut Conn,
+    who: &Principal,
+    action: Action,
+    id: &str,
+) -> Result<DispatchRow, ApiError> {
+    let row = repo::find_dispatch(c, id)?.ok_or_else(ApiError::not_found)?;
+    authorize_dispatch(who, action, &row)?;
+    Ok(row)
+}
+
+fn not_accepted(status: &str) -> ApiError {
+    ApiError::conflict(
+        ErrorCode::DispatchNotAccepted,
+        format!("the dispatch is {status}; only an accepted one is closed out"),
+    )
+}
+
+/// A warranty administrator decides the labour compensation of a closed-out dispatch, once; an
+/// approval needs the labour to be eligible. The dealer is mailed.
+pub fn decide_labour(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    (verdict, amount): (Verdict, Option<LabourAmount>),
+    now: DateTime<Utc>,
+) -> Result<DispatchRow, ApiError> {
+    let row = dispatch_for(c, who, Action::DecideLabour, id)?;
+    if row.labour_decision.is_some() {
+        return Err(labour_decided());
+    }
+    let reasons = labour_reasons(&row);
+    if verdict.approved && !reasons.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::LabourNotEligible,
+            "the dispatch's labour is not eligible for compensation",
+        )
+        .with_facts(json!({ "reasons": reasons.iter().map(|r| json!({ "code": r.code(), "message": r.message() })).collect::<Vec<_>>() })));
+    }
+    if row.status != DispatchStatus::ClosedOut {
+        return Err(ApiError::conflict(
+            ErrorCode::DispatchNotClosedOut,
+            format!(
+                "the dispatch is {}; labour is decided after close-out",
+                row.status
+            ),
+        ));
+    }
+    let decision = LabourDecisionRow {
+        labour_decision: Some(verdict.as_str().to_owned()),
+        labour_amount_minor: amount.as_ref().map(|a| a.amount_minor),
+        labour_currency: amount.as_ref().map(|a| a.currency.clone()),
+        labour_reason: verdict.reason.clone(),
+        labour_decided_by: Some(who.user_id.clone()),
+        labour_decided_at: Some(now.naive_utc()),
+    };
+    if !repo::decide_labour(c, &row.id, &decision)? {
+        return Err(labour_decided());
+    }
+    dealers::event(
+        c,
+        EventKind::DispatchLabourDecided,
+        "dispatch",
+        &row.id,
+        None,
+        &who.user_id,
+        json!({
+            "dealer_id": row.dealer_id, "decision": verdict.as_str(),
+            "amount_minor": decision.labour_amount_minor, "currency": decision.labour_currency,
+        }),
+        now,
+    )?;
+    if let Some(dealer_id) = &row.dealer_id
+        && let Some(to) = repo::find_dealer(c, dealer_id)?.and_then(|d| d.contact_email)
+    {
+        mail::enqueue(
+            c,
+            &to,
+            texts::labour_decided(&row.id, &row.serial_number, &verdict, amount.as_ref()),
+            now,
+        )?;
+    }
+    repo::find_dispatch(c, &row.id)?.ok_or_else(|| ApiError::internal())
+}
+
+/// Why a dispatch's labour is not compensated; none when it is.
+pub fn labour_reasons(d: &DispatchRow) -> Vec<LabourReason> {
+    rules::labour_compensation(LabourFacts {
+        // Only the call center creates dispatches (`CreateDispatch`).
+        dispatched_by_call_center: true,
+        to_dealer: d.dealer_id.is_some(),
+        closed_out: d.status == DispatchStatus::ClosedOut && d.section2.is_some(),
+        in_warranty_on_call_date: d.in_warranty,
+        warranty_marketing_program: d.warranty_marketing_program,
+    })
+}
+
+fn labour_decided() -> ApiError {
+    ApiError::conflict(ErrorCode::LabourDecided, "the labour was decided already")
 }

@@ -1,39 +1,27 @@
 //! Dispatches: created from an eligible call, accepted and closed out by the dealer, and
 //! labour compensation decided by warranty administrators.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
-use fleetdesk_domain::dealers::{
-    self as rules, CloseOut, LabourFacts, LabourReason, PartUsed, Verdict,
-};
+use fleetdesk_domain::dealers::{self as rules, CloseOut, LabourReason, PartUsed, Verdict};
 use fleetdesk_domain::dealers::{DispatchRoute, DispatchStatus};
-use fleetdesk_domain::events::EventKind;
-use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, DispatchScope};
-use fleetdesk_persistence::Conn;
-use fleetdesk_persistence::dealers::{
-    self as repo, DispatchFilter, DispatchRow, LabourDecisionRow,
-};
+use fleetdesk_persistence::dealers::{self as repo, DispatchFilter, DispatchRow};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::auth::{Authenticated, authorize_dealer, authorize_dispatch};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::auth::{Authenticated, authorize_dealer};
+use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::labels::{self, DispatchRouteName, DispatchStatusName};
-use crate::mail;
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
-use crate::app::dealers as app_dealers;
-use crate::app::dispatches as app_dispatches;
-use crate::app::members::require_field_technician;
+use crate::app::dispatches::{self as app_dispatches, dispatch_for, labour_reasons};
 use crate::http::created;
-use crate::views::{PartUsedView, Section2};
+use crate::views::Section2;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_dispatch)
@@ -130,17 +118,6 @@ async fn create_dispatch(
         format!("/api/v1/dispatches/{}", dispatch.id),
         &dispatch,
     ))
-}
-
-fn dispatch_for(
-    c: &mut Conn,
-    who: &Principal,
-    action: Action,
-    id: &str,
-) -> Result<DispatchRow, ApiError> {
-    let row = repo::find_dispatch(c, id)?.ok_or_else(ApiError::not_found)?;
-    authorize_dispatch(who, action, &row)?;
-    Ok(row)
 }
 
 impl Listed for Dispatch {
@@ -256,37 +233,12 @@ async fn accept_dispatch(
 ) -> Result<web::Json<Dispatch>, ApiError> {
     let state = state.into_inner();
     let row = blocking(move || {
-        state.db.write(|c| -> Result<DispatchRow, ApiError> {
-            let row = dispatch_for(c, &who.0, Action::WorkDispatches, &id)?;
-            let now = state.config.clock.now();
-            if !repo::accept_dispatch(c, &row.id, &who.0.user_id, now)? {
-                return Err(ApiError::conflict(
-                    ErrorCode::DispatchNotWaiting,
-                    format!("the dispatch is {}", row.status),
-                ));
-            }
-            app_dealers::event(
-                c,
-                EventKind::DispatchAccepted,
-                "dispatch",
-                &row.id,
-                None,
-                &who.0.user_id,
-                json!({ "dealer_id": row.dealer_id }),
-                now,
-            )?;
-            repo::find_dispatch(c, &row.id)?.ok_or_else(|| ApiError::internal())
-        })
+        state
+            .db
+            .write(|c| app_dispatches::accept(c, &who.0, &id, state.config.clock.now()))
     })
     .await?;
     Ok(web::Json(dispatch_view(row)?))
-}
-
-fn not_accepted(status: &str) -> ApiError {
-    ApiError::conflict(
-        ErrorCode::DispatchNotAccepted,
-        format!("the dispatch is {status}; only an accepted one is closed out"),
-    )
 }
 
 /// Closes a dispatch out with section 2 of the dispatch form (the dispatched dealer's users):
@@ -330,42 +282,8 @@ async fn close_out(
     };
     let state = state.into_inner();
     let row = blocking(move || {
-        state.db.write(|c| -> Result<DispatchRow, ApiError> {
-            let row = dispatch_for(c, &who.0, Action::WorkDispatches, &id)?;
-            if row.status != DispatchStatus::Accepted {
-                return Err(not_accepted(row.status.as_str()));
-            }
-            let now = state.config.clock.now();
-            rules::check_close_out(&form, row.created_at.and_utc(), now)?;
-            let stored = serde_json::to_string(&Section2 {
-                parts: form
-                    .parts
-                    .iter()
-                    .map(|p| PartUsedView {
-                        part_number: p.part_number.clone(),
-                        quantity: p.quantity,
-                        defective: p.defective,
-                    })
-                    .collect(),
-                resolution: form.resolution.clone(),
-                technician: form.technician.clone(),
-                ..section2
-            })
-            .map_err(|e| ApiError::internal_from(e))?;
-            if !repo::close_out_dispatch(c, &row.id, &stored, &who.0.user_id, now)? {
-                return Err(not_accepted("closed out"));
-            }
-            app_dealers::event(
-                c,
-                EventKind::DispatchClosedOut,
-                "dispatch",
-                &row.id,
-                None,
-                &who.0.user_id,
-                json!({ "dealer_id": row.dealer_id, "labour_minutes": form.labour_minutes }),
-                now,
-            )?;
-            repo::find_dispatch(c, &row.id)?.ok_or_else(|| ApiError::internal())
+        state.db.write(|c| {
+            app_dispatches::close_out(c, &who.0, &id, (form, section2), state.config.clock.now())
         })
     })
     .await?;
@@ -403,34 +321,14 @@ async fn assign_dispatch_technician(
     let technician_id = body.into_inner().technician_id;
     let state = state.into_inner();
     let row = blocking(move || {
-        state.db.write(|c| -> Result<DispatchRow, ApiError> {
-            let row = dispatch_for(c, &who.0, Action::AssignTechnician, &id)?;
-            if row.route != DispatchRoute::CallCenter {
-                return Err(ApiError::conflict(
-                    ErrorCode::NotOwnService,
-                    "the dispatch went to a dealer, whose own technicians do the work",
-                ));
-            }
-            if let Some(tech) = &technician_id {
-                require_field_technician(c, tech)?;
-            }
-            if !repo::assign_dispatch_technician(c, &row.id, technician_id.as_deref())? {
-                return Err(ApiError::conflict(
-                    ErrorCode::DispatchClosedOut,
-                    "the dispatch is closed out",
-                ));
-            }
-            app_dealers::event(
+        state.db.write(|c| {
+            app_dispatches::assign_technician(
                 c,
-                EventKind::DispatchTechnicianAssigned,
-                "dispatch",
-                &row.id,
-                None,
-                &who.0.user_id,
-                json!({ "technician_id": technician_id }),
+                &who.0,
+                &id,
+                technician_id.as_deref(),
                 state.config.clock.now(),
-            )?;
-            repo::find_dispatch(c, &row.id)?.ok_or_else(|| ApiError::internal())
+            )
         })
     })
     .await?;
@@ -469,17 +367,6 @@ pub struct LabourCompensation {
     pub eligible: bool,
     pub reasons: Vec<LabourReasonView>,
     pub decision: Option<LabourDecisionView>,
-}
-
-fn labour_reasons(d: &DispatchRow) -> Vec<LabourReason> {
-    rules::labour_compensation(LabourFacts {
-        // Only the call center creates dispatches (`CreateDispatch`).
-        dispatched_by_call_center: true,
-        to_dealer: d.dealer_id.is_some(),
-        closed_out: d.status == DispatchStatus::ClosedOut && d.section2.is_some(),
-        in_warranty_on_call_date: d.in_warranty,
-        warranty_marketing_program: d.warranty_marketing_program,
-    })
 }
 
 fn reason_views(reasons: &[LabourReason]) -> Vec<LabourReasonView> {
@@ -594,84 +481,16 @@ async fn decide_labour(
     )?;
     let state = state.into_inner();
     let row = blocking(move || {
-        state.db.write(|c| -> Result<DispatchRow, ApiError> {
-            let row = dispatch_for(c, &who.0, Action::DecideLabour, &id)?;
-            if row.labour_decision.is_some() {
-                return Err(labour_decided());
-            }
-            let reasons = labour_reasons(&row);
-            if verdict.approved && !reasons.is_empty() {
-                return Err(ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ErrorCode::LabourNotEligible,
-                    "the dispatch's labour is not eligible for compensation",
-                )
-                .with_facts(json!({ "reasons": reason_views(&reasons) })));
-            }
-            if row.status != DispatchStatus::ClosedOut {
-                return Err(ApiError::conflict(
-                    ErrorCode::DispatchNotClosedOut,
-                    format!("the dispatch is {}; labour is decided after close-out", row.status),
-                ));
-            }
-            let now = state.config.clock.now();
-            let decision = LabourDecisionRow {
-                labour_decision: Some(verdict.as_str().to_owned()),
-                labour_amount_minor: amount.as_ref().map(|a| a.amount_minor),
-                labour_currency: amount.as_ref().map(|a| a.currency.clone()),
-                labour_reason: verdict.reason.clone(),
-                labour_decided_by: Some(who.0.user_id.clone()),
-                labour_decided_at: Some(now.naive_utc()),
-            };
-            if !repo::decide_labour(c, &row.id, &decision)? {
-                return Err(labour_decided());
-            }
-            app_dealers::event(
+        state.db.write(|c| {
+            app_dispatches::decide_labour(
                 c,
-                EventKind::DispatchLabourDecided,
-                "dispatch",
-                &row.id,
-                None,
-                &who.0.user_id,
-                json!({
-                    "dealer_id": row.dealer_id, "decision": verdict.as_str(),
-                    "amount_minor": decision.labour_amount_minor, "currency": decision.labour_currency,
-                }),
-                now,
-            )?;
-            if let Some(dealer_id) = &row.dealer_id
-                && let Some(to) = repo::find_dealer(c, dealer_id)?.and_then(|d| d.contact_email)
-            {
-                let amount = amount
-                    .as_ref()
-                    .map(|a| format!("Amount: {} {} (minor units)\n", a.amount_minor, a.currency))
-                    .unwrap_or_default();
-                let reason = verdict
-                    .reason
-                    .as_deref()
-                    .map(|r| format!("Reason: {r}\n"))
-                    .unwrap_or_default();
-                mail::enqueue(
-                    c,
-                    &to,
-                    (
-                        format!("Labour {}: serial {}", verdict.as_str(), row.serial_number),
-                        format!(
-                            "The labour of dispatch {} (serial number {}) was {}.\n{amount}{reason}",
-                            row.id,
-                            row.serial_number,
-                            verdict.as_str()
-                        ),
-                    ), state.config.clock.now(),
-                )?;
-            }
-            repo::find_dispatch(c, &row.id)?.ok_or_else(|| ApiError::internal())
+                &who.0,
+                &id,
+                (verdict, amount),
+                state.config.clock.now(),
+            )
         })
     })
     .await?;
     Ok(web::Json(labour_view(&row)))
-}
-
-fn labour_decided() -> ApiError {
-    ApiError::conflict(ErrorCode::LabourDecided, "the labour was decided already")
 }
