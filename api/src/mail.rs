@@ -160,7 +160,7 @@ impl Drop for Sender {
 /// The texts fleetdesk sends. Each carries what the reader must act on as plain text.
 pub mod texts {
     use fleetdesk_domain::dealers::{LabourAmount, Verdict};
-    use fleetdesk_persistence::dealers::CallRow;
+    use fleetdesk_persistence::dealers::{CallRow, ClaimRow};
 
     pub fn confirm_email(base_url: &str, display_name: &str, token: &str) -> (String, String) {
         (
@@ -315,6 +315,25 @@ pub mod texts {
             format!("Labour {decision}: serial {serial_number}"),
             format!(
                 "The labour of dispatch {dispatch_id} (serial number {serial_number}) was {decision}.\n{amount}{reason}"
+            ),
+        )
+    }
+
+    pub fn claim_decided(claim: &ClaimRow, verdict: &Verdict) -> (String, String) {
+        let decision = verdict.as_str();
+        let reason = verdict
+            .reason
+            .as_deref()
+            .map(|r| format!("Reason: {r}\n"))
+            .unwrap_or_default();
+        (
+            format!(
+                "Warranty claim {decision}: part {} of serial {}",
+                claim.part_number, claim.serial_number
+            ),
+            format!(
+                "Your warranty claim {} for part {} (serial number {}) was {decision}.\n{reason}",
+                claim.id, claim.part_number, claim.serial_number
             ),
         )
     }

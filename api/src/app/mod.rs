@@ -7,6 +7,7 @@
 pub mod assignments;
 pub mod calls;
 pub mod cases;
+pub mod claims;
 pub mod contracts;
 pub mod dealers;
 pub mod devices;

@@ -4,33 +4,26 @@
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
-use fleetdesk_domain::dealers::{self as rules, Verdict};
-use fleetdesk_domain::dealers::{ClaimStatus, DispatchStatus, RegistrationStatus};
+use fleetdesk_domain::dealers::ClaimStatus;
+use fleetdesk_domain::dealers::Verdict;
 use fleetdesk_domain::devices::SerialNumber;
-use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::policy::{self, Action};
 use fleetdesk_persistence::dealers::{self as repo, ClaimFilter, ClaimRow};
-use fleetdesk_persistence::devices as devices_repo;
-use fleetdesk_persistence::labels::Stored;
-use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::app::claims::{self as app_claims, claim_for};
 use crate::auth::{Authenticated, authorize_dealer};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, Problem};
 use crate::http::PageParams;
 use crate::labels::{self, ClaimStatusName};
-use crate::mail;
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
-use crate::app::dealers as app_dealers;
 use crate::app::dealers::own_dealer;
 use crate::http::created;
-use crate::views::Section2;
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(submit_claim)
@@ -121,79 +114,6 @@ pub struct NewClaim {
     pub failure_date: NaiveDate,
 }
 
-/// What a claim is made against, as checked: the part number as reported, the serial number
-/// and the warranty end.
-struct ClaimSource {
-    dispatch_id: Option<String>,
-    registration_id: Option<String>,
-    serial_number: String,
-    part_number: String,
-    warranty_end: Option<NaiveDate>,
-}
-
-fn not_yours(field: &'static str, what: &str) -> ApiError {
-    ApiError::invalid_field(field, format!("is not one of your {what}"))
-}
-
-/// The claim's dispatch or registration, which must be the dealer's own.
-fn claim_source(
-    c: &mut Conn,
-    dealer_id: &str,
-    body: &NewClaim,
-    part_number: &str,
-) -> Result<ClaimSource, ApiError> {
-    match (&body.dispatch_id, &body.registration_id) {
-        (Some(dispatch_id), None) => {
-            let dispatch = repo::find_dispatch(c, dispatch_id)?
-                .filter(|d| d.dealer_id.as_deref() == Some(dealer_id))
-                .ok_or_else(|| not_yours("dispatch_id", "dispatches"))?;
-            let section2: Section2 = match (&dispatch.section2, *dispatch.status) {
-                (Some(s), DispatchStatus::ClosedOut) => {
-                    serde_json::from_str(s).map_err(|e| ApiError::internal_from(e))?
-                }
-                _ => {
-                    return Err(ApiError::invalid_field(
-                        "dispatch_id",
-                        "is not closed out yet",
-                    ));
-                }
-            };
-            let reported = section2
-                .parts
-                .iter()
-                .map(|p| (p.part_number.as_str(), p.defective));
-            let part = rules::claimed_part(reported, part_number)?;
-            Ok(ClaimSource {
-                dispatch_id: Some(dispatch.id),
-                registration_id: dispatch.registration_id,
-                serial_number: dispatch.serial_number,
-                part_number: part.to_owned(),
-                warranty_end: dispatch.warranty_end,
-            })
-        }
-        (None, Some(registration_id)) => {
-            let (registration, _) = repo::find_registration(c, registration_id)?
-                .filter(|(r, _)| r.dealer_id == dealer_id && r.status == RegistrationStatus::Active)
-                .ok_or_else(|| not_yours("registration_id", "active registrations"))?;
-            let device_warranty = match &registration.device_id {
-                Some(id) => devices_repo::find_device(c, id)?.map(|d| d.device.warranty_end),
-                None => None,
-            };
-            Ok(ClaimSource {
-                dispatch_id: None,
-                warranty_end: device_warranty.or(registration.warranty_end),
-                registration_id: Some(registration.id),
-                serial_number: registration.serial_number,
-                part_number: part_number.to_owned(),
-            })
-        }
-        _ => Err(ApiError::invalid_field(
-            "dispatch_id",
-            "name either a dispatch or a registration",
-        )),
-    }
-}
-
 /// Claims a defective part under warranty (dealers): from one of the dealer's closed-out
 /// dispatches (the part reported defective in section 2) or a device it has registered.
 /// Refused unless the failure date lies within the device's warranty.
@@ -224,53 +144,20 @@ async fn submit_claim(
     if defect.is_empty() {
         return Err(ApiError::invalid_field("defect", "must not be empty"));
     }
+    let new = app_claims::NewClaim {
+        dispatch_id: body.dispatch_id,
+        registration_id: body.registration_id,
+        part_number,
+        defect,
+        failure_date: body.failure_date,
+    };
     let state = state.into_inner();
     let actor = who.0.user_id;
     let claim = blocking(move || {
-        state.db.write(|c| -> Result<ClaimRow, ApiError> {
-            let source = claim_source(c, &dealer_id, &body, &part_number)?;
-            let now = state.config.clock.now();
-            rules::check_claim_failure_date(
-                body.failure_date,
-                source.warranty_end,
-                now.date_naive(),
-            )?;
-            let row = ClaimRow {
-                id: fleetdesk_persistence::new_id(),
-                dealer_id,
-                dispatch_id: source.dispatch_id,
-                registration_id: source.registration_id,
-                serial_number: source.serial_number,
-                part_number: source.part_number,
-                defect,
-                failure_date: body.failure_date,
-                status: Stored(ClaimStatus::Submitted),
-                decision_reason: None,
-                submitted_by: actor.clone(),
-                submitted_at: now.naive_utc(),
-                decided_by: None,
-                decided_at: None,
-            };
-            repo::insert_claim(c, &row).map_err(|e| match e {
-                DbError::UniqueViolation(_) => ApiError::conflict(
-                    ErrorCode::ClaimExists,
-                    "this part of the dispatch is claimed already",
-                ),
-                other => other.into(),
-            })?;
-            app_dealers::event(
-                c,
-                EventKind::ClaimSubmitted,
-                "warranty_claim",
-                &row.id,
-                None,
-                &actor,
-                json!({ "dealer_id": row.dealer_id, "dispatch_id": row.dispatch_id,
-                        "serial_number": row.serial_number, "part_number": row.part_number }),
-                now,
-            )?;
-            Ok(row)
-        })
+        let now = state.config.clock.now();
+        state
+            .db
+            .write(|c| app_claims::submit(c, &actor, dealer_id, new, now))
     })
     .await?;
     let claim = WarrantyClaim::from(claim);
@@ -330,17 +217,6 @@ async fn list_claims(
     })
     .await?;
     Ok(web::Json(Page::of(page, WarrantyClaim::from)))
-}
-
-fn claim_for(
-    c: &mut Conn,
-    who: &fleetdesk_domain::identity::Principal,
-    action: Action,
-    id: &str,
-) -> Result<ClaimRow, ApiError> {
-    let row = repo::find_claim(c, id)?.ok_or_else(ApiError::not_found)?;
-    authorize_dealer(who, action, Some(&row.dealer_id))?;
-    Ok(row)
 }
 
 /// One warranty claim with its history; another dealer's is not found.
@@ -410,65 +286,9 @@ async fn decide_claim(
     let verdict = Verdict::parse(&body.decision, body.reason.as_deref())?;
     let state = state.into_inner();
     let row = blocking(move || {
-        state.db.write(|c| -> Result<ClaimRow, ApiError> {
-            let row = claim_for(c, &who.0, Action::DecideClaims, &id)?;
-            let now = state.config.clock.now();
-            let decided = repo::decide_claim(
-                c,
-                &row.id,
-                if verdict.approved {
-                    ClaimStatus::Approved
-                } else {
-                    ClaimStatus::Rejected
-                },
-                verdict.reason.as_deref(),
-                &who.0.user_id,
-                now,
-            )?;
-            if !decided {
-                return Err(ApiError::conflict(
-                    ErrorCode::ClaimDecided,
-                    format!("the claim was {} already", row.status),
-                ));
-            }
-            app_dealers::event(
-                c,
-                EventKind::ClaimDecided,
-                "warranty_claim",
-                &row.id,
-                None,
-                &who.0.user_id,
-                json!({ "dealer_id": row.dealer_id, "decision": verdict.as_str() }),
-                now,
-            )?;
-            if let Some(to) = repo::find_dealer(c, &row.dealer_id)?.and_then(|d| d.contact_email) {
-                let reason = verdict
-                    .reason
-                    .as_deref()
-                    .map(|r| format!("Reason: {r}\n"))
-                    .unwrap_or_default();
-                mail::enqueue(
-                    c,
-                    &to,
-                    (
-                        format!(
-                            "Warranty claim {}: part {} of serial {}",
-                            verdict.as_str(),
-                            row.part_number,
-                            row.serial_number
-                        ),
-                        format!(
-                            "Your warranty claim {} for part {} (serial number {}) was {}.\n{reason}",
-                            row.id,
-                            row.part_number,
-                            row.serial_number,
-                            verdict.as_str()
-                        ),
-                    ), state.config.clock.now(),
-                )?;
-            }
-            repo::find_claim(c, &row.id)?.ok_or_else(|| ApiError::internal())
-        })
+        state
+            .db
+            .write(|c| app_claims::decide(c, &who.0, &id, verdict, state.config.clock.now()))
     })
     .await?;
     Ok(web::Json(row.into()))
