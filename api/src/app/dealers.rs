@@ -1,9 +1,17 @@
-//! The dealer network: what its operations share.
+//! The dealer network: dealers, their users' invitations and their registrations of serial
+//! numbers, and the event helper the network's operations share.
 
-use chrono::{DateTime, Utc};
+use actix_web::http::StatusCode;
+use chrono::{DateTime, NaiveDate, Utc};
+use fleetdesk_domain::dealers::RegistrationStatus;
+use fleetdesk_domain::devices::SerialNumber;
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{DealerRole, Email, Principal};
-use fleetdesk_persistence::dealers::{self as repo, DealerInvitationRow, DealerRow};
+use fleetdesk_domain::policy::Action;
+use fleetdesk_persistence::dealers::{
+    self as repo, DealerInvitationRow, DealerRow, RegistrationContext, RegistrationRow,
+};
+use fleetdesk_persistence::devices as devices_repo;
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity as identity_repo;
 use fleetdesk_persistence::labels::Stored;
@@ -11,7 +19,7 @@ use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
 use crate::app::invitations::{Acceptor, invitation_problem};
-use crate::auth;
+use crate::auth::{self, authorize_dealer};
 use crate::config::Config;
 use crate::error::{ApiError, ErrorCode};
 use crate::mail::{self, texts};
@@ -158,4 +166,142 @@ pub fn join_by_invitation(
         now,
     )?;
     Ok((dealer, user_id))
+}
+
+/// Loads a registration (with its model's name) and checks `action` on it.
+pub fn registration_for(
+    c: &mut Conn,
+    who: &Principal,
+    action: Action,
+    id: &str,
+) -> Result<(RegistrationRow, String), ApiError> {
+    let ctx = repo::find_registration(c, id)?.ok_or_else(ApiError::not_found)?;
+    authorize_dealer(who, action, Some(&ctx.0.dealer_id))?;
+    Ok(ctx)
+}
+
+/// A dealer's registration of a serial number, checked.
+pub struct NewRegistration {
+    pub model_id: String,
+    pub serial: SerialNumber,
+    pub warranty_marketing_program: bool,
+    pub warranty_end: Option<NaiveDate>,
+    pub end_user_name: Option<String>,
+}
+
+/// Registers a serial number the dealer services. One active registration per serial number;
+/// the portal's device of that serial and model is linked.
+pub fn register(
+    c: &mut Conn,
+    actor: &str,
+    dealer_id: &str,
+    new: NewRegistration,
+    now: DateTime<Utc>,
+) -> Result<RegistrationContext, ApiError> {
+    devices_repo::find_model(c, &new.model_id)?
+        .ok_or_else(|| ApiError::invalid_field("model_id", "no such model"))?;
+    let device = devices_repo::find_device_by_serial(c, &new.model_id, new.serial.as_str())?;
+    if device.is_none() && devices_repo::serial_on_portal(c, new.serial.as_str())? {
+        return Err(ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::SerialModelMismatch,
+            "a device with this serial number is on the portal as another model; check the model",
+        ));
+    }
+    let row = RegistrationRow {
+        id: fleetdesk_persistence::new_id(),
+        dealer_id: dealer_id.to_owned(),
+        model_id: new.model_id.clone(),
+        serial_number: new.serial.as_str().to_owned(),
+        device_id: device.map(|d| d.id),
+        warranty_marketing_program: new.warranty_marketing_program,
+        warranty_end: new.warranty_end,
+        end_user_name: new.end_user_name.clone(),
+        status: Stored(RegistrationStatus::Active),
+        registered_by: actor.to_owned(),
+        registered_at: now.naive_utc(),
+        ended_by: None,
+        ended_at: None,
+    };
+    repo::insert_registration(c, &row).map_err(|e| match e {
+        // Another dealer's registration is not revealed: only that one exists.
+        DbError::UniqueViolation(_) => ApiError::conflict(
+            ErrorCode::SerialAlreadyRegistered,
+            "this serial number has an active registration",
+        ),
+        other => other.into(),
+    })?;
+    event(
+        c,
+        EventKind::RegistrationCreated,
+        "registration",
+        &row.id,
+        row.device_id.as_deref(),
+        actor,
+        json!({ "dealer_id": row.dealer_id, "serial_number": row.serial_number,
+                "warranty_marketing_program": row.warranty_marketing_program }),
+        now,
+    )?;
+    repo::find_registration(c, &row.id)?.ok_or_else(|| ApiError::internal())
+}
+
+/// Ends a registration (its dealer's users, staff).
+pub fn deregister(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let (row, _) = registration_for(c, who, Action::RegisterSerials, id)?;
+    if !repo::end_registration(c, &row.id, &who.user_id, now)? {
+        return Err(ApiError::conflict(
+            ErrorCode::RegistrationEnded,
+            "the registration has ended already",
+        ));
+    }
+    event(
+        c,
+        EventKind::RegistrationEnded,
+        "registration",
+        &row.id,
+        row.device_id.as_deref(),
+        &who.user_id,
+        json!({ "dealer_id": row.dealer_id, "serial_number": row.serial_number }),
+        now,
+    )
+    .map_err(ApiError::from)
+}
+
+/// Creates a dealer (customer service); with `admin`, that address is invited as its first
+/// administrator.
+pub fn create(
+    c: &mut Conn,
+    config: &Config,
+    actor: &str,
+    row: DealerRow,
+    admin: Option<Email>,
+) -> Result<DealerRow, ApiError> {
+    repo::insert_dealer(c, &row)?;
+    event(
+        c,
+        EventKind::DealerCreated,
+        "dealer",
+        &row.id,
+        None,
+        actor,
+        json!({ "name": row.name }),
+        row.created_at.and_utc(),
+    )?;
+    if let Some(email) = &admin {
+        invite(
+            c,
+            config,
+            &row,
+            email,
+            DealerRole::DealerAdmin,
+            actor,
+            row.created_at.and_utc(),
+        )?;
+    }
+    Ok(row)
 }

@@ -6,30 +6,24 @@ use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::dealers::RegistrationStatus;
 use fleetdesk_domain::devices::SerialNumber;
-use fleetdesk_domain::events::EventKind;
-use fleetdesk_domain::identity::{DealerRole, Email, Principal};
+use fleetdesk_domain::identity::{Email, Principal};
 use fleetdesk_domain::policy::{self, Action};
 use fleetdesk_persistence::dealers::{
     self as repo, DealerRow, RegistrationFilter, RegistrationRow,
 };
-use fleetdesk_persistence::devices as devices_repo;
-use fleetdesk_persistence::labels::Stored;
-use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::app::dealers::own_dealer;
+use crate::app::dealers::{self as app_dealers_ops, own_dealer, registration_for};
 use crate::auth::{Authenticated, authorize_dealer};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, Problem};
 use crate::http::PageParams;
 use crate::labels::{self, RegistrationStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
-use crate::app::dealers as app_dealers;
 use crate::http::created;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -117,30 +111,8 @@ async fn create_dealer(
     let state = state.into_inner();
     let actor = who.0.user_id;
     let row = blocking(move || {
-        state.db.write(|c| -> Result<DealerRow, ApiError> {
-            repo::insert_dealer(c, &row)?;
-            app_dealers::event(
-                c,
-                EventKind::DealerCreated,
-                "dealer",
-                &row.id,
-                None,
-                &actor,
-                json!({ "name": row.name }),
-                row.created_at.and_utc(),
-            )?;
-            if let Some(email) = &admin {
-                app_dealers::invite(
-                    c,
-                    &state.config,
-                    &row,
-                    email,
-                    DealerRole::DealerAdmin,
-                    &actor,
-                    row.created_at.and_utc(),
-                )?;
-            }
-            Ok(row)
+        state.db.write(|c| {
+            app_dealers_ops::create(c, &state.config, &actor, row.clone(), admin.clone())
         })
     })
     .await?;
@@ -269,60 +241,21 @@ async fn register_serial(
         .as_deref()
         .map(|n| parse_name("end_user_name", n, 200))
         .transpose()?;
+    let new = app_dealers_ops::NewRegistration {
+        model_id: body.model_id,
+        serial,
+        warranty_marketing_program: body.warranty_marketing_program,
+        warranty_end: body.warranty_end,
+        end_user_name,
+    };
     let state = state.into_inner();
     let actor = who.0.user_id.clone();
     let registration = blocking(move || {
-        state.db.write(|c| -> Result<SerialRegistration, ApiError> {
-            devices_repo::find_model(c, &body.model_id)?
-                .ok_or_else(|| ApiError::invalid_field("model_id", "no such model"))?;
-            let device = devices_repo::find_device_by_serial(c, &body.model_id, serial.as_str())?;
-            if device.is_none()
-                && devices_repo::serial_on_portal(c, serial.as_str())?
-            {
-                return Err(ApiError::new(
-                    actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    ErrorCode::SerialModelMismatch,
-                    "a device with this serial number is on the portal as another model; check the model",
-                ));
-            }
-            let now = state.config.clock.now();
-            let row = RegistrationRow {
-                id: fleetdesk_persistence::new_id(),
-                dealer_id: dealer_id.clone(),
-                model_id: body.model_id.clone(),
-                serial_number: serial.as_str().to_owned(),
-                device_id: device.map(|d| d.id),
-                warranty_marketing_program: body.warranty_marketing_program,
-                warranty_end: body.warranty_end,
-                end_user_name: end_user_name.clone(),
-                status: Stored(RegistrationStatus::Active),
-                registered_by: actor.clone(),
-                registered_at: now.naive_utc(),
-                ended_by: None,
-                ended_at: None,
-            };
-            repo::insert_registration(c, &row).map_err(|e| match e {
-                // Another dealer's registration is not revealed: only that one exists.
-                DbError::UniqueViolation(_) => ApiError::conflict(
-                    ErrorCode::SerialAlreadyRegistered,
-                    "this serial number has an active registration",
-                ),
-                other => other.into(),
-            })?;
-            app_dealers::event(
-                c,
-                EventKind::RegistrationCreated,
-                "registration",
-                &row.id,
-                row.device_id.as_deref(),
-                &actor,
-                json!({ "dealer_id": row.dealer_id, "serial_number": row.serial_number,
-                        "warranty_marketing_program": row.warranty_marketing_program }),
-                now,
-            )?;
-            let ctx = repo::find_registration(c, &row.id)?.ok_or_else(|| ApiError::internal())?;
-            Ok(SerialRegistration::seen_by(ctx, &who.0))
-        })
+        let now = state.config.clock.now();
+        let ctx = state
+            .db
+            .write(|c| app_dealers_ops::register(c, &actor, &dealer_id, new, now))?;
+        Ok(SerialRegistration::seen_by(ctx, &who.0))
     })
     .await?;
     Ok(created(
@@ -383,17 +316,6 @@ async fn list_registrations(
     })))
 }
 
-fn registration_for(
-    c: &mut Conn,
-    who: &Principal,
-    action: Action,
-    id: &str,
-) -> Result<(RegistrationRow, String), ApiError> {
-    let ctx = repo::find_registration(c, id)?.ok_or_else(ApiError::not_found)?;
-    authorize_dealer(who, action, Some(&ctx.0.dealer_id))?;
-    Ok(ctx)
-}
-
 /// One registration.
 #[utoipa::path(
     tag = "dealers",
@@ -442,27 +364,9 @@ async fn deregister(
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     blocking(move || {
-        state.db.write(|c| -> Result<(), ApiError> {
-            let (row, _) = registration_for(c, &who.0, Action::RegisterSerials, &id)?;
-            let now = state.config.clock.now();
-            if !repo::end_registration(c, &row.id, &who.0.user_id, now)? {
-                return Err(ApiError::conflict(
-                    ErrorCode::RegistrationEnded,
-                    "the registration has ended already",
-                ));
-            }
-            app_dealers::event(
-                c,
-                EventKind::RegistrationEnded,
-                "registration",
-                &row.id,
-                row.device_id.as_deref(),
-                &who.0.user_id,
-                json!({ "dealer_id": row.dealer_id, "serial_number": row.serial_number }),
-                now,
-            )
-            .map_err(ApiError::from)
-        })
+        state
+            .db
+            .write(|c| app_dealers_ops::deregister(c, &who.0, &id, state.config.clock.now()))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
