@@ -14,4 +14,5 @@ pub mod devices;
 pub mod dispatches;
 pub mod invitations;
 pub mod members;
+pub mod readings;
 pub mod stock;

@@ -111,9 +111,9 @@ async fn create_dealer(
     let state = state.into_inner();
     let actor = who.0.user_id;
     let row = blocking(move || {
-        state.db.write(|c| {
-            app_dealers_ops::create(c, &state.config, &actor, row.clone(), admin.clone())
-        })
+        state
+            .db
+            .write(|c| app_dealers_ops::create(c, &state.config, &actor, row, admin))
     })
     .await?;
     let dealer = Dealer::from(row);

@@ -3,27 +3,24 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::policy::Action;
-use fleetdesk_domain::readings::{
-    self as rules, CorrectionError, CorrectionKind, Entry, EntryKind, MeterValues, ReadingError,
-};
+use fleetdesk_domain::readings::{self as rules, CorrectionKind, Entry, EntryKind};
 use fleetdesk_domain::readings::{ReadingKind, ReadingSource};
+use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::devices::{self as repo, ReadingRow};
-use fleetdesk_persistence::labels::Stored;
-use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::app::devices::{active, device_event, device_for, meters_of};
+use crate::app::devices::{device_for, meters_of};
+use crate::app::readings::{self as app_readings, entry_of, values_of};
 use crate::auth::{Authenticated, authorize};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::labels::{CorrectionKindName, ReadingKindName, ReadingSourceName};
 use crate::page::{Listed, Page};
@@ -38,103 +35,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
 }
 
 /// A refusal of the reading rules as problem details, with the facts a user needs.
-fn refusal(e: ReadingError) -> ApiError {
-    let unprocessable = |code, facts| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, e.to_string()).with_facts(facts)
-    };
-    match &e {
-        ReadingError::UnknownMeter { meter } => unprocessable(
-            ErrorCode::MeterReadingUnknownMeter,
-            json!({ "meter": meter }),
-        ),
-        ReadingError::MissingMeter { meter } => unprocessable(
-            ErrorCode::MeterReadingMissingMeter,
-            json!({ "meter": meter }),
-        ),
-        ReadingError::InvalidValue { meter } => unprocessable(
-            ErrorCode::MeterReadingInvalidValue,
-            json!({ "meter": meter }),
-        ),
-        ReadingError::LowerThanPrevious {
-            meter,
-            previous,
-            previous_day,
-            submitted,
-        } => unprocessable(
-            ErrorCode::MeterReadingLowerThanPrevious,
-            json!({ "meter": meter, "previous_value": previous, "previous_date": previous_day, "submitted_value": submitted }),
-        ),
-        ReadingError::AlreadyToday { day } => {
-            ApiError::conflict(ErrorCode::MeterReadingAlreadyToday, e.to_string())
-                .with_facts(json!({ "date": day }))
-        }
-        ReadingError::Implausible {
-            meter,
-            previous,
-            previous_day,
-            submitted,
-            increase,
-            max_increase,
-        } => unprocessable(
-            ErrorCode::MeterReadingImplausible,
-            json!({
-                "meter": meter, "previous_value": previous, "previous_date": previous_day, "submitted_value": submitted,
-                "increase": increase, "max_plausible_increase": max_increase,
-                "hint": "if the value is right, submit it again with \"confirm_implausible\": true"
-            }),
-        ),
-    }
-}
-
-/// A refused correction as problem details.
-fn correction_refusal(e: CorrectionError) -> ApiError {
-    match e {
-        CorrectionError::Reading(e) => refusal(e),
-        CorrectionError::NoMeters => ApiError::invalid_field("values", e.to_string()),
-        CorrectionError::FinalValuesNotAllowed
-        | CorrectionError::FinalOfUncorrectedMeter { .. } => {
-            ApiError::invalid_field("final_values", e.to_string())
-        }
-    }
-}
-
-fn values_of(text: &str) -> Result<MeterValues, ApiError> {
-    serde_json::from_str(text).map_err(|e| ApiError::internal_from(e))
-}
-
-fn entry_of(row: &ReadingRow) -> Result<Entry, ApiError> {
-    let kind = match *row.kind {
-        ReadingKind::Reading => EntryKind::Reading,
-        ReadingKind::Correction => EntryKind::Correction {
-            kind: *row.correction_kind.ok_or_else(|| ApiError::internal())?,
-            final_values: row
-                .final_values
-                .as_deref()
-                .map(values_of)
-                .transpose()?
-                .unwrap_or_default(),
-        },
-    };
-    Ok(Entry {
-        at: row.recorded_at(),
-        day: row.local_day,
-        kind,
-        values: values_of(&row.meter_values)?,
-    })
-}
-
-/// The raw values as sent: `None` where a value is not a whole number.
 fn raw_values(values: &BTreeMap<String, Value>) -> BTreeMap<String, Option<i64>> {
     values
         .iter()
         .map(|(m, v)| (m.trim().to_lowercase(), v.as_i64()))
         .collect()
-}
-
-fn time_zone(name: &str) -> Result<fleetdesk_domain::sites::Tz, ApiError> {
-    fleetdesk_domain::sites::TimeZone::parse(name)
-        .map(|tz| tz.tz())
-        .map_err(|e| ApiError::internal_from(e))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -230,56 +135,14 @@ async fn submit(
     let raw = raw_values(&body.values);
     let state = state.into_inner();
     let row = blocking(move || {
-        state.db.write(|c| -> Result<ReadingRow, ApiError> {
-            let ctx = device_for(c, &who.0, Action::SubmitReading, &id)?;
-            repo::lock_device(c, &id)?;
-            active(&ctx.device)?;
-            let values = rules::parse_values(&meters_of(&ctx.device.meters)?, &raw).map_err(refusal)?;
-            let now = state.config.clock.now();
-            let today = rules::local_day(now, time_zone(&ctx.time_zone)?);
-            let latest = repo::latest_entry(c, &id)?.as_ref().map(entry_of).transpose()?;
-            let last_day = repo::last_reading_day(c, &id)?;
-            let accepted = rules::check_reading(
-                &values,
-                latest.as_ref(),
-                last_day,
-                today,
-                now,
-                i64::from(ctx.rated_units_per_minute),
-                body.confirm_implausible,
-            )
-            .map_err(refusal)?;
-            let row = ReadingRow {
-                id: fleetdesk_persistence::new_id(),
-                device_id: id.clone(),
-                kind: Stored(ReadingKind::Reading),
-                local_day: today,
-                meter_values: serde_json::to_string(&values).map_err(|e| ApiError::internal_from(e))?,
-                source: Stored(if who.0.staff_role.is_some() {
-                    ReadingSource::Phone
-                } else {
-                    ReadingSource::Customer
-                }),
-                correction_kind: None,
-                final_values: None,
-                reason: None,
-                flagged: accepted.flagged,
-                recorded_by: who.0.user_id.clone(),
-                recorded_at: now.naive_utc(),
-            };
-            repo::insert_reading(c, &row).map_err(|e| match e {
-                // Another process accepted one for this day first: the database decides.
-                DbError::UniqueViolation(_) => refusal(ReadingError::AlreadyToday { day: today }),
-                other => other.into(),
-            })?;
-            device_event(
+        state.db.write(|c| {
+            app_readings::submit(
                 c,
-                EventKind::MeterReadingAccepted,
-                &ctx.device,
-                &who.0.user_id,
-                json!({ "reading_id": row.id, "local_day": today, "values": values, "flagged": accepted.flagged }), state.config.clock.now(),
-            )?;
-            Ok(row)
+                &who.0,
+                &id,
+                (raw, body.confirm_implausible),
+                state.config.clock.now(),
+            )
         })
     })
     .await?;
@@ -369,50 +232,17 @@ async fn correct(
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
-    let kind = body.kind;
-    let (raw, raw_final) = (raw_values(&body.values), raw_values(&body.final_values));
-    let reason = body.reason.trim().to_owned();
+    let correction = app_readings::NewCorrection {
+        kind: body.kind,
+        values: raw_values(&body.values),
+        final_values: raw_values(&body.final_values),
+        reason: body.reason.trim().to_owned(),
+    };
     let state = state.into_inner();
     let row = blocking(move || {
-        state.db.write(|c| -> Result<ReadingRow, ApiError> {
-            let ctx = device_for(c, &who.0, Action::CorrectReadings, &id)?;
-            repo::lock_device(c, &id)?;
-            active(&ctx.device)?;
-            let meters = meters_of(&ctx.device.meters)?;
-            let (corrected, final_values) =
-                rules::parse_correction(kind, &meters, &raw, &raw_final).map_err(correction_refusal)?;
-            let latest = repo::latest_entry(c, &id)?.as_ref().map(entry_of).transpose()?;
-            let Some(latest) = latest else {
-                return Err(ApiError::conflict(ErrorCode::NothingToCorrect, "the device has no readings to correct yet"));
-            };
-            let now = state.config.clock.now();
-            let row = ReadingRow {
-                id: fleetdesk_persistence::new_id(),
-                device_id: id.clone(),
-                kind: Stored(ReadingKind::Correction),
-                local_day: rules::local_day(now, time_zone(&ctx.time_zone)?),
-                meter_values: serde_json::to_string(&rules::corrected_values(&latest.values, &corrected)).map_err(|e| ApiError::internal_from(e))?,
-                source: Stored(ReadingSource::CustomerService),
-                correction_kind: Some(Stored(kind)),
-                final_values: (!final_values.is_empty())
-                    .then(|| serde_json::to_string(&final_values))
-                    .transpose()
-                    .map_err(|e| ApiError::internal_from(e))?,
-                reason: Some(reason.clone()),
-                flagged: false,
-                recorded_by: who.0.user_id.clone(),
-                recorded_at: now.naive_utc(),
-            };
-            repo::insert_reading(c, &row)?;
-            device_event(
-                c,
-                EventKind::MeterReadingCorrected,
-                &ctx.device,
-                &who.0.user_id,
-                json!({ "reading_id": row.id, "kind": kind.as_str(), "values": corrected, "reason": reason }), state.config.clock.now(),
-            )?;
-            Ok(row)
-        })
+        state
+            .db
+            .write(|c| app_readings::correct(c, &who.0, &id, correction, state.config.clock.now()))
     })
     .await?;
     Ok(created(Reading::try_from(row)?))

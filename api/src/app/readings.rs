@@ -1,0 +1,247 @@
+//! Meter readings: submissions under the rules of `domain::readings` and customer service's
+//! corrections.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use chrono::{DateTime, Utc};
+use fleetdesk_domain::events::EventKind;
+use fleetdesk_domain::identity::Principal;
+use fleetdesk_domain::policy::Action;
+use fleetdesk_domain::readings::{
+    self as rules, CorrectionError, CorrectionKind, Entry, EntryKind, MeterValues, ReadingError,
+    ReadingKind, ReadingSource,
+};
+use fleetdesk_persistence::devices::{self as repo, ReadingRow};
+use fleetdesk_persistence::labels::Stored;
+use fleetdesk_persistence::{Conn, DbError};
+use serde_json::json;
+
+use crate::app::devices::{active, device_event, device_for, meters_of};
+use crate::error::{ApiError, ErrorCode};
+
+/// Meter values as a request gave them: a count, or null for a meter left out.
+pub type RawValues = BTreeMap<String, Option<i64>>;
+
+/// A correction as customer service gives it.
+pub struct NewCorrection {
+    pub kind: CorrectionKind,
+    pub values: RawValues,
+    pub final_values: RawValues,
+    pub reason: String,
+}
+
+pub fn refusal(e: ReadingError) -> ApiError {
+    let unprocessable = |code, facts| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, e.to_string()).with_facts(facts)
+    };
+    match &e {
+        ReadingError::UnknownMeter { meter } => unprocessable(
+            ErrorCode::MeterReadingUnknownMeter,
+            json!({ "meter": meter }),
+        ),
+        ReadingError::MissingMeter { meter } => unprocessable(
+            ErrorCode::MeterReadingMissingMeter,
+            json!({ "meter": meter }),
+        ),
+        ReadingError::InvalidValue { meter } => unprocessable(
+            ErrorCode::MeterReadingInvalidValue,
+            json!({ "meter": meter }),
+        ),
+        ReadingError::LowerThanPrevious {
+            meter,
+            previous,
+            previous_day,
+            submitted,
+        } => unprocessable(
+            ErrorCode::MeterReadingLowerThanPrevious,
+            json!({ "meter": meter, "previous_value": previous, "previous_date": previous_day, "submitted_value": submitted }),
+        ),
+        ReadingError::AlreadyToday { day } => {
+            ApiError::conflict(ErrorCode::MeterReadingAlreadyToday, e.to_string())
+                .with_facts(json!({ "date": day }))
+        }
+        ReadingError::Implausible {
+            meter,
+            previous,
+            previous_day,
+            submitted,
+            increase,
+            max_increase,
+        } => unprocessable(
+            ErrorCode::MeterReadingImplausible,
+            json!({
+                "meter": meter, "previous_value": previous, "previous_date": previous_day, "submitted_value": submitted,
+                "increase": increase, "max_plausible_increase": max_increase,
+                "hint": "if the value is right, submit it again with \"confirm_implausible\": true"
+            }),
+        ),
+    }
+}
+
+/// A refused correction as problem details.
+pub fn correction_refusal(e: CorrectionError) -> ApiError {
+    match e {
+        CorrectionError::Reading(e) => refusal(e),
+        CorrectionError::NoMeters => ApiError::invalid_field("values", e.to_string()),
+        CorrectionError::FinalValuesNotAllowed
+        | CorrectionError::FinalOfUncorrectedMeter { .. } => {
+            ApiError::invalid_field("final_values", e.to_string())
+        }
+    }
+}
+
+pub fn values_of(text: &str) -> Result<MeterValues, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError::internal_from(e))
+}
+
+pub fn entry_of(row: &ReadingRow) -> Result<Entry, ApiError> {
+    let kind = match *row.kind {
+        ReadingKind::Reading => EntryKind::Reading,
+        ReadingKind::Correction => EntryKind::Correction {
+            kind: *row.correction_kind.ok_or_else(|| ApiError::internal())?,
+            final_values: row
+                .final_values
+                .as_deref()
+                .map(values_of)
+                .transpose()?
+                .unwrap_or_default(),
+        },
+    };
+    Ok(Entry {
+        at: row.recorded_at(),
+        day: row.local_day,
+        kind,
+        values: values_of(&row.meter_values)?,
+    })
+}
+
+/// The raw values as sent: `None` where a value is not a whole number.
+pub fn time_zone(name: &str) -> Result<fleetdesk_domain::sites::Tz, ApiError> {
+    fleetdesk_domain::sites::TimeZone::parse(name)
+        .map(|tz| tz.tz())
+        .map_err(|e| ApiError::internal_from(e))
+}
+
+/// Submits a reading for device `id`: at most one a day (the site's day), never below the last,
+/// an implausible jump only when confirmed. The device is locked, so two submissions queue.
+pub fn submit(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    (raw, confirm_implausible): (RawValues, bool),
+    now: DateTime<Utc>,
+) -> Result<ReadingRow, ApiError> {
+    let ctx = device_for(c, who, Action::SubmitReading, id)?;
+    repo::lock_device(c, id)?;
+    active(&ctx.device)?;
+    let values = rules::parse_values(&meters_of(&ctx.device.meters)?, &raw).map_err(refusal)?;
+    let today = rules::local_day(now, time_zone(&ctx.time_zone)?);
+    let latest = repo::latest_entry(c, id)?
+        .as_ref()
+        .map(entry_of)
+        .transpose()?;
+    let last_day = repo::last_reading_day(c, id)?;
+    let accepted = rules::check_reading(
+        &values,
+        latest.as_ref(),
+        last_day,
+        today,
+        now,
+        i64::from(ctx.rated_units_per_minute),
+        confirm_implausible,
+    )
+    .map_err(refusal)?;
+    let row = ReadingRow {
+        id: fleetdesk_persistence::new_id(),
+        device_id: id.to_owned(),
+        kind: Stored(ReadingKind::Reading),
+        local_day: today,
+        meter_values: serde_json::to_string(&values).map_err(|e| ApiError::internal_from(e))?,
+        source: Stored(if who.staff_role.is_some() {
+            ReadingSource::Phone
+        } else {
+            ReadingSource::Customer
+        }),
+        correction_kind: None,
+        final_values: None,
+        reason: None,
+        flagged: accepted.flagged,
+        recorded_by: who.user_id.clone(),
+        recorded_at: now.naive_utc(),
+    };
+    repo::insert_reading(c, &row).map_err(|e| match e {
+        // Another process accepted one for this day first: the database decides.
+        DbError::UniqueViolation(_) => refusal(ReadingError::AlreadyToday { day: today }),
+        other => other.into(),
+    })?;
+    device_event(
+        c,
+        EventKind::MeterReadingAccepted,
+        &ctx.device,
+        &who.user_id,
+        json!({ "reading_id": row.id, "local_day": today, "values": values, "flagged": accepted.flagged }),
+        now,
+    )?;
+    Ok(row)
+}
+
+/// Customer service corrects a device's meter history with a new baseline (a reset, a replaced
+/// meter, or a wrong entry).
+pub fn correct(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    NewCorrection {
+        kind,
+        values: raw,
+        final_values: raw_final,
+        reason,
+    }: NewCorrection,
+    now: DateTime<Utc>,
+) -> Result<ReadingRow, ApiError> {
+    let ctx = device_for(c, who, Action::CorrectReadings, id)?;
+    repo::lock_device(c, id)?;
+    active(&ctx.device)?;
+    let meters = meters_of(&ctx.device.meters)?;
+    let (corrected, final_values) =
+        rules::parse_correction(kind, &meters, &raw, &raw_final).map_err(correction_refusal)?;
+    let latest = repo::latest_entry(c, id)?
+        .as_ref()
+        .map(entry_of)
+        .transpose()?;
+    let Some(latest) = latest else {
+        return Err(ApiError::conflict(
+            ErrorCode::NothingToCorrect,
+            "the device has no readings to correct yet",
+        ));
+    };
+    let row = ReadingRow {
+        id: fleetdesk_persistence::new_id(),
+        device_id: id.to_owned(),
+        kind: Stored(ReadingKind::Correction),
+        local_day: rules::local_day(now, time_zone(&ctx.time_zone)?),
+        meter_values: serde_json::to_string(&rules::corrected_values(&latest.values, &corrected))
+            .map_err(|e| ApiError::internal_from(e))?,
+        source: Stored(ReadingSource::CustomerService),
+        correction_kind: Some(Stored(kind)),
+        final_values: (!final_values.is_empty())
+            .then(|| serde_json::to_string(&final_values))
+            .transpose()
+            .map_err(|e| ApiError::internal_from(e))?,
+        reason: Some(reason.clone()),
+        flagged: false,
+        recorded_by: who.user_id.clone(),
+        recorded_at: now.naive_utc(),
+    };
+    repo::insert_reading(c, &row)?;
+    device_event(
+        c,
+        EventKind::MeterReadingCorrected,
+        &ctx.device,
+        &who.user_id,
+        json!({ "reading_id": row.id, "kind": kind.as_str(), "values": corrected, "reason": reason }),
+        now,
+    )?;
+    Ok(row)
+}
