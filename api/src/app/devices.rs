@@ -1,13 +1,15 @@
-//! Devices: what operations on a device share.
+//! Devices: registering, moving and removing them, and what operations on a device share.
 
-use chrono::{DateTime, Utc};
-use fleetdesk_domain::devices::DeviceStatus;
+use chrono::{DateTime, NaiveDate, Utc};
+use fleetdesk_domain::devices::{DeviceStatus, SerialNumber};
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::Action;
-use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::devices::{self as repo, DeviceContext, DeviceRow};
 use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::labels::Stored;
+use fleetdesk_persistence::{Conn, DbError};
+use serde_json::json;
 
 use crate::auth::authorize_device;
 
@@ -72,4 +74,135 @@ pub fn device_event(
         },
     )?;
     Ok(())
+}
+
+/// A device as an account registers it, checked.
+pub struct NewDevice {
+    pub model_id: String,
+    pub site_id: String,
+    pub serial: SerialNumber,
+    pub location: String,
+    pub install_date: NaiveDate,
+    pub warranty_end: NaiveDate,
+    /// The model's meters unless given.
+    pub meters: Option<Vec<String>>,
+}
+
+/// Registers a device on an account's site; its serial number is unique per model.
+pub fn create(
+    c: &mut Conn,
+    actor: &str,
+    account_id: &str,
+    new: NewDevice,
+    now: DateTime<Utc>,
+) -> Result<DeviceContext, ApiError> {
+    fleetdesk_persistence::accounts::find_account(c, account_id)?
+        .ok_or_else(ApiError::not_found)?;
+    let model = repo::find_model(c, &new.model_id)?
+        .ok_or_else(|| ApiError::invalid_field("model_id", "no such model"))?;
+    fleetdesk_persistence::accounts::find_site(c, account_id, &new.site_id)?
+        .ok_or_else(|| ApiError::invalid_field("site_id", "no such site in this account"))?;
+    let meters = match &new.meters {
+        Some(m) => serde_json::to_string(m).map_err(|e| ApiError::internal_from(e))?,
+        None => model.meters.clone(),
+    };
+    let at = now.naive_utc();
+    let row = DeviceRow {
+        id: fleetdesk_persistence::new_id(),
+        account_id: account_id.to_owned(),
+        site_id: new.site_id.clone(),
+        model_id: model.id.clone(),
+        serial_number: new.serial.as_str().to_owned(),
+        location: new.location.clone(),
+        install_date: new.install_date,
+        warranty_end: new.warranty_end,
+        meters,
+        status: Stored(DeviceStatus::Active),
+        removal_requested_at: None,
+        removal_requested_by: None,
+        removal_reason: None,
+        removed_at: None,
+        removed_by: None,
+        created_at: at,
+        updated_at: at,
+    };
+    repo::insert_device(c, &row).map_err(|e| match e {
+        DbError::UniqueViolation(_) => ApiError::conflict(
+            ErrorCode::SerialNumberTaken,
+            "a device of this model has this serial number already",
+        ),
+        other => other.into(),
+    })?;
+    device_event(
+        c,
+        EventKind::DeviceCreated,
+        &row,
+        actor,
+        json!({ "serial_number": row.serial_number, "model": model.name }),
+        now,
+    )?;
+    repo::find_device(c, &row.id)?.ok_or_else(|| ApiError::internal())
+}
+
+/// Asks customer service to remove a device (its account's users who manage it).
+pub fn request_removal(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<DeviceContext, ApiError> {
+    let ctx = device_for(c, who, Action::RequestDeviceRemoval, id)?;
+    active(&ctx.device)?;
+    repo::request_removal(c, id, &who.user_id, reason, now)?;
+    device_event(
+        c,
+        EventKind::DeviceRemovalRequested,
+        &ctx.device,
+        &who.user_id,
+        json!({ "reason": reason }),
+        now,
+    )?;
+    repo::find_device(c, id)?.ok_or_else(|| ApiError::internal())
+}
+
+/// Changes where in its site a device stands.
+pub fn update_location(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    location: &str,
+    now: DateTime<Utc>,
+) -> Result<DeviceContext, ApiError> {
+    let ctx = device_for(c, who, Action::UpdateDeviceLocation, id)?;
+    active(&ctx.device)?;
+    repo::set_location(c, id, location, now)?;
+    device_event(
+        c,
+        EventKind::DeviceLocationChanged,
+        &ctx.device,
+        &who.user_id,
+        json!({ "location": location }),
+        now,
+    )?;
+    repo::find_device(c, id)?.ok_or_else(|| ApiError::internal())
+}
+
+/// Removes a device (customer service); its history is kept.
+pub fn remove(c: &mut Conn, who: &Principal, id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let ctx = device_for(c, who, Action::RemoveDevice, id)?;
+    if !repo::remove_device(c, id, &who.user_id, now)? {
+        return Err(ApiError::conflict(
+            ErrorCode::DeviceRemoved,
+            "this device was removed already",
+        ));
+    }
+    device_event(
+        c,
+        EventKind::DeviceRemoved,
+        &ctx.device,
+        &who.user_id,
+        json!({ "serial_number": ctx.device.serial_number }),
+        now,
+    )
 }

@@ -6,21 +6,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::devices::DeviceStatus;
 use fleetdesk_domain::devices::{SerialNumber, check_dates, parse_meters};
-use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::policy::{self, Action, DeviceScope};
 use fleetdesk_persistence::DbError;
-use fleetdesk_persistence::devices::{
-    self as repo, DeviceContext, DeviceFilter, DeviceRow, ModelRow,
-};
-use fleetdesk_persistence::labels::Stored;
+use fleetdesk_persistence::devices::{self as repo, DeviceContext, DeviceFilter, ModelRow};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 pub use crate::app::devices::active;
-use crate::app::devices::{device_event, device_for, meters_of};
+use crate::app::devices::{self as app_devices, device_for, meters_of};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{PageParams, encode_cursor};
@@ -329,58 +324,22 @@ async fn create_device(
     check_dates(body.install_date, body.warranty_end)?;
     let location = body.location.trim().to_owned();
     let explicit_meters = body.meters.as_deref().map(parse_meters).transpose()?;
+    let new = app_devices::NewDevice {
+        model_id: body.model_id,
+        site_id: body.site_id,
+        serial,
+        location,
+        install_date: body.install_date,
+        warranty_end: body.warranty_end,
+        meters: explicit_meters,
+    };
     let state = state.into_inner();
     let actor = who.0.user_id;
     let ctx = blocking(move || {
-        state.db.write(|c| -> Result<DeviceContext, ApiError> {
-            fleetdesk_persistence::accounts::find_account(c, &account_id)?
-                .ok_or_else(ApiError::not_found)?;
-            let model = repo::find_model(c, &body.model_id)?
-                .ok_or_else(|| ApiError::invalid_field("model_id", "no such model"))?;
-            fleetdesk_persistence::accounts::find_site(c, &account_id, &body.site_id)?.ok_or_else(
-                || ApiError::invalid_field("site_id", "no such site in this account"),
-            )?;
-            let meters = match &explicit_meters {
-                Some(m) => serde_json::to_string(m).map_err(|e| ApiError::internal_from(e))?,
-                None => model.meters.clone(),
-            };
-            let now = state.config.clock.now().naive_utc();
-            let row = DeviceRow {
-                id: fleetdesk_persistence::new_id(),
-                account_id: account_id.clone(),
-                site_id: body.site_id.clone(),
-                model_id: model.id.clone(),
-                serial_number: serial.as_str().to_owned(),
-                location: location.clone(),
-                install_date: body.install_date,
-                warranty_end: body.warranty_end,
-                meters,
-                status: Stored(DeviceStatus::Active),
-                removal_requested_at: None,
-                removal_requested_by: None,
-                removal_reason: None,
-                removed_at: None,
-                removed_by: None,
-                created_at: now,
-                updated_at: now,
-            };
-            repo::insert_device(c, &row).map_err(|e| match e {
-                DbError::UniqueViolation(_) => ApiError::conflict(
-                    ErrorCode::SerialNumberTaken,
-                    "a device of this model has this serial number already",
-                ),
-                other => other.into(),
-            })?;
-            device_event(
-                c,
-                EventKind::DeviceCreated,
-                &row,
-                &actor,
-                json!({ "serial_number": row.serial_number, "model": model.name }),
-                state.config.clock.now(),
-            )?;
-            repo::find_device(c, &row.id)?.ok_or_else(|| ApiError::internal())
-        })
+        let now = state.config.clock.now();
+        state
+            .db
+            .write(|c| app_devices::create(c, &actor, &account_id, new, now))
     })
     .await?;
     let device = Device::try_from(ctx)?;
@@ -444,19 +403,8 @@ async fn update_location(
     let location = body.into_inner().location.trim().to_owned();
     let state = state.into_inner();
     let ctx = blocking(move || {
-        state.db.write(|c| -> Result<DeviceContext, ApiError> {
-            let ctx = device_for(c, &who.0, Action::UpdateDeviceLocation, &id)?;
-            active(&ctx.device)?;
-            repo::set_location(c, &id, &location, state.config.clock.now())?;
-            device_event(
-                c,
-                EventKind::DeviceLocationChanged,
-                &ctx.device,
-                &who.0.user_id,
-                json!({ "location": location }),
-                state.config.clock.now(),
-            )?;
-            repo::find_device(c, &id)?.ok_or_else(|| ApiError::internal())
+        state.db.write(|c| {
+            app_devices::update_location(c, &who.0, &id, &location, state.config.clock.now())
         })
     })
     .await?;
@@ -499,19 +447,8 @@ async fn request_removal(
     let reason = body.into_inner().reason.trim().to_owned();
     let state = state.into_inner();
     let ctx = blocking(move || {
-        state.db.write(|c| -> Result<DeviceContext, ApiError> {
-            let ctx = device_for(c, &who.0, Action::RequestDeviceRemoval, &id)?;
-            active(&ctx.device)?;
-            repo::request_removal(c, &id, &who.0.user_id, &reason, state.config.clock.now())?;
-            device_event(
-                c,
-                EventKind::DeviceRemovalRequested,
-                &ctx.device,
-                &who.0.user_id,
-                json!({ "reason": reason }),
-                state.config.clock.now(),
-            )?;
-            repo::find_device(c, &id)?.ok_or_else(|| ApiError::internal())
+        state.db.write(|c| {
+            app_devices::request_removal(c, &who.0, &id, &reason, state.config.clock.now())
         })
     })
     .await?;
@@ -542,23 +479,9 @@ async fn remove_device(
 ) -> Result<HttpResponse, ApiError> {
     let state = state.into_inner();
     blocking(move || {
-        state.db.write(|c| -> Result<(), ApiError> {
-            let ctx = device_for(c, &who.0, Action::RemoveDevice, &id)?;
-            if !repo::remove_device(c, &id, &who.0.user_id, state.config.clock.now())? {
-                return Err(ApiError::conflict(
-                    ErrorCode::DeviceRemoved,
-                    "this device was removed already",
-                ));
-            }
-            device_event(
-                c,
-                EventKind::DeviceRemoved,
-                &ctx.device,
-                &who.0.user_id,
-                json!({ "serial_number": ctx.device.serial_number }),
-                state.config.clock.now(),
-            )
-        })
+        state
+            .db
+            .write(|c| app_devices::remove(c, &who.0, &id, state.config.clock.now()))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
