@@ -4,16 +4,16 @@
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{CustomerRole, Email, StaffRole};
-use fleetdesk_domain::membership::MembershipError;
+use fleetdesk_domain::membership::{self, JoinRequestStatus, MembershipError};
 use fleetdesk_persistence::accounts as accounts_repo;
 use fleetdesk_persistence::events::{self, NewEvent};
-use fleetdesk_persistence::identity::{self as repo, InvitationRow};
+use fleetdesk_persistence::identity::{self as repo, InvitationRow, JoinRequestView, MemberView};
 use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
 use crate::app::assignments;
-use crate::app::invitations::{Acceptor, invitation_problem};
+use crate::app::invitations::{Acceptor, invitation_not_open, invitation_problem};
 use crate::auth;
 use crate::config::Config;
 use crate::error::{ApiError, ErrorCode};
@@ -236,4 +236,158 @@ pub fn join_by_invitation(
         account_name: account.name,
         user_id,
     })
+}
+
+/// Changes a member's role; the last administrator of an account cannot be demoted.
+pub fn change_role(
+    c: &mut Conn,
+    actor: &str,
+    (account_id, user_id): (&str, &str),
+    next: CustomerRole,
+    now: DateTime<Utc>,
+) -> Result<MemberView, ApiError> {
+    accounts_repo::lock_account(c, account_id)?;
+    let member = repo::find_member(c, account_id, user_id)?.ok_or_else(ApiError::not_found)?;
+    let current = *member.role;
+    let admins = repo::count_members_with_role(c, account_id, CustomerRole::Administrator)?;
+    membership::check_change(current, Some(next), usize::try_from(admins).unwrap_or(0))
+        .map_err(last_administrator)?;
+    repo::set_member_role(c, account_id, user_id, next)?;
+    member_event(
+        c,
+        EventKind::MemberRoleChanged,
+        account_id,
+        user_id,
+        actor,
+        json!({ "user_id": user_id, "from": current, "to": next }),
+        now,
+    )?;
+    repo::find_member(c, account_id, user_id)?.ok_or_else(ApiError::not_found)
+}
+
+/// Removes a member with their assignments and the invitations they sent; the last
+/// administrator stays.
+pub fn remove(
+    c: &mut Conn,
+    actor: &str,
+    (account_id, user_id): (&str, &str),
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    accounts_repo::lock_account(c, account_id)?;
+    let member = repo::find_member(c, account_id, user_id)?.ok_or_else(ApiError::not_found)?;
+    let current = *member.role;
+    let admins = repo::count_members_with_role(c, account_id, CustomerRole::Administrator)?;
+    membership::check_change(current, None, usize::try_from(admins).unwrap_or(0))
+        .map_err(last_administrator)?;
+    repo::remove_member(c, account_id, user_id)?;
+    // Whoever leaves cannot come back through an invitation they sent.
+    repo::revoke_invitations_by(c, account_id, user_id, now)?;
+    fleetdesk_persistence::devices::set_assignments(c, account_id, user_id, &[], now)?;
+    fleetdesk_persistence::stock::set_assignments(c, account_id, user_id, &[], now)?;
+    member_event(
+        c,
+        EventKind::MemberRemoved,
+        account_id,
+        user_id,
+        actor,
+        json!({ "user_id": user_id, "role": current }),
+        now,
+    )
+}
+
+/// Revokes an invitation still open.
+pub fn revoke_invitation(
+    c: &mut Conn,
+    actor: &str,
+    (account_id, invitation_id): (&str, &str),
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let row =
+        repo::find_invitation(c, account_id, invitation_id)?.ok_or_else(ApiError::not_found)?;
+    if !repo::revoke_invitation(c, &row.id, now)? {
+        return Err(invitation_not_open());
+    }
+    events::append(
+        c,
+        NewEvent {
+            kind: EventKind::InvitationRevoked,
+            account_id: Some(account_id),
+            subject_type: "invitation",
+            subject_id: &row.id,
+            device_id: None,
+            dealer_id: None,
+            actor_id: Some(actor),
+            staff_only: false,
+            payload: json!({ "role": row.role }),
+            at: now,
+        },
+    )?;
+    Ok(())
+}
+
+/// Decides a pending request in one transaction: records the decision, adds the membership
+/// when approved, mails the requester.
+pub fn decide_join_request(
+    c: &mut Conn,
+    account_id: &str,
+    request_id: &str,
+    actor: &str,
+    decision: Result<CustomerRole, Option<String>>,
+    now: DateTime<Utc>,
+) -> Result<JoinRequestView, ApiError> {
+    let account = account_exists(c, account_id)?;
+    let request =
+        repo::find_join_request(c, account_id, request_id)?.ok_or_else(ApiError::not_found)?;
+    let (status, role, reason) = match &decision {
+        Ok(role) => (JoinRequestStatus::Approved, Some(*role), None),
+        Err(reason) => (JoinRequestStatus::Rejected, None, reason.as_deref()),
+    };
+    if !repo::decide_join_request(c, request_id, status, actor, role, reason, now)? {
+        return Err(ApiError::conflict(
+            ErrorCode::JoinRequestDecided,
+            "this request was decided already",
+        ));
+    }
+    if let Some(role) = role {
+        repo::add_membership(c, account_id, &request.request.user_id, role, now).map_err(|e| {
+            match e {
+                DbError::UniqueViolation(_) => ApiError::conflict(
+                    ErrorCode::AlreadyMember,
+                    "the requester is a member already",
+                ),
+                other => other.into(),
+            }
+        })?;
+        member_event(
+            c,
+            EventKind::MemberJoined,
+            account_id,
+            &request.request.user_id,
+            actor,
+            json!({ "user_id": request.request.user_id, "role": role, "via": "join_request" }),
+            now,
+        )?;
+    } else {
+        member_event(
+            c,
+            EventKind::JoinRequestRejected,
+            account_id,
+            &request.request.user_id,
+            actor,
+            json!({ "request_id": request_id }),
+            now,
+        )?;
+    }
+    mail::enqueue(
+        c,
+        &request.email,
+        texts::join_request_decided(
+            &account.name,
+            role.is_some(),
+            role.map(CustomerRole::as_str),
+            reason,
+        ),
+        now,
+    )?;
+    repo::find_join_request(c, account_id, request_id)?.ok_or_else(ApiError::not_found)
 }

@@ -4,29 +4,22 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{CustomerRole, Email};
-use fleetdesk_domain::membership::{self, InvitationStatus, JoinRequestStatus};
+use fleetdesk_domain::membership::{InvitationStatus, JoinRequestStatus};
 use fleetdesk_domain::policy::Action;
-use fleetdesk_persistence::accounts as accounts_repo;
-use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity::{self as repo, InvitationRow, JoinRequestView, MemberView};
-use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::app::assignments;
-use crate::app::invitations::{self, Opened, invitation_not_open};
-use crate::app::members::last_administrator;
-use crate::app::members::{self as app_members, account_exists, member_event, stored_ids};
+use crate::app::invitations::{self, Opened};
+use crate::app::members::{self as app_members, account_exists, stored_ids};
 use crate::auth::{Authenticated, authorize};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, Problem};
 use crate::http::PageParams;
 use crate::labels::{self, CustomerRoleName, InvitationStatusName, JoinRequestStatusName};
-use crate::mail::{self, texts};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 use crate::throttle;
@@ -142,26 +135,14 @@ async fn change_member(
     let state = state.into_inner();
     let actor = who.0.user_id;
     let member = blocking(move || {
-        state.db.write(|c| -> Result<MemberView, ApiError> {
-            accounts_repo::lock_account(c, &account_id)?;
-            let member =
-                repo::find_member(c, &account_id, &user_id)?.ok_or_else(ApiError::not_found)?;
-            let current = *member.role;
-            let admins =
-                repo::count_members_with_role(c, &account_id, CustomerRole::Administrator)?;
-            membership::check_change(current, Some(next), usize::try_from(admins).unwrap_or(0))
-                .map_err(last_administrator)?;
-            repo::set_member_role(c, &account_id, &user_id, next)?;
-            member_event(
+        state.db.write(|c| {
+            app_members::change_role(
                 c,
-                EventKind::MemberRoleChanged,
-                &account_id,
-                &user_id,
                 &actor,
-                json!({ "user_id": user_id, "from": current, "to": next }),
+                (&account_id, &user_id),
+                next,
                 state.config.clock.now(),
-            )?;
-            repo::find_member(c, &account_id, &user_id)?.ok_or_else(ApiError::not_found)
+            )
         })
     })
     .await?;
@@ -192,30 +173,8 @@ async fn remove_member(
     let state = state.into_inner();
     let actor = who.0.user_id;
     blocking(move || {
-        state.db.write(|c| -> Result<(), ApiError> {
-            accounts_repo::lock_account(c, &account_id)?;
-            let member =
-                repo::find_member(c, &account_id, &user_id)?.ok_or_else(ApiError::not_found)?;
-            let current = *member.role;
-            let admins =
-                repo::count_members_with_role(c, &account_id, CustomerRole::Administrator)?;
-            membership::check_change(current, None, usize::try_from(admins).unwrap_or(0))
-                .map_err(last_administrator)?;
-            repo::remove_member(c, &account_id, &user_id)?;
-            let now = state.config.clock.now();
-            // Whoever leaves cannot come back through an invitation they sent.
-            repo::revoke_invitations_by(c, &account_id, &user_id, now)?;
-            fleetdesk_persistence::devices::set_assignments(c, &account_id, &user_id, &[], now)?;
-            fleetdesk_persistence::stock::set_assignments(c, &account_id, &user_id, &[], now)?;
-            member_event(
-                c,
-                EventKind::MemberRemoved,
-                &account_id,
-                &user_id,
-                &actor,
-                json!({ "user_id": user_id, "role": current }),
-                state.config.clock.now(),
-            )
+        state.db.write(|c| {
+            app_members::remove(c, &actor, (&account_id, &user_id), state.config.clock.now())
         })
     })
     .await?;
@@ -429,29 +388,13 @@ async fn revoke_invitation(
     let state = state.into_inner();
     let actor = who.0.user_id;
     blocking(move || {
-        state.db.write(|c| -> Result<(), ApiError> {
-            let row = repo::find_invitation(c, &account_id, &invitation_id)?
-                .ok_or_else(ApiError::not_found)?;
-            let now = state.config.clock.now();
-            if !repo::revoke_invitation(c, &row.id, now)? {
-                return Err(invitation_not_open());
-            }
-            events::append(
+        state.db.write(|c| {
+            app_members::revoke_invitation(
                 c,
-                NewEvent {
-                    kind: EventKind::InvitationRevoked,
-                    account_id: Some(&account_id),
-                    subject_type: "invitation",
-                    subject_id: &row.id,
-                    device_id: None,
-                    dealer_id: None,
-                    actor_id: Some(&actor),
-                    staff_only: false,
-                    payload: json!({ "role": row.role }),
-                    at: now,
-                },
-            )?;
-            Ok(())
+                &actor,
+                (&account_id, &invitation_id),
+                state.config.clock.now(),
+            )
         })
     })
     .await?;
@@ -634,73 +577,6 @@ pub struct Rejection {
     pub reason: Option<String>,
 }
 
-/// Decides a pending request in one transaction: records the decision, adds the membership
-/// when approved, mails the requester.
-fn decide(
-    c: &mut Conn,
-    account_id: &str,
-    request_id: &str,
-    actor: &str,
-    decision: Result<CustomerRole, Option<String>>,
-    now: DateTime<Utc>,
-) -> Result<JoinRequestView, ApiError> {
-    let account = account_exists(c, account_id)?;
-    let request =
-        repo::find_join_request(c, account_id, request_id)?.ok_or_else(ApiError::not_found)?;
-    let (status, role, reason) = match &decision {
-        Ok(role) => (JoinRequestStatus::Approved, Some(*role), None),
-        Err(reason) => (JoinRequestStatus::Rejected, None, reason.as_deref()),
-    };
-    if !repo::decide_join_request(c, request_id, status, actor, role, reason, now)? {
-        return Err(ApiError::conflict(
-            ErrorCode::JoinRequestDecided,
-            "this request was decided already",
-        ));
-    }
-    if let Some(role) = role {
-        repo::add_membership(c, account_id, &request.request.user_id, role, now).map_err(|e| {
-            match e {
-                DbError::UniqueViolation(_) => ApiError::conflict(
-                    ErrorCode::AlreadyMember,
-                    "the requester is a member already",
-                ),
-                other => other.into(),
-            }
-        })?;
-        member_event(
-            c,
-            EventKind::MemberJoined,
-            account_id,
-            &request.request.user_id,
-            actor,
-            json!({ "user_id": request.request.user_id, "role": role, "via": "join_request" }),
-            now,
-        )?;
-    } else {
-        member_event(
-            c,
-            EventKind::JoinRequestRejected,
-            account_id,
-            &request.request.user_id,
-            actor,
-            json!({ "request_id": request_id }),
-            now,
-        )?;
-    }
-    mail::enqueue(
-        c,
-        &request.email,
-        texts::join_request_decided(
-            &account.name,
-            role.is_some(),
-            role.map(CustomerRole::as_str),
-            reason,
-        ),
-        now,
-    )?;
-    repo::find_join_request(c, account_id, request_id)?.ok_or_else(ApiError::not_found)
-}
-
 /// Approves a join request with a role (administrators, customer service).
 #[utoipa::path(
     tag = "members",
@@ -728,7 +604,7 @@ async fn approve_join_request(
     let actor = who.0.user_id;
     let view = blocking(move || {
         state.db.write(|c| {
-            decide(
+            app_members::decide_join_request(
                 c,
                 &account_id,
                 &request_id,
@@ -774,7 +650,7 @@ async fn reject_join_request(
     let actor = who.0.user_id;
     let view = blocking(move || {
         state.db.write(|c| {
-            decide(
+            app_members::decide_join_request(
                 c,
                 &account_id,
                 &request_id,
