@@ -7,9 +7,11 @@ use fleetdesk_domain::dealers::RegistrationStatus;
 use fleetdesk_domain::devices::SerialNumber;
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{DealerRole, Email, Principal};
+use fleetdesk_domain::membership;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::dealers::{
-    self as repo, DealerInvitationRow, DealerRow, RegistrationContext, RegistrationRow,
+    self as repo, DealerInvitationRow, DealerRow, DealerUserRow, RegistrationContext,
+    RegistrationRow,
 };
 use fleetdesk_persistence::devices as devices_repo;
 use fleetdesk_persistence::events::{self, NewEvent};
@@ -18,7 +20,8 @@ use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
-use crate::app::invitations::{Acceptor, invitation_problem};
+use crate::app::invitations::{Acceptor, invitation_not_open, invitation_problem};
+use crate::app::members::last_administrator;
 use crate::auth::{self, authorize_dealer};
 use crate::config::Config;
 use crate::error::{ApiError, ErrorCode};
@@ -304,4 +307,103 @@ pub fn create(
         )?;
     }
     Ok(row)
+}
+
+/// Locks the dealer and checks that the change of `user_id` to `next` (`None`: removal)
+/// leaves the dealer an administrator; 404 unless the user is one of the dealer's.
+fn keep_an_administrator(
+    c: &mut Conn,
+    dealer_id: &str,
+    user_id: &str,
+    next: Option<DealerRole>,
+) -> Result<(), ApiError> {
+    repo::lock_dealer(c, dealer_id)?;
+    let user = identity_repo::find_user(c, user_id)?
+        .filter(|u| u.dealer_id.as_deref() == Some(dealer_id))
+        .ok_or_else(ApiError::not_found)?;
+    let current = *user.dealer_role.ok_or_else(|| ApiError::internal())?;
+    let admins = repo::count_dealer_users_with_role(c, dealer_id, DealerRole::DealerAdmin)?;
+    membership::check_change(current, next, usize::try_from(admins).unwrap_or(0))
+        .map_err(last_administrator)?;
+    Ok(())
+}
+
+/// Changes the role of one of a dealer's users; a dealer keeps an administrator.
+pub fn change_user_role(
+    c: &mut Conn,
+    actor: &str,
+    (dealer_id, user_id): (&str, &str),
+    role: DealerRole,
+    now: DateTime<Utc>,
+) -> Result<DealerUserRow, ApiError> {
+    keep_an_administrator(c, dealer_id, user_id, Some(role))?;
+    if !repo::change_dealer_role(c, dealer_id, user_id, role, now)? {
+        return Err(ApiError::not_found());
+    }
+    event(
+        c,
+        EventKind::DealerUserRoleChanged,
+        "dealer",
+        dealer_id,
+        None,
+        actor,
+        json!({ "user_id": user_id, "role": role.as_str() }),
+        now,
+    )?;
+    repo::dealer_users(c, dealer_id)?
+        .into_iter()
+        .find(|u| u.id == user_id)
+        .ok_or_else(|| ApiError::internal())
+}
+
+/// Removes one of a dealer's users and the invitations they sent; a dealer keeps an
+/// administrator.
+pub fn remove_user(
+    c: &mut Conn,
+    actor: &str,
+    (dealer_id, user_id): (&str, &str),
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    keep_an_administrator(c, dealer_id, user_id, None)?;
+    if !repo::remove_dealer_user(c, dealer_id, user_id, now)? {
+        return Err(ApiError::not_found());
+    }
+    // Whoever leaves cannot come back through an invitation they sent.
+    repo::revoke_dealer_invitations_by(c, dealer_id, user_id, now)?;
+    event(
+        c,
+        EventKind::DealerUserRemoved,
+        "dealer",
+        dealer_id,
+        None,
+        actor,
+        json!({ "user_id": user_id }),
+        now,
+    )?;
+    Ok(())
+}
+
+/// Revokes a dealer invitation still open.
+pub fn revoke_invitation(
+    c: &mut Conn,
+    actor: &str,
+    (dealer_id, invitation_id): (&str, &str),
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let row = repo::find_dealer_invitation(c, dealer_id, invitation_id)?
+        .ok_or_else(ApiError::not_found)?;
+    if !repo::revoke_dealer_invitation(c, &row.id, now)? {
+        return Err(invitation_not_open());
+    }
+    event(
+        c,
+        EventKind::DealerInvitationRevoked,
+        "dealer",
+        dealer_id,
+        None,
+        actor,
+        json!({ "invitation_id": row.id, "role": row.role }),
+        now,
+    )
+    .map_err(ApiError::from)
 }

@@ -4,16 +4,11 @@
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
-use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{DealerRole, Email};
-use fleetdesk_domain::membership;
 use fleetdesk_domain::membership::InvitationStatus;
 use fleetdesk_domain::policy::Action;
-use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::dealers::{self as repo, DealerInvitationRow, DealerUserRow};
-use fleetdesk_persistence::identity as identity_repo;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
@@ -24,8 +19,7 @@ use crate::labels::{DealerRoleName, InvitationStatusName};
 use crate::state::{State, blocking};
 
 use crate::app::dealers as app_dealers;
-use crate::app::invitations::{self, Opened, invitation_not_open};
-use crate::app::members::last_administrator;
+use crate::app::invitations::{self, Opened};
 use crate::views::AcceptInvitation;
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -174,24 +168,13 @@ async fn revoke_dealer_invitation(
     let state = state.into_inner();
     let actor = who.0.user_id;
     blocking(move || {
-        state.db.write(|c| -> Result<(), ApiError> {
-            let row = repo::find_dealer_invitation(c, &dealer_id, &invitation_id)?
-                .ok_or_else(ApiError::not_found)?;
-            let now = state.config.clock.now();
-            if !repo::revoke_dealer_invitation(c, &row.id, now)? {
-                return Err(invitation_not_open());
-            }
-            app_dealers::event(
+        state.db.write(|c| {
+            app_dealers::revoke_invitation(
                 c,
-                EventKind::DealerInvitationRevoked,
-                "dealer",
-                &dealer_id,
-                None,
                 &actor,
-                json!({ "invitation_id": row.id, "role": row.role }),
-                now,
+                (&dealer_id, &invitation_id),
+                state.config.clock.now(),
             )
-            .map_err(ApiError::from)
         })
     })
     .await?;
@@ -342,48 +325,12 @@ async fn remove_dealer_user(
     let state = state.into_inner();
     let actor = who.0.user_id;
     blocking(move || {
-        state.db.write(|c| -> Result<(), ApiError> {
-            keep_an_administrator(c, &dealer_id, &user_id, None)?;
-            let now = state.config.clock.now();
-            if !repo::remove_dealer_user(c, &dealer_id, &user_id, now)? {
-                return Err(ApiError::not_found());
-            }
-            // Whoever leaves cannot come back through an invitation they sent.
-            repo::revoke_dealer_invitations_by(c, &dealer_id, &user_id, now)?;
-            app_dealers::event(
-                c,
-                EventKind::DealerUserRemoved,
-                "dealer",
-                &dealer_id,
-                None,
-                &actor,
-                json!({ "user_id": user_id }),
-                now,
-            )?;
-            Ok(())
+        state.db.write(|c| {
+            app_dealers::remove_user(c, &actor, (&dealer_id, &user_id), state.config.clock.now())
         })
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// Locks the dealer and checks that the change of `user_id` to `next` (`None`: removal)
-/// leaves the dealer an administrator; 404 unless the user is one of the dealer's.
-fn keep_an_administrator(
-    c: &mut Conn,
-    dealer_id: &str,
-    user_id: &str,
-    next: Option<DealerRole>,
-) -> Result<(), ApiError> {
-    repo::lock_dealer(c, dealer_id)?;
-    let user = identity_repo::find_user(c, user_id)?
-        .filter(|u| u.dealer_id.as_deref() == Some(dealer_id))
-        .ok_or_else(ApiError::not_found)?;
-    let current = *user.dealer_role.ok_or_else(|| ApiError::internal())?;
-    let admins = repo::count_dealer_users_with_role(c, dealer_id, DealerRole::DealerAdmin)?;
-    membership::check_change(current, next, usize::try_from(admins).unwrap_or(0))
-        .map_err(last_administrator)?;
-    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -420,26 +367,14 @@ async fn change_dealer_user(
     let state = state.into_inner();
     let actor = who.0.user_id;
     let user = blocking(move || {
-        state.db.write(|c| -> Result<DealerUserRow, ApiError> {
-            keep_an_administrator(c, &dealer_id, &user_id, Some(role))?;
-            let now = state.config.clock.now();
-            if !repo::change_dealer_role(c, &dealer_id, &user_id, role, now)? {
-                return Err(ApiError::not_found());
-            }
-            app_dealers::event(
+        state.db.write(|c| {
+            app_dealers::change_user_role(
                 c,
-                EventKind::DealerUserRoleChanged,
-                "dealer",
-                &dealer_id,
-                None,
                 &actor,
-                json!({ "user_id": user_id, "role": role.as_str() }),
-                now,
-            )?;
-            repo::dealer_users(c, &dealer_id)?
-                .into_iter()
-                .find(|u| u.id == user_id)
-                .ok_or_else(|| ApiError::internal())
+                (&dealer_id, &user_id),
+                role,
+                state.config.clock.now(),
+            )
         })
     })
     .await?;
