@@ -1,22 +1,31 @@
-//! Service cases: opening one (its response clock fixed from the contract then in force) and
-//! moving it through the state machine, with the status history and the events.
+//! Service cases: opening one (its response clock fixed from the contract then in force),
+//! moving it through the state machine, comments and technicians, with the status history and
+//! the events.
 
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::calendar;
 use fleetdesk_domain::cases::{self as rules, Category, MoveError, Mover, Status, check_move};
+use fleetdesk_domain::devices::DeviceStatus;
 use fleetdesk_domain::events::EventKind;
+use fleetdesk_domain::identity::{Principal, StaffRole};
+use fleetdesk_domain::policy::{Action, CaseRef};
 use fleetdesk_persistence::Conn;
-use fleetdesk_persistence::cases::{self as repo, CaseRow, StatusChangeRow};
+use fleetdesk_persistence::cases::{
+    self as repo, CaseContext, CaseRow, CommentRow, StatusChangeRow,
+};
 use fleetdesk_persistence::contracts as contracts_repo;
-use fleetdesk_persistence::devices::DeviceRow;
+use fleetdesk_persistence::devices::{self as devices_repo, DeviceRow};
 use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::identity as identity_repo;
 use fleetdesk_persistence::labels::Stored;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
 use crate::app::contracts::terms_of;
+use crate::app::members::require_field_technician;
+use crate::auth::{authorize_case, authorize_device};
 use crate::error::{ApiError, ErrorCode};
 
 /// Why a case operation was refused.
@@ -218,4 +227,170 @@ pub fn move_in(
         now,
     )?;
     Ok(())
+}
+
+pub fn case_ref(case: &CaseRow) -> CaseRef<'_> {
+    CaseRef {
+        account_id: &case.account_id,
+        device_id: &case.device_id,
+        technician_id: case.assigned_technician_id.as_deref(),
+    }
+}
+
+/// Loads a case and checks `action` on it: outside the caller's scope it does not exist.
+pub fn case_for(
+    c: &mut Conn,
+    who: &Principal,
+    action: Action,
+    id: &str,
+) -> Result<CaseContext, ApiError> {
+    let case = repo::find_case(c, id)?.ok_or_else(ApiError::not_found)?;
+    authorize_case(who, action, case_ref(&case.case))?;
+    Ok(case)
+}
+
+/// Who the caller is to the state machine. Call it only after [`case_for`] admitted the
+/// caller: a technician it admits is one assigned to the case.
+pub fn mover(who: &Principal) -> Mover {
+    match who.staff_role {
+        Some(StaffRole::Technician) => Mover::AssignedTechnician,
+        Some(role) => Mover::Staff(role),
+        None => Mover::Customer,
+    }
+}
+
+/// A case as a customer or customer service opens it, checked; without a contact the opener is
+/// the contact.
+pub struct OpenCase {
+    pub device_id: String,
+    pub category: Category,
+    pub summary: String,
+    pub description: String,
+    pub contact: Option<Contact>,
+}
+
+/// Opens a case for a device the caller may open cases for; a removed device takes none.
+pub fn open(
+    c: &mut Conn,
+    who: &Principal,
+    new: OpenCase,
+    now: DateTime<Utc>,
+) -> Result<CaseContext, ApiError> {
+    let device = devices_repo::find_device(c, &new.device_id)?
+        .ok_or_else(ApiError::not_found)?
+        .device;
+    authorize_device(who, Action::OpenCase, &device)?;
+    if device.status == DeviceStatus::Removed {
+        return Err(ApiError::conflict(
+            ErrorCode::DeviceRemoved,
+            "the device was removed; cases can no longer be opened for it",
+        ));
+    }
+    let contact = match new.contact {
+        Some(contact) => contact,
+        None => {
+            let me =
+                identity_repo::find_user(c, &who.user_id)?.ok_or_else(|| ApiError::internal())?;
+            Contact {
+                name: me.display_name,
+                email: Some(me.email),
+                phone: None,
+            }
+        }
+    };
+    let opened = NewCase {
+        category: new.category,
+        summary: new.summary,
+        description: new.description,
+        contact,
+    };
+    let row = open_in(c, &device, &who.user_id, opened, now)?;
+    repo::find_case(c, &row.id)?.ok_or_else(|| ApiError::internal())
+}
+
+/// Comments on an open case: a public staff comment is the manufacturer's first response;
+/// internal notes are for staff. Returns the case's id and the comment.
+pub fn comment(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    (text, internal): (String, bool),
+    now: DateTime<Utc>,
+) -> Result<(String, CommentRow), ApiError> {
+    let case = case_for(c, who, Action::CommentOnCase, id)?.case;
+    if internal {
+        case_for(c, who, Action::WriteInternalNote, id)?;
+    }
+    if case.status.is_final() {
+        return Err(ApiError::conflict(
+            ErrorCode::CaseEnded,
+            "the case is closed or cancelled; open a new case instead",
+        ));
+    }
+    let row = CommentRow {
+        id: fleetdesk_persistence::new_id(),
+        case_id: case.id.clone(),
+        author_id: who.user_id.clone(),
+        body: text,
+        internal,
+        created_at: now.naive_utc(),
+    };
+    repo::insert_comment(c, &row)?;
+    if rules::comment_responds(mover(who), row.internal) {
+        repo::record_first_response(c, &case.id, &who.user_id, now)?;
+    }
+    case_event(
+        c,
+        EventKind::CaseCommented,
+        &case,
+        &who.user_id,
+        row.internal,
+        json!({ "comment_id": row.id, "internal": row.internal }),
+        now,
+    )?;
+    Ok((case.id, row))
+}
+
+/// Assigns (or, with `None`, unassigns) a field technician to an open case.
+pub fn assign_technician(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    technician_id: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<CaseContext, ApiError> {
+    let case = case_for(c, who, Action::AssignTechnician, id)?.case;
+    if case.status.is_final() {
+        return Err(ApiError::conflict(
+            ErrorCode::CaseEnded,
+            "the case is closed or cancelled",
+        ));
+    }
+    if let Some(tech) = technician_id {
+        require_field_technician(c, tech)?;
+    }
+    repo::assign_technician(c, &case.id, technician_id, now)?;
+    case_event(
+        c,
+        EventKind::CaseTechnicianAssigned,
+        &case,
+        &who.user_id,
+        false,
+        json!({ "technician_id": technician_id }),
+        now,
+    )?;
+    repo::find_case(c, &case.id)?.ok_or_else(|| ApiError::internal())
+}
+
+/// Moves a case to `to` as the state machine allows the caller.
+pub fn move_to(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    to: Status,
+    now: DateTime<Utc>,
+) -> Result<CaseContext, ApiError> {
+    let case = case_for(c, who, Action::MoveCase, id)?.case;
+    move_in(c, &case, to, mover(who), &who.user_id, now)?;
+    repo::find_case(c, &case.id)?.ok_or_else(|| ApiError::internal())
 }

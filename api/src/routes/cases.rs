@@ -6,30 +6,25 @@ use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::calendar::{self, Holiday, StartReason};
-use fleetdesk_domain::cases::{self as rules, Category, Mover, Response, Status};
-use fleetdesk_domain::devices::DeviceStatus;
-use fleetdesk_domain::events::EventKind;
-use fleetdesk_domain::identity::{Email, Principal, StaffRole};
-use fleetdesk_domain::policy::{self, Action, CaseRef, CaseScope, DeviceScope};
+use fleetdesk_domain::cases::{Category, Response, Status};
+use fleetdesk_domain::identity::{Email, Principal};
+use fleetdesk_domain::policy::{self, Action, CaseScope, DeviceScope};
 use fleetdesk_domain::sites::Tz;
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::cases::{
     self as repo, CaseContext, CaseFilter, CaseOrder, CaseReach, CaseRow, CommentRow,
 };
 use fleetdesk_persistence::contracts as contracts_repo;
-use fleetdesk_persistence::devices::{self as devices_repo};
 use fleetdesk_persistence::identity as identity_repo;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::app::cases::{Contact, NewCase, case_event, move_in, open_in};
+use crate::app::cases::{self as app_cases, Contact, case_for};
 use crate::app::contracts::{HolidayDto, terms_of};
-use crate::app::members::require_field_technician;
-use crate::auth::{Authenticated, authorize, authorize_case, authorize_device};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::auth::{Authenticated, authorize};
+use crate::error::{ApiError, Problem};
 use crate::http::PageParams;
 use crate::labels::{CaseCategoryName, CaseStatusName};
 use crate::page::{Listed, Page};
@@ -45,36 +40,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(assign_technician)
         .service(explain_sla)
         .service(case_history);
-}
-
-fn case_ref(case: &CaseRow) -> CaseRef<'_> {
-    CaseRef {
-        account_id: &case.account_id,
-        device_id: &case.device_id,
-        technician_id: case.assigned_technician_id.as_deref(),
-    }
-}
-
-/// Loads a case and checks `action` on it: outside the caller's scope it does not exist.
-fn case_for(
-    c: &mut Conn,
-    who: &Principal,
-    action: Action,
-    id: &str,
-) -> Result<CaseContext, ApiError> {
-    let case = repo::find_case(c, id)?.ok_or_else(ApiError::not_found)?;
-    authorize_case(who, action, case_ref(&case.case))?;
-    Ok(case)
-}
-
-/// Who the caller is to the state machine. Call it only after [`case_for`] admitted the
-/// caller: a technician it admits is one assigned to the case.
-fn mover(who: &Principal) -> Mover {
-    match who.staff_role {
-        Some(StaffRole::Technician) => Mover::AssignedTechnician,
-        Some(role) => Mover::Staff(role),
-        None => Mover::Customer,
-    }
 }
 
 /// Internal notes are for the manufacturer's staff; customers never see them.
@@ -336,41 +301,14 @@ async fn open_case(
     let who = who.0;
     let detail = blocking(move || {
         state.db.write(|c| -> Result<CaseDetail, ApiError> {
-            let device = devices_repo::find_device(c, &body.device_id)?
-                .ok_or_else(ApiError::not_found)?
-                .device;
-            authorize_device(&who, Action::OpenCase, &device)?;
-            if device.status == DeviceStatus::Removed {
-                return Err(ApiError::conflict(
-                    ErrorCode::DeviceRemoved,
-                    "the device was removed; cases can no longer be opened for it",
-                ));
-            }
-            let contact = match contact.clone() {
-                Some(contact) => contact,
-                None => {
-                    let me = identity_repo::find_user(c, &who.user_id)?
-                        .ok_or_else(|| ApiError::internal())?;
-                    Contact {
-                        name: me.display_name,
-                        email: Some(me.email),
-                        phone: None,
-                    }
-                }
+            let opened = app_cases::OpenCase {
+                device_id: body.device_id,
+                category,
+                summary,
+                description,
+                contact,
             };
-            let row = open_in(
-                c,
-                &device,
-                &who.user_id,
-                NewCase {
-                    category,
-                    summary: summary.clone(),
-                    description: description.clone(),
-                    contact,
-                },
-                now,
-            )?;
-            let ctx = repo::find_case(c, &row.id)?.ok_or_else(|| ApiError::internal())?;
+            let ctx = app_cases::open(c, &who, opened, now)?;
             detail(c, &who, ctx, now)
         })
     })
@@ -593,42 +531,11 @@ async fn add_comment(
     let who = who.0;
     let (case_id, comment) = blocking(move || {
         state.db.write(|c| -> Result<(String, Comment), ApiError> {
-            let ctx = case_for(c, &who, Action::CommentOnCase, &id)?;
-            if body.internal {
-                case_for(c, &who, Action::WriteInternalNote, &id)?;
-            }
-            let case = ctx.case;
-            if case.status.is_final() {
-                return Err(ApiError::conflict(
-                    ErrorCode::CaseEnded,
-                    "the case is closed or cancelled; open a new case instead",
-                ));
-            }
-            let row = CommentRow {
-                id: fleetdesk_persistence::new_id(),
-                case_id: case.id.clone(),
-                author_id: who.user_id.clone(),
-                body: text.clone(),
-                internal: body.internal,
-                created_at: now.naive_utc(),
-            };
-            repo::insert_comment(c, &row)?;
-            if rules::comment_responds(mover(&who), row.internal) {
-                repo::record_first_response(c, &case.id, &who.user_id, now)?;
-            }
-            case_event(
-                c,
-                EventKind::CaseCommented,
-                &case,
-                &who.user_id,
-                row.internal,
-                json!({ "comment_id": row.id, "internal": row.internal }),
-                now,
-            )?;
+            let (case_id, row) = app_cases::comment(c, &who, &id, (text, body.internal), now)?;
             let author = identity_repo::find_user(c, &who.user_id)?
                 .ok_or_else(|| ApiError::internal())?
                 .display_name;
-            Ok((case.id, Comment::from((row, author))))
+            Ok((case_id, Comment::from((row, author))))
         })
     })
     .await?;
@@ -712,9 +619,7 @@ async fn move_case(
     let who = who.0;
     let detail = blocking(move || {
         state.db.write(|c| -> Result<CaseDetail, ApiError> {
-            let case = case_for(c, &who, Action::MoveCase, &id)?.case;
-            move_in(c, &case, to, mover(&who), &who.user_id, now)?;
-            let ctx = repo::find_case(c, &case.id)?.ok_or_else(|| ApiError::internal())?;
+            let ctx = app_cases::move_to(c, &who, &id, to, now)?;
             detail(c, &who, ctx, now)
         })
     })
@@ -756,27 +661,8 @@ async fn assign_technician(
     let who = who.0;
     let detail = blocking(move || {
         state.db.write(|c| -> Result<CaseDetail, ApiError> {
-            let case = case_for(c, &who, Action::AssignTechnician, &id)?.case;
-            if case.status.is_final() {
-                return Err(ApiError::conflict(
-                    ErrorCode::CaseEnded,
-                    "the case is closed or cancelled",
-                ));
-            }
-            if let Some(tech) = &technician_id {
-                require_field_technician(c, tech)?;
-            }
-            repo::assign_technician(c, &case.id, technician_id.as_deref(), now)?;
-            case_event(
-                c,
-                EventKind::CaseTechnicianAssigned,
-                &case,
-                &who.user_id,
-                false,
-                json!({ "technician_id": technician_id }),
-                now,
-            )?;
-            let ctx = repo::find_case(c, &case.id)?.ok_or_else(|| ApiError::internal())?;
+            let technician = technician_id.as_deref();
+            let ctx = app_cases::assign_technician(c, &who, &id, technician, now)?;
             detail(c, &who, ctx, now)
         })
     })
