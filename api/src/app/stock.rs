@@ -1,17 +1,27 @@
-//! Consumable stock: what a device's supply-level report does to replenishment.
+//! Consumable stock: locations, levels, consumption and receipts, and what a device's
+//! supply-level report does to replenishment.
 
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::events::EventKind;
+use fleetdesk_domain::identity::Principal;
+use fleetdesk_domain::policy::Action;
+use fleetdesk_domain::sites::Address;
 use fleetdesk_domain::stock::OrderStatus;
+use fleetdesk_domain::stock::{
+    self as rules, MovementKind, StockError as StockRuleError, StockLevelSpec,
+};
 use fleetdesk_domain::stock::{Replenishment, SupplyLevel};
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::labels::Stored;
-use fleetdesk_persistence::stock::{self as repo, DeviceCredentialRow, OrderRow, StockLocationRow};
+use fleetdesk_persistence::stock::{
+    self as repo, DeviceCredentialRow, OrderRow, StockLevelRow, StockLocationRow, StockMovementRow,
+};
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
 use crate::app::devices::{DeviceRemoved, active};
-use crate::error::ApiError;
+use crate::auth::authorize_stock;
+use crate::error::{ApiError, ErrorCode};
 
 /// Why a stock operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -162,4 +172,312 @@ pub fn event(
             at,
         },
     )
+}
+
+/// A stock location the caller may take `action` on; outside their scope, 404.
+pub fn location_for(
+    c: &mut Conn,
+    who: &Principal,
+    action: Action,
+    id: &str,
+) -> Result<StockLocationRow, ApiError> {
+    let row = repo::find_location(c, id)?.ok_or_else(ApiError::not_found)?;
+    authorize_stock(who, action, &row.account_id, &row.id)?;
+    Ok(row)
+}
+
+fn name_taken(e: DbError) -> ApiError {
+    match e {
+        DbError::UniqueViolation(_) => ApiError::conflict(
+            ErrorCode::StockLocationNameTaken,
+            "the account has a stock location of this name",
+        ),
+        other => other.into(),
+    }
+}
+
+fn not_stocked() -> ApiError {
+    ApiError::invalid_field("part_number", "is not stocked at this location")
+}
+
+fn insufficient(on_hand: i32) -> ApiError {
+    ApiError::conflict(
+        ErrorCode::InsufficientStock,
+        format!("only {on_hand} on hand: stock never goes below zero"),
+    )
+    .with_facts(json!({ "on_hand": on_hand }))
+}
+
+/// A stock location as an account names it, checked.
+pub struct NewLocation {
+    pub name: String,
+    pub address: Address,
+    pub shipping_instructions: Option<String>,
+}
+
+/// What a change to a stock location replaces; `None` keeps it. `shipping_instructions`:
+/// `Some(None)` clears them.
+pub struct LocationChange {
+    pub name: Option<String>,
+    pub address: Option<Address>,
+    pub shipping_instructions: Option<Option<String>>,
+}
+
+/// Creates a stock location on an account; its name is unique within the account.
+pub fn create_location(
+    c: &mut Conn,
+    actor: &str,
+    account_id: &str,
+    new: NewLocation,
+    now: DateTime<Utc>,
+) -> Result<StockLocationRow, ApiError> {
+    fleetdesk_persistence::accounts::find_account(c, account_id)?
+        .ok_or_else(ApiError::not_found)?;
+    let row = StockLocationRow {
+        id: fleetdesk_persistence::new_id(),
+        account_id: account_id.to_owned(),
+        name: new.name,
+        shipping_instructions: new.shipping_instructions,
+        address_line1: new.address.line1,
+        address_line2: new.address.line2,
+        postal_code: new.address.postal_code,
+        city: new.address.city,
+        country: new.address.country,
+        created_by: actor.to_owned(),
+        created_at: now.naive_utc(),
+        updated_at: now.naive_utc(),
+    };
+    repo::insert_location(c, &row).map_err(name_taken)?;
+    event(
+        c,
+        EventKind::StockLocationCreated,
+        &row,
+        None,
+        Some(actor),
+        json!({ "name": row.name }),
+        now,
+    )?;
+    Ok(row)
+}
+
+/// Changes a stock location's name, address or shipping instructions.
+pub fn update_location(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    change: LocationChange,
+    now: DateTime<Utc>,
+) -> Result<StockLocationRow, ApiError> {
+    let mut row = location_for(c, who, Action::EditStock, id)?;
+    if let Some(name) = change.name {
+        row.name = name;
+    }
+    if let Some(instructions) = change.shipping_instructions {
+        row.shipping_instructions = instructions;
+    }
+    if let Some(a) = change.address {
+        row.address_line1 = a.line1;
+        row.address_line2 = a.line2;
+        row.postal_code = a.postal_code;
+        row.city = a.city;
+        row.country = a.country;
+    }
+    row.updated_at = now.naive_utc();
+    repo::update_location(c, &row).map_err(name_taken)?;
+    event(
+        c,
+        EventKind::StockLocationUpdated,
+        &row,
+        None,
+        Some(&who.user_id),
+        json!({ "name": row.name }),
+        now,
+    )?;
+    Ok(row)
+}
+
+/// Sets a part's level and replenishment settings at a location (a count when the level
+/// changes).
+pub fn put_level(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    (part_number, spec): (String, StockLevelSpec),
+    now: DateTime<Utc>,
+) -> Result<StockLocationRow, ApiError> {
+    let row = location_for(c, who, Action::EditStock, id)?;
+    let before = repo::find_level(c, &row.id, &part_number)?.map(|l| l.on_hand);
+    repo::put_level(
+        c,
+        &StockLevelRow {
+            stock_location_id: row.id.clone(),
+            part_number: part_number.clone(),
+            description: spec.description.clone(),
+            on_hand: spec.on_hand,
+            reorder_point: spec.reorder_point,
+            supply_threshold_percent: spec.supply_threshold_percent,
+            order_quantity: spec.order_quantity,
+            updated_at: now.naive_utc(),
+        },
+    )?;
+    if before != Some(spec.on_hand) {
+        repo::insert_movement(
+            c,
+            &StockMovementRow {
+                id: fleetdesk_persistence::new_id(),
+                stock_location_id: row.id.clone(),
+                part_number: part_number.clone(),
+                kind: Stored(MovementKind::Count),
+                quantity: spec.on_hand - before.unwrap_or(0),
+                on_hand_after: spec.on_hand,
+                order_id: None,
+                device_id: None,
+                recorded_by: who.user_id.clone(),
+                recorded_at: now.naive_utc(),
+            },
+        )?;
+    }
+    event(
+        c,
+        EventKind::StockLevelSet,
+        &row,
+        None,
+        Some(&who.user_id),
+        json!({ "part_number": part_number, "on_hand": spec.on_hand }),
+        now,
+    )?;
+    Ok(row)
+}
+
+/// Records consumables used at a location, optionally by one of its linked devices; stock
+/// never goes below zero.
+pub fn consume(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    (part_number, quantity, device_id): (String, i32, Option<String>),
+    now: DateTime<Utc>,
+) -> Result<StockLevelRow, ApiError> {
+    let row = location_for(c, who, Action::EditStock, id)?;
+    let level = repo::find_level(c, &row.id, &part_number)?.ok_or_else(not_stocked)?;
+    if let Some(device) = &device_id {
+        let linked = repo::location_of_device(c, device)?;
+        if linked.as_deref() != Some(row.id.as_str()) {
+            return Err(ApiError::invalid_field(
+                "device_id",
+                "is not linked to this location",
+            ));
+        }
+    }
+    // Checked first for a clear answer; the update's own condition holds under races.
+    if let Err(StockRuleError::NotEnough { on_hand }) = rules::consume(level.on_hand, quantity) {
+        return Err(insufficient(on_hand));
+    }
+    let after = repo::move_stock(c, &row.id, &part_number, -quantity, now)?
+        .ok_or_else(|| insufficient(level.on_hand))?;
+    repo::insert_movement(
+        c,
+        &StockMovementRow {
+            id: fleetdesk_persistence::new_id(),
+            stock_location_id: row.id.clone(),
+            part_number: part_number.clone(),
+            kind: Stored(MovementKind::Consumption),
+            quantity: -quantity,
+            on_hand_after: after,
+            order_id: None,
+            device_id: device_id.clone(),
+            recorded_by: who.user_id.clone(),
+            recorded_at: now.naive_utc(),
+        },
+    )?;
+    event(
+        c,
+        EventKind::StockConsumed,
+        &row,
+        device_id.as_deref(),
+        Some(&who.user_id),
+        json!({ "part_number": part_number, "quantity": quantity, "on_hand": after }),
+        now,
+    )?;
+    repo::find_level(c, &row.id, &part_number)?.ok_or_else(|| ApiError::internal())
+}
+
+/// Receives a replenishment order (all of it unless `quantity` says otherwise) into stock.
+pub fn receive_order(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    quantity: Option<i32>,
+    now: DateTime<Utc>,
+) -> Result<OrderRow, ApiError> {
+    let order = repo::find_order(c, id)?.ok_or_else(ApiError::not_found)?;
+    let location = location_for(c, who, Action::EditStock, &order.stock_location_id)?;
+    let quantity = quantity.unwrap_or(order.quantity);
+    if !repo::receive_order(c, &order.id, quantity, &who.user_id, now)? {
+        return Err(ApiError::conflict(
+            ErrorCode::OrderClosed,
+            "this order was received already",
+        ));
+    }
+    let level = repo::find_level(c, &location.id, &order.part_number)?.ok_or_else(not_stocked)?;
+    rules::receive(level.on_hand, quantity)
+        .map_err(|e| ApiError::invalid_field("quantity", e.to_string()))?;
+    let after = repo::move_stock(c, &location.id, &order.part_number, quantity, now)?
+        .ok_or_else(|| ApiError::internal())?;
+    repo::insert_movement(
+        c,
+        &StockMovementRow {
+            id: fleetdesk_persistence::new_id(),
+            stock_location_id: location.id.clone(),
+            part_number: order.part_number.clone(),
+            kind: Stored(MovementKind::Receipt),
+            quantity,
+            on_hand_after: after,
+            order_id: Some(order.id.clone()),
+            device_id: None,
+            recorded_by: who.user_id.clone(),
+            recorded_at: now.naive_utc(),
+        },
+    )?;
+    event(
+        c,
+        EventKind::ReplenishmentOrderReceived,
+        &location,
+        Some(&order.device_id),
+        Some(&who.user_id),
+        json!({ "order_id": order.id, "part_number": order.part_number,
+                "quantity": quantity, "on_hand": after }),
+        now,
+    )?;
+    repo::find_order(c, &order.id)?.ok_or_else(|| ApiError::internal())
+}
+
+/// Links the devices a location supplies (replacing the links); each must be the account's.
+pub fn link_devices(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    device_ids: Vec<String>,
+    now: DateTime<Utc>,
+) -> Result<StockLocationRow, ApiError> {
+    let row = location_for(c, who, Action::LinkStockDevices, id)?;
+    let found =
+        fleetdesk_persistence::devices::count_devices_in_account(c, &row.account_id, &device_ids)?;
+    if usize::try_from(found).unwrap_or(0) != device_ids.len() {
+        return Err(ApiError::invalid_field(
+            "device_ids",
+            "every device must belong to the location's account",
+        ));
+    }
+    repo::set_linked_devices(c, &row.id, &device_ids, now)?;
+    event(
+        c,
+        EventKind::StockLocationDevicesLinked,
+        &row,
+        None,
+        Some(&who.user_id),
+        json!({ "device_ids": device_ids }),
+        now,
+    )?;
+    Ok(row)
 }

@@ -5,26 +5,23 @@
 use actix_web::{HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::parse_name;
-use fleetdesk_domain::events::EventKind;
-use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, DeviceScope};
 use fleetdesk_domain::sites::Address;
-use fleetdesk_domain::stock::{self as rules, StockError, StockLevelSpec};
+use fleetdesk_domain::stock::{self as rules, StockLevelSpec};
 use fleetdesk_domain::stock::{MovementKind, OrderStatus};
-use fleetdesk_persistence::labels::Stored;
+use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::stock::{
     self as repo, LocationFilter, OrderFilter, OrderRow, StockLevelRow, StockLocationRow,
     StockMovementRow,
 };
-use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::app::stock as app_stock;
-use crate::auth::{Authenticated, authorize, authorize_stock};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::app::stock::location_for;
+use crate::auth::{Authenticated, authorize};
+use crate::error::{ApiError, Problem};
 use crate::http::PageParams;
 use crate::labels::{self, MovementKindName, OrderStatusName};
 use crate::page::{Listed, Page};
@@ -53,18 +50,6 @@ fn scope_filter(scope: DeviceScope) -> Option<(Vec<String>, Vec<String>)> {
         DeviceScope::All => None,
         DeviceScope::Only { accounts, devices } => Some((accounts, devices)),
     }
-}
-
-/// A stock location the caller may take `action` on; outside their scope, 404.
-fn location_for(
-    c: &mut Conn,
-    who: &Principal,
-    action: Action,
-    id: &str,
-) -> Result<StockLocationRow, ApiError> {
-    let row = repo::find_location(c, id)?.ok_or_else(ApiError::not_found)?;
-    authorize_stock(who, action, &row.account_id, &row.id)?;
-    Ok(row)
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -167,16 +152,6 @@ fn parse_instructions(raw: Option<&str>) -> Result<Option<String>, ApiError> {
     Ok(text.map(str::to_owned))
 }
 
-fn name_taken(e: DbError) -> ApiError {
-    match e {
-        DbError::UniqueViolation(_) => ApiError::conflict(
-            ErrorCode::StockLocationNameTaken,
-            "the account has a stock location of this name",
-        ),
-        other => other.into(),
-    }
-}
-
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewStockLocation {
     #[schema(example = "Stockholm print room")]
@@ -209,40 +184,17 @@ async fn create_stock_location(
 ) -> Result<HttpResponse, ApiError> {
     let account_id = id.into_inner();
     authorize(&who.0, Action::CreateStockLocation, Some(&account_id))?;
-    let name = parse_name("name", &body.name, 120)?;
-    let address = parse_address(&body.address)?;
-    let instructions = parse_instructions(body.shipping_instructions.as_deref())?;
+    let new = app_stock::NewLocation {
+        name: parse_name("name", &body.name, 120)?,
+        address: parse_address(&body.address)?,
+        shipping_instructions: parse_instructions(body.shipping_instructions.as_deref())?,
+    };
     let state = state.into_inner();
     let actor = who.0.user_id;
     let location = blocking(move || {
-        state.db.write(|c| -> Result<StockLocation, ApiError> {
-            fleetdesk_persistence::accounts::find_account(c, &account_id)?
-                .ok_or_else(ApiError::not_found)?;
-            let now = state.config.clock.now();
-            let row = StockLocationRow {
-                id: fleetdesk_persistence::new_id(),
-                account_id: account_id.clone(),
-                name,
-                shipping_instructions: instructions,
-                address_line1: address.line1,
-                address_line2: address.line2,
-                postal_code: address.postal_code,
-                city: address.city,
-                country: address.country,
-                created_by: actor.clone(),
-                created_at: now.naive_utc(),
-                updated_at: now.naive_utc(),
-            };
-            repo::insert_location(c, &row).map_err(name_taken)?;
-            app_stock::event(
-                c,
-                EventKind::StockLocationCreated,
-                &row,
-                None,
-                Some(&actor),
-                json!({ "name": row.name }),
-                now,
-            )?;
+        state.db.write(|c| {
+            let row =
+                app_stock::create_location(c, &actor, &account_id, new, state.config.clock.now())?;
             detail(c, row)
         })
     })
@@ -365,41 +317,19 @@ async fn update_stock_location(
         .as_deref()
         .map(|n| parse_name("name", n, 120))
         .transpose()?;
-    let address = body.address.as_ref().map(parse_address).transpose()?;
-    let instructions = body
-        .shipping_instructions
-        .as_deref()
-        .map(|i| parse_instructions(Some(i)))
-        .transpose()?;
+    let change = app_stock::LocationChange {
+        name,
+        address: body.address.as_ref().map(parse_address).transpose()?,
+        shipping_instructions: body
+            .shipping_instructions
+            .as_deref()
+            .map(|i| parse_instructions(Some(i)))
+            .transpose()?,
+    };
     let state = state.into_inner();
     let location = blocking(move || {
-        state.db.write(|c| -> Result<StockLocation, ApiError> {
-            let mut row = location_for(c, &who.0, Action::EditStock, &id)?;
-            let now = state.config.clock.now();
-            if let Some(name) = name {
-                row.name = name;
-            }
-            if let Some(instructions) = instructions {
-                row.shipping_instructions = instructions;
-            }
-            if let Some(a) = address {
-                row.address_line1 = a.line1;
-                row.address_line2 = a.line2;
-                row.postal_code = a.postal_code;
-                row.city = a.city;
-                row.country = a.country;
-            }
-            row.updated_at = now.naive_utc();
-            repo::update_location(c, &row).map_err(name_taken)?;
-            app_stock::event(
-                c,
-                EventKind::StockLocationUpdated,
-                &row,
-                None,
-                Some(&who.0.user_id),
-                json!({ "name": row.name }),
-                now,
-            )?;
+        state.db.write(|c| {
+            let row = app_stock::update_location(c, &who.0, &id, change, state.config.clock.now())?;
             detail(c, row)
         })
     })
@@ -454,48 +384,13 @@ async fn put_level(
     )?;
     let state = state.into_inner();
     let location = blocking(move || {
-        state.db.write(|c| -> Result<StockLocation, ApiError> {
-            let row = location_for(c, &who.0, Action::EditStock, &id)?;
-            let now = state.config.clock.now();
-            let before = repo::find_level(c, &row.id, &part_number)?.map(|l| l.on_hand);
-            repo::put_level(
+        state.db.write(|c| {
+            let row = app_stock::put_level(
                 c,
-                &StockLevelRow {
-                    stock_location_id: row.id.clone(),
-                    part_number: part_number.clone(),
-                    description: spec.description.clone(),
-                    on_hand: spec.on_hand,
-                    reorder_point: spec.reorder_point,
-                    supply_threshold_percent: spec.supply_threshold_percent,
-                    order_quantity: spec.order_quantity,
-                    updated_at: now.naive_utc(),
-                },
-            )?;
-            if before != Some(spec.on_hand) {
-                repo::insert_movement(
-                    c,
-                    &StockMovementRow {
-                        id: fleetdesk_persistence::new_id(),
-                        stock_location_id: row.id.clone(),
-                        part_number: part_number.clone(),
-                        kind: Stored(MovementKind::Count),
-                        quantity: spec.on_hand - before.unwrap_or(0),
-                        on_hand_after: spec.on_hand,
-                        order_id: None,
-                        device_id: None,
-                        recorded_by: who.0.user_id.clone(),
-                        recorded_at: now.naive_utc(),
-                    },
-                )?;
-            }
-            app_stock::event(
-                c,
-                EventKind::StockLevelSet,
-                &row,
-                None,
-                Some(&who.0.user_id),
-                json!({ "part_number": part_number, "on_hand": spec.on_hand }),
-                now,
+                &who.0,
+                &id,
+                (part_number, spec),
+                state.config.clock.now(),
             )?;
             detail(c, row)
         })
@@ -537,39 +432,14 @@ async fn link_devices(
     device_ids.dedup();
     let state = state.into_inner();
     let location = blocking(move || {
-        state.db.write(|c| -> Result<StockLocation, ApiError> {
-            let row = location_for(c, &who.0, Action::LinkStockDevices, &id)?;
-            let found = fleetdesk_persistence::devices::count_devices_in_account(
-                c,
-                &row.account_id,
-                &device_ids,
-            )?;
-            if usize::try_from(found).unwrap_or(0) != device_ids.len() {
-                return Err(ApiError::invalid_field(
-                    "device_ids",
-                    "every device must belong to the location's account",
-                ));
-            }
-            let now = state.config.clock.now();
-            repo::set_linked_devices(c, &row.id, &device_ids, now)?;
-            app_stock::event(
-                c,
-                EventKind::StockLocationDevicesLinked,
-                &row,
-                None,
-                Some(&who.0.user_id),
-                json!({ "device_ids": device_ids }),
-                now,
-            )?;
+        state.db.write(|c| {
+            let row =
+                app_stock::link_devices(c, &who.0, &id, device_ids, state.config.clock.now())?;
             detail(c, row)
         })
     })
     .await?;
     Ok(web::Json(location))
-}
-
-fn not_stocked() -> ApiError {
-    ApiError::invalid_field("part_number", "is not stocked at this location")
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -609,63 +479,18 @@ async fn record_consumption(
     let quantity = rules::parse_quantity(body.quantity)?;
     let state = state.into_inner();
     let level = blocking(move || {
-        state.db.write(|c| -> Result<StockLevelRow, ApiError> {
-            let row = location_for(c, &who.0, Action::EditStock, &id)?;
-            let level = repo::find_level(c, &row.id, &part_number)?.ok_or_else(not_stocked)?;
-            if let Some(device) = &body.device_id {
-                let linked = repo::location_of_device(c, device)?;
-                if linked.as_deref() != Some(row.id.as_str()) {
-                    return Err(ApiError::invalid_field(
-                        "device_id",
-                        "is not linked to this location",
-                    ));
-                }
-            }
-            // Checked first for a clear answer; the update's own condition holds under races.
-            if let Err(StockError::NotEnough { on_hand }) = rules::consume(level.on_hand, quantity)
-            {
-                return Err(insufficient(on_hand));
-            }
-            let now = state.config.clock.now();
-            let after = repo::move_stock(c, &row.id, &part_number, -quantity, now)?
-                .ok_or_else(|| insufficient(level.on_hand))?;
-            repo::insert_movement(
+        state.db.write(|c| {
+            app_stock::consume(
                 c,
-                &StockMovementRow {
-                    id: fleetdesk_persistence::new_id(),
-                    stock_location_id: row.id.clone(),
-                    part_number: part_number.clone(),
-                    kind: Stored(MovementKind::Consumption),
-                    quantity: -quantity,
-                    on_hand_after: after,
-                    order_id: None,
-                    device_id: body.device_id.clone(),
-                    recorded_by: who.0.user_id.clone(),
-                    recorded_at: now.naive_utc(),
-                },
-            )?;
-            app_stock::event(
-                c,
-                EventKind::StockConsumed,
-                &row,
-                body.device_id.as_deref(),
-                Some(&who.0.user_id),
-                json!({ "part_number": part_number, "quantity": quantity, "on_hand": after }),
-                now,
-            )?;
-            repo::find_level(c, &row.id, &part_number)?.ok_or_else(|| ApiError::internal())
+                &who.0,
+                &id,
+                (part_number, quantity, body.device_id),
+                state.config.clock.now(),
+            )
         })
     })
     .await?;
     Ok(web::Json(level.into()))
-}
-
-fn insufficient(on_hand: i32) -> ApiError {
-    ApiError::conflict(
-        ErrorCode::InsufficientStock,
-        format!("only {on_hand} on hand: stock never goes below zero"),
-    )
-    .with_facts(json!({ "on_hand": on_hand }))
 }
 
 /// One change of a consumable's stock.
@@ -876,50 +701,9 @@ async fn receive_order(
         .transpose()?;
     let state = state.into_inner();
     let order = blocking(move || {
-        state.db.write(|c| -> Result<OrderRow, ApiError> {
-            let order = repo::find_order(c, &id)?.ok_or_else(ApiError::not_found)?;
-            let location = location_for(c, &who.0, Action::EditStock, &order.stock_location_id)?;
-            let quantity = quantity.unwrap_or(order.quantity);
-            let now = state.config.clock.now();
-            if !repo::receive_order(c, &order.id, quantity, &who.0.user_id, now)? {
-                return Err(ApiError::conflict(
-                    ErrorCode::OrderClosed,
-                    "this order was received already",
-                ));
-            }
-            let level =
-                repo::find_level(c, &location.id, &order.part_number)?.ok_or_else(not_stocked)?;
-            rules::receive(level.on_hand, quantity)
-                .map_err(|e| ApiError::invalid_field("quantity", e.to_string()))?;
-            let after = repo::move_stock(c, &location.id, &order.part_number, quantity, now)?
-                .ok_or_else(|| ApiError::internal())?;
-            repo::insert_movement(
-                c,
-                &StockMovementRow {
-                    id: fleetdesk_persistence::new_id(),
-                    stock_location_id: location.id.clone(),
-                    part_number: order.part_number.clone(),
-                    kind: Stored(MovementKind::Receipt),
-                    quantity,
-                    on_hand_after: after,
-                    order_id: Some(order.id.clone()),
-                    device_id: None,
-                    recorded_by: who.0.user_id.clone(),
-                    recorded_at: now.naive_utc(),
-                },
-            )?;
-            app_stock::event(
-                c,
-                EventKind::ReplenishmentOrderReceived,
-                &location,
-                Some(&order.device_id),
-                Some(&who.0.user_id),
-                json!({ "order_id": order.id, "part_number": order.part_number,
-                        "quantity": quantity, "on_hand": after }),
-                now,
-            )?;
-            repo::find_order(c, &order.id)?.ok_or_else(|| ApiError::internal())
-        })
+        state
+            .db
+            .write(|c| app_stock::receive_order(c, &who.0, &id, quantity, state.config.clock.now()))
     })
     .await?;
     Ok(web::Json(order.into()))
