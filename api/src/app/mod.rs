@@ -4,6 +4,7 @@
 //!
 //! Areas move here one at a time (see ARCHITECTURE.md); the first is consumable stock.
 
+pub mod accounts;
 pub mod assignments;
 pub mod calls;
 pub mod cases;

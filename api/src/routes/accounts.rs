@@ -7,23 +7,20 @@ use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::{
     self as rules, CreditRating, CustomerAccountNumber, PaymentRecord, SystemAccountNumber,
 };
-use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, Decision};
 use fleetdesk_domain::sites::{Address, TimeZone};
 use fleetdesk_persistence::accounts::{
     self as repo, AccountChanges, AccountFilter, AccountRow, SiteRow,
 };
-use fleetdesk_persistence::events::{self, NewEvent};
-use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::app::accounts::{self as app_accounts, find_account};
 use crate::auth::{Authenticated, authorize};
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -37,24 +34,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_sites)
         .service(create_site)
         .service(get_site);
-}
-
-/// Maps a unique violation on account numbers to a clear conflict.
-fn number_taken(e: DbError) -> ApiError {
-    match e {
-        DbError::UniqueViolation(what) => {
-            let field = if what.contains("system") {
-                "system_account_number"
-            } else {
-                "customer_account_number"
-            };
-            ApiError::conflict(
-                ErrorCode::AccountNumberTaken,
-                format!("another account already has this {field}"),
-            )
-        }
-        other => other.into(),
-    }
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -355,39 +334,15 @@ async fn create_account(
     let state = state.into_inner();
     let actor = user.0.user_id;
     let row = blocking(move || {
-        state.db.write(|c| -> Result<AccountRow, ApiError> {
-            repo::insert_account(c, &row).map_err(number_taken)?;
-            events::append(
-                c,
-                NewEvent {
-                    kind: EventKind::AccountCreated,
-                    account_id: Some(&row.id),
-                    subject_type: "account",
-                    subject_id: &row.id,
-                    device_id: None,
-                    dealer_id: None,
-                    actor_id: Some(&actor),
-                    staff_only: false,
-                    payload: json!({
-                        "customer_account_number": row.customer_account_number,
-                        "system_account_number": row.system_account_number,
-                        "name": row.name,
-                    }),
-                    at: now,
-                },
-            )?;
-            Ok(row)
-        })
+        state
+            .db
+            .write(|c| app_accounts::create(c, &actor, row, now))
     })
     .await?;
     let view = staff_view(row)?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/accounts/{}", view.id)))
         .json(view))
-}
-
-fn find_account(c: &mut Conn, id: &str) -> Result<AccountRow, ApiError> {
-    repo::find_account(c, id)?.ok_or_else(ApiError::not_found)
 }
 
 /// One account: the staff view for staff, the customer view for its own users.
@@ -468,51 +423,9 @@ async fn update_account(
     let state = state.into_inner();
     let actor = user.0.user_id;
     let row = blocking(move || {
-        state.db.write(|c| -> Result<AccountRow, ApiError> {
-            find_account(c, &id)?;
-            let row = repo::update_account(c, &id, &changes)?;
-            // Credit changes are an event of their own, for those who may read credit data.
-            let mut append = |kind: EventKind, payload: serde_json::Value| {
-                events::append(
-                    c,
-                    NewEvent {
-                        kind,
-                        account_id: Some(&id),
-                        subject_type: "account",
-                        subject_id: &id,
-                        device_id: None,
-                        dealer_id: None,
-                        actor_id: Some(&actor),
-                        staff_only: kind != EventKind::AccountUpdated,
-                        payload,
-                        at: now,
-                    },
-                )
-            };
-            if let Some(name) = &changes.name {
-                append(
-                    EventKind::AccountUpdated,
-                    json!({ "fields": ["name"], "name": name }),
-                )?;
-            }
-            let credit_fields: Vec<&str> = [
-                changes.credit_rating.is_some().then_some("credit_rating"),
-                changes
-                    .payment_history
-                    .is_some()
-                    .then_some("payment_history"),
-            ]
-            .into_iter()
-            .flatten()
-            .collect();
-            if !credit_fields.is_empty() {
-                append(
-                    EventKind::AccountCreditUpdated,
-                    json!({ "fields": credit_fields }),
-                )?;
-            }
-            Ok(row)
-        })
+        state
+            .db
+            .write(|c| app_accounts::update(c, &actor, &id, changes, now))
     })
     .await?;
     Ok(web::Json(staff_view(row)?))
@@ -672,32 +585,9 @@ async fn create_site(
     let state = state.into_inner();
     let actor = user.0.user_id;
     let row = blocking(move || {
-        state.db.write(|c| -> Result<SiteRow, ApiError> {
-            find_account(c, &row.account_id)?;
-            repo::insert_site(c, &row).map_err(|e| match e {
-                DbError::UniqueViolation(_) => ApiError::conflict(
-                    ErrorCode::SiteNameTaken,
-                    "this account already has a site of that name",
-                ),
-                other => other.into(),
-            })?;
-            events::append(
-                c,
-                NewEvent {
-                    kind: EventKind::SiteCreated,
-                    account_id: Some(&row.account_id),
-                    subject_type: "site",
-                    subject_id: &row.id,
-                    device_id: None,
-                    dealer_id: None,
-                    actor_id: Some(&actor),
-                    staff_only: false,
-                    payload: json!({ "name": row.name, "time_zone": row.time_zone }),
-                    at: now,
-                },
-            )?;
-            Ok(row)
-        })
+        state
+            .db
+            .write(|c| app_accounts::create_site(c, &actor, row, now))
     })
     .await?;
     let site = Site::from(row);

@@ -1,0 +1,150 @@
+//! Customer accounts and their sites.
+
+use chrono::{DateTime, Utc};
+use fleetdesk_domain::events::EventKind;
+use fleetdesk_persistence::accounts::{self as repo, AccountChanges, AccountRow, SiteRow};
+use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::{Conn, DbError};
+use serde_json::json;
+
+use crate::error::{ApiError, ErrorCode};
+
+/// An account by id; 404 when there is none.
+pub fn find_account(c: &mut Conn, id: &str) -> Result<AccountRow, ApiError> {
+    repo::find_account(c, id)?.ok_or_else(ApiError::not_found)
+}
+
+/// Maps a unique violation on account numbers to a clear conflict.
+fn number_taken(e: DbError) -> ApiError {
+    match e {
+        DbError::UniqueViolation(what) => {
+            let field = if what.contains("system") {
+                "system_account_number"
+            } else {
+                "customer_account_number"
+            };
+            ApiError::conflict(
+                ErrorCode::AccountNumberTaken,
+                format!("another account already has this {field}"),
+            )
+        }
+        other => other.into(),
+    }
+}
+
+/// Creates a customer account (customer service); both account numbers are unique.
+pub fn create(
+    c: &mut Conn,
+    actor: &str,
+    row: AccountRow,
+    now: DateTime<Utc>,
+) -> Result<AccountRow, ApiError> {
+    repo::insert_account(c, &row).map_err(number_taken)?;
+    events::append(
+        c,
+        NewEvent {
+            kind: EventKind::AccountCreated,
+            account_id: Some(&row.id),
+            subject_type: "account",
+            subject_id: &row.id,
+            device_id: None,
+            dealer_id: None,
+            actor_id: Some(actor),
+            staff_only: false,
+            payload: json!({
+                "customer_account_number": row.customer_account_number,
+                "system_account_number": row.system_account_number,
+                "name": row.name,
+            }),
+            at: now,
+        },
+    )?;
+    Ok(row)
+}
+
+/// Changes an account's name or credit data; credit changes are an event of their own, for
+/// those who may read credit data.
+pub fn update(
+    c: &mut Conn,
+    actor: &str,
+    id: &str,
+    changes: AccountChanges,
+    now: DateTime<Utc>,
+) -> Result<AccountRow, ApiError> {
+    find_account(c, id)?;
+    let row = repo::update_account(c, id, &changes)?;
+    // Credit changes are an event of their own, for those who may read credit data.
+    let mut append = |kind: EventKind, payload: serde_json::Value| {
+        events::append(
+            c,
+            NewEvent {
+                kind,
+                account_id: Some(id),
+                subject_type: "account",
+                subject_id: id,
+                device_id: None,
+                dealer_id: None,
+                actor_id: Some(actor),
+                staff_only: kind != EventKind::AccountUpdated,
+                payload,
+                at: now,
+            },
+        )
+    };
+    if let Some(name) = &changes.name {
+        append(
+            EventKind::AccountUpdated,
+            json!({ "fields": ["name"], "name": name }),
+        )?;
+    }
+    let credit_fields: Vec<&str> = [
+        changes.credit_rating.is_some().then_some("credit_rating"),
+        changes
+            .payment_history
+            .is_some()
+            .then_some("payment_history"),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !credit_fields.is_empty() {
+        append(
+            EventKind::AccountCreditUpdated,
+            json!({ "fields": credit_fields }),
+        )?;
+    }
+    Ok(row)
+}
+
+/// Adds a site to an account; its name is unique within the account.
+pub fn create_site(
+    c: &mut Conn,
+    actor: &str,
+    row: SiteRow,
+    now: DateTime<Utc>,
+) -> Result<SiteRow, ApiError> {
+    find_account(c, &row.account_id)?;
+    repo::insert_site(c, &row).map_err(|e| match e {
+        DbError::UniqueViolation(_) => ApiError::conflict(
+            ErrorCode::SiteNameTaken,
+            "this account already has a site of that name",
+        ),
+        other => other.into(),
+    })?;
+    events::append(
+        c,
+        NewEvent {
+            kind: EventKind::SiteCreated,
+            account_id: Some(&row.account_id),
+            subject_type: "site",
+            subject_id: &row.id,
+            device_id: None,
+            dealer_id: None,
+            actor_id: Some(actor),
+            staff_only: false,
+            payload: json!({ "name": row.name, "time_zone": row.time_zone }),
+            at: now,
+        },
+    )?;
+    Ok(row)
+}
