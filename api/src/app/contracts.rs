@@ -1,11 +1,16 @@
 //! Service contracts: the terms (response time and business calendar) as stored and as
 //! answered, and the calendar they describe.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use fleetdesk_domain::calendar::{Calendar, Holiday, Interval};
+use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::sites::TimeZone;
-use fleetdesk_persistence::contracts::ContractRow;
+use fleetdesk_persistence::Conn;
+use fleetdesk_persistence::accounts as accounts_repo;
+use fleetdesk_persistence::contracts::{self as repo, ContractRow};
+use fleetdesk_persistence::events::{self, NewEvent};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use utoipa::ToSchema;
 use validator::Validate;
 
@@ -117,4 +122,46 @@ pub fn terms_of(row: &ContractRow) -> Result<ContractTerms, ApiError> {
         office_hours: serde_json::from_str(&row.office_hours).map_err(unreadable)?,
         holidays: serde_json::from_str(&row.holidays).map_err(unreadable)?,
     })
+}
+
+/// Puts new contract terms in force for an account: a new version, which cases opened from
+/// now on take.
+pub fn put(
+    c: &mut Conn,
+    actor: &str,
+    account_id: &str,
+    (terms, calendar): (ContractTerms, Calendar),
+    now: DateTime<Utc>,
+) -> Result<ContractRow, ApiError> {
+    accounts_repo::find_account(c, account_id)?.ok_or_else(ApiError::not_found)?;
+    accounts_repo::lock_account(c, account_id)?;
+    let version = repo::current(c, account_id)?.map_or(1, |r| r.version + 1);
+    let to_json = |v: serde_json::Result<String>| v.map_err(|e| ApiError::internal_from(e));
+    let row = ContractRow {
+        account_id: account_id.to_owned(),
+        version,
+        response_minutes: terms.response_minutes,
+        time_zone: calendar.time_zone().name().to_owned(),
+        office_hours: to_json(serde_json::to_string(&terms.office_hours))?,
+        holidays: to_json(serde_json::to_string(&terms.holidays))?,
+        created_at: now.naive_utc(),
+        created_by: actor.to_owned(),
+    };
+    repo::insert(c, &row)?;
+    events::append(
+        c,
+        NewEvent {
+            kind: EventKind::ServiceContractUpdated,
+            account_id: Some(account_id),
+            subject_type: "service_contract",
+            subject_id: account_id,
+            device_id: None,
+            dealer_id: None,
+            actor_id: Some(actor),
+            staff_only: false,
+            payload: json!({ "version": version, "response_minutes": row.response_minutes }),
+            at: now,
+        },
+    )?;
+    Ok(row)
 }

@@ -14,6 +14,7 @@ pub mod dealers;
 pub mod devices;
 pub mod dispatches;
 pub mod invitations;
+pub mod knowledge;
 pub mod members;
 pub mod readings;
 pub mod stock;

@@ -4,17 +4,14 @@
 use actix_web::{get, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::calendar::response_deadline;
-use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::policy::Action;
-use fleetdesk_persistence::accounts as accounts_repo;
 use fleetdesk_persistence::contracts::{self as repo, ContractRow};
-use fleetdesk_persistence::events::{self, NewEvent};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::app::contracts as app_contracts;
 pub use crate::app::contracts::{ContractTerms, HolidayDto, OfficeHours, OfficeInterval, terms_of};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
@@ -129,38 +126,14 @@ async fn put_contract(
     let state = state.into_inner();
     let actor = who.0.user_id;
     let row = blocking(move || {
-        state.db.write(|c| -> Result<ContractRow, ApiError> {
-            accounts_repo::find_account(c, &account_id)?.ok_or_else(ApiError::not_found)?;
-            accounts_repo::lock_account(c, &account_id)?;
-            let version = repo::current(c, &account_id)?.map_or(1, |r| r.version + 1);
-            let to_json = |v: serde_json::Result<String>| v.map_err(|e| ApiError::internal_from(e));
-            let row = ContractRow {
-                account_id: account_id.clone(),
-                version,
-                response_minutes: terms.response_minutes,
-                time_zone: calendar.time_zone().name().to_owned(),
-                office_hours: to_json(serde_json::to_string(&terms.office_hours))?,
-                holidays: to_json(serde_json::to_string(&terms.holidays))?,
-                created_at: state.config.clock.now().naive_utc(),
-                created_by: actor.clone(),
-            };
-            repo::insert(c, &row)?;
-            events::append(
+        state.db.write(|c| {
+            app_contracts::put(
                 c,
-                NewEvent {
-                    kind: EventKind::ServiceContractUpdated,
-                    account_id: Some(&account_id),
-                    subject_type: "service_contract",
-                    subject_id: &account_id,
-                    device_id: None,
-                    dealer_id: None,
-                    actor_id: Some(&actor),
-                    staff_only: false,
-                    payload: json!({ "version": version, "response_minutes": row.response_minutes }),
-                    at: state.config.clock.now(),
-                },
-            )?;
-            Ok(row)
+                &actor,
+                &account_id,
+                (terms, calendar),
+                state.config.clock.now(),
+            )
         })
     })
     .await?;

@@ -8,12 +8,12 @@ use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::knowledge::ArticleStatus;
 use fleetdesk_domain::knowledge::{self as rules, Searchable};
 use fleetdesk_domain::policy::Action;
-use fleetdesk_persistence::knowledge::{self as repo, Article, ArticleFilter, ArticleRow};
-use fleetdesk_persistence::labels::Stored;
+use fleetdesk_persistence::knowledge::{self as repo, Article, ArticleFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::app::knowledge::{self as app_knowledge, NewArticle};
 use crate::auth::{Authenticated, authorize_unscoped};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
@@ -236,16 +236,7 @@ pub struct ArticleInput {
     pub status: String,
 }
 
-/// The checked article fields of `input`.
-struct CheckedInput {
-    title: String,
-    body: String,
-    model_ids: Vec<String>,
-    tags: Vec<String>,
-    status: ArticleStatus,
-}
-
-fn check(input: ArticleInput) -> Result<CheckedInput, ApiError> {
+fn check(input: ArticleInput) -> Result<NewArticle, ApiError> {
     let status = labels::parse("status", &input.status)?;
     let mut model_ids = input.model_ids;
     model_ids.sort();
@@ -253,21 +244,13 @@ fn check(input: ArticleInput) -> Result<CheckedInput, ApiError> {
     if model_ids.len() > 50 {
         return Err(ApiError::invalid_field("model_ids", "at most 50 models"));
     }
-    Ok(CheckedInput {
+    Ok(NewArticle {
         title: rules::parse_title(&input.title)?,
         body: rules::parse_body(&input.body)?,
         tags: rules::parse_tags(&input.tags)?,
         model_ids,
         status,
     })
-}
-
-fn models_exist(c: &mut fleetdesk_persistence::Conn, ids: &[String]) -> Result<(), ApiError> {
-    let found = fleetdesk_persistence::devices::count_models(c, ids)?;
-    if usize::try_from(found).unwrap_or(0) != ids.len() {
-        return Err(ApiError::invalid_field("model_ids", "no such device model"));
-    }
-    Ok(())
 }
 
 /// Writes an article (customer service, call center).
@@ -293,27 +276,9 @@ async fn create_article(
     let state = state.into_inner();
     let actor = who.0.user_id;
     let article = blocking(move || {
-        state.db.write(|c| -> Result<Article, ApiError> {
-            models_exist(c, &input.model_ids)?;
-            let now = state.config.clock.now().naive_utc();
-            let article = Article {
-                row: ArticleRow {
-                    id: fleetdesk_persistence::new_id(),
-                    published_at: (input.status == ArticleStatus::Published).then_some(now),
-                    title: input.title,
-                    body: input.body,
-                    status: Stored(input.status),
-                    created_by: actor.clone(),
-                    created_at: now,
-                    updated_by: actor,
-                    updated_at: now,
-                },
-                model_ids: input.model_ids,
-                tags: input.tags,
-            };
-            repo::insert_article(c, &article)?;
-            Ok(article)
-        })
+        state
+            .db
+            .write(|c| app_knowledge::create(c, &actor, input, state.config.clock.now()))
     })
     .await?;
     let view = KnowledgeArticle::from(article);
@@ -351,30 +316,9 @@ async fn update_article(
     let state = state.into_inner();
     let actor = who.0.user_id;
     let article = blocking(move || {
-        state.db.write(|c| -> Result<Article, ApiError> {
-            let existing = repo::find_article(c, &id)?.ok_or_else(ApiError::not_found)?;
-            models_exist(c, &input.model_ids)?;
-            let now = state.config.clock.now().naive_utc();
-            let published_at = existing
-                .row
-                .published_at
-                .or((input.status == ArticleStatus::Published).then_some(now));
-            let article = Article {
-                row: ArticleRow {
-                    title: input.title,
-                    body: input.body,
-                    status: Stored(input.status),
-                    updated_by: actor,
-                    updated_at: now,
-                    published_at,
-                    ..existing.row
-                },
-                model_ids: input.model_ids,
-                tags: input.tags,
-            };
-            repo::update_article(c, &article)?;
-            Ok(article)
-        })
+        state
+            .db
+            .write(|c| app_knowledge::update(c, &actor, &id, input, state.config.clock.now()))
     })
     .await?;
     Ok(web::Json(article.into()))
