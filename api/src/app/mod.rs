@@ -17,4 +17,5 @@ pub mod invitations;
 pub mod knowledge;
 pub mod members;
 pub mod readings;
+pub mod registration;
 pub mod stock;

@@ -3,26 +3,18 @@
 //! Registration and resending answer the same whether or not an address is registered, so
 //! neither reveals who has a user.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use fleetdesk_domain::accounts::{CustomerAccountNumber, parse_name};
-use fleetdesk_domain::events::EventKind;
-use fleetdesk_domain::identity::{CustomerRole, Email, Password};
-use fleetdesk_domain::membership::JoinRequestStatus;
+use fleetdesk_domain::identity::{Email, Password};
 use fleetdesk_domain::policy::Action;
-use fleetdesk_persistence::events::{self, NewEvent};
-use fleetdesk_persistence::identity::{self as repo, EmailTokenRow, JoinRequestRow, UserRow};
-use fleetdesk_persistence::labels::Stored;
-use fleetdesk_persistence::{Conn, DbError};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::app::registration as app_registration;
 use crate::auth::{self, Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::mail::{self, texts};
 use crate::state::{AppState, State, blocking};
 use crate::throttle;
 
@@ -34,72 +26,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(resend_for_user);
 }
 
-/// What a new confirmation link carries, and which earlier links it replaces.
-pub enum Confirmation {
-    /// A registration's link: confirming it sets the password registered with it. Links of
-    /// other registrations of the address stay valid, so a stranger registering the address
-    /// later cannot spoil its owner's link.
-    Registration { password_hash: String },
-    /// A new link for the newest registration (or correction) of the address; it replaces
-    /// that one's earlier links.
-    Resend,
-    /// Customer service's: confirms the address only, and replaces every earlier link.
-    AddressOnly,
-}
-
-/// Mails a confirmation link to `email`; `extra` is appended to the mail.
-pub fn send_confirmation(
-    state: &AppState,
-    conn: &mut Conn,
-    user_id: &str,
-    email: &str,
-    display_name: &str,
-    confirmation: Confirmation,
-    extra: &str,
-) -> Result<(), ApiError> {
-    let now = state.config.clock.now();
-    let password_hash = match confirmation {
-        Confirmation::Registration { password_hash } => Some(password_hash),
-        Confirmation::Resend => {
-            let carried =
-                repo::newest_open_email_token(conn, user_id, now)?.and_then(|t| t.password_hash);
-            repo::expire_email_tokens_carrying(conn, user_id, carried.as_deref(), now)?;
-            carried
-        }
-        Confirmation::AddressOnly => {
-            repo::expire_email_tokens(conn, user_id, now)?;
-            None
-        }
-    };
-    let (token, token_hash) = auth::new_secret_token()?;
-    let ttl = chrono::Duration::from_std(state.config.email_token_ttl)
-        .map_err(|e| ApiError::internal_from(e))?;
-    repo::insert_email_token(
-        conn,
-        &EmailTokenRow {
-            id: fleetdesk_persistence::new_id(),
-            user_id: user_id.to_owned(),
-            purpose: "confirm-email".into(),
-            email: email.to_owned(),
-            token_hash,
-            created_at: now.naive_utc(),
-            expires_at: (now + ttl).naive_utc(),
-            used_at: None,
-            password_hash,
-        },
-    )?;
-    let (subject, body) = texts::confirm_email(&state.config.public_base_url, display_name, &token);
-    mail::enqueue_secret(
-        conn,
-        email,
-        (subject, body + extra),
-        state.config.clock.now(),
-    )?;
-    Ok(())
-}
-
-/// Counts a mail a stranger may cause to `email`: a few an hour per address, more per client,
-/// whether or not the address has a user (the answer must not tell).
 fn limit_mail(state: &AppState, email: &str, client: &str) -> Result<(), ApiError> {
     let keys = throttle::mail_keys(email, client);
     throttle::claim(&state.db, &keys, state.config.clock.now())?.map_err(|wait| {
@@ -174,69 +100,12 @@ async fn register(
         limit_mail(&state, email.as_str(), &client)?;
         // Hash whether or not the address is new, so both answers take as long.
         let hash = auth::hash_password(password.expose())?;
-        state.db.write(|c| -> Result<(), ApiError> {
-            let now = state.config.clock.now();
-            if let Some(existing) = repo::find_user_by_email(c, email.as_str())? {
-                if existing.email_confirmed_at.is_none() {
-                    send_confirmation(
-                        &state,
-                        c,
-                        &existing.id,
-                        &existing.email,
-                        &display_name,
-                        Confirmation::Registration {
-                            password_hash: hash,
-                        },
-                        "",
-                    )?;
-                } else {
-                    mail::enqueue(
-                        c,
-                        &existing.email,
-                        texts::already_registered(&state.config.public_base_url),
-                        state.config.clock.now(),
-                    )?;
-                }
-                return Ok(());
-            }
-            let user = UserRow::new(
-                email.as_str(),
-                hash.clone(),
-                &display_name,
-                None,
-                false,
-                now,
-            );
-            repo::insert_user(c, &user)?;
-            let mut extra = String::new();
-            if let Some(number) = &account_number {
-                extra = request_to_join(&state, c, &user, number)?;
-            }
-            events::append(
+        state.db.write(|c| {
+            app_registration::register(
                 c,
-                NewEvent {
-                    kind: EventKind::UserRegistered,
-                    account_id: None,
-                    subject_type: "user",
-                    subject_id: &user.id,
-                    device_id: None,
-                    dealer_id: None,
-                    actor_id: Some(&user.id),
-                    staff_only: true,
-                    payload: json!({ "email": user.email }),
-                    at: now,
-                },
-            )?;
-            send_confirmation(
                 &state,
-                c,
-                &user.id,
-                &user.email,
-                &user.display_name,
-                Confirmation::Registration {
-                    password_hash: hash,
-                },
-                &extra,
+                (&email, &display_name, account_number.as_ref()),
+                hash,
             )
         })
     })
@@ -245,64 +114,6 @@ async fn register(
         "confirmation_sent",
         "If this address can be registered, a confirmation mail is on its way.",
     )))
-}
-
-/// Files a join request for the account with `number`, if there is one, and tells its
-/// administrators; returns the registrant's sentence, which is the same either way.
-fn request_to_join(
-    state: &AppState,
-    c: &mut Conn,
-    user: &UserRow,
-    number: &CustomerAccountNumber,
-) -> Result<String, ApiError> {
-    let passed_on = texts::join_request_passed_on(number.as_str());
-    let Some(account) =
-        fleetdesk_persistence::accounts::find_by_customer_number(c, number.as_str())?
-    else {
-        return Ok(passed_on);
-    };
-    let request = JoinRequestRow {
-        id: fleetdesk_persistence::new_id(),
-        account_id: account.id.clone(),
-        user_id: user.id.clone(),
-        status: Stored(JoinRequestStatus::Pending),
-        created_at: user.created_at,
-        decided_by: None,
-        decided_at: None,
-        granted_role: None,
-        reason: None,
-    };
-    repo::insert_join_request(c, &request)?;
-    for admin in repo::member_addresses_with_role(c, &account.id, CustomerRole::Administrator)? {
-        mail::enqueue(
-            c,
-            &admin,
-            texts::join_request_for_administrators(
-                &state.config.public_base_url,
-                &account.id,
-                &account.name,
-                &user.display_name,
-                &user.email,
-            ),
-            state.config.clock.now(),
-        )?;
-    }
-    events::append(
-        c,
-        NewEvent {
-            kind: EventKind::JoinRequestCreated,
-            account_id: Some(&account.id),
-            subject_type: "join_request",
-            subject_id: &request.id,
-            device_id: None,
-            dealer_id: None,
-            actor_id: Some(&user.id),
-            staff_only: false,
-            payload: json!({ "user_id": user.id, "display_name": user.display_name }),
-            at: user.created_at(),
-        },
-    )?;
-    Ok(passed_on)
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -317,10 +128,6 @@ pub struct Confirmed {
     #[schema(example = "confirmed")]
     pub status: String,
     pub email: String,
-}
-
-fn token_problem(code: ErrorCode, detail: &str) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
 }
 
 /// Confirms an address with the token from the confirmation mail (once; within 24 hours).
@@ -341,62 +148,9 @@ async fn confirm_email(
     let hash = auth::token_hash(&body.token);
     let state = state.into_inner();
     let email = blocking(move || {
-        state.db.write(|c| -> Result<String, ApiError> {
-            let now = state.config.clock.now();
-            let token = repo::find_email_token(c, &hash)?
-                .filter(|t| t.purpose == "confirm-email")
-                .ok_or_else(|| {
-                    token_problem(
-                        ErrorCode::ConfirmationTokenInvalid,
-                        "this confirmation token is not valid",
-                    )
-                })?;
-            if token.used_at.is_some() {
-                return Err(token_problem(
-                    ErrorCode::ConfirmationTokenUsed,
-                    "this confirmation token was used or replaced by a newer one",
-                ));
-            }
-            if token.expires_at() <= now {
-                return Err(token_problem(
-                    ErrorCode::ConfirmationTokenExpired,
-                    "this confirmation token has expired; ask for a new mail",
-                ));
-            }
-            if !repo::use_email_token(c, &token.id, now)? {
-                return Err(token_problem(
-                    ErrorCode::ConfirmationTokenUsed,
-                    "this confirmation token was used or replaced by a newer one",
-                ));
-            }
-            if !repo::confirm_email(c, &token.user_id, &token.email, now)? {
-                return Err(token_problem(
-                    ErrorCode::ConfirmationTokenInvalid,
-                    "the address this token confirms has changed since",
-                ));
-            }
-            // The registration whose mail was opened sets the password; every other link ends.
-            if let Some(hash) = &token.password_hash {
-                repo::set_password(c, &token.user_id, hash, now)?;
-            }
-            repo::expire_email_tokens(c, &token.user_id, now)?;
-            events::append(
-                c,
-                NewEvent {
-                    kind: EventKind::UserEmailConfirmed,
-                    account_id: None,
-                    subject_type: "user",
-                    subject_id: &token.user_id,
-                    device_id: None,
-                    dealer_id: None,
-                    actor_id: Some(&token.user_id),
-                    staff_only: true,
-                    payload: json!({ "email": token.email }),
-                    at: now,
-                },
-            )?;
-            Ok(token.email)
-        })
+        state
+            .db
+            .write(|c| app_registration::confirm_email(c, &hash, state.config.clock.now()))
     })
     .await?;
     Ok(web::Json(Confirmed {
@@ -435,20 +189,9 @@ async fn resend_confirmation(
     if let Some(email) = email {
         blocking(move || {
             limit_mail(&state, email.as_str(), &client)?;
-            state.db.write(|c| -> Result<(), ApiError> {
-                match repo::find_user_by_email(c, email.as_str())? {
-                    Some(user) if user.email_confirmed_at.is_none() => send_confirmation(
-                        &state,
-                        c,
-                        &user.id,
-                        &user.email,
-                        &user.display_name,
-                        Confirmation::Resend,
-                        "",
-                    ),
-                    _ => Ok(()),
-                }
-            })
+            state
+                .db
+                .write(|c| app_registration::resend_confirmation(c, &state, &email))
         })
         .await?;
     }
@@ -470,10 +213,6 @@ pub struct UserSummary {
 pub struct EmailCorrection {
     #[schema(example = "anna.berg@nordicprint.example")]
     pub email: String,
-}
-
-fn find_user(c: &mut Conn, id: &str) -> Result<UserRow, ApiError> {
-    repo::find_user(c, id)?.ok_or_else(ApiError::not_found)
 }
 
 /// Corrects a user's address (customer service). The new address must be confirmed before
@@ -504,50 +243,9 @@ async fn correct_email(
     let state = state.into_inner();
     let actor = who.0.user_id;
     let user = blocking(move || {
-        state.db.write(|c| -> Result<UserRow, ApiError> {
-            let now = state.config.clock.now();
-            let user = find_user(c, &id)?;
-            repo::set_email(c, &user.id, email.as_str(), now).map_err(|e| match e {
-                DbError::UniqueViolation(_) => {
-                    ApiError::conflict(ErrorCode::EmailTaken, "another user has this address")
-                }
-                other => other.into(),
-            })?;
-            repo::revoke_all_refresh_tokens(c, &user.id, now)?;
-            send_confirmation(
-                &state,
-                c,
-                &user.id,
-                email.as_str(),
-                &user.display_name,
-                Confirmation::AddressOnly,
-                "",
-            )?;
-            if user.email != email.as_str() {
-                mail::enqueue(
-                    c,
-                    &user.email,
-                    texts::email_changed_notice(email.as_str()),
-                    state.config.clock.now(),
-                )?;
-            }
-            events::append(
-                c,
-                NewEvent {
-                    kind: EventKind::UserEmailCorrected,
-                    account_id: None,
-                    subject_type: "user",
-                    subject_id: &user.id,
-                    device_id: None,
-                    dealer_id: None,
-                    actor_id: Some(&actor),
-                    staff_only: true,
-                    payload: json!({ "from": user.email, "to": email.as_str() }),
-                    at: now,
-                },
-            )?;
-            find_user(c, &user.id)
-        })
+        state
+            .db
+            .write(|c| app_registration::correct_email(c, &state, &actor, (&id, &email)))
     })
     .await?;
     Ok(web::Json(UserSummary {
@@ -580,24 +278,9 @@ async fn resend_for_user(
     let id = id.into_inner();
     let state = state.into_inner();
     blocking(move || {
-        state.db.write(|c| -> Result<(), ApiError> {
-            let user = find_user(c, &id)?;
-            if user.email_confirmed_at.is_some() {
-                return Err(ApiError::conflict(
-                    ErrorCode::EmailAlreadyConfirmed,
-                    "this user's address is confirmed already",
-                ));
-            }
-            send_confirmation(
-                &state,
-                c,
-                &user.id,
-                &user.email,
-                &user.display_name,
-                Confirmation::AddressOnly,
-                "",
-            )
-        })
+        state
+            .db
+            .write(|c| app_registration::resend_for_user(c, &state, &id))
     })
     .await?;
     Ok(HttpResponse::Accepted().json(accepted(
