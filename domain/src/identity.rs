@@ -124,6 +124,13 @@ role_enum!(
 );
 
 crate::label!(impl StaffRole as "StaffRole", "staff role");
+
+crate::label!(
+    /// What a mailed single-use token is for.
+    pub enum TokenPurpose as "TokenPurpose", "token purpose" {
+        ConfirmEmail = "confirm-email",
+    }
+);
 crate::label!(impl CustomerRole as "CustomerRoleDto", "customer role");
 crate::label!(impl DealerRole as "DealerRoleDto", "dealer role");
 

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use fleetdesk_domain::identity::{CustomerRole, DealerRole, StaffRole};
+use fleetdesk_domain::identity::{CustomerRole, DealerRole, StaffRole, TokenPurpose};
 use fleetdesk_domain::membership::JoinRequestStatus;
 
 use crate::labels::Stored;
@@ -234,7 +234,7 @@ pub fn revoke_all_refresh_tokens(
 pub struct EmailTokenRow {
     pub id: String,
     pub user_id: String,
-    pub purpose: String,
+    pub purpose: Stored<TokenPurpose>,
     /// The address the token confirms: a token mailed before a correction confirms nothing.
     pub email: String,
     pub token_hash: String,

@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::CustomerAccountNumber;
 use fleetdesk_domain::events::EventKind;
-use fleetdesk_domain::identity::{CustomerRole, Email};
+use fleetdesk_domain::identity::{CustomerRole, Email, TokenPurpose};
 use fleetdesk_domain::membership::JoinRequestStatus;
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity::{self as repo, EmailTokenRow, JoinRequestRow, UserRow};
@@ -62,7 +62,7 @@ pub fn send_confirmation(
         &EmailTokenRow {
             id: fleetdesk_persistence::new_id(),
             user_id: user_id.to_owned(),
-            purpose: "confirm-email".into(),
+            purpose: Stored(TokenPurpose::ConfirmEmail),
             email: email.to_owned(),
             token_hash,
             created_at: now.naive_utc(),
@@ -224,7 +224,7 @@ pub fn confirm_email(
     now: DateTime<Utc>,
 ) -> Result<String, ApiError> {
     let token = repo::find_email_token(c, token_hash)?
-        .filter(|t| t.purpose == "confirm-email")
+        .filter(|t| t.purpose == TokenPurpose::ConfirmEmail)
         .ok_or_else(|| {
             token_problem(
                 ErrorCode::ConfirmationTokenInvalid,
