@@ -18,4 +18,5 @@ pub mod knowledge;
 pub mod members;
 pub mod readings;
 pub mod registration;
+pub mod sessions;
 pub mod stock;

@@ -481,3 +481,50 @@ pub fn link_devices(
     )?;
     Ok(row)
 }
+
+/// A device credential as an account issues it: its name, the device it is limited to if any,
+/// and the hash of its token (the token itself is shown once, never stored).
+pub struct NewCredential {
+    pub name: String,
+    pub device_id: Option<String>,
+    pub token_hash: String,
+}
+
+/// Issues a monitoring agent's credential for an account, optionally limited to one of its
+/// devices.
+pub fn issue_credential(
+    c: &mut Conn,
+    actor: &str,
+    account_id: &str,
+    new: NewCredential,
+    now: DateTime<Utc>,
+) -> Result<DeviceCredentialRow, ApiError> {
+    fleetdesk_persistence::accounts::find_account(c, account_id)?
+        .ok_or_else(ApiError::not_found)?;
+    if let Some(device) = &new.device_id {
+        let found = fleetdesk_persistence::devices::count_devices_in_account(
+            c,
+            account_id,
+            std::slice::from_ref(device),
+        )?;
+        if found != 1 {
+            return Err(ApiError::invalid_field(
+                "device_id",
+                "is not a device of this account",
+            ));
+        }
+    }
+    let row = DeviceCredentialRow {
+        id: fleetdesk_persistence::new_id(),
+        account_id: account_id.to_owned(),
+        device_id: new.device_id,
+        name: new.name,
+        token_hash: new.token_hash,
+        created_by: actor.to_owned(),
+        created_at: now.naive_utc(),
+        revoked_at: None,
+        last_used_at: None,
+    };
+    repo::insert_credential(c, &row)?;
+    Ok(row)
+}

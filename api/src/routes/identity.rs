@@ -4,18 +4,18 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::Email;
-use fleetdesk_persistence::Conn;
-use fleetdesk_persistence::identity::{self as repo, RefreshTokenRow};
+use fleetdesk_persistence::identity::{self as repo};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::app::sessions::{self, Issued, Refresh};
 use crate::auth::{self, Authenticated};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::no_store;
 use crate::labels::{CustomerRoleName, DealerRoleName, StaffRoleName};
-use crate::state::{AppState, State, blocking};
+use crate::state::{State, blocking};
 use crate::throttle;
 use fleetdesk_domain::identity::{CustomerRole, DealerRole, StaffRole};
 
@@ -50,6 +50,19 @@ pub struct TokenResponse {
     pub refresh_expires_at: DateTime<Utc>,
 }
 
+impl From<Issued> for TokenResponse {
+    fn from(i: Issued) -> Self {
+        Self {
+            access_token: i.access_token,
+            token_type: "Bearer".into(),
+            expires_in: i.expires_in,
+            expires_at: i.expires_at,
+            refresh_token: i.refresh_token,
+            refresh_expires_at: i.refresh_expires_at,
+        }
+    }
+}
+
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RefreshRequest {
     #[validate(length(min = 1, max = 200))]
@@ -63,46 +76,6 @@ fn invalid_credentials() -> ApiError {
         ErrorCode::InvalidCredentials,
         "the e-mail address or password is wrong",
     )
-}
-
-/// Issues an access token and a new refresh token: in a new sign-in, or in the sign-in
-/// `session` (its family and when it began), which it never outlives.
-fn issue(
-    state: &AppState,
-    conn: &mut Conn,
-    user_id: &str,
-    session: Option<(&str, DateTime<Utc>)>,
-) -> Result<TokenResponse, ApiError> {
-    let now = state.config.clock.now();
-    let (access_token, expires_at) = state.tokens.issue_access(user_id, now)?;
-    let (refresh_token, token_hash) = auth::new_secret_token()?;
-    let duration = |d| chrono::Duration::from_std(d).map_err(|e| ApiError::internal_from(e));
-    let (family_id, started) = match session {
-        Some((family, started)) => (family.to_owned(), started),
-        None => (fleetdesk_persistence::new_id(), now),
-    };
-    let session_ends = started + duration(state.config.session_max_age)?;
-    let row = RefreshTokenRow {
-        id: fleetdesk_persistence::new_id(),
-        user_id: user_id.to_owned(),
-        family_id,
-        token_hash,
-        issued_at: now.naive_utc(),
-        expires_at: (now + duration(state.tokens.refresh_ttl)?)
-            .min(session_ends)
-            .naive_utc(),
-        used_at: None,
-        revoked_at: None,
-    };
-    repo::insert_refresh_token(conn, &row)?;
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer".into(),
-        expires_in: (expires_at - now).num_seconds(),
-        expires_at,
-        refresh_token,
-        refresh_expires_at: row.expires_at(),
-    })
 }
 
 /// Signs in with e-mail and password. Repeated failures for one address or from one client
@@ -165,16 +138,11 @@ async fn login(
         }
         state.db.write(|c| -> Result<TokenResponse, ApiError> {
             throttle::succeeded(c, &keys, now)?;
-            issue(&state, c, &user.id, None)
+            Ok(sessions::issue(&state, c, &user.id, None)?.into())
         })
     })
     .await?;
     Ok(no_store(web::Json(tokens)))
-}
-
-enum RefreshOutcome {
-    Issued(Box<TokenResponse>),
-    Refused(&'static str),
 }
 
 /// Trades a refresh token for a new access token and a new refresh token. A refresh token
@@ -195,51 +163,10 @@ async fn refresh(
     body.validate()?;
     let state = state.into_inner();
     let hash = auth::token_hash(&body.refresh_token);
-    let outcome = blocking(move || {
-        state.db.write(|c| -> Result<RefreshOutcome, ApiError> {
-            let now = state.config.clock.now();
-            let Some(token) = repo::find_refresh_token(c, &hash)? else {
-                return Ok(RefreshOutcome::Refused("the refresh token is not valid"));
-            };
-            if token.used_at.is_some() {
-                // Someone holds a copy of a rotated token: end the whole sign-in.
-                repo::revoke_family(c, &token.family_id, now)?;
-                return Ok(RefreshOutcome::Refused(
-                    "the refresh token was already used; sign in again",
-                ));
-            }
-            if token.revoked_at.is_some() {
-                return Ok(RefreshOutcome::Refused(
-                    "the refresh token was revoked; sign in again",
-                ));
-            }
-            if token.expires_at() <= now {
-                return Ok(RefreshOutcome::Refused(
-                    "the refresh token has expired; sign in again",
-                ));
-            }
-            if !repo::consume_refresh_token(c, &token.id, now)? {
-                repo::revoke_family(c, &token.family_id, now)?;
-                return Ok(RefreshOutcome::Refused(
-                    "the refresh token was already used; sign in again",
-                ));
-            }
-            let started = repo::session_started(c, &token.family_id)?.unwrap_or(now);
-            let max_age = chrono::Duration::from_std(state.config.session_max_age)
-                .map_err(|e| ApiError::internal_from(e))?;
-            if started + max_age <= now {
-                return Ok(RefreshOutcome::Refused(
-                    "this sign-in has reached its maximum age; sign in again",
-                ));
-            }
-            let issued = issue(&state, c, &token.user_id, Some((&token.family_id, started)))?;
-            Ok(RefreshOutcome::Issued(Box::new(issued)))
-        })
-    })
-    .await?;
+    let outcome = blocking(move || state.db.write(|c| sessions::refresh(c, &state, &hash))).await?;
     match outcome {
-        RefreshOutcome::Issued(tokens) => Ok(no_store(web::Json(*tokens))),
-        RefreshOutcome::Refused(why) => Err(ApiError::new(
+        Refresh::Issued(tokens) => Ok(no_store(web::Json(tokens.into()))),
+        Refresh::Refused(why) => Err(ApiError::new(
             actix_web::http::StatusCode::UNAUTHORIZED,
             ErrorCode::InvalidRefreshToken,
             why,
@@ -269,13 +196,7 @@ async fn logout(
     let hash = auth::token_hash(&body.refresh_token);
     blocking(move || {
         state.db.write(|c| -> Result<(), ApiError> {
-            // Someone else's token is left alone; the answer is the same either way.
-            if let Some(token) = repo::find_refresh_token(c, &hash)?
-                && token.user_id == user.0.user_id
-            {
-                repo::revoke_family(c, &token.family_id, state.config.clock.now())?;
-            }
-            Ok(())
+            sessions::end(c, &user.0.user_id, &hash, state.config.clock.now())
         })
     })
     .await?;

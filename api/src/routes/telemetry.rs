@@ -95,41 +95,18 @@ async fn issue_credential(
     let (secret, _) = auth::new_secret_token()?;
     let token = format!("{PREFIX}{secret}");
     let token_hash = auth::token_hash(&token);
+    let new = app::NewCredential {
+        name,
+        device_id: body.device_id,
+        token_hash,
+    };
     let state = state.into_inner();
     let actor = who.0.user_id;
     let row = blocking(move || {
+        let now = state.config.clock.now();
         state
             .db
-            .write(|c| -> Result<DeviceCredentialRow, ApiError> {
-                fleetdesk_persistence::accounts::find_account(c, &account_id)?
-                    .ok_or_else(ApiError::not_found)?;
-                if let Some(device) = &body.device_id {
-                    let found = fleetdesk_persistence::devices::count_devices_in_account(
-                        c,
-                        &account_id,
-                        std::slice::from_ref(device),
-                    )?;
-                    if found != 1 {
-                        return Err(ApiError::invalid_field(
-                            "device_id",
-                            "is not a device of this account",
-                        ));
-                    }
-                }
-                let row = DeviceCredentialRow {
-                    id: fleetdesk_persistence::new_id(),
-                    account_id,
-                    device_id: body.device_id,
-                    name,
-                    token_hash,
-                    created_by: actor,
-                    created_at: state.config.clock.now().naive_utc(),
-                    revoked_at: None,
-                    last_used_at: None,
-                };
-                repo::insert_credential(c, &row)?;
-                Ok(row)
-            })
+            .write(|c| app::issue_credential(c, &actor, &account_id, new, now))
     })
     .await?;
     let mut credential = DeviceCredential::from(row);
