@@ -70,6 +70,7 @@ label_schemas! {
     RegistrationStatusName => dealers::RegistrationStatus, "Whether a dealer's registration of a serial number is in force.";
     CallReasonName => dealers::CallReason, "Why the end user called.";
     CallStatusName => dealers::CallStatus, "Where a call stands.";
+    AttemptOutcomeName => dealers::AttemptOutcome, "How the agent's own troubleshooting attempt went.";
     RemedyOutcomeName => dealers::RemedyOutcome, "How a user-performed remedy turned out (`not_applicable` needs a note).";
     DispatchRouteName => dealers::DispatchRoute, "Who a dispatch went to: a dealer, or the call center's own service.";
     DispatchStatusName => dealers::DispatchStatus, "Where a dispatch stands.";

@@ -17,9 +17,10 @@ pub struct EligibilityView {
     pub route: Option<serde_json::Value>,
     /// Whether the service is reimbursable under the warranty on the call date.
     pub reimbursable: bool,
-    /// Every reason that applies, each with a `code` (no_call, remedies_outstanding,
-    /// warranty_marketing_program, dealer_of_record, no_dealer_of_record, in_warranty,
-    /// out_of_warranty, warranty_unknown) and its facts.
+    /// Every reason that applies, each with a `code` (blocking: no_call, not_a_service_call,
+    /// remedies_outstanding, no_troubleshooting_recorded, warranty_marketing_program; and
+    /// dealer_of_record, no_dealer_of_record, in_warranty, out_of_warranty, warranty_unknown)
+    /// and its facts.
     #[schema(value_type = Vec<Object>)]
     pub reasons: Vec<serde_json::Value>,
 }

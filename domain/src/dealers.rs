@@ -25,9 +25,14 @@ pub struct DispatchFacts {
     pub call_date: Option<NaiveDate>,
     /// The active registration of the serial number, if any.
     pub registration: Option<Registration>,
+    /// The call is about a service problem (not a product, pre-sales or post-sales question).
+    pub service_problem: bool,
     /// Catalogued user-performed remedies for the problem not yet tried and failed (nor
     /// marked not applicable).
     pub outstanding_remedies: Vec<String>,
+    /// At least one troubleshooting attempt is recorded as failed: a catalogued remedy, or
+    /// (for a problem with none catalogued) the agent's own attempt.
+    pub failed_attempt: bool,
     /// The device's warranty end, when known.
     pub warranty_end: Option<NaiveDate>,
 }
@@ -99,10 +104,15 @@ pub enum Route {
 pub enum Reason {
     /// Blocking: dispatches come only from an end user's call to the call center.
     NoCall,
+    /// Blocking: only a call about a service problem is dispatched; questions are answered.
+    NotAServiceCall,
     /// Blocking: phone troubleshooting is not finished.
     RemediesOutstanding {
         remedies: Vec<String>,
     },
+    /// Blocking: no troubleshooting attempt is recorded as failed; service is dispatched only
+    /// when telephone troubleshooting fails.
+    NoTroubleshootingRecorded,
     /// Blocking: the registration selected the Warranty Marketing Program option.
     WarrantyMarketingProgram {
         dealer_id: String,
@@ -127,7 +137,9 @@ impl Reason {
     pub fn code(&self) -> &'static str {
         match self {
             Reason::NoCall => "no_call",
+            Reason::NotAServiceCall => "not_a_service_call",
             Reason::RemediesOutstanding { .. } => "remedies_outstanding",
+            Reason::NoTroubleshootingRecorded => "no_troubleshooting_recorded",
             Reason::WarrantyMarketingProgram { .. } => "warranty_marketing_program",
             Reason::DealerOfRecord { .. } => "dealer_of_record",
             Reason::NoDealerOfRecord => "no_dealer_of_record",
@@ -141,7 +153,9 @@ impl Reason {
         matches!(
             self,
             Reason::NoCall
+                | Reason::NotAServiceCall
                 | Reason::RemediesOutstanding { .. }
+                | Reason::NoTroubleshootingRecorded
                 | Reason::WarrantyMarketingProgram { .. }
         )
     }
@@ -168,10 +182,16 @@ pub fn dispatch_eligibility(facts: &DispatchFacts) -> Eligibility {
     if facts.call_date.is_none() {
         reasons.push(Reason::NoCall);
     }
+    if !facts.service_problem {
+        reasons.push(Reason::NotAServiceCall);
+    }
     if !facts.outstanding_remedies.is_empty() {
         reasons.push(Reason::RemediesOutstanding {
             remedies: facts.outstanding_remedies.clone(),
         });
+    }
+    if !facts.failed_attempt {
+        reasons.push(Reason::NoTroubleshootingRecorded);
     }
     let route = match &facts.registration {
         Some(r) if r.warranty_marketing_program => {
@@ -537,6 +557,14 @@ crate::label!(
     }
 );
 
+crate::label!(
+    /// How the agent's own troubleshooting attempt went.
+    pub enum AttemptOutcome as "AttemptOutcome", "attempt outcome" {
+        Solved = "solved",
+        Failed = "failed",
+    }
+);
+
 crate::label!(impl RemedyOutcome as "RemedyOutcome", "remedy outcome");
 crate::label!(serde RemedyOutcome);
 
@@ -550,9 +578,10 @@ mod tests {
     }
 
     /// Every combination of registered or not, Warranty Marketing Program or not, remedies
-    /// complete or not, in warranty on the call date or not, call or not: its decision, route,
-    /// reimbursability and reason codes. (Without a registration there is no option to
-    /// select, so the WMP column changes nothing in those rows.)
+    /// complete or not, in warranty on the call date or not, call or not, service problem or a
+    /// question, a failed attempt recorded or not: its decision, route, reimbursability and
+    /// reason codes. (Without a registration there is no option to select, so the WMP column
+    /// changes nothing in those rows.)
     #[test]
     fn the_dispatch_decision_table() {
         #[derive(Debug, PartialEq)]
@@ -562,9 +591,11 @@ mod tests {
             CallCenter,
         }
         use To::{CallCenter, Dealer, Nowhere};
-        /// registered, wmp, remedies done, in warranty, call => eligible, route, reimbursable,
-        /// reason codes.
+        /// registered, wmp, remedies done, in warranty, call, service problem, failed attempt
+        /// => eligible, route, reimbursable, reason codes.
         type Row = (
+            bool,
+            bool,
             bool,
             bool,
             bool,
@@ -578,40 +609,136 @@ mod tests {
         const Y: bool = true;
         const N: bool = false;
         #[rustfmt::skip]
-        let table: [Row; 32] = [
-            // registered, wmp, remedies done, in warranty, call => eligible, route, reimbursable, reasons
-            (Y, Y, Y, Y, Y, N, Nowhere, N, &["warranty_marketing_program", "in_warranty"]),
-            (Y, Y, Y, Y, N, N, Nowhere, N, &["no_call", "warranty_marketing_program"]),
-            (Y, Y, Y, N, Y, N, Nowhere, N, &["warranty_marketing_program", "out_of_warranty"]),
-            (Y, Y, Y, N, N, N, Nowhere, N, &["no_call", "warranty_marketing_program"]),
-            (Y, Y, N, Y, Y, N, Nowhere, N, &["remedies_outstanding", "warranty_marketing_program", "in_warranty"]),
-            (Y, Y, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "warranty_marketing_program"]),
-            (Y, Y, N, N, Y, N, Nowhere, N, &["remedies_outstanding", "warranty_marketing_program", "out_of_warranty"]),
-            (Y, Y, N, N, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "warranty_marketing_program"]),
-            (Y, N, Y, Y, Y, Y, Dealer, Y, &["dealer_of_record", "in_warranty"]),
-            (Y, N, Y, Y, N, N, Nowhere, N, &["no_call", "dealer_of_record"]),
-            (Y, N, Y, N, Y, Y, Dealer, N, &["dealer_of_record", "out_of_warranty"]),
-            (Y, N, Y, N, N, N, Nowhere, N, &["no_call", "dealer_of_record"]),
-            (Y, N, N, Y, Y, N, Nowhere, N, &["remedies_outstanding", "dealer_of_record", "in_warranty"]),
-            (Y, N, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "dealer_of_record"]),
-            (Y, N, N, N, Y, N, Nowhere, N, &["remedies_outstanding", "dealer_of_record", "out_of_warranty"]),
-            (Y, N, N, N, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "dealer_of_record"]),
-            (N, Y, Y, Y, Y, Y, CallCenter, Y, &["no_dealer_of_record", "in_warranty"]),
-            (N, Y, Y, Y, N, N, Nowhere, N, &["no_call", "no_dealer_of_record"]),
-            (N, Y, Y, N, Y, Y, CallCenter, N, &["no_dealer_of_record", "out_of_warranty"]),
-            (N, Y, Y, N, N, N, Nowhere, N, &["no_call", "no_dealer_of_record"]),
-            (N, Y, N, Y, Y, N, Nowhere, N, &["remedies_outstanding", "no_dealer_of_record", "in_warranty"]),
-            (N, Y, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_dealer_of_record"]),
-            (N, Y, N, N, Y, N, Nowhere, N, &["remedies_outstanding", "no_dealer_of_record", "out_of_warranty"]),
-            (N, Y, N, N, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_dealer_of_record"]),
-            (N, N, Y, Y, Y, Y, CallCenter, Y, &["no_dealer_of_record", "in_warranty"]),
-            (N, N, Y, Y, N, N, Nowhere, N, &["no_call", "no_dealer_of_record"]),
-            (N, N, Y, N, Y, Y, CallCenter, N, &["no_dealer_of_record", "out_of_warranty"]),
-            (N, N, Y, N, N, N, Nowhere, N, &["no_call", "no_dealer_of_record"]),
-            (N, N, N, Y, Y, N, Nowhere, N, &["remedies_outstanding", "no_dealer_of_record", "in_warranty"]),
-            (N, N, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_dealer_of_record"]),
-            (N, N, N, N, Y, N, Nowhere, N, &["remedies_outstanding", "no_dealer_of_record", "out_of_warranty"]),
-            (N, N, N, N, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_dealer_of_record"]),
+        let table: [Row; 128] = [
+            // registered, wmp, remedies done, in warranty, call, service problem, failed attempt => eligible, route, reimbursable, reasons
+            (Y, Y, Y, Y, Y, Y, Y, N, Nowhere, N, &["warranty_marketing_program", "in_warranty"]),
+            (Y, Y, Y, Y, Y, Y, N, N, Nowhere, N, &["no_troubleshooting_recorded", "warranty_marketing_program", "in_warranty"]),
+            (Y, Y, Y, Y, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "warranty_marketing_program", "in_warranty"]),
+            (Y, Y, Y, Y, Y, N, N, N, Nowhere, N, &["not_a_service_call", "no_troubleshooting_recorded", "warranty_marketing_program", "in_warranty"]),
+            (Y, Y, Y, Y, N, Y, Y, N, Nowhere, N, &["no_call", "warranty_marketing_program"]),
+            (Y, Y, Y, Y, N, Y, N, N, Nowhere, N, &["no_call", "no_troubleshooting_recorded", "warranty_marketing_program"]),
+            (Y, Y, Y, Y, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "warranty_marketing_program"]),
+            (Y, Y, Y, Y, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "no_troubleshooting_recorded", "warranty_marketing_program"]),
+            (Y, Y, Y, N, Y, Y, Y, N, Nowhere, N, &["warranty_marketing_program", "out_of_warranty"]),
+            (Y, Y, Y, N, Y, Y, N, N, Nowhere, N, &["no_troubleshooting_recorded", "warranty_marketing_program", "out_of_warranty"]),
+            (Y, Y, Y, N, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "warranty_marketing_program", "out_of_warranty"]),
+            (Y, Y, Y, N, Y, N, N, N, Nowhere, N, &["not_a_service_call", "no_troubleshooting_recorded", "warranty_marketing_program", "out_of_warranty"]),
+            (Y, Y, Y, N, N, Y, Y, N, Nowhere, N, &["no_call", "warranty_marketing_program"]),
+            (Y, Y, Y, N, N, Y, N, N, Nowhere, N, &["no_call", "no_troubleshooting_recorded", "warranty_marketing_program"]),
+            (Y, Y, Y, N, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "warranty_marketing_program"]),
+            (Y, Y, Y, N, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "no_troubleshooting_recorded", "warranty_marketing_program"]),
+            (Y, Y, N, Y, Y, Y, Y, N, Nowhere, N, &["remedies_outstanding", "warranty_marketing_program", "in_warranty"]),
+            (Y, Y, N, Y, Y, Y, N, N, Nowhere, N, &["remedies_outstanding", "no_troubleshooting_recorded", "warranty_marketing_program", "in_warranty"]),
+            (Y, Y, N, Y, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "warranty_marketing_program", "in_warranty"]),
+            (Y, Y, N, Y, Y, N, N, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "warranty_marketing_program", "in_warranty"]),
+            (Y, Y, N, Y, N, Y, Y, N, Nowhere, N, &["no_call", "remedies_outstanding", "warranty_marketing_program"]),
+            (Y, Y, N, Y, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_troubleshooting_recorded", "warranty_marketing_program"]),
+            (Y, Y, N, Y, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "warranty_marketing_program"]),
+            (Y, Y, N, Y, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "warranty_marketing_program"]),
+            (Y, Y, N, N, Y, Y, Y, N, Nowhere, N, &["remedies_outstanding", "warranty_marketing_program", "out_of_warranty"]),
+            (Y, Y, N, N, Y, Y, N, N, Nowhere, N, &["remedies_outstanding", "no_troubleshooting_recorded", "warranty_marketing_program", "out_of_warranty"]),
+            (Y, Y, N, N, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "warranty_marketing_program", "out_of_warranty"]),
+            (Y, Y, N, N, Y, N, N, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "warranty_marketing_program", "out_of_warranty"]),
+            (Y, Y, N, N, N, Y, Y, N, Nowhere, N, &["no_call", "remedies_outstanding", "warranty_marketing_program"]),
+            (Y, Y, N, N, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_troubleshooting_recorded", "warranty_marketing_program"]),
+            (Y, Y, N, N, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "warranty_marketing_program"]),
+            (Y, Y, N, N, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "warranty_marketing_program"]),
+            (Y, N, Y, Y, Y, Y, Y, Y, Dealer, Y, &["dealer_of_record", "in_warranty"]),
+            (Y, N, Y, Y, Y, Y, N, N, Nowhere, N, &["no_troubleshooting_recorded", "dealer_of_record", "in_warranty"]),
+            (Y, N, Y, Y, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "dealer_of_record", "in_warranty"]),
+            (Y, N, Y, Y, Y, N, N, N, Nowhere, N, &["not_a_service_call", "no_troubleshooting_recorded", "dealer_of_record", "in_warranty"]),
+            (Y, N, Y, Y, N, Y, Y, N, Nowhere, N, &["no_call", "dealer_of_record"]),
+            (Y, N, Y, Y, N, Y, N, N, Nowhere, N, &["no_call", "no_troubleshooting_recorded", "dealer_of_record"]),
+            (Y, N, Y, Y, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "dealer_of_record"]),
+            (Y, N, Y, Y, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "no_troubleshooting_recorded", "dealer_of_record"]),
+            (Y, N, Y, N, Y, Y, Y, Y, Dealer, N, &["dealer_of_record", "out_of_warranty"]),
+            (Y, N, Y, N, Y, Y, N, N, Nowhere, N, &["no_troubleshooting_recorded", "dealer_of_record", "out_of_warranty"]),
+            (Y, N, Y, N, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "dealer_of_record", "out_of_warranty"]),
+            (Y, N, Y, N, Y, N, N, N, Nowhere, N, &["not_a_service_call", "no_troubleshooting_recorded", "dealer_of_record", "out_of_warranty"]),
+            (Y, N, Y, N, N, Y, Y, N, Nowhere, N, &["no_call", "dealer_of_record"]),
+            (Y, N, Y, N, N, Y, N, N, Nowhere, N, &["no_call", "no_troubleshooting_recorded", "dealer_of_record"]),
+            (Y, N, Y, N, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "dealer_of_record"]),
+            (Y, N, Y, N, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "no_troubleshooting_recorded", "dealer_of_record"]),
+            (Y, N, N, Y, Y, Y, Y, N, Nowhere, N, &["remedies_outstanding", "dealer_of_record", "in_warranty"]),
+            (Y, N, N, Y, Y, Y, N, N, Nowhere, N, &["remedies_outstanding", "no_troubleshooting_recorded", "dealer_of_record", "in_warranty"]),
+            (Y, N, N, Y, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "dealer_of_record", "in_warranty"]),
+            (Y, N, N, Y, Y, N, N, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "dealer_of_record", "in_warranty"]),
+            (Y, N, N, Y, N, Y, Y, N, Nowhere, N, &["no_call", "remedies_outstanding", "dealer_of_record"]),
+            (Y, N, N, Y, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_troubleshooting_recorded", "dealer_of_record"]),
+            (Y, N, N, Y, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "dealer_of_record"]),
+            (Y, N, N, Y, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "dealer_of_record"]),
+            (Y, N, N, N, Y, Y, Y, N, Nowhere, N, &["remedies_outstanding", "dealer_of_record", "out_of_warranty"]),
+            (Y, N, N, N, Y, Y, N, N, Nowhere, N, &["remedies_outstanding", "no_troubleshooting_recorded", "dealer_of_record", "out_of_warranty"]),
+            (Y, N, N, N, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "dealer_of_record", "out_of_warranty"]),
+            (Y, N, N, N, Y, N, N, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "dealer_of_record", "out_of_warranty"]),
+            (Y, N, N, N, N, Y, Y, N, Nowhere, N, &["no_call", "remedies_outstanding", "dealer_of_record"]),
+            (Y, N, N, N, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_troubleshooting_recorded", "dealer_of_record"]),
+            (Y, N, N, N, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "dealer_of_record"]),
+            (Y, N, N, N, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "dealer_of_record"]),
+            (N, Y, Y, Y, Y, Y, Y, Y, CallCenter, Y, &["no_dealer_of_record", "in_warranty"]),
+            (N, Y, Y, Y, Y, Y, N, N, Nowhere, N, &["no_troubleshooting_recorded", "no_dealer_of_record", "in_warranty"]),
+            (N, Y, Y, Y, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "no_dealer_of_record", "in_warranty"]),
+            (N, Y, Y, Y, Y, N, N, N, Nowhere, N, &["not_a_service_call", "no_troubleshooting_recorded", "no_dealer_of_record", "in_warranty"]),
+            (N, Y, Y, Y, N, Y, Y, N, Nowhere, N, &["no_call", "no_dealer_of_record"]),
+            (N, Y, Y, Y, N, Y, N, N, Nowhere, N, &["no_call", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, Y, Y, Y, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "no_dealer_of_record"]),
+            (N, Y, Y, Y, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, Y, Y, N, Y, Y, Y, Y, CallCenter, N, &["no_dealer_of_record", "out_of_warranty"]),
+            (N, Y, Y, N, Y, Y, N, N, Nowhere, N, &["no_troubleshooting_recorded", "no_dealer_of_record", "out_of_warranty"]),
+            (N, Y, Y, N, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "no_dealer_of_record", "out_of_warranty"]),
+            (N, Y, Y, N, Y, N, N, N, Nowhere, N, &["not_a_service_call", "no_troubleshooting_recorded", "no_dealer_of_record", "out_of_warranty"]),
+            (N, Y, Y, N, N, Y, Y, N, Nowhere, N, &["no_call", "no_dealer_of_record"]),
+            (N, Y, Y, N, N, Y, N, N, Nowhere, N, &["no_call", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, Y, Y, N, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "no_dealer_of_record"]),
+            (N, Y, Y, N, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, Y, N, Y, Y, Y, Y, N, Nowhere, N, &["remedies_outstanding", "no_dealer_of_record", "in_warranty"]),
+            (N, Y, N, Y, Y, Y, N, N, Nowhere, N, &["remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record", "in_warranty"]),
+            (N, Y, N, Y, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "no_dealer_of_record", "in_warranty"]),
+            (N, Y, N, Y, Y, N, N, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record", "in_warranty"]),
+            (N, Y, N, Y, N, Y, Y, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_dealer_of_record"]),
+            (N, Y, N, Y, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, Y, N, Y, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "no_dealer_of_record"]),
+            (N, Y, N, Y, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, Y, N, N, Y, Y, Y, N, Nowhere, N, &["remedies_outstanding", "no_dealer_of_record", "out_of_warranty"]),
+            (N, Y, N, N, Y, Y, N, N, Nowhere, N, &["remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record", "out_of_warranty"]),
+            (N, Y, N, N, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "no_dealer_of_record", "out_of_warranty"]),
+            (N, Y, N, N, Y, N, N, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record", "out_of_warranty"]),
+            (N, Y, N, N, N, Y, Y, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_dealer_of_record"]),
+            (N, Y, N, N, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, Y, N, N, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "no_dealer_of_record"]),
+            (N, Y, N, N, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, N, Y, Y, Y, Y, Y, Y, CallCenter, Y, &["no_dealer_of_record", "in_warranty"]),
+            (N, N, Y, Y, Y, Y, N, N, Nowhere, N, &["no_troubleshooting_recorded", "no_dealer_of_record", "in_warranty"]),
+            (N, N, Y, Y, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "no_dealer_of_record", "in_warranty"]),
+            (N, N, Y, Y, Y, N, N, N, Nowhere, N, &["not_a_service_call", "no_troubleshooting_recorded", "no_dealer_of_record", "in_warranty"]),
+            (N, N, Y, Y, N, Y, Y, N, Nowhere, N, &["no_call", "no_dealer_of_record"]),
+            (N, N, Y, Y, N, Y, N, N, Nowhere, N, &["no_call", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, N, Y, Y, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "no_dealer_of_record"]),
+            (N, N, Y, Y, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, N, Y, N, Y, Y, Y, Y, CallCenter, N, &["no_dealer_of_record", "out_of_warranty"]),
+            (N, N, Y, N, Y, Y, N, N, Nowhere, N, &["no_troubleshooting_recorded", "no_dealer_of_record", "out_of_warranty"]),
+            (N, N, Y, N, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "no_dealer_of_record", "out_of_warranty"]),
+            (N, N, Y, N, Y, N, N, N, Nowhere, N, &["not_a_service_call", "no_troubleshooting_recorded", "no_dealer_of_record", "out_of_warranty"]),
+            (N, N, Y, N, N, Y, Y, N, Nowhere, N, &["no_call", "no_dealer_of_record"]),
+            (N, N, Y, N, N, Y, N, N, Nowhere, N, &["no_call", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, N, Y, N, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "no_dealer_of_record"]),
+            (N, N, Y, N, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, N, N, Y, Y, Y, Y, N, Nowhere, N, &["remedies_outstanding", "no_dealer_of_record", "in_warranty"]),
+            (N, N, N, Y, Y, Y, N, N, Nowhere, N, &["remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record", "in_warranty"]),
+            (N, N, N, Y, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "no_dealer_of_record", "in_warranty"]),
+            (N, N, N, Y, Y, N, N, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record", "in_warranty"]),
+            (N, N, N, Y, N, Y, Y, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_dealer_of_record"]),
+            (N, N, N, Y, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, N, N, Y, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "no_dealer_of_record"]),
+            (N, N, N, Y, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, N, N, N, Y, Y, Y, N, Nowhere, N, &["remedies_outstanding", "no_dealer_of_record", "out_of_warranty"]),
+            (N, N, N, N, Y, Y, N, N, Nowhere, N, &["remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record", "out_of_warranty"]),
+            (N, N, N, N, Y, N, Y, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "no_dealer_of_record", "out_of_warranty"]),
+            (N, N, N, N, Y, N, N, N, Nowhere, N, &["not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record", "out_of_warranty"]),
+            (N, N, N, N, N, Y, Y, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_dealer_of_record"]),
+            (N, N, N, N, N, Y, N, N, Nowhere, N, &["no_call", "remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record"]),
+            (N, N, N, N, N, N, Y, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "no_dealer_of_record"]),
+            (N, N, N, N, N, N, N, N, Nowhere, N, &["no_call", "not_a_service_call", "remedies_outstanding", "no_troubleshooting_recorded", "no_dealer_of_record"]),
         ];
         for (
             registered,
@@ -619,6 +746,8 @@ mod tests {
             remedies_done,
             warranty,
             call,
+            service_problem,
+            failed_attempt,
             eligible,
             route,
             reimbursable,
@@ -631,16 +760,18 @@ mod tests {
                     dealer_id: "dealer-1".into(),
                     warranty_marketing_program: wmp,
                 }),
+                service_problem,
                 outstanding_remedies: if remedies_done {
                     vec![]
                 } else {
                     vec!["Clean the print head".into()]
                 },
+                failed_attempt,
                 warranty_end: Some(if warranty { day(30) } else { day(1) }),
             };
             let got = dispatch_eligibility(&facts);
             let row = format!(
-                "registered {registered}, wmp {wmp}, remedies done {remedies_done}, in warranty {warranty}, call {call}"
+                "registered {registered}, wmp {wmp}, remedies done {remedies_done}, in warranty {warranty}, call {call}, service problem {service_problem}, failed attempt {failed_attempt}"
             );
             assert_eq!(got.eligible, eligible, "{row}");
             let got_route = match got.route {
@@ -687,7 +818,9 @@ mod tests {
         let got = dispatch_eligibility(&DispatchFacts {
             call_date: Some(day(15)),
             registration: None,
+            service_problem: true,
             outstanding_remedies: vec![],
+            failed_attempt: true,
             warranty_end: None,
         });
         assert!(got.eligible && !got.reimbursable);

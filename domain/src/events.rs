@@ -115,6 +115,7 @@ event_kinds! {
     RegistrationEnded = "registration.ended" => Registration,
     CallLogged = "call.logged" => Call,
     CallRemedyRecorded = "call.remedy_recorded" => Call,
+    CallAttemptRecorded = "call.attempt_recorded" => Call,
     CallRedirected = "call.redirected" => Call,
     CallResolved = "call.resolved" => Call,
     DispatchCreated = "dispatch.created" => Dispatch,

@@ -5,16 +5,16 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
 use fleetdesk_domain::dealers::{
-    CallReason, CallStatus, ClaimStatus, DispatchRoute, DispatchStatus, RegistrationStatus,
-    RemedyOutcome,
+    AttemptOutcome, CallReason, CallStatus, ClaimStatus, DispatchRoute, DispatchStatus,
+    RegistrationStatus, RemedyOutcome,
 };
 use fleetdesk_domain::identity::DealerRole;
 
 use crate::Page;
 use crate::labels::Stored;
 use crate::schema::{
-    call_remedies, calls, dealer_invitations, dealers, device_models, dispatches, registrations,
-    remedies, users, warranty_claims,
+    call_attempts, call_remedies, calls, dealer_invitations, dealers, device_models, dispatches,
+    registrations, remedies, users, warranty_claims,
 };
 use crate::{Conn, DbResult};
 
@@ -340,6 +340,34 @@ pub fn call_remedies_of(conn: &mut Conn, call_id: &str) -> DbResult<Vec<(CallRem
         .filter(call_remedies::call_id.eq(call_id))
         .order(call_remedies::id.asc())
         .select((CallRemedyRow::as_select(), remedies::title))
+        .load(conn)?)
+}
+
+/// Something the agent tried on the phone beyond the catalogue, and how it went.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = call_attempts)]
+pub struct CallAttemptRow {
+    pub id: String,
+    pub call_id: String,
+    pub description: String,
+    pub outcome: Stored<AttemptOutcome>,
+    pub recorded_by: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+pub fn insert_call_attempt(conn: &mut Conn, row: &CallAttemptRow) -> DbResult<()> {
+    diesel::insert_into(call_attempts::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The free attempts recorded on a call, oldest first.
+pub fn call_attempts_of(conn: &mut Conn, call_id: &str) -> DbResult<Vec<CallAttemptRow>> {
+    Ok(call_attempts::table
+        .filter(call_attempts::call_id.eq(call_id))
+        .order(call_attempts::id.asc())
+        .select(CallAttemptRow::as_select())
         .load(conn)?)
 }
 

@@ -361,6 +361,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    call_attempts (id) {
+        id -> Text,
+        call_id -> Text,
+        description -> Text,
+        outcome -> Text,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     dispatches (id) {
         id -> Text,
         call_id -> Text,
@@ -597,6 +608,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     registrations,
     remedies,
     calls,
+    call_attempts,
     call_remedies,
     dispatches,
     warranty_claims,

@@ -61,7 +61,8 @@ async fn dispatch(w: &World, admin: &str, serial: &str) -> String {
             "warranty_end": "2030-01-01"}),
     )
     .await;
-    // No remedies are catalogued for "other": the call is eligible at once.
+    // No remedies are catalogued for "other": one failed attempt of the agent's makes the
+    // call eligible.
     let call = ok(
         w,
         Method::POST,
@@ -71,7 +72,16 @@ async fn dispatch(w: &World, admin: &str, serial: &str) -> String {
             "problem_category": "other", "problem": "Grinding noise", "caller": {"name": "Caller"}}),
     )
     .await;
-    let path = format!("/api/v1/calls/{}/dispatches", call["id"].as_str().unwrap());
+    let call_id = call["id"].as_str().unwrap();
+    ok(
+        w,
+        Method::POST,
+        &format!("/api/v1/calls/{call_id}/attempts"),
+        &w.call_center,
+        json!({"description": "Power-cycled the printer; the noise came back", "outcome": "failed"}),
+    )
+    .await;
+    let path = format!("/api/v1/calls/{call_id}/dispatches");
     let d = ok(w, Method::POST, &path, &w.call_center, json!({})).await;
     d["id"].as_str().unwrap().to_owned()
 }

@@ -17,6 +17,7 @@ both_backends!(
     a_warranty_marketing_program_device_is_not_dispatched,
     the_call_centers_own_service_is_planned_and_pays_no_labour,
     warranty_claims_come_from_the_dealers_own_work_within_warranty,
+    only_a_service_problem_whose_troubleshooting_failed_is_dispatched,
 );
 
 fn reason_codes(v: &Value) -> Vec<String> {
@@ -254,7 +255,12 @@ async fn a_call_is_dispatched_to_the_dealer_of_record_and_closed_out(b: Backend)
     assert_eq!(e["eligible"], false);
     assert_eq!(
         reason_codes(&e),
-        vec!["remedies_outstanding", "dealer_of_record", "in_warranty"]
+        vec![
+            "remedies_outstanding",
+            "no_troubleshooting_recorded",
+            "dealer_of_record",
+            "in_warranty"
+        ]
     );
     let res = s
         .request(
@@ -999,4 +1005,162 @@ async fn warranty_claims_come_from_the_dealers_own_work_within_warranty(b: Backe
         .filter(|e| e["subject_type"] == "warranty_claim")
         .count();
     assert_eq!(claim_events, 2 + 2 + 1, "three submitted, two decided");
+}
+
+/// The dealer guide's rule: service is dispatched only for a service problem, and only when
+/// telephone troubleshooting failed. A pre-sales question is never dispatched; a problem with
+/// no catalogued remedy needs the agent's own attempt recorded as failed first.
+async fn only_a_service_problem_whose_troubleshooting_failed_is_dispatched(b: Backend) {
+    let n = network(b).await;
+    let s = &n.s;
+    let dispatch = |id: &str| format!("/api/v1/calls/{id}/dispatches");
+    let refused = |codes: &[&str]| codes.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
+
+    // A pre-sales question: refused, whatever is recorded on it.
+    let (status, question) = s
+        .post(
+            "/api/v1/calls",
+            &n.call_center,
+            json!({"serial_number": "PF-1", "model_id": n.model, "reason": "pre_sales",
+                "problem": "Does the 44-inch model print on canvas?", "caller": {"name": "Ola"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{question}");
+    let question_id = question["id"].as_str().unwrap();
+    let (status, body) = s
+        .post(
+            &format!("/api/v1/calls/{question_id}/attempts"),
+            &n.call_center,
+            json!({"description": "Explained the media list", "outcome": "failed"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let res = s
+        .request(
+            Method::POST,
+            &dispatch(question_id),
+            Some(&n.call_center),
+            None,
+        )
+        .await;
+    let problem = assert_problem(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "dispatch_not_eligible",
+    )
+    .await;
+    assert!(
+        reason_codes(&problem).contains(&"not_a_service_call".to_owned()),
+        "{problem}"
+    );
+    let (_, still) = s
+        .get(&format!("/api/v1/calls/{question_id}"), &n.call_center)
+        .await;
+    assert_eq!(
+        still["status"], "open",
+        "a refused dispatch changes nothing"
+    );
+
+    // A service problem in a category with no catalogued remedy.
+    let (status, call) = s
+        .post(
+            "/api/v1/calls",
+            &n.call_center,
+            json!({"serial_number": "PF-1", "model_id": n.model, "reason": "service_problem",
+                "problem_category": "finisher_noise", "problem": "Grinding noise from the finisher",
+                "caller": {"name": "Ola"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{call}");
+    let id = call["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        call["remedies"],
+        json!([]),
+        "nothing catalogued for this problem"
+    );
+    let eligibility = format!("/api/v1/calls/{id}/dispatch-eligibility");
+    let (_, e) = s.get(&eligibility, &n.call_center).await;
+    assert_eq!(e["eligible"], false, "{e}");
+    assert_eq!(
+        reason_codes(&e),
+        refused(&[
+            "no_troubleshooting_recorded",
+            "no_dealer_of_record",
+            "in_warranty"
+        ])
+    );
+    let res = s
+        .request(Method::POST, &dispatch(&id), Some(&n.call_center), None)
+        .await;
+    let problem = assert_problem(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "dispatch_not_eligible",
+    )
+    .await;
+    assert_eq!(reason_codes(&problem)[0], "no_troubleshooting_recorded");
+
+    // An empty attempt or an unknown outcome is refused, a dealer may not record one, and an
+    // attempt that solved the problem is no failed troubleshooting.
+    for (token, body, expected) in [
+        (
+            &n.call_center,
+            json!({"description": "  ", "outcome": "failed"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &n.call_center,
+            json!({"description": "Tried", "outcome": "maybe"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            &n.dealer_tech,
+            json!({"description": "Tried", "outcome": "failed"}),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            &n.call_center,
+            json!({"description": "Cleared the paper path", "outcome": "solved"}),
+            StatusCode::CREATED,
+        ),
+    ] {
+        let (status, answer) = s
+            .post(&format!("/api/v1/calls/{id}/attempts"), token, body)
+            .await;
+        assert_eq!(status, expected, "{answer}");
+    }
+    let (_, e) = s.get(&eligibility, &n.call_center).await;
+    assert_eq!(
+        e["eligible"], false,
+        "a solved attempt is no failed troubleshooting: {e}"
+    );
+
+    let (status, after) = s
+        .post(
+            &format!("/api/v1/calls/{id}/attempts"),
+            &n.call_center,
+            json!({"description": "Had the caller power-cycle the finisher; the noise returned",
+                "outcome": "failed"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{after}");
+    assert_eq!(after["attempts"].as_array().unwrap().len(), 2);
+    assert_eq!(after["attempts"][1]["outcome"], "failed");
+    let (_, e) = s.get(&eligibility, &n.call_center).await;
+    assert_eq!(e["eligible"], true, "{e}");
+    assert_eq!(e["route"], json!({"kind": "call_center_service"}));
+    let (status, dispatched) = s.post(&dispatch(&id), &n.call_center, json!({})).await;
+    assert_eq!(status, StatusCode::CREATED, "{dispatched}");
+    assert_eq!(dispatched["route"], "call_center");
+    let (_, closed) = s.get(&format!("/api/v1/calls/{id}"), &n.call_center).await;
+    assert_eq!(closed["status"], "dispatched");
+    let res = s
+        .request(
+            Method::POST,
+            &format!("/api/v1/calls/{id}/attempts"),
+            Some(&n.call_center),
+            Some(json!({"description": "Late", "outcome": "failed"})),
+        )
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "call_closed").await;
 }

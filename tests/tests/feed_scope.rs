@@ -599,6 +599,14 @@ async fn the_feed_shows_an_event_exactly_when_its_subject_can_be_read(b: Backend
             )
             .await;
         }
+        ok(
+            &s,
+            Method::POST,
+            &format!("/api/v1/calls/{call_id}/attempts"),
+            &call_center,
+            json!({"description": "Reseated the toner", "outcome": "failed"}),
+        )
+        .await;
         dispatches.push(id(&ok(
             &s,
             Method::POST,

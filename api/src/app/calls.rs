@@ -3,14 +3,15 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::dealers::{
-    self as rules, CallReason, CallStatus, DispatchFacts, Eligibility, Registration, RemedyOutcome,
+    self as rules, AttemptOutcome, CallReason, CallStatus, DispatchFacts, Eligibility,
+    Registration, RemedyOutcome,
 };
 use fleetdesk_domain::devices::SerialNumber;
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Email;
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::dealers::{
-    self as repo, CallRemedyRow, CallRow, RegistrationRow, RemedyRow,
+    self as repo, CallAttemptRow, CallRemedyRow, CallRow, RegistrationRow, RemedyRow,
 };
 use fleetdesk_persistence::devices as devices_repo;
 use fleetdesk_persistence::labels::Stored;
@@ -26,6 +27,8 @@ pub struct CallFacts {
     pub call: CallRow,
     pub due: Vec<(RemedyRow, Option<CallRemedyRow>)>,
     pub tried: Vec<(CallRemedyRow, String)>,
+    /// The agent's own attempts beyond the catalogue.
+    pub attempts: Vec<CallAttemptRow>,
     pub registration: Option<RegistrationRow>,
 }
 
@@ -49,10 +52,12 @@ impl CallFacts {
             })
             .collect();
         let registration = repo::active_registration(c, &call.serial_number)?;
+        let attempts = repo::call_attempts_of(c, &call.id)?;
         Ok(Self {
             call,
             due,
             tried,
+            attempts,
             registration,
         })
     }
@@ -64,6 +69,17 @@ impl CallFacts {
             .filter(|(_, latest)| !latest.as_ref().is_some_and(|t| t.outcome.exhausted()))
             .map(|(r, _)| r.title.clone())
             .collect()
+    }
+
+    /// Is any troubleshooting recorded as failed: a catalogued remedy or the agent's own?
+    pub fn failed_attempt(&self) -> bool {
+        self.tried
+            .iter()
+            .any(|(t, _)| *t.outcome == RemedyOutcome::Failed)
+            || self
+                .attempts
+                .iter()
+                .any(|a| *a.outcome == AttemptOutcome::Failed)
     }
 
     pub fn warranty_end(&self, c: &mut Conn) -> Result<Option<NaiveDate>, ApiError> {
@@ -82,7 +98,9 @@ impl CallFacts {
                 dealer_id: r.dealer_id.clone(),
                 warranty_marketing_program: r.warranty_marketing_program,
             }),
+            service_problem: *self.call.reason == CallReason::ServiceProblem,
             outstanding_remedies: self.outstanding(),
+            failed_attempt: self.failed_attempt(),
             warranty_end: self.warranty_end(c)?,
         }))
     }
@@ -203,6 +221,37 @@ pub fn record_remedy(
         now,
     )?;
     CallFacts::load(c, &facts.call.id)
+}
+
+/// Records what the agent tried on an open call beyond the catalogued remedies (for a problem
+/// with none catalogued, the record that troubleshooting happened), and how it went.
+pub fn record_attempt(
+    c: &mut Conn,
+    actor: &str,
+    call_id: &str,
+    (description, outcome): (String, AttemptOutcome),
+    now: DateTime<Utc>,
+) -> Result<CallFacts, ApiError> {
+    let call = repo::find_call(c, call_id)?.ok_or_else(ApiError::not_found)?;
+    open_call(&call)?;
+    let row = CallAttemptRow {
+        id: fleetdesk_persistence::new_id(),
+        call_id: call.id.clone(),
+        description,
+        outcome: Stored(outcome),
+        recorded_by: actor.to_owned(),
+        recorded_at: now.naive_utc(),
+    };
+    repo::insert_call_attempt(c, &row)?;
+    call_event(
+        c,
+        EventKind::CallAttemptRecorded,
+        &call,
+        actor,
+        json!({ "attempt_id": row.id, "outcome": outcome }),
+        now,
+    )?;
+    CallFacts::load(c, &call.id)
 }
 
 /// Redirects the caller to the serial's dealer of record, who is mailed the caller's details.

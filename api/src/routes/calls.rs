@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::dealers::RemedyOutcome;
-use fleetdesk_domain::dealers::{CallReason, CallStatus};
+use fleetdesk_domain::dealers::{AttemptOutcome, CallReason, CallStatus};
 use fleetdesk_domain::devices::SerialNumber;
 use fleetdesk_domain::identity::Email;
 use fleetdesk_domain::policy::Action;
@@ -20,7 +20,7 @@ use crate::app::calls::{self as app_calls, CallFacts};
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, Problem};
 use crate::http::PageParams;
-use crate::labels::{self, CallReasonName, CallStatusName, RemedyOutcomeName};
+use crate::labels::{self, AttemptOutcomeName, CallReasonName, CallStatusName, RemedyOutcomeName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 use crate::views::{EligibilityView, eligibility_view};
@@ -34,6 +34,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(get_call)
         .service(list_calls)
         .service(record_remedy)
+        .service(record_attempt)
         .service(redirect_call)
         .service(resolve_call)
         .service(get_eligibility);
@@ -215,6 +216,17 @@ pub struct RemedyTried {
     pub recorded_at: DateTime<Utc>,
 }
 
+/// Something the agent tried beyond the catalogue, and how it went.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct AttemptView {
+    pub id: String,
+    pub description: String,
+    #[schema(value_type = AttemptOutcomeName)]
+    pub outcome: AttemptOutcome,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
 /// A catalogued remedy for the call's problem, and where the call stands with it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct RemedyDue {
@@ -249,6 +261,8 @@ pub struct Call {
     pub remedies: Vec<RemedyDue>,
     /// Every remedy outcome recorded, oldest first.
     pub remedies_tried: Vec<RemedyTried>,
+    /// The agent's own attempts beyond the catalogue, oldest first.
+    pub attempts: Vec<AttemptView>,
     pub called_at: DateTime<Utc>,
 }
 
@@ -281,6 +295,17 @@ fn call_view(facts: CallFacts) -> Call {
                 title,
                 outcome: *t.outcome,
                 note: t.note,
+            })
+            .collect(),
+        attempts: facts
+            .attempts
+            .into_iter()
+            .map(|a| AttemptView {
+                recorded_at: a.recorded_at.and_utc(),
+                id: a.id,
+                description: a.description,
+                outcome: *a.outcome,
+                recorded_by: a.recorded_by,
             })
             .collect(),
         called_at: c.called_at.and_utc(),
@@ -544,6 +569,66 @@ async fn record_remedy(
         state.db.write(|c| {
             Ok(call_view(app_calls::record_remedy(
                 c, &actor, &id, tried, now,
+            )?))
+        })
+    })
+    .await?;
+    Ok(created(format!("/api/v1/calls/{}", call.id), &call))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct NewAttempt {
+    /// What the agent had the caller try, in a sentence or two.
+    #[validate(length(min = 1, max = 2000))]
+    #[schema(
+        example = "Had the caller power-cycle the finisher; the jam error returned.",
+        min_length = 1,
+        max_length = 2000
+    )]
+    pub description: String,
+    #[schema(value_type = AttemptOutcomeName, example = "failed")]
+    pub outcome: String,
+}
+
+/// Records what the agent tried on the phone beyond the catalogued remedies, and how it went
+/// (call center). For a problem with no catalogued remedy, a failed attempt is what makes the
+/// call eligible for dispatch.
+#[utoipa::path(
+    tag = "dealers",
+    params(("id" = String, Path)),
+    request_body = NewAttempt,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = Call, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The call is no longer open (`call_closed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "An empty description or an unknown outcome", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/calls/{id}/attempts")]
+async fn record_attempt(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<NewAttempt>,
+) -> Result<HttpResponse, ApiError> {
+    authorize_dealer(&who.0, Action::WorkCalls, None)?;
+    body.validate()?;
+    let body = body.into_inner();
+    let description = body.description.trim().to_owned();
+    if description.is_empty() {
+        return Err(ApiError::invalid_field("description", "must not be empty"));
+    }
+    let outcome: AttemptOutcome = labels::parse("outcome", &body.outcome)?;
+    let state = state.into_inner();
+    let actor = who.0.user_id;
+    let call = blocking(move || {
+        let now = state.config.clock.now();
+        let attempt = (description, outcome);
+        state.db.write(|c| {
+            Ok(call_view(app_calls::record_attempt(
+                c, &actor, &id, attempt, now,
             )?))
         })
     })
