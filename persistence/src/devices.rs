@@ -144,6 +144,9 @@ pub struct DeviceFilter {
     pub model_id: Option<String>,
     pub serial_number: Option<String>,
     pub status: Option<DeviceStatus>,
+    /// `Some(true)`: only devices whose removal was asked for and not yet done;
+    /// `Some(false)`: only the others.
+    pub removal_requested: Option<bool>,
 }
 
 pub fn list_devices(
@@ -183,6 +186,14 @@ pub fn list_devices(
     }
     if let Some(v) = &filter.status {
         query = query.filter(devices::status.eq(Stored(*v)));
+    }
+    let pending = devices::removal_requested_at
+        .is_not_null()
+        .and(devices::status.eq(Stored(DeviceStatus::Active)));
+    match filter.removal_requested {
+        Some(true) => query = query.filter(pending),
+        Some(false) => query = query.filter(diesel::dsl::not(pending)),
+        None => {}
     }
     if let Some(after) = after {
         query = query.filter(devices::id.gt(after.to_owned()));

@@ -185,6 +185,32 @@ async fn devices_are_created_found_and_removed(b: Backend) {
         (status, asked["removal_reason"].as_str()),
         (StatusCode::CREATED, Some("Sold"))
     );
+    // Customer service's work list: the removals asked for and not yet done.
+    let pending = |token: String| {
+        let s = &s;
+        async move {
+            let (status, page) = s
+                .get("/api/v1/devices?removal_requested=true", &token)
+                .await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(pending(cs.clone()).await, vec![device.clone()]);
+    let (_, others) = s.get("/api/v1/devices?removal_requested=false", &cs).await;
+    assert!(
+        others["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["id"] != device.as_str()),
+        "{others}"
+    );
     let res = s
         .request(
             Method::DELETE,
@@ -208,6 +234,10 @@ async fn devices_are_created_found_and_removed(b: Backend) {
     );
     let (_, listed) = s.get("/api/v1/devices?status=removed", &admin).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    assert!(
+        pending(cs.clone()).await.is_empty(),
+        "done: off the work list"
+    );
 }
 
 async fn device_managers_reach_only_assigned_devices(b: Backend) {

@@ -226,6 +226,9 @@ pub struct DeviceQuery {
     pub serial_number: Option<String>,
     #[param(value_type = Option<DeviceStatusName>)]
     pub status: Option<String>,
+    /// `true`: the devices whose removal was asked for and is not done yet (customer service's
+    /// work list); `false`: the others.
+    pub removal_requested: Option<bool>,
 }
 
 /// The devices the caller may see, filtered: all for staff, the account's for
@@ -262,6 +265,7 @@ async fn list_devices(
         site_id: q.site_id,
         model_id: q.model_id,
         status,
+        removal_requested: q.removal_requested,
     };
     let state = state.into_inner();
     let page = blocking(move || {
