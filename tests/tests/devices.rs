@@ -488,6 +488,10 @@ async fn each_reading_rule_has_its_refusal(b: Backend) {
         )
         .await;
         assert_eq!(problem["meter"], meter);
+        assert_eq!(
+            problem["next_steps"][0]["action"], "fix_values",
+            "{problem}"
+        );
     }
     let res = submit(&s, &admin, &device, json!({"black": 1000, "colour": 500})).await;
     assert_eq!(res.status(), StatusCode::CREATED);
@@ -504,6 +508,13 @@ async fn each_reading_rule_has_its_refusal(b: Backend) {
     )
     .await;
     assert_eq!(problem["date"], "2026-03-02");
+    let actions: Vec<&str> = problem["next_steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, ["wait", "open_case"], "{problem}");
 
     clock.set(at(2026, 3, 3, 9, 0));
     let problem = assert_problem(
@@ -521,6 +532,21 @@ async fn each_reading_rule_has_its_refusal(b: Backend) {
         ),
         (Some("black"), Some(1000), Some("2026-03-02"), Some(999))
     );
+    // The refusal says what to do next, and the step it names works as given.
+    let step = &problem["next_steps"][1];
+    assert_eq!(step["action"], "open_case", "{problem}");
+    assert_eq!(
+        step["request"]["body"],
+        json!({"device_id": device, "category": "meter_query"})
+    );
+    let mut body = step["request"]["body"].clone();
+    body["summary"] = json!("The black counter shows 999");
+    body["description"] = json!("The counter went down after a service visit.");
+    let (status, case) = s
+        .post(step["request"]["path"].as_str().unwrap(), &admin, body)
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{case}");
+    assert_eq!(case["category"], "meter_query");
     // Equal values are accepted: a device that printed nothing.
     assert_eq!(
         submit(&s, &admin, &device, json!({"black": 1000, "colour": 500}))
@@ -623,6 +649,12 @@ async fn implausible_rises_need_confirmation_and_are_flagged(b: Backend) {
             problem["max_plausible_increase"].as_i64()
         ),
         (Some("black"), Some(86_400))
+    );
+    let confirm = &problem["next_steps"][0];
+    assert_eq!(confirm["action"], "confirm", "{problem}");
+    assert_eq!(
+        confirm["request"]["body"],
+        json!({"confirm_implausible": true})
     );
     let res = s
         .request(

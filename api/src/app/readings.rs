@@ -31,6 +31,71 @@ pub struct NewCorrection {
     pub reason: String,
 }
 
+/// What the submitter can do about a refused reading of `device_id`, as the portal tells them:
+/// each step an `action`, a sentence, and where it applies the request that does it.
+pub fn next_steps(e: &ReadingError, device_id: &str) -> serde_json::Value {
+    let meter_query = json!({
+        "action": "open_case",
+        "description": "If the meter truly shows this value (it was reset or replaced), open a meter query case or call customer service, who can correct the history.",
+        "request": {
+            "method": "POST",
+            "path": "/api/v1/cases",
+            "body": { "device_id": device_id, "category": "meter_query" },
+        },
+    });
+    let fix = |description: &str| json!({ "action": "fix_values", "description": description });
+    let steps = match e {
+        ReadingError::UnknownMeter { .. }
+        | ReadingError::MissingMeter { .. }
+        | ReadingError::InvalidValue { .. } => vec![fix(
+            "Send every meter of this device, and only those, each as a whole number of 0 or more; the device lists its meters.",
+        )],
+        ReadingError::LowerThanPrevious { .. } => vec![
+            fix(
+                "Read the counter again on the device's counter page; a reading is never lower than the last.",
+            ),
+            meter_query,
+        ],
+        ReadingError::AlreadyToday { .. } => vec![
+            json!({
+                "action": "wait",
+                "description": "One reading a day is accepted (the site's day): submit the next one tomorrow.",
+            }),
+            json!({
+                "action": "open_case",
+                "description": "If today's reading was wrong, open a meter query case or call customer service, who can correct it.",
+                "request": {
+                    "method": "POST",
+                    "path": "/api/v1/cases",
+                    "body": { "device_id": device_id, "category": "meter_query" },
+                },
+            }),
+        ],
+        ReadingError::Implausible { .. } => vec![
+            json!({
+                "action": "confirm",
+                "description": "If the value is right, submit it again with \"confirm_implausible\": true; it is accepted and marked for review.",
+                "request": {
+                    "method": "POST",
+                    "path": format!("/api/v1/devices/{device_id}/meter-readings"),
+                    "body": { "confirm_implausible": true },
+                },
+            }),
+            fix("If it is not, read the counter again and submit the value it shows."),
+        ],
+    };
+    serde_json::Value::Array(steps)
+}
+
+/// A refused reading of `device_id` as problem details, with the facts of the refusal and
+/// what to do next.
+pub fn refusal_of(device_id: &str) -> impl Fn(ReadingError) -> ApiError + '_ {
+    move |e| {
+        let steps = next_steps(&e, device_id);
+        refusal(e).with_facts(json!({ "next_steps": steps }))
+    }
+}
+
 pub fn refusal(e: ReadingError) -> ApiError {
     let unprocessable = |code, facts| {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, e.to_string()).with_facts(facts)
@@ -135,7 +200,8 @@ pub fn submit(
     let ctx = device_for(c, who, Action::SubmitReading, id)?;
     repo::lock_device(c, id)?;
     active(&ctx.device)?;
-    let values = rules::parse_values(&meters_of(&ctx.device.meters)?, &raw).map_err(refusal)?;
+    let values =
+        rules::parse_values(&meters_of(&ctx.device.meters)?, &raw).map_err(refusal_of(id))?;
     let today = rules::local_day(now, time_zone(&ctx.time_zone)?);
     let latest = repo::latest_entry(c, id)?
         .as_ref()
@@ -151,7 +217,7 @@ pub fn submit(
         i64::from(ctx.rated_units_per_minute),
         confirm_implausible,
     )
-    .map_err(refusal)?;
+    .map_err(refusal_of(id))?;
     let row = ReadingRow {
         id: fleetdesk_persistence::new_id(),
         device_id: id.to_owned(),
@@ -172,7 +238,7 @@ pub fn submit(
     };
     repo::insert_reading(c, &row).map_err(|e| match e {
         // Another process accepted one for this day first: the database decides.
-        DbError::UniqueViolation(_) => refusal(ReadingError::AlreadyToday { day: today }),
+        DbError::UniqueViolation(_) => refusal_of(id)(ReadingError::AlreadyToday { day: today }),
         other => other.into(),
     })?;
     device_event(

@@ -120,8 +120,8 @@ fn created(reading: Reading) -> HttpResponse {
         (status = 201, description = "Accepted", body = Reading, headers(("Location" = String))),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A reading was accepted today already (`meter_reading_already_today`), or the device was removed (`device_removed`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`meter_reading_lower_than_previous` (with meter, previous value and date), `meter_reading_implausible`, `meter_reading_unknown_meter`, `meter_reading_missing_meter` or `meter_reading_invalid_value`", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A reading was accepted today already (`meter_reading_already_today`, with `next_steps`), or the device was removed (`device_removed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`meter_reading_lower_than_previous` (with meter, previous value and date), `meter_reading_implausible`, `meter_reading_unknown_meter`, `meter_reading_missing_meter` or `meter_reading_invalid_value`; every refusal of a reading carries `next_steps`: what to do about it, each an `action`, a `description` and where it applies the `request` (method, path, body) that does it, such as opening a `meter_query` case", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/devices/{id}/meter-readings")]
