@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use crate::schema::{accounts, sites};
+use crate::schema::{accounts, sites, users};
 use crate::{Conn, DbResult, Page, utc};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -18,6 +18,8 @@ pub struct AccountRow {
     pub payment_history: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// One of the account's administrators, its main contact.
+    pub primary_contact_id: Option<String>,
 }
 
 impl AccountRow {
@@ -117,6 +119,51 @@ pub fn update_account(conn: &mut Conn, id: &str, changes: &AccountChanges) -> Db
         .set(changes)
         .execute(conn)?;
     find_account(conn, id)?.ok_or(crate::DbError::NotFound)
+}
+
+/// Names `user_id` (or nobody) the account's main contact.
+pub fn set_primary_contact(
+    conn: &mut Conn,
+    account_id: &str,
+    user_id: Option<&str>,
+    at: DateTime<Utc>,
+) -> DbResult<()> {
+    diesel::update(accounts::table.find(account_id))
+        .set((
+            accounts::primary_contact_id.eq(user_id),
+            accounts::updated_at.eq(at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The main contact of `account_id` stops being `user_id` (who left or is no longer an
+/// administrator); `true` when they were.
+pub fn drop_primary_contact(
+    conn: &mut Conn,
+    account_id: &str,
+    user_id: &str,
+    at: DateTime<Utc>,
+) -> DbResult<bool> {
+    let n = diesel::update(
+        accounts::table
+            .find(account_id)
+            .filter(accounts::primary_contact_id.eq(user_id)),
+    )
+    .set((
+        accounts::primary_contact_id.eq(None::<String>),
+        accounts::updated_at.eq(at.naive_utc()),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The display name and address of each of `user_ids`.
+pub fn contacts(conn: &mut Conn, user_ids: &[String]) -> DbResult<Vec<(String, String, String)>> {
+    Ok(users::table
+        .filter(users::id.eq_any(user_ids))
+        .select((users::id, users::display_name, users::email))
+        .load(conn)?)
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -38,6 +38,7 @@ diesel::table! {
         payment_history -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        primary_contact_id -> Nullable<Text>,
     }
 }
 

@@ -2,9 +2,9 @@
 #![expect(clippy::unwrap_used, reason = "tests")]
 
 use fleetdesk_domain::identity::{CustomerRole, StaffRole};
-use fleetdesk_tests::{Backend, StatusCode, TestServer, both_backends};
+use fleetdesk_tests::{Backend, StatusCode, TestServer, assert_problem, both_backends};
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 both_backends!(
     staff_and_customers_get_different_account_views,
@@ -14,6 +14,7 @@ both_backends!(
     only_customer_service_creates_and_changes_accounts,
     sites_are_validated_and_scoped,
     lists_are_paginated_with_a_cursor,
+    the_main_contact_is_one_of_the_administrators,
 );
 
 async fn staff_and_customers_get_different_account_views(b: Backend) {
@@ -407,4 +408,89 @@ async fn lists_are_paginated_with_a_cursor(b: Backend) {
             "{bad}"
         );
     }
+}
+
+/// An account names one of its administrators its main contact; every view of the account
+/// shows who it is, and it is cleared when that person stops being an administrator.
+async fn the_main_contact_is_one_of_the_administrators(b: Backend) {
+    let s = TestServer::start(b).await;
+    let cs = s.staff(StaffRole::CustomerService).await;
+    let account = s.create_account(&cs, "C-1201", "S-1201").await;
+    let id = account["id"].as_str().unwrap();
+    assert_eq!(account["primary_contact"], Value::Null);
+    let admin = s.customer(id, CustomerRole::Administrator).await;
+    let second = s.customer(id, CustomerRole::Administrator).await;
+    let manager = s.customer(id, CustomerRole::DeviceManager).await;
+    let user_id = |token: String| {
+        let s = &s;
+        async move {
+            s.get("/api/v1/me", &token).await.1["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let (second_id, manager_id) = (
+        user_id(second.clone()).await,
+        user_id(manager.clone()).await,
+    );
+    let path = format!("/api/v1/accounts/{id}/primary-contact");
+
+    // Only an administrator can be it; only administrators and customer service name it.
+    let res = s
+        .request(
+            Method::PUT,
+            &path,
+            Some(&admin),
+            Some(json!({"user_id": manager_id})),
+        )
+        .await;
+    assert_problem(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let res = s
+        .request(
+            Method::PUT,
+            &path,
+            Some(&manager),
+            Some(json!({"user_id": second_id})),
+        )
+        .await;
+    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    let (status, named) = s
+        .send(
+            Method::PUT,
+            &path,
+            Some(&admin),
+            Some(json!({"user_id": second_id})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{named}");
+    assert_eq!(named["primary_contact"]["user_id"], second_id.as_str());
+    assert!(
+        named["primary_contact"]["email"]
+            .as_str()
+            .unwrap()
+            .contains('@')
+    );
+
+    // Everyone who reads the account sees it: the member, and staff in the list.
+    let (_, seen) = s.get(&format!("/api/v1/accounts/{id}"), &manager).await;
+    assert_eq!(seen["primary_contact"]["user_id"], second_id.as_str());
+    let (_, listed) = s.get("/api/v1/accounts?number=C-1201", &cs).await;
+    assert_eq!(
+        listed["items"][0]["primary_contact"]["user_id"],
+        second_id.as_str()
+    );
+
+    // Demoted, they are no longer the contact.
+    let (status, _) = s
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/accounts/{id}/members/{second_id}"),
+            Some(&admin),
+            Some(json!({"role": "device-manager"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, after) = s.get(&format!("/api/v1/accounts/{id}"), &cs).await;
+    assert_eq!(after["primary_contact"], Value::Null, "{after}");
 }

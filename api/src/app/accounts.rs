@@ -2,8 +2,10 @@
 
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::events::EventKind;
+use fleetdesk_domain::identity::CustomerRole;
 use fleetdesk_persistence::accounts::{self as repo, AccountChanges, AccountRow, SiteRow};
 use fleetdesk_persistence::events::{self, NewEvent};
+use fleetdesk_persistence::identity as identity_repo;
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
@@ -147,4 +149,42 @@ pub fn create_site(
         },
     )?;
     Ok(row)
+}
+
+/// Names one of the account's administrators its main contact (administrators, customer
+/// service).
+pub fn set_primary_contact(
+    c: &mut Conn,
+    actor: &str,
+    account_id: &str,
+    user_id: &str,
+    now: DateTime<Utc>,
+) -> Result<AccountRow, ApiError> {
+    find_account(c, account_id)?;
+    repo::lock_account(c, account_id)?;
+    let administrator = identity_repo::find_member(c, account_id, user_id)?
+        .is_some_and(|m| *m.role == CustomerRole::Administrator);
+    if !administrator {
+        return Err(ApiError::invalid_field(
+            "user_id",
+            "must be an administrator of this account",
+        ));
+    }
+    repo::set_primary_contact(c, account_id, Some(user_id), now)?;
+    events::append(
+        c,
+        NewEvent {
+            kind: EventKind::AccountUpdated,
+            account_id: Some(account_id),
+            subject_type: "account",
+            subject_id: account_id,
+            device_id: None,
+            dealer_id: None,
+            actor_id: Some(actor),
+            staff_only: false,
+            payload: json!({ "fields": ["primary_contact"], "primary_contact_id": user_id }),
+            at: now,
+        },
+    )?;
+    find_account(c, account_id)
 }

@@ -253,6 +253,10 @@ pub fn change_role(
     membership::check_change(current, Some(next), usize::try_from(admins).unwrap_or(0))
         .map_err(last_administrator)?;
     repo::set_member_role(c, account_id, user_id, next)?;
+    if next != CustomerRole::Administrator {
+        // The main contact is one of the administrators.
+        accounts_repo::drop_primary_contact(c, account_id, user_id, now)?;
+    }
     member_event(
         c,
         EventKind::MemberRoleChanged,
@@ -280,6 +284,7 @@ pub fn remove(
     membership::check_change(current, None, usize::try_from(admins).unwrap_or(0))
         .map_err(last_administrator)?;
     repo::remove_member(c, account_id, user_id)?;
+    accounts_repo::drop_primary_contact(c, account_id, user_id, now)?;
     // Whoever leaves cannot come back through an invitation they sent.
     repo::revoke_invitations_by(c, account_id, user_id, now)?;
     fleetdesk_persistence::devices::set_assignments(c, account_id, user_id, &[], now)?;

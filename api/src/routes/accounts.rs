@@ -2,7 +2,9 @@
 //! the staff-only credit data cannot reach a customer by accident.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, patch, post, web};
+use std::collections::HashMap;
+
+use actix_web::{HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::{
     self as rules, CreditRating, CustomerAccountNumber, PaymentRecord, SystemAccountNumber,
@@ -10,6 +12,7 @@ use fleetdesk_domain::accounts::{
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, Decision};
 use fleetdesk_domain::sites::{Address, TimeZone};
+use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::accounts::{
     self as repo, AccountChanges, AccountFilter, AccountRow, SiteRow,
 };
@@ -31,6 +34,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(create_account)
         .service(get_account)
         .service(update_account)
+        .service(put_primary_contact)
         .service(list_sites)
         .service(create_site)
         .service(get_site);
@@ -114,6 +118,8 @@ impl From<PaymentRecord> for PaymentRecordDto {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct CustomerAccount {
     pub id: String,
+    /// The account's main contact, one of its administrators.
+    pub primary_contact: Option<PrimaryContact>,
     /// The number on contracts, invoices, quotes and tenders.
     pub customer_account_number: String,
     /// The number customer service identifies the customer by.
@@ -122,10 +128,53 @@ pub struct CustomerAccount {
     pub created_at: DateTime<Utc>,
 }
 
+/// Who the account's main contact is.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PrimaryContact {
+    pub user_id: String,
+    pub display_name: String,
+    pub email: String,
+}
+
+/// The main contacts of `rows`, by account id.
+fn contacts_of(
+    c: &mut Conn,
+    rows: &[AccountRow],
+) -> Result<HashMap<String, PrimaryContact>, ApiError> {
+    let ids: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.primary_contact_id.clone())
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let people: HashMap<String, (String, String)> = repo::contacts(c, &ids)?
+        .into_iter()
+        .map(|(id, name, email)| (id, (name, email)))
+        .collect();
+    Ok(rows
+        .iter()
+        .filter_map(|r| {
+            let id = r.primary_contact_id.as_ref()?;
+            let (display_name, email) = people.get(id)?.clone();
+            Some((
+                r.id.clone(),
+                PrimaryContact {
+                    user_id: id.clone(),
+                    display_name,
+                    email,
+                },
+            ))
+        })
+        .collect())
+}
+
 /// An account as the manufacturer's staff see it, with credit data.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct StaffAccount {
     pub id: String,
+    /// The account's main contact, one of its administrators.
+    pub primary_contact: Option<PrimaryContact>,
     pub customer_account_number: String,
     pub system_account_number: String,
     pub name: String,
@@ -153,7 +202,10 @@ fn stored_history(row: &AccountRow) -> Result<Vec<PaymentRecord>, ApiError> {
     })
 }
 
-fn staff_view(row: AccountRow) -> Result<StaffAccount, ApiError> {
+fn staff_view(
+    row: AccountRow,
+    primary_contact: Option<PrimaryContact>,
+) -> Result<StaffAccount, ApiError> {
     let payment_history = stored_history(&row)?.into_iter().map(Into::into).collect();
     let credit_rating = row
         .credit_rating
@@ -163,6 +215,7 @@ fn staff_view(row: AccountRow) -> Result<StaffAccount, ApiError> {
         .map_err(|e| ApiError::internal_from(e))?
         .map(Into::into);
     Ok(StaffAccount {
+        primary_contact,
         created_at: row.created_at(),
         updated_at: row.updated_at(),
         id: row.id,
@@ -174,8 +227,9 @@ fn staff_view(row: AccountRow) -> Result<StaffAccount, ApiError> {
     })
 }
 
-fn customer_view(row: AccountRow) -> CustomerAccount {
+fn customer_view(row: AccountRow, primary_contact: Option<PrimaryContact>) -> CustomerAccount {
     CustomerAccount {
+        primary_contact,
         created_at: row.created_at(),
         id: row.id,
         customer_account_number: row.customer_account_number,
@@ -184,13 +238,23 @@ fn customer_view(row: AccountRow) -> CustomerAccount {
     }
 }
 
-fn view_for(who: &Principal, row: AccountRow) -> Result<AccountView, ApiError> {
+fn view_for(
+    who: &Principal,
+    row: AccountRow,
+    contact: Option<PrimaryContact>,
+) -> Result<AccountView, ApiError> {
     let credit = policy::decide(who, Action::ReadCreditData, Some(&row.id)) == Decision::Allow;
     Ok(if credit {
-        AccountView::Staff(staff_view(row)?)
+        AccountView::Staff(staff_view(row, contact)?)
     } else {
-        AccountView::Customer(customer_view(row))
+        AccountView::Customer(customer_view(row, contact))
     })
+}
+
+/// An account read in `c`, as `who` sees it.
+fn read_view(c: &mut Conn, who: &Principal, row: AccountRow) -> Result<AccountView, ApiError> {
+    let contact = contacts_of(c, std::slice::from_ref(&row))?.remove(&row.id);
+    view_for(who, row, contact)
 }
 
 impl Listed for AccountView {
@@ -235,10 +299,12 @@ async fn list_accounts(
         number: filter.number.as_deref().map(rules::normalise_number_query),
     };
     let state = state.into_inner();
-    let page = blocking(move || {
-        Ok(state
-            .db
-            .read(|c| repo::list_accounts(c, &filter, after.as_deref(), limit))?)
+    let (page, mut contacts) = blocking(move || {
+        state.db.read(|c| -> Result<_, ApiError> {
+            let page = repo::list_accounts(c, &filter, after.as_deref(), limit)?;
+            let contacts = contacts_of(c, &page.items)?;
+            Ok((page, contacts))
+        })
     })
     .await?;
     Ok(web::Json(AccountPage {
@@ -246,7 +312,10 @@ async fn list_accounts(
         items: page
             .items
             .into_iter()
-            .map(|row| view_for(&who, row))
+            .map(|row| {
+                let contact = contacts.remove(&row.id);
+                view_for(&who, row, contact)
+            })
             .collect::<Result<_, _>>()?,
     }))
 }
@@ -330,6 +399,7 @@ async fn create_account(
         payment_history: history_json(body.payment_history)?,
         created_at: now.naive_utc(),
         updated_at: now.naive_utc(),
+        primary_contact_id: None,
     };
     let state = state.into_inner();
     let actor = user.0.user_id;
@@ -339,7 +409,7 @@ async fn create_account(
             .write(|c| app_accounts::create(c, &actor, row, now))
     })
     .await?;
-    let view = staff_view(row)?;
+    let view = staff_view(row, None)?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/accounts/{}", view.id)))
         .json(view))
@@ -364,8 +434,15 @@ async fn get_account(
     let id = id.into_inner();
     authorize(&user.0, Action::ReadAccount, Some(&id))?;
     let state = state.into_inner();
-    let row = blocking(move || state.db.read(|c| find_account(c, &id))).await?;
-    Ok(web::Json(view_for(&user.0, row)?))
+    let who = user.0;
+    let view = blocking(move || {
+        state.db.read(|c| {
+            let row = find_account(c, &id)?;
+            read_view(c, &who, row)
+        })
+    })
+    .await?;
+    Ok(web::Json(view))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -422,13 +499,58 @@ async fn update_account(
     };
     let state = state.into_inner();
     let actor = user.0.user_id;
-    let row = blocking(move || {
-        state
-            .db
-            .write(|c| app_accounts::update(c, &actor, &id, changes, now))
+    let view = blocking(move || {
+        state.db.write(|c| {
+            let row = app_accounts::update(c, &actor, &id, changes, now)?;
+            let contact = contacts_of(c, std::slice::from_ref(&row))?.remove(&row.id);
+            staff_view(row, contact)
+        })
     })
     .await?;
-    Ok(web::Json(staff_view(row)?))
+    Ok(web::Json(view))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PrimaryContactChoice {
+    /// One of the account's administrators.
+    pub user_id: String,
+}
+
+/// Names the account's main contact, one of its administrators (the account's administrators,
+/// customer service). Demoting or removing that administrator clears it.
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = String, Path)),
+    request_body = PrimaryContactChoice,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account as the caller sees it", body = AccountView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not an administrator of this account", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/accounts/{id}/primary-contact")]
+async fn put_primary_contact(
+    state: State,
+    user: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<PrimaryContactChoice>,
+) -> Result<web::Json<AccountView>, ApiError> {
+    let id = id.into_inner();
+    authorize(&user.0, Action::ManageMembers, Some(&id))?;
+    let contact = body.into_inner().user_id;
+    let state = state.into_inner();
+    let who = user.0;
+    let view = blocking(move || {
+        let now = state.config.clock.now();
+        state.db.write(|c| {
+            let row = app_accounts::set_primary_contact(c, &who.user_id, &id, &contact, now)?;
+            read_view(c, &who, row)
+        })
+    })
+    .await?;
+    Ok(web::Json(view))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
