@@ -8,7 +8,7 @@ use fleetdesk_domain::dealers::{CallReason, CallStatus, RegistrationStatus, Reme
 use fleetdesk_domain::devices::DeviceStatus;
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{CustomerRole, DealerRole, Email, Password, StaffRole};
-use fleetdesk_domain::knowledge::ArticleStatus;
+use fleetdesk_domain::knowledge::{ArticleStatus, Language};
 use fleetdesk_domain::membership::JoinRequestStatus;
 use fleetdesk_domain::readings::{ReadingKind, ReadingSource};
 use fleetdesk_domain::stock::OrderStatus;
@@ -727,7 +727,19 @@ fn add_demo_articles(db: &Db, author: &str, now: DateTime<Utc>) -> Result<(), Bo
                 ArticleStatus::Draft,
             ),
         ];
-        for (title, body, model, tags, status) in articles {
+        let swedish = [(
+            "Pappersstopp i magasin 2",
+            "1. Dra ut magasin 2 helt.\n2. Ta bort allt trasigt papper.\n3. Torka av \
+             matarrullarna innan du skjuter in magasinet.",
+            Some(&office),
+            &["pappersstopp"][..],
+            ArticleStatus::Published,
+        )];
+        let languages = articles
+            .into_iter()
+            .map(|a| (a, Language::En))
+            .chain(swedish.into_iter().map(|a| (a, Language::Sv)));
+        for ((title, body, model, tags, status), language) in languages {
             knowledge::insert_article(
                 c,
                 &Article {
@@ -741,6 +753,7 @@ fn add_demo_articles(db: &Db, author: &str, now: DateTime<Utc>) -> Result<(), Bo
                         updated_by: author.to_owned(),
                         updated_at: now,
                         published_at: (status == ArticleStatus::Published).then_some(now),
+                        language: Stored(language),
                     },
                     model_ids: model.into_iter().cloned().collect(),
                     tags: tags.iter().map(|t| (*t).to_owned()).collect(),

@@ -77,5 +77,6 @@ label_schemas! {
     ClaimStatusName => dealers::ClaimStatus, "Where a warranty part claim stands.";
     OrderStatusName => stock::OrderStatus, "Where a replenishment order stands.";
     MovementKindName => stock::MovementKind, "What moved stock.";
+    LanguageName => knowledge::Language, "A language the portal is written in.";
     ArticleStatusName => knowledge::ArticleStatus, "Whether an article is visible to customers.";
 }

@@ -23,27 +23,35 @@ pub fn parse_body(raw: &str) -> Result<String, Invalid> {
     Ok(body.to_owned())
 }
 
-/// Tags: lower case, 1 to 40 of a-z, 0-9 and `-`, at most 20, each once, sorted.
+/// Tags: lower case, 1 to 40 letters (of any alphabet: `färg`, `pappersstopp`), digits and
+/// `-`, at most 20, each once, sorted.
 pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, Invalid> {
     let tags: BTreeSet<String> = raw.iter().map(|t| t.trim().to_lowercase()).collect();
     if tags.len() > 20 {
         return Err(Invalid::new("tags", "at most 20 tags"));
     }
     for tag in &tags {
-        let ok = !tag.is_empty()
-            && tag.len() <= 40
+        let ok = (1..=40).contains(&tag.chars().count())
             && tag
                 .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                .all(|c| c.is_alphabetic() || c.is_numeric() || c == '-');
         if !ok {
             return Err(Invalid::new(
                 "tags",
-                "each tag must be 1 to 40 of a-z, 0-9 and '-'",
+                "each tag must be 1 to 40 letters, digits and '-'",
             ));
         }
     }
     Ok(tags.into_iter().collect())
 }
+
+crate::label!(
+    /// A language the portal is written in.
+    pub enum Language as "Language", "language" {
+        Sv = "sv",
+        En = "en",
+    }
+);
 
 /// The words of a text, lower case: runs of letters and digits.
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
@@ -126,6 +134,16 @@ mod tests {
             vec!["paper-jam", "toner"]
         );
         assert!(parse_tags(&["two words".into()]).is_err());
+        assert_eq!(
+            parse_tags(&["Färg".into(), "pappersstopp".into(), "toner-byte".into()]).unwrap(),
+            ["färg", "pappersstopp", "toner-byte"]
+        );
+        assert!(
+            parse_tags(&["ö".repeat(40)]).is_ok(),
+            "40 letters, not 40 bytes"
+        );
+        assert!(parse_tags(&["ö".repeat(41)]).is_err());
+        assert!(parse_tags(&["toner_byte".into()]).is_err());
         assert!(parse_tags(&[String::new()]).is_err());
         assert!(parse_title(" ").is_err());
         assert_eq!(ArticleStatus::parse("draft"), Some(ArticleStatus::Draft));

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 
-use fleetdesk_domain::knowledge::ArticleStatus;
+use fleetdesk_domain::knowledge::{ArticleStatus, Language};
 
 use crate::labels::Stored;
 use crate::schema::{knowledge_article_models, knowledge_article_tags, knowledge_articles};
@@ -22,6 +22,7 @@ pub struct ArticleRow {
     pub updated_by: String,
     pub updated_at: chrono::NaiveDateTime,
     pub published_at: Option<chrono::NaiveDateTime>,
+    pub language: Stored<Language>,
 }
 
 /// An article with its models and tags, both sorted.
@@ -126,6 +127,7 @@ pub struct ArticleFilter {
     pub status: Option<ArticleStatus>,
     pub model_id: Option<String>,
     pub tag: Option<String>,
+    pub language: Option<Language>,
 }
 
 /// The most articles one search ranks.
@@ -138,6 +140,9 @@ pub fn candidates(conn: &mut Conn, filter: &ArticleFilter) -> DbResult<Vec<Artic
         .into_boxed();
     if let Some(v) = &filter.status {
         query = query.filter(knowledge_articles::status.eq(Stored(*v)));
+    }
+    if let Some(v) = &filter.language {
+        query = query.filter(knowledge_articles::language.eq(Stored(*v)));
     }
     if let Some(v) = &filter.model_id {
         query = query.filter(

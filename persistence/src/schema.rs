@@ -541,6 +541,7 @@ diesel::table! {
         updated_by -> Text,
         updated_at -> Timestamp,
         published_at -> Nullable<Timestamp>,
+        language -> Text,
     }
 }
 

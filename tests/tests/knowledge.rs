@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 both_backends!(
     customers_search_published_articles_by_word_model_and_tag,
     a_knowledge_user_can_do_nothing_else,
+    articles_have_a_language_and_tags_in_any_alphabet,
 );
 
 fn titles(page: &Value) -> Vec<String> {
@@ -234,4 +235,72 @@ async fn a_knowledge_user_can_do_nothing_else(b: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "staff read");
+}
+
+/// Swedish articles carry Swedish tags (`pappersstopp`, `färg`); a search filters by
+/// language; an unknown language or a tag with a space is refused.
+async fn articles_have_a_language_and_tags_in_any_alphabet(b: Backend) {
+    let s = TestServer::start(b).await;
+    let cs = s.staff(StaffRole::CustomerService).await;
+    let swedish = write(
+        &s,
+        &cs,
+        json!({"title": "Pappersstopp i magasin 2", "status": "published", "language": "sv",
+            "body": "Dra ut magasinet och ta bort papperet.", "tags": ["Pappersstopp", "färg", "toner-byte"]}),
+    )
+    .await;
+    write(
+        &s,
+        &cs,
+        json!({"title": "Paper jam in tray 2", "status": "published",
+            "body": "Pull the tray out and remove the paper.", "tags": ["paper-jam"]}),
+    )
+    .await;
+    let (_, article) = s
+        .get(&format!("/api/v1/knowledge/articles/{swedish}"), &cs)
+        .await;
+    assert_eq!(article["language"], "sv");
+    assert_eq!(
+        article["tags"],
+        json!(["färg", "pappersstopp", "toner-byte"])
+    );
+
+    let account = s.create_account(&cs, "C-8101", "S-8101").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reader = s.customer(&account, CustomerRole::KnowledgeUser).await;
+    let (_, page) = s
+        .get("/api/v1/knowledge/articles?language=sv", &reader)
+        .await;
+    assert_eq!(titles(&page), vec!["Pappersstopp i magasin 2"]);
+    assert_eq!(page["items"][0]["language"], "sv");
+    let (_, page) = s
+        .get("/api/v1/knowledge/articles?language=en", &reader)
+        .await;
+    assert_eq!(
+        titles(&page),
+        vec!["Paper jam in tray 2"],
+        "`en` unless given"
+    );
+    let (_, page) = s
+        .get("/api/v1/knowledge/articles?tag=f%C3%A4rg", &reader)
+        .await;
+    assert_eq!(titles(&page), vec!["Pappersstopp i magasin 2"]);
+    let (_, page) = s
+        .get("/api/v1/knowledge/articles?q=pappersstopp", &reader)
+        .await;
+    assert_eq!(titles(&page), vec!["Pappersstopp i magasin 2"]);
+
+    let (status, _) = s
+        .get("/api/v1/knowledge/articles?language=de", &reader)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for bad in [
+        json!({"title": "T", "status": "draft", "body": "B", "language": "de"}),
+        json!({"title": "T", "status": "draft", "body": "B", "tags": ["två ord"]}),
+    ] {
+        let (status, body) = s.post("/api/v1/knowledge/articles", &cs, bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
 }

@@ -1,7 +1,7 @@
 //! The knowledge base: articles written by customer service and the call center.
 
 use chrono::{DateTime, Utc};
-use fleetdesk_domain::knowledge::ArticleStatus;
+use fleetdesk_domain::knowledge::{ArticleStatus, Language};
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::knowledge::{self as repo, Article, ArticleRow};
 use fleetdesk_persistence::labels::Stored;
@@ -15,6 +15,7 @@ pub struct NewArticle {
     pub model_ids: Vec<String>,
     pub tags: Vec<String>,
     pub status: ArticleStatus,
+    pub language: Language,
 }
 
 fn models_exist(c: &mut Conn, ids: &[String]) -> Result<(), ApiError> {
@@ -41,6 +42,7 @@ pub fn create(
             title: input.title,
             body: input.body,
             status: Stored(input.status),
+            language: Stored(input.language),
             created_by: actor.to_owned(),
             created_at: at,
             updated_by: actor.to_owned(),
@@ -73,6 +75,7 @@ pub fn update(
             title: input.title,
             body: input.body,
             status: Stored(input.status),
+            language: Stored(input.language),
             updated_by: actor.to_owned(),
             updated_at: at,
             published_at,

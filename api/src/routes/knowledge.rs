@@ -5,8 +5,8 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::Principal;
-use fleetdesk_domain::knowledge::ArticleStatus;
 use fleetdesk_domain::knowledge::{self as rules, Searchable};
+use fleetdesk_domain::knowledge::{ArticleStatus, Language};
 use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::knowledge::{self as repo, Article, ArticleFilter};
 use serde::{Deserialize, Serialize};
@@ -17,7 +17,7 @@ use crate::app::knowledge::{self as app_knowledge, NewArticle};
 use crate::auth::{Authenticated, authorize_unscoped};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
-use crate::labels::{self, ArticleStatusName};
+use crate::labels::{self, ArticleStatusName, LanguageName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
@@ -41,6 +41,8 @@ pub struct KnowledgeArticle {
     pub body: String,
     #[schema(value_type = ArticleStatusName)]
     pub status: ArticleStatus,
+    #[schema(value_type = LanguageName)]
+    pub language: Language,
     /// The device models it applies to; none: every model.
     pub model_ids: Vec<String>,
     pub tags: Vec<String>,
@@ -60,6 +62,7 @@ impl From<Article> for KnowledgeArticle {
             title: r.title,
             body: r.body,
             status: *r.status,
+            language: *r.language,
             model_ids: a.model_ids,
             tags: a.tags,
         }
@@ -75,6 +78,8 @@ pub struct ArticleHit {
     pub excerpt: String,
     #[schema(value_type = ArticleStatusName)]
     pub status: ArticleStatus,
+    #[schema(value_type = LanguageName)]
+    pub language: Language,
     pub model_ids: Vec<String>,
     pub tags: Vec<String>,
     pub updated_at: DateTime<Utc>,
@@ -100,6 +105,9 @@ pub struct ArticleQuery {
     /// Staff; others see published articles only.
     #[param(value_type = Option<ArticleStatusName>)]
     pub status: Option<String>,
+    /// Only articles in this language.
+    #[param(value_type = Option<LanguageName>)]
+    pub language: Option<String>,
 }
 
 /// Searches the knowledge base: by words (most relevant first; without words, most recently
@@ -148,6 +156,7 @@ async fn search_articles(
         status,
         model_id: q.model,
         tag,
+        language: labels::parse_opt("language", q.language.as_deref())?,
     };
     let state = state.into_inner();
     let candidates = blocking(move || Ok(state.db.read(|c| repo::candidates(c, &filter))?)).await?;
@@ -180,6 +189,7 @@ async fn search_articles(
             id: a.row.id,
             title: a.row.title,
             status: *a.row.status,
+            language: *a.row.language,
             model_ids: a.model_ids,
             tags: a.tags,
             score,
@@ -234,10 +244,15 @@ pub struct ArticleInput {
     pub tags: Vec<String>,
     #[schema(value_type = ArticleStatusName, example = "published")]
     pub status: String,
+    /// The language it is written in; `en` unless given.
+    #[schema(value_type = Option<LanguageName>, example = "sv")]
+    pub language: Option<String>,
 }
 
 fn check(input: ArticleInput) -> Result<NewArticle, ApiError> {
     let status = labels::parse("status", &input.status)?;
+    let language =
+        labels::parse_opt("language", input.language.as_deref())?.unwrap_or(Language::En);
     let mut model_ids = input.model_ids;
     model_ids.sort();
     model_ids.dedup();
@@ -250,6 +265,7 @@ fn check(input: ArticleInput) -> Result<NewArticle, ApiError> {
         tags: rules::parse_tags(&input.tags)?,
         model_ids,
         status,
+        language,
     })
 }
 

@@ -1,0 +1,1 @@
+ALTER TABLE knowledge_articles DROP COLUMN language;
