@@ -83,6 +83,7 @@ fn declared_tables() -> Vec<(&'static str, Vec<String>)> {
         remedies,
         calls,
         call_remedies,
+        call_attempts,
         dispatches,
         warranty_claims,
         dealer_invitations,
