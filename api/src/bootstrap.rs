@@ -11,7 +11,6 @@ use fleetdesk_domain::identity::{CustomerRole, DealerRole, Email, Password, Staf
 use fleetdesk_domain::knowledge::{ArticleStatus, Language};
 use fleetdesk_domain::membership::JoinRequestStatus;
 use fleetdesk_domain::readings::{ReadingKind, ReadingSource};
-use fleetdesk_domain::stock::OrderStatus;
 use fleetdesk_persistence::accounts::{self, AccountRow, SiteRow};
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity::{self, UserRow};
@@ -826,20 +825,16 @@ fn add_demo_stock(
         )?;
         stock::raise_order_once(
             c,
-            &OrderRow {
-                id: fleetdesk_persistence::new_id(),
-                account_id: account_id.to_owned(),
-                stock_location_id: location.id.clone(),
-                device_id: devices[0].clone(),
-                part_number: "TN-1001K".into(),
-                quantity: 4,
-                reported_level_percent: 8,
-                status: Stored(OrderStatus::Open),
-                raised_at: at,
-                received_quantity: None,
-                received_by: None,
-                received_at: None,
-            },
+            &OrderRow::raised(
+                account_id,
+                &location.id,
+                Some(&devices[0]),
+                "TN-1001K",
+                4,
+                Some(8),
+                None,
+                at.and_utc(),
+            ),
         )?;
         stock::insert_credential(
             c,

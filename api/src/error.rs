@@ -109,6 +109,7 @@ error_codes! {
     NotOwnService = "not_own_service": "Not own service",
     NothingToCorrect = "nothing_to_correct": "Nothing to correct",
     OrderClosed = "order_closed": "Order closed",
+    OrderOpen = "order_open": "An order is open",
     PayloadTooLarge = "payload_too_large": "The request body is too large",
     ReferenceNotFound = "reference_not_found": "Reference not found",
     RegistrationEnded = "registration_ended": "Registration ended",

@@ -104,6 +104,8 @@ event_kinds! {
     StockLevelSet = "stock_level.set" => StockLocation,
     StockConsumed = "stock.consumed" => StockLocation,
     ReplenishmentOrderRaised = "replenishment_order.raised" => StockLocation,
+    ReplenishmentOrderShipped = "replenishment_order.shipped" => StockLocation,
+    ReplenishmentOrderCancelled = "replenishment_order.cancelled" => StockLocation,
     ReplenishmentOrderReceived = "replenishment_order.received" => StockLocation,
     DealerCreated = "dealer.created" => Dealer,
     DealerUserJoined = "dealer.user_joined" => DealerUsers,

@@ -84,6 +84,8 @@ pub enum Action {
     AssignStockLocations,
     /// Issue and revoke the credentials devices report supply levels with.
     ManageDeviceCredentials,
+    /// Record that a replenishment order was shipped (the manufacturer's side).
+    ShipOrders,
     /// Search and read published knowledge articles (staff also drafts).
     ReadKnowledge,
     /// Write and publish knowledge articles.
@@ -147,6 +149,7 @@ impl Action {
         Action::LinkStockDevices,
         Action::AssignStockLocations,
         Action::ManageDeviceCredentials,
+        Action::ShipOrders,
         Action::ReadKnowledge,
         Action::WriteKnowledge,
     ];
@@ -214,7 +217,8 @@ pub fn may(role: Role, action: Action) -> bool {
                 | EditStock
                 | LinkStockDevices
                 | AssignStockLocations
-                | ManageDeviceCredentials => customer_service,
+                | ManageDeviceCredentials
+                | ShipOrders => customer_service,
             }
         }
         Role::Customer(customer) => {
@@ -258,6 +262,7 @@ pub fn may(role: Role, action: Action) -> bool {
                 | ManageDeviceModels
                 | ReviewFlaggedReadings
                 | EditServiceContract
+                | ShipOrders
                 | WriteKnowledge
                 | WriteInternalNote
                 | AssignTechnician
@@ -327,6 +332,7 @@ pub fn may(role: Role, action: Action) -> bool {
             | LinkStockDevices
             | AssignStockLocations
             | ManageDeviceCredentials
+            | ShipOrders
             | ReadKnowledge
             | WriteKnowledge => false,
         },

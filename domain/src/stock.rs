@@ -192,12 +192,22 @@ impl Replenishment {
 }
 
 crate::label!(
-    /// Where a replenishment order stands.
+    /// Where a replenishment order stands: open, shipped (carrier and tracking number known),
+/// received into stock, or cancelled while open.
     pub enum OrderStatus as "OrderStatus", "order status" {
         Open = "open",
+        Shipped = "shipped",
         Received = "received",
+        Cancelled = "cancelled",
     }
 );
+
+impl OrderStatus {
+    /// Still on its way: no second order for the same consumable is placed meanwhile.
+    pub fn outstanding(self) -> bool {
+        matches!(self, OrderStatus::Open | OrderStatus::Shipped)
+    }
+}
 
 crate::label!(
     /// What moved stock: goods received, consumables used, or a count that set the level.

@@ -373,16 +373,65 @@ pub struct OrderRow {
     pub id: String,
     pub account_id: String,
     pub stock_location_id: String,
-    pub device_id: String,
+    /// The device whose report raised it; `None` for an order placed by hand.
+    pub device_id: Option<String>,
     pub part_number: String,
     pub quantity: i32,
-    pub reported_level_percent: i32,
+    pub reported_level_percent: Option<i32>,
     pub status: Stored<OrderStatus>,
     pub raised_at: NaiveDateTime,
     pub received_quantity: Option<i32>,
     pub received_by: Option<String>,
     pub received_at: Option<NaiveDateTime>,
+    /// Who placed it by hand.
+    pub ordered_by: Option<String>,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+    pub shipped_by: Option<String>,
+    pub shipped_at: Option<NaiveDateTime>,
+    pub cancelled_by: Option<String>,
+    pub cancelled_at: Option<NaiveDateTime>,
 }
+
+impl OrderRow {
+    /// An order as raised: open, not yet shipped, received or cancelled.
+    #[expect(clippy::too_many_arguments, reason = "an order, field by field")]
+    pub fn raised(
+        account_id: &str,
+        stock_location_id: &str,
+        device_id: Option<&str>,
+        part_number: &str,
+        quantity: i32,
+        reported_level_percent: Option<i32>,
+        ordered_by: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: crate::new_id(),
+            account_id: account_id.to_owned(),
+            stock_location_id: stock_location_id.to_owned(),
+            device_id: device_id.map(str::to_owned),
+            part_number: part_number.to_owned(),
+            quantity,
+            reported_level_percent,
+            status: Stored(OrderStatus::Open),
+            raised_at: at.naive_utc(),
+            received_quantity: None,
+            received_by: None,
+            received_at: None,
+            ordered_by: ordered_by.map(str::to_owned),
+            carrier: None,
+            tracking_number: None,
+            shipped_by: None,
+            shipped_at: None,
+            cancelled_by: None,
+            cancelled_at: None,
+        }
+    }
+}
+
+const OUTSTANDING: [Stored<OrderStatus>; 2] =
+    [Stored(OrderStatus::Open), Stored(OrderStatus::Shipped)];
 
 /// Raises an order unless one is open for the device's consumable (the partial unique
 /// index decides, under any concurrency): `true` when this one was raised.
@@ -400,7 +449,7 @@ pub fn raise_order_once(conn: &mut Conn, row: &OrderRow) -> DbResult<bool> {
     Ok(inserted == 1)
 }
 
-/// The open order of a device's consumable, if any.
+/// The outstanding (open or shipped) order of a device's consumable, if any.
 pub fn open_order(
     conn: &mut Conn,
     device_id: &str,
@@ -409,10 +458,75 @@ pub fn open_order(
     Ok(replenishment_orders::table
         .filter(replenishment_orders::device_id.eq(device_id))
         .filter(replenishment_orders::part_number.eq(part_number))
-        .filter(replenishment_orders::status.eq(Stored(OrderStatus::Open)))
+        .filter(replenishment_orders::status.eq_any(OUTSTANDING))
         .select(OrderRow::as_select())
         .first(conn)
         .optional()?)
+}
+
+/// The outstanding (open or shipped) orders of a consumable at a location, automatic or by
+/// hand, oldest first.
+pub fn outstanding_orders(
+    conn: &mut Conn,
+    stock_location_id: &str,
+    part_number: &str,
+) -> DbResult<Vec<OrderRow>> {
+    Ok(replenishment_orders::table
+        .filter(replenishment_orders::stock_location_id.eq(stock_location_id))
+        .filter(replenishment_orders::part_number.eq(part_number))
+        .filter(replenishment_orders::status.eq_any(OUTSTANDING))
+        .order(replenishment_orders::id.asc())
+        .select(OrderRow::as_select())
+        .load(conn)?)
+}
+
+/// Places an order by hand; the partial unique index refuses a second outstanding one for the
+/// location's consumable (`DbError::UniqueViolation`).
+pub fn insert_order(conn: &mut Conn, row: &OrderRow) -> DbResult<()> {
+    diesel::insert_into(replenishment_orders::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records an open order's shipment; `false` when it was not open.
+pub fn ship_order(
+    conn: &mut Conn,
+    id: &str,
+    (carrier, tracking_number): (&str, &str),
+    by: &str,
+    at: DateTime<Utc>,
+) -> DbResult<bool> {
+    let changed = diesel::update(
+        replenishment_orders::table
+            .find(id)
+            .filter(replenishment_orders::status.eq(Stored(OrderStatus::Open))),
+    )
+    .set((
+        replenishment_orders::status.eq(Stored(OrderStatus::Shipped)),
+        replenishment_orders::carrier.eq(carrier),
+        replenishment_orders::tracking_number.eq(tracking_number),
+        replenishment_orders::shipped_by.eq(by),
+        replenishment_orders::shipped_at.eq(at.naive_utc()),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Cancels an open order; `false` when it was not open (shipped, received or cancelled).
+pub fn cancel_order(conn: &mut Conn, id: &str, by: &str, at: DateTime<Utc>) -> DbResult<bool> {
+    let changed = diesel::update(
+        replenishment_orders::table
+            .find(id)
+            .filter(replenishment_orders::status.eq(Stored(OrderStatus::Open))),
+    )
+    .set((
+        replenishment_orders::status.eq(Stored(OrderStatus::Cancelled)),
+        replenishment_orders::cancelled_by.eq(by),
+        replenishment_orders::cancelled_at.eq(at.naive_utc()),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
 }
 
 pub fn find_order(conn: &mut Conn, id: &str) -> DbResult<Option<OrderRow>> {
@@ -464,7 +578,7 @@ pub fn list_orders(
     Ok(Page::from_rows(rows, limit, |r| r.id.clone()))
 }
 
-/// Closes an open order as received; `false` when it was not open.
+/// Closes an outstanding (open or shipped) order as received; `false` when it was not.
 pub fn receive_order(
     conn: &mut Conn,
     id: &str,
@@ -475,7 +589,7 @@ pub fn receive_order(
     let changed = diesel::update(
         replenishment_orders::table
             .find(id)
-            .filter(replenishment_orders::status.eq(Stored(OrderStatus::Open))),
+            .filter(replenishment_orders::status.eq_any(OUTSTANDING)),
     )
     .set((
         replenishment_orders::status.eq(Stored(OrderStatus::Received)),

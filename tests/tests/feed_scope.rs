@@ -366,7 +366,31 @@ async fn the_feed_shows_an_event_exactly_when_its_subject_can_be_read(b: Backend
     ok(
         &s,
         Method::POST,
+        &format!("/api/v1/replenishment-orders/{order}/shipment"),
+        &cs,
+        json!({"carrier": "PostNord", "tracking_number": "00370712345678901234"}),
+    )
+    .await;
+    ok(
+        &s,
+        Method::POST,
         &format!("/api/v1/replenishment-orders/{order}/receipt"),
+        &admin,
+        json!({}),
+    )
+    .await;
+    let by_hand = ok(
+        &s,
+        Method::POST,
+        &format!("/api/v1/stock-locations/{l1}/orders"),
+        &admin,
+        json!({"part_number": "TN-1", "quantity": 2}),
+    )
+    .await;
+    ok(
+        &s,
+        Method::POST,
+        &format!("/api/v1/replenishment-orders/{}/cancellation", id(&by_hand)),
         &admin,
         json!({}),
     )

@@ -12,6 +12,7 @@ both_backends!(
     twenty_low_toner_reports_at_once_raise_one_order,
     stock_managers_reach_only_their_assigned_locations,
     a_device_credential_opens_nothing_but_its_reports,
+    a_stock_manager_orders_by_hand_and_follows_the_shipment,
 );
 
 struct Shop {
@@ -600,4 +601,176 @@ async fn a_device_credential_opens_nothing_but_its_reports(b: Backend) {
     let stock_manager = s.customer(&shop.account, CustomerRole::StockManager).await;
     let (status, _) = s.get(&path, &stock_manager).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+/// A stock manager orders toner by hand for their location; a second order of the same part is
+/// refused while the first is outstanding; customer service records the shipment, which the
+/// stock manager sees; the receipt brings the stock up; an order not yet shipped can be
+/// cancelled, a shipped one cannot.
+async fn a_stock_manager_orders_by_hand_and_follows_the_shipment(b: Backend) {
+    let shop = shop(b).await;
+    let s = &shop.s;
+    let stock_manager = s.customer(&shop.account, CustomerRole::StockManager).await;
+    let (_, me) = s.get("/api/v1/me", &stock_manager).await;
+    let assign = format!(
+        "/api/v1/accounts/{}/members/{}/stock-locations",
+        shop.account,
+        me["id"].as_str().unwrap()
+    );
+    let (status, _) = s
+        .send(
+            Method::PUT,
+            &assign,
+            Some(&shop.admin),
+            Some(json!({"stock_location_ids": [shop.location]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let orders = format!("/api/v1/stock-locations/{}/orders", shop.location);
+
+    let (status, unknown) = s
+        .post(
+            &orders,
+            &stock_manager,
+            json!({"part_number": "XX-9", "quantity": 1}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not stocked here: {unknown}"
+    );
+    let (status, order) = s
+        .post(
+            &orders,
+            &stock_manager,
+            json!({"part_number": "TN-1", "quantity": 6}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{order}");
+    assert_eq!(
+        (
+            order["status"].as_str(),
+            order["device_id"].as_str(),
+            order["quantity"].as_i64()
+        ),
+        (Some("open"), None, Some(6))
+    );
+    assert_eq!(order["ordered_by"], me["id"]);
+    let id = order["id"].as_str().unwrap().to_owned();
+
+    let res = s
+        .request(
+            Method::POST,
+            &orders,
+            Some(&stock_manager),
+            Some(json!({"part_number": "TN-1", "quantity": 2})),
+        )
+        .await;
+    let problem = assert_problem(res, StatusCode::CONFLICT, "order_open").await;
+    assert_eq!(problem["order_id"], id.as_str());
+
+    // Only customer service records the shipment.
+    let shipment = format!("/api/v1/replenishment-orders/{id}/shipment");
+    let body = json!({"carrier": "PostNord", "tracking_number": "00370712345678901234"});
+    let res = s
+        .request(
+            Method::POST,
+            &shipment,
+            Some(&stock_manager),
+            Some(body.clone()),
+        )
+        .await;
+    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    let (status, shipped) = s.post(&shipment, &shop.cs, body.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{shipped}");
+    let res = s
+        .request(Method::POST, &shipment, Some(&shop.cs), Some(body))
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "order_closed").await;
+    let (_, seen) = s
+        .get(
+            &format!(
+                "/api/v1/replenishment-orders?stock_location_id={}",
+                shop.location
+            ),
+            &stock_manager,
+        )
+        .await;
+    let seen = &seen["items"][0];
+    assert_eq!(
+        (
+            seen["status"].as_str(),
+            seen["carrier"].as_str(),
+            seen["tracking_number"].as_str()
+        ),
+        (
+            Some("shipped"),
+            Some("PostNord"),
+            Some("00370712345678901234")
+        )
+    );
+    // Shipped is still outstanding: no second order, and no cancelling it now.
+    let res = s
+        .request(
+            Method::POST,
+            &orders,
+            Some(&stock_manager),
+            Some(json!({"part_number": "TN-1", "quantity": 2})),
+        )
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "order_open").await;
+    let res = s
+        .request(
+            Method::POST,
+            &format!("/api/v1/replenishment-orders/{id}/cancellation"),
+            Some(&stock_manager),
+            None,
+        )
+        .await;
+    assert_problem(res, StatusCode::CONFLICT, "order_closed").await;
+
+    let (status, received) = s
+        .post(
+            &format!("/api/v1/replenishment-orders/{id}/receipt"),
+            &stock_manager,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{received}");
+    assert_eq!(received["status"], "received");
+    let (_, location) = s
+        .get(
+            &format!("/api/v1/stock-locations/{}", shop.location),
+            &stock_manager,
+        )
+        .await;
+    assert_eq!(location["levels"][0]["on_hand"], 11, "5 + 6: {location}");
+
+    // A new order, cancelled before it ships; then another may be placed.
+    let (_, again) = s
+        .post(
+            &orders,
+            &stock_manager,
+            json!({"part_number": "TN-1", "quantity": 2}),
+        )
+        .await;
+    let again = again["id"].as_str().unwrap().to_owned();
+    let (status, cancelled) = s
+        .post(
+            &format!("/api/v1/replenishment-orders/{again}/cancellation"),
+            &stock_manager,
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    assert_eq!(cancelled["status"], "cancelled");
+    let (status, _) = s
+        .post(
+            &orders,
+            &stock_manager,
+            json!({"part_number": "TN-1", "quantity": 2}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
 }

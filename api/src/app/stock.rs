@@ -6,7 +6,6 @@ use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_domain::sites::Address;
-use fleetdesk_domain::stock::OrderStatus;
 use fleetdesk_domain::stock::{
     self as rules, MovementKind, StockError as StockRuleError, StockLevelSpec,
 };
@@ -20,7 +19,7 @@ use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
 use crate::app::devices::{DeviceRemoved, active};
-use crate::auth::authorize_stock;
+use crate::auth::{authorize, authorize_stock};
 use crate::error::{ApiError, ErrorCode};
 
 /// Why a stock operation was refused.
@@ -114,20 +113,16 @@ fn replenish(
     if !supply.below(level.supply_threshold_percent) {
         return Ok(Replenishment::AboveThreshold);
     }
-    let order = OrderRow {
-        id: fleetdesk_persistence::new_id(),
-        account_id: location.account_id.clone(),
-        stock_location_id: location.id.clone(),
-        device_id: device_id.to_owned(),
-        part_number: supply.part_number.clone(),
-        quantity: level.order_quantity,
-        reported_level_percent: supply.level_percent,
-        status: Stored(OrderStatus::Open),
-        raised_at: now.naive_utc(),
-        received_quantity: None,
-        received_by: None,
-        received_at: None,
-    };
+    let order = OrderRow::raised(
+        &location.account_id,
+        &location.id,
+        Some(device_id),
+        &supply.part_number,
+        level.order_quantity,
+        Some(supply.level_percent),
+        None,
+        now,
+    );
     if !repo::raise_order_once(c, &order)? {
         let open = repo::open_order(c, device_id, &supply.part_number)?;
         return Ok(Replenishment::OrderOpen {
@@ -443,7 +438,7 @@ pub fn receive_order(
         c,
         EventKind::ReplenishmentOrderReceived,
         &location,
-        Some(&order.device_id),
+        order.device_id.as_deref(),
         Some(&who.user_id),
         json!({ "order_id": order.id, "part_number": order.part_number,
                 "quantity": quantity, "on_hand": after }),
@@ -527,4 +522,136 @@ pub fn issue_credential(
     };
     repo::insert_credential(c, &row)?;
     Ok(row)
+}
+
+/// A stock manager orders consumables for a location by hand: a part the location stocks, and
+/// only while no order of it is outstanding there (`order_open`, naming that order).
+pub fn order_by_hand(
+    c: &mut Conn,
+    who: &Principal,
+    location_id: &str,
+    (part_number, quantity): (String, i32),
+    now: DateTime<Utc>,
+) -> Result<OrderRow, ApiError> {
+    let location = location_for(c, who, Action::EditStock, location_id)?;
+    repo::find_level(c, &location.id, &part_number)?.ok_or_else(not_stocked)?;
+    if let Some(open) = repo::outstanding_orders(c, &location.id, &part_number)?
+        .into_iter()
+        .next()
+    {
+        return Err(order_open(&open));
+    }
+    let order = OrderRow::raised(
+        &location.account_id,
+        &location.id,
+        None,
+        &part_number,
+        quantity,
+        None,
+        Some(&who.user_id),
+        now,
+    );
+    repo::insert_order(c, &order).map_err(|e| match e {
+        // Another order by hand came first.
+        DbError::UniqueViolation(_) => ApiError::conflict(
+            ErrorCode::OrderOpen,
+            "an order of this part is outstanding at this location already",
+        ),
+        other => other.into(),
+    })?;
+    event(
+        c,
+        EventKind::ReplenishmentOrderRaised,
+        &location,
+        None,
+        Some(&who.user_id),
+        json!({ "order_id": order.id, "part_number": order.part_number,
+                "quantity": order.quantity, "by_hand": true }),
+        now,
+    )?;
+    Ok(order)
+}
+
+fn order_open(open: &OrderRow) -> ApiError {
+    ApiError::conflict(
+        ErrorCode::OrderOpen,
+        format!(
+            "order {} of this part is {} at this location; it is received or cancelled first",
+            open.id, open.status
+        ),
+    )
+    .with_facts(json!({ "order_id": open.id, "order_status": open.status }))
+}
+
+/// The order `id` and its location, which the caller may read (404 otherwise).
+fn order_for(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+) -> Result<(OrderRow, StockLocationRow), ApiError> {
+    let order = repo::find_order(c, id)?.ok_or_else(ApiError::not_found)?;
+    let location = location_for(c, who, Action::ReadStock, &order.stock_location_id)?;
+    Ok((order, location))
+}
+
+fn not_open(order: &OrderRow) -> ApiError {
+    ApiError::conflict(
+        ErrorCode::OrderClosed,
+        format!(
+            "the order is {}; only an open order changes so",
+            order.status
+        ),
+    )
+}
+
+/// Customer service records that an open order was shipped, with the carrier and tracking
+/// number the location's stock managers follow it by.
+pub fn ship_order(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    (carrier, tracking_number): (&str, &str),
+    now: DateTime<Utc>,
+) -> Result<OrderRow, ApiError> {
+    let (order, location) = order_for(c, who, id)?;
+    authorize(who, Action::ShipOrders, Some(&order.account_id))?;
+    if !repo::ship_order(c, &order.id, (carrier, tracking_number), &who.user_id, now)? {
+        return Err(not_open(&order));
+    }
+    event(
+        c,
+        EventKind::ReplenishmentOrderShipped,
+        &location,
+        order.device_id.as_deref(),
+        Some(&who.user_id),
+        json!({ "order_id": order.id, "part_number": order.part_number,
+                "carrier": carrier, "tracking_number": tracking_number }),
+        now,
+    )?;
+    repo::find_order(c, &order.id)?.ok_or_else(|| ApiError::internal())
+}
+
+/// Cancels an order that was not shipped yet (the location's stock managers, customer
+/// service); a new one may then be placed.
+pub fn cancel_order(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<OrderRow, ApiError> {
+    let (order, location) = order_for(c, who, id)?;
+    authorize_stock(who, Action::EditStock, &location.account_id, &location.id)?;
+    if !repo::cancel_order(c, &order.id, &who.user_id, now)? {
+        return Err(not_open(&order));
+    }
+    event(
+        c,
+        EventKind::ReplenishmentOrderCancelled,
+        &location,
+        order.device_id.as_deref(),
+        Some(&who.user_id),
+        json!({ "order_id": order.id, "part_number": order.part_number }),
+        now,
+    )?;
+    repo::find_order(c, &order.id)?.ok_or_else(|| ApiError::internal())
 }

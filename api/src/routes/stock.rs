@@ -17,12 +17,14 @@ use fleetdesk_persistence::stock::{
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
+use validator::Validate;
 
 use crate::app::stock as app_stock;
 use crate::app::stock::location_for;
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, Problem};
 use crate::http::PageParams;
+use crate::http::created;
 use crate::labels::{self, MovementKindName, OrderStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -41,6 +43,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(list_movements)
         .service(list_orders)
         .service(receive_order)
+        .service(order_supplies)
+        .service(ship_order)
+        .service(cancel_order)
         .service(assign_stock_locations);
 }
 
@@ -586,16 +591,25 @@ pub struct ReplenishmentOrder {
     pub id: String,
     pub account_id: String,
     pub stock_location_id: String,
-    pub device_id: String,
+    /// The device whose supply report raised it; null for an order placed by hand.
+    pub device_id: Option<String>,
     pub part_number: String,
     pub quantity: i32,
-    /// The supply level the device reported when the order was raised.
-    pub reported_level_percent: i32,
+    /// The supply level the device reported when the order was raised; null by hand.
+    pub reported_level_percent: Option<i32>,
     #[schema(value_type = OrderStatusName)]
     pub status: OrderStatus,
     pub raised_at: DateTime<Utc>,
+    /// Who placed it by hand.
+    pub ordered_by: Option<String>,
+    #[schema(example = "PostNord")]
+    pub carrier: Option<String>,
+    #[schema(example = "00370712345678901234")]
+    pub tracking_number: Option<String>,
+    pub shipped_at: Option<DateTime<Utc>>,
     pub received_quantity: Option<i32>,
     pub received_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<DateTime<Utc>>,
 }
 
 impl From<OrderRow> for ReplenishmentOrder {
@@ -603,6 +617,11 @@ impl From<OrderRow> for ReplenishmentOrder {
         Self {
             raised_at: r.raised_at.and_utc(),
             received_at: r.received_at.map(|t| t.and_utc()),
+            shipped_at: r.shipped_at.map(|t| t.and_utc()),
+            cancelled_at: r.cancelled_at.map(|t| t.and_utc()),
+            ordered_by: r.ordered_by,
+            carrier: r.carrier,
+            tracking_number: r.tracking_number,
             id: r.id,
             account_id: r.account_id,
             stock_location_id: r.stock_location_id,
@@ -704,6 +723,133 @@ async fn receive_order(
         state
             .db
             .write(|c| app_stock::receive_order(c, &who.0, &id, quantity, state.config.clock.now()))
+    })
+    .await?;
+    Ok(web::Json(order.into()))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SupplyOrder {
+    #[schema(example = "TN-321K")]
+    pub part_number: String,
+    #[schema(example = 4, minimum = 1)]
+    pub quantity: i64,
+}
+
+/// Orders consumables for a location by hand (its stock managers, administrators, customer
+/// service): a part the location stocks, one outstanding order per part and location.
+#[utoipa::path(
+    tag = "stock",
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header)),
+    request_body = SupplyOrder,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = ReplenishmentOrder, headers(("Location" = String))),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An order of this part is outstanding at the location (`order_open`, with `order_id`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A part the location does not stock, or a bad quantity", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/stock-locations/{id}/orders")]
+async fn order_supplies(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<SupplyOrder>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let part_number = rules::parse_part_number(&body.part_number)?;
+    let quantity = rules::parse_quantity(body.quantity)?;
+    let state = state.into_inner();
+    let order = blocking(move || {
+        let now = state.config.clock.now();
+        let ordered = (part_number, quantity);
+        state
+            .db
+            .write(|c| app_stock::order_by_hand(c, &who.0, &id, ordered, now))
+    })
+    .await?;
+    let order = ReplenishmentOrder::from(order);
+    Ok(created(
+        format!("/api/v1/replenishment-orders/{}", order.id),
+        &order,
+    ))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct Shipment {
+    #[validate(length(min = 1, max = 100))]
+    #[schema(example = "PostNord", min_length = 1, max_length = 100)]
+    pub carrier: String,
+    #[validate(length(min = 1, max = 100))]
+    #[schema(example = "00370712345678901234", min_length = 1, max_length = 100)]
+    pub tracking_number: String,
+}
+
+/// Records that an open order was shipped (customer service); the location's stock managers
+/// see the carrier and tracking number. A receipt then closes it.
+#[utoipa::path(
+    tag = "stock",
+    params(("id" = String, Path)),
+    request_body = Shipment,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ReplenishmentOrder),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not open (`order_closed`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/replenishment-orders/{id}/shipment")]
+async fn ship_order(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+    body: web::Json<Shipment>,
+) -> Result<web::Json<ReplenishmentOrder>, ApiError> {
+    body.validate()?;
+    let body = body.into_inner();
+    let carrier = parse_name("carrier", &body.carrier, 100)?;
+    let tracking = parse_name("tracking_number", &body.tracking_number, 100)?;
+    let state = state.into_inner();
+    let order = blocking(move || {
+        let now = state.config.clock.now();
+        let shipment = (carrier.as_str(), tracking.as_str());
+        state
+            .db
+            .write(|c| app_stock::ship_order(c, &who.0, &id, shipment, now))
+    })
+    .await?;
+    Ok(web::Json(order.into()))
+}
+
+/// Cancels an order not yet shipped (the location's stock managers, administrators, customer
+/// service).
+#[utoipa::path(
+    tag = "stock",
+    params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = ReplenishmentOrder),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Shipped, received or cancelled already (`order_closed`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/replenishment-orders/{id}/cancellation")]
+async fn cancel_order(
+    state: State,
+    who: Authenticated,
+    id: web::Path<String>,
+) -> Result<web::Json<ReplenishmentOrder>, ApiError> {
+    let state = state.into_inner();
+    let order = blocking(move || {
+        let now = state.config.clock.now();
+        state
+            .db
+            .write(|c| app_stock::cancel_order(c, &who.0, &id, now))
     })
     .await?;
     Ok(web::Json(order.into()))
