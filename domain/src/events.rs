@@ -79,6 +79,7 @@ event_kinds! {
     MemberRoleChanged = "member.role_changed" => Members,
     MemberRemoved = "member.removed" => Members,
     MemberDevicesAssigned = "member.devices_assigned" => Members,
+    MemberSitesAssigned = "member.sites_assigned" => Members,
     MemberStockLocationsAssigned = "member.stock_locations_assigned" => Members,
     InvitationCreated = "invitation.created" => Invitations,
     InvitationRevoked = "invitation.revoked" => Invitations,

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use crate::schema::{accounts, sites, users};
+use crate::schema::{accounts, site_assignments, sites, users};
 use crate::{Conn, DbResult, Page, utc};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -156,6 +156,60 @@ pub fn drop_primary_contact(
     ))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// How many of `site_ids` are sites of `account_id`.
+pub fn count_sites_in_account(
+    conn: &mut Conn,
+    account_id: &str,
+    site_ids: &[String],
+) -> DbResult<i64> {
+    Ok(sites::table
+        .filter(sites::account_id.eq(account_id))
+        .filter(sites::id.eq_any(site_ids))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Replaces the sites a member of `account_id` is responsible for.
+pub fn set_site_assignments(
+    conn: &mut Conn,
+    account_id: &str,
+    user_id: &str,
+    site_ids: &[String],
+    at: DateTime<Utc>,
+) -> DbResult<()> {
+    diesel::delete(
+        site_assignments::table
+            .filter(site_assignments::account_id.eq(account_id))
+            .filter(site_assignments::user_id.eq(user_id)),
+    )
+    .execute(conn)?;
+    for site_id in site_ids {
+        diesel::insert_into(site_assignments::table)
+            .values((
+                site_assignments::account_id.eq(account_id),
+                site_assignments::user_id.eq(user_id),
+                site_assignments::site_id.eq(site_id),
+                site_assignments::created_at.eq(at.naive_utc()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The sites a member of `account_id` is responsible for, sorted.
+pub fn site_assignments_of(
+    conn: &mut Conn,
+    account_id: &str,
+    user_id: &str,
+) -> DbResult<Vec<String>> {
+    Ok(site_assignments::table
+        .filter(site_assignments::account_id.eq(account_id))
+        .filter(site_assignments::user_id.eq(user_id))
+        .order(site_assignments::site_id.asc())
+        .select(site_assignments::site_id)
+        .load(conn)?)
 }
 
 /// The display name and address of each of `user_ids`.

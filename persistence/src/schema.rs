@@ -210,6 +210,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    site_assignments (user_id, site_id) {
+        account_id -> Text,
+        user_id -> Text,
+        site_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     device_assignments (user_id, device_id) {
         account_id -> Text,
         user_id -> Text,
@@ -619,6 +628,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     calls,
     call_attempts,
     call_remedies,
+    site_assignments,
     dispatches,
     warranty_claims,
     dealer_invitations,

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 both_backends!(
     devices_are_created_found_and_removed,
     device_managers_reach_only_assigned_devices,
+    a_device_manager_responsible_for_a_site_reaches_its_devices,
     each_reading_rule_has_its_refusal,
     the_day_is_the_sites_local_day,
     implausible_rises_need_confirmation_and_are_flagged,
@@ -1046,4 +1047,130 @@ mod shared_database {
             assert_exactly_one(&tasks.join_all().await);
         }
     }
+}
+
+/// A device manager made responsible for a site reaches every device of it — also one added
+/// later — and nothing of another site; a stock manager cannot be given a site.
+async fn a_device_manager_responsible_for_a_site_reaches_its_devices(b: Backend) {
+    let Setup {
+        s,
+        cs,
+        account,
+        site,
+        model,
+        device,
+        ..
+    } = setup(b).await;
+    let other_site = s
+        .create_site(&cs, &account, "Annex", "Europe/Stockholm")
+        .await;
+    let elsewhere = s
+        .create_device(&cs, &account, &other_site, &model, "EL1001")
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin = s.customer(&account, CustomerRole::Administrator).await;
+    let manager = s.customer(&account, CustomerRole::DeviceManager).await;
+    let stock = s.customer(&account, CustomerRole::StockManager).await;
+    let id_of = |token: String| {
+        let s = &s;
+        async move {
+            s.get("/api/v1/me", &token).await.1["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let (manager_id, stock_id) = (id_of(manager.clone()).await, id_of(stock.clone()).await);
+    let sites = |user: &str| format!("/api/v1/accounts/{account}/members/{user}/sites");
+    let listed = |token: String| {
+        let s = &s;
+        async move {
+            let (_, page) = s.get("/api/v1/devices", &token).await;
+            let mut ids: Vec<String> = page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["id"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    assert!(
+        listed(manager.clone()).await.is_empty(),
+        "nothing until assigned"
+    );
+
+    let (status, body) = s
+        .send(
+            Method::PUT,
+            &sites(&manager_id),
+            Some(&admin),
+            Some(json!({"site_ids": [site]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["site_ids"], json!([site]));
+    assert_eq!(listed(manager.clone()).await, vec![device.clone()]);
+    let (status, _) = s
+        .get(&format!("/api/v1/devices/{elsewhere}"), &manager)
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another site's device does not exist for them"
+    );
+
+    // A device added to the site later is theirs too.
+    let later = s
+        .create_device(&cs, &account, &site, &model, "LT2002")
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut expected = vec![device.clone(), later.clone()];
+    expected.sort();
+    assert_eq!(listed(manager.clone()).await, expected);
+    assert_eq!(
+        submit(&s, &manager, &later, json!({"black": 1, "colour": 1}))
+            .await
+            .status(),
+        StatusCode::CREATED
+    );
+
+    let res = s
+        .request(
+            Method::PUT,
+            &sites(&stock_id),
+            Some(&admin),
+            Some(json!({"site_ids": [site]})),
+        )
+        .await;
+    assert_problem(
+        res,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "member_role_holds_no_devices",
+    )
+    .await;
+    let res = s
+        .request(
+            Method::PUT,
+            &sites(&manager_id),
+            Some(&manager),
+            Some(json!({"site_ids": []})),
+        )
+        .await;
+    assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
+    let (status, _) = s
+        .send(
+            Method::PUT,
+            &sites(&manager_id),
+            Some(&admin),
+            Some(json!({"site_ids": []})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(listed(manager).await.is_empty(), "responsibility removed");
 }

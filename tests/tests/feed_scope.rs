@@ -184,6 +184,14 @@ async fn the_feed_shows_an_event_exactly_when_its_subject_can_be_read(b: Backend
         json!({"device_ids": [d2]}),
     )
     .await;
+    ok(
+        &s,
+        Method::PUT,
+        &format!("/api/v1/accounts/{a}/members/{both_id}/sites"),
+        &admin,
+        json!({"site_ids": []}),
+    )
+    .await;
 
     // Devices and readings.
     ok(

@@ -84,6 +84,7 @@ fn declared_tables() -> Vec<(&'static str, Vec<String>)> {
         calls,
         call_remedies,
         call_attempts,
+        site_assignments,
         dispatches,
         warranty_claims,
         dealer_invitations,

@@ -46,6 +46,19 @@ pub const DEVICES: Assignable = Assignable {
     event: EventKind::MemberDevicesAssigned,
 };
 
+/// Whole sites: every device of the site, including devices added later.
+pub const SITES: Assignable = Assignable {
+    action: Action::AssignDevices,
+    holds: policy::limited_to_assigned_devices,
+    count_in_account: fleetdesk_persistence::accounts::count_sites_in_account,
+    set: fleetdesk_persistence::accounts::set_site_assignments,
+    field: "site_ids",
+    what: "sites",
+    holders: "device managers",
+    role_code: ErrorCode::MemberRoleHoldsNoDevices,
+    event: EventKind::MemberSitesAssigned,
+};
+
 pub const STOCK_LOCATIONS: Assignable = Assignable {
     action: Action::AssignStockLocations,
     holds: policy::limited_to_assigned_stock,

@@ -285,6 +285,7 @@ pub fn remove(
         .map_err(last_administrator)?;
     repo::remove_member(c, account_id, user_id)?;
     accounts_repo::drop_primary_contact(c, account_id, user_id, now)?;
+    accounts_repo::set_site_assignments(c, account_id, user_id, &[], now)?;
     // Whoever leaves cannot come back through an invitation they sent.
     repo::revoke_invitations_by(c, account_id, user_id, now)?;
     fleetdesk_persistence::devices::set_assignments(c, account_id, user_id, &[], now)?;

@@ -23,7 +23,7 @@ use crate::labels::{self, DeviceStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
-use crate::app::assignments::{self, DEVICES};
+use crate::app::assignments::{self, DEVICES, SITES};
 
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(list_models)
@@ -34,7 +34,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(update_location)
         .service(remove_device)
         .service(request_removal)
-        .service(assign_devices);
+        .service(assign_devices)
+        .service(assign_sites);
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -535,5 +536,48 @@ async fn assign_devices(
     });
     Ok(web::Json(DeviceAssignment {
         device_ids: assigned.await?,
+    }))
+}
+
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct SiteAssignment {
+    /// Replaces the sites the member is responsible for in this account; empty removes them.
+    pub site_ids: Vec<String>,
+}
+
+/// Makes a device manager responsible for whole sites of the account (administrators,
+/// customer service): every device of those sites, including devices added later, is theirs
+/// as if assigned one by one.
+#[utoipa::path(
+    tag = "members",
+    params(("id" = String, Path), ("user_id" = String, Path)),
+    request_body = SiteAssignment,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = SiteAssignment),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The member's role holds no devices (`member_role_holds_no_devices`), or a site is not the account's", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/accounts/{id}/members/{user_id}/sites")]
+async fn assign_sites(
+    state: State,
+    who: Authenticated,
+    path: web::Path<(String, String)>,
+    body: web::Json<SiteAssignment>,
+) -> Result<web::Json<SiteAssignment>, ApiError> {
+    let (account_id, user_id) = path.into_inner();
+    let site_ids = body.into_inner().site_ids;
+    let state = state.into_inner();
+    let assigned = blocking(move || {
+        let now = state.config.clock.now();
+        state.db.write(|c| {
+            let member = (account_id.as_str(), user_id.as_str());
+            assignments::replace(c, &who.0, &SITES, member, site_ids, now)
+        })
+    });
+    Ok(web::Json(SiteAssignment {
+        site_ids: assigned.await?,
     }))
 }
