@@ -145,9 +145,9 @@ pub fn refusal(e: ReadingError) -> ApiError {
 }
 
 /// A refused correction as problem details.
-pub fn correction_refusal(e: CorrectionError) -> ApiError {
-    match e {
-        CorrectionError::Reading(e) => refusal(e),
+pub fn correction_refusal(device_id: &str) -> impl Fn(CorrectionError) -> ApiError + '_ {
+    move |e| match e {
+        CorrectionError::Reading(e) => refusal_of(device_id)(e),
         CorrectionError::NoMeters => ApiError::invalid_field("values", e.to_string()),
         CorrectionError::FinalValuesNotAllowed
         | CorrectionError::FinalOfUncorrectedMeter { .. } => {
@@ -271,7 +271,7 @@ pub fn correct(
     active(&ctx.device)?;
     let meters = meters_of(&ctx.device.meters)?;
     let (corrected, final_values) =
-        rules::parse_correction(kind, &meters, &raw, &raw_final).map_err(correction_refusal)?;
+        rules::parse_correction(kind, &meters, &raw, &raw_final).map_err(correction_refusal(id))?;
     let latest = repo::latest_entry(c, id)?
         .as_ref()
         .map(entry_of)
