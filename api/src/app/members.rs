@@ -12,6 +12,7 @@ use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
+use crate::app::accounts::find_account;
 use crate::app::assignments;
 use crate::app::invitations::{Acceptor, invitation_not_open, invitation_problem};
 use crate::auth;
@@ -35,13 +36,6 @@ pub fn require_field_technician(c: &mut Conn, user_id: &str) -> Result<(), ApiEr
         ));
     }
     Ok(())
-}
-
-pub fn account_exists(
-    c: &mut Conn,
-    account_id: &str,
-) -> Result<accounts_repo::AccountRow, ApiError> {
-    accounts_repo::find_account(c, account_id)?.ok_or_else(ApiError::not_found)
 }
 
 pub fn member_event(
@@ -104,7 +98,7 @@ pub fn invite(
     invite: Invite,
     now: DateTime<Utc>,
 ) -> Result<InvitationRow, ApiError> {
-    let account = account_exists(c, account_id)?;
+    let account = find_account(c, account_id)?;
     assignments::check(
         c,
         &assignments::DEVICES,
@@ -190,7 +184,7 @@ pub fn join_by_invitation(
     acceptor: &Acceptor,
     now: DateTime<Utc>,
 ) -> Result<Joined, ApiError> {
-    let account = account_exists(c, &invitation.account_id)?;
+    let account = find_account(c, &invitation.account_id)?;
     if let Some(user) = acceptor.existing()
         && repo::find_member(c, &account.id, &user.id)?.is_some()
     {
@@ -341,7 +335,7 @@ pub fn decide_join_request(
     decision: Result<CustomerRole, Option<String>>,
     now: DateTime<Utc>,
 ) -> Result<JoinRequestView, ApiError> {
-    let account = account_exists(c, account_id)?;
+    let account = find_account(c, account_id)?;
     let request =
         repo::find_join_request(c, account_id, request_id)?.ok_or_else(ApiError::not_found)?;
     let (status, role, reason) = match &decision {

@@ -13,9 +13,10 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
+use crate::app::accounts::find_account;
 use crate::app::assignments;
 use crate::app::invitations::{self, Opened};
-use crate::app::members::{self as app_members, account_exists, stored_ids};
+use crate::app::members::{self as app_members, stored_ids};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, Problem};
 use crate::http::PageParams;
@@ -93,7 +94,7 @@ async fn list_members(
     let state = state.into_inner();
     let rows = blocking(move || {
         state.db.read(|c| -> Result<_, ApiError> {
-            account_exists(c, &id)?;
+            find_account(c, &id)?;
             Ok(repo::members_of(c, &id, after.as_deref(), limit)?)
         })
     })
@@ -321,7 +322,7 @@ async fn list_invitations(
     let clock = state.config.clock.clone();
     let page = blocking(move || {
         state.db.read(|c| -> Result<_, ApiError> {
-            account_exists(c, &account_id)?;
+            find_account(c, &account_id)?;
             Ok(repo::list_invitations(
                 c,
                 &account_id,
@@ -547,7 +548,7 @@ async fn list_join_requests(
     let state = state.into_inner();
     let rows = blocking(move || {
         state.db.read(|c| -> Result<_, ApiError> {
-            account_exists(c, &account_id)?;
+            find_account(c, &account_id)?;
             Ok(repo::list_join_requests(
                 c,
                 &account_id,
