@@ -477,7 +477,7 @@ fn add_demo_cases(
     technician: &str,
     now: DateTime<Utc>,
 ) -> Result<(), BootstrapError> {
-    use crate::app::cases::{Contact, NewCase, move_in, open_in};
+    use crate::app::cases::{Contact, NewCase, Subject, move_in, open_in};
     use fleetdesk_domain::cases::{Category, Mover, Status};
     use fleetdesk_persistence::cases as cases_repo;
 
@@ -493,7 +493,7 @@ fn add_demo_cases(
         let hudson_device = demo_device(c, "HG-0001")?;
         open_in(
             c,
-            &fault_device,
+            (&fault_device).into(),
             nordic_device_manager,
             NewCase {
                 category: Category::Fault,
@@ -505,7 +505,7 @@ fn add_demo_cases(
         )?;
         let plotter = open_in(
             c,
-            &plotter_device,
+            (&plotter_device).into(),
             nordic_admin,
             NewCase {
                 category: Category::Consumables,
@@ -527,7 +527,7 @@ fn add_demo_cases(
         cases_repo::assign_technician(c, &plotter.id, Some(technician), acknowledged_at)?;
         open_in(
             c,
-            &hudson_device,
+            (&hudson_device).into(),
             hudson_admin,
             NewCase {
                 category: Category::MeterQuery,
@@ -536,6 +536,22 @@ fn add_demo_cases(
                 contact: contact("Hank Admin", "admin@hudsongraphics.example"),
             },
             hours_ago(72),
+        )?;
+        open_in(
+            c,
+            Subject {
+                account_id: &hudson_device.account_id,
+                device_id: None,
+            },
+            hudson_admin,
+            NewCase {
+                category: Category::Billing,
+                summary: "Invoice reference missing on the November invoice".into(),
+                description: "Our purchase order number is not on the invoice; please reissue it."
+                    .into(),
+                contact: contact("Hank Admin", "admin@hudsongraphics.example"),
+            },
+            hours_ago(5),
         )?;
         Ok(())
     })

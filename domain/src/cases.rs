@@ -14,6 +14,8 @@ pub enum Category {
     MeterQuery,
     Move,
     GeneralQuestion,
+    /// Invoices and the account's billing: about the account, never a device.
+    Billing,
 }
 
 impl Category {
@@ -23,6 +25,7 @@ impl Category {
         Category::MeterQuery,
         Category::Move,
         Category::GeneralQuestion,
+        Category::Billing,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,6 +35,7 @@ impl Category {
             Category::MeterQuery => "meter_query",
             Category::Move => "move",
             Category::GeneralQuestion => "general_question",
+            Category::Billing => "billing",
         }
     }
 
@@ -87,6 +91,18 @@ impl Status {
 
     pub fn is_final(self) -> bool {
         matches!(self, Status::Closed | Status::Cancelled)
+    }
+}
+
+impl Category {
+    /// May a case of this category be about the account alone, with no device? Questions
+    /// about invoices, the account or meter billing may; a fault, consumables or a move are
+    /// always about a device.
+    pub fn may_omit_device(self) -> bool {
+        matches!(
+            self,
+            Category::Billing | Category::GeneralQuestion | Category::MeterQuery
+        )
     }
 }
 
@@ -265,6 +281,16 @@ mod tests {
         for &s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(s));
         }
+    }
+
+    #[test]
+    fn only_account_questions_may_omit_the_device() {
+        let without: Vec<&str> = Category::ALL
+            .iter()
+            .filter(|c| c.may_omit_device())
+            .map(|c| c.as_str())
+            .collect();
+        assert_eq!(without, ["meter_query", "general_question", "billing"]);
     }
 
     #[test]

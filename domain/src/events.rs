@@ -162,6 +162,9 @@ pub struct EventFacts<'a> {
     pub device_id: Option<&'a str>,
     /// The technician assigned *now* to the case or dispatch the event is about.
     pub technician_id: Option<&'a str>,
+    /// Who opened the case the event is about (a case about an account alone is seen by a
+    /// device manager only if they opened it).
+    pub case_opener: Option<&'a str>,
     /// Staff-internal (an internal note): never shown to customers or dealers.
     pub staff_only: bool,
 }
@@ -196,13 +199,14 @@ pub fn may_see(who: &Principal, e: &EventFacts<'_>) -> bool {
         Topic::JoinRequests => account(Action::ListJoinRequests),
         Topic::Device => device(Action::ReadDevices),
         Topic::Readings => device(Action::ReadReadings),
-        Topic::Case => match (e.account_id, e.device_id) {
-            (Some(account_id), Some(device_id)) => allowed(decide_case(
+        Topic::Case => match (e.account_id, e.case_opener) {
+            (Some(account_id), Some(opened_by)) => allowed(decide_case(
                 who,
                 Action::ReadCases,
                 CaseRef {
                     account_id,
-                    device_id,
+                    device_id: e.device_id,
+                    opened_by,
                     technician_id: e.technician_id,
                 },
             )),
@@ -284,6 +288,7 @@ mod tests {
             dealer_id: Some("x1"),
             device_id: Some("d1"),
             technician_id: Some("me"),
+            case_opener: Some("someone"),
             staff_only: false,
         }
     }

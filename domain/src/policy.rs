@@ -468,11 +468,15 @@ pub type StockScope = DeviceScope;
 
 impl DeviceScope {
     pub fn admits(&self, account_id: &str, device_id: &str) -> bool {
+        self.admits_account(account_id)
+            || matches!(self, DeviceScope::Only { devices, .. } if devices.iter().any(|d| d == device_id))
+    }
+
+    /// Does the scope hold every device of `account_id`?
+    pub fn admits_account(&self, account_id: &str) -> bool {
         match self {
             DeviceScope::All => true,
-            DeviceScope::Only { accounts, devices } => {
-                accounts.iter().any(|a| a == account_id) || devices.iter().any(|d| d == device_id)
-            }
+            DeviceScope::Only { accounts, .. } => accounts.iter().any(|a| a == account_id),
         }
     }
 }
@@ -518,7 +522,9 @@ fn assigned_scope(
 #[derive(Debug, Clone, Copy)]
 pub struct CaseRef<'a> {
     pub account_id: &'a str,
-    pub device_id: &'a str,
+    /// `None` for a case about the account alone (billing, a general question).
+    pub device_id: Option<&'a str>,
+    pub opened_by: &'a str,
     pub technician_id: Option<&'a str>,
 }
 
@@ -527,10 +533,25 @@ fn limited_to_assigned_cases(who: &Principal) -> bool {
     who.staff_role == Some(StaffRole::Technician)
 }
 
-/// May `who` take `action` on `case`? A case follows its device's scope; a technician's
-/// reach is the cases assigned to them.
+/// May `who` take `action` on `case`? A device's case follows the device's scope; a case
+/// about the account alone is the account's administrators' and staff's, and a device
+/// manager's only if they opened it. A technician's reach is the cases assigned to them.
 pub fn decide_case(who: &Principal, action: Action, case: CaseRef<'_>) -> Decision {
-    match decide_device(who, action, case.account_id, case.device_id) {
+    let decision = match case.device_id {
+        Some(device_id) => decide_device(who, action, case.account_id, device_id),
+        None => match decide(who, action, Some(case.account_id)) {
+            Decision::Allow
+                if who
+                    .role_in(case.account_id)
+                    .is_some_and(limited_to_assigned_devices)
+                    && case.opened_by != who.user_id =>
+            {
+                Decision::NotFound
+            }
+            other => other,
+        },
+    };
+    match decision {
         Decision::Allow => {}
         other => return other,
     }
@@ -543,8 +564,14 @@ pub fn decide_case(who: &Principal, action: Action, case: CaseRef<'_>) -> Decisi
 /// Which cases a list for `action` may show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaseScope {
-    /// The cases of the devices in scope.
-    Devices(DeviceScope),
+    /// The cases of the devices in scope (a case about an account alone is in scope with
+    /// every device of its account), and the cases about the account alone that `opener`
+    /// opened in `opened_in` (where they manage single devices).
+    Devices {
+        devices: DeviceScope,
+        opener: String,
+        opened_in: Vec<String>,
+    },
     /// The cases assigned to this technician.
     AssignedTo(String),
 }
@@ -552,7 +579,18 @@ pub enum CaseScope {
 impl CaseScope {
     pub fn admits(&self, case: CaseRef<'_>) -> bool {
         match self {
-            CaseScope::Devices(devices) => devices.admits(case.account_id, case.device_id),
+            CaseScope::Devices {
+                devices,
+                opener,
+                opened_in,
+            } => match case.device_id {
+                Some(device_id) => devices.admits(case.account_id, device_id),
+                None => {
+                    devices.admits_account(case.account_id)
+                        || (case.opened_by == opener
+                            && opened_in.iter().any(|a| a == case.account_id))
+                }
+            },
             CaseScope::AssignedTo(user) => case.technician_id == Some(user.as_str()),
         }
     }
@@ -561,10 +599,20 @@ impl CaseScope {
 /// The case list filter for `action`, or `None` when the caller may not list at all (403).
 pub fn case_scope(who: &Principal, action: Action) -> Option<CaseScope> {
     let devices = device_scope(who, action)?;
-    Some(if limited_to_assigned_cases(who) {
-        CaseScope::AssignedTo(who.user_id.clone())
-    } else {
-        CaseScope::Devices(devices)
+    if limited_to_assigned_cases(who) {
+        return Some(CaseScope::AssignedTo(who.user_id.clone()));
+    }
+    let opened_in = match account_scope(who, action)? {
+        AccountScope::All => Vec::new(),
+        AccountScope::Only(ids) => ids
+            .into_iter()
+            .filter(|a| who.role_in(a).is_some_and(limited_to_assigned_devices))
+            .collect(),
+    };
+    Some(CaseScope::Devices {
+        devices,
+        opener: who.user_id.clone(),
+        opened_in,
     })
 }
 
@@ -1007,7 +1055,8 @@ mod tests {
         let tech = staff(StaffRole::Technician);
         let case = |technician_id| CaseRef {
             account_id: "a",
-            device_id: "d",
+            device_id: Some("d"),
+            opened_by: "c",
             technician_id,
         };
         assert_eq!(
@@ -1029,6 +1078,33 @@ mod tests {
         let planner = staff(StaffRole::DispatchPlanner);
         assert_eq!(
             decide_case(&planner, Action::AssignTechnician, case(None)),
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn a_case_about_the_account_alone_is_its_administrators_and_its_openers() {
+        let mut who = customer(&[
+            ("a", CustomerRole::DeviceManager),
+            ("b", CustomerRole::Administrator),
+            ("k", CustomerRole::StockManager),
+        ]);
+        who.assigned_devices = vec![("a".into(), "d1".into())];
+        let case = |account_id, opened_by| CaseRef {
+            account_id,
+            device_id: None,
+            opened_by,
+            technician_id: None,
+        };
+        let read = |case| decide_case(&who, Action::ReadCases, case);
+        assert_eq!(read(case("a", "other")), Decision::NotFound);
+        assert_eq!(read(case("a", who.user_id.as_str())), Decision::Allow);
+        assert_eq!(read(case("b", "other")), Decision::Allow);
+        assert_eq!(read(case("k", "other")), Decision::Forbidden);
+        assert_eq!(read(case("z", "other")), Decision::NotFound);
+        let cs = staff(StaffRole::CustomerService);
+        assert_eq!(
+            decide_case(&cs, Action::ReadCases, case("a", "other")),
             Decision::Allow
         );
     }
@@ -1091,8 +1167,9 @@ mod tests {
             staff_role in proptest::option::of(proptest::sample::select(StaffRole::ALL)),
             assigned in proptest::collection::vec((0..3usize, 0..4usize), 0..5),
             action_ix in 0..Action::ALL.len(),
-            target in (0..3usize, 0..4usize),
+            target in (0..3usize, proptest::option::of(0..4usize)),
             technician in proptest::option::of(proptest::sample::select(&["c", "s", "t"][..])),
+            opened_by in proptest::sample::select(&["c", "s", "other"][..]),
         ) {
             let accounts = ["a0", "a1", "a2"];
             let memberships = one_role_per_account(&accounts, roles);
@@ -1104,8 +1181,8 @@ mod tests {
             who.assigned_devices = assigned.into_iter().map(|(a, d)| (accounts[a].to_owned(), device(a, d))).collect();
             let action = Action::ALL[action_ix];
             let (ta, td) = target;
-            let target_device = device(ta, td);
-            let case = CaseRef { account_id: accounts[ta], device_id: &target_device, technician_id: technician };
+            let target_device = td.map(|td| device(ta, td));
+            let case = CaseRef { account_id: accounts[ta], device_id: target_device.as_deref(), opened_by, technician_id: technician };
             let listed = case_scope(&who, action).is_some_and(|s| s.admits(case));
             let allowed = decide_case(&who, action, case) == Decision::Allow;
             prop_assert_eq!(listed, allowed);

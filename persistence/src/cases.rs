@@ -16,7 +16,8 @@ use crate::{Conn, DbResult};
 pub struct CaseRow {
     pub id: String,
     pub account_id: String,
-    pub device_id: String,
+    /// `None` for a case about the account alone.
+    pub device_id: Option<String>,
     pub category: Stored<Category>,
     pub summary: String,
     pub description: String,
@@ -36,12 +37,11 @@ pub struct CaseRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// A case with the device it is about.
+/// A case with the device it is about (its serial number and model name), if any.
 #[derive(Debug, Clone, Queryable)]
 pub struct CaseContext {
     pub case: CaseRow,
-    pub serial_number: String,
-    pub model_name: String,
+    pub device: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -75,12 +75,11 @@ pub fn insert_case(conn: &mut Conn, row: &CaseRow) -> DbResult<()> {
 
 pub fn find_case(conn: &mut Conn, id: &str) -> DbResult<Option<CaseContext>> {
     Ok(cases::table
-        .inner_join(devices::table.inner_join(device_models::table))
+        .left_join(devices::table.inner_join(device_models::table))
         .filter(cases::id.eq(id))
         .select((
             CaseRow::as_select(),
-            devices::serial_number,
-            device_models::name,
+            (devices::serial_number, device_models::name).nullable(),
         ))
         .first(conn)
         .optional()?)
@@ -210,10 +209,13 @@ pub fn find_comment(
 #[derive(Debug, Clone)]
 pub enum CaseReach {
     All,
-    /// Every case of `accounts`, and the cases of the single `devices`.
+    /// Every case of `accounts`, the cases of the single `devices`, and the cases about the
+    /// account alone that `opener` opened in `opened_in`.
     Devices {
         accounts: Vec<String>,
         devices: Vec<String>,
+        opener: String,
+        opened_in: Vec<String>,
     },
     /// The cases assigned to this technician.
     AssignedTo(String),
@@ -275,20 +277,28 @@ pub fn list_cases(
     limit: i64,
 ) -> DbResult<Page<CaseContext>> {
     let mut query = cases::table
-        .inner_join(devices::table.inner_join(device_models::table))
+        .left_join(devices::table.inner_join(device_models::table))
         .select((
             CaseRow::as_select(),
-            devices::serial_number,
-            device_models::name,
+            (devices::serial_number, device_models::name).nullable(),
         ))
         .into_boxed();
     match &filter.reach {
         CaseReach::All => {}
-        CaseReach::Devices { accounts, devices } => {
+        CaseReach::Devices {
+            accounts,
+            devices,
+            opener,
+            opened_in,
+        } => {
             query = query.filter(
                 cases::account_id
                     .eq_any(accounts.clone())
-                    .or(cases::device_id.eq_any(devices.clone())),
+                    .or(cases::device_id.eq_any(devices.clone()))
+                    .or(cases::device_id
+                        .is_null()
+                        .and(cases::opened_by.eq(opener.clone()))
+                        .and(cases::account_id.eq_any(opened_in.clone()))),
             );
         }
         CaseReach::AssignedTo(user) => {
@@ -376,14 +386,14 @@ pub fn list_cases(
     ))
 }
 
-/// The technicians assigned now to each of `ids`' cases.
-pub fn case_technicians(
+/// The technician assigned now to each of `ids`' cases, and who opened it.
+pub fn case_people(
     conn: &mut Conn,
     ids: &[String],
-) -> DbResult<Vec<(String, Option<String>)>> {
+) -> DbResult<Vec<(String, Option<String>, String)>> {
     Ok(cases::table
         .filter(cases::id.eq_any(ids))
-        .select((cases::id, cases::assigned_technician_id))
+        .select((cases::id, cases::assigned_technician_id, cases::opened_by))
         .load(conn)?)
 }
 
@@ -399,7 +409,7 @@ mod tests {
         let mut row = CaseRow {
             id: "0190-x".into(),
             account_id: String::new(),
-            device_id: String::new(),
+            device_id: None,
             category: Stored(Category::Fault),
             summary: String::new(),
             description: String::new(),

@@ -261,7 +261,7 @@ diesel::table! {
     cases (id) {
         id -> Text,
         account_id -> Text,
-        device_id -> Text,
+        device_id -> Nullable<Text>,
         category -> Text,
         summary -> Text,
         description -> Text,

@@ -16,6 +16,7 @@ both_backends!(
     device_managers_see_only_their_devices_cases,
     lists_filter_by_breach_and_sort_by_deadline,
     simultaneous_moves_apply_once,
+    account_questions_need_no_device,
 );
 
 fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
@@ -802,4 +803,142 @@ async fn simultaneous_moves_apply_once(b: Backend) {
     );
     let (_, case) = s.get(&format!("/api/v1/cases/{id}"), &admin).await;
     assert_eq!(case["status_history"].as_array().unwrap().len(), 2);
+}
+
+/// A billing question is about the account: it takes the account's contract clock, its
+/// administrators and staff see it, a device manager only the ones they opened, and a stock
+/// manager none; a fault still needs its device.
+async fn account_questions_need_no_device(b: Backend) {
+    let Setup {
+        s,
+        cs,
+        account,
+        devices,
+        admin,
+        manager,
+        ..
+    } = setup(b, at(2026, 3, 2, 9, 0)).await;
+    let question = |category: &str, summary: &str| {
+        json!({"account_id": account, "category": category, "summary": summary,
+            "description": "The November invoice lacks our purchase order number."})
+    };
+    let (status, billing) = s
+        .post(
+            "/api/v1/cases",
+            &admin,
+            question("billing", "Invoice reference missing"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{billing}");
+    assert_eq!(billing["device"], Value::Null);
+    assert_eq!(billing["account_id"], account.as_str());
+    assert_eq!(
+        billing["contract_version"], 1,
+        "the account's contract clock"
+    );
+    assert_eq!(
+        billing["response_deadline"], "2026-03-03T09:00:00Z",
+        "480 office minutes from Monday 10:00 Stockholm, lunch excluded: Tuesday 10:00"
+    );
+    let billing_id = billing["id"].as_str().unwrap().to_owned();
+    let (status, own) = s
+        .post(
+            "/api/v1/cases",
+            &manager,
+            question("general_question", "Who signs the contract?"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{own}");
+    let own_id = own["id"].as_str().unwrap().to_owned();
+
+    // A fault is always about a device; naming both, or neither, is refused. Nothing opened.
+    for body in [
+        question("fault", "Jams"),
+        json!({"account_id": account, "device_id": devices[0], "category": "billing",
+            "summary": "Both", "description": "x"}),
+        json!({"category": "billing", "summary": "Neither", "description": "x"}),
+    ] {
+        s.expect_problem(
+            Method::POST,
+            "/api/v1/cases",
+            Some(&admin),
+            Some(body),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+    }
+    // Another account's, or no account at all, does not exist for the caller.
+    for (token, other) in [
+        (&admin, "0190-no-such-account"),
+        (&cs, "0190-no-such-account"),
+    ] {
+        let mut body = question("billing", "Elsewhere");
+        body["account_id"] = json!(other);
+        s.expect_problem(
+            Method::POST,
+            "/api/v1/cases",
+            Some(token),
+            Some(body),
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
+    }
+
+    let mut all = summaries(&s, &admin, "").await;
+    all.sort();
+    assert_eq!(
+        all,
+        ["Invoice reference missing", "Who signs the contract?"]
+    );
+    assert_eq!(
+        summaries(&s, &cs, "?category=billing").await,
+        ["Invoice reference missing"]
+    );
+    assert_eq!(
+        summaries(&s, &manager, "").await,
+        ["Who signs the contract?"],
+        "a device manager sees the account questions they opened, no other"
+    );
+    let (status, _) = s.get(&format!("/api/v1/cases/{own_id}"), &manager).await;
+    assert_eq!(status, StatusCode::OK);
+    s.expect_problem(
+        Method::GET,
+        &format!("/api/v1/cases/{billing_id}"),
+        Some(&manager),
+        None,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let (_, feed) = s.get("/api/v1/events?limit=200", &manager).await;
+    let seen: Vec<&str> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["subject_type"] == "case")
+        .map(|e| e["subject_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(seen, [own_id.as_str()], "the feed follows the same scope");
+
+    // A stock manager follows no cases at all.
+    let stock = s.customer(&account, CustomerRole::StockManager).await;
+    s.expect_problem(
+        Method::GET,
+        "/api/v1/cases",
+        Some(&stock),
+        None,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+
+    // The account's administrator works it like any case.
+    let (status, _) = transition(&s, &cs, &billing_id, "acknowledged").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, case) = s.get(&format!("/api/v1/cases/{billing_id}"), &admin).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(case["status"], "acknowledged");
+    assert_eq!(case["deadline_met"], true);
 }

@@ -260,6 +260,11 @@ async fn the_feed_shows_an_event_exactly_when_its_subject_can_be_read(b: Backend
     let c1 = id(&ok(&s, Method::POST, "/api/v1/cases", &admin, case(&d1)).await);
     let c2 = id(&ok(&s, Method::POST, "/api/v1/cases", &admin, case(&d2)).await);
     ok(&s, Method::POST, "/api/v1/cases", &b_admin, case(&b_device)).await;
+    // Cases about the account alone: the administrator's, and the device manager's own.
+    let question = json!({"account_id": a, "category": "billing", "summary": "Invoice",
+        "description": "The invoice lacks our reference."});
+    ok(&s, Method::POST, "/api/v1/cases", &admin, question.clone()).await;
+    ok(&s, Method::POST, "/api/v1/cases", &device_manager, question).await;
     ok(
         &s,
         Method::PUT,

@@ -23,9 +23,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
+use crate::app::accounts::find_account;
 use crate::app::contracts::terms_of;
 use crate::app::members::require_field_technician;
-use crate::auth::{authorize_case, authorize_device};
+use crate::auth::{authorize, authorize_case, authorize_device};
 use crate::error::{ApiError, ErrorCode};
 
 /// Why a case operation was refused.
@@ -81,7 +82,7 @@ pub fn case_event(
             account_id: Some(&case.account_id),
             subject_type: "case",
             subject_id: &case.id,
-            device_id: Some(&case.device_id),
+            device_id: case.device_id.as_deref(),
             dealer_id: None,
             actor_id: Some(actor),
             staff_only,
@@ -110,17 +111,33 @@ pub struct NewCase {
     pub contact: Contact,
 }
 
-/// Opens a case for `device` at `now` (the caller checked who may): fixes its response clock
-/// from the account's current contract, records the opening in the status history and the
-/// event feed.
+/// What a case is about: a device of an account, or (`device_id` `None`) the account alone.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    pub account_id: &'a str,
+    pub device_id: Option<&'a str>,
+}
+
+impl<'a> From<&'a DeviceRow> for Subject<'a> {
+    fn from(device: &'a DeviceRow) -> Self {
+        Subject {
+            account_id: &device.account_id,
+            device_id: Some(&device.id),
+        }
+    }
+}
+
+/// Opens a case about `subject` at `now` (the caller checked who may): fixes its response
+/// clock from the account's current contract, records the opening in the status history and
+/// the event feed.
 pub fn open_in(
     c: &mut Conn,
-    device: &DeviceRow,
+    subject: Subject<'_>,
     opener: &str,
     new: NewCase,
     now: DateTime<Utc>,
 ) -> Result<CaseRow, CaseError> {
-    let clock = match contracts_repo::current(c, &device.account_id)? {
+    let clock = match contracts_repo::current(c, subject.account_id)? {
         Some(contract) => {
             let unreadable = |e: &dyn std::fmt::Display| {
                 CaseError::Unreadable(format!(
@@ -140,8 +157,8 @@ pub fn open_in(
     let at = now.naive_utc();
     let row = CaseRow {
         id: fleetdesk_persistence::new_id(),
-        account_id: device.account_id.clone(),
-        device_id: device.id.clone(),
+        account_id: subject.account_id.to_owned(),
+        device_id: subject.device_id.map(str::to_owned),
         category: Stored(new.category),
         summary: new.summary,
         description: new.description,
@@ -232,7 +249,8 @@ pub fn move_in(
 pub fn case_ref(case: &CaseRow) -> CaseRef<'_> {
     CaseRef {
         account_id: &case.account_id,
-        device_id: &case.device_id,
+        device_id: case.device_id.as_deref(),
+        opened_by: &case.opened_by,
         technician_id: case.assigned_technician_id.as_deref(),
     }
 }
@@ -259,33 +277,64 @@ pub fn mover(who: &Principal) -> Mover {
     }
 }
 
+/// What a new case is about, as the request names it.
+pub enum About {
+    Device(String),
+    /// The account alone: a billing question, a general question or a meter query.
+    Account(String),
+}
+
 /// A case as a customer or customer service opens it, checked; without a contact the opener is
 /// the contact.
 pub struct OpenCase {
-    pub device_id: String,
+    pub about: About,
     pub category: Category,
     pub summary: String,
     pub description: String,
     pub contact: Option<Contact>,
 }
 
-/// Opens a case for a device the caller may open cases for; a removed device takes none.
+/// Opens a case for a device the caller may open cases for (a removed device takes none), or
+/// about an account the caller may open cases in when the category allows no device.
 pub fn open(
     c: &mut Conn,
     who: &Principal,
     new: OpenCase,
     now: DateTime<Utc>,
 ) -> Result<CaseContext, ApiError> {
-    let device = devices_repo::find_device(c, &new.device_id)?
-        .ok_or_else(ApiError::not_found)?
-        .device;
-    authorize_device(who, Action::OpenCase, &device)?;
-    if device.status == DeviceStatus::Removed {
-        return Err(ApiError::conflict(
-            ErrorCode::DeviceRemoved,
-            "the device was removed; cases can no longer be opened for it",
-        ));
-    }
+    let device;
+    let subject = match &new.about {
+        About::Device(device_id) => {
+            device = devices_repo::find_device(c, device_id)?
+                .ok_or_else(ApiError::not_found)?
+                .device;
+            authorize_device(who, Action::OpenCase, &device)?;
+            if device.status == DeviceStatus::Removed {
+                return Err(ApiError::conflict(
+                    ErrorCode::DeviceRemoved,
+                    "the device was removed; cases can no longer be opened for it",
+                ));
+            }
+            Subject::from(&device)
+        }
+        About::Account(account_id) => {
+            if !new.category.may_omit_device() {
+                return Err(ApiError::invalid_field(
+                    "device_id",
+                    format!(
+                        "a {} case is about a device: name it",
+                        new.category.as_str()
+                    ),
+                ));
+            }
+            authorize(who, Action::OpenCase, Some(account_id))?;
+            find_account(c, account_id)?;
+            Subject {
+                account_id,
+                device_id: None,
+            }
+        }
+    };
     let contact = match new.contact {
         Some(contact) => contact,
         None => {
@@ -304,7 +353,7 @@ pub fn open(
         description: new.description,
         contact,
     };
-    let row = open_in(c, &device, &who.user_id, opened, now)?;
+    let row = open_in(c, subject, &who.user_id, opened, now)?;
     repo::find_case(c, &row.id)?.ok_or_else(|| ApiError::internal())
 }
 

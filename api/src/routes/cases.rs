@@ -21,7 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
-use crate::app::cases::{self as app_cases, Contact, case_for};
+use crate::app::cases::{self as app_cases, About, Contact, case_for};
 use crate::app::contracts::{HolidayDto, terms_of};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, Problem};
@@ -59,7 +59,9 @@ pub struct CaseDevice {
 pub struct Case {
     pub id: String,
     pub account_id: String,
-    pub device: CaseDevice,
+    /// The device the case is about; null for a case about the account alone (billing, a
+    /// general question, a meter query).
+    pub device: Option<CaseDevice>,
     #[schema(value_type = CaseCategoryName, example = "fault")]
     pub category: Category,
     pub summary: String,
@@ -101,11 +103,14 @@ impl Case {
         let response = response_of(&ctx.case);
         let c = ctx.case;
         Self {
-            device: CaseDevice {
-                id: c.device_id,
-                serial_number: ctx.serial_number,
-                model_name: ctx.model_name,
-            },
+            device: c
+                .device_id
+                .zip(ctx.device)
+                .map(|(id, (serial_number, model_name))| CaseDevice {
+                    id,
+                    serial_number,
+                    model_name,
+                }),
             contact: Contact {
                 name: c.contact_name,
                 email: c.contact_email,
@@ -217,7 +222,11 @@ pub struct ContactInput {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct OpenCase {
-    pub device_id: String,
+    /// The device the case is about. A `billing`, `general_question` or `meter_query` case may
+    /// be about the account alone: then name `account_id` instead.
+    pub device_id: Option<String>,
+    /// The account a case without a device is about.
+    pub account_id: Option<String>,
     #[schema(value_type = CaseCategoryName, example = "fault")]
     pub category: String,
     #[validate(length(min = 1, max = 200))]
@@ -276,7 +285,7 @@ fn parse_contact(input: ContactInput) -> Result<Contact, ApiError> {
     responses(
         (status = 201, body = CaseDetail, headers(("Location" = String))),
         (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such device in the caller's scope", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such device or account in the caller's scope", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The device was removed (`device_removed`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
@@ -296,13 +305,29 @@ async fn open_case(
         return Err(ApiError::invalid_field("description", "must not be empty"));
     }
     let contact = body.contact.map(parse_contact).transpose()?;
+    let about = match (body.device_id, body.account_id) {
+        (Some(device_id), None) => About::Device(device_id),
+        (None, Some(account_id)) => About::Account(account_id),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid_field(
+                "account_id",
+                "name the device or, for a case about the account alone, the account; not both",
+            ));
+        }
+        (None, None) => {
+            return Err(ApiError::invalid_field(
+                "device_id",
+                "name the device the case is about (or, for a billing question, general question or meter query about the account alone, account_id)",
+            ));
+        }
+    };
     let state = state.into_inner();
     let now = state.config.clock.now();
     let who = who.0;
     let detail = blocking(move || {
         state.db.write(|c| -> Result<CaseDetail, ApiError> {
             let opened = app_cases::OpenCase {
-                device_id: body.device_id,
+                about,
                 category,
                 summary,
                 description,
@@ -392,10 +417,20 @@ fn statuses_of(raw: Option<&str>, active: Option<bool>) -> Result<Option<Vec<Sta
 
 fn reach_of(scope: CaseScope) -> CaseReach {
     match scope {
-        CaseScope::Devices(DeviceScope::All) => CaseReach::All,
-        CaseScope::Devices(DeviceScope::Only { accounts, devices }) => {
-            CaseReach::Devices { accounts, devices }
-        }
+        CaseScope::Devices {
+            devices: DeviceScope::All,
+            ..
+        } => CaseReach::All,
+        CaseScope::Devices {
+            devices: DeviceScope::Only { accounts, devices },
+            opener,
+            opened_in,
+        } => CaseReach::Devices {
+            accounts,
+            devices,
+            opener,
+            opened_in,
+        },
         CaseScope::AssignedTo(user) => CaseReach::AssignedTo(user),
     }
 }

@@ -142,6 +142,9 @@ async fn list_events(
     }))
 }
 
+/// The technician assigned now to a case or dispatch, and who opened a case.
+type People = (Option<String>, Option<String>);
+
 /// Events are read in batches of this many before the scope rule picks the caller's.
 const SCAN_BATCH: i64 = 500;
 /// At most this many events are read for one page; the page then ends early, and
@@ -164,7 +167,7 @@ fn visible_after(
     loop {
         let batch = events::list_after(c, cursor, filter, SCAN_BATCH)?;
         let exhausted = (batch.len() as i64) < SCAN_BATCH;
-        let technicians = current_technicians(c, &batch)?;
+        let people = current_people(c, &batch)?;
         for row in batch {
             cursor = row.seq;
             read += 1;
@@ -174,7 +177,8 @@ fn visible_after(
                 account_id: row.account_id.as_deref(),
                 dealer_id: row.dealer_id.as_deref(),
                 device_id: row.device_id.as_deref(),
-                technician_id: technicians.get(&row.subject_id).and_then(|t| t.as_deref()),
+                technician_id: people.get(&row.subject_id).and_then(|(t, _)| t.as_deref()),
+                case_opener: people.get(&row.subject_id).and_then(|(_, o)| o.as_deref()),
                 staff_only: row.staff_only,
             };
             if feed::may_see(who, &facts) {
@@ -190,12 +194,10 @@ fn visible_after(
     }
 }
 
-/// The technicians assigned now to the cases and dispatches `rows` are about: the scope of a
-/// technician follows the current assignment, as the item checks do.
-fn current_technicians(
-    c: &mut Conn,
-    rows: &[EventRow],
-) -> Result<HashMap<String, Option<String>>, ApiError> {
+/// The technicians assigned now to the cases and dispatches `rows` are about (the scope of a
+/// technician follows the current assignment, as the item checks do), and who opened each
+/// case.
+fn current_people(c: &mut Conn, rows: &[EventRow]) -> Result<HashMap<String, People>, ApiError> {
     let ids_of = |subject: &str| -> Vec<String> {
         rows.iter()
             .filter(|r| r.subject_type == subject)
@@ -203,15 +205,22 @@ fn current_technicians(
             .collect()
     };
     let (cases, dispatches) = (ids_of("case"), ids_of("dispatch"));
-    let mut technicians = HashMap::new();
+    let mut people = HashMap::new();
     if !cases.is_empty() {
-        technicians.extend(fleetdesk_persistence::cases::case_technicians(c, &cases)?);
+        let found = fleetdesk_persistence::cases::case_people(c, &cases)?;
+        people.extend(
+            found
+                .into_iter()
+                .map(|(id, technician, opener)| (id, (technician, Some(opener)))),
+        );
     }
     if !dispatches.is_empty() {
-        technicians.extend(fleetdesk_persistence::dealers::dispatch_technicians(
-            c,
-            &dispatches,
-        )?);
+        let found = fleetdesk_persistence::dealers::dispatch_technicians(c, &dispatches)?;
+        people.extend(
+            found
+                .into_iter()
+                .map(|(id, technician)| (id, (technician, None))),
+        );
     }
-    Ok(technicians)
+    Ok(people)
 }
