@@ -18,6 +18,8 @@ pub struct Config {
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub body_limit: usize,
+    /// The largest file a case attachment may be (larger: `413`).
+    pub attachment_max_bytes: usize,
     pub workers: usize,
     pub mail: MailConfig,
     /// Where people reach fleetdesk: the base of links in mails.
@@ -53,7 +55,16 @@ pub enum ConfigError {
     Invalid { name: &'static str, reason: String },
 }
 
+/// What a `multipart/form-data` upload may add to its file: the form's boundaries, part
+/// headers and small fields.
+const FORM_FRAMING_BYTES: usize = 16 * 1024;
+
 impl Config {
+    /// The largest upload body: an attachment of the largest size with its form around it.
+    pub fn upload_limit(&self) -> usize {
+        self.attachment_max_bytes.saturating_add(FORM_FRAMING_BYTES)
+    }
+
     /// Reads the configuration from environment variables (see the README's table).
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::from_lookup(|name| std::env::var(name).ok())
@@ -154,6 +165,11 @@ impl Config {
             body_limit: usize::try_from(positive(
                 "BODY_LIMIT_BYTES",
                 number("BODY_LIMIT_BYTES", 256 * 1024)?,
+            )?)
+            .unwrap_or(usize::MAX),
+            attachment_max_bytes: usize::try_from(positive(
+                "ATTACHMENT_MAX_BYTES",
+                number("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)?,
             )?)
             .unwrap_or(usize::MAX),
             workers: usize::try_from(positive("WORKERS", number("WORKERS", default_workers)?)?)

@@ -295,7 +295,18 @@ pub async fn idempotency(
             );
         }
     };
-    let body = match read_bounded(req.take_payload(), state.config.body_limit).await {
+    // An upload's body is bounded by the attachment size (its handler checks the file).
+    let multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let limit = if multipart {
+        state.config.upload_limit()
+    } else {
+        state.config.body_limit
+    };
+    let body = match read_bounded(req.take_payload(), limit).await {
         Ok(body) => body,
         Err(e) => return refuse(req, e),
     };

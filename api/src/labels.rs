@@ -61,6 +61,7 @@ label_schemas! {
     DealerRoleName => identity::DealerRole, "A dealer role as the API names it.";
     CaseCategoryName => cases::Category, "What a case is about.";
     CaseStatusName => cases::Status, "Where a case stands.";
+    AttachmentTypeName => cases::AttachmentType, "What an attachment holds, as its content shows.";
     ReadingKindName => readings::ReadingKind, "What an entry of a device's meter history is.";
     ReadingSourceName => readings::ReadingSource, "Who gave a reading.";
     CorrectionKindName => readings::CorrectionKind, "Why the meter history was corrected.";

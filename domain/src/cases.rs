@@ -110,6 +110,75 @@ crate::label!(impl Category as "CaseCategory", "case category");
 crate::label!(serde Category);
 crate::label!(impl Status as "CaseStatus", "case status");
 crate::label!(serde Status);
+crate::label!(
+    /// What an attachment holds, as its content shows (not as its name or the sender says):
+    /// a photo or screenshot, a PDF (a configuration page), or plain text (a log).
+    pub enum AttachmentType as "AttachmentType", "attachment type" {
+        Png = "image/png",
+        Jpeg = "image/jpeg",
+        Pdf = "application/pdf",
+        Text = "text/plain",
+    }
+);
+
+impl AttachmentType {
+    /// The type of `content` if it is one fleetdesk accepts: PNG, JPEG and PDF by their
+    /// signatures, plain text when the whole of it is UTF-8 without control characters other
+    /// than tab, line feed, carriage return and form feed.
+    pub fn of(content: &[u8]) -> Option<Self> {
+        if content.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Some(AttachmentType::Png)
+        } else if content.starts_with(&[0xFF, 0xD8, 0xFF]) {
+            Some(AttachmentType::Jpeg)
+        } else if content.starts_with(b"%PDF-") {
+            Some(AttachmentType::Pdf)
+        } else if is_plain_text(content) {
+            Some(AttachmentType::Text)
+        } else {
+            None
+        }
+    }
+
+    /// The file name extension a download suggests.
+    pub fn extension(self) -> &'static str {
+        match self {
+            AttachmentType::Png => "png",
+            AttachmentType::Jpeg => "jpg",
+            AttachmentType::Pdf => "pdf",
+            AttachmentType::Text => "txt",
+        }
+    }
+}
+
+fn is_plain_text(content: &[u8]) -> bool {
+    !content.is_empty()
+        && std::str::from_utf8(content).is_ok_and(|text| {
+            text.chars()
+                .all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r' | '\u{c}'))
+        })
+}
+
+/// A file name as a download may offer it: the last path segment, without control characters
+/// or quotes, at most 200 characters; `attachment.<ext>` when nothing is left.
+pub fn attachment_file_name(sent: Option<&str>, kind: AttachmentType) -> String {
+    let base = sent
+        .unwrap_or_default()
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | ';'))
+        .take(200)
+        .collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() || cleaned.chars().all(|c| c == '.') {
+        format!("attachment.{}", kind.extension())
+    } else {
+        cleaned.to_owned()
+    }
+}
+
 /// Who asks to move a case, as far as the rules care.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mover {
@@ -291,6 +360,52 @@ mod tests {
             .map(|c| c.as_str())
             .collect();
         assert_eq!(without, ["meter_query", "general_question", "billing"]);
+    }
+
+    #[test]
+    fn attachments_are_known_by_their_content() {
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        assert_eq!(AttachmentType::of(png), Some(AttachmentType::Png));
+        assert_eq!(
+            AttachmentType::of(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]),
+            Some(AttachmentType::Jpeg)
+        );
+        assert_eq!(
+            AttachmentType::of(b"%PDF-1.7\n%\xE2\xE3"),
+            Some(AttachmentType::Pdf)
+        );
+        assert_eq!(
+            AttachmentType::of("E-041 tray 2 jam\r\nfärg: cyan\t12%\n".as_bytes()),
+            Some(AttachmentType::Text)
+        );
+        // An executable, whatever it is called; binary noise; nothing at all.
+        for refused in [
+            &b"MZ\x90\0\x03\0\0\0\x04\0"[..],
+            b"\x7fELF\x02\x01\x01\0",
+            b"log line\0with a NUL",
+            b"\xff\xfe\xfd",
+            b"",
+        ] {
+            assert_eq!(AttachmentType::of(refused), None, "{refused:?}");
+        }
+    }
+
+    #[test]
+    fn file_names_keep_only_their_last_segment_and_printable_characters() {
+        let t = AttachmentType::Png;
+        assert_eq!(attachment_file_name(Some("screen.png"), t), "screen.png");
+        assert_eq!(
+            attachment_file_name(Some("C:\\Users\\anna\\fel kod.png"), t),
+            "fel kod.png"
+        );
+        assert_eq!(attachment_file_name(Some("../../etc/passwd"), t), "passwd");
+        assert_eq!(attachment_file_name(Some("a\"b;\r\nc.png"), t), "abc.png");
+        assert_eq!(attachment_file_name(Some(".."), t), "attachment.png");
+        assert_eq!(
+            attachment_file_name(None, AttachmentType::Text),
+            "attachment.txt"
+        );
+        assert_eq!(attachment_file_name(Some(&"x".repeat(300)), t).len(), 200);
     }
 
     #[test]

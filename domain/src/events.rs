@@ -97,6 +97,7 @@ event_kinds! {
     MeterReadingCorrected = "meter_reading.corrected" => Readings,
     CaseOpened = "case.opened" => Case,
     CaseCommented = "case.commented" => Case,
+    CaseAttachmentAdded = "case.attachment_added" => Case,
     CaseStatusChanged = "case.status_changed" => Case,
     CaseTechnicianAssigned = "case.technician_assigned" => Case,
     StockLocationCreated = "stock_location.created" => StockLocation,

@@ -4,11 +4,13 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::not;
 use diesel::prelude::*;
 
-use fleetdesk_domain::cases::{Category, Status};
+use fleetdesk_domain::cases::{AttachmentType, Category, Status};
 
 use crate::Page;
 use crate::labels::Stored;
-use crate::schema::{case_comments, case_status_changes, cases, device_models, devices, users};
+use crate::schema::{
+    case_attachments, case_comments, case_status_changes, cases, device_models, devices, users,
+};
 use crate::{Conn, DbResult};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -201,6 +203,72 @@ pub fn find_comment(
         .filter(case_comments::case_id.eq(case_id))
         .filter(case_comments::id.eq(comment_id))
         .select((CommentRow::as_select(), users::display_name))
+        .first(conn)
+        .optional()?)
+}
+
+/// A file attached to a case, without its content.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_attachments)]
+pub struct AttachmentRow {
+    pub id: String,
+    pub case_id: String,
+    pub file_name: String,
+    pub content_type: Stored<AttachmentType>,
+    pub size_bytes: i64,
+    pub internal: bool,
+    pub uploaded_by: String,
+    pub uploaded_at: NaiveDateTime,
+}
+
+pub fn insert_attachment(conn: &mut Conn, row: &AttachmentRow, content: &[u8]) -> DbResult<()> {
+    diesel::insert_into(case_attachments::table)
+        .values((
+            case_attachments::id.eq(&row.id),
+            case_attachments::case_id.eq(&row.case_id),
+            case_attachments::file_name.eq(&row.file_name),
+            case_attachments::content_type.eq(row.content_type),
+            case_attachments::size_bytes.eq(row.size_bytes),
+            case_attachments::internal.eq(row.internal),
+            case_attachments::uploaded_by.eq(&row.uploaded_by),
+            case_attachments::uploaded_at.eq(row.uploaded_at),
+            case_attachments::content.eq(content),
+        ))
+        .execute(conn)?;
+    diesel::update(cases::table.find(&row.case_id))
+        .set(cases::updated_at.eq(row.uploaded_at))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The case's attachments, oldest first, with each uploader's display name; internal ones only
+/// when `include_internal`.
+pub fn attachments(
+    conn: &mut Conn,
+    case_id: &str,
+    include_internal: bool,
+) -> DbResult<Vec<(AttachmentRow, String)>> {
+    let mut query = case_attachments::table
+        .inner_join(users::table)
+        .filter(case_attachments::case_id.eq(case_id))
+        .select((AttachmentRow::as_select(), users::display_name))
+        .into_boxed();
+    if !include_internal {
+        query = query.filter(case_attachments::internal.eq(false));
+    }
+    Ok(query.order(case_attachments::id.asc()).load(conn)?)
+}
+
+/// One attachment of a case with its content.
+pub fn attachment_content(
+    conn: &mut Conn,
+    case_id: &str,
+    id: &str,
+) -> DbResult<Option<(AttachmentRow, Vec<u8>)>> {
+    Ok(case_attachments::table
+        .filter(case_attachments::case_id.eq(case_id))
+        .filter(case_attachments::id.eq(id))
+        .select((AttachmentRow::as_select(), case_attachments::content))
         .first(conn)
         .optional()?)
 }

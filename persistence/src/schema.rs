@@ -305,6 +305,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_attachments (id) {
+        id -> Text,
+        case_id -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> BigInt,
+        internal -> Bool,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamp,
+        content -> Binary,
+    }
+}
+
+diesel::table! {
     registrations (id) {
         id -> Text,
         dealer_id -> Text,
@@ -579,6 +593,7 @@ diesel::joinable!(devices -> device_models (model_id));
 diesel::joinable!(cases -> devices (device_id));
 diesel::joinable!(case_status_changes -> users (changed_by));
 diesel::joinable!(case_comments -> users (author_id));
+diesel::joinable!(case_attachments -> users (uploaded_by));
 diesel::joinable!(registrations -> dealers (dealer_id));
 diesel::joinable!(registrations -> device_models (model_id));
 diesel::joinable!(call_remedies -> remedies (remedy_id));
@@ -603,6 +618,7 @@ diesel::joinable!(memberships -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    case_attachments,
     refresh_tokens,
     accounts,
     sites,

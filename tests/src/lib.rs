@@ -240,6 +240,7 @@ pub fn test_config(database_url: &str) -> Config {
         access_token_ttl: Duration::from_secs(400 * 24 * 3600),
         refresh_token_ttl: Duration::from_secs(3600),
         body_limit: 64 * 1024,
+        attachment_max_bytes: 10 * 1024 * 1024,
         workers: 2,
         mail: MailConfig {
             smtp_url: None,
@@ -351,6 +352,30 @@ impl TestServer {
     }
 
     /// A new confirmed customer user with `role` in `account_id`; returns an access token.
+    /// Gives the member signed in as `member` exactly `device_ids` of `account_id`, as its
+    /// administrator `admin`.
+    pub async fn assign_devices(
+        &self,
+        admin: &str,
+        account_id: &str,
+        member: &str,
+        device_ids: &[&str],
+    ) {
+        let (_, me) = self.get("/api/v1/me", member).await;
+        let (status, body) = self
+            .send(
+                reqwest::Method::PUT,
+                &format!(
+                    "/api/v1/accounts/{account_id}/members/{}/devices",
+                    me["id"].as_str().unwrap()
+                ),
+                Some(admin),
+                Some(json!({ "device_ids": device_ids })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+
     pub async fn customer(&self, account_id: &str, role: CustomerRole) -> String {
         let email = format!(
             "{}-{}@customer.test",
@@ -518,6 +543,27 @@ impl TestServer {
     pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::POST, path, Some(token), Some(body))
             .await
+    }
+
+    /// Posts a `multipart/form-data` form built from `parts`; `extra` headers go along.
+    pub async fn upload(
+        &self,
+        path: &str,
+        token: &str,
+        parts: &[FormPart<'_>],
+        extra: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let (content_type, body) = multipart_body(parts);
+        let mut req = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(body);
+        for (name, value) in extra {
+            req = req.header(*name, *value);
+        }
+        req.send().await.unwrap()
     }
 
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
@@ -724,6 +770,60 @@ pub async fn assert_problem(res: reqwest::Response, status: StatusCode, code: &s
 }
 
 pub mod smtp;
+
+/// One part of a `multipart/form-data` form.
+pub struct FormPart<'a> {
+    pub name: &'a str,
+    pub file_name: Option<&'a str>,
+    pub content_type: Option<&'a str>,
+    pub bytes: &'a [u8],
+}
+
+impl<'a> FormPart<'a> {
+    /// A file part.
+    pub fn file(file_name: &'a str, content_type: &'a str, bytes: &'a [u8]) -> Self {
+        Self {
+            name: "file",
+            file_name: Some(file_name),
+            content_type: Some(content_type),
+            bytes,
+        }
+    }
+
+    /// A plain field.
+    pub fn field(name: &'a str, value: &'a str) -> Self {
+        Self {
+            name,
+            file_name: None,
+            content_type: None,
+            bytes: value.as_bytes(),
+        }
+    }
+}
+
+/// The `Content-Type` and body of a `multipart/form-data` form, written out as a browser
+/// writes it.
+pub fn multipart_body(parts: &[FormPart<'_>]) -> (String, Vec<u8>) {
+    let boundary = "----fleetdesk-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        let mut disposition = format!("Content-Disposition: form-data; name=\"{}\"", part.name);
+        if let Some(file_name) = part.file_name {
+            disposition.push_str(&format!("; filename=\"{file_name}\""));
+        }
+        body.extend_from_slice(disposition.as_bytes());
+        body.extend_from_slice(b"\r\n");
+        if let Some(content_type) = part.content_type {
+            body.extend_from_slice(format!("Content-Type: {content_type}\r\n").as_bytes());
+        }
+        body.extend_from_slice(b"\r\n");
+        body.extend_from_slice(part.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
 
 #[cfg(test)]
 mod tests {

@@ -80,19 +80,8 @@ async fn setup(b: Backend, now: DateTime<Utc>) -> Setup {
     }
     let admin = s.customer(&account, CustomerRole::Administrator).await;
     let manager = s.customer(&account, CustomerRole::DeviceManager).await;
-    let (_, me) = s.get("/api/v1/me", &manager).await;
-    let (status, _) = s
-        .send(
-            Method::PUT,
-            &format!(
-                "/api/v1/accounts/{account}/members/{}/devices",
-                me["id"].as_str().unwrap()
-            ),
-            Some(&admin),
-            Some(json!({"device_ids": [devices[0]]})),
-        )
+    s.assign_devices(&admin, &account, &manager, &[&devices[0]])
         .await;
-    assert_eq!(status, StatusCode::OK);
     Setup {
         s,
         clock,

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use fleetdesk_api::state::Clock;
 use fleetdesk_domain::events::{EventKind, Topic, topic_of};
 use fleetdesk_domain::identity::{CustomerRole, DealerRole, StaffRole};
-use fleetdesk_tests::{Backend, PASSWORD, StatusCode, TestServer, both_backends};
+use fleetdesk_tests::{Backend, FormPart, PASSWORD, StatusCode, TestServer, both_backends};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -80,6 +80,11 @@ async fn may_read(s: &TestServer, token: &str, event: &Value) -> Option<bool> {
         Topic::Case if kind == "case.commented" => format!(
             "/api/v1/cases/{subject}/comments/{}",
             event["payload"]["comment_id"].as_str().unwrap()
+        ),
+        // So is an attachment (an internal one only by staff).
+        Topic::Case if kind == "case.attachment_added" => format!(
+            "/api/v1/cases/{subject}/attachments/{}",
+            event["payload"]["attachment_id"].as_str().unwrap()
         ),
         Topic::Case => format!("/api/v1/cases/{subject}"),
         Topic::StockLocation => format!("/api/v1/stock-locations/{subject}"),
@@ -297,6 +302,20 @@ async fn the_feed_shows_an_event_exactly_when_its_subject_can_be_read(b: Backend
         json!({"body": "Customer is difficult.", "internal": true}),
     )
     .await;
+    for (token, internal) in [(&admin, "false"), (&cs, "true")] {
+        let res = s
+            .upload(
+                &format!("/api/v1/cases/{c2}/attachments"),
+                token,
+                &[
+                    FormPart::field("internal", internal),
+                    FormPart::file("error.txt", "text/plain", b"E-041"),
+                ],
+                &[],
+            )
+            .await;
+        assert_eq!(res.status(), StatusCode::CREATED);
+    }
 
     // Stock: two locations, one assigned to the stock manager; an order raised and received.
     let location = |name: &str| json!({"name": name, "address": {"line1": "Kungsgatan 12", "postal_code": "111 43", "city": "Stockholm", "country": "SE"}});

@@ -79,6 +79,7 @@ fn declared_tables() -> Vec<(&'static str, Vec<String>)> {
         cases,
         case_status_changes,
         case_comments,
+        case_attachments,
         registrations,
         remedies,
         calls,

@@ -5,14 +5,16 @@
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::calendar;
-use fleetdesk_domain::cases::{self as rules, Category, MoveError, Mover, Status, check_move};
+use fleetdesk_domain::cases::{
+    self as rules, AttachmentType, Category, MoveError, Mover, Status, check_move,
+};
 use fleetdesk_domain::devices::DeviceStatus;
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{Principal, StaffRole};
 use fleetdesk_domain::policy::{Action, CaseRef};
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::cases::{
-    self as repo, CaseContext, CaseRow, CommentRow, StatusChangeRow,
+    self as repo, AttachmentRow, CaseContext, CaseRow, CommentRow, StatusChangeRow,
 };
 use fleetdesk_persistence::contracts as contracts_repo;
 use fleetdesk_persistence::devices::{self as devices_repo, DeviceRow};
@@ -398,6 +400,62 @@ pub fn comment(
         now,
     )?;
     Ok((case.id, row))
+}
+
+/// A file to attach, its type already known from its content.
+pub struct NewAttachment {
+    pub file_name: String,
+    pub content_type: AttachmentType,
+    pub content: Vec<u8>,
+    pub internal: bool,
+}
+
+/// Attaches a file to an open case, as a comment would be added: whoever may comment may
+/// attach, an internal file only whoever may write internal notes.
+pub fn attach(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    new: NewAttachment,
+    now: DateTime<Utc>,
+) -> Result<AttachmentRow, ApiError> {
+    let case = case_for(c, who, Action::CommentOnCase, id)?.case;
+    if new.internal {
+        case_for(c, who, Action::WriteInternalNote, id)?;
+    }
+    if case.status.is_final() {
+        return Err(ApiError::conflict(
+            ErrorCode::CaseEnded,
+            "the case is closed or cancelled; open a new case instead",
+        ));
+    }
+    let row = AttachmentRow {
+        id: fleetdesk_persistence::new_id(),
+        case_id: case.id.clone(),
+        file_name: new.file_name,
+        content_type: Stored(new.content_type),
+        size_bytes: i64::try_from(new.content.len()).unwrap_or(i64::MAX),
+        internal: new.internal,
+        uploaded_by: who.user_id.clone(),
+        uploaded_at: now.naive_utc(),
+    };
+    repo::insert_attachment(c, &row, &new.content)?;
+    case_event(
+        c,
+        EventKind::CaseAttachmentAdded,
+        &case,
+        &who.user_id,
+        row.internal,
+        json!({
+            "attachment_id": row.id,
+            "file_name": row.file_name,
+            "content_type": row.content_type,
+            "size_bytes": row.size_bytes,
+            "internal": row.internal,
+        }),
+        now,
+    )?;
+    Ok(row)
 }
 
 /// Assigns (or, with `None`, unassigns) a field technician to an open case.

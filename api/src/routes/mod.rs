@@ -1,6 +1,7 @@
 //! HTTP routes, one module per business area.
 
 pub mod accounts;
+pub mod attachments;
 pub mod calls;
 pub mod cases;
 pub mod claims;
@@ -31,6 +32,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     devices::routes(cfg);
     readings::routes(cfg);
     cases::routes(cfg);
+    attachments::routes(cfg);
     dealers::routes(cfg);
     dealer_users::routes(cfg);
     calls::routes(cfg);
