@@ -176,6 +176,7 @@ pub fn add_account(
         created_at: now.naive_utc(),
         updated_at: now.naive_utc(),
         primary_contact_id: None,
+        reading_closing_day: None,
     };
     let mut site_rows = Vec::new();
     for (site_name, line1, postal, city, tz) in sites {

@@ -20,6 +20,10 @@ pub struct Config {
     pub body_limit: usize,
     /// The largest file a case attachment may be (larger: `413`).
     pub attachment_max_bytes: usize,
+    /// How many days before a reading period closes its reminders go out.
+    pub reading_reminder_days: u32,
+    /// How often a server looks for reminders due.
+    pub reading_reminder_interval: Duration,
     pub workers: usize,
     pub mail: MailConfig,
     /// Where people reach fleetdesk: the base of links in mails.
@@ -172,6 +176,16 @@ impl Config {
                 number("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)?,
             )?)
             .unwrap_or(usize::MAX),
+            reading_reminder_days: u32::try_from(number("READING_REMINDER_DAYS", 3)?).map_err(
+                |_| ConfigError::Invalid {
+                    name: "READING_REMINDER_DAYS",
+                    reason: "must be a number of days".into(),
+                },
+            )?,
+            reading_reminder_interval: Duration::from_secs(positive(
+                "READING_REMINDER_INTERVAL_SECS",
+                number("READING_REMINDER_INTERVAL_SECS", 3600)?,
+            )?),
             workers: usize::try_from(positive("WORKERS", number("WORKERS", default_workers)?)?)
                 .unwrap_or(2),
             session_max_age: Duration::from_secs(positive(

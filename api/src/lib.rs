@@ -14,6 +14,7 @@ pub mod mail;
 pub mod metrics;
 pub mod openapi;
 pub mod page;
+pub mod reminders;
 pub mod route_table;
 pub mod routes;
 pub mod state;
@@ -70,6 +71,8 @@ pub enum StartError {
     },
     #[error("mail: {0}")]
     Mail(String),
+    #[error("background task: {0}")]
+    Background(String),
 }
 
 /// A server, bound and migrated, not yet running: await `server` (or spawn it) to serve.
@@ -79,6 +82,8 @@ pub struct Built {
     pub db: Db,
     /// Delivers the outbox while it lives.
     pub mail_sender: mail::Sender,
+    /// Sends the reading reminders due while it lives.
+    pub reminders: reminders::Reminders,
 }
 
 /// Opens the database, applies migrations, binds `config.bind` and builds the server.
@@ -113,6 +118,13 @@ pub fn build(config: Config) -> Result<Built, StartError> {
     };
     let mail_sender = mail::Sender::spawn(db.clone(), transport, sender_settings)
         .map_err(|e| StartError::Mail(e.to_string()))?;
+    let reminders = reminders::Reminders::spawn(
+        db.clone(),
+        config.reading_reminder_days,
+        config.reading_reminder_interval,
+        config.clock.clone(),
+    )
+    .map_err(|e| StartError::Background(e.to_string()))?;
     let doc = openapi();
     let state = web::Data::new(Arc::new(AppState {
         db: db.clone(),
@@ -159,5 +171,6 @@ pub fn build(config: Config) -> Result<Built, StartError> {
         addr,
         db,
         mail_sender,
+        reminders,
     })
 }

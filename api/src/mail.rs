@@ -353,6 +353,39 @@ pub mod texts {
         )
     }
 
+    /// A device the reminder names.
+    pub struct UnreadDevice {
+        pub device_id: String,
+        pub serial_number: String,
+        pub site: String,
+        pub location: String,
+        pub closes: chrono::NaiveDate,
+    }
+
+    pub fn reading_reminder(account: &str, devices: &[UnreadDevice]) -> (String, String) {
+        let lines: Vec<String> = devices
+            .iter()
+            .map(|d| {
+                format!(
+                    "- serial {} ({}, {}): period closes {}; submit at /api/v1/devices/{}/meter-readings",
+                    d.serial_number, d.site, d.location, d.closes, d.device_id
+                )
+            })
+            .collect();
+        let subject = match devices {
+            [one] => format!("Meter reading due: serial {}", one.serial_number),
+            _ => format!("Meter readings due: {} devices", devices.len()),
+        };
+        (
+            subject,
+            format!(
+                "Hello,\n\nthe reading period of {account} closes soon, and these devices have no meter\n\
+                 reading in it yet:\n\n{}\n\nReadings submitted after the period closes count in the next one.\n",
+                lines.join("\n")
+            ),
+        )
+    }
+
     pub fn email_changed_notice(new_email: &str) -> (String, String) {
         (
             "Your fleetdesk e-mail address was changed".to_owned(),

@@ -72,6 +72,7 @@ macro_rules! event_kinds {
 event_kinds! {
     AccountCreated = "account.created" => Account,
     AccountUpdated = "account.updated" => Account,
+    AccountReadingPeriodChanged = "account.reading_period_changed" => Account,
     AccountCreditUpdated = "account.credit_updated" => AccountCredit,
     SiteCreated = "site.created" => Site,
     ServiceContractUpdated = "service_contract.updated" => ServiceContract,

@@ -14,6 +14,7 @@ pub mod knowledge;
 pub mod labels;
 pub mod mail;
 pub mod membership;
+pub mod periods;
 pub mod policy;
 pub mod readings;
 pub mod sites;

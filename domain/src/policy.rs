@@ -36,6 +36,8 @@ pub enum Action {
     SubmitReading,
     /// Reading history and usage.
     ReadReadings,
+    /// The billing export: every device's usage of a reading period.
+    ExportUsage,
     CorrectReadings,
     ManageDeviceModels,
     ReviewFlaggedReadings,
@@ -116,6 +118,7 @@ impl Action {
         Action::AssignDevices,
         Action::SubmitReading,
         Action::ReadReadings,
+        Action::ExportUsage,
         Action::CorrectReadings,
         Action::ManageDeviceModels,
         Action::ReviewFlaggedReadings,
@@ -176,7 +179,7 @@ pub fn may(role: Role, action: Action) -> bool {
             );
             match action {
                 ReadAccount | ReadSites | ReadEvents | ListMembers | ReadDevices | ReadReadings
-                | ReadServiceContract | ReadCases | ReadStock | ReadKnowledge => true,
+                | ExportUsage | ReadServiceContract | ReadCases | ReadStock | ReadKnowledge => true,
                 // Staff see what their job needs: credit data is customer service's.
                 ReadCreditData => customer_service,
                 WriteKnowledge => matches!(staff, CustomerService | CallCenter),
@@ -232,7 +235,7 @@ pub fn may(role: Role, action: Action) -> bool {
                 ReadAccount | ReadSites | ReadEvents | ReadServiceContract => {
                     customer != KnowledgeUser
                 }
-                ReadCreditData => false,
+                ReadCreditData | ExportUsage => false,
                 ListMembers
                 | ManageMembers
                 | InviteMembers
@@ -314,6 +317,7 @@ pub fn may(role: Role, action: Action) -> bool {
             | AssignDevices
             | SubmitReading
             | ReadReadings
+            | ExportUsage
             | CorrectReadings
             | ManageDeviceModels
             | ReviewFlaggedReadings
@@ -841,6 +845,7 @@ mod tests {
             ListMembers,
             ReadDevices,
             ReadReadings,
+            ExportUsage,
             ReadStock,
             ReadKnowledge,
         ][..];

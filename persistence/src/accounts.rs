@@ -20,6 +20,8 @@ pub struct AccountRow {
     pub updated_at: NaiveDateTime,
     /// One of the account's administrators, its main contact.
     pub primary_contact_id: Option<String>,
+    /// The day of the month its reading period closes; `None`: the month's last day.
+    pub reading_closing_day: Option<i32>,
 }
 
 impl AccountRow {

@@ -15,6 +15,7 @@ pub mod identity;
 pub mod knowledge;
 pub mod labels;
 pub mod outbox;
+pub mod periods;
 pub mod schema;
 pub mod stock;
 

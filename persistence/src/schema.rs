@@ -39,6 +39,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         primary_contact_id -> Nullable<Text>,
+        reading_closing_day -> Nullable<Integer>,
     }
 }
 
@@ -241,6 +242,14 @@ diesel::table! {
         flagged -> Bool,
         recorded_by -> Text,
         recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reading_reminders (device_id, period) {
+        device_id -> Text,
+        period -> Text,
+        sent_at -> Timestamp,
     }
 }
 
@@ -618,6 +627,7 @@ diesel::joinable!(memberships -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    reading_reminders,
     case_attachments,
     refresh_tokens,
     accounts,

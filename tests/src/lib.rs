@@ -241,6 +241,8 @@ pub fn test_config(database_url: &str) -> Config {
         refresh_token_ttl: Duration::from_secs(3600),
         body_limit: 64 * 1024,
         attachment_max_bytes: 10 * 1024 * 1024,
+        reading_reminder_days: 3,
+        reading_reminder_interval: Duration::from_secs(3600),
         workers: 2,
         mail: MailConfig {
             smtp_url: None,
@@ -278,6 +280,7 @@ pub struct TestServer {
     pub clock: fleetdesk_api::state::Clock,
     handle: actix_web::dev::ServerHandle,
     _mail_sender: fleetdesk_api::mail::Sender,
+    _reminders: fleetdesk_api::reminders::Reminders,
     // Dropped after the server is told to stop.
     _database: TestDb,
 }
@@ -316,6 +319,7 @@ impl TestServer {
             clock,
             handle,
             _mail_sender: built.mail_sender,
+            _reminders: built.reminders,
             _database: database,
         }
     }
@@ -351,7 +355,6 @@ impl TestServer {
         self.staff_user(role).await.token
     }
 
-    /// A new confirmed customer user with `role` in `account_id`; returns an access token.
     /// Gives the member signed in as `member` exactly `device_ids` of `account_id`, as its
     /// administrator `admin`.
     pub async fn assign_devices(
@@ -376,6 +379,7 @@ impl TestServer {
         assert_eq!(status, StatusCode::OK, "{body}");
     }
 
+    /// A new confirmed customer user with `role` in `account_id`; returns an access token.
     pub async fn customer(&self, account_id: &str, role: CustomerRole) -> String {
         let email = format!(
             "{}-{}@customer.test",
@@ -678,6 +682,11 @@ impl ServerProcess {
     /// Starts `fleetdesk serve` over `database_url` (with the test suite's JWT secret, so
     /// tokens of in-process servers work here too) and waits until it answers.
     pub async fn start(database_url: &str) -> Self {
+        Self::start_with_env(database_url, &[]).await
+    }
+
+    /// [`ServerProcess::start`] with more environment variables.
+    pub async fn start_with_env(database_url: &str, env: &[(&str, &str)]) -> Self {
         // Integration tests run from target/<profile>/deps; the binary is one level up.
         let exe = std::env::current_exe().unwrap();
         let binary = exe
@@ -703,6 +712,7 @@ impl ServerProcess {
             .env("JWT_SECRET", JWT_SECRET)
             .env("WORKERS", "2")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();

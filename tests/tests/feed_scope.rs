@@ -151,6 +151,14 @@ async fn the_feed_shows_an_event_exactly_when_its_subject_can_be_read(b: Backend
         json!({"response_minutes": 480, "time_zone": "Europe/Stockholm",
             "office_hours": {"monday": day, "tuesday": day, "wednesday": day, "thursday": day, "friday": day},
             "holidays": []})).await;
+    ok(
+        &s,
+        Method::PUT,
+        &format!("/api/v1/accounts/{a}/reading-period"),
+        &cs,
+        json!({"closing_day": 20}),
+    )
+    .await;
     let site = s.create_site(&cs, &a, "HQ", "Europe/Stockholm").await;
     let b_site = s
         .create_site(&cs, &b_account, "NY", "America/New_York")

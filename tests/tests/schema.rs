@@ -75,6 +75,7 @@ fn declared_tables() -> Vec<(&'static str, Vec<String>)> {
         devices,
         device_assignments,
         meter_readings,
+        reading_reminders,
         service_contracts,
         cases,
         case_status_changes,

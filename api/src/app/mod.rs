@@ -2,7 +2,7 @@
 //! the time and a parsed command, and answers an outcome or the area's refusal. Handlers
 //! parse, call and map; the CLI, the demo seed and tests may call operations directly.
 //!
-//! Areas move here one at a time (see ARCHITECTURE.md); the first is consumable stock.
+//! Every write of every area lives here (see ARCHITECTURE.md); reads stay in the handlers.
 
 pub mod accounts;
 pub mod assignments;
@@ -16,6 +16,7 @@ pub mod dispatches;
 pub mod invitations;
 pub mod knowledge;
 pub mod members;
+pub mod periods;
 pub mod readings;
 pub mod registration;
 pub mod sessions;

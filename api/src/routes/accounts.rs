@@ -125,6 +125,9 @@ pub struct CustomerAccount {
     /// The number customer service identifies the customer by.
     pub system_account_number: String,
     pub name: String,
+    /// The day of the month the meter reading period closes; null: the last day.
+    #[schema(minimum = 1, maximum = 28)]
+    pub reading_closing_day: Option<i32>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -180,6 +183,9 @@ pub struct StaffAccount {
     pub name: String,
     pub credit_rating: Option<CreditRatingDto>,
     pub payment_history: Vec<PaymentRecordDto>,
+    /// The day of the month the meter reading period closes; null: the last day.
+    #[schema(minimum = 1, maximum = 28)]
+    pub reading_closing_day: Option<i32>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -216,6 +222,7 @@ fn staff_view(
         .map(Into::into);
     Ok(StaffAccount {
         primary_contact,
+        reading_closing_day: row.reading_closing_day,
         created_at: row.created_at(),
         updated_at: row.updated_at(),
         id: row.id,
@@ -230,6 +237,7 @@ fn staff_view(
 fn customer_view(row: AccountRow, primary_contact: Option<PrimaryContact>) -> CustomerAccount {
     CustomerAccount {
         primary_contact,
+        reading_closing_day: row.reading_closing_day,
         created_at: row.created_at(),
         id: row.id,
         customer_account_number: row.customer_account_number,
@@ -400,6 +408,7 @@ async fn create_account(
         created_at: now.naive_utc(),
         updated_at: now.naive_utc(),
         primary_contact_id: None,
+        reading_closing_day: None,
     };
     let state = state.into_inner();
     let actor = user.0.user_id;

@@ -15,6 +15,7 @@ pub mod identity;
 pub mod knowledge;
 pub mod members;
 pub mod ops;
+pub mod periods;
 pub mod readings;
 pub mod registration;
 pub mod stock;
@@ -32,6 +33,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
     devices::routes(cfg);
     readings::routes(cfg);
     cases::routes(cfg);
+    periods::routes(cfg);
     attachments::routes(cfg);
     dealers::routes(cfg);
     dealer_users::routes(cfg);
