@@ -36,6 +36,9 @@ pub struct Config {
     pub session_max_age: Duration,
     /// Proxies whose `X-Forwarded-For` is believed (none by default).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Origins whose browser front ends may call the API (`https://portal.example.com`); none:
+    /// no CORS headers at all.
+    pub cors_allowed_origins: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -193,8 +196,35 @@ impl Config {
                 number("SESSION_MAX_AGE_SECS", 90 * 24 * 3600)?,
             )?),
             trusted_proxies: trusted_proxies(get("TRUSTED_PROXIES").as_deref())?,
+            cors_allowed_origins: cors_origins(get("CORS_ALLOWED_ORIGINS").as_deref())?,
         })
     }
+}
+
+/// `CORS_ALLOWED_ORIGINS`: origins (`scheme://host[:port]`, no path), separated by commas.
+fn cors_origins(value: Option<&str>) -> Result<Vec<String>, ConfigError> {
+    value
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            let invalid = |reason: &str| ConfigError::Invalid {
+                name: "CORS_ALLOWED_ORIGINS",
+                reason: format!("'{v}' {reason}"),
+            };
+            let rest = v
+                .strip_prefix("https://")
+                .or_else(|| v.strip_prefix("http://"))
+                .ok_or_else(|| invalid("is not an origin: it starts with http:// or https://"))?;
+            if rest.is_empty() || rest.contains(['/', '?', '#', '*', ' ']) {
+                return Err(invalid(
+                    "is not an origin: scheme, host and port only, no path and no wildcard",
+                ));
+            }
+            Ok(v.to_ascii_lowercase())
+        })
+        .collect()
 }
 
 /// `TRUSTED_PROXIES`: addresses or networks (`10.0.0.0/8`), separated by commas.
@@ -245,6 +275,38 @@ mod tests {
             "no proxy is believed by default"
         );
         assert_eq!(dev.session_max_age, Duration::from_secs(90 * 24 * 3600));
+    }
+
+    #[test]
+    fn cors_origins_are_origins_only() {
+        let base = ("FLEETDESK_ENV", "dev");
+        assert_eq!(
+            config(&[base]).unwrap().cors_allowed_origins,
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            config(&[
+                base,
+                (
+                    "CORS_ALLOWED_ORIGINS",
+                    "https://portal.example.com, http://127.0.0.1:5173"
+                )
+            ])
+            .unwrap()
+            .cors_allowed_origins,
+            ["https://portal.example.com", "http://127.0.0.1:5173"]
+        );
+        for bad in [
+            "*",
+            "portal.example.com",
+            "https://portal.example.com/app",
+            "https://*.example.com",
+        ] {
+            assert!(
+                config(&[base, ("CORS_ALLOWED_ORIGINS", bad)]).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -462,6 +462,33 @@ async fn read_bounded(mut payload: Payload, limit: usize) -> Result<Bytes, ApiEr
     Ok(body.freeze())
 }
 
+/// CORS for the browser front ends of `origins`: preflights answered with the methods and
+/// request headers the API uses, and the response headers a front end reads exposed. Any
+/// other origin gets no CORS headers, so the browser keeps its page out.
+pub fn cors(origins: &[String]) -> actix_cors::Cors {
+    let mut cors = actix_cors::Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            IDEMPOTENCY_KEY,
+        ])
+        .expose_headers([
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::CONTENT_DISPOSITION,
+            header::HeaderName::from_static("idempotent-replayed"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpServer, web};
 use fleetdesk_persistence::Db;
 use utoipa_actix_web::AppExt;
@@ -144,6 +144,7 @@ pub fn build(config: Config) -> Result<Built, StartError> {
     let listener = TcpListener::bind(&config.bind).map_err(bind_error)?;
     let addr = listener.local_addr().map_err(bind_error)?;
     let body_limit = config.body_limit;
+    let cors_origins = config.cors_allowed_origins.clone();
     let server = HttpServer::new(move || {
         let (app, _) = App::new()
             .into_utoipa_app()
@@ -160,6 +161,10 @@ pub fn build(config: Config) -> Result<Built, StartError> {
             .wrap(from_fn(http::idempotency))
             .wrap(from_fn(http::problem_json))
             .wrap(from_fn(http::observe))
+            .wrap(Condition::new(
+                !cors_origins.is_empty(),
+                http::cors(&cors_origins),
+            ))
     })
     .workers(config.workers)
     .shutdown_timeout(5)

@@ -258,6 +258,7 @@ pub fn test_config(database_url: &str) -> Config {
         clock: fleetdesk_api::state::Clock::system(),
         session_max_age: Duration::from_secs(90 * 24 * 3600),
         trusted_proxies: Vec::new(),
+        cors_allowed_origins: Vec::new(),
     }
 }
 
