@@ -196,7 +196,8 @@ pub struct ApiError {
     pub detail: Option<String>,
     pub errors: Vec<FieldError>,
     pub retry_after: Option<u64>,
-    pub facts: serde_json::Map<String, serde_json::Value>,
+    /// Boxed: an error travels in every `Result` of the request path, and stays small.
+    pub facts: Box<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl ApiError {
@@ -207,7 +208,7 @@ impl ApiError {
             detail: Some(detail.into()),
             errors: Vec::new(),
             retry_after: None,
-            facts: serde_json::Map::new(),
+            facts: Box::default(),
         }
     }
 
@@ -310,7 +311,7 @@ impl ApiError {
             detail: self.detail.clone(),
             code: self.code.as_str().to_owned(),
             errors: self.errors.clone(),
-            facts: self.facts.clone(),
+            facts: (*self.facts).clone(),
         }
     }
 }

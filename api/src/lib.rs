@@ -21,6 +21,7 @@ pub mod state;
 pub mod throttle;
 pub mod tokens;
 pub mod views;
+pub mod yaml;
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -55,9 +56,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     openapi::finish(doc)
 }
 
-/// The contract as YAML, as committed in `openapi.yaml`.
+/// The contract as YAML, as committed in `openapi.yaml` (safe for YAML 1.1 readers too).
 pub fn openapi_yaml() -> Result<String, String> {
-    openapi().to_yaml().map_err(|e| e.to_string())
+    let value = serde_json::to_value(openapi()).map_err(|e| e.to_string())?;
+    Ok(yaml::to_yaml(&value))
+}
+
+/// The contract as JSON, as served at `/api-docs/openapi.json`.
+pub fn openapi_json() -> Result<String, String> {
+    openapi().to_pretty_json().map_err(|e| e.to_string())
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -26,8 +26,12 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Print the OpenAPI contract as YAML.
-    Openapi,
+    /// Print the OpenAPI contract as YAML (or, with --json, as JSON).
+    Openapi {
+        /// JSON, as served at /api-docs/openapi.json.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage the manufacturer's staff users.
     Staff {
         #[command(subcommand)]
@@ -70,8 +74,12 @@ fn open_db(config: &Config) -> Result<Db, String> {
 }
 
 fn run(command: Command) -> Result<(), String> {
-    if let Command::Openapi = command {
-        print!("{}", fleetdesk_api::openapi_yaml()?);
+    if let Command::Openapi { json } = command {
+        if json {
+            println!("{}", fleetdesk_api::openapi_json()?);
+        } else {
+            print!("{}", fleetdesk_api::openapi_yaml()?);
+        }
         return Ok(());
     }
     let config = Config::from_env().map_err(|e| e.to_string())?;
@@ -124,7 +132,7 @@ fn run(command: Command) -> Result<(), String> {
             print!("{report}");
             Ok(())
         }
-        Command::Openapi => Ok(()),
+        Command::Openapi { .. } => Ok(()),
     }
 }
 

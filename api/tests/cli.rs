@@ -175,7 +175,7 @@ fn openapi_prints_the_contract_and_migrate_applies_once() {
     let sandbox = Sandbox::new();
     let out = sandbox.run(&["openapi"], &[], "");
     assert!(out.status.success());
-    assert!(text(&out.stdout).starts_with("openapi: 3.1.0"));
+    assert!(text(&out.stdout).starts_with("openapi: \"3.1.0\""));
     let first = sandbox.run(&["migrate"], ENV, "");
     assert!(first.status.success(), "{}", text(&first.stderr));
     assert!(!text(&first.stdout).contains("applied 0"));

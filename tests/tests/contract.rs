@@ -16,6 +16,39 @@ fn committed_openapi_yaml_matches_the_code() {
     );
 }
 
+/// YAML 1.1 readers — PyYAML and the client generators built on it, which read `17:00` as a
+/// number and `on` as a boolean — read the committed file as the JSON the server serves.
+#[test]
+fn a_yaml_1_1_reader_reads_the_committed_file_as_the_served_json() {
+    let Ok(python) = std::env::var("FLEETDESK_TEST_PYTHON") else {
+        assert_ne!(
+            std::env::var("CI").as_deref(),
+            Ok("true"),
+            "CI runs `make test`, which makes the contract's Python environment"
+        );
+        eprintln!("FLEETDESK_TEST_PYTHON is not set (scripts/test sets it); skipped");
+        return;
+    };
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi.yaml");
+    let json =
+        std::env::temp_dir().join(format!("fleetdesk-openapi-{}.json", uuid::Uuid::now_v7()));
+    std::fs::write(&json, fleetdesk_api::openapi_json().unwrap()).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../contract/same_document.py");
+    let out = std::process::Command::new(python)
+        .arg(script)
+        .arg(path)
+        .arg(&json)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&json);
+    assert!(
+        out.status.success(),
+        "a YAML 1.1 reader reads openapi.yaml differently from the served JSON:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn served_document_is_the_generated_one() {
     let s = TestServer::start(Backend::Sqlite).await;
