@@ -55,6 +55,10 @@ pub struct PageParams {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The `next_cursor` of the previous page.
+    #[param(
+        pattern = r"^YWZ0ZXI6([A-Za-z0-9_-]{4})*([A-Za-z0-9_-]{2,3})?$",
+        min_length = 8
+    )]
     pub cursor: Option<String>,
 }
 
@@ -68,6 +72,8 @@ impl PageParams {
                 format!("must be 1 to {MAX_LIMIT}"),
             ));
         }
+        // Every cursor is `after:<position>` in URL-safe base64 (so it starts `YWZ0ZXI6`, as
+        // the contract's pattern says); any position is a place to continue from.
         let after = self
             .cursor
             .as_deref()
@@ -75,8 +81,11 @@ impl PageParams {
                 URL_SAFE_NO_PAD
                     .decode(c)
                     .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .and_then(|s| s.strip_prefix("after:").map(str::to_owned))
+                    .and_then(|b| {
+                        String::from_utf8_lossy(&b)
+                            .strip_prefix("after:")
+                            .map(str::to_owned)
+                    })
                     .ok_or_else(|| {
                         ApiError::invalid_field("cursor", "is not a cursor this API issued")
                     })

@@ -75,12 +75,16 @@ fn open_db(config: &Config) -> Result<Db, String> {
 
 fn run(command: Command) -> Result<(), String> {
     if let Command::Openapi { json } = command {
-        if json {
-            println!("{}", fleetdesk_api::openapi_json()?);
+        let text = if json {
+            fleetdesk_api::openapi_json()? + "\n"
         } else {
-            print!("{}", fleetdesk_api::openapi_yaml()?);
-        }
-        return Ok(());
+            fleetdesk_api::openapi_yaml()?
+        };
+        // A reader that stops early (`| head`) is not an error.
+        return match std::io::Write::write_all(&mut std::io::stdout(), text.as_bytes()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
+            _ => Ok(()),
+        };
     }
     let config = Config::from_env().map_err(|e| e.to_string())?;
     match command {

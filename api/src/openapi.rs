@@ -1,11 +1,13 @@
 //! The OpenAPI 3.1 contract, generated from the handlers themselves.
 
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, Parameter, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{
     ContactBuilder, ContentBuilder, InfoBuilder, LicenseBuilder, OpenApi, Ref, RefOr, Response,
     ResponseBuilder, ServerBuilder, Tag,
 };
+
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 
 use crate::error::PROBLEM_JSON;
 
@@ -22,6 +24,7 @@ fn standard_description(status: &str) -> &'static str {
         "404" => "Not found, or outside the caller's scope",
         "409" => "Conflicts with the current state",
         "413" => "The request body is too large",
+        "415" => "The body is not of a type this operation takes",
         "422" => "Well-formed, but breaks a validation or business rule",
         "503" => "The database is unreachable; retry after `Retry-After` seconds",
         _ => "See the problem `code`",
@@ -43,8 +46,28 @@ fn problem_response(status: &str) -> RefOr<Response> {
 }
 
 /// Gives every response a description, and adds the problems any operation of its kind can
-/// answer: 401 where a token is required, 503 where the database is used.
+/// answer, so that no handler has to list them: 401 where a token is required; 400 where a
+/// query, header or body can be malformed; 413 and 415 where there is a body; 422 where a
+/// query or body is checked; 409 and 422 for an `Idempotency-Key` in progress or reused; 503
+/// where the database is used.
 fn complete_operation(path: &str, op: &mut Operation) {
+    let parameters: Vec<&Parameter> = op
+        .parameters
+        .iter()
+        .flatten()
+        .filter_map(|p| match p {
+            RefOr::T(p) => Some(p),
+            RefOr::Ref(_) => None,
+        })
+        .collect();
+    let has = |place: ParameterIn| parameters.iter().any(|p| p.parameter_in == place);
+    let query = has(ParameterIn::Query);
+    let headers = has(ParameterIn::Header);
+    let idempotent = parameters
+        .iter()
+        .any(|p| p.name.eq_ignore_ascii_case("Idempotency-Key"));
+    let body = op.request_body.is_some();
+    describe_idempotency_key(op);
     let responses = &mut op.responses.responses;
     for (status, response) in responses.iter_mut() {
         if let RefOr::T(r) = response
@@ -53,15 +76,54 @@ fn complete_operation(path: &str, op: &mut Operation) {
             r.description = standard_description(status).to_owned();
         }
     }
-    if op.security.is_some() {
+    let mut add = |status: &str| {
         responses
-            .entry("401".to_owned())
-            .or_insert_with(|| problem_response("401"));
+            .entry(status.to_owned())
+            .or_insert_with(|| problem_response(status));
+    };
+    if op.security.is_some() {
+        add("401");
+    }
+    if query || headers || body {
+        add("400");
+    }
+    if body {
+        add("413");
+        add("415");
+    }
+    if query || body || idempotent {
+        add("422");
+    }
+    if idempotent {
+        add("409");
     }
     if path.starts_with("/api/") || path == "/readyz" {
-        responses
-            .entry("503".to_owned())
-            .or_insert_with(|| problem_response("503"));
+        add("503");
+    }
+}
+
+/// The rule the server applies to `Idempotency-Key` (1 to 255 visible ASCII characters), on
+/// every operation that takes one.
+fn describe_idempotency_key(op: &mut Operation) {
+    for parameter in op.parameters.iter_mut().flatten() {
+        if let RefOr::T(p) = parameter
+            && p.name.eq_ignore_ascii_case("Idempotency-Key")
+        {
+            p.description = Some(
+                "Makes a retry safe: the first answer is stored and replayed for a retry with \
+                 the same key and body (`Idempotent-Replayed: true`)."
+                    .to_owned(),
+            );
+            p.schema = Some(RefOr::T(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(255))
+                    .pattern(Some("^[\\x21-\\x7E]+$"))
+                    .examples(["retry-7f3c9a1e"])
+                    .into(),
+            ));
+        }
     }
 }
 

@@ -29,12 +29,14 @@ async fn staff_and_customers_get_different_account_views(b: Backend) {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(staff_view["credit_rating"], "good");
     assert!(staff_view["payment_history"].is_array());
+    assert_eq!(staff_view["view"], "staff", "the view names itself");
     // Other staff see what their work needs: numbers and name, no credit data.
     let tech = s.staff(StaffRole::Technician).await;
     let (status, tech_view) = s.get(&format!("/api/v1/accounts/{id}"), &tech).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(tech_view["system_account_number"], "S-1001");
     assert!(tech_view.get("credit_rating").is_none(), "{tech_view}");
+    assert_eq!(tech_view["view"], "customer");
 
     for role in [
         CustomerRole::Administrator,

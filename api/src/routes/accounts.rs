@@ -191,9 +191,9 @@ pub struct StaffAccount {
 }
 
 /// The staff view, with credit data, for customer service; the customer view (numbers and
-/// name) for everyone else.
+/// name) for everyone else. `view` tells which one it is.
 #[derive(Debug, Serialize, ToSchema)]
-#[serde(untagged)]
+#[serde(tag = "view", rename_all = "snake_case")]
 pub enum AccountView {
     Staff(StaffAccount),
     Customer(CustomerAccount),
