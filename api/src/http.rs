@@ -13,7 +13,9 @@ use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError};
 use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::alphabet::URL_SAFE;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, URL_SAFE_NO_PAD};
 use fleetdesk_persistence::idempotency::{self, Claim, StoredResponse};
 use futures_util::StreamExt;
 use serde::Deserialize;
@@ -78,7 +80,7 @@ impl PageParams {
             .cursor
             .as_deref()
             .map(|c| {
-                URL_SAFE_NO_PAD
+                CURSOR_READER
                     .decode(c)
                     .ok()
                     .and_then(|b| {
@@ -94,6 +96,14 @@ impl PageParams {
         Ok((limit, after))
     }
 }
+
+/// Reads any URL-safe base64 of the cursor's form, unused trailing bits included.
+const CURSOR_READER: GeneralPurpose = GeneralPurpose::new(
+    &URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_decode_allow_trailing_bits(true)
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone),
+);
 
 /// The opaque cursor that continues after `id`.
 pub fn encode_cursor(id: &str) -> String {

@@ -358,9 +358,14 @@ pub struct CaseQuery {
     pub account_id: Option<String>,
     pub device_id: Option<String>,
     /// One status or several, comma-separated (`open,acknowledged`).
+    #[param(
+        pattern = r"^(open|acknowledged|in_progress|awaiting_customer|resolved|closed|cancelled)(,(open|acknowledged|in_progress|awaiting_customer|resolved|closed|cancelled))*$",
+        example = "open,acknowledged"
+    )]
     pub status: Option<String>,
     /// `true`: only cases not yet closed or cancelled.
     pub active: Option<bool>,
+    #[param(value_type = Option<CaseCategoryName>)]
     pub category: Option<String>,
     /// The technician the cases are assigned to.
     pub technician_id: Option<String>,
@@ -371,20 +376,24 @@ pub struct CaseQuery {
     pub due_before: Option<DateTime<Utc>>,
     /// `opened` (default, oldest first) or `deadline` (earliest first, cases without a
     /// deadline last).
+    #[param(value_type = Option<CaseSort>)]
     pub sort: Option<String>,
+}
+
+/// The orders a case list comes in.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum CaseSort {
+    Opened,
+    Deadline,
 }
 
 fn order_of(sort: Option<&str>, cursor: Option<String>) -> Result<CaseOrder, ApiError> {
     match sort.unwrap_or("opened") {
         "opened" => Ok(CaseOrder::Opened { after: cursor }),
+        // A position this order did not issue continues among the cases without a deadline.
         "deadline" => Ok(CaseOrder::Deadline {
-            after: cursor
-                .map(|key| {
-                    repo::parse_deadline_key(&key).ok_or_else(|| {
-                        ApiError::invalid_field("cursor", "is not a cursor of this sort order")
-                    })
-                })
-                .transpose()?,
+            after: cursor.map(|key| repo::parse_deadline_key(&key).unwrap_or((None, key))),
         }),
         _ => Err(ApiError::invalid_field(
             "sort",
@@ -618,7 +627,7 @@ async fn get_comment(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Transition {
     /// The status to move to.
-    #[schema(example = "acknowledged")]
+    #[schema(value_type = CaseStatusName, example = "acknowledged")]
     pub to: String,
 }
 

@@ -131,12 +131,8 @@ async fn search_articles(
 ) -> Result<web::Json<ArticlePage>, ApiError> {
     authorize_unscoped(&who.0, Action::ReadKnowledge)?;
     let (limit, after) = page.resolve()?;
-    let offset = match after {
-        Some(a) => a
-            .parse::<usize>()
-            .map_err(|_| ApiError::invalid_field("cursor", "is not a cursor this API issued"))?,
-        None => 0,
-    };
+    // The position is an offset in the ranking; one this API did not issue is past the end.
+    let offset = after.map_or(0, |a| a.parse::<usize>().unwrap_or(usize::MAX));
     let q = q.into_inner();
     let asked = labels::parse_opt("status", q.status.as_deref())?;
     let status = match asked {
