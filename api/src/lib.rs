@@ -7,6 +7,7 @@ pub mod bootstrap;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod formats;
 pub mod http;
 pub mod labels;
 pub mod logging;

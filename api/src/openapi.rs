@@ -83,6 +83,7 @@ fn complete_operation(path: &str, op: &mut Operation) {
     };
     if op.security.is_some() {
         add("401");
+        add("403");
     }
     if query || headers || body {
         add("400");
@@ -120,7 +121,6 @@ fn describe_idempotency_key(op: &mut Operation) {
                     .min_length(Some(1))
                     .max_length(Some(255))
                     .pattern(Some("^[\\x21-\\x7E]+$"))
-                    .examples(["retry-7f3c9a1e"])
                     .into(),
             ));
         }

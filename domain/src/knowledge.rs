@@ -24,7 +24,8 @@ pub fn parse_body(raw: &str) -> Result<String, Invalid> {
 }
 
 /// Tags: lower case, 1 to 40 letters (of any alphabet: `färg`, `pappersstopp`), digits and
-/// `-`, at most 20, each once, sorted.
+/// `-` — any character but whitespace, control characters and ASCII punctuation other than
+/// `-` — at most 20, each once, sorted.
 pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, Invalid> {
     let tags: BTreeSet<String> = raw.iter().map(|t| t.trim().to_lowercase()).collect();
     if tags.len() > 20 {
@@ -32,9 +33,9 @@ pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, Invalid> {
     }
     for tag in &tags {
         let ok = (1..=40).contains(&tag.chars().count())
-            && tag
-                .chars()
-                .all(|c| c.is_alphabetic() || c.is_numeric() || c == '-');
+            && tag.chars().all(|c| {
+                !c.is_whitespace() && !c.is_control() && (c == '-' || !c.is_ascii_punctuation())
+            });
         if !ok {
             return Err(Invalid::new(
                 "tags",

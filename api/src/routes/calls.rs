@@ -19,6 +19,7 @@ use validator::Validate;
 use crate::app::calls::{self as app_calls, CallFacts};
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, Problem};
+use crate::formats::{ProblemCategoryText, SerialNumberText};
 use crate::http::PageParams;
 use crate::labels::{self, AttemptOutcomeName, CallReasonName, CallStatusName, RemedyOutcomeName};
 use crate::page::{Listed, Page};
@@ -69,8 +70,7 @@ impl From<RemedyRow> for Remedy {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewRemedy {
-    #[validate(length(min = 1, max = 60))]
-    #[schema(example = "print_quality")]
+    #[schema(value_type = ProblemCategoryText, example = "print_quality")]
     pub problem_category: String,
     pub model_id: Option<String>,
     #[validate(length(min = 1, max = 200))]
@@ -157,6 +157,7 @@ pub type RemedyPage = Page<Remedy>;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RemedyQuery {
+    #[param(value_type = Option<ProblemCategoryText>)]
     pub problem_category: Option<String>,
 }
 
@@ -325,7 +326,7 @@ fn call_view(facts: CallFacts) -> Call {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewCall {
-    #[schema(example = "AB12-3456")]
+    #[schema(value_type = SerialNumberText, example = "AB12-3456")]
     pub serial_number: String,
     /// The model, when the caller knows it; taken from the portal's device or the
     /// registration otherwise.
@@ -336,7 +337,7 @@ pub struct NewCall {
     #[schema(value_type = CallReasonName, example = "service_problem")]
     pub reason: String,
     /// For service problems: the catalogue's problem category.
-    #[schema(example = "print_quality")]
+    #[schema(value_type = Option<ProblemCategoryText>, example = "print_quality")]
     pub problem_category: Option<String>,
     #[validate(length(min = 1, max = 10000))]
     #[schema(example = "Vertical streaks on every print")]
@@ -460,6 +461,7 @@ pub type CallPage = Page<CallSummary>;
 pub struct CallQuery {
     #[param(value_type = Option<CallStatusName>)]
     pub status: Option<String>,
+    #[param(value_type = Option<SerialNumberText>)]
     pub serial_number: Option<String>,
 }
 

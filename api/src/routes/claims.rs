@@ -17,6 +17,7 @@ use validator::Validate;
 use crate::app::claims::{self as app_claims, claim_for};
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, Problem};
+use crate::formats::SerialNumberText;
 use crate::http::PageParams;
 use crate::labels::{self, ClaimStatusName};
 use crate::page::{Listed, Page};
@@ -179,6 +180,7 @@ pub struct ClaimQuery {
     #[param(value_type = Option<ClaimStatusName>)]
     pub status: Option<String>,
     pub dispatch_id: Option<String>,
+    #[param(value_type = Option<SerialNumberText>)]
     pub serial_number: Option<String>,
 }
 

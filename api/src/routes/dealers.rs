@@ -19,6 +19,7 @@ use validator::Validate;
 use crate::app::dealers::{self as app_dealers_ops, own_dealer, registration_for};
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, Problem};
+use crate::formats::SerialNumberText;
 use crate::http::PageParams;
 use crate::labels::{self, RegistrationStatusName};
 use crate::page::{Listed, Page};
@@ -199,7 +200,7 @@ impl SerialRegistration {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewRegistration {
     pub model_id: String,
-    #[schema(example = "AB12-3456")]
+    #[schema(value_type = SerialNumberText, example = "AB12-3456")]
     pub serial_number: String,
     /// The Warranty Marketing Program option: such devices are not dispatched by the call
     /// center.
@@ -273,6 +274,7 @@ pub type RegistrationPage = Page<SerialRegistration>;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RegistrationQuery {
+    #[param(value_type = Option<SerialNumberText>)]
     pub serial_number: Option<String>,
     #[param(value_type = Option<RegistrationStatusName>)]
     pub status: Option<String>,

@@ -18,6 +18,7 @@ pub use crate::app::devices::active;
 use crate::app::devices::{self as app_devices, device_for, meters_of};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
+use crate::formats::SerialNumberText;
 use crate::http::{PageParams, encode_cursor};
 use crate::labels::{self, DeviceStatusName};
 use crate::page::{Listed, Page};
@@ -224,6 +225,7 @@ pub struct DeviceQuery {
     pub site_id: Option<String>,
     pub model_id: Option<String>,
     /// Exact serial number (normalised); staff find a device across all accounts with it.
+    #[param(value_type = Option<SerialNumberText>)]
     pub serial_number: Option<String>,
     #[param(value_type = Option<DeviceStatusName>)]
     pub status: Option<String>,
@@ -288,7 +290,7 @@ async fn list_devices(
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CreateDevice {
     pub model_id: String,
-    #[schema(example = "AB12-3456")]
+    #[schema(value_type = SerialNumberText, example = "AB12-3456")]
     pub serial_number: String,
     pub site_id: String,
     #[validate(length(max = 200))]

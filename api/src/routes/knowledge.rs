@@ -16,6 +16,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::app::knowledge::{self as app_knowledge, NewArticle};
 use crate::auth::{Authenticated, authorize_unscoped};
 use crate::error::{ApiError, Problem};
+use crate::formats::TagText;
 use crate::http::{PageParams, encode_cursor};
 use crate::labels::{self, ArticleStatusName, LanguageName};
 use crate::page::{Listed, Page};
@@ -101,6 +102,7 @@ pub struct ArticleQuery {
     pub q: Option<String>,
     /// A device model's id: the articles that apply to it.
     pub model: Option<String>,
+    #[param(value_type = Option<TagText>)]
     pub tag: Option<String>,
     /// Staff; others see published articles only.
     #[param(value_type = Option<ArticleStatusName>)]
@@ -236,7 +238,7 @@ pub struct ArticleInput {
     #[serde(default)]
     pub model_ids: Vec<String>,
     #[serde(default)]
-    #[schema(example = json!(["toner", "print-quality"]))]
+    #[schema(value_type = Vec<TagText>, max_items = 20, example = json!(["toner", "print-quality"]))]
     pub tags: Vec<String>,
     #[schema(value_type = ArticleStatusName, example = "published")]
     pub status: String,

@@ -23,6 +23,7 @@ use crate::app::stock as app_stock;
 use crate::app::stock::location_for;
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, Problem};
+use crate::formats::PartNumberText;
 use crate::http::PageParams;
 use crate::http::created;
 use crate::labels::{self, MovementKindName, OrderStatusName};
@@ -347,13 +348,13 @@ pub struct StockLevelInput {
     #[schema(example = "Black toner, 20,000 pages")]
     pub description: String,
     /// A count of what is on hand; a change is recorded as a stock count.
-    #[schema(example = 8, minimum = 0)]
+    #[schema(example = 8, minimum = 0, maximum = 1000000)]
     pub on_hand: i64,
-    #[schema(example = 3, minimum = 0)]
+    #[schema(example = 3, minimum = 0, maximum = 1000000)]
     pub reorder_point: i64,
     #[schema(example = 15, minimum = 1, maximum = 99)]
     pub supply_threshold_percent: i64,
-    #[schema(example = 4, minimum = 1)]
+    #[schema(example = 4, minimum = 1, maximum = 1000000)]
     pub order_quantity: i64,
 }
 
@@ -449,9 +450,9 @@ async fn link_devices(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Consumption {
-    #[schema(example = "TN-321K")]
+    #[schema(value_type = PartNumberText, example = "TN-321K")]
     pub part_number: String,
-    #[schema(example = 1, minimum = 1)]
+    #[schema(example = 1, minimum = 1, maximum = 1000000)]
     pub quantity: i64,
     /// The device it went into, when known.
     pub device_id: Option<String>,
@@ -539,6 +540,7 @@ pub type MovementPage = Page<StockMovement>;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MovementQuery {
+    #[param(value_type = Option<PartNumberText>)]
     pub part_number: Option<String>,
 }
 
@@ -687,7 +689,7 @@ async fn list_orders(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct Receipt {
     /// What arrived; the order's quantity when left out.
-    #[schema(example = 4, minimum = 1)]
+    #[schema(example = 4, minimum = 1, maximum = 1000000)]
     pub quantity: Option<i64>,
 }
 
@@ -730,9 +732,9 @@ async fn receive_order(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SupplyOrder {
-    #[schema(example = "TN-321K")]
+    #[schema(value_type = PartNumberText, example = "TN-321K")]
     pub part_number: String,
-    #[schema(example = 4, minimum = 1)]
+    #[schema(example = 4, minimum = 1, maximum = 1000000)]
     pub quantity: i64,
 }
 

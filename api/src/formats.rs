@@ -1,0 +1,48 @@
+//! The text formats the parsers of `domain` accept, each published once as a named string
+//! schema, so that a generated client checks a form field as the server will. A DTO field
+//! that holds one names it with `#[schema(value_type = …)]` (`#[param(value_type = …)]`).
+
+use std::borrow::Cow;
+
+use utoipa::openapi::schema::{Schema, Type};
+use utoipa::openapi::{ObjectBuilder, RefOr};
+use utoipa::{PartialSchema, ToSchema};
+
+macro_rules! formats {
+    ($($(#[$meta:meta])* $name:ident as $schema:literal: $pattern:literal, $example:literal, $description:literal;)+) => {$(
+        $(#[$meta])*
+        pub struct $name;
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some($description))
+                    .pattern(Some($pattern))
+                    .examples([$example])
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed($schema)
+            }
+        }
+    )+};
+}
+
+formats! {
+    /// `domain::devices::SerialNumber::parse`: whitespace dropped, upper-cased.
+    SerialNumberText as "SerialNumber": r"^\s*[A-Za-z0-9/-](\s*[A-Za-z0-9/-]){0,39}\s*$", "NP-1001",
+        "A device's serial number: 1 to 40 letters, digits, '-' and '/' (whitespace is dropped; stored upper case).";
+    /// `domain::stock::parse_part_number`: trimmed, upper-cased.
+    PartNumberText as "PartNumber": r"^\s*[A-Za-z0-9./-]{1,40}\s*$", "TN-321K",
+        "A consumable's part number: 1 to 40 letters, digits, '-', '.' and '/' (stored upper case).";
+    /// The remedy catalogue's problem categories: trimmed, lower-cased.
+    ProblemCategoryText as "ProblemCategory": r"^\s*[A-Za-z0-9_]{1,60}\s*$", "paper_jam",
+        "A problem category: 1 to 60 letters, digits and '_' (stored lower case).";
+    /// `domain::knowledge::parse_tags`, one tag.
+    TagText as "Tag": r"^\s*[^\s\x00-\x2C\x2E\x2F\x3A-\x40\x5B-\x60\x7B-\x9F]{1,40}\s*$", "pappersstopp",
+        "A knowledge tag: 1 to 40 letters of any alphabet, digits and '-' (stored lower case).";
+}
