@@ -110,38 +110,7 @@ pub fn encode_cursor(id: &str) -> String {
     URL_SAFE_NO_PAD.encode(format!("after:{id}"))
 }
 
-/// JSON, query and path extractor settings whose errors are problem+json.
-pub fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(limit)
-        .error_handler(|err, _req| {
-            use actix_web::error::JsonPayloadError as E;
-            let api = match &err {
-                E::OverflowKnownLength { .. } | E::Overflow { .. } => ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    ErrorCode::PayloadTooLarge,
-                    "the request body is larger than allowed",
-                ),
-                E::ContentType => ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    ErrorCode::UnsupportedMediaType,
-                    "send Content-Type: application/json",
-                ),
-                // Well-formed JSON of the wrong shape (a missing field, a string for a number).
-                E::Deserialize(e) if e.classify() == serde_json::error::Category::Data => {
-                    ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        ErrorCode::ValidationFailed,
-                        e.to_string(),
-                    )
-                }
-                E::Deserialize(e) => ApiError::bad_request(ErrorCode::MalformedJson, e.to_string()),
-                other => ApiError::bad_request(ErrorCode::BadRequest, other.to_string()),
-            };
-            api.into()
-        })
-}
-
+/// Query and path extractor settings whose errors are problem+json.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
         ApiError::bad_request(ErrorCode::InvalidQuery, err.to_string()).into()

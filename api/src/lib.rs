@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod formats;
 pub mod http;
+pub mod json;
 pub mod labels;
 pub mod logging;
 pub mod mail;
@@ -157,7 +158,6 @@ pub fn build(config: Config) -> Result<Built, StartError> {
         let (app, _) = App::new()
             .into_utoipa_app()
             .app_data(state.clone())
-            .app_data(http::json_config(body_limit))
             .app_data(http::query_config())
             .app_data(http::path_config())
             .app_data(http::payload_config(body_limit))

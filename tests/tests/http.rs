@@ -13,7 +13,41 @@ both_backends!(
     simultaneous_retries_create_once,
     events_follow_changes_and_respect_scope,
     operations_endpoints_answer,
+    a_whole_number_written_with_a_point_is_an_integer,
 );
+
+/// JSON Schema's `integer` is any number without a fraction: a client that writes `20.0`
+/// is understood; `20.5` is not an integer and changes nothing.
+async fn a_whole_number_written_with_a_point_is_an_integer(b: Backend) {
+    let s = TestServer::start(b).await;
+    let cs = s.staff(StaffRole::CustomerService).await;
+    let account = s.create_account(&cs, "C-9301", "S-9301").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let period = format!("/api/v1/accounts/{account}/reading-period");
+    let (status, body) = s
+        .send(
+            Method::PUT,
+            &period,
+            Some(&cs),
+            Some(json!({"closing_day": 20.0})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["closing_day"], 20);
+    s.expect_problem(
+        Method::PUT,
+        &period,
+        Some(&cs),
+        Some(json!({"closing_day": 20.5})),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    let (_, seen) = s.get(&format!("/api/v1/accounts/{account}"), &cs).await;
+    assert_eq!(seen["reading_closing_day"], 20);
+}
 
 async fn every_error_is_problem_json(b: Backend) {
     let s = TestServer::start(b).await;

@@ -25,6 +25,7 @@ use crate::app::accounts::{self as app_accounts, find_account};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
+use crate::json::Json;
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 use crate::views::AddressDto;
@@ -386,7 +387,7 @@ fn history_json(history: Vec<PaymentRecordDto>) -> Result<String, ApiError> {
 async fn create_account(
     state: State,
     user: Authenticated,
-    body: web::Json<CreateAccount>,
+    body: Json<CreateAccount>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&user.0, Action::CreateAccount, None)?;
     body.validate()?;
@@ -487,7 +488,7 @@ async fn update_account(
     state: State,
     user: Authenticated,
     id: web::Path<String>,
-    body: web::Json<UpdateAccount>,
+    body: Json<UpdateAccount>,
 ) -> Result<web::Json<StaffAccount>, ApiError> {
     let id = id.into_inner();
     authorize(&user.0, Action::UpdateAccount, Some(&id))?;
@@ -544,7 +545,7 @@ async fn put_primary_contact(
     state: State,
     user: Authenticated,
     id: web::Path<String>,
-    body: web::Json<PrimaryContactChoice>,
+    body: Json<PrimaryContactChoice>,
 ) -> Result<web::Json<AccountView>, ApiError> {
     let id = id.into_inner();
     authorize(&user.0, Action::ManageMembers, Some(&id))?;
@@ -686,7 +687,7 @@ async fn create_site(
     state: State,
     user: Authenticated,
     id: web::Path<String>,
-    body: web::Json<CreateSite>,
+    body: Json<CreateSite>,
 ) -> Result<HttpResponse, ApiError> {
     let account_id = id.into_inner();
     authorize(&user.0, Action::CreateSite, Some(&account_id))?;

@@ -21,6 +21,7 @@ use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, Problem};
 use crate::formats::{ProblemCategoryText, SerialNumberText};
 use crate::http::PageParams;
+use crate::json::Json;
 use crate::labels::{self, AttemptOutcomeName, CallReasonName, CallStatusName, RemedyOutcomeName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -111,7 +112,7 @@ fn parse_category(raw: &str) -> Result<String, ApiError> {
 async fn create_remedy(
     state: State,
     who: Authenticated,
-    body: web::Json<NewRemedy>,
+    body: Json<NewRemedy>,
 ) -> Result<HttpResponse, ApiError> {
     authorize_dealer(&who.0, Action::ManageRemedies, None)?;
     body.validate()?;
@@ -360,7 +361,7 @@ pub struct NewCall {
 async fn log_call(
     state: State,
     who: Authenticated,
-    body: web::Json<NewCall>,
+    body: Json<NewCall>,
 ) -> Result<HttpResponse, ApiError> {
     authorize_dealer(&who.0, Action::WorkCalls, None)?;
     body.validate()?;
@@ -551,7 +552,7 @@ async fn record_remedy(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<NewRemedyOutcome>,
+    body: Json<NewRemedyOutcome>,
 ) -> Result<HttpResponse, ApiError> {
     authorize_dealer(&who.0, Action::WorkCalls, None)?;
     body.validate()?;
@@ -613,7 +614,7 @@ async fn record_attempt(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<NewAttempt>,
+    body: Json<NewAttempt>,
 ) -> Result<HttpResponse, ApiError> {
     authorize_dealer(&who.0, Action::WorkCalls, None)?;
     body.validate()?;
@@ -696,7 +697,7 @@ async fn resolve_call(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<Resolution>,
+    body: Json<Resolution>,
 ) -> Result<web::Json<Call>, ApiError> {
     authorize_dealer(&who.0, Action::WorkCalls, None)?;
     body.validate()?;

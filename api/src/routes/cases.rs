@@ -26,6 +26,7 @@ use crate::app::contracts::{HolidayDto, terms_of};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, Problem};
 use crate::http::PageParams;
+use crate::json::Json;
 use crate::labels::{CaseCategoryName, CaseStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -294,7 +295,7 @@ fn parse_contact(input: ContactInput) -> Result<Contact, ApiError> {
 async fn open_case(
     state: State,
     who: Authenticated,
-    body: web::Json<OpenCase>,
+    body: Json<OpenCase>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
@@ -562,7 +563,7 @@ async fn add_comment(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<NewComment>,
+    body: Json<NewComment>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
@@ -653,7 +654,7 @@ async fn move_case(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<Transition>,
+    body: Json<Transition>,
 ) -> Result<web::Json<CaseDetail>, ApiError> {
     let to = Status::parse(body.to.trim()).ok_or_else(|| {
         ApiError::invalid_field("to", format!("'{}' is not a case status", body.to))
@@ -697,7 +698,7 @@ async fn assign_technician(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<TechnicianAssignment>,
+    body: Json<TechnicianAssignment>,
 ) -> Result<web::Json<CaseDetail>, ApiError> {
     let technician_id = body.into_inner().technician_id;
     let state = state.into_inner();

@@ -19,6 +19,7 @@ use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, Problem};
 use crate::formats::SerialNumberText;
 use crate::http::PageParams;
+use crate::json::Json;
 use crate::labels::{self, ClaimStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -134,7 +135,7 @@ pub struct NewClaim {
 async fn submit_claim(
     state: State,
     who: Authenticated,
-    body: web::Json<NewClaim>,
+    body: Json<NewClaim>,
 ) -> Result<HttpResponse, ApiError> {
     authorize_dealer(&who.0, Action::SubmitClaims, None)?;
     let dealer_id = own_dealer(&who.0)?;
@@ -282,7 +283,7 @@ async fn decide_claim(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<ClaimDecision>,
+    body: Json<ClaimDecision>,
 ) -> Result<web::Json<WarrantyClaim>, ApiError> {
     body.validate()?;
     let verdict = Verdict::parse(&body.decision, body.reason.as_deref())?;

@@ -15,6 +15,7 @@ use crate::app::contracts as app_contracts;
 pub use crate::app::contracts::{ContractTerms, HolidayDto, OfficeHours, OfficeInterval, terms_of};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
+use crate::json::Json;
 use crate::state::{State, blocking};
 
 pub fn routes(cfg: &mut ServiceConfig) {
@@ -107,7 +108,7 @@ async fn put_contract(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<ContractTerms>,
+    body: Json<ContractTerms>,
 ) -> Result<web::Json<ServiceContract>, ApiError> {
     let account_id = id.into_inner();
     authorize(&who.0, Action::EditServiceContract, Some(&account_id))?;

@@ -15,6 +15,7 @@ use validator::Validate;
 
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, Problem};
+use crate::json::Json;
 use crate::labels::{DealerRoleName, InvitationStatusName};
 use crate::state::{State, blocking};
 
@@ -92,7 +93,7 @@ async fn invite_dealer_user(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<DealerInvitationRequest>,
+    body: Json<DealerInvitationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let dealer_id = id.into_inner();
     authorize_dealer(&who.0, Action::ManageDealerUsers, Some(&dealer_id))?;
@@ -213,7 +214,7 @@ async fn accept_dealer_invitation(
     state: State,
     req: HttpRequest,
     who: Option<Authenticated>,
-    body: web::Json<AcceptInvitation>,
+    body: Json<AcceptInvitation>,
 ) -> Result<web::Json<JoinedDealer>, ApiError> {
     let signed_in = who.map(|w| w.0.user_id);
     let client = crate::throttle::client_of(&req, &state.config.trusted_proxies);
@@ -359,7 +360,7 @@ async fn change_dealer_user(
     state: State,
     who: Authenticated,
     path: web::Path<(String, String)>,
-    body: web::Json<DealerRoleChange>,
+    body: Json<DealerRoleChange>,
 ) -> Result<web::Json<DealerUser>, ApiError> {
     let (dealer_id, user_id) = path.into_inner();
     authorize_dealer(&who.0, Action::ManageDealerUsers, Some(&dealer_id))?;

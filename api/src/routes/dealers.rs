@@ -21,6 +21,7 @@ use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, Problem};
 use crate::formats::SerialNumberText;
 use crate::http::PageParams;
+use crate::json::Json;
 use crate::labels::{self, RegistrationStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -88,7 +89,7 @@ pub struct NewDealer {
 async fn create_dealer(
     state: State,
     who: Authenticated,
-    body: web::Json<NewDealer>,
+    body: Json<NewDealer>,
 ) -> Result<HttpResponse, ApiError> {
     authorize_dealer(&who.0, Action::ManageDealers, None)?;
     body.validate()?;
@@ -230,7 +231,7 @@ pub struct NewRegistration {
 async fn register_serial(
     state: State,
     who: Authenticated,
-    body: web::Json<NewRegistration>,
+    body: Json<NewRegistration>,
 ) -> Result<HttpResponse, ApiError> {
     authorize_dealer(&who.0, Action::RegisterSerials, None)?;
     let dealer_id = own_dealer(&who.0)?;

@@ -20,6 +20,7 @@ use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::formats::SerialNumberText;
 use crate::http::{PageParams, encode_cursor};
+use crate::json::Json;
 use crate::labels::{self, DeviceStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -128,7 +129,7 @@ pub struct CreateModel {
 async fn create_model(
     state: State,
     who: Authenticated,
-    body: web::Json<CreateModel>,
+    body: Json<CreateModel>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who.0, Action::ManageDeviceModels, None)?;
     body.validate()?;
@@ -321,7 +322,7 @@ async fn create_device(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<CreateDevice>,
+    body: Json<CreateDevice>,
 ) -> Result<HttpResponse, ApiError> {
     let account_id = id.into_inner();
     authorize(&who.0, Action::CreateDevice, Some(&account_id))?;
@@ -404,7 +405,7 @@ async fn update_location(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<LocationChange>,
+    body: Json<LocationChange>,
 ) -> Result<web::Json<Device>, ApiError> {
     body.validate()?;
     let location = body.into_inner().location.trim().to_owned();
@@ -448,7 +449,7 @@ async fn request_removal(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<RemovalRequest>,
+    body: Json<RemovalRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let reason = body.into_inner().reason.trim().to_owned();
@@ -518,7 +519,7 @@ async fn assign_devices(
     state: State,
     who: Authenticated,
     path: web::Path<(String, String)>,
-    body: web::Json<DeviceAssignment>,
+    body: Json<DeviceAssignment>,
 ) -> Result<web::Json<DeviceAssignment>, ApiError> {
     let (account_id, user_id) = path.into_inner();
     let device_ids = body.into_inner().device_ids;
@@ -567,7 +568,7 @@ async fn assign_sites(
     state: State,
     who: Authenticated,
     path: web::Path<(String, String)>,
-    body: web::Json<SiteAssignment>,
+    body: Json<SiteAssignment>,
 ) -> Result<web::Json<SiteAssignment>, ApiError> {
     let (account_id, user_id) = path.into_inner();
     let site_ids = body.into_inner().site_ids;

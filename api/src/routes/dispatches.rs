@@ -15,6 +15,7 @@ use validator::Validate;
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
+use crate::json::Json;
 use crate::labels::{self, DispatchRouteName, DispatchStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -261,7 +262,7 @@ async fn close_out(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<Section2>,
+    body: Json<Section2>,
 ) -> Result<web::Json<Dispatch>, ApiError> {
     let section2 = body.into_inner();
     let form = CloseOut {
@@ -316,7 +317,7 @@ async fn assign_dispatch_technician(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<DispatchTechnician>,
+    body: Json<DispatchTechnician>,
 ) -> Result<web::Json<Dispatch>, ApiError> {
     let technician_id = body.into_inner().technician_id;
     let state = state.into_inner();
@@ -469,7 +470,7 @@ async fn decide_labour(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<NewLabourDecision>,
+    body: Json<NewLabourDecision>,
 ) -> Result<web::Json<LabourCompensation>, ApiError> {
     body.validate()?;
     let body = body.into_inner();

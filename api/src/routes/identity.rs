@@ -14,6 +14,7 @@ use crate::app::sessions::{self, Issued, Refresh};
 use crate::auth::{self, Authenticated};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::no_store;
+use crate::json::Json;
 use crate::labels::{CustomerRoleName, DealerRoleName, StaffRoleName};
 use crate::state::{State, blocking};
 use crate::throttle;
@@ -95,7 +96,7 @@ fn invalid_credentials() -> ApiError {
 async fn login(
     state: State,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> Result<actix_web::CustomizeResponder<web::Json<TokenResponse>>, ApiError> {
     body.validate()?;
     let body = body.into_inner();
@@ -158,7 +159,7 @@ async fn login(
 #[post("/auth/refresh")]
 async fn refresh(
     state: State,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<actix_web::CustomizeResponder<web::Json<TokenResponse>>, ApiError> {
     body.validate()?;
     let state = state.into_inner();
@@ -189,7 +190,7 @@ async fn refresh(
 async fn logout(
     state: State,
     user: Authenticated,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let state = state.into_inner();

@@ -18,6 +18,7 @@ use crate::auth::{Authenticated, authorize_unscoped};
 use crate::error::{ApiError, Problem};
 use crate::formats::TagText;
 use crate::http::{PageParams, encode_cursor};
+use crate::json::Json;
 use crate::labels::{self, ArticleStatusName, LanguageName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -283,7 +284,7 @@ fn check(input: ArticleInput) -> Result<NewArticle, ApiError> {
 async fn create_article(
     state: State,
     who: Authenticated,
-    body: web::Json<ArticleInput>,
+    body: Json<ArticleInput>,
 ) -> Result<HttpResponse, ApiError> {
     authorize_unscoped(&who.0, Action::WriteKnowledge)?;
     let input = check(body.into_inner())?;
@@ -323,7 +324,7 @@ async fn update_article(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<ArticleInput>,
+    body: Json<ArticleInput>,
 ) -> Result<web::Json<KnowledgeArticle>, ApiError> {
     authorize_unscoped(&who.0, Action::WriteKnowledge)?;
     let input = check(body.into_inner())?;

@@ -20,6 +20,7 @@ use crate::app::members::{self as app_members, stored_ids};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, Problem};
 use crate::http::PageParams;
+use crate::json::Json;
 use crate::labels::{self, CustomerRoleName, InvitationStatusName, JoinRequestStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -128,7 +129,7 @@ async fn change_member(
     state: State,
     who: Authenticated,
     path: web::Path<(String, String)>,
-    body: web::Json<RoleChange>,
+    body: Json<RoleChange>,
 ) -> Result<web::Json<Member>, ApiError> {
     let (account_id, user_id) = path.into_inner();
     authorize(&who.0, Action::ManageMembers, Some(&account_id))?;
@@ -254,7 +255,7 @@ async fn invite(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<InvitationRequest>,
+    body: Json<InvitationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let account_id = id.into_inner();
     authorize(&who.0, Action::InviteMembers, Some(&account_id))?;
@@ -435,7 +436,7 @@ async fn accept_invitation(
     state: State,
     req: HttpRequest,
     who: Option<Authenticated>,
-    body: web::Json<AcceptInvitation>,
+    body: Json<AcceptInvitation>,
 ) -> Result<web::Json<Joined>, ApiError> {
     let signed_in = who.map(|w| w.0.user_id);
     let client = throttle::client_of(&req, &state.config.trusted_proxies);
@@ -596,7 +597,7 @@ async fn approve_join_request(
     state: State,
     who: Authenticated,
     path: web::Path<(String, String)>,
-    body: web::Json<Approval>,
+    body: Json<Approval>,
 ) -> Result<web::Json<JoinRequest>, ApiError> {
     let (account_id, request_id) = path.into_inner();
     authorize(&who.0, Action::DecideJoinRequests, Some(&account_id))?;
@@ -637,7 +638,7 @@ async fn reject_join_request(
     state: State,
     who: Authenticated,
     path: web::Path<(String, String)>,
-    body: web::Json<Rejection>,
+    body: Json<Rejection>,
 ) -> Result<web::Json<JoinRequest>, ApiError> {
     let (account_id, request_id) = path.into_inner();
     authorize(&who.0, Action::DecideJoinRequests, Some(&account_id))?;

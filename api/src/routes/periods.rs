@@ -23,6 +23,7 @@ use crate::app::periods::{self as app_periods, closing_of};
 use crate::app::readings::{entry_of, values_of};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
+use crate::json::Json;
 use crate::labels::DeviceStatusName;
 use crate::state::{State, blocking};
 
@@ -59,7 +60,7 @@ async fn set_reading_period(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<ReadingPeriod>,
+    body: Json<ReadingPeriod>,
 ) -> Result<web::Json<ReadingPeriod>, ApiError> {
     let closing = ClosingDay::parse(body.closing_day)?;
     let state = state.into_inner();

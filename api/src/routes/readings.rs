@@ -22,6 +22,7 @@ use crate::app::readings::{self as app_readings, entry_of, values_of};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
+use crate::json::Json;
 use crate::labels::{CorrectionKindName, ReadingKindName, ReadingSourceName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -129,7 +130,7 @@ async fn submit(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<SubmitReading>,
+    body: Json<SubmitReading>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let raw = raw_values(&body.values);
@@ -228,7 +229,7 @@ async fn correct(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<Correction>,
+    body: Json<Correction>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();

@@ -15,6 +15,7 @@ use validator::Validate;
 use crate::app::registration as app_registration;
 use crate::auth::{self, Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
+use crate::json::Json;
 use crate::state::{AppState, State, blocking};
 use crate::throttle;
 
@@ -82,7 +83,7 @@ fn accepted(status: &str, message: &str) -> Accepted {
 async fn register(
     state: State,
     req: HttpRequest,
-    body: web::Json<RegisterRequest>,
+    body: Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let body = body.into_inner();
@@ -142,7 +143,7 @@ pub struct Confirmed {
 #[post("/auth/confirm-email")]
 async fn confirm_email(
     state: State,
-    body: web::Json<TokenRequest>,
+    body: Json<TokenRequest>,
 ) -> Result<web::Json<Confirmed>, ApiError> {
     body.validate()?;
     let hash = auth::token_hash(&body.token);
@@ -180,7 +181,7 @@ pub struct ResendRequest {
 async fn resend_confirmation(
     state: State,
     req: HttpRequest,
-    body: web::Json<ResendRequest>,
+    body: Json<ResendRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let email = Email::parse(&body.email).ok();
@@ -235,7 +236,7 @@ async fn correct_email(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<EmailCorrection>,
+    body: Json<EmailCorrection>,
 ) -> Result<web::Json<UserSummary>, ApiError> {
     authorize(&who.0, Action::CorrectUserEmail, None)?;
     let email = Email::parse(&body.email)?;

@@ -26,6 +26,7 @@ use crate::error::{ApiError, Problem};
 use crate::formats::PartNumberText;
 use crate::http::PageParams;
 use crate::http::created;
+use crate::json::Json;
 use crate::labels::{self, MovementKindName, OrderStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
@@ -186,7 +187,7 @@ async fn create_stock_location(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<NewStockLocation>,
+    body: Json<NewStockLocation>,
 ) -> Result<HttpResponse, ApiError> {
     let account_id = id.into_inner();
     authorize(&who.0, Action::CreateStockLocation, Some(&account_id))?;
@@ -315,7 +316,7 @@ async fn update_stock_location(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<StockLocationChange>,
+    body: Json<StockLocationChange>,
 ) -> Result<web::Json<StockLocation>, ApiError> {
     let body = body.into_inner();
     let name = body
@@ -377,7 +378,7 @@ async fn put_level(
     state: State,
     who: Authenticated,
     path: web::Path<(String, String)>,
-    body: web::Json<StockLevelInput>,
+    body: Json<StockLevelInput>,
 ) -> Result<web::Json<StockLocation>, ApiError> {
     let (id, part_number) = path.into_inner();
     let part_number = rules::parse_part_number(&part_number)?;
@@ -431,7 +432,7 @@ async fn link_devices(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<LinkedDevices>,
+    body: Json<LinkedDevices>,
 ) -> Result<web::Json<StockLocation>, ApiError> {
     let mut device_ids = body.into_inner().device_ids;
     device_ids.sort();
@@ -478,7 +479,7 @@ async fn record_consumption(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<Consumption>,
+    body: Json<Consumption>,
 ) -> Result<web::Json<StockLevel>, ApiError> {
     let body = body.into_inner();
     let part_number = rules::parse_part_number(&body.part_number)?;
@@ -713,7 +714,7 @@ async fn receive_order(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<Receipt>,
+    body: Json<Receipt>,
 ) -> Result<web::Json<ReplenishmentOrder>, ApiError> {
     let quantity = body
         .into_inner()
@@ -758,7 +759,7 @@ async fn order_supplies(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<SupplyOrder>,
+    body: Json<SupplyOrder>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let part_number = rules::parse_part_number(&body.part_number)?;
@@ -809,7 +810,7 @@ async fn ship_order(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<Shipment>,
+    body: Json<Shipment>,
 ) -> Result<web::Json<ReplenishmentOrder>, ApiError> {
     body.validate()?;
     let body = body.into_inner();
@@ -882,7 +883,7 @@ async fn assign_stock_locations(
     state: State,
     who: Authenticated,
     path: web::Path<(String, String)>,
-    body: web::Json<StockLocationAssignment>,
+    body: Json<StockLocationAssignment>,
 ) -> Result<web::Json<StockLocationAssignment>, ApiError> {
     let (account_id, user_id) = path.into_inner();
     let ids = body.into_inner().stock_location_ids;

@@ -15,6 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::app::stock as app;
 use crate::auth::{self, Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
+use crate::json::Json;
 use crate::state::{State, blocking};
 
 /// Device credentials start with this, so that they are never mistaken for a user's token.
@@ -86,7 +87,7 @@ async fn issue_credential(
     state: State,
     who: Authenticated,
     id: web::Path<String>,
-    body: web::Json<NewDeviceCredential>,
+    body: Json<NewDeviceCredential>,
 ) -> Result<HttpResponse, ApiError> {
     let account_id = id.into_inner();
     authorize(&who.0, Action::ManageDeviceCredentials, Some(&account_id))?;
@@ -254,7 +255,7 @@ async fn report_supply_levels(
     state: State,
     req: HttpRequest,
     id: web::Path<String>,
-    body: web::Json<SupplyReport>,
+    body: Json<SupplyReport>,
 ) -> Result<web::Json<SupplyReportAnswer>, ApiError> {
     let token_hash = device_credential(&req)?;
     let state = state.into_inner();
