@@ -7,7 +7,7 @@ use utoipa::openapi::{
     ResponseBuilder, ServerBuilder, Tag,
 };
 
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::schema::{ArrayItems, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
 
 use crate::error::PROBLEM_JSON;
 
@@ -127,6 +127,48 @@ fn describe_idempotency_key(op: &mut Operation) {
     }
 }
 
+/// A nullable string with a format (`type: [string, "null"]`, `format: date`) written as
+/// `oneOf: [{type: string, format: date}, {type: "null"}]`: readers and generators that apply
+/// a `format` to one type only would otherwise take any string for a date.
+fn split_nullable_formats(schema: &mut RefOr<Schema>) {
+    let RefOr::T(s) = schema else {
+        return;
+    };
+    let walk = |items: &mut Vec<RefOr<Schema>>| items.iter_mut().for_each(split_nullable_formats);
+    match s {
+        Schema::Object(obj) => {
+            obj.properties.values_mut().for_each(split_nullable_formats);
+            let nullable_string = matches!(
+                &obj.schema_type,
+                SchemaType::Array(types)
+                    if types.len() == 2 && types.contains(&Type::String) && types.contains(&Type::Null)
+            );
+            if nullable_string && obj.format.is_some() {
+                let mut string = obj.clone();
+                string.schema_type = SchemaType::Type(Type::String);
+                string.description = None;
+                let null = ObjectBuilder::new().schema_type(Type::Null).build();
+                *s = Schema::OneOf(
+                    OneOfBuilder::new()
+                        .item(Schema::Object(string))
+                        .item(Schema::Object(null))
+                        .description(obj.description.clone())
+                        .build(),
+                );
+            }
+        }
+        Schema::Array(array) => {
+            if let ArrayItems::RefOrSchema(item) = &mut array.items {
+                split_nullable_formats(item);
+            }
+        }
+        Schema::OneOf(one) => walk(&mut one.items),
+        Schema::AllOf(all) => walk(&mut all.items),
+        Schema::AnyOf(any) => walk(&mut any.items),
+        _ => {}
+    }
+}
+
 /// Fills the document's metadata and the bearer scheme behind Swagger UI's Authorize button.
 pub fn finish(mut doc: OpenApi) -> OpenApi {
     for (path, item) in doc.paths.paths.iter_mut() {
@@ -139,7 +181,20 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
         ];
         for op in operations.into_iter().flatten() {
             complete_operation(path, op);
+            for parameter in op.parameters.iter_mut().flatten() {
+                if let RefOr::T(p) = parameter
+                    && let Some(schema) = &mut p.schema
+                {
+                    split_nullable_formats(schema);
+                }
+            }
         }
+    }
+    if let Some(components) = &mut doc.components {
+        components
+            .schemas
+            .values_mut()
+            .for_each(split_nullable_formats);
     }
     doc.info = InfoBuilder::new()
         .title("fleetdesk API")

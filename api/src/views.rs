@@ -47,15 +47,31 @@ pub fn eligibility_view(e: &Eligibility) -> Result<EligibilityView, ApiError> {
 
 #[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
 pub struct AddressDto {
-    #[schema(example = "Kungsgatan 12")]
+    #[schema(
+        example = "Kungsgatan 12",
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub line1: String,
+    #[schema(max_length = 120, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub line2: Option<String>,
-    #[schema(example = "111 43")]
+    #[schema(
+        example = "111 43",
+        min_length = 1,
+        max_length = 16,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub postal_code: String,
-    #[schema(example = "Stockholm")]
+    #[schema(
+        example = "Stockholm",
+        min_length = 1,
+        max_length = 80,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub city: String,
     /// ISO 3166-1 alpha-2.
-    #[schema(example = "SE", min_length = 2, max_length = 2)]
+    #[schema(example = "SE", pattern = r"^\s*[A-Za-z]{2}\s*$")]
     pub country: String,
 }
 
@@ -97,7 +113,11 @@ pub struct AcceptInvitation {
     pub password: Option<String>,
     /// Required when the address has no fleetdesk user yet.
     #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100)]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub display_name: Option<String>,
     /// When the address has a confirmed user: that user's password, unless the request is
     /// signed in as that user.

@@ -66,10 +66,12 @@ pub fn normalise_number_query(raw: &str) -> String {
     raw.trim().to_uppercase()
 }
 
-/// A display name: trimmed, 1 to `max` characters, no control characters.
+/// A display name: 1 to `max` characters as sent, not blank, no control characters; trimmed.
 pub fn parse_name(field: &'static str, raw: &str, max: usize) -> Result<String, Invalid> {
     let s = raw.trim();
-    if s.is_empty() || s.chars().count() > max {
+    // The limit counts what was sent, surrounding spaces included, as the contract's
+    // `maxLength` does.
+    if s.is_empty() || raw.chars().count() > max {
         return Err(Invalid::new(
             field,
             format!("must be 1 to {max} characters"),

@@ -78,12 +78,19 @@ impl From<CreditRating> for CreditRatingDto {
 /// One invoice of the payment history.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 pub struct PaymentRecordDto {
+    #[schema(
+        min_length = 1,
+        max_length = 40,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub invoice_number: String,
     pub due_on: NaiveDate,
     pub paid_on: Option<NaiveDate>,
     /// In the currency's minor unit.
+    #[schema(minimum = 0)]
     pub amount_minor: i64,
-    #[schema(example = "SEK")]
+    /// ISO 4217, upper case.
+    #[schema(example = "SEK", pattern = r"^[A-Z]{3}$")]
     pub currency: String,
     /// Days paid after the due date; absent while unpaid.
     #[serde(default, skip_deserializing)]
@@ -352,7 +359,12 @@ pub struct CreateAccount {
     )]
     pub system_account_number: String,
     #[validate(length(min = 1, max = 200))]
-    #[schema(example = "Nordic Print AB", min_length = 1, max_length = 200)]
+    #[schema(
+        example = "Nordic Print AB",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     pub credit_rating: Option<CreditRatingDto>,
     #[serde(default)]
@@ -458,7 +470,11 @@ async fn get_account(
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct UpdateAccount {
     #[validate(length(min = 1, max = 200))]
-    #[schema(min_length = 1, max_length = 200)]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: Option<String>,
     /// `null` clears the rating; absent leaves it.
     #[serde(default, deserialize_with = "deserialize_some")]
@@ -566,7 +582,12 @@ async fn put_primary_contact(
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CreateSite {
     #[validate(length(min = 1, max = 120))]
-    #[schema(example = "Head office", min_length = 1, max_length = 120)]
+    #[schema(
+        example = "Head office",
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     pub address: AddressDto,
     /// An IANA time zone name.

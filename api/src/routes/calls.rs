@@ -19,7 +19,7 @@ use validator::Validate;
 use crate::app::calls::{self as app_calls, CallFacts};
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, Problem};
-use crate::formats::{ProblemCategoryText, SerialNumberText};
+use crate::formats::{EmailText, ProblemCategoryText, SerialNumberText};
 use crate::http::PageParams;
 use crate::json::Json;
 use crate::labels::{self, AttemptOutcomeName, CallReasonName, CallStatusName, RemedyOutcomeName};
@@ -75,9 +75,15 @@ pub struct NewRemedy {
     pub problem_category: String,
     pub model_id: Option<String>,
     #[validate(length(min = 1, max = 200))]
-    #[schema(example = "Run the print head cleaning")]
+    #[schema(
+        example = "Run the print head cleaning",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub title: String,
     #[validate(length(min = 1, max = 10000))]
+    #[schema(min_length = 1, max_length = 10000)]
     pub instructions: String,
 }
 
@@ -201,9 +207,15 @@ async fn list_remedies(
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Caller {
-    #[schema(example = "Maria Lopez")]
+    #[schema(
+        example = "Maria Lopez",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     pub phone: Option<String>,
+    #[schema(value_type = Option<EmailText>)]
     pub email: Option<String>,
     pub company: Option<String>,
 }

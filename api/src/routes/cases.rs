@@ -25,6 +25,7 @@ use crate::app::cases::{self as app_cases, About, Contact, case_for};
 use crate::app::contracts::{HolidayDto, terms_of};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, Problem};
+use crate::formats::EmailText;
 use crate::http::PageParams;
 use crate::json::Json;
 use crate::labels::{CaseCategoryName, CaseStatusName};
@@ -215,7 +216,13 @@ fn detail(
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct ContactInput {
     #[validate(length(min = 1, max = 100))]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
+    #[schema(value_type = Option<EmailText>)]
     pub email: Option<String>,
     #[validate(length(min = 3, max = 40))]
     pub phone: Option<String>,
@@ -231,7 +238,12 @@ pub struct OpenCase {
     #[schema(value_type = CaseCategoryName, example = "fault")]
     pub category: String,
     #[validate(length(min = 1, max = 200))]
-    #[schema(example = "Paper jam in tray 2", min_length = 1, max_length = 200)]
+    #[schema(
+        example = "Paper jam in tray 2",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub summary: String,
     #[validate(length(min = 1, max = 10000))]
     #[schema(
@@ -912,6 +924,9 @@ async fn explain_sla(
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// One status or several, comma-separated.
+    #[param(
+        pattern = r"^(open|acknowledged|in_progress|awaiting_customer|resolved|closed|cancelled)(,(open|acknowledged|in_progress|awaiting_customer|resolved|closed|cancelled))*$"
+    )]
     pub status: Option<String>,
 }
 

@@ -103,7 +103,12 @@ pub struct NewClaim {
     pub dispatch_id: Option<String>,
     /// One of the dealer's active registrations.
     pub registration_id: Option<String>,
-    #[schema(example = "QM7-1234", min_length = 1, max_length = 40)]
+    #[schema(
+        example = "QM7-1234",
+        min_length = 1,
+        max_length = 40,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub part_number: String,
     #[validate(length(min = 1, max = 2000))]
     #[schema(

@@ -15,6 +15,7 @@ use validator::Validate;
 
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, Problem};
+use crate::formats::EmailText;
 use crate::json::Json;
 use crate::labels::{DealerRoleName, InvitationStatusName};
 use crate::state::{State, blocking};
@@ -67,7 +68,7 @@ fn invitation_view(r: DealerInvitationRow, now: DateTime<Utc>) -> DealerInvitati
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct DealerInvitationRequest {
-    #[schema(example = "tina.tech@westside.example")]
+    #[schema(value_type = EmailText, example = "tina.tech@westside.example")]
     pub email: String,
     #[schema(value_type = DealerRoleName)]
     pub role: DealerRole,

@@ -19,7 +19,7 @@ use validator::Validate;
 use crate::app::dealers::{self as app_dealers_ops, own_dealer, registration_for};
 use crate::auth::{Authenticated, authorize_dealer};
 use crate::error::{ApiError, Problem};
-use crate::formats::SerialNumberText;
+use crate::formats::{EmailText, SerialNumberText};
 use crate::http::PageParams;
 use crate::json::Json;
 use crate::labels::{self, RegistrationStatusName};
@@ -63,12 +63,17 @@ impl From<DealerRow> for Dealer {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct NewDealer {
     #[validate(length(min = 1, max = 200))]
-    #[schema(example = "Westside Office Systems", min_length = 1, max_length = 200)]
+    #[schema(
+        example = "Westside Office Systems",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
-    #[schema(example = "service@westside.example")]
+    #[schema(value_type = EmailText, example = "service@westside.example")]
     pub contact_email: String,
     /// The dealer's first administrator, invited by mail to manage the dealer's users.
-    #[schema(example = "owner@westside.example")]
+    #[schema(value_type = Option<EmailText>, example = "owner@westside.example")]
     pub admin_email: Option<String>,
 }
 
@@ -210,6 +215,11 @@ pub struct NewRegistration {
     /// The device's warranty end, for devices the portal does not know.
     pub warranty_end: Option<NaiveDate>,
     #[validate(length(max = 200))]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub end_user_name: Option<String>,
 }
 

@@ -18,7 +18,7 @@ pub use crate::app::devices::active;
 use crate::app::devices::{self as app_devices, device_for, meters_of};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
-use crate::formats::SerialNumberText;
+use crate::formats::{MeterNameText, SerialNumberText};
 use crate::http::{PageParams, encode_cursor};
 use crate::json::Json;
 use crate::labels::{self, DeviceStatusName};
@@ -101,14 +101,24 @@ async fn list_models(
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CreateModel {
     #[validate(length(min = 1, max = 100))]
-    #[schema(example = "imagePROGRAF iPF6400SE", min_length = 1, max_length = 100)]
+    #[schema(
+        example = "imagePROGRAF iPF6400SE",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     #[serde(default)]
     pub large_format: bool,
     #[validate(range(min = 1, max = 100000))]
     #[schema(example = 60, minimum = 1, maximum = 100000)]
     pub rated_units_per_minute: i32,
-    #[schema(example = json!(["black", "colour"]))]
+    #[schema(
+        value_type = Vec<MeterNameText>,
+        min_items = 1,
+        max_items = 16,
+        example = json!(["black", "colour"])
+    )]
     pub meters: Vec<String>,
 }
 
@@ -300,6 +310,11 @@ pub struct CreateDevice {
     pub install_date: NaiveDate,
     pub warranty_end: NaiveDate,
     /// The meters it reports; the model's when absent.
+    #[schema(
+        value_type = Option<Vec<MeterNameText>>,
+        min_items = 1,
+        max_items = 16,
+    )]
     pub meters: Option<Vec<String>>,
 }
 

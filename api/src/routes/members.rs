@@ -19,6 +19,7 @@ use crate::app::invitations::{self, Opened};
 use crate::app::members::{self as app_members, stored_ids};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, Problem};
+use crate::formats::EmailText;
 use crate::http::PageParams;
 use crate::json::Json;
 use crate::labels::{self, CustomerRoleName, InvitationStatusName, JoinRequestStatusName};
@@ -185,7 +186,7 @@ async fn remove_member(
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct InvitationRequest {
-    #[schema(example = "dan.devices@nordicprint.example")]
+    #[schema(value_type = EmailText, example = "dan.devices@nordicprint.example")]
     pub email: String,
     #[schema(value_type = CustomerRoleName)]
     pub role: CustomerRole,

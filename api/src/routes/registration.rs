@@ -15,6 +15,7 @@ use validator::Validate;
 use crate::app::registration as app_registration;
 use crate::auth::{self, Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
+use crate::formats::EmailText;
 use crate::json::Json;
 use crate::state::{AppState, State, blocking};
 use crate::throttle;
@@ -40,13 +41,18 @@ fn limit_mail(state: &AppState, email: &str, client: &str) -> Result<(), ApiErro
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct RegisterRequest {
-    #[schema(example = "anna.berg@nordicprint.example")]
+    #[schema(value_type = EmailText, example = "anna.berg@nordicprint.example")]
     pub email: String,
     /// At least 10 characters; not a common password; not containing the address.
     #[schema(min_length = 10, max_length = 128)]
     pub password: String,
     #[validate(length(min = 1, max = 100))]
-    #[schema(min_length = 1, max_length = 100, example = "Anna Berg")]
+    #[schema(
+        example = "Anna Berg",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub display_name: String,
     /// Asks to join the account with this customer account number (an administrator or
     /// customer service decides).
@@ -212,7 +218,7 @@ pub struct UserSummary {
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct EmailCorrection {
-    #[schema(example = "anna.berg@nordicprint.example")]
+    #[schema(value_type = EmailText, example = "anna.berg@nordicprint.example")]
     pub email: String,
 }
 

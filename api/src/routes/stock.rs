@@ -161,7 +161,12 @@ fn parse_instructions(raw: Option<&str>) -> Result<Option<String>, ApiError> {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewStockLocation {
-    #[schema(example = "Stockholm print room")]
+    #[schema(
+        example = "Stockholm print room",
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     #[schema(example = "Deliver to the loading dock, door 3, weekdays 8-16.")]
     pub shipping_instructions: Option<String>,
@@ -290,6 +295,11 @@ async fn get_stock_location(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StockLocationChange {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: Option<String>,
     /// An empty text removes the instructions.
     pub shipping_instructions: Option<String>,
@@ -346,7 +356,12 @@ async fn update_stock_location(
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct StockLevelInput {
-    #[schema(example = "Black toner, 20,000 pages")]
+    #[schema(
+        example = "Black toner, 20,000 pages",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub description: String,
     /// A count of what is on hand; a change is recorded as a stock count.
     #[schema(example = 8, minimum = 0, maximum = 1000000)]
@@ -363,7 +378,7 @@ pub struct StockLevelInput {
 /// customer service).
 #[utoipa::path(
     tag = "stock",
-    params(("id" = String, Path), ("part_number" = String, Path)),
+    params(("id" = String, Path), ("part_number" = PartNumberText, Path)),
     request_body = StockLevelInput,
     security(("bearer" = [])),
     responses(
@@ -783,10 +798,20 @@ async fn order_supplies(
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct Shipment {
     #[validate(length(min = 1, max = 100))]
-    #[schema(example = "PostNord", min_length = 1, max_length = 100)]
+    #[schema(
+        example = "PostNord",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub carrier: String,
     #[validate(length(min = 1, max = 100))]
-    #[schema(example = "00370712345678901234", min_length = 1, max_length = 100)]
+    #[schema(
+        example = "00370712345678901234",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub tracking_number: String,
 }
 

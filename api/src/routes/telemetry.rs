@@ -62,7 +62,12 @@ impl From<DeviceCredentialRow> for DeviceCredential {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct NewDeviceCredential {
-    #[schema(example = "Print room monitoring agent")]
+    #[schema(
+        example = "Print room monitoring agent",
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub name: String,
     /// Limit the credential to one device of the account.
     pub device_id: Option<String>,
