@@ -389,7 +389,7 @@ pub struct CaseQuery {
     pub due_before: Option<DateTime<Utc>>,
     /// `opened` (default, oldest first) or `deadline` (earliest first, cases without a
     /// deadline last).
-    #[param(value_type = Option<CaseSort>)]
+    #[param(value_type = Option<CaseSort>, inline)]
     pub sort: Option<String>,
 }
 
