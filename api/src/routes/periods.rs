@@ -80,7 +80,7 @@ async fn set_reading_period(
 #[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// The month the period closes in, `YYYY-MM`; the period running now when absent.
-    #[param(pattern = r"^\d{4}-\d{2}$", example = "2026-03")]
+    #[param(pattern = r"^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])$", example = "2026-03")]
     pub period: Option<String>,
 }
 
