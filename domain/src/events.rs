@@ -176,7 +176,7 @@ pub fn may_see(who: &Principal, e: &EventFacts<'_>) -> bool {
     let Some(topic) = topic_of(e.kind) else {
         return false;
     };
-    if e.staff_only && who.staff_role.is_none() {
+    if e.staff_only && !policy::sees_staff_only(who) {
         return false;
     }
     let allowed = |d: Decision| d == Decision::Allow;

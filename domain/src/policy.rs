@@ -343,6 +343,12 @@ pub fn may(role: Role, action: Action) -> bool {
     }
 }
 
+/// Internal notes, internal attachments and staff-only events are the manufacturer's staff's:
+/// customers and dealers never see them.
+pub fn sees_staff_only(who: &Principal) -> bool {
+    who.staff_role.is_some()
+}
+
 /// Roles that reach only the devices assigned to them, not all of the account's.
 pub fn limited_to_assigned_devices(role: CustomerRole) -> bool {
     matches!(

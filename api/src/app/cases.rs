@@ -359,15 +359,14 @@ pub fn open(
     repo::find_case(c, &row.id)?.ok_or_else(|| ApiError::internal())
 }
 
-/// Comments on an open case: a public staff comment is the manufacturer's first response;
-/// internal notes are for staff. Returns the case's id and the comment.
-pub fn comment(
+/// The case a comment or attachment goes to: one the caller may comment on (an internal one
+/// only for whoever may write internal notes), and not closed or cancelled.
+fn case_to_add_to(
     c: &mut Conn,
     who: &Principal,
     id: &str,
-    (text, internal): (String, bool),
-    now: DateTime<Utc>,
-) -> Result<(String, CommentRow), ApiError> {
+    internal: bool,
+) -> Result<CaseRow, ApiError> {
     let case = case_for(c, who, Action::CommentOnCase, id)?.case;
     if internal {
         case_for(c, who, Action::WriteInternalNote, id)?;
@@ -378,6 +377,19 @@ pub fn comment(
             "the case is closed or cancelled; open a new case instead",
         ));
     }
+    Ok(case)
+}
+
+/// Comments on an open case: a public staff comment is the manufacturer's first response;
+/// internal notes are for staff. Returns the case's id and the comment.
+pub fn comment(
+    c: &mut Conn,
+    who: &Principal,
+    id: &str,
+    (text, internal): (String, bool),
+    now: DateTime<Utc>,
+) -> Result<(String, CommentRow), ApiError> {
+    let case = case_to_add_to(c, who, id, internal)?;
     let row = CommentRow {
         id: fleetdesk_persistence::new_id(),
         case_id: case.id.clone(),
@@ -419,16 +431,7 @@ pub fn attach(
     new: NewAttachment,
     now: DateTime<Utc>,
 ) -> Result<AttachmentRow, ApiError> {
-    let case = case_for(c, who, Action::CommentOnCase, id)?.case;
-    if new.internal {
-        case_for(c, who, Action::WriteInternalNote, id)?;
-    }
-    if case.status.is_final() {
-        return Err(ApiError::conflict(
-            ErrorCode::CaseEnded,
-            "the case is closed or cancelled; open a new case instead",
-        ));
-    }
+    let case = case_to_add_to(c, who, id, new.internal)?;
     let row = AttachmentRow {
         id: fleetdesk_persistence::new_id(),
         case_id: case.id.clone(),

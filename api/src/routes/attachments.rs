@@ -10,8 +10,7 @@ use actix_web::http::header::{
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::cases::{AttachmentType, attachment_file_name};
-use fleetdesk_domain::identity::Principal;
-use fleetdesk_domain::policy::Action;
+use fleetdesk_domain::policy::{self, Action};
 use fleetdesk_persistence::cases::{self as repo, AttachmentRow};
 use fleetdesk_persistence::identity as identity_repo;
 use futures_util::StreamExt;
@@ -81,11 +80,6 @@ pub struct AttachmentUpload {
 #[derive(ToSchema)]
 #[schema(value_type = String, format = Binary)]
 pub struct FileContent(pub Vec<u8>);
-
-/// Internal files are for the manufacturer's staff.
-fn sees_internal(who: &Principal) -> bool {
-    who.staff_role.is_some()
-}
 
 fn too_large(max: usize) -> ApiError {
     ApiError::new(
@@ -274,7 +268,7 @@ async fn list_attachments(
     let list = blocking(move || {
         state.db.read(|c| -> Result<Vec<Attachment>, ApiError> {
             case_for(c, &who.0, Action::ReadCases, &id)?;
-            Ok(repo::attachments(c, &id, sees_internal(&who.0))?
+            Ok(repo::attachments(c, &id, policy::sees_staff_only(&who.0))?
                 .into_iter()
                 .map(Attachment::from)
                 .collect())
@@ -323,7 +317,7 @@ async fn download_attachment(
                 case_for(c, &who.0, Action::ReadCases, &id)?;
                 repo::attachment_content(c, &id, &attachment_id)?
                     // Internal files do not exist for customers.
-                    .filter(|(row, _)| !row.internal || sees_internal(&who.0))
+                    .filter(|(row, _)| !row.internal || policy::sees_staff_only(&who.0))
                     .ok_or_else(ApiError::not_found)
             })
     })

@@ -44,11 +44,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(case_history);
 }
 
-/// Internal notes are for the manufacturer's staff; customers never see them.
-fn sees_internal_notes(who: &Principal) -> bool {
-    who.staff_role.is_some()
-}
-
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CaseDevice {
     pub id: String,
@@ -202,7 +197,7 @@ fn detail(
             changed_at: row.changed_at.and_utc(),
         })
         .collect();
-    let comments = repo::comments(c, &ctx.case.id, sees_internal_notes(who))?
+    let comments = repo::comments(c, &ctx.case.id, policy::sees_staff_only(who))?
         .into_iter()
         .map(Comment::from)
         .collect();
@@ -628,7 +623,7 @@ async fn get_comment(
             case_for(c, &who.0, Action::ReadCases, &id)?;
             repo::find_comment(c, &id, &comment_id)?
                 // Internal notes do not exist for customers.
-                .filter(|(row, _)| !row.internal || sees_internal_notes(&who.0))
+                .filter(|(row, _)| !row.internal || policy::sees_staff_only(&who.0))
                 .map(Comment::from)
                 .ok_or_else(ApiError::not_found)
         })

@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
+use fleetdesk_domain::periods::entries_in;
 use fleetdesk_domain::policy::Action;
-use fleetdesk_domain::readings::{self as rules, CorrectionKind, Entry, EntryKind};
+use fleetdesk_domain::readings::{self as rules, CorrectionKind};
 use fleetdesk_domain::readings::{ReadingKind, ReadingSource};
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::devices::{self as repo, ReadingRow};
@@ -304,17 +305,11 @@ async fn usage(
                 .iter()
                 .map(entry_of)
                 .collect::<Result<Vec<_>, _>>()?;
-            let in_period: Vec<&Entry> = entries
-                .iter()
-                .filter(|e| e.day >= from && e.day <= to)
-                .collect();
+            let (readings, corrections) = entries_in(&entries, from, to);
             Ok(Usage {
                 consumption: rules::usage(&entries, &meters, from, to),
-                entries: in_period.len(),
-                corrections: in_period
-                    .iter()
-                    .filter(|e| e.kind != EntryKind::Reading)
-                    .count(),
+                entries: readings + corrections,
+                corrections,
                 device_id,
                 from,
                 to,
