@@ -1,0 +1,25 @@
+//! The black-box suite: each module talks HTTP to a real server on SQLite and PostgreSQL.
+//! One binary for them all, so a build links the server once.
+
+mod accounts;
+mod attachments;
+mod attacks;
+mod auth;
+mod cases;
+mod contract;
+mod contracts;
+mod cors;
+mod dealer_scope;
+mod dealer_users;
+mod dealers;
+mod demo;
+mod devices;
+mod feed_scope;
+mod http;
+mod identity;
+mod knowledge;
+mod outage;
+mod periods;
+mod schema;
+mod scope;
+mod stock;
