@@ -17,9 +17,10 @@ run: build
 test:
 	scripts/test
 
-# Benchmarks (release build): the response clock over 2,000 office hours.
+# Benchmarks (release build): fleetdesk beside PostgreSQL itself (pgbench anchors) on both
+# backends, and the response clock over 2,000 office hours. See docs/benchmarks.md.
 bench:
-	$(CARGO) bench -p fleetdesk-domain --bench response_clock
+	scripts/bench
 
 lint:
 	$(CARGO) fmt --all --check
