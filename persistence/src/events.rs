@@ -7,9 +7,6 @@ use fleetdesk_domain::events::EventKind;
 use crate::schema::events;
 use crate::{Conn, DbResult, utc};
 
-/// Serialises event appends on PostgreSQL until commit, so `seq` order is commit order.
-const EVENT_APPEND_LOCK: i64 = 0x666c_6565_7464_736b; // "fleetdsk"
-
 #[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
     pub kind: EventKind,
@@ -50,14 +47,9 @@ impl EventRow {
     }
 }
 
-/// Appends an event. Call it inside the transaction that makes the change, as its last write:
-/// on PostgreSQL it takes a transaction-scoped lock that is held until commit.
+/// Appends an event. Call it inside the transaction that makes the change; the row records
+/// that transaction (`txid`, a column default on PostgreSQL), which places it in the feed.
 pub fn append(conn: &mut Conn, event: NewEvent<'_>) -> DbResult<()> {
-    if let Conn::Postgresql(pg) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<diesel::sql_types::BigInt, _>(EVENT_APPEND_LOCK)
-            .execute(pg)?;
-    }
     diesel::insert_into(events::table)
         .values((
             events::id.eq(crate::new_id()),
@@ -89,17 +81,52 @@ pub enum FeedFilter {
     Dealer(String),
 }
 
-/// Up to `limit` events after `after` in feed order, narrowed by `filter`.
+/// The feed's order is (`txid`, `seq`): on PostgreSQL `txid` is the writing transaction's id,
+/// on SQLite (one writer at a time, so `seq` is commit order already) it is 0. A reader sees
+/// only the events of transactions older than the oldest of this database's transactions
+/// still running when its statement's snapshot was taken, so an event that commits late
+/// never lands behind what a reader has seen. Transactions of other databases on the same
+/// server do not hold the feed back; one whose database cannot be told (it ended meanwhile,
+/// or the role may not see it) counts as this database's. The horizon, as a subquery of the
+/// reading statement, so that both use one snapshot:
+const PG_HORIZON: &str = "(SELECT coalesce(\
+    (SELECT min(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x \
+      WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a \
+        WHERE a.backend_xid = xid(x) AND a.datname <> current_database())), \
+    pg_snapshot_xmax(pg_current_snapshot())::text::bigint))";
+
+/// Up to `limit` events after the event `after` (0: from the start) in feed order, narrowed
+/// by `filter`. `after` names its place in the order by its `seq`; a `seq` with no event (a
+/// rolled-back write) stands where the event before it stands.
 pub fn list_after(
     conn: &mut Conn,
     after: i64,
     filter: &FeedFilter,
     limit: i64,
 ) -> DbResult<Vec<EventRow>> {
+    let after_txid: i64 = if after > 0 {
+        events::table
+            .filter(events::seq.le(after))
+            .order(events::seq.desc())
+            .select(events::txid)
+            .first(conn)
+            .optional()?
+            .unwrap_or(0)
+    } else {
+        0
+    };
     let mut query = events::table
-        .filter(events::seq.gt(after))
+        .filter(
+            events::txid
+                .gt(after_txid)
+                .or(events::txid.eq(after_txid).and(events::seq.gt(after))),
+        )
         .select(EventRow::as_select())
         .into_boxed();
+    if let Conn::Postgresql(_) = conn {
+        query = query
+            .filter(events::txid.lt(diesel::dsl::sql::<diesel::sql_types::BigInt>(PG_HORIZON)));
+    }
     match filter {
         FeedFilter::All => {}
         FeedFilter::Accounts(accounts) => {
@@ -113,5 +140,8 @@ pub fn list_after(
                 .filter(events::staff_only.eq(false));
         }
     }
-    Ok(query.order(events::seq.asc()).limit(limit).load(conn)?)
+    Ok(query
+        .order((events::txid.asc(), events::seq.asc()))
+        .limit(limit)
+        .load(conn)?)
 }

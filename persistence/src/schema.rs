@@ -81,6 +81,7 @@ diesel::table! {
         occurred_at -> Timestamp,
         device_id -> Nullable<Text>,
         dealer_id -> Nullable<Text>,
+        txid -> BigInt,
     }
 }
 

@@ -14,6 +14,7 @@ mod dealer_users;
 mod dealers;
 mod demo;
 mod devices;
+mod feed_order;
 mod feed_scope;
 mod http;
 mod identity;
