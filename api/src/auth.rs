@@ -10,7 +10,7 @@ use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use fleetdesk_domain::identity::{DealerMembership, Membership, Principal};
+use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, CaseRef, Decision};
 use fleetdesk_persistence::dealers::DispatchRow;
 use fleetdesk_persistence::devices::DeviceRow;
@@ -96,36 +96,10 @@ impl FromRequest for Authenticated {
 }
 
 fn load_principal(state: &AppState, user_id: &str) -> Result<Principal, ApiError> {
-    use fleetdesk_persistence::identity;
-    let mut conn = state.db.conn()?;
-    let user = identity::find_user(&mut conn, user_id)?
-        .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists"))?;
-    let staff_role = user.staff_role.map(|r| *r);
-    let memberships = identity::memberships_of(&mut conn, user_id)?
-        .into_iter()
-        .map(|m| Membership {
-            account_id: m.account_id,
-            role: *m.role,
-        })
-        .collect();
-    let dealer = match (user.dealer_id, user.dealer_role) {
-        (Some(dealer_id), Some(role)) => Some(DealerMembership {
-            dealer_id,
-            role: *role,
-        }),
-        _ => None,
-    };
-    let assigned_devices = fleetdesk_persistence::devices::assignments_of(&mut conn, user_id)?;
-    let assigned_stock_locations =
-        fleetdesk_persistence::stock::assignments_of(&mut conn, user_id)?;
-    Ok(Principal {
-        user_id: user.id,
-        staff_role,
-        dealer,
-        memberships,
-        assigned_devices,
-        assigned_stock_locations,
-    })
+    state
+        .db
+        .read(|c| fleetdesk_persistence::identity::load_principal(c, user_id))?
+        .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists"))
 }
 
 /// The policy's answer as an HTTP error: outside the caller's scope is 404, a role that may

@@ -3,7 +3,10 @@
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
-use fleetdesk_domain::identity::{CustomerRole, DealerRole, StaffRole, TokenPurpose};
+use fleetdesk_domain::identity::{
+    CustomerRole, DealerMembership, DealerRole, Membership, Principal, StaffRole, TokenPurpose,
+};
+use fleetdesk_domain::labels::Label;
 use fleetdesk_domain::membership::JoinRequestStatus;
 
 use crate::labels::Stored;
@@ -767,4 +770,90 @@ pub fn save_throttle(conn: &mut Conn, row: &ThrottleRow) -> DbResult<()> {
 pub fn clear_throttle(conn: &mut Conn, key: &str) -> DbResult<()> {
     diesel::delete(login_throttle::table.find(key)).execute(conn)?;
     Ok(())
+}
+
+/// Everything the authorization of a request needs about its caller, read in one round trip:
+/// the user, their memberships, and the devices (one by one and by site) and stock locations
+/// they are responsible for. `None` when the user no longer exists.
+pub fn load_principal(conn: &mut Conn, user_id: &str) -> DbResult<Option<Principal>> {
+    use diesel::sql_types::{Nullable, Text};
+
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        kind: String,
+        #[diesel(sql_type = Text)]
+        a: String,
+        #[diesel(sql_type = Nullable<Text>)]
+        b: Option<String>,
+        #[diesel(sql_type = Nullable<Text>)]
+        c: Option<String>,
+        #[diesel(sql_type = Nullable<Text>)]
+        d: Option<String>,
+    }
+
+    // `$1` is PostgreSQL's placeholder; SQLite reads the same statement with `?1`.
+    const CALLER: &str = "\
+        SELECT 'user' AS kind, id AS a, staff_role AS b, dealer_id AS c, dealer_role AS d \
+          FROM users WHERE id = $1 \
+        UNION ALL SELECT 'member', account_id, role, NULL, NULL \
+          FROM memberships WHERE user_id = $1 \
+        UNION ALL SELECT 'device', account_id, device_id, NULL, NULL \
+          FROM device_assignments WHERE user_id = $1 \
+        UNION ALL SELECT 'device', d.account_id, d.id, NULL, NULL \
+          FROM site_assignments s JOIN devices d ON d.site_id = s.site_id WHERE s.user_id = $1 \
+        UNION ALL SELECT 'stock', account_id, stock_location_id, NULL, NULL \
+          FROM stock_assignments WHERE user_id = $1";
+
+    let rows: Vec<Row> = match conn {
+        Conn::Postgresql(pg) => diesel::sql_query(CALLER)
+            .bind::<Text, _>(user_id)
+            .load(pg)?,
+        Conn::Sqlite(lite) => diesel::sql_query(CALLER.replace("$1", "?1"))
+            .bind::<Text, _>(user_id)
+            .load(lite)?,
+    };
+    fn label<L: Label>(name: Option<String>) -> DbResult<L> {
+        let name = name.unwrap_or_default();
+        L::from_name(&name)
+            .ok_or_else(|| DbError::Other(format!("unknown {} {name:?} in the database", L::WHAT)))
+    }
+    let mut principal: Option<Principal> = None;
+    let (mut memberships, mut devices, mut stock) = (Vec::new(), Vec::new(), Vec::new());
+    for row in rows {
+        match row.kind.as_str() {
+            "user" => {
+                principal = Some(Principal {
+                    user_id: row.a,
+                    staff_role: row.b.map(|r| label(Some(r))).transpose()?,
+                    dealer: match (row.c, row.d) {
+                        (Some(dealer_id), role @ Some(_)) => Some(DealerMembership {
+                            dealer_id,
+                            role: label(role)?,
+                        }),
+                        _ => None,
+                    },
+                    memberships: Vec::new(),
+                    assigned_devices: Vec::new(),
+                    assigned_stock_locations: Vec::new(),
+                })
+            }
+            "member" => memberships.push(Membership {
+                account_id: row.a,
+                role: label(row.b)?,
+            }),
+            "device" => devices.push((row.a, row.b.unwrap_or_default())),
+            _ => stock.push((row.a, row.b.unwrap_or_default())),
+        }
+    }
+    Ok(principal.map(|mut p| {
+        memberships.sort_by(|x, y| x.account_id.cmp(&y.account_id));
+        devices.sort();
+        devices.dedup();
+        stock.sort();
+        p.memberships = memberships;
+        p.assigned_devices = devices;
+        p.assigned_stock_locations = stock;
+        p
+    }))
 }

@@ -19,7 +19,7 @@ pub mod periods;
 pub mod schema;
 pub mod stock;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::Connection;
@@ -169,15 +169,50 @@ impl Manager {
     }
 }
 
+/// A pooled connection, with what the pool needs to know of it: when it was last handed out
+/// (a connection in use within the last [`CHECK_AFTER_IDLE`] needs no round trip to prove it
+/// alive), and whether a failed request found it dead (then the pool drops it).
+pub struct PoolConn {
+    conn: Conn,
+    handed_out: Instant,
+    broken: bool,
+}
+
+/// How long a connection may sit idle before the pool pings it on check-out.
+const CHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+impl PoolConn {
+    /// After a failed request: a connection that no longer answers is dropped by the pool
+    /// instead of failing the next request too.
+    fn check_after_error(&mut self) {
+        if self.conn.ping().is_err() {
+            self.broken = true;
+        }
+    }
+}
+
+impl std::ops::Deref for PoolConn {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for PoolConn {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+}
+
 impl ManageConnection for Manager {
-    type Connection = Conn;
+    type Connection = PoolConn;
     type Error = r2d2::Error;
 
-    fn connect(&self) -> Result<Conn, r2d2::Error> {
-        match self.backend {
+    fn connect(&self) -> Result<PoolConn, r2d2::Error> {
+        let conn = match self.backend {
             Backend::Postgres => PgConnection::establish(&self.url)
                 .map(Conn::Postgresql)
-                .map_err(r2d2::Error::ConnectionError),
+                .map_err(r2d2::Error::ConnectionError)?,
             Backend::Sqlite => {
                 let mut conn =
                     SqliteConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
@@ -189,17 +224,30 @@ impl ManageConnection for Manager {
                 .map_err(|e| {
                     r2d2::Error::ConnectionError(ConnectionError::CouldntSetupConfiguration(e))
                 })?;
-                Ok(Conn::Sqlite(conn))
+                Conn::Sqlite(conn)
             }
+        };
+        Ok(PoolConn {
+            conn,
+            handed_out: Instant::now(),
+            broken: false,
+        })
+    }
+
+    /// Called on every check-out: a connection used within the last second is trusted (a
+    /// request that failed on it has checked it already); an idle one is pinged, so that one
+    /// the database closed meanwhile is replaced before a request meets it.
+    fn is_valid(&self, conn: &mut PoolConn) -> Result<(), r2d2::Error> {
+        let idle = conn.handed_out.elapsed();
+        conn.handed_out = Instant::now();
+        if idle < CHECK_AFTER_IDLE {
+            return Ok(());
         }
+        conn.conn.ping().map_err(r2d2::Error::QueryError)
     }
 
-    fn is_valid(&self, conn: &mut Conn) -> Result<(), r2d2::Error> {
-        conn.ping().map_err(r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut Conn) -> bool {
-        std::thread::panicking() || conn.is_broken()
+    fn has_broken(&self, conn: &mut PoolConn) -> bool {
+        std::thread::panicking() || conn.broken || conn.conn.is_broken()
     }
 }
 
@@ -252,7 +300,12 @@ impl Db {
         &self,
         f: impl FnOnce(&mut Conn) -> Result<T, E>,
     ) -> Result<T, E> {
-        write(&mut *self.conn()?, f)
+        let mut conn = self.conn()?;
+        let result = write(&mut conn, f);
+        if result.is_err() {
+            conn.check_after_error();
+        }
+        result
     }
 
     /// Runs `f` on a pooled connection, outside an explicit transaction.
@@ -260,7 +313,12 @@ impl Db {
         &self,
         f: impl FnOnce(&mut Conn) -> Result<T, E>,
     ) -> Result<T, E> {
-        f(&mut *self.conn()?)
+        let mut conn = self.conn()?;
+        let result = f(&mut conn);
+        if result.is_err() {
+            conn.check_after_error();
+        }
+        result
     }
 
     /// Applies pending migrations; returns how many ran.
@@ -350,3 +408,4 @@ pub fn new_id() -> String {
 pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
+

@@ -947,7 +947,7 @@ async fn secrets_are_not_kept_or_cached(b: Backend) {
         diesel::sql_query(format!(
             "SELECT COUNT(*) AS n FROM idempotency_keys WHERE body LIKE '%{secret}%'"
         ))
-        .get_result::<Count>(&mut *conn)
+        .get_result::<Count>(&mut **conn)
         .unwrap()
         .n
     })

@@ -203,11 +203,15 @@ pub fn submit(
     let values =
         rules::parse_values(&meters_of(&ctx.device.meters)?, &raw).map_err(refusal_of(id))?;
     let today = rules::local_day(now, time_zone(&ctx.time_zone)?);
-    let latest = repo::latest_entry(c, id)?
-        .as_ref()
-        .map(entry_of)
-        .transpose()?;
-    let last_day = repo::last_reading_day(c, id)?;
+    let latest_row = repo::latest_entry(c, id)?;
+    // The newest accepted reading's day: the newest entry's when it is a reading (one query
+    // for the usual case), else looked up behind the correction.
+    let last_day = match &latest_row {
+        None => None,
+        Some(row) if row.kind == ReadingKind::Reading => Some(row.local_day),
+        Some(_) => repo::last_reading_day(c, id)?,
+    };
+    let latest = latest_row.as_ref().map(entry_of).transpose()?;
     let accepted = rules::check_reading(
         &values,
         latest.as_ref(),
