@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use fleetdesk_persistence::PoolOptions;
+use fleetdesk_persistence::{PoolOptions, SqliteSynchronous};
 
 /// Used only when `FLEETDESK_ENV=dev`; any other environment refuses to start with it.
 const DEV_JWT_SECRET: &str = "fleetdesk-development-secret-do-not-use-in-production";
@@ -160,6 +160,13 @@ impl Config {
                     number("DB_ACQUIRE_TIMEOUT_MS", 2000)?,
                 )?),
                 sqlite_busy_timeout: Duration::from_millis(number("DB_BUSY_TIMEOUT_MS", 5000)?),
+                sqlite_synchronous: match get("SQLITE_SYNCHRONOUS") {
+                    None => SqliteSynchronous::default(),
+                    Some(v) => SqliteSynchronous::parse(&v).ok_or(ConfigError::Invalid {
+                        name: "SQLITE_SYNCHRONOUS",
+                        reason: "must be FULL or NORMAL".into(),
+                    })?,
+                },
             },
             access_token_ttl: Duration::from_secs(positive(
                 "ACCESS_TOKEN_TTL_SECS",
@@ -316,6 +323,18 @@ mod tests {
         assert_eq!(c.trusted_proxies.len(), 2);
         assert!(c.trusted_proxies[1].contains(&"127.0.0.1".parse::<std::net::IpAddr>().unwrap()));
         assert!(config(&[dev, ("TRUSTED_PROXIES", "proxy.example")]).is_err());
+    }
+
+    #[test]
+    fn sqlite_is_durable_unless_told_otherwise() {
+        let dev = ("FLEETDESK_ENV", "dev");
+        let synchronous = |env: &[(&str, &str)]| config(env).map(|c| c.pool.sqlite_synchronous);
+        assert_eq!(synchronous(&[dev]).unwrap(), SqliteSynchronous::Full);
+        assert_eq!(
+            synchronous(&[dev, ("SQLITE_SYNCHRONOUS", "normal")]).unwrap(),
+            SqliteSynchronous::Normal
+        );
+        assert!(synchronous(&[dev, ("SQLITE_SYNCHRONOUS", "OFF")]).is_err());
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod periods;
 pub mod schema;
 pub mod stock;
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -127,6 +128,36 @@ pub struct PoolOptions {
     pub acquire_timeout: Duration,
     /// SQLite's busy timeout: how long a writer waits for the write lock.
     pub sqlite_busy_timeout: Duration,
+    /// SQLite: when a commit is on disk.
+    pub sqlite_synchronous: SqliteSynchronous,
+}
+
+/// SQLite's `synchronous` setting. An acknowledged reading is the billing basis, so the
+/// default is `Full`: a commit survives a power cut, as on PostgreSQL. `Normal` (in WAL mode)
+/// may lose the last commits on a power cut, never the database; chosen knowingly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteSynchronous {
+    #[default]
+    Full,
+    Normal,
+}
+
+impl SqliteSynchronous {
+    /// `FULL` or `NORMAL`, in any case.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_uppercase().as_str() {
+            "FULL" => Some(Self::Full),
+            "NORMAL" => Some(Self::Normal),
+            _ => None,
+        }
+    }
+
+    fn pragma(self) -> &'static str {
+        match self {
+            Self::Full => "FULL",
+            Self::Normal => "NORMAL",
+        }
+    }
 }
 
 impl Default for PoolOptions {
@@ -135,6 +166,7 @@ impl Default for PoolOptions {
             max_size: 10,
             acquire_timeout: Duration::from_secs(2),
             sqlite_busy_timeout: Duration::from_secs(5),
+            sqlite_synchronous: SqliteSynchronous::Full,
         }
     }
 }
@@ -146,6 +178,7 @@ pub struct Manager {
     url: String,
     backend: Backend,
     sqlite_busy_timeout: Duration,
+    sqlite_synchronous: SqliteSynchronous,
 }
 
 impl Manager {
@@ -165,6 +198,7 @@ impl Manager {
             url,
             backend,
             sqlite_busy_timeout: options.sqlite_busy_timeout,
+            sqlite_synchronous: options.sqlite_synchronous,
         }
     }
 }
@@ -218,8 +252,9 @@ impl ManageConnection for Manager {
                     SqliteConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
-                    self.sqlite_busy_timeout.as_millis()
+                     PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+                    self.sqlite_busy_timeout.as_millis(),
+                    self.sqlite_synchronous.pragma(),
                 ))
                 .map_err(|e| {
                     r2d2::Error::ConnectionError(ConnectionError::CouldntSetupConfiguration(e))
@@ -259,6 +294,10 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 pub struct Db {
     pool: Pool,
     backend: Backend,
+    /// SQLite has one writer at a time: this process's writers queue here, in order, instead
+    /// of polling for the database's write lock (which the busy timeout still covers for
+    /// other processes).
+    sqlite_writer: Arc<Mutex<()>>,
 }
 
 impl Db {
@@ -284,6 +323,7 @@ impl Db {
         Ok(Self {
             pool,
             backend: Backend::of(url),
+            sqlite_writer: Arc::new(Mutex::new(())),
         })
     }
 
@@ -300,6 +340,9 @@ impl Db {
         &self,
         f: impl FnOnce(&mut Conn) -> Result<T, E>,
     ) -> Result<T, E> {
+        // A poisoned lock guards nothing: the transaction it covered has rolled back.
+        let _writer = (self.backend == Backend::Sqlite)
+            .then(|| self.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner()));
         let mut conn = self.conn()?;
         let result = write(&mut conn, f);
         if result.is_err() {
@@ -409,3 +452,47 @@ pub(crate) fn utc(t: NaiveDateTime) -> DateTime<Utc> {
     t.and_utc()
 }
 
+#[cfg(test)]
+mod tests {
+
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::Integer;
+
+    use super::*;
+
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = Integer)]
+        synchronous: i32,
+    }
+
+    fn synchronous_of(choice: SqliteSynchronous) -> i32 {
+        let dir = std::env::temp_dir().join(format!("fleetdesk-sync-{}", new_id()));
+        let url = dir.join("db.sqlite");
+        let options = PoolOptions {
+            sqlite_synchronous: choice,
+            ..PoolOptions::default()
+        };
+        let db = Db::open(&url.to_string_lossy(), &options).unwrap();
+        let setting = db
+            .read(|c| -> DbResult<Setting> {
+                match c {
+                    Conn::Sqlite(lite) => {
+                        Ok(diesel::sql_query("PRAGMA synchronous").get_result(lite)?)
+                    }
+                    Conn::Postgresql(_) => Err(DbError::Other("SQLite expected".into())),
+                }
+            })
+            .unwrap();
+        drop(db);
+        std::fs::remove_dir_all(dir).unwrap();
+        setting.synchronous
+    }
+
+    #[test]
+    fn sqlite_commits_are_durable_by_default() {
+        // SQLite's numbers: NORMAL is 1, FULL is 2.
+        assert_eq!(synchronous_of(PoolOptions::default().sqlite_synchronous), 2);
+        assert_eq!(synchronous_of(SqliteSynchronous::Normal), 1);
+    }
+}

@@ -235,6 +235,8 @@ pub fn test_config(database_url: &str) -> Config {
             max_size: 8,
             acquire_timeout: Duration::from_millis(1500),
             sqlite_busy_timeout: Duration::from_secs(5),
+            // Tests need no durability against power cuts.
+            sqlite_synchronous: fleetdesk_persistence::SqliteSynchronous::Normal,
         },
         // Tests move fixed clocks by days; a token should not expire under them.
         access_token_ttl: Duration::from_secs(400 * 24 * 3600),
