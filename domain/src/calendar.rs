@@ -1,16 +1,17 @@
 //! Business time: an account's office hours, holidays and time zone, and the response clock
 //! of a service case counted in office time.
 //!
-//! The arithmetic walks days, not minutes: the cost of a deadline grows with the number of
-//! days it spans. Every instant is UTC; local times are converted per day in the calendar's
-//! zone, so daylight-saving changes are handled where they happen and the server's own time
-//! zone never matters.
+//! The arithmetic walks days, not minutes, and whole weeks at a time where a week has no
+//! holiday and no clock change: then one UTC offset places all its office hours. Every instant
+//! is UTC; elsewhere local times are converted per day in the calendar's zone, so
+//! daylight-saving changes are handled where they happen and the server's own time zone never
+//! matters.
 
 use std::collections::BTreeSet;
 
 use chrono::{
-    DateTime, Datelike, Days, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
-    Utc, Weekday,
+    DateTime, Datelike, Days, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset,
+    TimeZone, Timelike, Utc, Weekday,
 };
 use chrono_tz::Tz;
 
@@ -46,6 +47,13 @@ pub struct Calendar {
     /// Monday first.
     week: [Vec<Interval>; 7],
     holidays: BTreeSet<Holiday>,
+    /// Office minutes in a week without holidays.
+    week_minutes: i64,
+    /// The yearly holidays as bits, for a quick test: day `d` of month `m` is bit
+    /// `(m % 2) * 32 + d` of word `m / 2`.
+    yearly_mask: [u64; 7],
+    /// The holidays of one date, sorted.
+    dated: Vec<NaiveDate>,
 }
 
 /// A calendar must leave some office time in any stretch this long, or no deadline exists.
@@ -88,7 +96,32 @@ impl Calendar {
                 ));
             }
         }
-        Ok(Self { tz, week, holidays })
+        let week_minutes = week
+            .iter()
+            .flatten()
+            .map(|iv| (iv.end - iv.start).num_minutes())
+            .sum();
+        let mut yearly_mask = [0u64; 7];
+        for h in &holidays {
+            if let Holiday::Yearly { month, day } = *h {
+                yearly_mask[month as usize / 2] |= 1 << ((month % 2) * 32 + day);
+            }
+        }
+        let dated = holidays
+            .iter()
+            .filter_map(|h| match *h {
+                Holiday::Date(d) => Some(d),
+                Holiday::Yearly { .. } => None,
+            })
+            .collect();
+        Ok(Self {
+            tz,
+            week,
+            holidays,
+            week_minutes,
+            yearly_mask,
+            dated,
+        })
     }
 
     pub fn time_zone(&self) -> Tz {
@@ -96,6 +129,12 @@ impl Calendar {
     }
 
     fn holiday_on(&self, date: NaiveDate) -> Option<Holiday> {
+        let yearly = self.yearly_mask[date.month() as usize / 2]
+            & (1 << ((date.month() % 2) * 32 + date.day()))
+            != 0;
+        if !yearly && self.dated.binary_search(&date).is_err() {
+            return None;
+        }
         self.holidays.iter().copied().find(|h| h.falls_on(date))
     }
 
@@ -141,6 +180,26 @@ impl Calendar {
             })
             .filter(|(s, e)| s < e)
             .collect()
+    }
+
+    /// The UTC offset of the seven local days from `date` when the clocks do not change in
+    /// them: then each of their office hours is its local time less that offset. The offset is read a little before the first day, in the middle and a
+    /// little after the last: two clock changes are never within five days of each other (the
+    /// test `clock_changes_are_far_apart` checks the zone data; a week is the closest, in
+    /// Gaza's Ramadan rules), so no two fit between neighbouring readings, and three equal
+    /// readings mean no change at all.
+    fn steady_week(&self, date: NaiveDate) -> Option<chrono::FixedOffset> {
+        // Every zone's offset is within ±15 hours of UTC.
+        let margin = Duration::hours(15);
+        let before = NaiveDateTime::new(date, NaiveTime::MIN).checked_sub_signed(margin)?;
+        let after = NaiveDateTime::new(date.checked_add_days(Days::new(7))?, NaiveTime::MIN)
+            .checked_add_signed(margin)?;
+        let middle = before + (after - before) / 2;
+        let offset = self.tz.offset_from_utc_datetime(&before).fix();
+        let same = [middle, after]
+            .iter()
+            .all(|t| self.tz.offset_from_utc_datetime(t).fix() == offset);
+        same.then_some(offset)
     }
 
     /// Is `at` within office hours (start included, end included)?
@@ -196,6 +255,17 @@ pub fn response_deadline(
     opened: DateTime<Utc>,
     minutes: u32,
 ) -> Result<ResponseClock, ClockError> {
+    walk(calendar, opened, minutes, true)
+}
+
+/// The response clock's walk: day by day, and by whole weeks where `whole_weeks` allows
+/// (always, but in the test that compares both ways).
+fn walk(
+    calendar: &Calendar,
+    opened: DateTime<Utc>,
+    minutes: u32,
+    whole_weeks: bool,
+) -> Result<ResponseClock, ClockError> {
     let mut remaining = i64::from(minutes);
     let mut cursor = opened;
     let mut clock_start = None;
@@ -204,10 +274,55 @@ pub fn response_deadline(
     let opened_day = opened.with_timezone(&calendar.tz).date_naive();
     // Start the day before: a period that began yesterday (local) may still be running.
     let first = opened_day.pred_opt().unwrap_or(NaiveDate::MIN);
-    for offset in 0..MAX_DAYS_SEARCHED {
+    let mut offset = 0;
+    while offset < MAX_DAYS_SEARCHED {
         let Some(date) = first.checked_add_days(Days::new(offset)) else {
             break;
         };
+        // A whole week that ends before the deadline (it has no more office time than a week
+        // without holidays) and needs no conversion per day: it starts after the day the case
+        // was opened, so all of it lies after `cursor`.
+        if whole_weeks
+            && date > opened_day
+            && remaining > calendar.week_minutes
+            && let Some(utc_offset) = calendar.steady_week(date)
+        {
+            let local_minus_utc = i64::from(utc_offset.local_minus_utc());
+            for day in 0..7 {
+                let Some(d) = date.checked_add_days(Days::new(day)) else {
+                    break;
+                };
+                let intervals = calendar.intervals_on(d);
+                if intervals.is_empty() {
+                    continue;
+                }
+                if let Some(holiday) = calendar.holiday_on(d) {
+                    skipped_holidays.push((d, holiday));
+                    continue;
+                }
+                for iv in intervals {
+                    let (start, end) = (
+                        i64::from(iv.start.num_seconds_from_midnight()),
+                        i64::from(iv.end.num_seconds_from_midnight()),
+                    );
+                    // Beyond chrono's calendar (some 260,000 years out): no deadline exists.
+                    let (Some(from), Some(to)) = (
+                        utc_of(d, start - local_minus_utc),
+                        utc_of(d, end - local_minus_utc),
+                    ) else {
+                        return Err(ClockError::NoOfficeTime);
+                    };
+                    let minutes = (end - start) / 60;
+                    clock_start.get_or_insert(from);
+                    counted.push(Counted { from, to, minutes });
+                    remaining -= minutes;
+                    cursor = to;
+                }
+            }
+            offset += 7;
+            continue;
+        }
+        offset += 1;
         if date >= opened_day
             && !calendar.intervals_on(date).is_empty()
             && let Some(holiday) = calendar.holiday_on(date)
@@ -252,6 +367,18 @@ pub fn response_deadline(
         }
     }
     Err(ClockError::NoOfficeTime)
+}
+
+/// The instant `seconds` after the start of `date` in UTC (office hours are whole minutes; a
+/// time zone's offset moves an instant at most a day either way).
+fn utc_of(date: NaiveDate, seconds: i64) -> Option<DateTime<Utc>> {
+    let (date, seconds) = match seconds {
+        ..0 => (date.pred_opt()?, seconds + 86_400),
+        86_400.. => (date.succ_opt()?, seconds - 86_400),
+        _ => (date, seconds),
+    };
+    let time = NaiveTime::from_num_seconds_from_midnight_opt(u32::try_from(seconds).ok()?, 0)?;
+    Some(NaiveDateTime::new(date, time).and_utc())
 }
 
 /// Office hours `start`–`end` ("08:00", "17:00") for the given weekdays: a convenience for
@@ -434,6 +561,36 @@ mod tests {
         );
     }
 
+    /// What `Calendar::steady_week` relies on: in every zone, two clock changes are more than
+    /// five days apart (sampled every six hours over the years deadlines fall in).
+    #[test]
+    fn clock_changes_are_far_apart() {
+        let start = Utc
+            .with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+            .unwrap()
+            .naive_utc();
+        let samples = 4 * 366 * 20;
+        for tz in chrono_tz::TZ_VARIANTS {
+            let mut last_offset = tz.offset_from_utc_datetime(&start).fix();
+            let mut last_change: Option<i64> = None;
+            for i in 1..samples {
+                let at = start + Duration::hours(6 * i);
+                let offset = tz.offset_from_utc_datetime(&at).fix();
+                if offset != last_offset {
+                    if let Some(previous) = last_change {
+                        assert!(
+                            (i - previous) * 6 > 5 * 24,
+                            "{tz}: clock changes {} hours apart near {at}",
+                            (i - previous) * 6
+                        );
+                    }
+                    last_change = Some(i);
+                    last_offset = offset;
+                }
+            }
+        }
+    }
+
     fn calendars() -> impl Strategy<Value = Calendar> {
         prop_oneof![
             Just(nine_to_five(
@@ -448,6 +605,15 @@ mod tests {
                 Calendar::new(
                     chrono_tz::Australia::Sydney,
                     weekdays(&[Mon, Wed, Fri, Sat], &[(7, 30, 11, 0), (12, 0, 15, 45)]),
+                    []
+                )
+                .unwrap()
+            ),
+            // Clock changes a week apart some years (the Ramadan rules).
+            Just(
+                Calendar::new(
+                    chrono_tz::Asia::Gaza,
+                    weekdays(&[Sun, Mon, Tue, Wed, Thu], &[(8, 0, 15, 0)]),
                     []
                 )
                 .unwrap()
@@ -468,6 +634,14 @@ mod tests {
             prop_assert!(cal.is_office_time(clock.deadline), "{:?}", clock.deadline);
             prop_assert!(cal.is_office_time(clock.clock_start));
             prop_assert_eq!(clock.counted.iter().map(|c| c.minutes).sum::<i64>(), i64::from(minutes));
+        }
+
+        #[test]
+        fn whole_weeks_count_as_their_days_would(cal in calendars(), opened in instants(), minutes in 1u32..60_000) {
+            prop_assert_eq!(
+                response_deadline(&cal, opened, minutes),
+                walk(&cal, opened, minutes, false)
+            );
         }
 
         #[test]
