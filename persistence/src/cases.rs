@@ -40,10 +40,37 @@ pub struct CaseRow {
 }
 
 /// A case with the device it is about (its serial number and model name), if any.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone)]
 pub struct CaseContext {
     pub case: CaseRow,
     pub device: Option<(String, String)>,
+}
+
+/// A case's row, its device's serial number and its model's name: read with two left joins,
+/// which both backends plan as lookups per case (a left join to a parenthesised inner join
+/// made SQLite build the whole devices-by-models join for every query).
+type CaseJoinRow = (CaseRow, Option<String>, Option<String>);
+
+impl From<CaseJoinRow> for CaseContext {
+    fn from((case, serial, model): CaseJoinRow) -> Self {
+        Self {
+            case,
+            device: serial.zip(model),
+        }
+    }
+}
+
+macro_rules! cases_with_devices {
+    () => {
+        cases::table
+            .left_join(devices::table.on(cases::device_id.eq(devices::id.nullable())))
+            .left_join(device_models::table.on(devices::model_id.eq(device_models::id)))
+            .select((
+                CaseRow::as_select(),
+                devices::serial_number.nullable(),
+                device_models::name.nullable(),
+            ))
+    };
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -76,15 +103,11 @@ pub fn insert_case(conn: &mut Conn, row: &CaseRow) -> DbResult<()> {
 }
 
 pub fn find_case(conn: &mut Conn, id: &str) -> DbResult<Option<CaseContext>> {
-    Ok(cases::table
-        .left_join(devices::table.inner_join(device_models::table))
+    Ok(cases_with_devices!()
         .filter(cases::id.eq(id))
-        .select((
-            CaseRow::as_select(),
-            (devices::serial_number, device_models::name).nullable(),
-        ))
-        .first(conn)
-        .optional()?)
+        .first::<CaseJoinRow>(conn)
+        .optional()?
+        .map(CaseContext::from))
 }
 
 pub fn insert_status_change(conn: &mut Conn, row: &StatusChangeRow) -> DbResult<()> {
@@ -344,15 +367,22 @@ pub fn list_cases(
     order: &CaseOrder,
     limit: i64,
 ) -> DbResult<Page<CaseContext>> {
-    let mut query = cases::table
-        .left_join(devices::table.inner_join(device_models::table))
-        .select((
-            CaseRow::as_select(),
-            (devices::serial_number, device_models::name).nullable(),
-        ))
-        .into_boxed();
+    let mut query = cases_with_devices!().into_boxed();
     match &filter.reach {
         CaseReach::All => {}
+        // Everything of the caller's accounts and nothing else (administrators, customer
+        // service): one condition, which the index on (account, deadline) serves in order.
+        CaseReach::Devices {
+            accounts,
+            devices,
+            opened_in,
+            ..
+        } if devices.is_empty() && opened_in.is_empty() => {
+            query = match accounts.as_slice() {
+                [account] => query.filter(cases::account_id.eq(account.clone())),
+                _ => query.filter(cases::account_id.eq_any(accounts.clone())),
+            };
+        }
         CaseReach::Devices {
             accounts,
             devices,
@@ -420,7 +450,10 @@ pub fn list_cases(
             if let Some(after) = after {
                 query = query.filter(cases::id.gt(after.clone()));
             }
-            query.order(cases::id.asc()).limit(limit + 1).load(conn)?
+            query
+                .order(cases::id.asc())
+                .limit(limit + 1)
+                .load::<CaseJoinRow>(conn)?
         }
         CaseOrder::Deadline { after } => {
             let deadline = cases::response_deadline;
@@ -441,11 +474,11 @@ pub fn list_cases(
             query
                 .order((deadline.is_null().asc(), deadline.asc(), cases::id.asc()))
                 .limit(limit + 1)
-                .load(conn)?
+                .load::<CaseJoinRow>(conn)?
         }
     };
     Ok(Page::from_rows(
-        rows,
+        rows.into_iter().map(CaseContext::from).collect(),
         limit,
         |c: &CaseContext| match order {
             CaseOrder::Opened { .. } => c.case.id.clone(),
