@@ -772,47 +772,72 @@ pub fn clear_throttle(conn: &mut Conn, key: &str) -> DbResult<()> {
     Ok(())
 }
 
+/// The rows that describe a caller (see [`load_principal`]): one statement over the user, their
+/// memberships, and their device, site and stock assignments. Written out rather than built
+/// with the query builder, which cannot say UNION ALL over two backends; its query id is
+/// static, so each connection prepares and plans it once, as it does the builder's queries.
+#[derive(Debug, Clone, Copy)]
+struct CallerRows<'a> {
+    user_id: &'a str,
+}
+
+impl diesel::query_builder::QueryId for CallerRows<'_> {
+    type QueryId = CallerRows<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for CallerRows<'_>
+where
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::Text;
+        let parts = [
+            "SELECT 'user', id, staff_role, dealer_id, dealer_role FROM users WHERE id = ",
+            " UNION ALL SELECT 'member', account_id, role, NULL, NULL \
+               FROM memberships WHERE user_id = ",
+            " UNION ALL SELECT 'device', account_id, device_id, NULL, NULL \
+               FROM device_assignments WHERE user_id = ",
+            " UNION ALL SELECT 'device', d.account_id, d.id, NULL, NULL \
+               FROM site_assignments s JOIN devices d ON d.site_id = s.site_id WHERE s.user_id = ",
+            " UNION ALL SELECT 'stock', account_id, stock_location_id, NULL, NULL \
+               FROM stock_assignments WHERE user_id = ",
+        ];
+        for part in parts {
+            out.push_sql(part);
+            out.push_bind_param::<Text, str>(self.user_id)?;
+        }
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::Query for CallerRows<'_> {
+    type SqlType = (
+        diesel::sql_types::Text,
+        diesel::sql_types::Text,
+        diesel::sql_types::Nullable<diesel::sql_types::Text>,
+        diesel::sql_types::Nullable<diesel::sql_types::Text>,
+        diesel::sql_types::Nullable<diesel::sql_types::Text>,
+    );
+}
+
+impl<C> RunQueryDsl<C> for CallerRows<'_> {}
+
 /// Everything the authorization of a request needs about its caller, read in one round trip:
 /// the user, their memberships, and the devices (one by one and by site) and stock locations
 /// they are responsible for. `None` when the user no longer exists.
 pub fn load_principal(conn: &mut Conn, user_id: &str) -> DbResult<Option<Principal>> {
-    use diesel::sql_types::{Nullable, Text};
-
-    #[derive(QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = Text)]
-        kind: String,
-        #[diesel(sql_type = Text)]
-        a: String,
-        #[diesel(sql_type = Nullable<Text>)]
-        b: Option<String>,
-        #[diesel(sql_type = Nullable<Text>)]
-        c: Option<String>,
-        #[diesel(sql_type = Nullable<Text>)]
-        d: Option<String>,
-    }
-
-    // `$1` is PostgreSQL's placeholder; SQLite reads the same statement with `?1`.
-    const CALLER: &str = "\
-        SELECT 'user' AS kind, id AS a, staff_role AS b, dealer_id AS c, dealer_role AS d \
-          FROM users WHERE id = $1 \
-        UNION ALL SELECT 'member', account_id, role, NULL, NULL \
-          FROM memberships WHERE user_id = $1 \
-        UNION ALL SELECT 'device', account_id, device_id, NULL, NULL \
-          FROM device_assignments WHERE user_id = $1 \
-        UNION ALL SELECT 'device', d.account_id, d.id, NULL, NULL \
-          FROM site_assignments s JOIN devices d ON d.site_id = s.site_id WHERE s.user_id = $1 \
-        UNION ALL SELECT 'stock', account_id, stock_location_id, NULL, NULL \
-          FROM stock_assignments WHERE user_id = $1";
-
-    let rows: Vec<Row> = match conn {
-        Conn::Postgresql(pg) => diesel::sql_query(CALLER)
-            .bind::<Text, _>(user_id)
-            .load(pg)?,
-        Conn::Sqlite(lite) => diesel::sql_query(CALLER.replace("$1", "?1"))
-            .bind::<Text, _>(user_id)
-            .load(lite)?,
-    };
+    type Row = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = CallerRows { user_id }.load(conn)?;
     fn label<L: Label>(name: Option<String>) -> DbResult<L> {
         let name = name.unwrap_or_default();
         L::from_name(&name)
@@ -820,13 +845,13 @@ pub fn load_principal(conn: &mut Conn, user_id: &str) -> DbResult<Option<Princip
     }
     let mut principal: Option<Principal> = None;
     let (mut memberships, mut devices, mut stock) = (Vec::new(), Vec::new(), Vec::new());
-    for row in rows {
-        match row.kind.as_str() {
+    for (kind, a, b, c, d) in rows {
+        match kind.as_str() {
             "user" => {
                 principal = Some(Principal {
-                    user_id: row.a,
-                    staff_role: row.b.map(|r| label(Some(r))).transpose()?,
-                    dealer: match (row.c, row.d) {
+                    user_id: a,
+                    staff_role: b.map(|r| label(Some(r))).transpose()?,
+                    dealer: match (c, d) {
                         (Some(dealer_id), role @ Some(_)) => Some(DealerMembership {
                             dealer_id,
                             role: label(role)?,
@@ -839,11 +864,11 @@ pub fn load_principal(conn: &mut Conn, user_id: &str) -> DbResult<Option<Princip
                 })
             }
             "member" => memberships.push(Membership {
-                account_id: row.a,
-                role: label(row.b)?,
+                account_id: a,
+                role: label(b)?,
             }),
-            "device" => devices.push((row.a, row.b.unwrap_or_default())),
-            _ => stock.push((row.a, row.b.unwrap_or_default())),
+            "device" => devices.push((a, b.unwrap_or_default())),
+            _ => stock.push((a, b.unwrap_or_default())),
         }
     }
     Ok(principal.map(|mut p| {
