@@ -175,6 +175,14 @@ pub fn build(config: Config) -> Result<Built, StartError> {
             ))
     })
     .workers(config.workers)
+    // Blocking work is database work: a worker needs about its share of the pool's
+    // connections in threads, not the 512 a runtime allows (each idle thread keeps memory).
+    .worker_max_blocking_threads(
+        usize::try_from(config.pool.max_size)
+            .unwrap_or(usize::MAX)
+            .div_ceil(config.workers.max(1))
+            + 2,
+    )
     .shutdown_timeout(5)
     .listen(listener)
     .map_err(bind_error)?
