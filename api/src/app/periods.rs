@@ -2,7 +2,7 @@
 //! days before it closes, whoever manages a device not yet read in the period is reminded,
 //! once per device and period across every server process.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::events::EventKind;
@@ -75,6 +75,16 @@ pub fn due_devices(
     days: u32,
     now: DateTime<Utc>,
 ) -> Result<Vec<(PeriodDevice, Period)>, ApiError> {
+    // Every site's local day is within a day of UTC's: outside the days before a closing,
+    // nothing is due anywhere, and the account's devices need not be read at all.
+    let utc_today = now.date_naive();
+    let near_closing = [utc_today.pred_opt(), Some(utc_today), utc_today.succ_opt()]
+        .into_iter()
+        .flatten()
+        .any(|day| Period::containing(day, closing).reminder_due(closing, day, days));
+    if !near_closing {
+        return Ok(Vec::new());
+    }
     let mut due: Vec<(PeriodDevice, Period)> = Vec::new();
     for device in repo::devices_of_period(c, account_id, None)? {
         let today = local_day(now, zone_of(&device)?);
@@ -90,12 +100,15 @@ pub fn due_devices(
         return Ok(Vec::new());
     };
     let ids: Vec<String> = due.iter().map(|(d, _)| d.device.id.clone()).collect();
-    let read = repo::readings_between(c, &ids, from, to)?;
+    let mut read: HashMap<String, Vec<chrono::NaiveDate>> = HashMap::new();
+    for r in repo::readings_between(c, &ids, from, to)? {
+        read.entry(r.device_id).or_default().push(r.local_day);
+    }
     due.retain(|(device, period)| {
         let (opens, closes) = (period.opens(closing), period.closes(closing));
-        !read.iter().any(|r| {
-            r.device_id == device.device.id && r.local_day >= opens && r.local_day <= closes
-        })
+        !read
+            .get(&device.device.id)
+            .is_some_and(|days| days.iter().any(|d| (opens..=closes).contains(d)))
     });
     Ok(due)
 }
