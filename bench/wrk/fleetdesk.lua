@@ -1,7 +1,7 @@
 -- The requests of fleetdesk's benchmark, for wrk (run by scripts/bench). Environment:
 --   BENCH_SCENARIO   get-device | post-reading | list-cases | post-case
 --   BENCH_TOKEN      a bearer token of the customer administrator whose devices these are
---   BENCH_DEVICES    a file of device ids, one per line
+--   BENCH_DEVICE_FILE  a file of device ids, one per line
 --   BENCH_BODY       post-reading: the JSON body (the same values are a rise for every device)
 --   BENCH_THREADS    wrk's -t, so that threads take different devices
 --   BENCH_FIRST, BENCH_PROCESS, BENCH_PROCESSES
@@ -29,7 +29,7 @@ local headers = {}
 local body_template = nil
 
 function init(args)
-  for line in io.lines(os.getenv("BENCH_DEVICES")) do
+  for line in io.lines(os.getenv("BENCH_DEVICE_FILE")) do
     ids[#ids + 1] = line
   end
   math.randomseed(os.time() * 1000 + tid)
