@@ -72,6 +72,40 @@ pub fn devices_of_period(
     Ok(query.order(devices::serial_number.asc()).load(conn)?)
 }
 
+/// The sites of `account_id` with their time zones: (site, time zone).
+pub fn sites_of(conn: &mut Conn, account_id: &str) -> DbResult<Vec<(String, String)>> {
+    Ok(sites::table
+        .filter(sites::account_id.eq(account_id))
+        .order(sites::id.asc())
+        .select((sites::id, sites::time_zone))
+        .load(conn)?)
+}
+
+/// The devices in service at `site_ids` of `account_id` without an accepted reading on the
+/// local days `opens..=closes`, by serial number: the question asked of the database, so that
+/// a large account's devices and readings are not all read to answer it.
+pub fn devices_without_reading(
+    conn: &mut Conn,
+    account_id: &str,
+    site_ids: &[String],
+    opens: NaiveDate,
+    closes: NaiveDate,
+) -> DbResult<Vec<PeriodDevice>> {
+    let read = meter_readings::table
+        .filter(meter_readings::device_id.eq(devices::id))
+        .filter(meter_readings::kind.eq(Stored(ReadingKind::Reading)))
+        .filter(meter_readings::local_day.between(opens, closes));
+    Ok(devices::table
+        .inner_join(sites::table)
+        .filter(devices::account_id.eq(account_id))
+        .filter(devices::site_id.eq_any(site_ids))
+        .filter(devices::status.ne(Stored(DeviceStatus::Removed)))
+        .filter(diesel::dsl::not(diesel::dsl::exists(read)))
+        .order(devices::serial_number.asc())
+        .select((DeviceRow::as_select(), sites::name, sites::time_zone))
+        .load(conn)?)
+}
+
 /// The readings (not corrections) of `device_ids` on local days `from..=to`, oldest first.
 pub fn readings_between(
     conn: &mut Conn,

@@ -2,7 +2,7 @@
 //! days before it closes, whoever manages a device not yet read in the period is reminded,
 //! once per device and period across every server process.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::events::EventKind;
@@ -85,31 +85,26 @@ pub fn due_devices(
     if !near_closing {
         return Ok(Vec::new());
     }
-    let mut due: Vec<(PeriodDevice, Period)> = Vec::new();
-    for device in repo::devices_of_period(c, account_id, None)? {
-        let today = local_day(now, zone_of(&device)?);
+    // The period each site is in, by its local day; then, per period due, the devices of
+    // those sites without a reading in it.
+    let mut by_period: BTreeMap<Period, Vec<String>> = BTreeMap::new();
+    for (site_id, zone) in repo::sites_of(c, account_id)? {
+        let tz: Tz = zone
+            .parse()
+            .map_err(|_| ApiError::internal_from(format!("site time zone {zone}")))?;
+        let today = local_day(now, tz);
         let period = Period::containing(today, closing);
         if period.reminder_due(closing, today, days) {
+            by_period.entry(period).or_default().push(site_id);
+        }
+    }
+    let mut due: Vec<(PeriodDevice, Period)> = Vec::new();
+    for (period, site_ids) in by_period {
+        let (opens, closes) = (period.opens(closing), period.closes(closing));
+        for device in repo::devices_without_reading(c, account_id, &site_ids, opens, closes)? {
             due.push((device, period));
         }
     }
-    let (Some(from), Some(to)) = (
-        due.iter().map(|(_, p)| p.opens(closing)).min(),
-        due.iter().map(|(_, p)| p.closes(closing)).max(),
-    ) else {
-        return Ok(Vec::new());
-    };
-    let ids: Vec<String> = due.iter().map(|(d, _)| d.device.id.clone()).collect();
-    let mut read: HashMap<String, Vec<chrono::NaiveDate>> = HashMap::new();
-    for r in repo::readings_between(c, &ids, from, to)? {
-        read.entry(r.device_id).or_default().push(r.local_day);
-    }
-    due.retain(|(device, period)| {
-        let (opens, closes) = (period.opens(closing), period.closes(closing));
-        !read
-            .get(&device.device.id)
-            .is_some_and(|days| days.iter().any(|d| (opens..=closes).contains(d)))
-    });
     Ok(due)
 }
 
