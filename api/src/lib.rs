@@ -135,6 +135,12 @@ pub fn build(config: Config) -> Result<Built, StartError> {
     )
     .map_err(|e| StartError::Background(e.to_string()))?;
     let doc = openapi();
+    // Served as it is, from one copy: each worker holding the document would keep tens of
+    // megabytes of small allocations alive per worker.
+    let doc_json = web::Bytes::from(
+        serde_json::to_vec(&doc)
+            .map_err(|e| StartError::Background(format!("cannot serialise the contract: {e}")))?,
+    );
     let state = web::Data::new(Arc::new(AppState {
         db: db.clone(),
         tokens: Tokens::new(
@@ -146,6 +152,7 @@ pub fn build(config: Config) -> Result<Built, StartError> {
         routes: RouteTable::from_openapi(&doc),
         config: config.clone(),
     }));
+    drop(doc);
     let bind_error = |source| StartError::Bind {
         bind: config.bind.clone(),
         source,
@@ -164,7 +171,24 @@ pub fn build(config: Config) -> Result<Built, StartError> {
             .configure(configure)
             .split_for_parts();
         app.service(web::redirect("/swagger-ui", "/swagger-ui/"))
-            .service(SwaggerUi::new("/swagger-ui/{_:.*}").url(OPENAPI_JSON_PATH, doc.clone()))
+            .route(
+                OPENAPI_JSON_PATH,
+                web::get().to({
+                    let doc_json = doc_json.clone();
+                    move || {
+                        let body = doc_json.clone();
+                        async move {
+                            actix_web::HttpResponse::Ok()
+                                .content_type(actix_web::http::header::ContentType::json())
+                                .body(body)
+                        }
+                    }
+                }),
+            )
+            .service(
+                SwaggerUi::new("/swagger-ui/{_:.*}")
+                    .config(utoipa_swagger_ui::Config::new([OPENAPI_JSON_PATH])),
+            )
             .default_service(web::to(http::fallback))
             .wrap(from_fn(http::idempotency))
             .wrap(from_fn(http::problem_json))
