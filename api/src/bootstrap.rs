@@ -36,6 +36,16 @@ pub enum BootstrapError {
     Case(#[from] crate::app::cases::CaseError),
 }
 
+impl fleetdesk_persistence::Unreachable for BootstrapError {
+    fn unreachable(&self) -> bool {
+        match self {
+            BootstrapError::Db(db) => db.unreachable(),
+            BootstrapError::Rule(e) => e.unreachable(),
+            _ => false,
+        }
+    }
+}
+
 fn new_user(
     email: &Email,
     name: &str,

@@ -338,6 +338,12 @@ impl From<Invalid> for ApiError {
     }
 }
 
+impl fleetdesk_persistence::Unreachable for ApiError {
+    fn unreachable(&self) -> bool {
+        self.code == ErrorCode::DatabaseUnavailable
+    }
+}
+
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> Self {
         match e {

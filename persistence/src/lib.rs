@@ -205,7 +205,8 @@ impl Manager {
 
 /// A pooled connection, with what the pool needs to know of it: when it was last handed out
 /// (a connection in use within the last [`CHECK_AFTER_IDLE`] needs no round trip to prove it
-/// alive), and whether a failed request found it dead (then the pool drops it).
+/// alive), and whether a request that could not reach the database found it dead (then the
+/// pool drops it).
 pub struct PoolConn {
     conn: Conn,
     handed_out: Instant,
@@ -216,12 +217,25 @@ pub struct PoolConn {
 const CHECK_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 impl PoolConn {
-    /// After a failed request: a connection that no longer answers is dropped by the pool
-    /// instead of failing the next request too.
-    fn check_after_error(&mut self) {
-        if self.conn.ping().is_err() {
+    /// After a request failed because the database could not be reached: a connection that
+    /// no longer answers is dropped by the pool instead of failing the next request too.
+    /// Refusals (a conflict, a rule) cost no round trip.
+    fn check_after<T, E: Unreachable>(&mut self, result: &Result<T, E>) {
+        if result.as_ref().is_err_and(Unreachable::unreachable) && self.conn.ping().is_err() {
             self.broken = true;
         }
+    }
+}
+
+/// An error that can say whether the database could not be reached (a closed connection, a
+/// server going away), as opposed to a refusal.
+pub trait Unreachable {
+    fn unreachable(&self) -> bool;
+}
+
+impl Unreachable for DbError {
+    fn unreachable(&self) -> bool {
+        matches!(self, DbError::Unavailable(_))
     }
 }
 
@@ -336,7 +350,7 @@ impl Db {
     }
 
     /// Runs `f` inside one write transaction on a pooled connection.
-    pub fn write<T, E: From<DbError>>(
+    pub fn write<T, E: From<DbError> + Unreachable>(
         &self,
         f: impl FnOnce(&mut Conn) -> Result<T, E>,
     ) -> Result<T, E> {
@@ -345,22 +359,18 @@ impl Db {
             .then(|| self.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner()));
         let mut conn = self.conn()?;
         let result = write(&mut conn, f);
-        if result.is_err() {
-            conn.check_after_error();
-        }
+        conn.check_after(&result);
         result
     }
 
     /// Runs `f` on a pooled connection, outside an explicit transaction.
-    pub fn read<T, E: From<DbError>>(
+    pub fn read<T, E: From<DbError> + Unreachable>(
         &self,
         f: impl FnOnce(&mut Conn) -> Result<T, E>,
     ) -> Result<T, E> {
         let mut conn = self.conn()?;
         let result = f(&mut conn);
-        if result.is_err() {
-            conn.check_after_error();
-        }
+        conn.check_after(&result);
         result
     }
 

@@ -34,6 +34,12 @@ pub enum StockError {
     Db(#[from] DbError),
 }
 
+impl fleetdesk_persistence::Unreachable for StockError {
+    fn unreachable(&self) -> bool {
+        matches!(self, StockError::Db(db) if db.unreachable())
+    }
+}
+
 impl From<StockError> for ApiError {
     fn from(e: StockError) -> Self {
         match e {
