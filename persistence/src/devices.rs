@@ -8,9 +8,7 @@ use fleetdesk_domain::readings::{CorrectionKind, ReadingKind, ReadingSource};
 
 use crate::Page;
 use crate::labels::Stored;
-use crate::schema::{
-    device_assignments, device_models, devices, meter_readings, site_assignments, sites,
-};
+use crate::schema::{device_assignments, device_models, devices, meter_readings, sites};
 use crate::{Conn, DbResult, utc};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -247,32 +245,6 @@ pub fn remove_device(conn: &mut Conn, id: &str, by: &str, at: DateTime<Utc>) -> 
     ))
     .execute(conn)?;
     Ok(n == 1)
-}
-
-/// (account, device) pairs assigned to a user.
-pub fn assignments_of(conn: &mut Conn, user_id: &str) -> DbResult<Vec<(String, String)>> {
-    let mut assigned: Vec<(String, String)> = device_assignments::table
-        .filter(device_assignments::user_id.eq(user_id))
-        .select((
-            device_assignments::account_id,
-            device_assignments::device_id,
-        ))
-        .load(conn)?;
-    // Every device of the sites they are responsible for, whenever it was added.
-    let of_sites: Vec<(String, String)> = devices::table
-        .filter(
-            devices::site_id.eq_any(
-                site_assignments::table
-                    .filter(site_assignments::user_id.eq(user_id))
-                    .select(site_assignments::site_id),
-            ),
-        )
-        .select((devices::account_id, devices::id))
-        .load(conn)?;
-    assigned.extend(of_sites);
-    assigned.sort();
-    assigned.dedup();
-    Ok(assigned)
 }
 
 /// Replaces a member's device assignments in one account.

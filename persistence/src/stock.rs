@@ -220,17 +220,6 @@ pub fn list_movements(
     Ok(Page::from_rows(rows, limit, |r| r.id.clone()))
 }
 
-/// Stock locations assigned to a user as a stock manager: (account, location).
-pub fn assignments_of(conn: &mut Conn, user_id: &str) -> DbResult<Vec<(String, String)>> {
-    Ok(stock_assignments::table
-        .filter(stock_assignments::user_id.eq(user_id))
-        .select((
-            stock_assignments::account_id,
-            stock_assignments::stock_location_id,
-        ))
-        .load(conn)?)
-}
-
 /// Replaces a member's stock location assignments in one account.
 pub fn set_assignments(
     conn: &mut Conn,
