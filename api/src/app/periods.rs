@@ -75,16 +75,6 @@ pub fn due_devices(
     days: u32,
     now: DateTime<Utc>,
 ) -> Result<Vec<(PeriodDevice, Period)>, ApiError> {
-    // Every site's local day is within a day of UTC's: outside the days before a closing,
-    // nothing is due anywhere, and the account's devices need not be read at all.
-    let utc_today = now.date_naive();
-    let near_closing = [utc_today.pred_opt(), Some(utc_today), utc_today.succ_opt()]
-        .into_iter()
-        .flatten()
-        .any(|day| Period::containing(day, closing).reminder_due(closing, day, days));
-    if !near_closing {
-        return Ok(Vec::new());
-    }
     // The period each site is in, by its local day; then, per period due, the devices of
     // those sites without a reading in it.
     let mut by_period: BTreeMap<Period, Vec<String>> = BTreeMap::new();
