@@ -44,16 +44,23 @@ use crate::tokens::Tokens;
 
 pub const OPENAPI_JSON_PATH: &str = "/api-docs/openapi.json";
 
-fn configure(cfg: &mut ServiceConfig) {
+/// The routes as the contract describes them.
+fn contract_routes(cfg: &mut ServiceConfig) {
     routes::ops::routes(cfg);
-    cfg.service(utoipa_actix_web::scope("/api/v1").configure(routes::api_v1));
+    cfg.service(utoipa_actix_web::scope("/api/v1").configure(|c| routes::api_v1(c)));
+}
+
+/// The same routes as a worker serves them, without collecting the contract again.
+fn app_routes(cfg: &mut web::ServiceConfig) {
+    routes::ops::routes(cfg);
+    cfg.service(web::scope("/api/v1").configure(routes::api_v1));
 }
 
 /// The contract as the code defines it.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let (_, doc) = App::new()
         .into_utoipa_app()
-        .configure(configure)
+        .configure(contract_routes)
         .split_for_parts();
     openapi::finish(doc)
 }
@@ -67,6 +74,34 @@ pub fn openapi_yaml() -> Result<String, String> {
 /// The contract as JSON, as served at `/api-docs/openapi.json`.
 pub fn openapi_json() -> Result<String, String> {
     openapi().to_pretty_json().map_err(|e| e.to_string())
+}
+
+/// The route table of the routes a worker serves, collected from their paths alone.
+pub fn route_table() -> RouteTable {
+    let mut collector = route_table::Collector::default();
+    routes::ops::routes(&mut collector);
+    collector.scope("/api/v1", routes::api_v1);
+    collector.finish()
+}
+
+/// The contract as served at [`OPENAPI_JSON_PATH`], collected when first asked for: collecting
+/// it takes tens of megabytes at its peak, which a server that is never asked keeps free.
+async fn contract_json() -> Result<actix_web::HttpResponse, error::ApiError> {
+    static JSON: std::sync::OnceLock<web::Bytes> = std::sync::OnceLock::new();
+    let body = match JSON.get() {
+        Some(json) => json.clone(),
+        None => {
+            let json = web::block(|| serde_json::to_vec(&openapi()))
+                .await?
+                .map_err(|e| {
+                    error::ApiError::internal_from(format!("cannot serialise the contract: {e}"))
+                })?;
+            JSON.get_or_init(|| json.into()).clone()
+        }
+    };
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type(actix_web::http::header::ContentType::json())
+        .body(body))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -134,13 +169,6 @@ pub fn build(config: Config) -> Result<Built, StartError> {
         config.clock.clone(),
     )
     .map_err(|e| StartError::Background(e.to_string()))?;
-    let doc = openapi();
-    // Served as it is, from one copy: each worker holding the document would keep tens of
-    // megabytes of small allocations alive per worker.
-    let doc_json = web::Bytes::from(
-        serde_json::to_vec(&doc)
-            .map_err(|e| StartError::Background(format!("cannot serialise the contract: {e}")))?,
-    );
     let state = web::Data::new(Arc::new(AppState {
         db: db.clone(),
         tokens: Tokens::new(
@@ -149,10 +177,9 @@ pub fn build(config: Config) -> Result<Built, StartError> {
             config.refresh_token_ttl,
         ),
         metrics: Metrics::default(),
-        routes: RouteTable::from_openapi(&doc),
+        routes: route_table(),
         config: config.clone(),
     }));
-    drop(doc);
     let bind_error = |source| StartError::Bind {
         bind: config.bind.clone(),
         source,
@@ -162,29 +189,14 @@ pub fn build(config: Config) -> Result<Built, StartError> {
     let body_limit = config.body_limit;
     let cors_origins = config.cors_allowed_origins.clone();
     let server = HttpServer::new(move || {
-        let (app, _) = App::new()
-            .into_utoipa_app()
+        App::new()
             .app_data(state.clone())
             .app_data(http::query_config())
             .app_data(http::path_config())
             .app_data(http::payload_config(body_limit))
-            .configure(configure)
-            .split_for_parts();
-        app.service(web::redirect("/swagger-ui", "/swagger-ui/"))
-            .route(
-                OPENAPI_JSON_PATH,
-                web::get().to({
-                    let doc_json = doc_json.clone();
-                    move || {
-                        let body = doc_json.clone();
-                        async move {
-                            actix_web::HttpResponse::Ok()
-                                .content_type(actix_web::http::header::ContentType::json())
-                                .body(body)
-                        }
-                    }
-                }),
-            )
+            .configure(app_routes)
+            .service(web::redirect("/swagger-ui", "/swagger-ui/"))
+            .route(OPENAPI_JSON_PATH, web::get().to(contract_json))
             .service(
                 SwaggerUi::new("/swagger-ui/{_:.*}")
                     .config(utoipa_swagger_ui::Config::new([OPENAPI_JSON_PATH])),

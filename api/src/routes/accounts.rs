@@ -4,6 +4,7 @@
 use actix_web::http::header;
 use std::collections::HashMap;
 
+use super::Routes;
 use actix_web::{HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::{
@@ -18,7 +19,6 @@ use fleetdesk_persistence::accounts::{
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::app::accounts::{self as app_accounts, find_account};
@@ -30,7 +30,7 @@ use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 use crate::views::AddressDto;
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_accounts)
         .service(create_account)
         .service(get_account)

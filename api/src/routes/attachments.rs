@@ -2,6 +2,7 @@
 //! as `multipart/form-data`, stored in the database, their type judged from their content;
 //! internal files are for staff only, as internal notes are.
 
+use super::Routes;
 use actix_multipart::{Field, Multipart, MultipartError};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{
@@ -16,7 +17,6 @@ use fleetdesk_persistence::identity as identity_repo;
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::app::cases::{self as app_cases, NewAttachment, case_for};
 use crate::auth::Authenticated;
@@ -24,7 +24,7 @@ use crate::error::{ApiError, ErrorCode, Problem};
 use crate::labels::AttachmentTypeName;
 use crate::state::{State, blocking};
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(upload_attachment)
         .service(list_attachments)
         .service(download_attachment);

@@ -1,6 +1,7 @@
 //! The call center: end users' calls, the catalogue of user-performed remedies, and
 //! dispatch eligibility.
 
+use super::Routes;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::parse_name;
@@ -13,7 +14,6 @@ use fleetdesk_persistence::dealers::{self as repo, CallFilter, CallRow, RemedyRo
 use fleetdesk_persistence::devices as devices_repo;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::app::calls::{self as app_calls, CallFacts};
@@ -29,7 +29,7 @@ use crate::views::{EligibilityView, eligibility_view};
 
 use crate::http::created;
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(create_remedy)
         .service(list_remedies)
         .service(log_call)

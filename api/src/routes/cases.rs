@@ -1,6 +1,7 @@
 //! Service cases: opening, following, commenting, moving through the state machine, assigning
 //! technicians, and the response clock with its explanation.
 
+use super::Routes;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -18,7 +19,6 @@ use fleetdesk_persistence::contracts as contracts_repo;
 use fleetdesk_persistence::identity as identity_repo;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::app::cases::{self as app_cases, About, Contact, case_for};
@@ -32,7 +32,7 @@ use crate::labels::{CaseCategoryName, CaseStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(open_case)
         .service(list_cases)
         .service(get_case)

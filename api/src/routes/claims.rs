@@ -1,6 +1,7 @@
 //! Warranty part claims (the e-Tag process): a dealer claims a defective part from one of its
 //! closed-out dispatches or a device it has registered; a warranty administrator decides.
 
+use super::Routes;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
@@ -11,7 +12,6 @@ use fleetdesk_domain::policy::{self, Action};
 use fleetdesk_persistence::dealers::{self as repo, ClaimFilter, ClaimRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::app::claims::{self as app_claims, claim_for};
@@ -27,7 +27,7 @@ use crate::state::{State, blocking};
 use crate::app::dealers::own_dealer;
 use crate::http::created;
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(submit_claim)
         .service(list_claims)
         .service(get_claim)

@@ -1,6 +1,7 @@
 //! Service contracts: the contracted response time and the business calendar it is counted
 //! in. Staff edit, customers read. Every edit adds a version; older versions stay readable.
 
+use super::Routes;
 use actix_web::{get, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::calendar::response_deadline;
@@ -8,7 +9,6 @@ use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::contracts::{self as repo, ContractRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::app::contracts as app_contracts;
@@ -18,7 +18,7 @@ use crate::error::{ApiError, ErrorCode, Problem};
 use crate::json::Json;
 use crate::state::{State, blocking};
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(get_contract).service(put_contract);
 }
 

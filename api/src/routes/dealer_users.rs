@@ -2,6 +2,7 @@
 //! administrators and technicians by e-mail, lists and removes them. The last administrator
 //! of a dealer stays.
 
+use super::Routes;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::{DealerRole, Email};
@@ -10,7 +11,6 @@ use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::dealers::{self as repo, DealerInvitationRow, DealerUserRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{Authenticated, authorize_dealer};
@@ -24,7 +24,7 @@ use crate::app::dealers as app_dealers;
 use crate::app::invitations::{self, Opened};
 use crate::views::AcceptInvitation;
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(invite_dealer_user)
         .service(list_dealer_invitations)
         .service(revoke_dealer_invitation)

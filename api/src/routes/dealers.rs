@@ -1,6 +1,7 @@
 //! The dealer network: dealers, their users and serial registrations. Calls live in
 //! `calls`, dispatches in `dispatches`, warranty part claims in `claims`.
 
+use super::Routes;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
@@ -13,7 +14,6 @@ use fleetdesk_persistence::dealers::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::app::dealers::{self as app_dealers_ops, own_dealer, registration_for};
@@ -28,7 +28,7 @@ use crate::state::{State, blocking};
 
 use crate::http::created;
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(create_dealer)
         .service(get_dealer)
         .service(register_serial)

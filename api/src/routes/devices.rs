@@ -1,5 +1,6 @@
 //! Device models and devices: who sees which device, where it stands, and its removal.
 
+use super::Routes;
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,7 +12,6 @@ use fleetdesk_persistence::DbError;
 use fleetdesk_persistence::devices::{self as repo, DeviceContext, DeviceFilter, ModelRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 pub use crate::app::devices::active;
@@ -27,7 +27,7 @@ use crate::state::{State, blocking};
 
 use crate::app::assignments::{self, DEVICES, SITES};
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_models)
         .service(create_model)
         .service(list_devices)

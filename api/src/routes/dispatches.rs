@@ -1,6 +1,7 @@
 //! Dispatches: created from an eligible call, accepted and closed out by the dealer, and
 //! labour compensation decided by warranty administrators.
 
+use super::Routes;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::dealers::{self as rules, CloseOut, LabourReason, PartUsed, Verdict};
@@ -9,7 +10,6 @@ use fleetdesk_domain::policy::{self, Action, DispatchScope};
 use fleetdesk_persistence::dealers::{self as repo, DispatchFilter, DispatchRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::auth::{Authenticated, authorize_dealer};
@@ -24,7 +24,7 @@ use crate::app::dispatches::{self as app_dispatches, dispatch_for, labour_reason
 use crate::http::created;
 use crate::views::Section2;
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(create_dispatch)
         .service(list_dispatches)
         .service(get_dispatch)

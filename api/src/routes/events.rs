@@ -4,13 +4,13 @@ use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
+use super::Routes;
 use fleetdesk_domain::events::{self as feed, EventFacts};
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::events::{self, EventRow, FeedFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
@@ -18,7 +18,7 @@ use crate::http::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::labels::EventKindName;
 use crate::state::{State, blocking};
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_events);
 }
 

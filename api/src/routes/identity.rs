@@ -1,5 +1,6 @@
 //! Sign-in and the caller's own identity.
 
+use super::Routes;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
@@ -7,7 +8,6 @@ use fleetdesk_domain::identity::Email;
 use fleetdesk_persistence::identity::{self as repo};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::app::sessions::{self, Issued, Refresh};
@@ -20,7 +20,7 @@ use crate::state::{State, blocking};
 use crate::throttle;
 use fleetdesk_domain::identity::{CustomerRole, DealerRole, StaffRole};
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(login)
         .service(refresh)
         .service(logout)

@@ -1,6 +1,7 @@
 //! The knowledge base: staff write articles (Markdown, the models they apply to, tags, draft
 //! or published); every signed-in customer user searches and reads the published ones.
 
+use super::Routes;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, put, web};
 use chrono::{DateTime, Utc};
@@ -11,7 +12,6 @@ use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::knowledge::{self as repo, Article, ArticleFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::app::knowledge::{self as app_knowledge, NewArticle};
 use crate::auth::{Authenticated, authorize_unscoped};
@@ -23,7 +23,7 @@ use crate::labels::{self, ArticleStatusName, LanguageName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(search_articles)
         .service(get_article)
         .service(create_article)

@@ -1,6 +1,7 @@
 //! Who belongs to a customer account: members and their roles, invitations, join requests.
 //! Nobody joins on their own word: an invitation or an approved request decides.
 
+use super::Routes;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
@@ -10,7 +11,6 @@ use fleetdesk_domain::policy::Action;
 use fleetdesk_persistence::identity::{self as repo, InvitationRow, JoinRequestView, MemberView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::app::accounts::find_account;
@@ -28,7 +28,7 @@ use crate::state::{State, blocking};
 use crate::throttle;
 use crate::views::AcceptInvitation;
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_members)
         .service(change_member)
         .service(remove_member)

@@ -21,10 +21,38 @@ pub mod registration;
 pub mod stock;
 pub mod telemetry;
 
-use utoipa_actix_web::service_config::ServiceConfig;
+use actix_web::dev::HttpServiceFactory;
+use utoipa_actix_web::OpenApiFactory;
 
-/// Registers every route of `/api/v1`; each lands in the OpenAPI document.
-pub fn api_v1(cfg: &mut ServiceConfig) {
+/// Where the routes are registered: the contract's collector (`utoipa_actix_web`), which also
+/// writes each route into the OpenAPI document, or a running app's configuration, which only
+/// serves them. The contract is collected once per process; each HTTP worker only serves.
+pub trait Routes {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static;
+}
+
+impl Routes for utoipa_actix_web::service_config::ServiceConfig<'_> {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static,
+    {
+        utoipa_actix_web::service_config::ServiceConfig::service(self, factory)
+    }
+}
+
+impl Routes for actix_web::web::ServiceConfig {
+    fn service<F>(&mut self, factory: F) -> &mut Self
+    where
+        F: HttpServiceFactory + OpenApiFactory + 'static,
+    {
+        actix_web::web::ServiceConfig::service(self, factory)
+    }
+}
+
+/// Registers every route of `/api/v1`.
+pub fn api_v1(cfg: &mut impl Routes) {
     identity::routes(cfg);
     registration::routes(cfg);
     accounts::routes(cfg);

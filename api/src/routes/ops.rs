@@ -1,14 +1,14 @@
 //! Operations: liveness, readiness and Prometheus metrics.
 
+use super::Routes;
 use actix_web::{HttpResponse, get};
 use serde::Serialize;
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::error::{ApiError, Problem};
 use crate::state::{State, blocking};
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(healthz).service(readyz).service(metrics);
 }
 

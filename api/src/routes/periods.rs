@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::Routes;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -15,7 +16,6 @@ use fleetdesk_persistence::devices as devices_repo;
 use fleetdesk_persistence::periods::{self as repo, PeriodDevice};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::app::accounts::find_account;
 use crate::app::devices::meters_of;
@@ -27,7 +27,7 @@ use crate::json::Json;
 use crate::labels::DeviceStatusName;
 use crate::state::{State, blocking};
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(set_reading_period)
         .service(reading_status)
         .service(usage_export);

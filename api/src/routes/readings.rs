@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::Routes;
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -15,7 +16,6 @@ use fleetdesk_persistence::devices::{self as repo, ReadingRow};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::app::devices::{device_for, meters_of};
@@ -28,7 +28,7 @@ use crate::labels::{CorrectionKindName, ReadingKindName, ReadingSourceName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(submit)
         .service(history)
         .service(correct)

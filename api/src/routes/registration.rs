@@ -3,13 +3,13 @@
 //! Registration and resending answer the same whether or not an address is registered, so
 //! neither reveals who has a user.
 
+use super::Routes;
 use actix_web::{HttpRequest, HttpResponse, patch, post, web};
 use fleetdesk_domain::accounts::{CustomerAccountNumber, parse_name};
 use fleetdesk_domain::identity::{Email, Password};
 use fleetdesk_domain::policy::Action;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::app::registration as app_registration;
@@ -20,7 +20,7 @@ use crate::json::Json;
 use crate::state::{AppState, State, blocking};
 use crate::throttle;
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(register)
         .service(confirm_email)
         .service(resend_confirmation)

@@ -2,6 +2,7 @@
 //! for automated toner replenishment, replenishment orders raised by devices' supply-level
 //! reports, and the receipts and consumption stock managers record.
 
+use super::Routes;
 use actix_web::{HttpResponse, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::parse_name;
@@ -16,7 +17,6 @@ use fleetdesk_persistence::stock::{
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use utoipa_actix_web::service_config::ServiceConfig;
 use validator::Validate;
 
 use crate::app::stock as app_stock;
@@ -34,7 +34,7 @@ use crate::views::AddressDto;
 
 use crate::app::assignments::{self, STOCK_LOCATIONS};
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(create_stock_location)
         .service(list_stock_locations)
         .service(get_stock_location)

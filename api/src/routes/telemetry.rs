@@ -2,6 +2,7 @@
 //! supply levels with, and the report that raises replenishment orders. A device credential
 //! opens this one endpoint and nothing else: it is no JWT, so every other endpoint refuses it.
 
+use super::Routes;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::parse_name;
@@ -10,7 +11,6 @@ use fleetdesk_domain::stock::{self as stock_rules, SupplyLevel};
 use fleetdesk_persistence::stock::{self as repo, DeviceCredentialRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::app::stock as app;
 use crate::auth::{self, Authenticated, authorize};
@@ -21,7 +21,7 @@ use crate::state::{State, blocking};
 /// Device credentials start with this, so that they are never mistaken for a user's token.
 const PREFIX: &str = "fdd_";
 
-pub fn routes(cfg: &mut ServiceConfig) {
+pub fn routes(cfg: &mut impl Routes) {
     cfg.service(issue_credential)
         .service(list_credentials)
         .service(revoke_credential)
