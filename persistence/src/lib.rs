@@ -16,10 +16,11 @@ pub mod knowledge;
 pub mod labels;
 pub mod outbox;
 pub mod periods;
+mod queue;
 pub mod schema;
 pub mod stock;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -252,6 +253,9 @@ impl std::ops::DerefMut for PoolConn {
     }
 }
 
+/// Each SQLite connection's page cache, in KiB.
+const SQLITE_CACHE_KIB: u32 = 512;
+
 impl ManageConnection for Manager {
     type Connection = PoolConn;
     type Error = r2d2::Error;
@@ -264,9 +268,12 @@ impl ManageConnection for Manager {
             Backend::Sqlite => {
                 let mut conn =
                     SqliteConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?;
+                // A modest page cache per connection (SQLite's default is 2 MiB each): the
+                // operating system caches the file for every connection at once.
                 conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+                     PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; \
+                     PRAGMA cache_size = -{SQLITE_CACHE_KIB};",
                     self.sqlite_busy_timeout.as_millis(),
                     self.sqlite_synchronous.pragma(),
                 ))
@@ -311,7 +318,7 @@ pub struct Db {
     /// SQLite has one writer at a time: this process's writers queue here, in order, instead
     /// of polling for the database's write lock (which the busy timeout still covers for
     /// other processes).
-    sqlite_writer: Arc<Mutex<()>>,
+    sqlite_writer: Arc<queue::FifoLock>,
 }
 
 impl Db {
@@ -337,7 +344,7 @@ impl Db {
         Ok(Self {
             pool,
             backend: Backend::of(url),
-            sqlite_writer: Arc::new(Mutex::new(())),
+            sqlite_writer: Arc::new(queue::FifoLock::default()),
         })
     }
 
@@ -354,9 +361,7 @@ impl Db {
         &self,
         f: impl FnOnce(&mut Conn) -> Result<T, E>,
     ) -> Result<T, E> {
-        // A poisoned lock guards nothing: the transaction it covered has rolled back.
-        let _writer = (self.backend == Backend::Sqlite)
-            .then(|| self.sqlite_writer.lock().unwrap_or_else(|e| e.into_inner()));
+        let _writer = (self.backend == Backend::Sqlite).then(|| self.sqlite_writer.lock());
         let mut conn = self.conn()?;
         let result = write(&mut conn, f);
         conn.check_after(&result);
