@@ -1,7 +1,9 @@
 //! Device models, devices, their assignment to device managers, and meter readings.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{AstPass, Query, QueryFragment};
 
 use fleetdesk_domain::devices::DeviceStatus;
 use fleetdesk_domain::readings::{CorrectionKind, ReadingKind, ReadingSource};
@@ -105,33 +107,57 @@ pub fn insert_device(conn: &mut Conn, row: &DeviceRow) -> DbResult<()> {
     Ok(())
 }
 
-pub fn find_device(conn: &mut Conn, id: &str) -> DbResult<Option<DeviceContext>> {
-    Ok(devices::table
-        .inner_join(device_models::table)
-        .inner_join(sites::table)
-        .filter(devices::id.eq(id))
-        .select((
-            DeviceRow::as_select(),
-            device_models::name,
-            device_models::rated_units_per_minute,
-            sites::time_zone,
-        ))
-        .first(conn)
-        .optional()?)
+/// The query of a device with its context (one row, by id).
+macro_rules! device_context {
+    ($id:expr) => {
+        devices::table
+            .inner_join(device_models::table)
+            .inner_join(sites::table)
+            .filter(devices::id.eq($id))
+            .select((
+                DeviceRow::as_select(),
+                device_models::name,
+                device_models::rated_units_per_minute,
+                sites::time_zone,
+            ))
+            .limit(1)
+    };
 }
 
-/// Serialises readings of one device until commit (PostgreSQL; SQLite's write transactions
-/// are serial already), so the "never lower" check and the insert cannot interleave.
-pub fn lock_device(conn: &mut Conn, id: &str) -> DbResult<()> {
-    if let Conn::Postgresql(pg) = conn {
-        devices::table
-            .find(id)
-            .select(devices::id)
-            .for_update()
-            .load::<String>(pg)?;
-    }
-    Ok(())
+pub fn find_device(conn: &mut Conn, id: &str) -> DbResult<Option<DeviceContext>> {
+    Ok(device_context!(id).get_result(conn).optional()?)
 }
+
+/// The device with its context, locked until commit so that its readings queue: the "never
+/// lower" check and the insert cannot interleave. On PostgreSQL the device's row alone is
+/// locked (its model and site stay free for other devices), in the same statement; SQLite's
+/// write transactions are serial already.
+pub fn find_device_locked(conn: &mut Conn, id: &str) -> DbResult<Option<DeviceContext>> {
+    match conn {
+        Conn::Postgresql(pg) => Ok(ForUpdateOfDevices(device_context!(id))
+            .get_result(pg)
+            .optional()?),
+        Conn::Sqlite(_) => find_device(conn, id),
+    }
+}
+
+/// `query FOR UPDATE OF devices` (PostgreSQL), which the query builder cannot say.
+#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
+struct ForUpdateOfDevices<Q>(Q);
+
+impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for ForUpdateOfDevices<Q> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.0.walk_ast(out.reborrow())?;
+        out.push_sql(" FOR UPDATE OF devices");
+        Ok(())
+    }
+}
+
+impl<Q: Query> Query for ForUpdateOfDevices<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q> RunQueryDsl<PgConnection> for ForUpdateOfDevices<Q> {}
 
 /// What a list of devices is filtered by.
 #[derive(Debug, Clone, Default)]

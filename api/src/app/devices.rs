@@ -41,7 +41,25 @@ pub fn device_for(
     action: Action,
     id: &str,
 ) -> Result<DeviceContext, ApiError> {
-    let device = repo::find_device(c, id)?.ok_or_else(ApiError::not_found)?;
+    checked(repo::find_device(c, id)?, who, action)
+}
+
+/// Loads a device locked until commit (see `find_device_locked`) and checks `action` on it.
+pub fn locked_device_for(
+    c: &mut Conn,
+    who: &Principal,
+    action: Action,
+    id: &str,
+) -> Result<DeviceContext, ApiError> {
+    checked(repo::find_device_locked(c, id)?, who, action)
+}
+
+fn checked(
+    found: Option<DeviceContext>,
+    who: &Principal,
+    action: Action,
+) -> Result<DeviceContext, ApiError> {
+    let device = found.ok_or_else(ApiError::not_found)?;
     authorize_device(who, action, &device.device)?;
     Ok(device)
 }

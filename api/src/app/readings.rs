@@ -17,7 +17,7 @@ use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
-use crate::app::devices::{active, device_event, device_for, meters_of};
+use crate::app::devices::{active, device_event, locked_device_for, meters_of};
 use crate::error::{ApiError, ErrorCode};
 
 /// Meter values as a request gave them: a count, or null for a meter left out.
@@ -197,8 +197,7 @@ pub fn submit(
     (raw, confirm_implausible): (RawValues, bool),
     now: DateTime<Utc>,
 ) -> Result<ReadingRow, ApiError> {
-    let ctx = device_for(c, who, Action::SubmitReading, id)?;
-    repo::lock_device(c, id)?;
+    let ctx = locked_device_for(c, who, Action::SubmitReading, id)?;
     active(&ctx.device)?;
     let values =
         rules::parse_values(&meters_of(&ctx.device.meters)?, &raw).map_err(refusal_of(id))?;
@@ -270,8 +269,7 @@ pub fn correct(
     }: NewCorrection,
     now: DateTime<Utc>,
 ) -> Result<ReadingRow, ApiError> {
-    let ctx = device_for(c, who, Action::CorrectReadings, id)?;
-    repo::lock_device(c, id)?;
+    let ctx = locked_device_for(c, who, Action::CorrectReadings, id)?;
     active(&ctx.device)?;
     let meters = meters_of(&ctx.device.meters)?;
     let (corrected, final_values) =
