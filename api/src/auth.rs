@@ -1,8 +1,6 @@
 //! Sign-in: argon2id password hashes, short-lived JWT access tokens, rotating refresh tokens,
 //! and the [`Authenticated`] extractor that turns a bearer token into a [`Principal`].
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
@@ -12,6 +10,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, CaseRef, Decision};
+use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::dealers::DispatchRow;
 use fleetdesk_persistence::devices::DeviceRow;
 use sha2::{Digest, Sha256};
@@ -72,34 +71,86 @@ pub fn bearer(req: &HttpRequest) -> Option<&str> {
         .map(str::trim)
 }
 
-/// The signed-in caller, checked against the database on every request (a removed user or
-/// a changed membership takes effect at once).
+/// The signed-in caller: a request whose bearer token is valid. Who the caller is (roles,
+/// memberships, assignments) is read from the database for every request, so a removed user
+/// or a changed membership takes effect at once: [`Authenticated::read`] and
+/// [`Authenticated::write`] read it on the connection that does the request's work (one trip
+/// to a blocking thread, one pooled connection); [`Authenticated::principal`] reads it alone,
+/// for a handler that needs it before its database work.
 #[derive(Debug, Clone)]
-pub struct Authenticated(pub Principal);
+pub struct Authenticated {
+    user_id: String,
+}
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let state = req.app_data::<web::Data<Arc<AppState>>>().cloned();
-        let token = bearer(req).map(str::to_owned);
-        Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::internal())?;
-            let token =
-                token.ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
-            let user_id = state.tokens.verify(&token, state.config.clock.now())?;
-            let principal = blocking(move || load_principal(&state, &user_id)).await?;
-            Ok(Authenticated(principal))
-        })
+        std::future::ready(verified(req))
     }
 }
 
-fn load_principal(state: &AppState, user_id: &str) -> Result<Principal, ApiError> {
-    state
-        .db
-        .read(|c| fleetdesk_persistence::identity::load_principal(c, user_id))?
-        .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists"))
+fn verified(req: &HttpRequest) -> Result<Authenticated, ApiError> {
+    let state = req
+        .app_data::<web::Data<Arc<AppState>>>()
+        .ok_or_else(ApiError::internal)?;
+    let token = bearer(req).ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
+    let user_id = state.tokens.verify(token, state.config.clock.now())?;
+    Ok(Authenticated { user_id })
+}
+
+impl Authenticated {
+    /// The caller as the database has them now, read on `c`.
+    pub fn load(&self, c: &mut Conn) -> Result<Principal, ApiError> {
+        fleetdesk_persistence::identity::load_principal(c, &self.user_id)?
+            .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists"))
+    }
+
+    /// The caller, read on a connection of its own.
+    pub async fn principal(&self, state: &Arc<AppState>) -> Result<Principal, ApiError> {
+        let (state, caller) = (state.clone(), self.clone());
+        blocking(move || state.db.read(|c| caller.load(c))).await
+    }
+
+    /// Reads the caller and runs `f` with them on one pooled connection.
+    pub async fn read<T: Send + 'static>(
+        self,
+        state: &Arc<AppState>,
+        f: impl FnOnce(&mut Conn, &Principal) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        self.run(state, false, f).await
+    }
+
+    /// Reads the caller and runs `f` with them in one write transaction.
+    pub async fn write<T: Send + 'static>(
+        self,
+        state: &Arc<AppState>,
+        f: impl FnOnce(&mut Conn, &Principal) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        self.run(state, true, f).await
+    }
+
+    async fn run<T: Send + 'static>(
+        self,
+        state: &Arc<AppState>,
+        in_transaction: bool,
+        f: impl FnOnce(&mut Conn, &Principal) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let state = state.clone();
+        blocking(move || {
+            let work = |c: &mut Conn| {
+                let who = self.load(c)?;
+                f(c, &who)
+            };
+            if in_transaction {
+                state.db.write(work)
+            } else {
+                state.db.read(work)
+            }
+        })
+        .await
+    }
 }
 
 /// The policy's answer as an HTTP error: outside the caller's scope is 404, a role that may

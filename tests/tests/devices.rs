@@ -434,7 +434,9 @@ async fn device_managers_reach_only_assigned_devices(b: Backend) {
     )
     .await;
 
-    // Removing the member ends the assignment.
+    // Removing the member ends the assignment, on the next request, on every path.
+    let own = format!("/api/v1/devices/{device}");
+    assert_eq!(s.get(&own, &manager).await.0, StatusCode::OK);
     s.send(
         Method::DELETE,
         &format!("/api/v1/accounts/{account}/members/{manager_id}"),
@@ -447,6 +449,25 @@ async fn device_managers_reach_only_assigned_devices(b: Backend) {
         .await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.json::<Value>().await.unwrap()["items"], json!([]));
+    for (method, path, body) in [
+        (Method::GET, own.clone(), None),
+        (Method::GET, format!("{own}/meter-readings"), None),
+        (
+            Method::POST,
+            format!("{own}/meter-readings"),
+            Some(json!({"values": {"black": 1, "colour": 1}})),
+        ),
+    ] {
+        s.expect_problem(
+            method,
+            &path,
+            Some(&manager),
+            body,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
+    }
 }
 
 async fn each_reading_rule_has_its_refusal(b: Backend) {

@@ -300,12 +300,13 @@ pub struct AccountQuery {
 #[get("/accounts")]
 async fn list_accounts(
     state: State,
-    user: Authenticated,
+    caller: Authenticated,
     filter: web::Query<AccountQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<AccountPage>, ApiError> {
+    let user = caller.principal(&state).await?;
     let (limit, after) = page.resolve()?;
-    let who = user.0;
+    let who = user;
     let scope = policy::account_scope(&who, Action::ReadAccount).ok_or_else(ApiError::forbidden)?;
     let filter = AccountFilter {
         only_ids: match scope {
@@ -398,10 +399,11 @@ fn history_json(history: Vec<PaymentRecordDto>) -> Result<String, ApiError> {
 #[post("/accounts")]
 async fn create_account(
     state: State,
-    user: Authenticated,
+    caller: Authenticated,
     body: Json<CreateAccount>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&user.0, Action::CreateAccount, None)?;
+    let user = caller.principal(&state).await?;
+    authorize(&user, Action::CreateAccount, None)?;
     body.validate()?;
     let body = body.into_inner();
     let now = state.config.clock.now();
@@ -424,7 +426,7 @@ async fn create_account(
         reading_closing_day: None,
     };
     let state = state.into_inner();
-    let actor = user.0.user_id;
+    let actor = user.user_id;
     let row = blocking(move || {
         state
             .db
@@ -450,13 +452,14 @@ async fn create_account(
 #[get("/accounts/{id}")]
 async fn get_account(
     state: State,
-    user: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<AccountView>, ApiError> {
+    let user = caller.principal(&state).await?;
     let id = id.into_inner();
-    authorize(&user.0, Action::ReadAccount, Some(&id))?;
+    authorize(&user, Action::ReadAccount, Some(&id))?;
     let state = state.into_inner();
-    let who = user.0;
+    let who = user;
     let view = blocking(move || {
         state.db.read(|c| {
             let row = find_account(c, &id)?;
@@ -502,12 +505,13 @@ pub struct UpdateAccount {
 #[patch("/accounts/{id}")]
 async fn update_account(
     state: State,
-    user: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<UpdateAccount>,
 ) -> Result<web::Json<StaffAccount>, ApiError> {
+    let user = caller.principal(&state).await?;
     let id = id.into_inner();
-    authorize(&user.0, Action::UpdateAccount, Some(&id))?;
+    authorize(&user, Action::UpdateAccount, Some(&id))?;
     body.validate()?;
     let body = body.into_inner();
     let now = state.config.clock.now();
@@ -524,7 +528,7 @@ async fn update_account(
         updated_at: Some(now.naive_utc()),
     };
     let state = state.into_inner();
-    let actor = user.0.user_id;
+    let actor = user.user_id;
     let view = blocking(move || {
         state.db.write(|c| {
             let row = app_accounts::update(c, &actor, &id, changes, now)?;
@@ -559,15 +563,16 @@ pub struct PrimaryContactChoice {
 #[put("/accounts/{id}/primary-contact")]
 async fn put_primary_contact(
     state: State,
-    user: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<PrimaryContactChoice>,
 ) -> Result<web::Json<AccountView>, ApiError> {
+    let user = caller.principal(&state).await?;
     let id = id.into_inner();
-    authorize(&user.0, Action::ManageMembers, Some(&id))?;
+    authorize(&user, Action::ManageMembers, Some(&id))?;
     let contact = body.into_inner().user_id;
     let state = state.into_inner();
-    let who = user.0;
+    let who = user;
     let view = blocking(move || {
         let now = state.config.clock.now();
         state.db.write(|c| {
@@ -643,12 +648,13 @@ pub type SitePage = Page<Site>;
 #[get("/accounts/{id}/sites")]
 async fn list_sites(
     state: State,
-    user: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<SitePage>, ApiError> {
+    let user = caller.principal(&state).await?;
     let id = id.into_inner();
-    authorize(&user.0, Action::ReadSites, Some(&id))?;
+    authorize(&user, Action::ReadSites, Some(&id))?;
     let (limit, after) = page.resolve()?;
     let state = state.into_inner();
     let page = blocking(move || {
@@ -674,11 +680,12 @@ async fn list_sites(
 #[get("/accounts/{id}/sites/{site_id}")]
 async fn get_site(
     state: State,
-    user: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<Site>, ApiError> {
+    let user = caller.principal(&state).await?;
     let (account_id, site_id) = path.into_inner();
-    authorize(&user.0, Action::ReadSites, Some(&account_id))?;
+    authorize(&user, Action::ReadSites, Some(&account_id))?;
     let state = state.into_inner();
     let row = blocking(move || {
         state.db.read(|c| -> Result<_, ApiError> {
@@ -706,12 +713,13 @@ async fn get_site(
 #[post("/accounts/{id}/sites")]
 async fn create_site(
     state: State,
-    user: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<CreateSite>,
 ) -> Result<HttpResponse, ApiError> {
+    let user = caller.principal(&state).await?;
     let account_id = id.into_inner();
-    authorize(&user.0, Action::CreateSite, Some(&account_id))?;
+    authorize(&user, Action::CreateSite, Some(&account_id))?;
     body.validate()?;
     let body = body.into_inner();
     let address = Address::parse(
@@ -736,7 +744,7 @@ async fn create_site(
         created_at: now.naive_utc(),
     };
     let state = state.into_inner();
-    let actor = user.0.user_id;
+    let actor = user.user_id;
     let row = blocking(move || {
         state
             .db

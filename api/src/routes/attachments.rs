@@ -208,12 +208,11 @@ async fn read_form(mut form: Multipart, max: usize) -> Result<NewAttachment, Api
 #[post("/cases/{id}/attachments")]
 async fn upload_attachment(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     req: HttpRequest,
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
-    let state = state.into_inner();
     let max = state.config.attachment_max_bytes;
     let declared_length = req
         .headers()
@@ -225,17 +224,15 @@ async fn upload_attachment(
     }
     let new = read_form(form, max).await?;
     let now = state.config.clock.now();
-    let who = who.0;
-    let attachment = blocking(move || {
-        state.db.write(|c| -> Result<Attachment, ApiError> {
-            let row = app_cases::attach(c, &who, &id, new, now)?;
+    let attachment = caller
+        .write(&state, move |c, who| {
+            let row = app_cases::attach(c, who, &id, new, now)?;
             let name = identity_repo::find_user(c, &who.user_id)?
                 .ok_or_else(|| ApiError::internal())?
                 .display_name;
             Ok(Attachment::from((row, name)))
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -261,20 +258,18 @@ async fn upload_attachment(
 #[get("/cases/{id}/attachments")]
 async fn list_attachments(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<Attachment>>, ApiError> {
-    let state = state.into_inner();
-    let list = blocking(move || {
-        state.db.read(|c| -> Result<Vec<Attachment>, ApiError> {
-            case_for(c, &who.0, Action::ReadCases, &id)?;
-            Ok(repo::attachments(c, &id, policy::sees_staff_only(&who.0))?
+    let list = caller
+        .read(&state, move |c, who| {
+            case_for(c, who, Action::ReadCases, &id)?;
+            Ok(repo::attachments(c, &id, policy::sees_staff_only(who))?
                 .into_iter()
                 .map(Attachment::from)
                 .collect())
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(list))
 }
 
@@ -305,19 +300,20 @@ struct AttachmentPath {
 #[get("/cases/{id}/attachments/{attachment_id}")]
 async fn download_attachment(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<AttachmentPath>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     let AttachmentPath { id, attachment_id } = path.into_inner();
     let state = state.into_inner();
     let (row, content) = blocking(move || {
         state
             .db
             .read(|c| -> Result<(AttachmentRow, Vec<u8>), ApiError> {
-                case_for(c, &who.0, Action::ReadCases, &id)?;
+                case_for(c, &who, Action::ReadCases, &id)?;
                 repo::attachment_content(c, &id, &attachment_id)?
                     // Internal files do not exist for customers.
-                    .filter(|(row, _)| !row.internal || policy::sees_staff_only(&who.0))
+                    .filter(|(row, _)| !row.internal || policy::sees_staff_only(&who))
                     .ok_or_else(ApiError::not_found)
             })
     })

@@ -117,10 +117,11 @@ fn parse_category(raw: &str) -> Result<String, ApiError> {
 #[post("/remedies")]
 async fn create_remedy(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     body: Json<NewRemedy>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize_dealer(&who.0, Action::ManageRemedies, None)?;
+    let who = caller.principal(&state).await?;
+    authorize_dealer(&who, Action::ManageRemedies, None)?;
     body.validate()?;
     let body = body.into_inner();
     let row = RemedyRow {
@@ -130,7 +131,7 @@ async fn create_remedy(
         title: parse_name("title", &body.title, 200)?,
         instructions: body.instructions.trim().to_owned(),
         active: true,
-        created_by: who.0.user_id.clone(),
+        created_by: who.user_id.clone(),
         created_at: state.config.clock.now().naive_utc(),
     };
     let state = state.into_inner();
@@ -181,11 +182,12 @@ pub struct RemedyQuery {
 #[get("/remedies")]
 async fn list_remedies(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     q: web::Query<RemedyQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<RemedyPage>, ApiError> {
-    authorize_dealer(&who.0, Action::ReadCalls, None)?;
+    let who = caller.principal(&state).await?;
+    authorize_dealer(&who, Action::ReadCalls, None)?;
     let (limit, after) = page.resolve()?;
     let category = q
         .problem_category
@@ -372,10 +374,11 @@ pub struct NewCall {
 #[post("/calls")]
 async fn log_call(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     body: Json<NewCall>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize_dealer(&who.0, Action::WorkCalls, None)?;
+    let who = caller.principal(&state).await?;
+    authorize_dealer(&who, Action::WorkCalls, None)?;
     body.validate()?;
     let body = body.into_inner();
     let serial = SerialNumber::parse(&body.serial_number)?;
@@ -422,7 +425,7 @@ async fn log_call(
         site_address,
     };
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let call = blocking(move || {
         let now = state.config.clock.now();
         state
@@ -491,11 +494,12 @@ pub struct CallQuery {
 #[get("/calls")]
 async fn list_calls(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     q: web::Query<CallQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<CallPage>, ApiError> {
-    authorize_dealer(&who.0, Action::ReadCalls, None)?;
+    let who = caller.principal(&state).await?;
+    authorize_dealer(&who, Action::ReadCalls, None)?;
     let (limit, after) = page.resolve()?;
     let q = q.into_inner();
     let filter = CallFilter {
@@ -526,10 +530,11 @@ async fn list_calls(
 #[get("/calls/{id}")]
 async fn get_call(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<Call>, ApiError> {
-    authorize_dealer(&who.0, Action::ReadCalls, None)?;
+    let who = caller.principal(&state).await?;
+    authorize_dealer(&who, Action::ReadCalls, None)?;
     let state = state.into_inner();
     let call = blocking(move || state.db.read(|c| Ok(call_view(CallFacts::load(c, &id)?)))).await?;
     Ok(web::Json(call))
@@ -562,11 +567,12 @@ pub struct NewRemedyOutcome {
 #[post("/calls/{id}/remedies")]
 async fn record_remedy(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<NewRemedyOutcome>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize_dealer(&who.0, Action::WorkCalls, None)?;
+    let who = caller.principal(&state).await?;
+    authorize_dealer(&who, Action::WorkCalls, None)?;
     body.validate()?;
     let body = body.into_inner();
     let note = body
@@ -577,7 +583,7 @@ async fn record_remedy(
         .map(str::to_owned);
     let outcome = RemedyOutcome::parse(body.outcome.trim(), note.as_deref())?;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let call = blocking(move || {
         let now = state.config.clock.now();
         let tried = (body.remedy_id.as_str(), outcome, note);
@@ -624,11 +630,12 @@ pub struct NewAttempt {
 #[post("/calls/{id}/attempts")]
 async fn record_attempt(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<NewAttempt>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize_dealer(&who.0, Action::WorkCalls, None)?;
+    let who = caller.principal(&state).await?;
+    authorize_dealer(&who, Action::WorkCalls, None)?;
     body.validate()?;
     let body = body.into_inner();
     let description = body.description.trim().to_owned();
@@ -637,7 +644,7 @@ async fn record_attempt(
     }
     let outcome: AttemptOutcome = labels::parse("outcome", &body.outcome)?;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let call = blocking(move || {
         let now = state.config.clock.now();
         let attempt = (description, outcome);
@@ -667,12 +674,13 @@ async fn record_attempt(
 #[post("/calls/{id}/redirect")]
 async fn redirect_call(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<Call>, ApiError> {
-    authorize_dealer(&who.0, Action::WorkCalls, None)?;
+    let who = caller.principal(&state).await?;
+    authorize_dealer(&who, Action::WorkCalls, None)?;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let call = blocking(move || {
         let now = state.config.clock.now();
         state
@@ -707,15 +715,16 @@ pub struct Resolution {
 #[post("/calls/{id}/resolve")]
 async fn resolve_call(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<Resolution>,
 ) -> Result<web::Json<Call>, ApiError> {
-    authorize_dealer(&who.0, Action::WorkCalls, None)?;
+    let who = caller.principal(&state).await?;
+    authorize_dealer(&who, Action::WorkCalls, None)?;
     body.validate()?;
     let resolution = body.into_inner().resolution.trim().to_owned();
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let call = blocking(move || {
         let now = state.config.clock.now();
         let resolved = |c: &mut _| app_calls::resolve(c, &actor, &id, &resolution, now);
@@ -739,10 +748,11 @@ async fn resolve_call(
 #[get("/calls/{id}/dispatch-eligibility")]
 async fn get_eligibility(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<EligibilityView>, ApiError> {
-    authorize_dealer(&who.0, Action::ReadCalls, None)?;
+    let who = caller.principal(&state).await?;
+    authorize_dealer(&who, Action::ReadCalls, None)?;
     let state = state.into_inner();
     let view = blocking(move || {
         state.db.read(|c| -> Result<EligibilityView, ApiError> {

@@ -301,7 +301,7 @@ fn parse_contact(input: ContactInput) -> Result<Contact, ApiError> {
 #[post("/cases")]
 async fn open_case(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     body: Json<OpenCase>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
@@ -329,11 +329,9 @@ async fn open_case(
             ));
         }
     };
-    let state = state.into_inner();
     let now = state.config.clock.now();
-    let who = who.0;
-    let detail = blocking(move || {
-        state.db.write(|c| -> Result<CaseDetail, ApiError> {
+    let detail = caller
+        .write(&state, move |c, who| {
             let opened = app_cases::OpenCase {
                 about,
                 category,
@@ -341,11 +339,10 @@ async fn open_case(
                 description,
                 contact,
             };
-            let ctx = app_cases::open(c, &who, opened, now)?;
-            detail(c, &who, ctx, now)
+            let ctx = app_cases::open(c, who, opened, now)?;
+            detail(c, who, ctx, now)
         })
-    })
-    .await?;
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -472,12 +469,13 @@ fn page_of(page: fleetdesk_persistence::Page<CaseContext>, now: DateTime<Utc>) -
 #[get("/cases")]
 async fn list_cases(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     q: web::Query<CaseQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<CasePage>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (limit, after) = page.resolve()?;
-    let scope = policy::case_scope(&who.0, Action::ReadCases).ok_or_else(ApiError::forbidden)?;
+    let scope = policy::case_scope(&who, Action::ReadCases).ok_or_else(ApiError::forbidden)?;
     let q = q.into_inner();
     let order = order_of(q.sort.as_deref(), after)?;
     let category = q
@@ -521,18 +519,16 @@ async fn list_cases(
 #[get("/cases/{id}")]
 async fn get_case(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<CaseDetail>, ApiError> {
-    let state = state.into_inner();
     let now = state.config.clock.now();
-    let detail = blocking(move || {
-        state.db.read(|c| -> Result<CaseDetail, ApiError> {
-            let ctx = case_for(c, &who.0, Action::ReadCases, &id)?;
-            detail(c, &who.0, ctx, now)
+    let detail = caller
+        .read(&state, move |c, who| {
+            let ctx = case_for(c, who, Action::ReadCases, &id)?;
+            detail(c, who, ctx, now)
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(detail))
 }
 
@@ -568,10 +564,11 @@ pub struct NewComment {
 #[post("/cases/{id}/comments")]
 async fn add_comment(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<NewComment>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     body.validate()?;
     let body = body.into_inner();
     let text = body.body.trim().to_owned();
@@ -580,7 +577,6 @@ async fn add_comment(
     }
     let state = state.into_inner();
     let now = state.config.clock.now();
-    let who = who.0;
     let (case_id, comment) = blocking(move || {
         state.db.write(|c| -> Result<(String, Comment), ApiError> {
             let (case_id, row) = app_cases::comment(c, &who, &id, (text, body.internal), now)?;
@@ -613,17 +609,18 @@ async fn add_comment(
 #[get("/cases/{id}/comments/{comment_id}")]
 async fn get_comment(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<Comment>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (id, comment_id) = path.into_inner();
     let state = state.into_inner();
     let comment = blocking(move || {
         state.db.read(|c| -> Result<Comment, ApiError> {
-            case_for(c, &who.0, Action::ReadCases, &id)?;
+            case_for(c, &who, Action::ReadCases, &id)?;
             repo::find_comment(c, &id, &comment_id)?
                 // Internal notes do not exist for customers.
-                .filter(|(row, _)| !row.internal || policy::sees_staff_only(&who.0))
+                .filter(|(row, _)| !row.internal || policy::sees_staff_only(&who))
                 .map(Comment::from)
                 .ok_or_else(ApiError::not_found)
         })
@@ -659,23 +656,20 @@ pub struct Transition {
 #[post("/cases/{id}/transitions")]
 async fn move_case(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<Transition>,
 ) -> Result<web::Json<CaseDetail>, ApiError> {
     let to = Status::parse(body.to.trim()).ok_or_else(|| {
         ApiError::invalid_field("to", format!("'{}' is not a case status", body.to))
     })?;
-    let state = state.into_inner();
     let now = state.config.clock.now();
-    let who = who.0;
-    let detail = blocking(move || {
-        state.db.write(|c| -> Result<CaseDetail, ApiError> {
-            let ctx = app_cases::move_to(c, &who, &id, to, now)?;
-            detail(c, &who, ctx, now)
+    let detail = caller
+        .write(&state, move |c, who| {
+            let ctx = app_cases::move_to(c, who, &id, to, now)?;
+            detail(c, who, ctx, now)
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(detail))
 }
 
@@ -703,22 +697,19 @@ pub struct TechnicianAssignment {
 #[put("/cases/{id}/technician")]
 async fn assign_technician(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<TechnicianAssignment>,
 ) -> Result<web::Json<CaseDetail>, ApiError> {
     let technician_id = body.into_inner().technician_id;
-    let state = state.into_inner();
     let now = state.config.clock.now();
-    let who = who.0;
-    let detail = blocking(move || {
-        state.db.write(|c| -> Result<CaseDetail, ApiError> {
+    let detail = caller
+        .write(&state, move |c, who| {
             let technician = technician_id.as_deref();
-            let ctx = app_cases::assign_technician(c, &who, &id, technician, now)?;
-            detail(c, &who, ctx, now)
+            let ctx = app_cases::assign_technician(c, who, &id, technician, now)?;
+            detail(c, who, ctx, now)
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(detail))
 }
 
@@ -900,18 +891,16 @@ fn explain(c: &mut Conn, case: &CaseRow, now: DateTime<Utc>) -> Result<SlaExplan
 #[get("/cases/{id}/sla")]
 async fn explain_sla(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<SlaExplanation>, ApiError> {
-    let state = state.into_inner();
     let now = state.config.clock.now();
-    let explanation = blocking(move || {
-        state.db.read(|c| -> Result<SlaExplanation, ApiError> {
-            let case = case_for(c, &who.0, Action::ReadCases, &id)?.case;
+    let explanation = caller
+        .read(&state, move |c, who| {
+            let case = case_for(c, who, Action::ReadCases, &id)?.case;
             explain(c, &case, now)
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(explanation))
 }
 
@@ -940,13 +929,14 @@ pub struct HistoryQuery {
 #[get("/accounts/{id}/case-history")]
 async fn case_history(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     q: web::Query<HistoryQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<CasePage>, ApiError> {
+    let who = caller.principal(&state).await?;
     let account_id = id.into_inner();
-    authorize(&who.0, Action::ReadCaseHistory, Some(&account_id))?;
+    authorize(&who, Action::ReadCaseHistory, Some(&account_id))?;
     let (limit, after) = page.resolve()?;
     let state = state.into_inner();
     let now = state.config.clock.now();

@@ -139,11 +139,12 @@ pub struct NewClaim {
 #[post("/warranty-claims")]
 async fn submit_claim(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     body: Json<NewClaim>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize_dealer(&who.0, Action::SubmitClaims, None)?;
-    let dealer_id = own_dealer(&who.0)?;
+    let who = caller.principal(&state).await?;
+    authorize_dealer(&who, Action::SubmitClaims, None)?;
+    let dealer_id = own_dealer(&who)?;
     body.validate()?;
     let body = body.into_inner();
     let part_number = parse_name("part_number", &body.part_number, 40)?;
@@ -159,7 +160,7 @@ async fn submit_claim(
         failure_date: body.failure_date,
     };
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let claim = blocking(move || {
         let now = state.config.clock.now();
         state
@@ -203,13 +204,14 @@ pub struct ClaimQuery {
 #[get("/warranty-claims")]
 async fn list_claims(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     q: web::Query<ClaimQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<ClaimPage>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (limit, after) = page.resolve()?;
     let dealer_id =
-        policy::dealer_scope(&who.0, Action::ReadClaims).ok_or_else(ApiError::forbidden)?;
+        policy::dealer_scope(&who, Action::ReadClaims).ok_or_else(ApiError::forbidden)?;
     let q = q.into_inner();
     let filter = ClaimFilter {
         dealer_id,
@@ -241,14 +243,15 @@ async fn list_claims(
 #[get("/warranty-claims/{id}")]
 async fn get_claim(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<WarrantyClaim>, ApiError> {
+    let who = caller.principal(&state).await?;
     let state = state.into_inner();
     let row = blocking(move || {
         state
             .db
-            .read(|c| claim_for(c, &who.0, Action::ReadClaims, &id))
+            .read(|c| claim_for(c, &who, Action::ReadClaims, &id))
     })
     .await?;
     Ok(web::Json(row.into()))
@@ -286,17 +289,18 @@ pub struct ClaimDecision {
 #[post("/warranty-claims/{id}/decision")]
 async fn decide_claim(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<ClaimDecision>,
 ) -> Result<web::Json<WarrantyClaim>, ApiError> {
+    let who = caller.principal(&state).await?;
     body.validate()?;
     let verdict = Verdict::parse(&body.decision, body.reason.as_deref())?;
     let state = state.into_inner();
     let row = blocking(move || {
         state
             .db
-            .write(|c| app_claims::decide(c, &who.0, &id, verdict, state.config.clock.now()))
+            .write(|c| app_claims::decide(c, &who, &id, verdict, state.config.clock.now()))
     })
     .await?;
     Ok(web::Json(row.into()))

@@ -64,12 +64,13 @@ pub struct ContractQuery {
 #[get("/accounts/{id}/service-contract")]
 async fn get_contract(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     q: web::Query<ContractQuery>,
 ) -> Result<web::Json<ServiceContract>, ApiError> {
+    let who = caller.principal(&state).await?;
     let account_id = id.into_inner();
-    authorize(&who.0, Action::ReadServiceContract, Some(&account_id))?;
+    authorize(&who, Action::ReadServiceContract, Some(&account_id))?;
     let state = state.into_inner();
     let row = blocking(move || {
         state.db.read(|c| -> Result<ContractRow, ApiError> {
@@ -106,12 +107,13 @@ async fn get_contract(
 #[put("/accounts/{id}/service-contract")]
 async fn put_contract(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<ContractTerms>,
 ) -> Result<web::Json<ServiceContract>, ApiError> {
+    let who = caller.principal(&state).await?;
     let account_id = id.into_inner();
-    authorize(&who.0, Action::EditServiceContract, Some(&account_id))?;
+    authorize(&who, Action::EditServiceContract, Some(&account_id))?;
     body.validate()?;
     let terms = body.into_inner();
     let calendar = terms.calendar()?;
@@ -125,7 +127,7 @@ async fn put_contract(
         )
     })?;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let row = blocking(move || {
         state.db.write(|c| {
             app_contracts::put(

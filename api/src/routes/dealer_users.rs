@@ -92,16 +92,17 @@ pub struct DealerInvitationRequest {
 #[post("/dealers/{id}/invitations")]
 async fn invite_dealer_user(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<DealerInvitationRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     let dealer_id = id.into_inner();
-    authorize_dealer(&who.0, Action::ManageDealerUsers, Some(&dealer_id))?;
+    authorize_dealer(&who, Action::ManageDealerUsers, Some(&dealer_id))?;
     let email = Email::parse(&body.email)?;
     let role = body.role;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let (row, now) = blocking(move || {
         state.db.write(|c| -> Result<_, ApiError> {
             let dealer = repo::find_dealer(c, &dealer_id)?.ok_or_else(ApiError::not_found)?;
@@ -128,11 +129,12 @@ async fn invite_dealer_user(
 #[get("/dealers/{id}/invitations")]
 async fn list_dealer_invitations(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<DealerInvitation>>, ApiError> {
+    let who = caller.principal(&state).await?;
     let dealer_id = id.into_inner();
-    authorize_dealer(&who.0, Action::ManageDealerUsers, Some(&dealer_id))?;
+    authorize_dealer(&who, Action::ManageDealerUsers, Some(&dealer_id))?;
     let state = state.into_inner();
     let now = state.config.clock.now();
     let rows = blocking(move || {
@@ -162,13 +164,14 @@ async fn list_dealer_invitations(
 #[delete("/dealers/{id}/invitations/{invitation_id}")]
 async fn revoke_dealer_invitation(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     let (dealer_id, invitation_id) = path.into_inner();
-    authorize_dealer(&who.0, Action::ManageDealerUsers, Some(&dealer_id))?;
+    authorize_dealer(&who, Action::ManageDealerUsers, Some(&dealer_id))?;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     blocking(move || {
         state.db.write(|c| {
             app_dealers::revoke_invitation(
@@ -217,7 +220,11 @@ async fn accept_dealer_invitation(
     who: Option<Authenticated>,
     body: Json<AcceptInvitation>,
 ) -> Result<web::Json<JoinedDealer>, ApiError> {
-    let signed_in = who.map(|w| w.0.user_id);
+    // A token whose user cannot be read counts as no sign-in, as an absent one does.
+    let signed_in = match who {
+        Some(who) => who.principal(&state).await.ok().map(|p| p.user_id),
+        None => None,
+    };
     let client = crate::throttle::client_of(&req, &state.config.trusted_proxies);
     body.validate()?;
     let body = body.into_inner();
@@ -287,11 +294,12 @@ impl From<DealerUserRow> for DealerUser {
 #[get("/dealers/{id}/users")]
 async fn list_dealer_users(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<DealerUser>>, ApiError> {
+    let who = caller.principal(&state).await?;
     let dealer_id = id.into_inner();
-    authorize_dealer(&who.0, Action::ReadDealers, Some(&dealer_id))?;
+    authorize_dealer(&who, Action::ReadDealers, Some(&dealer_id))?;
     let state = state.into_inner();
     let rows = blocking(move || {
         state.db.read(|c| -> Result<_, ApiError> {
@@ -319,13 +327,14 @@ async fn list_dealer_users(
 #[delete("/dealers/{id}/users/{user_id}")]
 async fn remove_dealer_user(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     let (dealer_id, user_id) = path.into_inner();
-    authorize_dealer(&who.0, Action::ManageDealerUsers, Some(&dealer_id))?;
+    authorize_dealer(&who, Action::ManageDealerUsers, Some(&dealer_id))?;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     blocking(move || {
         state.db.write(|c| {
             app_dealers::remove_user(c, &actor, (&dealer_id, &user_id), state.config.clock.now())
@@ -359,15 +368,16 @@ pub struct DealerRoleChange {
 #[put("/dealers/{id}/users/{user_id}")]
 async fn change_dealer_user(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
     body: Json<DealerRoleChange>,
 ) -> Result<web::Json<DealerUser>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (dealer_id, user_id) = path.into_inner();
-    authorize_dealer(&who.0, Action::ManageDealerUsers, Some(&dealer_id))?;
+    authorize_dealer(&who, Action::ManageDealerUsers, Some(&dealer_id))?;
     let role = body.into_inner().role;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let user = blocking(move || {
         state.db.write(|c| {
             app_dealers::change_user_role(

@@ -93,10 +93,11 @@ pub struct NewDealer {
 #[post("/dealers")]
 async fn create_dealer(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     body: Json<NewDealer>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize_dealer(&who.0, Action::ManageDealers, None)?;
+    let who = caller.principal(&state).await?;
+    authorize_dealer(&who, Action::ManageDealers, None)?;
     body.validate()?;
     let row = DealerRow {
         id: fleetdesk_persistence::new_id(),
@@ -116,7 +117,7 @@ async fn create_dealer(
         .transpose()
         .map_err(|e| ApiError::invalid_field("admin_email", e.reason))?;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let row = blocking(move || {
         state
             .db
@@ -141,11 +142,12 @@ async fn create_dealer(
 #[get("/dealers/{id}")]
 async fn get_dealer(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<Dealer>, ApiError> {
+    let who = caller.principal(&state).await?;
     let id = id.into_inner();
-    authorize_dealer(&who.0, Action::ReadDealers, Some(&id))?;
+    authorize_dealer(&who, Action::ReadDealers, Some(&id))?;
     let state = state.into_inner();
     let row = blocking(move || {
         state
@@ -240,11 +242,12 @@ pub struct NewRegistration {
 #[post("/registrations")]
 async fn register_serial(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     body: Json<NewRegistration>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize_dealer(&who.0, Action::RegisterSerials, None)?;
-    let dealer_id = own_dealer(&who.0)?;
+    let who = caller.principal(&state).await?;
+    authorize_dealer(&who, Action::RegisterSerials, None)?;
+    let dealer_id = own_dealer(&who)?;
     body.validate()?;
     let body = body.into_inner();
     let serial = SerialNumber::parse(&body.serial_number)?;
@@ -261,13 +264,13 @@ async fn register_serial(
         end_user_name,
     };
     let state = state.into_inner();
-    let actor = who.0.user_id.clone();
+    let actor = who.user_id.clone();
     let registration = blocking(move || {
         let now = state.config.clock.now();
         let ctx = state
             .db
             .write(|c| app_dealers_ops::register(c, &actor, &dealer_id, new, now))?;
-        Ok(SerialRegistration::seen_by(ctx, &who.0))
+        Ok(SerialRegistration::seen_by(ctx, &who))
     })
     .await?;
     Ok(created(
@@ -304,13 +307,14 @@ pub struct RegistrationQuery {
 #[get("/registrations")]
 async fn list_registrations(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     q: web::Query<RegistrationQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<RegistrationPage>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (limit, after) = page.resolve()?;
     let dealer_id =
-        policy::dealer_scope(&who.0, Action::ReadRegistrations).ok_or_else(ApiError::forbidden)?;
+        policy::dealer_scope(&who, Action::ReadRegistrations).ok_or_else(ApiError::forbidden)?;
     let q = q.into_inner();
     let filter = RegistrationFilter {
         dealer_id,
@@ -325,7 +329,7 @@ async fn list_registrations(
     })
     .await?;
     Ok(web::Json(Page::of(page, |r| {
-        SerialRegistration::seen_by(r, &who.0)
+        SerialRegistration::seen_by(r, &who)
     })))
 }
 
@@ -343,18 +347,19 @@ async fn list_registrations(
 #[get("/registrations/{id}")]
 async fn get_registration(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<SerialRegistration>, ApiError> {
+    let who = caller.principal(&state).await?;
     let state = state.into_inner();
-    let caller = who.0.clone();
+    let caller = who.clone();
     let ctx = blocking(move || {
         state
             .db
             .read(|c| registration_for(c, &caller, Action::ReadRegistrations, &id))
     })
     .await?;
-    Ok(web::Json(SerialRegistration::seen_by(ctx, &who.0)))
+    Ok(web::Json(SerialRegistration::seen_by(ctx, &who)))
 }
 
 /// Ends a registration (the dealer's users); it stays in the history as ended.
@@ -372,14 +377,15 @@ async fn get_registration(
 #[delete("/registrations/{id}")]
 async fn deregister(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     let state = state.into_inner();
     blocking(move || {
         state
             .db
-            .write(|c| app_dealers_ops::deregister(c, &who.0, &id, state.config.clock.now()))
+            .write(|c| app_dealers_ops::deregister(c, &who, &id, state.config.clock.now()))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

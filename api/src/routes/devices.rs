@@ -77,17 +77,15 @@ pub type DeviceModelPage = Page<DeviceModel>;
 #[get("/device-models")]
 async fn list_models(
     state: State,
-    _who: Authenticated,
+    caller: Authenticated,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<DeviceModelPage>, ApiError> {
     let (limit, after) = page.resolve()?;
-    let state = state.into_inner();
-    let page = blocking(move || {
-        Ok(state
-            .db
-            .read(|c| repo::list_models(c, after.as_deref(), limit))?)
-    })
-    .await?;
+    let page = caller
+        .read(&state, move |c, _| {
+            Ok(repo::list_models(c, after.as_deref(), limit)?)
+        })
+        .await?;
     Ok(web::Json(DeviceModelPage {
         next_cursor: page.next_after.as_deref().map(encode_cursor),
         items: page
@@ -138,10 +136,11 @@ pub struct CreateModel {
 #[post("/device-models")]
 async fn create_model(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     body: Json<CreateModel>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&who.0, Action::ManageDeviceModels, None)?;
+    let who = caller.principal(&state).await?;
+    authorize(&who, Action::ManageDeviceModels, None)?;
     body.validate()?;
     let body = body.into_inner();
     let row = ModelRow {
@@ -260,13 +259,13 @@ pub struct DeviceQuery {
 #[get("/devices")]
 async fn list_devices(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     q: web::Query<DeviceQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<DevicePage>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (limit, after) = page.resolve()?;
-    let scope =
-        policy::device_scope(&who.0, Action::ReadDevices).ok_or_else(ApiError::forbidden)?;
+    let scope = policy::device_scope(&who, Action::ReadDevices).ok_or_else(ApiError::forbidden)?;
     let q = q.into_inner();
     let status = labels::parse_opt("status", q.status.as_deref())?;
     let filter = DeviceFilter {
@@ -335,12 +334,13 @@ pub struct CreateDevice {
 #[post("/accounts/{id}/devices")]
 async fn create_device(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<CreateDevice>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     let account_id = id.into_inner();
-    authorize(&who.0, Action::CreateDevice, Some(&account_id))?;
+    authorize(&who, Action::CreateDevice, Some(&account_id))?;
     body.validate()?;
     let body = body.into_inner();
     let serial = SerialNumber::parse(&body.serial_number)?;
@@ -357,7 +357,7 @@ async fn create_device(
         meters: explicit_meters,
     };
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let ctx = blocking(move || {
         let now = state.config.clock.now();
         state
@@ -381,16 +381,14 @@ async fn create_device(
 #[get("/devices/{id}")]
 async fn get_device(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<Device>, ApiError> {
-    let state = state.into_inner();
-    let ctx = blocking(move || {
-        state
-            .db
-            .read(|c| device_for(c, &who.0, Action::ReadDevices, &id))
-    })
-    .await?;
+    let ctx = caller
+        .read(&state, move |c, who| {
+            device_for(c, who, Action::ReadDevices, &id)
+        })
+        .await?;
     Ok(web::Json(Device::try_from(ctx)?))
 }
 
@@ -418,19 +416,18 @@ pub struct LocationChange {
 #[patch("/devices/{id}/location")]
 async fn update_location(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<LocationChange>,
 ) -> Result<web::Json<Device>, ApiError> {
     body.validate()?;
     let location = body.into_inner().location.trim().to_owned();
-    let state = state.into_inner();
-    let ctx = blocking(move || {
-        state.db.write(|c| {
-            app_devices::update_location(c, &who.0, &id, &location, state.config.clock.now())
+    let clock = state.config.clock.clone();
+    let ctx = caller
+        .write(&state, move |c, who| {
+            app_devices::update_location(c, who, &id, &location, clock.now())
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(Device::try_from(ctx)?))
 }
 
@@ -462,19 +459,18 @@ pub struct RemovalRequest {
 #[post("/devices/{id}/removal-requests")]
 async fn request_removal(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<RemovalRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
     let reason = body.into_inner().reason.trim().to_owned();
-    let state = state.into_inner();
-    let ctx = blocking(move || {
-        state.db.write(|c| {
-            app_devices::request_removal(c, &who.0, &id, &reason, state.config.clock.now())
+    let clock = state.config.clock.clone();
+    let ctx = caller
+        .write(&state, move |c, who| {
+            app_devices::request_removal(c, who, &id, &reason, clock.now())
         })
-    })
-    .await?;
+        .await?;
     let device = Device::try_from(ctx)?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/devices/{}", device.id)))
@@ -497,14 +493,15 @@ async fn request_removal(
 #[delete("/devices/{id}")]
 async fn remove_device(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     let state = state.into_inner();
     blocking(move || {
         state
             .db
-            .write(|c| app_devices::remove(c, &who.0, &id, state.config.clock.now()))
+            .write(|c| app_devices::remove(c, &who, &id, state.config.clock.now()))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -532,24 +529,18 @@ pub struct DeviceAssignment {
 #[put("/accounts/{id}/members/{user_id}/devices")]
 async fn assign_devices(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
     body: Json<DeviceAssignment>,
 ) -> Result<web::Json<DeviceAssignment>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (account_id, user_id) = path.into_inner();
     let device_ids = body.into_inner().device_ids;
     let state = state.into_inner();
     let assigned = blocking(move || {
         let now = state.config.clock.now();
         state.db.write(|c| {
-            assignments::replace(
-                c,
-                &who.0,
-                &DEVICES,
-                (&account_id, &user_id),
-                device_ids,
-                now,
-            )
+            assignments::replace(c, &who, &DEVICES, (&account_id, &user_id), device_ids, now)
         })
     });
     Ok(web::Json(DeviceAssignment {
@@ -581,10 +572,11 @@ pub struct SiteAssignment {
 #[put("/accounts/{id}/members/{user_id}/sites")]
 async fn assign_sites(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
     body: Json<SiteAssignment>,
 ) -> Result<web::Json<SiteAssignment>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (account_id, user_id) = path.into_inner();
     let site_ids = body.into_inner().site_ids;
     let state = state.into_inner();
@@ -592,7 +584,7 @@ async fn assign_sites(
         let now = state.config.clock.now();
         state.db.write(|c| {
             let member = (account_id.as_str(), user_id.as_str());
-            assignments::replace(c, &who.0, &SITES, member, site_ids, now)
+            assignments::replace(c, &who, &SITES, member, site_ids, now)
         })
     });
     Ok(web::Json(SiteAssignment {

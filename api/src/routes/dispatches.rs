@@ -102,12 +102,13 @@ fn dispatch_view(d: DispatchRow) -> Result<Dispatch, ApiError> {
 #[post("/calls/{id}/dispatches")]
 async fn create_dispatch(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize_dealer(&who.0, Action::CreateDispatch, None)?;
+    let who = caller.principal(&state).await?;
+    authorize_dealer(&who, Action::CreateDispatch, None)?;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let dispatch = blocking(move || {
         let now = state.config.clock.now();
         state
@@ -151,13 +152,14 @@ pub struct DispatchQuery {
 #[get("/dispatches")]
 async fn list_dispatches(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     q: web::Query<DispatchQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<DispatchPage>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (limit, after) = page.resolve()?;
     let scope =
-        policy::dispatch_scope(&who.0, Action::ReadDispatches).ok_or_else(ApiError::forbidden)?;
+        policy::dispatch_scope(&who, Action::ReadDispatches).ok_or_else(ApiError::forbidden)?;
     let q = q.into_inner();
     let (dealer_id, technician_id) = match scope {
         DispatchScope::All => (None, q.technician_id),
@@ -201,14 +203,15 @@ async fn list_dispatches(
 #[get("/dispatches/{id}")]
 async fn get_dispatch(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<Dispatch>, ApiError> {
+    let who = caller.principal(&state).await?;
     let state = state.into_inner();
     let row = blocking(move || {
         state
             .db
-            .read(|c| dispatch_for(c, &who.0, Action::ReadDispatches, &id))
+            .read(|c| dispatch_for(c, &who, Action::ReadDispatches, &id))
     })
     .await?;
     Ok(web::Json(dispatch_view(row)?))
@@ -229,14 +232,15 @@ async fn get_dispatch(
 #[post("/dispatches/{id}/accept")]
 async fn accept_dispatch(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<Dispatch>, ApiError> {
+    let who = caller.principal(&state).await?;
     let state = state.into_inner();
     let row = blocking(move || {
         state
             .db
-            .write(|c| app_dispatches::accept(c, &who.0, &id, state.config.clock.now()))
+            .write(|c| app_dispatches::accept(c, &who, &id, state.config.clock.now()))
     })
     .await?;
     Ok(web::Json(dispatch_view(row)?))
@@ -260,7 +264,7 @@ async fn accept_dispatch(
 #[post("/dispatches/{id}/close-out")]
 async fn close_out(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<Section2>,
 ) -> Result<web::Json<Dispatch>, ApiError> {
@@ -281,13 +285,12 @@ async fn close_out(
         resolution: section2.resolution.trim().to_owned(),
         technician: section2.technician.trim().to_owned(),
     };
-    let state = state.into_inner();
-    let row = blocking(move || {
-        state.db.write(|c| {
-            app_dispatches::close_out(c, &who.0, &id, (form, section2), state.config.clock.now())
+    let clock = state.config.clock.clone();
+    let row = caller
+        .write(&state, move |c, who| {
+            app_dispatches::close_out(c, who, &id, (form, section2), clock.now())
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(dispatch_view(row)?))
 }
 
@@ -315,24 +318,17 @@ pub struct DispatchTechnician {
 #[put("/dispatches/{id}/technician")]
 async fn assign_dispatch_technician(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<DispatchTechnician>,
 ) -> Result<web::Json<Dispatch>, ApiError> {
     let technician_id = body.into_inner().technician_id;
-    let state = state.into_inner();
-    let row = blocking(move || {
-        state.db.write(|c| {
-            app_dispatches::assign_technician(
-                c,
-                &who.0,
-                &id,
-                technician_id.as_deref(),
-                state.config.clock.now(),
-            )
+    let clock = state.config.clock.clone();
+    let row = caller
+        .write(&state, move |c, who| {
+            app_dispatches::assign_technician(c, who, &id, technician_id.as_deref(), clock.now())
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(dispatch_view(row)?))
 }
 
@@ -420,14 +416,15 @@ fn labour_view(d: &DispatchRow) -> LabourCompensation {
 #[get("/dispatches/{id}/labor-compensation")]
 async fn get_labour_compensation(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<LabourCompensation>, ApiError> {
+    let who = caller.principal(&state).await?;
     let state = state.into_inner();
     let row = blocking(move || {
         state
             .db
-            .read(|c| dispatch_for(c, &who.0, Action::ReadDispatches, &id))
+            .read(|c| dispatch_for(c, &who, Action::ReadDispatches, &id))
     })
     .await?;
     Ok(web::Json(labour_view(&row)))
@@ -468,7 +465,7 @@ pub struct NewLabourDecision {
 #[post("/dispatches/{id}/labor-compensation/decision")]
 async fn decide_labour(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<NewLabourDecision>,
 ) -> Result<web::Json<LabourCompensation>, ApiError> {
@@ -480,18 +477,11 @@ async fn decide_labour(
         body.amount_minor,
         body.currency.as_deref().map(str::trim),
     )?;
-    let state = state.into_inner();
-    let row = blocking(move || {
-        state.db.write(|c| {
-            app_dispatches::decide_labour(
-                c,
-                &who.0,
-                &id,
-                (verdict, amount),
-                state.config.clock.now(),
-            )
+    let clock = state.config.clock.clone();
+    let row = caller
+        .write(&state, move |c, who| {
+            app_dispatches::decide_labour(c, who, &id, (verdict, amount), clock.now())
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(labour_view(&row)))
 }

@@ -95,9 +95,10 @@ impl TryFrom<EventRow> for Event {
 #[get("/events")]
 async fn list_events(
     state: State,
-    user: Authenticated,
+    caller: Authenticated,
     q: web::Query<EventQuery>,
 ) -> Result<web::Json<EventPage>, ApiError> {
+    let user = caller.principal(&state).await?;
     let after = q.after.unwrap_or(0);
     if after < 0 {
         return Err(ApiError::invalid_field("after", "must not be negative"));
@@ -109,7 +110,7 @@ async fn list_events(
             format!("must be 1 to {MAX_LIMIT}"),
         ));
     }
-    let who = user.0;
+    let who = user;
     if !feed::may_read_feed(&who) {
         return Err(ApiError::forbidden());
     }

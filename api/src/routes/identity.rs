@@ -189,15 +189,16 @@ async fn refresh(
 #[post("/auth/logout")]
 async fn logout(
     state: State,
-    user: Authenticated,
+    caller: Authenticated,
     body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let user = caller.principal(&state).await?;
     body.validate()?;
     let state = state.into_inner();
     let hash = auth::token_hash(&body.refresh_token);
     blocking(move || {
         state.db.write(|c| -> Result<(), ApiError> {
-            sessions::end(c, &user.0.user_id, &hash, state.config.clock.now())
+            sessions::end(c, &user.user_id, &hash, state.config.clock.now())
         })
     })
     .await?;
@@ -239,11 +240,12 @@ pub struct Me {
     )
 )]
 #[get("/me")]
-async fn me(state: State, user: Authenticated) -> Result<web::Json<Me>, ApiError> {
+async fn me(state: State, caller: Authenticated) -> Result<web::Json<Me>, ApiError> {
+    let user = caller.principal(&state).await?;
     let state = state.into_inner();
     let me = blocking(move || {
         let mut conn = state.db.conn()?;
-        let row = repo::find_user(&mut conn, &user.0.user_id)?.ok_or_else(ApiError::not_found)?;
+        let row = repo::find_user(&mut conn, &user.user_id)?.ok_or_else(ApiError::not_found)?;
         let memberships = repo::memberships_of(&mut conn, &row.id)?
             .into_iter()
             .map(|m| MembershipOut {

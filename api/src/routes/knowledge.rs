@@ -128,20 +128,21 @@ pub struct ArticleQuery {
 #[get("/knowledge/articles")]
 async fn search_articles(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     q: web::Query<ArticleQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<ArticlePage>, ApiError> {
-    authorize_unscoped(&who.0, Action::ReadKnowledge)?;
+    let who = caller.principal(&state).await?;
+    authorize_unscoped(&who, Action::ReadKnowledge)?;
     let (limit, after) = page.resolve()?;
     // The position is an offset in the ranking; one this API did not issue is past the end.
     let offset = after.map_or(0, |a| a.parse::<usize>().unwrap_or(usize::MAX));
     let q = q.into_inner();
     let asked = labels::parse_opt("status", q.status.as_deref())?;
     let status = match asked {
-        None if sees_drafts(&who.0) => None,
+        None if sees_drafts(&who) => None,
         None | Some(ArticleStatus::Published) => Some(ArticleStatus::Published),
-        Some(draft) if sees_drafts(&who.0) => Some(draft),
+        Some(draft) if sees_drafts(&who) => Some(draft),
         Some(_) => return Err(ApiError::forbidden()),
     };
     let tag = q
@@ -211,11 +212,12 @@ async fn search_articles(
 #[get("/knowledge/articles/{id}")]
 async fn get_article(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<KnowledgeArticle>, ApiError> {
-    authorize_unscoped(&who.0, Action::ReadKnowledge)?;
-    let drafts = sees_drafts(&who.0);
+    let who = caller.principal(&state).await?;
+    authorize_unscoped(&who, Action::ReadKnowledge)?;
+    let drafts = sees_drafts(&who);
     let state = state.into_inner();
     let article = blocking(move || {
         state
@@ -283,13 +285,14 @@ fn check(input: ArticleInput) -> Result<NewArticle, ApiError> {
 #[post("/knowledge/articles")]
 async fn create_article(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     body: Json<ArticleInput>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize_unscoped(&who.0, Action::WriteKnowledge)?;
+    let who = caller.principal(&state).await?;
+    authorize_unscoped(&who, Action::WriteKnowledge)?;
     let input = check(body.into_inner())?;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let article = blocking(move || {
         state
             .db
@@ -322,14 +325,15 @@ async fn create_article(
 #[put("/knowledge/articles/{id}")]
 async fn update_article(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<ArticleInput>,
 ) -> Result<web::Json<KnowledgeArticle>, ApiError> {
-    authorize_unscoped(&who.0, Action::WriteKnowledge)?;
+    let who = caller.principal(&state).await?;
+    authorize_unscoped(&who, Action::WriteKnowledge)?;
     let input = check(body.into_inner())?;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let article = blocking(move || {
         state
             .db

@@ -86,12 +86,13 @@ pub type MemberPage = Page<Member>;
 #[get("/accounts/{id}/members")]
 async fn list_members(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<MemberPage>, ApiError> {
+    let who = caller.principal(&state).await?;
     let id = id.into_inner();
-    authorize(&who.0, Action::ListMembers, Some(&id))?;
+    authorize(&who, Action::ListMembers, Some(&id))?;
     let (limit, after) = page.resolve()?;
     let state = state.into_inner();
     let rows = blocking(move || {
@@ -128,15 +129,16 @@ pub struct RoleChange {
 #[patch("/accounts/{id}/members/{user_id}")]
 async fn change_member(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
     body: Json<RoleChange>,
 ) -> Result<web::Json<Member>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (account_id, user_id) = path.into_inner();
-    authorize(&who.0, Action::ManageMembers, Some(&account_id))?;
+    authorize(&who, Action::ManageMembers, Some(&account_id))?;
     let next = body.role;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let member = blocking(move || {
         state.db.write(|c| {
             app_members::change_role(
@@ -168,13 +170,14 @@ async fn change_member(
 #[delete("/accounts/{id}/members/{user_id}")]
 async fn remove_member(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     let (account_id, user_id) = path.into_inner();
-    authorize(&who.0, Action::ManageMembers, Some(&account_id))?;
+    authorize(&who, Action::ManageMembers, Some(&account_id))?;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     blocking(move || {
         state.db.write(|c| {
             app_members::remove(c, &actor, (&account_id, &user_id), state.config.clock.now())
@@ -254,19 +257,20 @@ fn invitation_view(row: InvitationRow, now: DateTime<Utc>) -> Invitation {
 #[post("/accounts/{id}/invitations")]
 async fn invite(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<InvitationRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     let account_id = id.into_inner();
-    authorize(&who.0, Action::InviteMembers, Some(&account_id))?;
+    authorize(&who, Action::InviteMembers, Some(&account_id))?;
     let email = Email::parse(&body.email)?;
     let role = body.role;
     let body = body.into_inner();
     let device_ids = assignments::distinct(body.device_ids);
     let stock_location_ids = assignments::distinct(body.stock_location_ids);
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let clock = state.config.clock.clone();
     let row = blocking(move || {
         let now = state.config.clock.now();
@@ -313,12 +317,13 @@ pub type InvitationPage = Page<Invitation>;
 #[get("/accounts/{id}/invitations")]
 async fn list_invitations(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<InvitationPage>, ApiError> {
+    let who = caller.principal(&state).await?;
     let account_id = id.into_inner();
-    authorize(&who.0, Action::InviteMembers, Some(&account_id))?;
+    authorize(&who, Action::InviteMembers, Some(&account_id))?;
     let (limit, after) = page.resolve()?;
     let state = state.into_inner();
     let clock = state.config.clock.clone();
@@ -352,11 +357,12 @@ async fn list_invitations(
 #[get("/accounts/{id}/invitations/{invitation_id}")]
 async fn get_invitation(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
 ) -> Result<web::Json<Invitation>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (account_id, invitation_id) = path.into_inner();
-    authorize(&who.0, Action::InviteMembers, Some(&account_id))?;
+    authorize(&who, Action::InviteMembers, Some(&account_id))?;
     let state = state.into_inner();
     let clock = state.config.clock.clone();
     let row = blocking(move || {
@@ -383,13 +389,14 @@ async fn get_invitation(
 #[delete("/accounts/{id}/invitations/{invitation_id}")]
 async fn revoke_invitation(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     let (account_id, invitation_id) = path.into_inner();
-    authorize(&who.0, Action::InviteMembers, Some(&account_id))?;
+    authorize(&who, Action::InviteMembers, Some(&account_id))?;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     blocking(move || {
         state.db.write(|c| {
             app_members::revoke_invitation(
@@ -439,7 +446,11 @@ async fn accept_invitation(
     who: Option<Authenticated>,
     body: Json<AcceptInvitation>,
 ) -> Result<web::Json<Joined>, ApiError> {
-    let signed_in = who.map(|w| w.0.user_id);
+    // A token whose user cannot be read counts as no sign-in, as an absent one does.
+    let signed_in = match who {
+        Some(who) => who.principal(&state).await.ok().map(|p| p.user_id),
+        None => None,
+    };
     let client = throttle::client_of(&req, &state.config.trusted_proxies);
     body.validate()?;
     let body = body.into_inner();
@@ -538,13 +549,14 @@ pub struct JoinRequestQuery {
 #[get("/accounts/{id}/join-requests")]
 async fn list_join_requests(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     q: web::Query<JoinRequestQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<JoinRequestPage>, ApiError> {
+    let who = caller.principal(&state).await?;
     let account_id = id.into_inner();
-    authorize(&who.0, Action::ListJoinRequests, Some(&account_id))?;
+    authorize(&who, Action::ListJoinRequests, Some(&account_id))?;
     let status = labels::parse_opt("status", q.status.as_deref())?;
     let (limit, after) = page.resolve()?;
     let state = state.into_inner();
@@ -596,15 +608,16 @@ pub struct Rejection {
 #[post("/accounts/{id}/join-requests/{rid}/approve")]
 async fn approve_join_request(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
     body: Json<Approval>,
 ) -> Result<web::Json<JoinRequest>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (account_id, request_id) = path.into_inner();
-    authorize(&who.0, Action::DecideJoinRequests, Some(&account_id))?;
+    authorize(&who, Action::DecideJoinRequests, Some(&account_id))?;
     let role = body.role;
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let view = blocking(move || {
         state.db.write(|c| {
             app_members::decide_join_request(
@@ -637,12 +650,13 @@ async fn approve_join_request(
 #[post("/accounts/{id}/join-requests/{rid}/reject")]
 async fn reject_join_request(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
     body: Json<Rejection>,
 ) -> Result<web::Json<JoinRequest>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (account_id, request_id) = path.into_inner();
-    authorize(&who.0, Action::DecideJoinRequests, Some(&account_id))?;
+    authorize(&who, Action::DecideJoinRequests, Some(&account_id))?;
     body.validate()?;
     let reason = body
         .into_inner()
@@ -650,7 +664,7 @@ async fn reject_join_request(
         .map(|r| r.trim().to_owned())
         .filter(|r| !r.is_empty());
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let view = blocking(move || {
         state.db.write(|c| {
             app_members::decide_join_request(

@@ -58,17 +58,18 @@ pub struct ReadingPeriod {
 #[put("/accounts/{id}/reading-period")]
 async fn set_reading_period(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<ReadingPeriod>,
 ) -> Result<web::Json<ReadingPeriod>, ApiError> {
+    let who = caller.principal(&state).await?;
     let closing = ClosingDay::parse(body.closing_day)?;
     let state = state.into_inner();
     let now = state.config.clock.now();
     blocking(move || {
         state
             .db
-            .write(|c| app_periods::set_closing_day(c, &who.0, &id, closing, now))
+            .write(|c| app_periods::set_closing_day(c, &who, &id, closing, now))
     })
     .await?;
     Ok(web::Json(ReadingPeriod {
@@ -182,10 +183,11 @@ fn period_in_scope(
 #[get("/accounts/{id}/reading-status")]
 async fn reading_status(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     q: web::Query<PeriodQuery>,
 ) -> Result<web::Json<ReadingStatus>, ApiError> {
+    let who = caller.principal(&state).await?;
     let state = state.into_inner();
     let now = state.config.clock.now();
     let account_id = id.into_inner();
@@ -193,7 +195,7 @@ async fn reading_status(
         state.db.read(|c| -> Result<ReadingStatus, ApiError> {
             let (bounds, devices) = period_in_scope(
                 c,
-                &who.0,
+                &who,
                 Action::ReadReadings,
                 &account_id,
                 q.period.as_deref(),
@@ -362,7 +364,7 @@ fn csv_of(export: &UsageExport) -> String {
 #[get("/accounts/{id}/usage-export")]
 async fn usage_export(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     q: web::Query<PeriodQuery>,
     req: HttpRequest,
@@ -378,14 +380,13 @@ async fn usage_export(
             "the export is offered as application/json or text/csv",
         )
     })?;
-    let state = state.into_inner();
     let now = state.config.clock.now();
     let account_id = id.into_inner();
-    let export = blocking(move || {
-        state.db.read(|c| -> Result<UsageExport, ApiError> {
+    let export = caller
+        .read(&state, move |c, who| {
             let (bounds, devices) = period_in_scope(
                 c,
-                &who.0,
+                who,
                 Action::ExportUsage,
                 &account_id,
                 q.period.as_deref(),
@@ -401,8 +402,7 @@ async fn usage_export(
                 rows,
             })
         })
-    })
-    .await?;
+        .await?;
     Ok(match format {
         Format::Json => HttpResponse::Ok().json(export),
         Format::Csv => HttpResponse::Ok()

@@ -129,25 +129,19 @@ fn created(reading: Reading) -> HttpResponse {
 #[post("/devices/{id}/meter-readings")]
 async fn submit(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<SubmitReading>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let raw = raw_values(&body.values);
-    let state = state.into_inner();
-    let row = blocking(move || {
-        state.db.write(|c| {
-            app_readings::submit(
-                c,
-                &who.0,
-                &id,
-                (raw, body.confirm_implausible),
-                state.config.clock.now(),
-            )
+    let clock = state.config.clock.clone();
+    let row = caller
+        .write(&state, move |c, who| {
+            let values = (raw, body.confirm_implausible);
+            app_readings::submit(c, who, &id, values, clock.now())
         })
-    })
-    .await?;
+        .await?;
     Ok(created(Reading::try_from(row)?))
 }
 
@@ -178,19 +172,17 @@ fn page_of(page: fleetdesk_persistence::Page<ReadingRow>) -> Result<ReadingPage,
 #[get("/devices/{id}/meter-readings")]
 async fn history(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<ReadingPage>, ApiError> {
     let (limit, before) = page.resolve()?;
-    let state = state.into_inner();
-    let page = blocking(move || {
-        state.db.read(|c| -> Result<_, ApiError> {
-            device_for(c, &who.0, Action::ReadReadings, &id)?;
+    let page = caller
+        .read(&state, move |c, who| {
+            device_for(c, who, Action::ReadReadings, &id)?;
             Ok(repo::history(c, &id, before.as_deref(), limit)?)
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(page_of(page)?))
 }
 
@@ -228,10 +220,11 @@ pub struct Correction {
 #[post("/devices/{id}/meter-readings/corrections")]
 async fn correct(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<Correction>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     body.validate()?;
     let body = body.into_inner();
     let correction = app_readings::NewCorrection {
@@ -244,7 +237,7 @@ async fn correct(
     let row = blocking(move || {
         state
             .db
-            .write(|c| app_readings::correct(c, &who.0, &id, correction, state.config.clock.now()))
+            .write(|c| app_readings::correct(c, &who, &id, correction, state.config.clock.now()))
     })
     .await?;
     Ok(created(Reading::try_from(row)?))
@@ -287,10 +280,11 @@ pub struct Usage {
 #[get("/devices/{id}/usage")]
 async fn usage(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     q: web::Query<UsageQuery>,
 ) -> Result<web::Json<Usage>, ApiError> {
+    let who = caller.principal(&state).await?;
     let UsageQuery { from, to } = q.into_inner();
     if to < from {
         return Err(ApiError::invalid_field("to", "must not be before from"));
@@ -299,7 +293,7 @@ async fn usage(
     let device_id = id.into_inner();
     let usage = blocking(move || {
         state.db.read(|c: &mut Conn| -> Result<Usage, ApiError> {
-            let ctx = device_for(c, &who.0, Action::ReadReadings, &device_id)?;
+            let ctx = device_for(c, &who, Action::ReadReadings, &device_id)?;
             let meters = meters_of(&ctx.device.meters)?;
             let entries = repo::entries_until(c, &device_id, to)?
                 .iter()
@@ -330,10 +324,11 @@ async fn usage(
 #[get("/meter-readings/flagged")]
 async fn flagged(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<ReadingPage>, ApiError> {
-    authorize(&who.0, Action::ReviewFlaggedReadings, None)?;
+    let who = caller.principal(&state).await?;
+    authorize(&who, Action::ReviewFlaggedReadings, None)?;
     let (limit, before) = page.resolve()?;
     let state = state.into_inner();
     let page = blocking(move || {

@@ -240,15 +240,16 @@ pub struct EmailCorrection {
 #[patch("/users/{id}/email")]
 async fn correct_email(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<EmailCorrection>,
 ) -> Result<web::Json<UserSummary>, ApiError> {
-    authorize(&who.0, Action::CorrectUserEmail, None)?;
+    let who = caller.principal(&state).await?;
+    authorize(&who, Action::CorrectUserEmail, None)?;
     let email = Email::parse(&body.email)?;
     let id = id.into_inner();
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let user = blocking(move || {
         state
             .db
@@ -278,10 +279,11 @@ async fn correct_email(
 #[post("/users/{id}/resend-confirmation")]
 async fn resend_for_user(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&who.0, Action::ResendUserConfirmation, None)?;
+    let who = caller.principal(&state).await?;
+    authorize(&who, Action::ResendUserConfirmation, None)?;
     let id = id.into_inner();
     let state = state.into_inner();
     blocking(move || {

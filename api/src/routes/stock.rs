@@ -190,19 +190,20 @@ pub struct NewStockLocation {
 #[post("/accounts/{id}/stock-locations")]
 async fn create_stock_location(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<NewStockLocation>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     let account_id = id.into_inner();
-    authorize(&who.0, Action::CreateStockLocation, Some(&account_id))?;
+    authorize(&who, Action::CreateStockLocation, Some(&account_id))?;
     let new = app_stock::NewLocation {
         name: parse_name("name", &body.name, 120)?,
         address: parse_address(&body.address)?,
         shipping_instructions: parse_instructions(body.shipping_instructions.as_deref())?,
     };
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let location = blocking(move || {
         state.db.write(|c| {
             let row =
@@ -245,12 +246,13 @@ pub struct StockLocationQuery {
 #[get("/stock-locations")]
 async fn list_stock_locations(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     q: web::Query<StockLocationQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<StockLocationPage>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (limit, after) = page.resolve()?;
-    let scope = policy::stock_scope(&who.0, Action::ReadStock).ok_or_else(ApiError::forbidden)?;
+    let scope = policy::stock_scope(&who, Action::ReadStock).ok_or_else(ApiError::forbidden)?;
     let filter = LocationFilter {
         scope: scope_filter(scope),
         account_id: q.into_inner().account_id,
@@ -279,17 +281,15 @@ async fn list_stock_locations(
 #[get("/stock-locations/{id}")]
 async fn get_stock_location(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<StockLocation>, ApiError> {
-    let state = state.into_inner();
-    let location = blocking(move || {
-        state.db.read(|c| -> Result<StockLocation, ApiError> {
-            let row = location_for(c, &who.0, Action::ReadStock, &id)?;
+    let location = caller
+        .read(&state, move |c, who| {
+            let row = location_for(c, who, Action::ReadStock, &id)?;
             detail(c, row)
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(location))
 }
 
@@ -324,7 +324,7 @@ pub struct StockLocationChange {
 #[patch("/stock-locations/{id}")]
 async fn update_stock_location(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<StockLocationChange>,
 ) -> Result<web::Json<StockLocation>, ApiError> {
@@ -343,14 +343,13 @@ async fn update_stock_location(
             .map(|i| parse_instructions(Some(i)))
             .transpose()?,
     };
-    let state = state.into_inner();
-    let location = blocking(move || {
-        state.db.write(|c| {
-            let row = app_stock::update_location(c, &who.0, &id, change, state.config.clock.now())?;
+    let clock = state.config.clock.clone();
+    let location = caller
+        .write(&state, move |c, who| {
+            let row = app_stock::update_location(c, who, &id, change, clock.now())?;
             detail(c, row)
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(location))
 }
 
@@ -391,7 +390,7 @@ pub struct StockLevelInput {
 #[put("/stock-locations/{id}/levels/{part_number}")]
 async fn put_level(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
     body: Json<StockLevelInput>,
 ) -> Result<web::Json<StockLocation>, ApiError> {
@@ -404,20 +403,13 @@ async fn put_level(
         body.supply_threshold_percent,
         body.order_quantity,
     )?;
-    let state = state.into_inner();
-    let location = blocking(move || {
-        state.db.write(|c| {
-            let row = app_stock::put_level(
-                c,
-                &who.0,
-                &id,
-                (part_number, spec),
-                state.config.clock.now(),
-            )?;
+    let clock = state.config.clock.clone();
+    let location = caller
+        .write(&state, move |c, who| {
+            let row = app_stock::put_level(c, who, &id, (part_number, spec), clock.now())?;
             detail(c, row)
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(location))
 }
 
@@ -445,22 +437,20 @@ pub struct LinkedDevices {
 #[put("/stock-locations/{id}/devices")]
 async fn link_devices(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<LinkedDevices>,
 ) -> Result<web::Json<StockLocation>, ApiError> {
     let mut device_ids = body.into_inner().device_ids;
     device_ids.sort();
     device_ids.dedup();
-    let state = state.into_inner();
-    let location = blocking(move || {
-        state.db.write(|c| {
-            let row =
-                app_stock::link_devices(c, &who.0, &id, device_ids, state.config.clock.now())?;
+    let clock = state.config.clock.clone();
+    let location = caller
+        .write(&state, move |c, who| {
+            let row = app_stock::link_devices(c, who, &id, device_ids, clock.now())?;
             detail(c, row)
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(location))
 }
 
@@ -492,26 +482,25 @@ pub struct Consumption {
 #[post("/stock-locations/{id}/consumption")]
 async fn record_consumption(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<Consumption>,
 ) -> Result<web::Json<StockLevel>, ApiError> {
     let body = body.into_inner();
     let part_number = rules::parse_part_number(&body.part_number)?;
     let quantity = rules::parse_quantity(body.quantity)?;
-    let state = state.into_inner();
-    let level = blocking(move || {
-        state.db.write(|c| {
+    let clock = state.config.clock.clone();
+    let level = caller
+        .write(&state, move |c, who| {
             app_stock::consume(
                 c,
-                &who.0,
+                who,
                 &id,
                 (part_number, quantity, body.device_id),
-                state.config.clock.now(),
+                clock.now(),
             )
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(level.into()))
 }
 
@@ -575,7 +564,7 @@ pub struct MovementQuery {
 #[get("/stock-locations/{id}/movements")]
 async fn list_movements(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     q: web::Query<MovementQuery>,
     page: web::Query<PageParams>,
@@ -587,10 +576,9 @@ async fn list_movements(
         .as_deref()
         .map(rules::parse_part_number)
         .transpose()?;
-    let state = state.into_inner();
-    let page = blocking(move || {
-        state.db.read(|c| -> Result<_, ApiError> {
-            let row = location_for(c, &who.0, Action::ReadStock, &id)?;
+    let page = caller
+        .read(&state, move |c, who| {
+            let row = location_for(c, who, Action::ReadStock, &id)?;
             Ok(repo::list_movements(
                 c,
                 &row.id,
@@ -599,8 +587,7 @@ async fn list_movements(
                 limit,
             )?)
         })
-    })
-    .await?;
+        .await?;
     Ok(web::Json(Page::of(page, StockMovement::from)))
 }
 
@@ -680,12 +667,13 @@ pub struct OrderQuery {
 #[get("/replenishment-orders")]
 async fn list_orders(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     q: web::Query<OrderQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<OrderPage>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (limit, after) = page.resolve()?;
-    let scope = policy::stock_scope(&who.0, Action::ReadStock).ok_or_else(ApiError::forbidden)?;
+    let scope = policy::stock_scope(&who, Action::ReadStock).ok_or_else(ApiError::forbidden)?;
     let q = q.into_inner();
     let filter = OrderFilter {
         scope: scope_filter(scope),
@@ -727,10 +715,11 @@ pub struct Receipt {
 #[post("/replenishment-orders/{id}/receipt")]
 async fn receive_order(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<Receipt>,
 ) -> Result<web::Json<ReplenishmentOrder>, ApiError> {
+    let who = caller.principal(&state).await?;
     let quantity = body
         .into_inner()
         .quantity
@@ -740,7 +729,7 @@ async fn receive_order(
     let order = blocking(move || {
         state
             .db
-            .write(|c| app_stock::receive_order(c, &who.0, &id, quantity, state.config.clock.now()))
+            .write(|c| app_stock::receive_order(c, &who, &id, quantity, state.config.clock.now()))
     })
     .await?;
     Ok(web::Json(order.into()))
@@ -772,10 +761,11 @@ pub struct SupplyOrder {
 #[post("/stock-locations/{id}/orders")]
 async fn order_supplies(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<SupplyOrder>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     let body = body.into_inner();
     let part_number = rules::parse_part_number(&body.part_number)?;
     let quantity = rules::parse_quantity(body.quantity)?;
@@ -785,7 +775,7 @@ async fn order_supplies(
         let ordered = (part_number, quantity);
         state
             .db
-            .write(|c| app_stock::order_by_hand(c, &who.0, &id, ordered, now))
+            .write(|c| app_stock::order_by_hand(c, &who, &id, ordered, now))
     })
     .await?;
     let order = ReplenishmentOrder::from(order);
@@ -833,10 +823,11 @@ pub struct Shipment {
 #[post("/replenishment-orders/{id}/shipment")]
 async fn ship_order(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<Shipment>,
 ) -> Result<web::Json<ReplenishmentOrder>, ApiError> {
+    let who = caller.principal(&state).await?;
     body.validate()?;
     let body = body.into_inner();
     let carrier = parse_name("carrier", &body.carrier, 100)?;
@@ -847,7 +838,7 @@ async fn ship_order(
         let shipment = (carrier.as_str(), tracking.as_str());
         state
             .db
-            .write(|c| app_stock::ship_order(c, &who.0, &id, shipment, now))
+            .write(|c| app_stock::ship_order(c, &who, &id, shipment, now))
     })
     .await?;
     Ok(web::Json(order.into()))
@@ -869,15 +860,16 @@ async fn ship_order(
 #[post("/replenishment-orders/{id}/cancellation")]
 async fn cancel_order(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<ReplenishmentOrder>, ApiError> {
+    let who = caller.principal(&state).await?;
     let state = state.into_inner();
     let order = blocking(move || {
         let now = state.config.clock.now();
         state
             .db
-            .write(|c| app_stock::cancel_order(c, &who.0, &id, now))
+            .write(|c| app_stock::cancel_order(c, &who, &id, now))
     })
     .await?;
     Ok(web::Json(order.into()))
@@ -906,24 +898,18 @@ pub struct StockLocationAssignment {
 #[put("/accounts/{id}/members/{user_id}/stock-locations")]
 async fn assign_stock_locations(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
     body: Json<StockLocationAssignment>,
 ) -> Result<web::Json<StockLocationAssignment>, ApiError> {
+    let who = caller.principal(&state).await?;
     let (account_id, user_id) = path.into_inner();
     let ids = body.into_inner().stock_location_ids;
     let state = state.into_inner();
     let assigned = blocking(move || {
         let now = state.config.clock.now();
         state.db.write(|c| {
-            assignments::replace(
-                c,
-                &who.0,
-                &STOCK_LOCATIONS,
-                (&account_id, &user_id),
-                ids,
-                now,
-            )
+            assignments::replace(c, &who, &STOCK_LOCATIONS, (&account_id, &user_id), ids, now)
         })
     });
     Ok(web::Json(StockLocationAssignment {

@@ -90,12 +90,13 @@ pub struct NewDeviceCredential {
 #[post("/accounts/{id}/device-credentials")]
 async fn issue_credential(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
     body: Json<NewDeviceCredential>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     let account_id = id.into_inner();
-    authorize(&who.0, Action::ManageDeviceCredentials, Some(&account_id))?;
+    authorize(&who, Action::ManageDeviceCredentials, Some(&account_id))?;
     let body = body.into_inner();
     let name = parse_name("name", &body.name, 120)?;
     let (secret, _) = auth::new_secret_token()?;
@@ -107,7 +108,7 @@ async fn issue_credential(
         token_hash,
     };
     let state = state.into_inner();
-    let actor = who.0.user_id;
+    let actor = who.user_id;
     let row = blocking(move || {
         let now = state.config.clock.now();
         state
@@ -140,11 +141,12 @@ async fn issue_credential(
 #[get("/accounts/{id}/device-credentials")]
 async fn list_credentials(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<Vec<DeviceCredential>>, ApiError> {
+    let who = caller.principal(&state).await?;
     let account_id = id.into_inner();
-    authorize(&who.0, Action::ManageDeviceCredentials, Some(&account_id))?;
+    authorize(&who, Action::ManageDeviceCredentials, Some(&account_id))?;
     let state = state.into_inner();
     let rows = blocking(move || {
         state.db.read(|c| -> Result<_, ApiError> {
@@ -173,11 +175,12 @@ async fn list_credentials(
 #[delete("/accounts/{id}/device-credentials/{credential_id}")]
 async fn revoke_credential(
     state: State,
-    who: Authenticated,
+    caller: Authenticated,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let who = caller.principal(&state).await?;
     let (account_id, credential_id) = path.into_inner();
-    authorize(&who.0, Action::ManageDeviceCredentials, Some(&account_id))?;
+    authorize(&who, Action::ManageDeviceCredentials, Some(&account_id))?;
     let state = state.into_inner();
     blocking(move || {
         state.db.write(|c| -> Result<(), ApiError> {
