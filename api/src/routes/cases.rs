@@ -473,9 +473,7 @@ async fn list_cases(
     q: web::Query<CaseQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<CasePage>, ApiError> {
-    let who = caller.principal(&state).await?;
     let (limit, after) = page.resolve()?;
-    let scope = policy::case_scope(&who, Action::ReadCases).ok_or_else(ApiError::forbidden)?;
     let q = q.into_inner();
     let order = order_of(q.sort.as_deref(), after)?;
     let category = q
@@ -483,25 +481,26 @@ async fn list_cases(
         .as_deref()
         .map(|c| Category::parse(c.trim()))
         .transpose()?;
-    let state = state.into_inner();
+    let statuses = statuses_of(q.status.as_deref(), q.active)?;
     let now = state.config.clock.now();
-    let filter = CaseFilter {
-        reach: reach_of(scope),
-        account_id: q.account_id,
-        device_id: q.device_id,
-        statuses: statuses_of(q.status.as_deref(), q.active)?,
-        category,
-        technician_id: q.technician_id,
-        breached: q.breached,
-        due_before: q.due_before.map(|t| t.naive_utc()),
-        now: now.naive_utc(),
-    };
-    let page = blocking(move || {
-        Ok(state
-            .db
-            .read(|c| repo::list_cases(c, &filter, &order, limit))?)
-    })
-    .await?;
+    let page = caller
+        .read(&state, move |c, who| {
+            let scope =
+                policy::case_scope(who, Action::ReadCases).ok_or_else(ApiError::forbidden)?;
+            let filter = CaseFilter {
+                reach: reach_of(scope),
+                account_id: q.account_id,
+                device_id: q.device_id,
+                statuses,
+                category,
+                technician_id: q.technician_id,
+                breached: q.breached,
+                due_before: q.due_before.map(|t| t.naive_utc()),
+                now: now.naive_utc(),
+            };
+            Ok(repo::list_cases(c, &filter, &order, limit)?)
+        })
+        .await?;
     Ok(web::Json(page_of(page, now)))
 }
 

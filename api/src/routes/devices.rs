@@ -263,30 +263,29 @@ async fn list_devices(
     q: web::Query<DeviceQuery>,
     page: web::Query<PageParams>,
 ) -> Result<web::Json<DevicePage>, ApiError> {
-    let who = caller.principal(&state).await?;
     let (limit, after) = page.resolve()?;
-    let scope = policy::device_scope(&who, Action::ReadDevices).ok_or_else(ApiError::forbidden)?;
     let q = q.into_inner();
     let status = labels::parse_opt("status", q.status.as_deref())?;
-    let filter = DeviceFilter {
-        scope: match scope {
-            DeviceScope::All => None,
-            DeviceScope::Only { accounts, devices } => Some((accounts, devices)),
-        },
-        serial_number: SerialNumber::parse_filter(q.serial_number.as_deref())?,
-        account_id: q.account_id,
-        site_id: q.site_id,
-        model_id: q.model_id,
-        status,
-        removal_requested: q.removal_requested,
-    };
-    let state = state.into_inner();
-    let page = blocking(move || {
-        Ok(state
-            .db
-            .read(|c| repo::list_devices(c, &filter, after.as_deref(), limit))?)
-    })
-    .await?;
+    let serial_number = SerialNumber::parse_filter(q.serial_number.as_deref())?;
+    let page = caller
+        .read(&state, move |c, who| {
+            let scope =
+                policy::device_scope(who, Action::ReadDevices).ok_or_else(ApiError::forbidden)?;
+            let filter = DeviceFilter {
+                scope: match scope {
+                    DeviceScope::All => None,
+                    DeviceScope::Only { accounts, devices } => Some((accounts, devices)),
+                },
+                serial_number,
+                account_id: q.account_id,
+                site_id: q.site_id,
+                model_id: q.model_id,
+                status,
+                removal_requested: q.removal_requested,
+            };
+            Ok(repo::list_devices(c, &filter, after.as_deref(), limit)?)
+        })
+        .await?;
     Ok(web::Json(DevicePage {
         next_cursor: page.next_after.as_deref().map(encode_cursor),
         items: page

@@ -16,7 +16,7 @@ use crate::auth::Authenticated;
 use crate::error::{ApiError, Problem};
 use crate::http::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::labels::EventKindName;
-use crate::state::{State, blocking};
+use crate::state::State;
 
 pub fn routes(cfg: &mut impl Routes) {
     cfg.service(list_events);
@@ -98,7 +98,6 @@ async fn list_events(
     caller: Authenticated,
     q: web::Query<EventQuery>,
 ) -> Result<web::Json<EventPage>, ApiError> {
-    let user = caller.principal(&state).await?;
     let after = q.after.unwrap_or(0);
     if after < 0 {
         return Err(ApiError::invalid_field("after", "must not be negative"));
@@ -110,29 +109,26 @@ async fn list_events(
             format!("must be 1 to {MAX_LIMIT}"),
         ));
     }
-    let who = user;
-    if !feed::may_read_feed(&who) {
-        return Err(ApiError::forbidden());
-    }
-    let filter = if who.staff_role.is_some() {
-        FeedFilter::All
-    } else if let Some(dealer) = &who.dealer {
-        FeedFilter::Dealer(dealer.dealer_id.clone())
-    } else {
-        FeedFilter::Accounts(
-            who.memberships
-                .iter()
-                .map(|m| m.account_id.clone())
-                .collect(),
-        )
-    };
-    let state = state.into_inner();
-    let (rows, scanned_to) = blocking(move || {
-        state
-            .db
-            .read(|c| visible_after(c, &who, &filter, after, limit))
-    })
-    .await?;
+    let (rows, scanned_to) = caller
+        .read(&state, move |c, who| {
+            if !feed::may_read_feed(who) {
+                return Err(ApiError::forbidden());
+            }
+            let filter = if who.staff_role.is_some() {
+                FeedFilter::All
+            } else if let Some(dealer) = &who.dealer {
+                FeedFilter::Dealer(dealer.dealer_id.clone())
+            } else {
+                FeedFilter::Accounts(
+                    who.memberships
+                        .iter()
+                        .map(|m| m.account_id.clone())
+                        .collect(),
+                )
+            };
+            visible_after(c, who, &filter, after, limit)
+        })
+        .await?;
     let items: Vec<Event> = rows
         .into_iter()
         .map(Event::try_from)
