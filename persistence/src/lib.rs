@@ -19,6 +19,7 @@ pub mod periods;
 mod queue;
 pub mod schema;
 pub mod stock;
+mod writer;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -315,10 +316,10 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 pub struct Db {
     pool: Pool,
     backend: Backend,
-    /// SQLite has one writer at a time: this process's writers queue here, in order, instead
-    /// of polling for the database's write lock (which the busy timeout still covers for
-    /// other processes).
-    sqlite_writer: Arc<queue::FifoLock>,
+    /// SQLite has one writer at a time: this process's writers queue here, in order, and
+    /// commit in groups (see `writer`), instead of polling for the database's write lock
+    /// (which the busy timeout still covers for other processes).
+    sqlite_writer: Arc<writer::GroupWriter>,
 }
 
 impl Db {
@@ -344,7 +345,7 @@ impl Db {
         Ok(Self {
             pool,
             backend: Backend::of(url),
-            sqlite_writer: Arc::new(queue::FifoLock::default()),
+            sqlite_writer: Arc::default(),
         })
     }
 
@@ -361,7 +362,9 @@ impl Db {
         &self,
         f: impl FnOnce(&mut Conn) -> Result<T, E>,
     ) -> Result<T, E> {
-        let _writer = (self.backend == Backend::Sqlite).then(|| self.sqlite_writer.lock());
+        if self.backend == Backend::Sqlite {
+            return self.sqlite_writer.write(&self.pool, f);
+        }
         let mut conn = self.conn()?;
         let result = write(&mut conn, f);
         conn.check_after(&result);

@@ -48,6 +48,13 @@ impl FifoLock {
     }
 }
 
+impl Turn<'_> {
+    /// Whether other threads wait for the lock.
+    pub fn has_waiters(&self) -> bool {
+        !self.lock.state().waiting.is_empty()
+    }
+}
+
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
         let mut state = self.lock.state();
