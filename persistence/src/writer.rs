@@ -12,7 +12,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use diesel::connection::{AnsiTransactionManager, Connection, TransactionManager};
 
 use crate::queue::FifoLock;
-use crate::{Conn, DbError, Pool, PooledConn, Unreachable};
+use crate::{Conn, DbError, Pool, PooledConn};
 
 /// At most this many writers share one commit.
 const MAX_GROUP: usize = 64;
@@ -51,7 +51,7 @@ impl GroupWriter {
     }
 
     /// Runs `f` in a savepoint of the group's transaction and answers once that has committed.
-    pub fn write<T, E: From<DbError> + Unreachable>(
+    pub fn write<T, E: From<DbError>>(
         &self,
         pool: &Pool,
         f: impl FnOnce(&mut Conn) -> Result<T, E>,
