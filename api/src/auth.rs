@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::error::ApiError;
 use crate::state::{AppState, blocking};
 
-pub use crate::tokens::Tokens;
+pub use crate::tokens::{Bearer, Tokens};
 
 fn argon2() -> Argon2<'static> {
     Argon2::default() // argon2id, v19, OWASP-recommended default cost
@@ -79,7 +79,7 @@ pub fn bearer(req: &HttpRequest) -> Option<&str> {
 /// for a handler that needs it before its database work.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
-    user_id: String,
+    bearer: Bearer,
 }
 
 impl FromRequest for Authenticated {
@@ -96,15 +96,23 @@ fn verified(req: &HttpRequest) -> Result<Authenticated, ApiError> {
         .app_data::<web::Data<Arc<AppState>>>()
         .ok_or_else(ApiError::internal)?;
     let token = bearer(req).ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
-    let user_id = state.tokens.verify(token, state.config.clock.now())?;
-    Ok(Authenticated { user_id })
+    let now = state.config.clock.now();
+    let bearer = state.tokens.verify(token, now)?;
+    if bearer.scopes.is_some() {
+        state.client_limiter.admit(&bearer.subject, now)?;
+    }
+    Ok(Authenticated { bearer })
 }
 
 impl Authenticated {
-    /// The caller as the database has them now, read on `c`.
+    /// The caller as the database has them now, read on `c`: a user, or an API client as
+    /// its creator's current role and its scopes allow.
     pub fn load(&self, c: &mut Conn) -> Result<Principal, ApiError> {
-        fleetdesk_persistence::identity::load_principal(c, &self.user_id)?
-            .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists"))
+        match &self.bearer.scopes {
+            None => fleetdesk_persistence::identity::load_principal(c, &self.bearer.subject)?
+                .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists")),
+            Some(scopes) => crate::app::clients::principal(c, &self.bearer.subject, scopes),
+        }
     }
 
     /// The caller, read on a connection of its own.
@@ -223,7 +231,7 @@ pub fn authorize_unscoped(who: &Principal, action: Action) -> Result<(), ApiErro
 }
 
 /// A policy decision as the API answers it: 403 for a role that may never, 404 outside scope.
-fn allowed(decision: Decision) -> Result<(), ApiError> {
+pub fn allowed(decision: Decision) -> Result<(), ApiError> {
     match decision {
         Decision::Allow => Ok(()),
         Decision::Forbidden => Err(ApiError::forbidden()),

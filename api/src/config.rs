@@ -39,6 +39,11 @@ pub struct Config {
     /// Origins whose browser front ends may call the API (`https://portal.example.com`); none:
     /// no CORS headers at all.
     pub cors_allowed_origins: Vec<String>,
+    /// How long an API client's replaced secret keeps working after a rotation.
+    pub client_secret_overlap: Duration,
+    /// Requests an API client may make per minute in each server process (a burst of as
+    /// many, refilled evenly).
+    pub client_requests_per_minute: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -204,6 +209,15 @@ impl Config {
             )?),
             trusted_proxies: trusted_proxies(get("TRUSTED_PROXIES").as_deref())?,
             cors_allowed_origins: cors_origins(get("CORS_ALLOWED_ORIGINS").as_deref())?,
+            client_secret_overlap: Duration::from_secs(number(
+                "CLIENT_SECRET_OVERLAP_SECS",
+                24 * 3600,
+            )?),
+            client_requests_per_minute: u32::try_from(positive(
+                "CLIENT_REQUESTS_PER_MINUTE",
+                number("CLIENT_REQUESTS_PER_MINUTE", 600)?,
+            )?)
+            .unwrap_or(u32::MAX),
         })
     }
 }

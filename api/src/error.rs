@@ -46,6 +46,7 @@ macro_rules! error_codes {
 error_codes! {
     AccountNumberTaken = "account_number_taken": "Account number taken",
     AlreadyMember = "already_member": "Already member",
+    ApiClientRevoked = "api_client_revoked": "API client revoked",
     BadRequest = "bad_request": "Bad request",
     CallClosed = "call_closed": "Call closed",
     CaseChanged = "case_changed": "Case changed",
@@ -111,6 +112,7 @@ error_codes! {
     OrderClosed = "order_closed": "Order closed",
     OrderOpen = "order_open": "An order is open",
     PayloadTooLarge = "payload_too_large": "The request body is too large",
+    RateLimited = "rate_limited": "Too many requests",
     ReferenceNotFound = "reference_not_found": "Reference not found",
     RegistrationEnded = "registration_ended": "Registration ended",
     RequestTimeout = "request_timeout": "Request timeout",

@@ -175,7 +175,8 @@ pub async fn problem_json(
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    let own_format = res.response().extensions().contains::<OwnErrorFormat>();
+    if !(status.is_client_error() || status.is_server_error()) || is_problem || own_format {
         return Ok(res);
     }
     let (code, detail) = code_for_status(status);
@@ -187,6 +188,11 @@ pub async fn problem_json(
         problem.into_body()
     }))
 }
+
+/// Marks a response whose error body a standard defines (OAuth 2.0's token errors, RFC 6749
+/// §5.2): it is sent as the handler wrote it, not as problem+json.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnErrorFormat;
 
 /// An error raised by a middleware (not a handler) as problem+json.
 fn as_problem(e: actix_web::Error) -> actix_web::Error {
@@ -258,7 +264,9 @@ pub async fn idempotency(
     let key = req.headers().get(&IDEMPOTENCY_KEY).cloned();
     let state = req.app_data::<web::Data<Arc<AppState>>>().cloned();
     let principal = state.as_ref().and_then(|s| {
-        bearer(req.request()).and_then(|t| s.tokens.verify(t, s.config.clock.now()).ok())
+        bearer(req.request())
+            .and_then(|t| s.tokens.verify(t, s.config.clock.now()).ok())
+            .map(|b| b.subject)
     });
     let (Some(key), Some(state), Some(principal), true) =
         (key, state, principal, req.method() == Method::POST)

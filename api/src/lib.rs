@@ -178,6 +178,7 @@ pub fn build(config: Config) -> Result<Built, StartError> {
         ),
         metrics: Metrics::default(),
         routes: route_table(),
+        client_limiter: throttle::ClientLimiter::new(config.client_requests_per_minute),
         config: config.clone(),
     }));
     let bind_error = |source| StartError::Bind {

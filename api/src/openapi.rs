@@ -203,7 +203,8 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             "The service network of a manufacturer of office and large-format printers: customer \
              accounts, devices and meter readings, service cases with a contracted response clock, \
              consumable stock, knowledge articles, and the dealer network.\n\n\
-             Sign in with `POST /api/v1/auth/login`, then use Authorize with the access token. \
+             Sign in with `POST /api/v1/auth/login`, then use Authorize with the access token; \
+             partner systems use an API client's token from `POST /api/v1/oauth/token`. \
              Errors are RFC 9457 problem details with a stable `code`.",
         ))
         .license(Some(
@@ -243,6 +244,18 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
                 .build(),
         ),
     );
+    components.add_security_scheme(
+        "client_basic",
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Basic)
+                .description(Some(
+                    "An API client's client_id and client_secret (RFC 6749 §2.3.1), for \
+                     POST /api/v1/oauth/token only; the token it answers is a bearer token",
+                ))
+                .build(),
+        ),
+    );
     let tag = |name: &str, text: &str| {
         let mut t = Tag::new(name);
         t.description = Some(text.to_owned());
@@ -273,7 +286,10 @@ pub fn finish(mut doc: OpenApi) -> OpenApi {
             "knowledge",
             "Knowledge articles: search and read (customers), write (staff)",
         ),
-        tag("integration", "The event feed"),
+        tag(
+            "integration",
+            "The event feed, API clients and their OAuth 2.0 client-credentials tokens",
+        ),
         tag("operations", "Health, readiness and metrics"),
     ]);
     doc

@@ -15,6 +15,7 @@ pub struct AppState {
     pub config: Config,
     pub metrics: Metrics,
     pub routes: RouteTable,
+    pub client_limiter: crate::throttle::ClientLimiter,
 }
 
 pub type State = actix_web::web::Data<Arc<AppState>>;

@@ -62,14 +62,23 @@ pub fn client_of(req: &HttpRequest, trusted: &[ipnet::IpNet]) -> String {
 /// The keys of a sign-in: the address from this client (strict), the address from anywhere
 /// (a higher ceiling), and the client.
 pub fn sign_in_keys(email: &str, client: &str) -> Vec<Key> {
-    let email = email.trim().to_lowercase();
+    credential_keys("email", &email.trim().to_lowercase(), client)
+}
+
+/// The keys of an API client's token request, as for a sign-in: its id from this network
+/// client, its id from anywhere, and the network client (shared with sign-ins).
+pub fn client_credential_keys(client_id: &str, client: &str) -> Vec<Key> {
+    credential_keys("api-client", client_id, client)
+}
+
+fn credential_keys(kind: &str, id: &str, client: &str) -> Vec<Key> {
     vec![
         Key::new(
-            format!("email-client:{email}|{client}"),
+            format!("{kind}-client:{id}|{client}"),
             &ThrottlePolicy::PER_ADDRESS_AND_CLIENT,
             true,
         ),
-        Key::new(format!("email:{email}"), &ThrottlePolicy::PER_ADDRESS, true),
+        Key::new(format!("{kind}:{id}"), &ThrottlePolicy::PER_ADDRESS, true),
         Key::new(
             format!("client:{client}"),
             &ThrottlePolicy::PER_CLIENT,
@@ -163,4 +172,51 @@ pub fn succeeded(c: &mut Conn, keys: &[Key], now: DateTime<Utc>) -> Result<(), A
         }
     }
     Ok(())
+}
+
+/// Each API client's request rate in this server process (`CLIENT_REQUESTS_PER_MINUTE`): a
+/// burst of a minute's requests, then an even rate; beyond it `429` with `Retry-After`.
+pub struct ClientLimiter {
+    rate: throttle::Rate,
+    next: std::sync::Mutex<std::collections::HashMap<String, DateTime<Utc>>>,
+}
+
+/// Clients remembered before the idle ones are forgotten (an idle client's state is its
+/// full burst, the same as none).
+const LIMITER_KEYS: usize = 10_000;
+
+impl ClientLimiter {
+    pub fn new(per_minute: u32) -> Self {
+        Self {
+            rate: throttle::Rate { per_minute },
+            next: std::sync::Mutex::default(),
+        }
+    }
+
+    pub fn admit(&self, client_id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
+        let mut next = self.next.lock().map_err(|_| ApiError::internal())?;
+        if next.len() >= LIMITER_KEYS {
+            next.retain(|_, tat| *tat > now);
+        }
+        match self.rate.admit(next.get(client_id).copied(), now) {
+            Ok(tat) => {
+                next.insert(client_id.to_owned(), tat);
+                Ok(())
+            }
+            Err(wait) => {
+                let secs = u64::try_from(wait.num_seconds()).unwrap_or(0) + 1;
+                Err(ApiError {
+                    retry_after: Some(secs),
+                    ..ApiError::new(
+                        StatusCode::TOO_MANY_REQUESTS,
+                        ErrorCode::RateLimited,
+                        format!(
+                            "this API client may make {} requests a minute; retry in {secs} s",
+                            self.rate.per_minute
+                        ),
+                    )
+                })
+            }
+        }
+    }
 }

@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use fleetdesk_domain::clients::{Scope, scope_list};
+
 use crate::error::ApiError;
 
 pub const ISSUER: &str = "fleetdesk";
@@ -16,9 +18,24 @@ pub const AUDIENCE: &str = "fleetdesk-api";
 pub struct Claims {
     pub iss: String,
     pub aud: String,
+    /// A user's id, or an API client's (which is also the id it acts under).
     pub sub: String,
     pub iat: i64,
     pub exp: i64,
+    /// An API client's token (RFC 9068): its id, and the scopes granted, space-separated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+/// Who a valid token speaks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bearer {
+    /// The user, or the API client, the token was issued to.
+    pub subject: String,
+    /// An API client's granted scopes; `None` for a person.
+    pub scopes: Option<Vec<Scope>>,
 }
 
 /// Signs and verifies access tokens (HS256 with the configured secret).
@@ -52,24 +69,45 @@ impl Tokens {
         user_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(String, DateTime<Utc>), ApiError> {
+        self.issue(user_id, None, now)
+    }
+
+    /// An API client's access token, carrying the scopes granted.
+    pub fn issue_client_access(
+        &self,
+        client_id: &str,
+        scopes: &[Scope],
+        now: DateTime<Utc>,
+    ) -> Result<(String, DateTime<Utc>), ApiError> {
+        self.issue(client_id, Some(scopes), now)
+    }
+
+    fn issue(
+        &self,
+        subject: &str,
+        scopes: Option<&[Scope]>,
+        now: DateTime<Utc>,
+    ) -> Result<(String, DateTime<Utc>), ApiError> {
         let ttl =
             chrono::Duration::from_std(self.access_ttl).map_err(|e| ApiError::internal_from(e))?;
         let exp = now + ttl;
         let claims = Claims {
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
-            sub: user_id.into(),
+            sub: subject.into(),
             iat: now.timestamp(),
             exp: exp.timestamp(),
+            client_id: scopes.map(|_| subject.to_owned()),
+            scope: scopes.map(scope_list),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| ApiError::internal_from(format!("cannot sign a token: {e}")))?;
         Ok((token, exp))
     }
 
-    /// The user id of a token valid at `now`; any defect (signature, issuer, audience,
+    /// Whom a token valid at `now` speaks for; any defect (signature, issuer, audience,
     /// expiry, algorithm, shape) is a 401.
-    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<String, ApiError> {
+    pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Bearer, ApiError> {
         /// Seconds of clock skew forgiven at expiry.
         const LEEWAY_SECS: i64 = 5;
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
@@ -92,7 +130,22 @@ impl Tokens {
         if claims.exp + LEEWAY_SECS < now.timestamp() {
             return Err(ApiError::unauthorized("the access token has expired"));
         }
-        Ok(claims.sub)
+        let scopes = match (claims.client_id, claims.scope) {
+            (None, None) => None,
+            (Some(client), Some(scope)) if client == claims.sub => Some(
+                scope
+                    .split(' ')
+                    .filter(|s| !s.is_empty())
+                    .map(Scope::parse)
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| ApiError::unauthorized("the access token is malformed"))?,
+            ),
+            _ => return Err(ApiError::unauthorized("the access token is malformed")),
+        };
+        Ok(Bearer {
+            subject: claims.sub,
+            scopes,
+        })
     }
 }
 
@@ -114,7 +167,19 @@ mod tests {
         );
         let now = Utc::now();
         let (token, _) = a.issue_access("u1", now).unwrap();
-        assert_eq!(a.verify(&token, now).unwrap(), "u1");
+        assert_eq!(a.verify(&token, now).unwrap().subject, "u1");
+        assert_eq!(a.verify(&token, now).unwrap().scopes, None);
+        let (client, _) = a
+            .issue_client_access("k1", &[Scope::EventsRead, Scope::DispatchesWrite], now)
+            .unwrap();
+        let bearer = a.verify(&client, now).unwrap();
+        assert_eq!(bearer.subject, "k1");
+        assert_eq!(
+            bearer.scopes,
+            Some(vec![Scope::EventsRead, Scope::DispatchesWrite])
+        );
+        let (none, _) = a.issue_client_access("k1", &[], now).unwrap();
+        assert_eq!(a.verify(&none, now).unwrap().scopes, Some(vec![]));
         assert!(b.verify(&token, now).is_err());
         assert!(
             a.verify(&token, now + chrono::Duration::seconds(66))

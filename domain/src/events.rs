@@ -37,6 +37,8 @@ pub enum Topic {
     Call,
     Dispatch,
     Claim,
+    /// An organisation's API clients (account, dealer or the manufacturer's own).
+    ApiClients,
 }
 
 /// Writes [`EventKind`] from one list: variant, the kind's name in the feed and the
@@ -130,6 +132,9 @@ event_kinds! {
     DispatchLabourDecided = "dispatch.labour_decided" => Dispatch,
     ClaimSubmitted = "claim.submitted" => Claim,
     ClaimDecided = "claim.decided" => Claim,
+    ApiClientCreated = "api_client.created" => ApiClients,
+    ApiClientSecretRotated = "api_client.secret_rotated" => ApiClients,
+    ApiClientRevoked = "api_client.revoked" => ApiClients,
 }
 
 impl EventKind {
@@ -230,6 +235,12 @@ pub fn may_see(who: &Principal, e: &EventFacts<'_>) -> bool {
             e.dealer_id,
             e.technician_id,
         )),
+        // Whoever may manage the owner's clients: its administrators, or customer service.
+        Topic::ApiClients => allowed(crate::clients::decide_owned(
+            who,
+            Action::ManageApiClients,
+            &crate::clients::ClientOwner::of(e.account_id, e.dealer_id),
+        )),
     }
 }
 
@@ -251,6 +262,7 @@ mod tests {
             memberships: vec![],
             assigned_devices: vec![],
             assigned_stock_locations: vec![],
+            scopes: None,
         }
     }
 
@@ -265,6 +277,7 @@ mod tests {
             }],
             assigned_devices: vec![("a1".into(), "d1".into())],
             assigned_stock_locations: vec![("a1".into(), "l1".into())],
+            scopes: None,
         }
     }
 
@@ -279,6 +292,7 @@ mod tests {
             memberships: vec![],
             assigned_devices: vec![],
             assigned_stock_locations: vec![],
+            scopes: None,
         }
     }
 

@@ -159,9 +159,25 @@ pub struct Principal {
     pub assigned_devices: Vec<(String, String)>,
     /// Stock locations assigned to this user as a stock manager: (account, location).
     pub assigned_stock_locations: Vec<(String, String)>,
+    /// `None` for a person, whose role alone decides; an API client's scopes otherwise
+    /// (see [`crate::clients`]): an action outside them is refused whatever the role.
+    pub scopes: Option<Vec<crate::clients::Scope>>,
 }
 
 impl Principal {
+    /// Do the caller's scopes hold what `action` needs? Always for a person.
+    pub fn scoped_for(&self, action: crate::policy::Action) -> bool {
+        match &self.scopes {
+            None => true,
+            Some(scopes) => action.scope().is_some_and(|s| scopes.contains(&s)),
+        }
+    }
+
+    /// An API client rather than a person.
+    pub fn is_client(&self) -> bool {
+        self.scopes.is_some()
+    }
+
     pub fn role_in(&self, account_id: &str) -> Option<CustomerRole> {
         self.memberships
             .iter()

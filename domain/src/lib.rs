@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod calendar;
 pub mod cases;
+pub mod clients;
 pub mod dealers;
 pub mod devices;
 pub mod events;

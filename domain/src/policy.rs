@@ -92,6 +92,10 @@ pub enum Action {
     ReadKnowledge,
     /// Write and publish knowledge articles.
     WriteKnowledge,
+    /// Create, list and revoke the API clients of one's own organisation (people only).
+    ManageApiClients,
+    /// Subscribe one's organisation to events by webhook.
+    ManageWebhooks,
 }
 
 impl Action {
@@ -155,6 +159,8 @@ impl Action {
         Action::ShipOrders,
         Action::ReadKnowledge,
         Action::WriteKnowledge,
+        Action::ManageApiClients,
+        Action::ManageWebhooks,
     ];
 }
 
@@ -190,6 +196,8 @@ pub fn may(role: Role, action: Action) -> bool {
                 ReadCaseHistory => staff != Technician,
                 ReadDealers | ReadRegistrations | ReadCalls | ReadDispatches | ReadClaims => true,
                 ManageDealers | ManageDealerUsers => customer_service,
+                // The manufacturer's own systems are customer service's to connect.
+                ManageApiClients | ManageWebhooks => customer_service,
                 WorkCalls | CreateDispatch => staff == CallCenter,
                 ManageRemedies => matches!(staff, CallCenter | CustomerService),
                 DecideLabour | DecideClaims => staff == WarrantyAdmin,
@@ -245,7 +253,9 @@ pub fn may(role: Role, action: Action) -> bool {
                 | CreateStockLocation
                 | LinkStockDevices
                 | AssignStockLocations
-                | ManageDeviceCredentials => administrator,
+                | ManageDeviceCredentials
+                | ManageApiClients
+                | ManageWebhooks => administrator,
                 ReadStock | EditStock => matches!(
                     customer,
                     Administrator | StockManager | DeviceAndStockManager
@@ -293,7 +303,9 @@ pub fn may(role: Role, action: Action) -> bool {
             | SubmitClaims | ReadClaims => true,
             // Their own dealer's events (the feed's scope rule decides each one).
             ReadEvents => true,
-            ManageDealerUsers => dealer == DealerRole::DealerAdmin,
+            ManageDealerUsers | ManageApiClients | ManageWebhooks => {
+                dealer == DealerRole::DealerAdmin
+            }
             ManageDealers | WorkCalls | ReadCalls | ManageRemedies | CreateDispatch
             | DecideLabour | DecideClaims => false,
             ReadAccount
@@ -343,6 +355,11 @@ pub fn may(role: Role, action: Action) -> bool {
     }
 }
 
+/// May `who`, holding `role`, take `action`: the role table, and for an API client its scopes.
+fn permits(who: &Principal, role: Role, action: Action) -> bool {
+    may(role, action) && who.scoped_for(action)
+}
+
 /// Internal notes, internal attachments and staff-only events are the manufacturer's staff's:
 /// customers and dealers never see them.
 pub fn sees_staff_only(who: &Principal) -> bool {
@@ -372,7 +389,7 @@ pub fn decide(who: &Principal, action: Action, account_id: Option<&str>) -> Deci
         .map(Role::Staff)
         .or(who.dealer.as_ref().map(|d| Role::Dealer(d.role)));
     if let Some(role) = unscoped {
-        return if may(role, action) {
+        return if permits(who, role, action) {
             Decision::Allow
         } else {
             Decision::Forbidden
@@ -380,7 +397,7 @@ pub fn decide(who: &Principal, action: Action, account_id: Option<&str>) -> Deci
     }
     let role = account_id.and_then(|id| who.role_in(id));
     match role {
-        Some(role) if may(Role::Customer(role), action) => Decision::Allow,
+        Some(role) if permits(who, Role::Customer(role), action) => Decision::Allow,
         Some(_) => Decision::Forbidden,
         // Outside the caller's accounts: the object does not exist for them. With no
         // account to scope by, only a staff role could have allowed it.
@@ -632,7 +649,7 @@ pub fn case_scope(who: &Principal, action: Action) -> Option<CaseScope> {
 /// another account's is for customers); customers take no dealer-network action.
 pub fn decide_dealer(who: &Principal, action: Action, dealer_id: Option<&str>) -> Decision {
     if let Some(staff) = who.staff_role {
-        return if may(Role::Staff(staff), action) {
+        return if permits(who, Role::Staff(staff), action) {
             Decision::Allow
         } else {
             Decision::Forbidden
@@ -644,7 +661,7 @@ pub fn decide_dealer(who: &Principal, action: Action, dealer_id: Option<&str>) -
     // Another dealer's object is not found, whatever the action: its existence is not told.
     match dealer_id {
         Some(id) if id != dealer.dealer_id => Decision::NotFound,
-        _ if may(Role::Dealer(dealer.role), action) => Decision::Allow,
+        _ if permits(who, Role::Dealer(dealer.role), action) => Decision::Allow,
         _ => Decision::Forbidden,
     }
 }
@@ -669,7 +686,7 @@ pub fn decide_dispatch(
     technician_id: Option<&str>,
 ) -> Decision {
     if limited_to_assigned_cases(who) {
-        if !may(Role::Staff(StaffRole::Technician), action) {
+        if !permits(who, Role::Staff(StaffRole::Technician), action) {
             return Decision::Forbidden;
         }
         return if technician_id == Some(who.user_id.as_str()) {
@@ -705,7 +722,7 @@ impl DispatchScope {
 /// The dispatch list filter for `action`, or `None` when the caller may not list at all.
 pub fn dispatch_scope(who: &Principal, action: Action) -> Option<DispatchScope> {
     if limited_to_assigned_cases(who) {
-        return may(Role::Staff(StaffRole::Technician), action)
+        return permits(who, Role::Staff(StaffRole::Technician), action)
             .then(|| DispatchScope::AssignedTo(who.user_id.clone()));
     }
     Some(match dealer_scope(who, action)? {
@@ -718,15 +735,17 @@ pub fn dispatch_scope(who: &Principal, action: Action) -> Option<DispatchScope> 
 /// Yes when any of their roles may: staff or dealer role, or a membership's role. A user
 /// without any role (no membership yet) may not.
 pub fn decide_unscoped(who: &Principal, action: Action) -> Decision {
-    let any = who.staff_role.is_some_and(|r| may(Role::Staff(r), action))
+    let any = who
+        .staff_role
+        .is_some_and(|r| permits(who, Role::Staff(r), action))
         || who
             .dealer
             .as_ref()
-            .is_some_and(|d| may(Role::Dealer(d.role), action))
+            .is_some_and(|d| permits(who, Role::Dealer(d.role), action))
         || who
             .memberships
             .iter()
-            .any(|m| may(Role::Customer(m.role), action));
+            .any(|m| permits(who, Role::Customer(m.role), action));
     if any {
         Decision::Allow
     } else {
@@ -753,15 +772,16 @@ impl AccountScope {
 /// The list filter for `action`, or `None` when the caller may not list at all (403).
 pub fn account_scope(who: &Principal, action: Action) -> Option<AccountScope> {
     if let Some(staff) = who.staff_role {
-        return may(Role::Staff(staff), action).then_some(AccountScope::All);
+        return permits(who, Role::Staff(staff), action).then_some(AccountScope::All);
     }
     if let Some(dealer) = &who.dealer {
-        return may(Role::Dealer(dealer.role), action).then_some(AccountScope::Only(Vec::new()));
+        return permits(who, Role::Dealer(dealer.role), action)
+            .then_some(AccountScope::Only(Vec::new()));
     }
     let ids: Vec<String> = who
         .memberships
         .iter()
-        .filter(|m| may(Role::Customer(m.role), action))
+        .filter(|m| permits(who, Role::Customer(m.role), action))
         .map(|m| m.account_id.clone())
         .collect();
     let has_any_permitted_role = !ids.is_empty() || who.memberships.is_empty();
@@ -782,6 +802,7 @@ mod tests {
             memberships: vec![],
             assigned_devices: vec![],
             assigned_stock_locations: vec![],
+            scopes: None,
         }
     }
 
@@ -792,6 +813,7 @@ mod tests {
             dealer: None,
             assigned_devices: vec![],
             assigned_stock_locations: vec![],
+            scopes: None,
             memberships: memberships
                 .iter()
                 .map(|(a, r)| Membership {
@@ -907,7 +929,11 @@ mod tests {
             ReadClaims,
             ReadEvents,
         ][..];
-        let dealer_admin = &[dealer, &[ManageDealerUsers]].concat()[..];
+        let dealer_admin = &[
+            dealer,
+            &[ManageDealerUsers, ManageApiClients, ManageWebhooks],
+        ]
+        .concat()[..];
         let device_work = &[
             ReadServiceContract,
             ReadAccount,
@@ -958,6 +984,8 @@ mod tests {
             AssignStockLocations,
             ManageDeviceCredentials,
             ReadKnowledge,
+            ManageApiClients,
+            ManageWebhooks,
         ][..];
         let stock = [ReadStock, EditStock];
         let stock_manager = &[customer_reads, &stock].concat()[..];

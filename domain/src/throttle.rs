@@ -136,6 +136,37 @@ pub fn refund(state: &ThrottleState) -> ThrottleState {
     }
 }
 
+/// A steady request rate with bursts (the generic cell rate algorithm): `per_minute`
+/// requests are admitted at once, and then one every `60 s / per_minute`. The state is one
+/// instant per key, the theoretical arrival time of its next request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub per_minute: u32,
+}
+
+impl Rate {
+    fn interval(self) -> Duration {
+        Duration::microseconds(60_000_000 / i64::from(self.per_minute.max(1)))
+    }
+
+    /// Admits a request at `now` given the key's state: the new state, or how long to wait.
+    pub fn admit(
+        self,
+        tat: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, Duration> {
+        let interval = self.interval();
+        let tolerance = Duration::minutes(1) - interval;
+        let tat = tat.map_or(now, |t| t.max(now));
+        let wait = tat - now - tolerance;
+        if wait > Duration::zero() {
+            Err(wait)
+        } else {
+            Ok(tat + interval)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,6 +174,54 @@ mod tests {
 
     fn at(secs: i64) -> DateTime<Utc> {
         DateTime::from_timestamp(1_800_000_000 + secs, 0).unwrap()
+    }
+
+    #[test]
+    fn a_rate_admits_its_burst_then_one_per_interval() {
+        let rate = Rate { per_minute: 6 };
+        let mut tat = None;
+        for _ in 0..6 {
+            tat = Some(rate.admit(tat, at(0)).unwrap());
+        }
+        assert_eq!(rate.admit(tat, at(0)), Err(Duration::seconds(10)));
+        assert_eq!(rate.admit(tat, at(9)), Err(Duration::seconds(1)));
+        let after = rate.admit(tat, at(10)).unwrap();
+        assert!(rate.admit(Some(after), at(10)).is_err());
+        // A quiet minute gives the whole burst back.
+        let mut tat = Some(after);
+        for _ in 0..6 {
+            tat = Some(rate.admit(tat, at(75)).unwrap());
+        }
+        assert!(rate.admit(tat, at(75)).is_err());
+    }
+
+    proptest! {
+        /// However requests arrive, no minute admits more than the rate's burst plus the
+        /// requests its refill allows, and a refused one is told a wait that then admits it.
+        #[test]
+        fn no_window_of_a_minute_admits_more_than_twice_the_rate(
+            per_minute in 1u32..120,
+            gaps in proptest::collection::vec(0i64..3_000, 1..400),
+        ) {
+            let rate = Rate { per_minute };
+            let mut tat = None;
+            let mut now = at(0);
+            let mut admitted = Vec::new();
+            for gap in gaps {
+                now += Duration::milliseconds(gap);
+                match rate.admit(tat, now) {
+                    Ok(next) => { tat = Some(next); admitted.push(now); }
+                    Err(wait) => {
+                        prop_assert!(wait > Duration::zero());
+                        prop_assert!(rate.admit(tat, now + wait).is_ok());
+                    }
+                }
+            }
+            for (i, start) in admitted.iter().enumerate() {
+                let in_minute = admitted[i..].iter().take_while(|t| **t < *start + Duration::minutes(1)).count();
+                prop_assert!(in_minute <= 2 * per_minute as usize, "{} in a minute at {}/min", in_minute, per_minute);
+            }
+        }
     }
 
     #[test]

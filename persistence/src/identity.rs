@@ -861,6 +861,7 @@ pub fn load_principal(conn: &mut Conn, user_id: &str) -> DbResult<Option<Princip
                     memberships: Vec::new(),
                     assigned_devices: Vec::new(),
                     assigned_stock_locations: Vec::new(),
+                    scopes: None,
                 })
             }
             "member" => memberships.push(Membership {

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod cases;
+pub mod clients;
 pub mod contracts;
 pub mod dealers;
 pub mod devices;

@@ -599,6 +599,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_clients (id) {
+        id -> Text,
+        name -> Text,
+        account_id -> Nullable<Text>,
+        dealer_id -> Nullable<Text>,
+        scopes -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    api_client_secrets (id) {
+        id -> Text,
+        client_id -> Text,
+        secret_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(devices -> device_models (model_id));
 diesel::joinable!(cases -> devices (device_id));
 diesel::joinable!(case_status_changes -> users (changed_by));
@@ -626,8 +650,12 @@ diesel::joinable!(replenishment_orders -> stock_locations (stock_location_id));
 diesel::joinable!(memberships -> accounts (account_id));
 diesel::joinable!(memberships -> users (user_id));
 
+diesel::joinable!(api_client_secrets -> api_clients (client_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    api_clients,
+    api_client_secrets,
     reading_reminders,
     case_attachments,
     refresh_tokens,

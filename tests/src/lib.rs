@@ -261,6 +261,8 @@ pub fn test_config(database_url: &str) -> Config {
         session_max_age: Duration::from_secs(90 * 24 * 3600),
         trusted_proxies: Vec::new(),
         cors_allowed_origins: Vec::new(),
+        client_secret_overlap: Duration::from_secs(24 * 3600),
+        client_requests_per_minute: 100_000,
     }
 }
 

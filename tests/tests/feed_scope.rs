@@ -94,6 +94,7 @@ async fn may_read(s: &TestServer, token: &str, event: &Value) -> Option<bool> {
         Topic::Call => format!("/api/v1/calls/{subject}"),
         Topic::Dispatch => format!("/api/v1/dispatches/{subject}"),
         Topic::Claim => format!("/api/v1/warranty-claims/{subject}"),
+        Topic::ApiClients => format!("/api/v1/api-clients/{subject}"),
         // No read endpoint for a user: acting on one with a body that cannot pass (and so
         // changes nothing) answers 403 to whoever may not, 422 to whoever may.
         Topic::User => {
@@ -763,6 +764,34 @@ async fn the_feed_shows_an_event_exactly_when_its_subject_can_be_read(b: Backend
         json!({"decision": "approved"}),
     )
     .await;
+
+    // API clients of an account, a dealer and the manufacturer: created, rotated, revoked.
+    let mut api_clients = Vec::new();
+    for (token, body) in [
+        (
+            &admin,
+            json!({"name": "Monitor", "account_id": a, "scopes": ["devices:read"]}),
+        ),
+        (
+            &x_admin,
+            json!({"name": "Dispatch", "scopes": ["dispatches:read"]}),
+        ),
+        (&cs, json!({"name": "ERP", "scopes": ["accounts:read"]})),
+    ] {
+        let client = ok(&s, Method::POST, "/api/v1/api-clients", token, body).await;
+        let rotate = format!("/api/v1/api-clients/{}/secrets", id(&client));
+        ok(&s, Method::POST, &rotate, token, json!({})).await;
+        api_clients.push(id(&client));
+    }
+    let (status, _) = s
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/api-clients/{}", api_clients[0]),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
 
     // The matrix.
     let mut all = Vec::new();

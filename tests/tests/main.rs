@@ -2,6 +2,7 @@
 //! One binary for them all, so a build links the server once.
 
 mod accounts;
+mod api_clients;
 mod attachments;
 mod attacks;
 mod auth;

@@ -100,6 +100,8 @@ fn declared_tables() -> Vec<(&'static str, Vec<String>)> {
         knowledge_articles,
         knowledge_article_models,
         knowledge_article_tags,
+        api_clients,
+        api_client_secrets,
     )
 }
 

@@ -9,6 +9,7 @@ pub mod assignments;
 pub mod calls;
 pub mod cases;
 pub mod claims;
+pub mod clients;
 pub mod contracts;
 pub mod dealers;
 pub mod devices;

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod calls;
 pub mod cases;
 pub mod claims;
+pub mod clients;
 pub mod contracts;
 pub mod dealer_users;
 pub mod dealers;
@@ -72,4 +73,5 @@ pub fn api_v1(cfg: &mut impl Routes) {
     telemetry::routes(cfg);
     knowledge::routes(cfg);
     events::routes(cfg);
+    clients::routes(cfg);
 }
