@@ -105,6 +105,11 @@ fn verified(req: &HttpRequest) -> Result<Authenticated, ApiError> {
 }
 
 impl Authenticated {
+    /// When the caller's token expires.
+    pub fn expires_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        chrono::DateTime::from_timestamp(self.bearer.expires, 0)
+    }
+
     /// The caller as the database has them now, read on `c`: a user, or an API client as
     /// its creator's current role and its scopes allow.
     pub fn load(&self, c: &mut Conn) -> Result<Principal, ApiError> {

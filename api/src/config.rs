@@ -44,6 +44,17 @@ pub struct Config {
     /// Requests an API client may make per minute in each server process (a burst of as
     /// many, refilled evenly).
     pub client_requests_per_minute: u32,
+    /// `GET /events/stream`: how often it looks for new events, how long it may stay silent
+    /// before a keep-alive comment, and how long one stream lasts at most (the client then
+    /// reconnects with `Last-Event-ID`; a stream also ends when its token expires).
+    pub event_stream: EventStreamConfig,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventStreamConfig {
+    pub poll: Duration,
+    pub keep_alive: Duration,
+    pub max_age: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -218,6 +229,17 @@ impl Config {
                 number("CLIENT_REQUESTS_PER_MINUTE", 600)?,
             )?)
             .unwrap_or(u32::MAX),
+            event_stream: EventStreamConfig {
+                poll: millis("EVENT_STREAM_POLL_MS", 1000)?,
+                keep_alive: Duration::from_secs(positive(
+                    "EVENT_STREAM_KEEPALIVE_SECS",
+                    number("EVENT_STREAM_KEEPALIVE_SECS", 15)?,
+                )?),
+                max_age: Duration::from_secs(positive(
+                    "EVENT_STREAM_MAX_SECS",
+                    number("EVENT_STREAM_MAX_SECS", 3600)?,
+                )?),
+            },
         })
     }
 }

@@ -36,6 +36,8 @@ pub struct Bearer {
     pub subject: String,
     /// An API client's granted scopes; `None` for a person.
     pub scopes: Option<Vec<Scope>>,
+    /// When the token expires (Unix seconds).
+    pub expires: i64,
 }
 
 /// Signs and verifies access tokens (HS256 with the configured secret).
@@ -145,6 +147,7 @@ impl Tokens {
         Ok(Bearer {
             subject: claims.sub,
             scopes,
+            expires: claims.exp,
         })
     }
 }

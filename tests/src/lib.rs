@@ -263,6 +263,11 @@ pub fn test_config(database_url: &str) -> Config {
         cors_allowed_origins: Vec::new(),
         client_secret_overlap: Duration::from_secs(24 * 3600),
         client_requests_per_minute: 100_000,
+        event_stream: fleetdesk_api::config::EventStreamConfig {
+            poll: Duration::from_millis(50),
+            keep_alive: Duration::from_secs(15),
+            max_age: Duration::from_secs(3600),
+        },
     }
 }
 

@@ -15,6 +15,7 @@ mod dealer_users;
 mod dealers;
 mod demo;
 mod devices;
+mod event_stream;
 mod feed_order;
 mod feed_scope;
 mod http;
