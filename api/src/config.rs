@@ -48,6 +48,23 @@ pub struct Config {
     /// before a keep-alive comment, and how long one stream lasts at most (the client then
     /// reconnects with `Last-Event-ID`; a stream also ends when its token expires).
     pub event_stream: EventStreamConfig,
+    pub webhooks: WebhookConfig,
+}
+
+/// How webhooks are delivered (see `crate::webhooks`).
+#[derive(Debug, Clone)]
+pub struct WebhookConfig {
+    /// How often each server process looks for events to fan out and deliveries due.
+    pub poll: Duration,
+    /// How long a receiver may take to answer (a 2xx within it is success).
+    pub timeout: Duration,
+    /// The first retry's delay; it doubles up to `retry_max`, jittered.
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// How long a failing delivery is retried before the webhook is disabled.
+    pub retry_window: Duration,
+    /// After a rotation, how long the replaced secret still signs.
+    pub secret_overlap: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -229,6 +246,20 @@ impl Config {
                 number("CLIENT_REQUESTS_PER_MINUTE", 600)?,
             )?)
             .unwrap_or(u32::MAX),
+            webhooks: WebhookConfig {
+                poll: millis("WEBHOOK_POLL_MS", 1000)?,
+                timeout: millis("WEBHOOK_TIMEOUT_MS", 10_000)?,
+                retry_base: millis("WEBHOOK_RETRY_BASE_MS", 10_000)?,
+                retry_max: millis("WEBHOOK_RETRY_MAX_MS", 3_600_000)?,
+                retry_window: Duration::from_secs(positive(
+                    "WEBHOOK_RETRY_WINDOW_SECS",
+                    number("WEBHOOK_RETRY_WINDOW_SECS", 24 * 3600)?,
+                )?),
+                secret_overlap: Duration::from_secs(number(
+                    "WEBHOOK_SECRET_OVERLAP_SECS",
+                    24 * 3600,
+                )?),
+            },
             event_stream: EventStreamConfig {
                 poll: millis("EVENT_STREAM_POLL_MS", 1000)?,
                 keep_alive: Duration::from_secs(positive(

@@ -52,6 +52,7 @@ macro_rules! label_schemas {
 
 use fleetdesk_domain::{
     cases, clients, dealers, devices, events, identity, knowledge, membership, readings, stock,
+    webhooks,
 };
 
 label_schemas! {
@@ -78,6 +79,7 @@ label_schemas! {
     ClaimStatusName => dealers::ClaimStatus, "Where a warranty part claim stands.";
     OrderStatusName => stock::OrderStatus, "Where a replenishment order stands.";
     MovementKindName => stock::MovementKind, "What moved stock.";
+    DeliveryStatusName => webhooks::DeliveryStatus, "Where a webhook delivery stands: pending (to be attempted), delivered, or failed (given up after the retry window).";
     ScopeName => clients::Scope, "What an API client may do: an area and a verb.";
     LanguageName => knowledge::Language, "A language the portal is written in.";
     ArticleStatusName => knowledge::ArticleStatus, "Whether an article is visible to customers.";

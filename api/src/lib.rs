@@ -23,6 +23,7 @@ pub mod state;
 pub mod throttle;
 pub mod tokens;
 pub mod views;
+pub mod webhooks;
 pub mod yaml;
 
 use std::net::{SocketAddr, TcpListener};
@@ -128,6 +129,8 @@ pub struct Built {
     pub mail_sender: mail::Sender,
     /// Sends the reading reminders due while it lives.
     pub reminders: reminders::Reminders,
+    /// Delivers webhooks while it lives.
+    pub webhooks: webhooks::Deliverer,
 }
 
 /// Opens the database, applies migrations, binds `config.bind` and builds the server.
@@ -169,6 +172,8 @@ pub fn build(config: Config) -> Result<Built, StartError> {
         config.clock.clone(),
     )
     .map_err(|e| StartError::Background(e.to_string()))?;
+    let webhooks = webhooks::Deliverer::spawn(db.clone(), config.clone())
+        .map_err(|e| StartError::Background(e.to_string()))?;
     let state = web::Data::new(Arc::new(AppState {
         db: db.clone(),
         tokens: Tokens::new(
@@ -230,5 +235,6 @@ pub fn build(config: Config) -> Result<Built, StartError> {
         db,
         mail_sender,
         reminders,
+        webhooks,
     })
 }

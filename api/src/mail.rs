@@ -395,6 +395,19 @@ pub mod texts {
             ),
         )
     }
+
+    pub fn webhook_disabled(url: &str, webhook_id: &str, reason: &str) -> (String, String) {
+        (
+            "A fleetdesk webhook was disabled".to_owned(),
+            format!(
+                "Hello,\n\nthe webhook {webhook_id} that delivers events to\n{url}\nwas disabled: {reason}.\n\n\
+                 No further events are delivered to it until it is enabled again\n\
+                 (PATCH /api/v1/webhooks/{webhook_id} with \"active\": true); the events it missed are\n\
+                 delivered then, in order. Its deliveries and their answers are listed under\n\
+                 GET /api/v1/webhooks/{webhook_id}/deliveries.\n"
+            ),
+        )
+    }
 }
 
 /// Enqueues a mail in the caller's transaction.

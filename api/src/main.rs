@@ -153,6 +153,7 @@ fn serve(config: Config) -> Result<(), String> {
         let result = built.server.await.map_err(|e| e.to_string());
         drop(built.mail_sender);
         drop(built.reminders);
+        drop(built.webhooks);
         result
     })
 }

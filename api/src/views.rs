@@ -6,7 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use fleetdesk_persistence::events::EventRow;
+
 use crate::error::ApiError;
+use crate::labels::EventKindName;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct EligibilityView {
@@ -124,4 +127,44 @@ pub struct AcceptInvitation {
     #[validate(length(min = 1, max = 1024))]
     #[schema(min_length = 1, max_length = 1024)]
     pub current_password: Option<String>,
+}
+
+/// One event of the feed, as `GET /events` lists it and webhooks deliver it.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Event {
+    /// Position in the feed; strictly increasing in commit order.
+    pub seq: i64,
+    pub id: String,
+    /// What happened, such as `account.created`.
+    #[schema(value_type = EventKindName)]
+    pub kind: String,
+    pub account_id: Option<String>,
+    pub subject_type: String,
+    pub subject_id: String,
+    /// The device the event concerns, if any.
+    pub device_id: Option<String>,
+    /// The dealer whose object the event concerns, if any.
+    pub dealer_id: Option<String>,
+    pub actor_id: Option<String>,
+    pub payload: serde_json::Value,
+    pub occurred_at: DateTime<Utc>,
+}
+
+impl TryFrom<EventRow> for Event {
+    type Error = ApiError;
+    fn try_from(row: EventRow) -> Result<Self, ApiError> {
+        Ok(Self {
+            occurred_at: row.occurred_at(),
+            payload: serde_json::from_str(&row.payload).map_err(|e| ApiError::internal_from(e))?,
+            seq: row.seq,
+            id: row.id,
+            kind: row.kind,
+            account_id: row.account_id,
+            subject_type: row.subject_type,
+            subject_id: row.subject_id,
+            device_id: row.device_id,
+            dealer_id: row.dealer_id,
+            actor_id: row.actor_id,
+        })
+    }
 }

@@ -166,24 +166,24 @@ pub fn useful_scopes(role: Role) -> Vec<Scope> {
         .collect()
 }
 
-/// The caller an API client is right now: its creator's current principal narrowed to the
-/// client's owner, acting under the client's own id (so everything it does is recorded as
-/// done by the client) and limited to `scopes`. `None` when the creator no longer holds a
-/// role for the owner: the client is ended.
+/// The caller an API client (or a webhook) is right now: its creator's current principal
+/// narrowed to its owner, acting under `acting_id` (an API client's own id, so that everything
+/// it does is recorded as done by the client) and limited to `scopes` (`None`: the role
+/// alone). `None` when the creator no longer holds a role for the owner: the client is ended.
 pub fn narrow(
     creator: Principal,
-    client_id: &str,
+    acting_id: &str,
     owner: &ClientOwner,
-    scopes: Vec<Scope>,
+    scopes: Option<Vec<Scope>>,
 ) -> Option<Principal> {
     let mut who = Principal {
-        user_id: client_id.to_owned(),
+        user_id: acting_id.to_owned(),
         staff_role: None,
         dealer: None,
         memberships: Vec::new(),
         assigned_devices: Vec::new(),
         assigned_stock_locations: Vec::new(),
-        scopes: Some(scopes),
+        scopes,
     };
     match owner {
         ClientOwner::Manufacturer => who.staff_role = Some(creator.staff_role?),
@@ -290,7 +290,7 @@ mod tests {
 
     #[test]
     fn a_client_keeps_only_its_owners_role_and_ends_without_it() {
-        let all = Scope::ALL.to_vec();
+        let all = Some(Scope::ALL.to_vec());
         let client = narrow(
             person(),
             "k",
@@ -331,7 +331,13 @@ mod tests {
             Decision::Allow
         );
         let only_read = vec![Scope::DispatchesRead];
-        let client = narrow(dealer, "k", &ClientOwner::Dealer("x".into()), only_read).unwrap();
+        let client = narrow(
+            dealer,
+            "k",
+            &ClientOwner::Dealer("x".into()),
+            Some(only_read),
+        )
+        .unwrap();
         assert_eq!(
             decide_dealer(&client, Action::WorkDispatches, Some("x")),
             Decision::Forbidden
@@ -392,7 +398,7 @@ mod tests {
                     ClientOwner::Account("a".into())
                 }
             };
-            let client = narrow(creator.clone(), "k", &owner, scopes.clone()).unwrap();
+            let client = narrow(creator.clone(), "k", &owner, Some(scopes.clone())).unwrap();
             for action in Action::ALL {
                 let (person, machine) = match role {
                     Role::Dealer(_) => (

@@ -21,6 +21,7 @@ pub mod readings;
 pub mod sites;
 pub mod stock;
 pub mod throttle;
+pub mod webhooks;
 
 /// A value that failed to parse into a domain type: which field, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -111,22 +111,22 @@ pub fn authenticate(
 
 /// Which clients a list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientFilter {
+pub enum OwnerFilter {
     All,
     Accounts(Vec<String>),
     Dealer(String),
 }
 
 /// The clients `filter` admits, revoked ones included, oldest first.
-pub fn list_clients(conn: &mut Conn, filter: &ClientFilter) -> DbResult<Vec<ApiClientRow>> {
+pub fn list_clients(conn: &mut Conn, filter: &OwnerFilter) -> DbResult<Vec<ApiClientRow>> {
     let mut query = api_clients::table
         .select(ApiClientRow::as_select())
         .order(api_clients::id.asc())
         .into_boxed();
     match filter {
-        ClientFilter::All => {}
-        ClientFilter::Accounts(ids) => query = query.filter(api_clients::account_id.eq_any(ids)),
-        ClientFilter::Dealer(id) => query = query.filter(api_clients::dealer_id.eq(id)),
+        OwnerFilter::All => {}
+        OwnerFilter::Accounts(ids) => query = query.filter(api_clients::account_id.eq_any(ids)),
+        OwnerFilter::Dealer(id) => query = query.filter(api_clients::dealer_id.eq(id)),
     }
     Ok(query.load(conn)?)
 }

@@ -145,3 +145,11 @@ pub fn list_after(
         .limit(limit)
         .load(conn)?)
 }
+
+/// The newest event's `seq` (0 for an empty feed): "from now on" as a feed position.
+pub fn latest_seq(conn: &mut Conn) -> DbResult<i64> {
+    Ok(events::table
+        .select(diesel::dsl::max(events::seq))
+        .first::<Option<i64>>(conn)?
+        .unwrap_or(0))
+}

@@ -20,6 +20,7 @@ pub mod periods;
 mod queue;
 pub mod schema;
 pub mod stock;
+pub mod webhooks;
 mod writer;
 
 use std::sync::Arc;

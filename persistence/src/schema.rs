@@ -623,6 +623,62 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> Text,
+        account_id -> Nullable<Text>,
+        dealer_id -> Nullable<Text>,
+        url -> Text,
+        description -> Text,
+        event_kinds -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        active -> Bool,
+        disabled_reason -> Nullable<Text>,
+        feed_cursor -> BigInt,
+        deliveries_made -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_secrets (id) {
+        id -> Text,
+        webhook_id -> Text,
+        secret -> Text,
+        created_at -> Timestamp,
+        expires_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        webhook_id -> Text,
+        event_seq -> Nullable<BigInt>,
+        position -> BigInt,
+        kind -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Text,
+        delivery_id -> Text,
+        attempted_at -> Timestamp,
+        response_status -> Nullable<Integer>,
+        latency_ms -> BigInt,
+        error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(devices -> device_models (model_id));
 diesel::joinable!(cases -> devices (device_id));
 diesel::joinable!(case_status_changes -> users (changed_by));
@@ -651,11 +707,18 @@ diesel::joinable!(memberships -> accounts (account_id));
 diesel::joinable!(memberships -> users (user_id));
 
 diesel::joinable!(api_client_secrets -> api_clients (client_id));
+diesel::joinable!(webhook_secrets -> webhooks (webhook_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     api_clients,
     api_client_secrets,
+    webhooks,
+    webhook_secrets,
+    webhook_deliveries,
+    webhook_attempts,
     reading_reminders,
     case_attachments,
     refresh_tokens,

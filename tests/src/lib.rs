@@ -263,6 +263,14 @@ pub fn test_config(database_url: &str) -> Config {
         cors_allowed_origins: Vec::new(),
         client_secret_overlap: Duration::from_secs(24 * 3600),
         client_requests_per_minute: 100_000,
+        webhooks: fleetdesk_api::config::WebhookConfig {
+            poll: Duration::from_millis(50),
+            timeout: Duration::from_secs(10),
+            retry_base: Duration::from_millis(100),
+            retry_max: Duration::from_millis(400),
+            retry_window: Duration::from_secs(24 * 3600),
+            secret_overlap: Duration::from_secs(24 * 3600),
+        },
         event_stream: fleetdesk_api::config::EventStreamConfig {
             poll: Duration::from_millis(50),
             keep_alive: Duration::from_secs(15),
@@ -291,6 +299,7 @@ pub struct TestServer {
     handle: actix_web::dev::ServerHandle,
     _mail_sender: fleetdesk_api::mail::Sender,
     _reminders: fleetdesk_api::reminders::Reminders,
+    _webhooks: fleetdesk_api::webhooks::Deliverer,
     // Dropped after the server is told to stop.
     _database: TestDb,
 }
@@ -330,6 +339,7 @@ impl TestServer {
             handle,
             _mail_sender: built.mail_sender,
             _reminders: built.reminders,
+            _webhooks: built.webhooks,
             _database: database,
         }
     }
@@ -697,6 +707,7 @@ impl ServerProcess {
 
     /// [`ServerProcess::start`] with more environment variables.
     pub async fn start_with_env(database_url: &str, env: &[(&str, &str)]) -> Self {
+        fleetdesk_api::webhooks::install_tls_provider();
         // Integration tests run from target/<profile>/deps; the binary is one level up.
         let exe = std::env::current_exe().unwrap();
         let binary = exe

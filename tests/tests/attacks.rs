@@ -716,6 +716,7 @@ async fn credit_data_reaches_customer_service_only(b: Backend) {
 
 /// Sends `n` sign-ins with a wrong password for `email` at once to `urls` (round robin).
 async fn wrong_passwords_at_once(urls: &[String], email: &str, n: usize) -> (usize, usize) {
+    fleetdesk_api::webhooks::install_tls_provider();
     let client = reqwest::Client::new();
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..n {

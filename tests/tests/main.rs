@@ -26,3 +26,4 @@ mod periods;
 mod schema;
 mod scope;
 mod stock;
+mod webhooks;

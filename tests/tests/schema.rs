@@ -102,6 +102,10 @@ fn declared_tables() -> Vec<(&'static str, Vec<String>)> {
         knowledge_article_tags,
         api_clients,
         api_client_secrets,
+        webhooks,
+        webhook_secrets,
+        webhook_deliveries,
+        webhook_attempts,
     )
 }
 

@@ -8,7 +8,7 @@ use fleetdesk_domain::clients::{self as rules, ClientOwner, Scope, decide_owned,
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{Action, Role};
-use fleetdesk_persistence::clients::{self as repo, ApiClientRow, ApiClientSecretRow};
+use fleetdesk_persistence::clients::{self as repo, ApiClientRow, ApiClientSecretRow, OwnerFilter};
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity::{self as identity_repo, UserRow};
 use fleetdesk_persistence::{Conn, DbError};
@@ -37,7 +37,7 @@ pub fn principal(c: &mut Conn, client_id: &str, granted: &[Scope]) -> Result<Pri
     let ended =
         || ApiError::unauthorized("the API client's creator no longer holds a role for its owner");
     let creator = identity_repo::load_principal(c, &client.created_by)?.ok_or_else(ended)?;
-    narrow(creator, &client.id, &client.owner(), scopes).ok_or_else(ended)
+    narrow(creator, &client.id, &client.owner(), Some(scopes)).ok_or_else(ended)
 }
 
 /// Whose a new client is to be, as the request names it.
@@ -55,9 +55,14 @@ pub struct NewClient {
     pub owner: OwnerRequest,
 }
 
-/// The owner a creator may give a client: their own organisation only — an account they
-/// administer, their dealer, or (customer service) the manufacturer.
-fn owner_for(who: &Principal, requested: OwnerRequest) -> Result<ClientOwner, ApiError> {
+/// The owner a creator may give what they create (an API client, a webhook): their own
+/// organisation only — an account they administer, their dealer, or (customer service) the
+/// manufacturer. An API client creating a webhook gives it its own owner.
+pub fn owner_for(
+    who: &Principal,
+    requested: OwnerRequest,
+    action: Action,
+) -> Result<ClientOwner, ApiError> {
     let owner = match (requested.account_id, requested.dealer_id) {
         (Some(_), Some(_)) => {
             return Err(ApiError::invalid_field(
@@ -70,6 +75,10 @@ fn owner_for(who: &Principal, requested: OwnerRequest) -> Result<ClientOwner, Ap
         (None, None) => match &who.dealer {
             Some(d) if who.staff_role.is_none() => ClientOwner::Dealer(d.dealer_id.clone()),
             _ if who.staff_role.is_some() => ClientOwner::Manufacturer,
+            // An API client acts for one account.
+            _ if who.is_client() && who.memberships.len() == 1 => {
+                ClientOwner::Account(who.memberships[0].account_id.clone())
+            }
             _ => {
                 return Err(ApiError::invalid_field(
                     "account_id",
@@ -78,15 +87,27 @@ fn owner_for(who: &Principal, requested: OwnerRequest) -> Result<ClientOwner, Ap
             }
         },
     };
-    auth::allowed(decide_owned(who, Action::ManageApiClients, &owner))?;
+    auth::allowed(decide_owned(who, action, &owner))?;
     if who.staff_role.is_some() && owner != ClientOwner::Manufacturer {
         return Err(ApiError::invalid_field(
             "account_id",
-            "customer service creates the manufacturer's own clients; an account's or a \
-             dealer's are created by its administrators",
+            "customer service connects the manufacturer's own systems; an account's or a \
+             dealer's are connected by its administrators",
         ));
     }
     Ok(owner)
+}
+
+/// Whose objects (API clients, webhooks) a list for `action` shows the caller; 403 when they
+/// may list none.
+pub fn owner_filter(who: &Principal, action: Action) -> Result<OwnerFilter, ApiError> {
+    Ok(
+        match rules::owner_scope(who, action).ok_or_else(ApiError::forbidden)? {
+            rules::OwnerScope::All => OwnerFilter::All,
+            rules::OwnerScope::Accounts(ids) => OwnerFilter::Accounts(ids),
+            rules::OwnerScope::Dealer(id) => OwnerFilter::Dealer(id),
+        },
+    )
 }
 
 /// The creator's role at the owner (known to exist once `owner_for` allowed it).
@@ -106,7 +127,7 @@ pub fn create(
     new: NewClient,
     now: DateTime<Utc>,
 ) -> Result<(ApiClientRow, String), ApiError> {
-    let owner = owner_for(who, new.owner)?;
+    let owner = owner_for(who, new.owner, Action::ManageApiClients)?;
     let name = parse_name("name", &new.name, 120)?;
     if new.scopes.is_empty() {
         return Err(ApiError::invalid_field("scopes", "name at least one scope"));

@@ -8,9 +8,9 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse, delete, get, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
-use fleetdesk_domain::clients::{Scope, owner_scope, requested_scopes, scope_list};
+use fleetdesk_domain::clients::{Scope, requested_scopes, scope_list};
 use fleetdesk_domain::policy::Action;
-use fleetdesk_persistence::clients::{self as repo, ApiClientRow, ClientFilter};
+use fleetdesk_persistence::clients::{self as repo, ApiClientRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -156,14 +156,7 @@ async fn list_api_clients(
 ) -> Result<web::Json<Vec<ApiClient>>, ApiError> {
     let rows = caller
         .read(&state, |c, who| {
-            let filter = match owner_scope(who, Action::ManageApiClients) {
-                None => return Err(ApiError::forbidden()),
-                Some(fleetdesk_domain::clients::OwnerScope::All) => ClientFilter::All,
-                Some(fleetdesk_domain::clients::OwnerScope::Accounts(ids)) => {
-                    ClientFilter::Accounts(ids)
-                }
-                Some(fleetdesk_domain::clients::OwnerScope::Dealer(id)) => ClientFilter::Dealer(id),
-            };
+            let filter = app::owner_filter(who, Action::ManageApiClients)?;
             Ok(repo::list_clients(c, &filter)?)
         })
         .await?;

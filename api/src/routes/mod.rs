@@ -21,6 +21,7 @@ pub mod readings;
 pub mod registration;
 pub mod stock;
 pub mod telemetry;
+pub mod webhooks;
 
 use actix_web::dev::HttpServiceFactory;
 use utoipa_actix_web::OpenApiFactory;
@@ -74,4 +75,5 @@ pub fn api_v1(cfg: &mut impl Routes) {
     knowledge::routes(cfg);
     events::routes(cfg);
     clients::routes(cfg);
+    webhooks::routes(cfg);
 }
