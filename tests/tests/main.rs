@@ -10,6 +10,7 @@ mod cases;
 mod contract;
 mod contracts;
 mod cors;
+mod dealer_integration;
 mod dealer_scope;
 mod dealer_users;
 mod dealers;

@@ -126,7 +126,9 @@ pub fn create(
         &row.id,
         call.device_id.as_deref(),
         actor,
-        json!({ "route": route, "dealer_id": dealer_id, "reimbursable": eligibility.reimbursable }),
+        // Section 1 travels with the event: a dealer's system learns the job from it alone.
+        json!({ "route": route, "dealer_id": dealer_id, "reimbursable": eligibility.reimbursable,
+                "section1": section1 }),
         now,
     )?;
     Ok(row)
