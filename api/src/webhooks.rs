@@ -197,7 +197,11 @@ impl Drop for Deliverer {
 /// Returns how many deliveries were attempted.
 async fn round(db: &Db, config: &Config, client: &reqwest::Client) -> Result<usize, ApiError> {
     let now = config.clock.now();
-    let webhooks = db.read(|c| Ok::<_, ApiError>(repo::active_webhooks(c)?))?;
+    // Only the webhooks the feed has moved past are looked at (and locked).
+    let webhooks = db.read(|c| {
+        let latest = fleetdesk_persistence::events::latest_seq(c)?;
+        Ok::<_, ApiError>(repo::behind(c, latest)?)
+    })?;
     for id in webhooks {
         db.write(|c| app::fan_out(c, &id, now))?;
     }

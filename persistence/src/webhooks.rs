@@ -126,10 +126,11 @@ pub fn list_webhooks(conn: &mut Conn, filter: &OwnerFilter) -> DbResult<Vec<Webh
     Ok(query.load(conn)?)
 }
 
-/// The ids of the active webhooks.
-pub fn active_webhooks(conn: &mut Conn) -> DbResult<Vec<String>> {
+/// The active webhooks whose fan-out has not reached `seq`: their ids.
+pub fn behind(conn: &mut Conn, seq: i64) -> DbResult<Vec<String>> {
     Ok(webhooks::table
         .filter(webhooks::active.eq(true))
+        .filter(webhooks::feed_cursor.lt(seq))
         .order(webhooks::id.asc())
         .select(webhooks::id)
         .load(conn)?)

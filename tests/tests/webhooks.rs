@@ -243,6 +243,26 @@ async fn a_receiver_that_fails_three_times_gets_every_event_in_order_and_signed(
     // Not subscribed to: never delivered.
     t.s.create_site(&t.cs, &t.account, "Annex", "Europe/Stockholm")
         .await;
+    // Another account's reading: outside the owner's feed, never delivered.
+    let other = t.s.create_account(&t.cs, "C-6101", "S-6101").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other_site = t.s.create_site(&t.cs, &other, "Oslo", "Europe/Oslo").await;
+    let foreign =
+        t.s.create_device(&t.cs, &other, &other_site, &t.model, "WH-X")
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let (status, _) =
+        t.s.post(
+            &format!("/api/v1/devices/{foreign}/meter-readings"),
+            &t.cs,
+            json!({"values": {"black": 100}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
 
     let expected = t.feed_of(&kinds).await;
     assert_eq!(expected.len(), 6);
@@ -351,10 +371,6 @@ async fn a_receiver_that_fails_three_times_gets_every_event_in_order_and_signed(
     assert_eq!(got[11].body, got[3].body);
 
     // Another account's administrator does not reach the webhook.
-    let other = t.s.create_account(&t.cs, "C-6199", "S-6199").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
     let stranger = t.s.customer(&other, CustomerRole::Administrator).await;
     let (status, _) = t.s.get(&format!("/api/v1/webhooks/{id}"), &stranger).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
