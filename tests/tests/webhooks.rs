@@ -22,6 +22,7 @@ both_backends!(
     a_webhook_failing_for_the_whole_window_is_disabled_and_its_creator_mailed,
     outside_development_only_public_https_targets_are_reached,
     a_delivery_is_held_by_one_process_at_a_time,
+    redirects_are_not_followed,
 );
 
 /// One request the receiver got.
@@ -45,12 +46,22 @@ struct Receiver {
 
 impl Receiver {
     async fn start(fail_first: usize, delay: Duration) -> Self {
+        Self::start_with(fail_first, delay, None).await
+    }
+
+    /// A receiver that answers every request with a redirect to `to`.
+    async fn redirecting(to: &str) -> Self {
+        Self::start_with(0, Duration::ZERO, Some(to.to_owned())).await
+    }
+
+    async fn start_with(fail_first: usize, delay: Duration, redirect: Option<String>) -> Self {
         let got: Arc<Mutex<Vec<Received>>> = Arc::default();
         let shared = got.clone();
         let server = HttpServer::new(move || {
             let got = shared.clone();
+            let redirect = redirect.clone();
             App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
-                let got = got.clone();
+                let (got, redirect) = (got.clone(), redirect.clone());
                 async move {
                     tokio::time::sleep(delay).await;
                     let header = |name: &str| {
@@ -61,7 +72,11 @@ impl Receiver {
                             .to_owned()
                     };
                     let mut got = got.lock().unwrap();
-                    let answered = if got.len() < fail_first { 500 } else { 200 };
+                    let answered = match redirect {
+                        Some(_) => 307,
+                        None if got.len() < fail_first => 500,
+                        None => 200,
+                    };
                     got.push(Received {
                         delivery: header("fleetdesk-delivery"),
                         event: header("fleetdesk-event"),
@@ -69,8 +84,13 @@ impl Receiver {
                         body: String::from_utf8(body.to_vec()).unwrap(),
                         answered,
                     });
-                    HttpResponse::build(actix_web::http::StatusCode::from_u16(answered).unwrap())
-                        .body("thanks")
+                    let mut answer = HttpResponse::build(
+                        actix_web::http::StatusCode::from_u16(answered).unwrap(),
+                    );
+                    if let Some(to) = redirect {
+                        answer.insert_header(("location", to));
+                    }
+                    answer.body("thanks")
                 }
             }))
         })
@@ -434,6 +454,16 @@ async fn a_webhook_failing_for_the_whole_window_is_disabled_and_its_creator_mail
     receiver
         .wait_for("a first attempt", |got| got.len() == 1)
         .await;
+    // Recorded (with the clock the attempt saw) before the clock moves on.
+    let deliveries = format!("/api/v1/webhooks/{id}/deliveries");
+    for _ in 0..200 {
+        let (_, list) = t.s.get(&deliveries, &t.admin).await;
+        if list[0]["attempts"].as_array().is_some_and(|a| a.len() == 1) {
+            assert_eq!(list[0]["status"], "pending");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     // The clock stands still: the retry waits for it. A day later, the last try fails too.
     clock.set(start + chrono::Duration::hours(24) + chrono::Duration::seconds(1));
@@ -634,4 +664,40 @@ async fn a_delivery_is_held_by_one_process_at_a_time(b: Backend) {
     })
     .await
     .unwrap();
+}
+
+/// A receiver that answers with a redirect has not taken the delivery: the redirect's target
+/// is never reached, and the attempt says why it failed.
+async fn redirects_are_not_followed(b: Backend) {
+    let t = setup(TestServer::start(b).await).await;
+    let target = Receiver::start(0, Duration::ZERO).await;
+    let redirecting = Receiver::redirecting(&target.url).await;
+    let hook = t
+        .webhook(&redirecting.url, json!(["meter_reading.accepted"]))
+        .await;
+    let device = t.device("REDIR-1").await;
+    t.reading(&device).await;
+    redirecting
+        .wait_for("two attempts", |got| got.len() >= 2)
+        .await;
+    let (_, deliveries) =
+        t.s.get(
+            &format!(
+                "/api/v1/webhooks/{}/deliveries",
+                hook["id"].as_str().unwrap()
+            ),
+            &t.admin,
+        )
+        .await;
+    let attempt = &deliveries[0]["attempts"][0];
+    assert_eq!(attempt["response_status"], 307);
+    assert!(
+        attempt["error"]
+            .as_str()
+            .unwrap()
+            .contains("redirects are not followed"),
+        "{attempt}"
+    );
+    assert_eq!(deliveries[0]["status"], "pending");
+    assert!(target.received().is_empty(), "the redirect was followed");
 }
