@@ -282,6 +282,14 @@ async fn a_client_may_what_its_scopes_and_its_creators_current_role_allow(b: Bac
     let client_id = client["id"].as_str().unwrap().to_owned();
     let token = client_token(&s, &client, None).await;
 
+    // The client is what it acts as: its creator's role at its owner.
+    let (status, me) = s.get("/api/v1/me", &token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["id"], client_id);
+    assert_eq!(me["display_name"], "Meter collector");
+    assert_eq!(me["memberships"][0]["account_id"], account);
+    assert_eq!(me["memberships"][0]["role"], "administrator");
+
     // Within scope and role: read the device, submit a reading — recorded as the client's.
     let (status, _) = s.get(&format!("/api/v1/devices/{device}"), &token).await;
     assert_eq!(status, StatusCode::OK);

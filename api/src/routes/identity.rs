@@ -6,6 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::identity::Email;
 use fleetdesk_persistence::identity::{self as repo};
+use fleetdesk_persistence::labels::Stored;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -245,8 +246,8 @@ async fn me(state: State, caller: Authenticated) -> Result<web::Json<Me>, ApiErr
     let state = state.into_inner();
     let me = blocking(move || {
         let mut conn = state.db.conn()?;
-        let row = repo::find_user(&mut conn, &user.user_id)?.ok_or_else(ApiError::not_found)?;
-        let memberships = repo::memberships_of(&mut conn, &row.id)?
+        let mut row = repo::find_user(&mut conn, &user.user_id)?.ok_or_else(ApiError::not_found)?;
+        let mut memberships: Vec<MembershipOut> = repo::memberships_of(&mut conn, &row.id)?
             .into_iter()
             .map(|m| MembershipOut {
                 account_id: m.account_id,
@@ -254,6 +255,23 @@ async fn me(state: State, caller: Authenticated) -> Result<web::Json<Me>, ApiErr
                 role: *m.role,
             })
             .collect();
+        // An API client is what it acts as: its creator's current role at its owner.
+        if user.is_client() {
+            row.staff_role = user.staff_role.map(Stored);
+            row.dealer_id = user.dealer.as_ref().map(|d| d.dealer_id.clone());
+            row.dealer_role = user.dealer.as_ref().map(|d| Stored(d.role));
+            memberships = Vec::new();
+            for m in &user.memberships {
+                let account =
+                    fleetdesk_persistence::accounts::find_account(&mut conn, &m.account_id)?
+                        .ok_or_else(ApiError::internal)?;
+                memberships.push(MembershipOut {
+                    account_id: account.id,
+                    account_name: account.name,
+                    role: m.role,
+                });
+            }
+        }
         Ok(Me {
             created_at: row.created_at(),
             id: row.id,
