@@ -114,8 +114,19 @@ impl Authenticated {
     /// its creator's current role and its scopes allow.
     pub fn load(&self, c: &mut Conn) -> Result<Principal, ApiError> {
         match &self.bearer.scopes {
-            None => fleetdesk_persistence::identity::load_principal(c, &self.bearer.subject)?
-                .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists")),
+            None => {
+                let (who, signed_out_before) =
+                    fleetdesk_persistence::identity::load_caller(c, &self.bearer.subject)?
+                        .ok_or_else(|| {
+                            ApiError::unauthorized("the token's user no longer exists")
+                        })?;
+                if signed_out_before.is_some_and(|t| self.bearer.issued < t.timestamp()) {
+                    return Err(ApiError::unauthorized(
+                        "this sign-in has ended (the password was changed); sign in again",
+                    ));
+                }
+                Ok(who)
+            }
             Some(scopes) => crate::app::clients::principal(c, &self.bearer.subject, scopes),
         }
     }

@@ -116,6 +116,7 @@ error_codes! {
     ReferenceNotFound = "reference_not_found": "Reference not found",
     RegistrationEnded = "registration_ended": "Registration ended",
     RequestTimeout = "request_timeout": "Request timeout",
+    ResetTokenInvalid = "reset_token_invalid": "Reset token invalid",
     SerialAlreadyRegistered = "serial_already_registered": "Serial already registered",
     SerialModelMismatch = "serial_model_mismatch": "The serial number belongs to another model",
     SerialNumberTaken = "serial_number_taken": "Serial number taken",

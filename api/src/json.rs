@@ -1,7 +1,8 @@
 //! The JSON body extractor of every handler. It reads JSON as the contract's schemas describe
 //! it: a JSON Schema `integer` is any number without a fractional part, so `9.0` is the
 //! integer 9 — which a client's serializer may well write. Errors are problems: a body that
-//! is not JSON is 400 `malformed_json`, JSON of the wrong shape 422, a body of another type
+//! is not JSON is 400 `malformed_json`, JSON of the wrong shape (an array where an object is
+//! described, too) 422, a body of another type
 //! 415, one over `BODY_LIMIT_BYTES` 413.
 
 use std::future::Future;
@@ -107,6 +108,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             let mut value: Value = serde_json::from_slice(&body)
                 .map_err(|e| ApiError::bad_request(ErrorCode::MalformedJson, e.to_string()))?;
             integers_as_integers(&mut value);
+            // Every body the contract describes is an object; serde would also read a struct
+            // from an array of its fields in order.
+            if !value.is_object() {
+                return Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorCode::ValidationFailed,
+                    "the body must be a JSON object",
+                ));
+            }
             T::deserialize(value).map(Json).map_err(|e| {
                 ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,

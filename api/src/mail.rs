@@ -396,6 +396,31 @@ pub mod texts {
         )
     }
 
+    pub fn password_reset(base_url: &str, display_name: &str, token: &str) -> (String, String) {
+        (
+            "Reset your fleetdesk password".to_owned(),
+            format!(
+                "Hello {display_name},\n\n\
+                 someone asked to reset the password of your fleetdesk user. The link works once,\n\
+                 for one hour:\n\n  {base_url}/reset-password?token={token}\n\n\
+                 Or send the token with your new password to\n\
+                 POST {base_url}/api/v1/auth/password-reset/confirm:\n\n  {token}\n\n\
+                 Setting a new password signs you out everywhere. If you did not ask for this,\n\
+                 ignore this mail: your password stays as it is.\n"
+            ),
+        )
+    }
+
+    pub fn password_changed() -> (String, String) {
+        (
+            "Your fleetdesk password was changed".to_owned(),
+            "Hello,\n\nthe password of your fleetdesk user was changed, and every sign-in with the\n\
+             old one has ended. If you did not do this, reset your password at once and call\n\
+             customer service.\n"
+                .to_owned(),
+        )
+    }
+
     pub fn webhook_disabled(url: &str, webhook_id: &str, reason: &str) -> (String, String) {
         (
             "A fleetdesk webhook was disabled".to_owned(),

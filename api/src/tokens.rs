@@ -36,7 +36,8 @@ pub struct Bearer {
     pub subject: String,
     /// An API client's granted scopes; `None` for a person.
     pub scopes: Option<Vec<Scope>>,
-    /// When the token expires (Unix seconds).
+    /// When the token was issued and when it expires (Unix seconds).
+    pub issued: i64,
     pub expires: i64,
 }
 
@@ -147,6 +148,7 @@ impl Tokens {
         Ok(Bearer {
             subject: claims.sub,
             scopes,
+            issued: claims.iat,
             expires: claims.exp,
         })
     }

@@ -6,13 +6,14 @@ use diesel::prelude::*;
 use fleetdesk_domain::identity::{
     CustomerRole, DealerMembership, DealerRole, Membership, Principal, StaffRole, TokenPurpose,
 };
+use fleetdesk_domain::knowledge::Language;
 use fleetdesk_domain::labels::Label;
 use fleetdesk_domain::membership::JoinRequestStatus;
 
 use crate::labels::Stored;
 use crate::schema::{
     accounts, email_tokens, invitations, join_requests, login_throttle, memberships,
-    refresh_tokens, users,
+    password_resets, refresh_tokens, users,
 };
 use crate::{Conn, DbError, DbResult, utc};
 
@@ -796,14 +797,15 @@ where
     ) -> QueryResult<()> {
         use diesel::sql_types::Text;
         let parts = [
-            "SELECT 'user', id, staff_role, dealer_id, dealer_role FROM users WHERE id = ",
-            " UNION ALL SELECT 'member', account_id, role, NULL, NULL \
+            "SELECT 'user', id, staff_role, dealer_id, dealer_role, signed_out_before \
+               FROM users WHERE id = ",
+            " UNION ALL SELECT 'member', account_id, role, NULL, NULL, NULL \
                FROM memberships WHERE user_id = ",
-            " UNION ALL SELECT 'device', account_id, device_id, NULL, NULL \
+            " UNION ALL SELECT 'device', account_id, device_id, NULL, NULL, NULL \
                FROM device_assignments WHERE user_id = ",
-            " UNION ALL SELECT 'device', d.account_id, d.id, NULL, NULL \
+            " UNION ALL SELECT 'device', d.account_id, d.id, NULL, NULL, NULL \
                FROM site_assignments s JOIN devices d ON d.site_id = s.site_id WHERE s.user_id = ",
-            " UNION ALL SELECT 'stock', account_id, stock_location_id, NULL, NULL \
+            " UNION ALL SELECT 'stock', account_id, stock_location_id, NULL, NULL, NULL \
                FROM stock_assignments WHERE user_id = ",
         ];
         for part in parts {
@@ -821,6 +823,7 @@ impl diesel::query_builder::Query for CallerRows<'_> {
         diesel::sql_types::Nullable<diesel::sql_types::Text>,
         diesel::sql_types::Nullable<diesel::sql_types::Text>,
         diesel::sql_types::Nullable<diesel::sql_types::Text>,
+        diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
     );
 }
 
@@ -830,12 +833,22 @@ impl<C> RunQueryDsl<C> for CallerRows<'_> {}
 /// the user, their memberships, and the devices (one by one and by site) and stock locations
 /// they are responsible for. `None` when the user no longer exists.
 pub fn load_principal(conn: &mut Conn, user_id: &str) -> DbResult<Option<Principal>> {
+    Ok(load_caller(conn, user_id)?.map(|(who, _)| who))
+}
+
+/// [`load_principal`], with the instant before which the user's access tokens are refused
+/// (a changed or reset password signs out everywhere).
+pub fn load_caller(
+    conn: &mut Conn,
+    user_id: &str,
+) -> DbResult<Option<(Principal, Option<DateTime<Utc>>)>> {
     type Row = (
         String,
         String,
         Option<String>,
         Option<String>,
         Option<String>,
+        Option<NaiveDateTime>,
     );
     let rows: Vec<Row> = CallerRows { user_id }.load(conn)?;
     fn label<L: Label>(name: Option<String>) -> DbResult<L> {
@@ -844,10 +857,12 @@ pub fn load_principal(conn: &mut Conn, user_id: &str) -> DbResult<Option<Princip
             .ok_or_else(|| DbError::Other(format!("unknown {} {name:?} in the database", L::WHAT)))
     }
     let mut principal: Option<Principal> = None;
+    let mut signed_out_before = None;
     let (mut memberships, mut devices, mut stock) = (Vec::new(), Vec::new(), Vec::new());
-    for (kind, a, b, c, d) in rows {
+    for (kind, a, b, c, d, e) in rows {
         match kind.as_str() {
             "user" => {
+                signed_out_before = e.map(utc);
                 principal = Some(Principal {
                     user_id: a,
                     staff_role: b.map(|r| label(Some(r))).transpose()?,
@@ -880,6 +895,101 @@ pub fn load_principal(conn: &mut Conn, user_id: &str) -> DbResult<Option<Princip
         p.memberships = memberships;
         p.assigned_devices = devices;
         p.assigned_stock_locations = stock;
-        p
+        (p, signed_out_before)
     }))
+}
+
+/// A user's display name and language, each when given.
+pub fn set_profile(
+    conn: &mut Conn,
+    user_id: &str,
+    display_name: Option<&str>,
+    language: Option<Language>,
+    at: DateTime<Utc>,
+) -> DbResult<()> {
+    diesel::update(users::table.find(user_id))
+        .set((
+            display_name.map(|n| users::display_name.eq(n.to_owned())),
+            language.map(|l| users::language.eq(Some(Stored(l)))),
+            users::updated_at.eq(at.naive_utc()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The user's saved language, if any.
+pub fn language_of(conn: &mut Conn, user_id: &str) -> DbResult<Option<Language>> {
+    Ok(users::table
+        .find(user_id)
+        .select(users::language)
+        .first::<Option<Stored<Language>>>(conn)
+        .optional()?
+        .flatten()
+        .map(|l| *l))
+}
+
+/// Ends every sign-in of the user: refresh tokens revoked, access tokens issued before `at`
+/// (whole seconds, as tokens count them) refused.
+pub fn sign_out_everywhere(conn: &mut Conn, user_id: &str, at: DateTime<Utc>) -> DbResult<()> {
+    revoke_all_refresh_tokens(conn, user_id, at)?;
+    let second = DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at);
+    diesel::update(users::table.find(user_id))
+        .set(users::signed_out_before.eq(Some(second.naive_utc())))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = password_resets)]
+pub struct PasswordResetRow {
+    pub id: String,
+    pub user_id: String,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+/// A new reset token for the user; the ones they had stop working.
+pub fn insert_password_reset(conn: &mut Conn, row: &PasswordResetRow) -> DbResult<()> {
+    diesel::update(
+        password_resets::table
+            .filter(password_resets::user_id.eq(&row.user_id))
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::expires_at.eq(row.created_at))
+    .execute(conn)?;
+    diesel::insert_into(password_resets::table)
+        .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Uses the reset token with this hash, if it is unused and unexpired at `now`: its user.
+/// A token works once, however many requests race for it.
+pub fn use_password_reset(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> DbResult<Option<String>> {
+    let now = now.naive_utc();
+    let Some(row) = password_resets::table
+        .filter(password_resets::token_hash.eq(token_hash))
+        .select(PasswordResetRow::as_select())
+        .first(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    if row.used_at.is_some() || row.expires_at <= now {
+        return Ok(None);
+    }
+    let used = diesel::update(
+        password_resets::table
+            .find(&row.id)
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(now))
+    .execute(conn)?;
+    Ok((used == 1).then_some(row.user_id))
 }

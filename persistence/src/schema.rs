@@ -12,6 +12,8 @@ diesel::table! {
         updated_at -> Timestamp,
         dealer_id -> Nullable<Text>,
         dealer_role -> Nullable<Text>,
+        language -> Nullable<Text>,
+        signed_out_before -> Nullable<Timestamp>,
     }
 }
 
@@ -679,6 +681,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    password_resets (id) {
+        id -> Text,
+        user_id -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(devices -> device_models (model_id));
 diesel::joinable!(cases -> devices (device_id));
 diesel::joinable!(case_status_changes -> users (changed_by));
@@ -719,6 +732,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_secrets,
     webhook_deliveries,
     webhook_attempts,
+    password_resets,
     reading_reminders,
     case_attachments,
     refresh_tokens,

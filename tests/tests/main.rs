@@ -26,5 +26,6 @@ mod outage;
 mod periods;
 mod schema;
 mod scope;
+mod self_service;
 mod stock;
 mod webhooks;

@@ -106,6 +106,7 @@ fn declared_tables() -> Vec<(&'static str, Vec<String>)> {
         webhook_secrets,
         webhook_deliveries,
         webhook_attempts,
+        password_resets,
     )
 }
 

@@ -21,6 +21,7 @@ pub mod members;
 pub mod periods;
 pub mod readings;
 pub mod registration;
+pub mod self_service;
 pub mod sessions;
 pub mod stock;
 pub mod webhooks;

@@ -2,9 +2,10 @@
 
 use super::Routes;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use fleetdesk_domain::identity::Email;
+use fleetdesk_domain::identity::{Email, Principal};
+use fleetdesk_domain::knowledge::Language;
 use fleetdesk_persistence::identity::{self as repo};
 use fleetdesk_persistence::labels::Stored;
 use serde::{Deserialize, Serialize};
@@ -16,7 +17,7 @@ use crate::auth::{self, Authenticated};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::no_store;
 use crate::json::Json;
-use crate::labels::{CustomerRoleName, DealerRoleName, StaffRoleName};
+use crate::labels::{CustomerRoleName, DealerRoleName, LanguageName, StaffRoleName};
 use crate::state::{State, blocking};
 use crate::throttle;
 use fleetdesk_domain::identity::{CustomerRole, DealerRole, StaffRole};
@@ -25,7 +26,9 @@ pub fn routes(cfg: &mut impl Routes) {
     cfg.service(login)
         .service(refresh)
         .service(logout)
-        .service(me);
+        .service(me)
+        .service(update_me)
+        .service(change_password);
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -228,6 +231,10 @@ pub struct Me {
     #[schema(value_type = Option<DealerRoleName>)]
     pub dealer_role: Option<DealerRole>,
     pub memberships: Vec<MembershipOut>,
+    /// The language texts are written to this user in; none: the request's
+    /// `Accept-Language`.
+    #[schema(value_type = Option<LanguageName>)]
+    pub language: Option<Language>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -242,47 +249,160 @@ pub struct Me {
 )]
 #[get("/me")]
 async fn me(state: State, caller: Authenticated) -> Result<web::Json<Me>, ApiError> {
-    let user = caller.principal(&state).await?;
-    let state = state.into_inner();
-    let me = blocking(move || {
-        let mut conn = state.db.conn()?;
-        let mut row = repo::find_user(&mut conn, &user.user_id)?.ok_or_else(ApiError::not_found)?;
-        let mut memberships: Vec<MembershipOut> = repo::memberships_of(&mut conn, &row.id)?
-            .into_iter()
-            .map(|m| MembershipOut {
-                account_id: m.account_id,
-                account_name: m.account_name,
-                role: *m.role,
-            })
-            .collect();
-        // An API client is what it acts as: its creator's current role at its owner.
-        if user.is_client() {
-            row.staff_role = user.staff_role.map(Stored);
-            row.dealer_id = user.dealer.as_ref().map(|d| d.dealer_id.clone());
-            row.dealer_role = user.dealer.as_ref().map(|d| Stored(d.role));
-            memberships = Vec::new();
-            for m in &user.memberships {
-                let account =
-                    fleetdesk_persistence::accounts::find_account(&mut conn, &m.account_id)?
-                        .ok_or_else(ApiError::internal)?;
-                memberships.push(MembershipOut {
-                    account_id: account.id,
-                    account_name: account.name,
-                    role: m.role,
-                });
-            }
-        }
-        Ok(Me {
-            created_at: row.created_at(),
-            id: row.id,
-            email: row.email,
-            display_name: row.display_name,
-            staff_role: row.staff_role.map(|r| *r),
-            dealer_id: row.dealer_id,
-            dealer_role: row.dealer_role.map(|r| *r),
-            memberships,
+    Ok(web::Json(caller.read(&state, me_view).await?))
+}
+
+/// The caller as `GET /me` shows them.
+fn me_view(conn: &mut fleetdesk_persistence::Conn, user: &Principal) -> Result<Me, ApiError> {
+    let mut row = repo::find_user(conn, &user.user_id)?.ok_or_else(ApiError::not_found)?;
+    let mut memberships: Vec<MembershipOut> = repo::memberships_of(conn, &row.id)?
+        .into_iter()
+        .map(|m| MembershipOut {
+            account_id: m.account_id,
+            account_name: m.account_name,
+            role: *m.role,
         })
+        .collect();
+    // An API client is what it acts as: its creator's current role at its owner.
+    if user.is_client() {
+        row.staff_role = user.staff_role.map(Stored);
+        row.dealer_id = user.dealer.as_ref().map(|d| d.dealer_id.clone());
+        row.dealer_role = user.dealer.as_ref().map(|d| Stored(d.role));
+        memberships = Vec::new();
+        for m in &user.memberships {
+            let account = fleetdesk_persistence::accounts::find_account(conn, &m.account_id)?
+                .ok_or_else(ApiError::internal)?;
+            memberships.push(MembershipOut {
+                account_id: account.id,
+                account_name: account.name,
+                role: m.role,
+            });
+        }
+    }
+    let language = repo::language_of(conn, &row.id)?;
+    Ok(Me {
+        created_at: row.created_at(),
+        id: row.id,
+        email: row.email,
+        display_name: row.display_name,
+        staff_role: row.staff_role.map(|r| *r),
+        dealer_id: row.dealer_id,
+        dealer_role: row.dealer_role.map(|r| *r),
+        memberships,
+        language,
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MePatch {
+    #[schema(min_length = 1, max_length = 100, example = "Anna Berg")]
+    pub display_name: Option<String>,
+    #[schema(value_type = Option<LanguageName>)]
+    pub language: Option<Language>,
+}
+
+/// Changes the caller's own display name and language.
+#[utoipa::path(
+    tag = "identity",
+    request_body = MePatch,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 403, description = "An API client (it has no profile of its own)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/me")]
+async fn update_me(
+    state: State,
+    caller: Authenticated,
+    body: Json<MePatch>,
+) -> Result<web::Json<Me>, ApiError> {
+    let body = body.into_inner();
+    let name = body
+        .display_name
+        .map(|n| fleetdesk_domain::accounts::parse_name("display_name", &n, 100))
+        .transpose()?;
+    let now = state.config.clock.now();
+    let updated = caller
+        .write(&state, move |c, who| {
+            if who.is_client() {
+                return Err(ApiError::forbidden());
+            }
+            repo::set_profile(c, &who.user_id, name.as_deref(), body.language, now)?;
+            me_view(c, who)
+        })
+        .await?;
+    Ok(web::Json(updated))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct PasswordChange {
+    #[validate(length(min = 1, max = 1024))]
+    #[schema(min_length = 1, max_length = 1024)]
+    pub current_password: String,
+    /// At least 10 characters; not a common password; not containing the address.
+    #[schema(min_length = 10, max_length = 128)]
+    pub new_password: String,
+}
+
+/// Changes the caller's password. Every sign-in of theirs ends at once (other devices'
+/// tokens are refused from their next request); the answer is a new sign-in for this one.
+/// Wrong current passwords are counted like failed sign-ins.
+#[utoipa::path(
+    tag = "identity",
+    request_body = PasswordChange,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The new sign-in's tokens", body = TokenResponse),
+        (status = 403, description = "An API client (it has no password)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The current password is wrong, or the new one is weak", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many wrong passwords (`too_many_attempts`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/me/password")]
+async fn change_password(
+    state: State,
+    req: HttpRequest,
+    caller: Authenticated,
+    body: Json<PasswordChange>,
+) -> Result<actix_web::CustomizeResponder<web::Json<TokenResponse>>, ApiError> {
+    body.validate()?;
+    let body = body.into_inner();
+    let who = caller.principal(&state).await?;
+    if who.is_client() {
+        return Err(ApiError::forbidden());
+    }
+    let state = state.into_inner();
+    let client = throttle::client_of(&req, &state.config.trusted_proxies);
+    let tokens = blocking(move || {
+        let email = state
+            .db
+            .read(|c| Ok::<_, ApiError>(repo::find_user(c, &who.user_id)?))?
+            .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists"))?
+            .email;
+        let keys = throttle::sign_in_keys(&email, &client);
+        if let Err(wait) = throttle::claim(&state.db, &keys, state.config.clock.now())? {
+            return Err(throttle::too_many(
+                ErrorCode::TooManyAttempts,
+                "too many wrong passwords; wait before trying again",
+                wait,
+            ));
+        }
+        let now = state.config.clock.now();
+        let issued = state.db.write(|c| {
+            crate::app::self_service::change_password(
+                &state,
+                c,
+                &who.user_id,
+                &body.current_password,
+                &body.new_password,
+                now,
+            )
+        })?;
+        state.db.write(|c| throttle::succeeded(c, &keys, now))?;
+        Ok(TokenResponse::from(issued))
     })
     .await?;
-    Ok(web::Json(me))
+    Ok(no_store(web::Json(tokens)))
 }

@@ -25,7 +25,9 @@ pub fn routes(cfg: &mut impl Routes) {
         .service(confirm_email)
         .service(resend_confirmation)
         .service(correct_email)
-        .service(resend_for_user);
+        .service(resend_for_user)
+        .service(request_password_reset)
+        .service(confirm_password_reset);
 }
 
 fn limit_mail(state: &AppState, email: &str, client: &str) -> Result<(), ApiError> {
@@ -37,6 +39,29 @@ fn limit_mail(state: &AppState, email: &str, client: &str) -> Result<(), ApiErro
             wait,
         )
     })
+}
+
+/// Runs `send` for an address a stranger named — counted first ([`limit_mail`]), in one write
+/// transaction; nothing for an address that cannot exist. The answer must be the same either
+/// way, so the caller writes it.
+async fn mail_for_stranger(
+    state: State,
+    req: &HttpRequest,
+    raw_email: &str,
+    send: impl FnOnce(&AppState, &mut fleetdesk_persistence::Conn, &Email) -> Result<(), ApiError>
+    + Send
+    + 'static,
+) -> Result<(), ApiError> {
+    let Ok(email) = Email::parse(raw_email) else {
+        return Ok(());
+    };
+    let state = state.into_inner();
+    let client = throttle::client_of(req, &state.config.trusted_proxies);
+    blocking(move || {
+        limit_mail(&state, email.as_str(), &client)?;
+        state.db.write(|c| send(&state, c, &email))
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -190,18 +215,10 @@ async fn resend_confirmation(
     body: Json<ResendRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
-    let email = Email::parse(&body.email).ok();
-    let state = state.into_inner();
-    let client = throttle::client_of(&req, &state.config.trusted_proxies);
-    if let Some(email) = email {
-        blocking(move || {
-            limit_mail(&state, email.as_str(), &client)?;
-            state
-                .db
-                .write(|c| app_registration::resend_confirmation(c, &state, &email))
-        })
-        .await?;
-    }
+    mail_for_stranger(state, &req, &body.email, |state, c, email| {
+        app_registration::resend_confirmation(c, state, email)
+    })
+    .await?;
     Ok(HttpResponse::Accepted().json(accepted(
         "accepted",
         "If this address awaits confirmation, a new confirmation mail is on its way.",
@@ -296,4 +313,90 @@ async fn resend_for_user(
         "accepted",
         "A new confirmation mail is on its way.",
     )))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct PasswordResetRequest {
+    #[validate(length(min = 1, max = 254))]
+    #[schema(
+        min_length = 1,
+        max_length = 254,
+        example = "anna.berg@nordicprint.example"
+    )]
+    pub email: String,
+}
+
+/// Mails a single-use link (valid one hour) to reset a forgotten password. The answer is the
+/// same for every address, with a user or not; mails are limited per address and per client.
+#[utoipa::path(
+    tag = "identity",
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 202, description = "If the address has a user, a reset mail is on its way", body = Accepted),
+        (status = 429, description = "Too many mails asked for this address or from this client (`too_many_mails`); see `Retry-After`", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/password-reset")]
+async fn request_password_reset(
+    state: State,
+    req: HttpRequest,
+    body: Json<PasswordResetRequest>,
+) -> Result<HttpResponse, ApiError> {
+    body.validate()?;
+    mail_for_stranger(state, &req, &body.email, |state, c, email| {
+        crate::app::self_service::request_reset(state, c, email, state.config.clock.now())
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(accepted(
+        "accepted",
+        "If this address has a user, a mail with a link to reset the password is on its way.",
+    )))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct PasswordResetConfirm {
+    /// The token of the reset mail.
+    #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
+    pub token: String,
+    /// At least 10 characters; not a common password; not containing the address.
+    #[schema(min_length = 10, max_length = 128)]
+    pub new_password: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct PasswordReset {
+    #[schema(example = "password_changed")]
+    pub status: String,
+}
+
+/// Sets a new password with the token of a reset mail: once, within the hour. Every sign-in
+/// of the user ends; sign in with the new password.
+#[utoipa::path(
+    tag = "identity",
+    request_body = PasswordResetConfirm,
+    responses(
+        (status = 200, body = PasswordReset),
+        (status = 400, description = "Unknown, used or expired token (`reset_token_invalid`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A weak new password (the token still works)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/password-reset/confirm")]
+async fn confirm_password_reset(
+    state: State,
+    body: Json<PasswordResetConfirm>,
+) -> Result<web::Json<PasswordReset>, ApiError> {
+    body.validate()?;
+    let body = body.into_inner();
+    let state = state.into_inner();
+    blocking(move || {
+        let now = state.config.clock.now();
+        state.db.write(|c| {
+            crate::app::self_service::confirm_reset(c, &body.token, &body.new_password, now)
+        })
+    })
+    .await?;
+    Ok(web::Json(PasswordReset {
+        status: "password_changed".into(),
+    }))
 }
