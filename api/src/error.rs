@@ -121,6 +121,7 @@ error_codes! {
     SerialModelMismatch = "serial_model_mismatch": "The serial number belongs to another model",
     SerialNumberTaken = "serial_number_taken": "Serial number taken",
     ServiceUnavailable = "service_unavailable": "Service unavailable",
+    SiteHasDevices = "site_has_devices": "Site has devices",
     SiteNameTaken = "site_name_taken": "Site name taken",
     StockLocationNameTaken = "stock_location_name_taken": "Stock location name taken",
     TooManyAttempts = "too_many_attempts": "Too many failed sign-ins",

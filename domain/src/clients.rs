@@ -45,7 +45,7 @@ impl Action {
         use Scope::*;
         Some(match self {
             ReadAccount | ReadCreditData | ReadSites | ReadServiceContract => AccountsRead,
-            CreateAccount | UpdateAccount | CreateSite | EditServiceContract => AccountsWrite,
+            CreateAccount | UpdateAccount | ManageSites | EditServiceContract => AccountsWrite,
             ListMembers | ListJoinRequests => MembersRead,
             ManageMembers
             | InviteMembers

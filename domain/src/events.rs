@@ -77,6 +77,8 @@ event_kinds! {
     AccountReadingPeriodChanged = "account.reading_period_changed" => Account,
     AccountCreditUpdated = "account.credit_updated" => AccountCredit,
     SiteCreated = "site.created" => Site,
+    SiteUpdated = "site.updated" => Site,
+    SiteDeleted = "site.deleted" => Site,
     ServiceContractUpdated = "service_contract.updated" => ServiceContract,
     MemberJoined = "member.joined" => Members,
     MemberRoleChanged = "member.role_changed" => Members,

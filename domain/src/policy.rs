@@ -16,7 +16,8 @@ pub enum Action {
     CreateAccount,
     UpdateAccount,
     ReadSites,
-    CreateSite,
+    /// Create, change and delete an account's sites.
+    ManageSites,
     ReadEvents,
     ListMembers,
     /// Change a member's role or remove them.
@@ -105,7 +106,7 @@ impl Action {
         Action::CreateAccount,
         Action::UpdateAccount,
         Action::ReadSites,
-        Action::CreateSite,
+        Action::ManageSites,
         Action::ReadEvents,
         Action::ListMembers,
         Action::ManageMembers,
@@ -207,7 +208,7 @@ pub fn may(role: Role, action: Action) -> bool {
                 RegisterSerials | SubmitClaims => false,
                 CreateAccount
                 | UpdateAccount
-                | CreateSite
+                | ManageSites
                 | ManageMembers
                 | InviteMembers
                 | ListJoinRequests
@@ -255,7 +256,8 @@ pub fn may(role: Role, action: Action) -> bool {
                 | AssignStockLocations
                 | ManageDeviceCredentials
                 | ManageApiClients
-                | ManageWebhooks => administrator,
+                | ManageWebhooks
+                | ManageSites => administrator,
                 ReadStock | EditStock => matches!(
                     customer,
                     Administrator | StockManager | DeviceAndStockManager
@@ -266,7 +268,6 @@ pub fn may(role: Role, action: Action) -> bool {
                 | ReadReadings | ReadCases | OpenCase | CommentOnCase | MoveCase => devices,
                 CreateAccount
                 | UpdateAccount
-                | CreateSite
                 | CorrectUserEmail
                 | ResendUserConfirmation
                 | CreateDevice
@@ -313,7 +314,7 @@ pub fn may(role: Role, action: Action) -> bool {
             | CreateAccount
             | UpdateAccount
             | ReadSites
-            | CreateSite
+            | ManageSites
             | ListMembers
             | ManageMembers
             | InviteMembers
@@ -986,6 +987,7 @@ mod tests {
             ReadKnowledge,
             ManageApiClients,
             ManageWebhooks,
+            ManageSites,
         ][..];
         let stock = [ReadStock, EditStock];
         let stock_manager = &[customer_reads, &stock].concat()[..];
@@ -1069,7 +1071,7 @@ mod tests {
             account_scope(&tech, Action::ReadAccount),
             Some(AccountScope::All)
         );
-        assert_eq!(account_scope(&tech, Action::CreateSite), None);
+        assert_eq!(account_scope(&tech, Action::ManageSites), None);
     }
 
     /// Memberships from drawn (account index, role) pairs; the first role drawn per account.

@@ -250,6 +250,41 @@ pub fn insert_site(conn: &mut Conn, row: &SiteRow) -> DbResult<()> {
     Ok(())
 }
 
+/// Writes a site's name, address and time zone (the row as changed).
+pub fn update_site(conn: &mut Conn, row: &SiteRow) -> DbResult<()> {
+    diesel::update(sites::table.find(&row.id))
+        .set((
+            sites::name.eq(&row.name),
+            sites::address_line1.eq(&row.address_line1),
+            sites::address_line2.eq(&row.address_line2),
+            sites::postal_code.eq(&row.postal_code),
+            sites::city.eq(&row.city),
+            sites::country.eq(&row.country),
+            sites::time_zone.eq(&row.time_zone),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes a site and the members' assignments to it; `false` when devices stand (or stood:
+/// a removed device keeps its history) there.
+pub fn delete_site(conn: &mut Conn, id: &str) -> DbResult<bool> {
+    let devices: i64 = crate::schema::devices::table
+        .filter(crate::schema::devices::site_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    if devices > 0 {
+        return Ok(false);
+    }
+    diesel::delete(
+        crate::schema::site_assignments::table
+            .filter(crate::schema::site_assignments::site_id.eq(id)),
+    )
+    .execute(conn)?;
+    diesel::delete(sites::table.find(id)).execute(conn)?;
+    Ok(true)
+}
+
 pub fn find_site(conn: &mut Conn, account_id: &str, id: &str) -> DbResult<Option<SiteRow>> {
     Ok(sites::table
         .filter(sites::account_id.eq(account_id))

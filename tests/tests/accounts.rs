@@ -15,6 +15,7 @@ both_backends!(
     sites_are_validated_and_scoped,
     lists_are_paginated_with_a_cursor,
     the_main_contact_is_one_of_the_administrators,
+    administrators_keep_their_sites_current,
 );
 
 async fn staff_and_customers_get_different_account_views(b: Backend) {
@@ -495,4 +496,101 @@ async fn the_main_contact_is_one_of_the_administrators(b: Backend) {
     assert_eq!(status, StatusCode::OK);
     let (_, after) = s.get(&format!("/api/v1/accounts/{id}"), &cs).await;
     assert_eq!(after["primary_contact"], Value::Null, "{after}");
+}
+
+async fn administrators_keep_their_sites_current(b: Backend) {
+    let s = TestServer::start(b).await;
+    let cs = s.staff(StaffRole::CustomerService).await;
+    let account = s.create_account(&cs, "C-8800", "S-8800").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin = s.customer(&account, CustomerRole::Administrator).await;
+    let manager = s.customer(&account, CustomerRole::DeviceManager).await;
+    // The administrator adds a site, and one for the devices.
+    let annex = s
+        .create_site(&admin, &account, "Annex", "Europe/Stockholm")
+        .await;
+    let hq = s
+        .create_site(&admin, &account, "HQ", "Europe/Stockholm")
+        .await;
+    let model = s.create_model(&cs, "Matrix 40", 40, &["black"]).await;
+    s.create_device(&cs, &account, &hq, &model, "SITE-1").await;
+    let site = |id: &str| format!("/api/v1/accounts/{account}/sites/{id}");
+
+    // A new name, address and time zone.
+    let (status, changed) = s
+        .patch(
+            &site(&annex),
+            &admin,
+            json!({"name": "Annex North", "time_zone": "Europe/Helsinki",
+                "address": {"line1": "Norra vägen 2", "postal_code": "11122", "city": "Stockholm", "country": "SE"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(changed["name"], "Annex North");
+    assert_eq!(changed["time_zone"], "Europe/Helsinki");
+    assert_eq!(changed["address"]["line1"], "Norra vägen 2");
+    let (_, read) = s.get(&site(&annex), &admin).await;
+    assert_eq!(read, changed);
+    // Refusals change nothing: a name taken, a zone that is none, a role that may not,
+    // another account's administrator.
+    let (status, body) = s.patch(&site(&annex), &admin, json!({"name": "HQ"})).await;
+    assert_eq!(
+        (status, &body["code"]),
+        (StatusCode::CONFLICT, &json!("site_name_taken"))
+    );
+    let (status, _) = s
+        .patch(&site(&annex), &admin, json!({"time_zone": "Mars/Olympus"}))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = s
+        .patch(&site(&annex), &manager, json!({"name": "Mine"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let other = s.create_account(&cs, "C-8801", "S-8801").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stranger = s.customer(&other, CustomerRole::Administrator).await;
+    let (status, _) = s
+        .patch(&site(&annex), &stranger, json!({"name": "Ours"}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, unchanged) = s.get(&site(&annex), &admin).await;
+    assert_eq!(unchanged, changed);
+
+    // A site with devices stays; an empty one goes.
+    let (status, body) = s.send(Method::DELETE, &site(&hq), Some(&admin), None).await;
+    assert_eq!(
+        (status, &body["code"]),
+        (StatusCode::CONFLICT, &json!("site_has_devices"))
+    );
+    let (status, _) = s
+        .send(Method::DELETE, &site(&annex), Some(&manager), None)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = s
+        .send(Method::DELETE, &site(&annex), Some(&admin), None)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = s.get(&site(&annex), &admin).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, feed) = s.get("/api/v1/events?limit=200", &admin).await;
+    let kinds: Vec<&str> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["kind"].as_str())
+        .filter(|k| k.starts_with("site."))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "site.created",
+            "site.created",
+            "site.updated",
+            "site.deleted"
+        ]
+    );
 }

@@ -765,6 +765,26 @@ async fn the_feed_shows_an_event_exactly_when_its_subject_can_be_read(b: Backend
     )
     .await;
 
+    // A site renamed; another, never used, deleted.
+    ok(
+        &s,
+        Method::PATCH,
+        &format!("/api/v1/accounts/{a}/sites/{site}"),
+        &admin,
+        json!({"name": "Head office"}),
+    )
+    .await;
+    let spare = s.create_site(&admin, &a, "Spare", "Europe/Stockholm").await;
+    let (status, _) = s
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/accounts/{a}/sites/{spare}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
     // API clients of an account, a dealer and the manufacturer: created, rotated, revoked.
     let mut api_clients = Vec::new();
     for (token, body) in [

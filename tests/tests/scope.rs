@@ -167,7 +167,8 @@ enum Kind {
     ReadAccount,
     ChangeAccount,
     ReadSites,
-    AddSite,
+    /// Adding and changing sites: administrators (and customer service).
+    ManageSites,
     ManageMembers,
     /// Reading and working on a device: administrators, and device managers on assigned devices.
     DeviceWork,
@@ -408,10 +409,16 @@ fn calls(f: &Fixture, n: usize) -> Vec<(Kind, Method, String, Option<Value>)> {
             None,
         ),
         (
-            Kind::AddSite,
+            Kind::ManageSites,
             Method::POST,
             format!("/api/v1/accounts/{a}/sites"),
             Some(site),
+        ),
+        (
+            Kind::ManageSites,
+            Method::PATCH,
+            format!("/api/v1/accounts/{a}/sites/{}", f.site),
+            Some(json!({"name": format!("Renamed {n}")})),
         ),
         (
             Kind::ManageMembers,
@@ -487,8 +494,8 @@ fn allowed(role: CustomerRole, kind: Kind) -> bool {
         Kind::ReadStock | Kind::EditStock => {
             matches!(role, Administrator | StockManager | DeviceAndStockManager)
         }
-        Kind::StockAdmin => role == Administrator,
-        Kind::ChangeAccount | Kind::AddSite | Kind::StaffOnly => false,
+        Kind::StockAdmin | Kind::ManageSites => role == Administrator,
+        Kind::ChangeAccount | Kind::StaffOnly => false,
     }
 }
 
@@ -626,7 +633,7 @@ async fn every_role_reaches_exactly_its_own_scope(b: Backend) {
     }
     assert_eq!(
         checked,
-        2 * CustomerRole::ALL.len() * 2 * 45,
+        2 * CustomerRole::ALL.len() * 2 * 46,
         "every role, both accounts, every call"
     );
 }

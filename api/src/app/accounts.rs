@@ -151,6 +151,84 @@ pub fn create_site(
     Ok(row)
 }
 
+/// Changes a site's name, address or time zone (its name stays unique in the account).
+/// Readings already taken keep the day they were taken on.
+pub fn update_site(
+    c: &mut Conn,
+    actor: &str,
+    row: SiteRow,
+    fields: &[&str],
+    now: DateTime<Utc>,
+) -> Result<SiteRow, ApiError> {
+    repo::update_site(c, &row).map_err(|e| match e {
+        DbError::UniqueViolation(_) => ApiError::conflict(
+            ErrorCode::SiteNameTaken,
+            "this account already has a site of that name",
+        ),
+        other => other.into(),
+    })?;
+    site_event(
+        c,
+        EventKind::SiteUpdated,
+        actor,
+        &row,
+        json!({ "fields": fields, "name": row.name, "time_zone": row.time_zone }),
+        now,
+    )?;
+    Ok(row)
+}
+
+/// Deletes a site that has never had a device (409 `site_has_devices` otherwise).
+pub fn delete_site(
+    c: &mut Conn,
+    actor: &str,
+    account_id: &str,
+    site_id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let row = repo::find_site(c, account_id, site_id)?.ok_or_else(ApiError::not_found)?;
+    if !repo::delete_site(c, &row.id)? {
+        return Err(ApiError::conflict(
+            ErrorCode::SiteHasDevices,
+            "devices stand, or stood, at this site: it stays (move them to another site first)",
+        ));
+    }
+    site_event(
+        c,
+        EventKind::SiteDeleted,
+        actor,
+        &row,
+        json!({ "name": row.name }),
+        now,
+    )?;
+    Ok(())
+}
+
+fn site_event(
+    c: &mut Conn,
+    kind: EventKind,
+    actor: &str,
+    row: &SiteRow,
+    payload: serde_json::Value,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    events::append(
+        c,
+        NewEvent {
+            kind,
+            account_id: Some(&row.account_id),
+            subject_type: "site",
+            subject_id: &row.id,
+            device_id: None,
+            dealer_id: None,
+            actor_id: Some(actor),
+            staff_only: false,
+            payload,
+            at: now,
+        },
+    )
+}
+
 /// Names one of the account's administrators its main contact (administrators, customer
 /// service).
 pub fn set_primary_contact(

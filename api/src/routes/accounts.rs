@@ -5,7 +5,7 @@ use actix_web::http::header;
 use std::collections::HashMap;
 
 use super::Routes;
-use actix_web::{HttpResponse, get, patch, post, put, web};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::accounts::{
     self as rules, CreditRating, CustomerAccountNumber, PaymentRecord, SystemAccountNumber,
@@ -38,7 +38,9 @@ pub fn routes(cfg: &mut impl Routes) {
         .service(put_primary_contact)
         .service(list_sites)
         .service(create_site)
-        .service(get_site);
+        .service(get_site)
+        .service(update_site)
+        .service(delete_site);
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
@@ -719,7 +721,7 @@ async fn create_site(
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.principal(&state).await?;
     let account_id = id.into_inner();
-    authorize(&user, Action::CreateSite, Some(&account_id))?;
+    authorize(&user, Action::ManageSites, Some(&account_id))?;
     body.validate()?;
     let body = body.into_inner();
     let address = Address::parse(
@@ -758,4 +760,127 @@ async fn create_site(
             format!("/api/v1/accounts/{}/sites/{}", site.account_id, site.id),
         ))
         .json(site))
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+pub struct SitePatch {
+    #[validate(length(min = 1, max = 120))]
+    #[schema(
+        example = "Head office",
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\s\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
+    pub name: Option<String>,
+    /// The whole address, when it changes.
+    pub address: Option<AddressDto>,
+    /// An IANA time zone name. Readings already taken keep the day they were taken on.
+    #[schema(example = "Europe/Stockholm")]
+    pub time_zone: Option<String>,
+}
+
+/// Changes a site's name, address or time zone (the account's administrators, customer
+/// service).
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = String, Path), ("site_id" = String, Path)),
+    request_body = SitePatch,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = Site),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another site of the account has that name (`site_name_taken`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/accounts/{id}/sites/{site_id}")]
+async fn update_site(
+    state: State,
+    caller: Authenticated,
+    path: web::Path<(String, String)>,
+    body: Json<SitePatch>,
+) -> Result<web::Json<Site>, ApiError> {
+    body.validate()?;
+    let body = body.into_inner();
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| rules::parse_name("name", n, 120))
+        .transpose()?;
+    let address = body
+        .address
+        .as_ref()
+        .map(|a| {
+            Address::parse(
+                &a.line1,
+                a.line2.as_deref(),
+                &a.postal_code,
+                &a.city,
+                &a.country,
+            )
+        })
+        .transpose()?;
+    let time_zone = body.time_zone.as_deref().map(TimeZone::parse).transpose()?;
+    let (account_id, site_id) = path.into_inner();
+    let now = state.config.clock.now();
+    let row = caller
+        .write(&state, move |c, who| {
+            authorize(who, Action::ManageSites, Some(&account_id))?;
+            let mut row = fleetdesk_persistence::accounts::find_site(c, &account_id, &site_id)?
+                .ok_or_else(ApiError::not_found)?;
+            let mut fields = Vec::new();
+            if let Some(name) = name {
+                row.name = name;
+                fields.push("name");
+            }
+            if let Some(a) = address {
+                row.address_line1 = a.line1;
+                row.address_line2 = a.line2;
+                row.postal_code = a.postal_code;
+                row.city = a.city;
+                row.country = a.country;
+                fields.push("address");
+            }
+            if let Some(zone) = time_zone {
+                row.time_zone = zone.name().to_owned();
+                fields.push("time_zone");
+            }
+            if fields.is_empty() {
+                return Ok(row);
+            }
+            app_accounts::update_site(c, &who.user_id, row, &fields, now)
+        })
+        .await?;
+    Ok(web::Json(Site::from(row)))
+}
+
+/// Deletes a site where no device stands or stood (the account's administrators, customer
+/// service); members' assignments to it go with it.
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = String, Path), ("site_id" = String, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Devices stand or stood there (`site_has_devices`)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/accounts/{id}/sites/{site_id}")]
+async fn delete_site(
+    state: State,
+    caller: Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (account_id, site_id) = path.into_inner();
+    let now = state.config.clock.now();
+    caller
+        .write(&state, move |c, who| {
+            authorize(who, Action::ManageSites, Some(&account_id))?;
+            app_accounts::delete_site(c, &who.user_id, &account_id, &site_id, now)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
