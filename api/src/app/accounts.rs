@@ -126,27 +126,14 @@ pub fn create_site(
     now: DateTime<Utc>,
 ) -> Result<SiteRow, ApiError> {
     find_account(c, &row.account_id)?;
-    repo::insert_site(c, &row).map_err(|e| match e {
-        DbError::UniqueViolation(_) => ApiError::conflict(
-            ErrorCode::SiteNameTaken,
-            "this account already has a site of that name",
-        ),
-        other => other.into(),
-    })?;
-    events::append(
+    repo::insert_site(c, &row).map_err(site_name_taken)?;
+    site_event(
         c,
-        NewEvent {
-            kind: EventKind::SiteCreated,
-            account_id: Some(&row.account_id),
-            subject_type: "site",
-            subject_id: &row.id,
-            device_id: None,
-            dealer_id: None,
-            actor_id: Some(actor),
-            staff_only: false,
-            payload: json!({ "name": row.name, "time_zone": row.time_zone }),
-            at: now,
-        },
+        EventKind::SiteCreated,
+        actor,
+        &row,
+        json!({ "name": row.name, "time_zone": row.time_zone }),
+        now,
     )?;
     Ok(row)
 }
@@ -160,13 +147,7 @@ pub fn update_site(
     fields: &[&str],
     now: DateTime<Utc>,
 ) -> Result<SiteRow, ApiError> {
-    repo::update_site(c, &row).map_err(|e| match e {
-        DbError::UniqueViolation(_) => ApiError::conflict(
-            ErrorCode::SiteNameTaken,
-            "this account already has a site of that name",
-        ),
-        other => other.into(),
-    })?;
+    repo::update_site(c, &row).map_err(site_name_taken)?;
     site_event(
         c,
         EventKind::SiteUpdated,
@@ -202,6 +183,17 @@ pub fn delete_site(
         now,
     )?;
     Ok(())
+}
+
+/// A site's name is unique within its account.
+fn site_name_taken(e: DbError) -> ApiError {
+    match e {
+        DbError::UniqueViolation(_) => ApiError::conflict(
+            ErrorCode::SiteNameTaken,
+            "this account already has a site of that name",
+        ),
+        other => other.into(),
+    }
 }
 
 fn site_event(
