@@ -187,6 +187,9 @@ pub fn add_account(
         updated_at: now.naive_utc(),
         primary_contact_id: None,
         reading_closing_day: None,
+        invoicing_contact_name: None,
+        invoicing_contact_email: None,
+        invoicing_contact_phone: None,
     };
     let mut site_rows = Vec::new();
     for (site_name, line1, postal, city, tz) in sites {

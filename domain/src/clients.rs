@@ -45,7 +45,9 @@ impl Action {
         use Scope::*;
         Some(match self {
             ReadAccount | ReadCreditData | ReadSites | ReadServiceContract => AccountsRead,
-            CreateAccount | UpdateAccount | ManageSites | EditServiceContract => AccountsWrite,
+            CreateAccount | UpdateAccount | EditAccountDetails | EditServiceContract => {
+                AccountsWrite
+            }
             ListMembers | ListJoinRequests => MembersRead,
             ManageMembers
             | InviteMembers

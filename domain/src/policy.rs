@@ -16,8 +16,9 @@ pub enum Action {
     CreateAccount,
     UpdateAccount,
     ReadSites,
-    /// Create, change and delete an account's sites.
-    ManageSites,
+    /// Keep the account's details that are not credit data current: its sites (create,
+    /// change, delete) and its invoicing contact.
+    EditAccountDetails,
     ReadEvents,
     ListMembers,
     /// Change a member's role or remove them.
@@ -106,7 +107,7 @@ impl Action {
         Action::CreateAccount,
         Action::UpdateAccount,
         Action::ReadSites,
-        Action::ManageSites,
+        Action::EditAccountDetails,
         Action::ReadEvents,
         Action::ListMembers,
         Action::ManageMembers,
@@ -208,7 +209,7 @@ pub fn may(role: Role, action: Action) -> bool {
                 RegisterSerials | SubmitClaims => false,
                 CreateAccount
                 | UpdateAccount
-                | ManageSites
+                | EditAccountDetails
                 | ManageMembers
                 | InviteMembers
                 | ListJoinRequests
@@ -257,7 +258,7 @@ pub fn may(role: Role, action: Action) -> bool {
                 | ManageDeviceCredentials
                 | ManageApiClients
                 | ManageWebhooks
-                | ManageSites => administrator,
+                | EditAccountDetails => administrator,
                 ReadStock | EditStock => matches!(
                     customer,
                     Administrator | StockManager | DeviceAndStockManager
@@ -314,7 +315,7 @@ pub fn may(role: Role, action: Action) -> bool {
             | CreateAccount
             | UpdateAccount
             | ReadSites
-            | ManageSites
+            | EditAccountDetails
             | ListMembers
             | ManageMembers
             | InviteMembers
@@ -987,7 +988,7 @@ mod tests {
             ReadKnowledge,
             ManageApiClients,
             ManageWebhooks,
-            ManageSites,
+            EditAccountDetails,
         ][..];
         let stock = [ReadStock, EditStock];
         let stock_manager = &[customer_reads, &stock].concat()[..];
@@ -1071,7 +1072,7 @@ mod tests {
             account_scope(&tech, Action::ReadAccount),
             Some(AccountScope::All)
         );
-        assert_eq!(account_scope(&tech, Action::ManageSites), None);
+        assert_eq!(account_scope(&tech, Action::EditAccountDetails), None);
     }
 
     /// Memberships from drawn (account index, role) pairs; the first role drawn per account.

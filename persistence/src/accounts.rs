@@ -22,6 +22,10 @@ pub struct AccountRow {
     pub primary_contact_id: Option<String>,
     /// The day of the month its reading period closes; `None`: the month's last day.
     pub reading_closing_day: Option<i32>,
+    /// Whom its invoices go to.
+    pub invoicing_contact_name: Option<String>,
+    pub invoicing_contact_email: Option<String>,
+    pub invoicing_contact_phone: Option<String>,
 }
 
 impl AccountRow {
@@ -246,6 +250,24 @@ impl SiteRow {
 pub fn insert_site(conn: &mut Conn, row: &SiteRow) -> DbResult<()> {
     diesel::insert_into(sites::table)
         .values(row)
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Sets whom the account's invoices go to.
+pub fn set_invoicing_contact(
+    conn: &mut Conn,
+    id: &str,
+    (name, email, phone): (&str, &str, Option<&str>),
+    at: DateTime<Utc>,
+) -> DbResult<()> {
+    diesel::update(accounts::table.find(id))
+        .set((
+            accounts::invoicing_contact_name.eq(Some(name)),
+            accounts::invoicing_contact_email.eq(Some(email)),
+            accounts::invoicing_contact_phone.eq(phone),
+            accounts::updated_at.eq(at.naive_utc()),
+        ))
         .execute(conn)?;
     Ok(())
 }

@@ -42,6 +42,9 @@ diesel::table! {
         updated_at -> Timestamp,
         primary_contact_id -> Nullable<Text>,
         reading_closing_day -> Nullable<Integer>,
+        invoicing_contact_name -> Nullable<Text>,
+        invoicing_contact_email -> Nullable<Text>,
+        invoicing_contact_phone -> Nullable<Text>,
     }
 }
 

@@ -15,7 +15,7 @@ both_backends!(
     sites_are_validated_and_scoped,
     lists_are_paginated_with_a_cursor,
     the_main_contact_is_one_of_the_administrators,
-    administrators_keep_their_sites_current,
+    administrators_keep_their_account_details_current,
 );
 
 async fn staff_and_customers_get_different_account_views(b: Backend) {
@@ -498,7 +498,7 @@ async fn the_main_contact_is_one_of_the_administrators(b: Backend) {
     assert_eq!(after["primary_contact"], Value::Null, "{after}");
 }
 
-async fn administrators_keep_their_sites_current(b: Backend) {
+async fn administrators_keep_their_account_details_current(b: Backend) {
     let s = TestServer::start(b).await;
     let cs = s.staff(StaffRole::CustomerService).await;
     let account = s.create_account(&cs, "C-8800", "S-8800").await["id"]
@@ -592,5 +592,47 @@ async fn administrators_keep_their_sites_current(b: Backend) {
             "site.updated",
             "site.deleted"
         ]
+    );
+
+    // The invoicing contact: the administrators', shown to everyone who reads the account.
+    let contact = format!("/api/v1/accounts/{account}/invoicing-contact");
+    let invoices = json!({"name": "Accounts payable", "email": "Invoices@Nordic.example", "phone": "+46 8 123 456 78"});
+    let (status, _) = s
+        .send(
+            Method::PUT,
+            &contact,
+            Some(&manager),
+            Some(invoices.clone()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    for bad in [
+        json!({"name": "Accounts payable", "email": "not an address"}),
+        json!({"name": "  ", "email": "invoices@nordic.example"}),
+        json!({"name": "Accounts payable", "email": "invoices@nordic.example", "phone": "call us"}),
+    ] {
+        let (status, body) = s.send(Method::PUT, &contact, Some(&admin), Some(bad)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    }
+    let (_, before) = s.get(&format!("/api/v1/accounts/{account}"), &admin).await;
+    assert_eq!(before["invoicing_contact"], Value::Null);
+    let (status, view) = s
+        .send(Method::PUT, &contact, Some(&admin), Some(invoices))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    let expected = json!({"name": "Accounts payable", "email": "invoices@nordic.example", "phone": "+46 8 123 456 78"});
+    assert_eq!(view["invoicing_contact"], expected);
+    for reader in [&manager, &cs] {
+        let (_, seen) = s.get(&format!("/api/v1/accounts/{account}"), reader).await;
+        assert_eq!(seen["invoicing_contact"], expected);
+    }
+    let (_, feed) = s.get("/api/v1/events?limit=200", &manager).await;
+    assert!(
+        feed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "account.updated"
+                && e["payload"]["fields"] == json!(["invoicing_contact"]))
     );
 }

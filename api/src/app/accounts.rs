@@ -138,6 +138,34 @@ pub fn create_site(
     Ok(row)
 }
 
+/// Sets whom the account's invoices go to; an `account.updated` event names the field.
+pub fn set_invoicing_contact(
+    c: &mut Conn,
+    actor: &str,
+    id: &str,
+    contact: (&str, &str, Option<&str>),
+    now: DateTime<Utc>,
+) -> Result<AccountRow, ApiError> {
+    find_account(c, id)?;
+    repo::set_invoicing_contact(c, id, contact, now)?;
+    events::append(
+        c,
+        NewEvent {
+            kind: EventKind::AccountUpdated,
+            account_id: Some(id),
+            subject_type: "account",
+            subject_id: id,
+            device_id: None,
+            dealer_id: None,
+            actor_id: Some(actor),
+            staff_only: false,
+            payload: json!({ "fields": ["invoicing_contact"] }),
+            at: now,
+        },
+    )?;
+    find_account(c, id)
+}
+
 /// Changes a site's name, address or time zone (its name stays unique in the account).
 /// Readings already taken keep the day they were taken on.
 pub fn update_site(

@@ -24,6 +24,7 @@ use validator::Validate;
 use crate::app::accounts::{self as app_accounts, find_account};
 use crate::auth::{Authenticated, authorize};
 use crate::error::{ApiError, Problem};
+use crate::formats::EmailText;
 use crate::http::{PageParams, encode_cursor};
 use crate::json::Json;
 use crate::page::{Listed, Page};
@@ -36,6 +37,7 @@ pub fn routes(cfg: &mut impl Routes) {
         .service(get_account)
         .service(update_account)
         .service(put_primary_contact)
+        .service(put_invoicing_contact)
         .service(list_sites)
         .service(create_site)
         .service(get_site)
@@ -138,7 +140,36 @@ pub struct CustomerAccount {
     /// The day of the month the meter reading period closes; null: the last day.
     #[schema(minimum = 1, maximum = 28)]
     pub reading_closing_day: Option<i32>,
+    /// Whom the account's invoices go to.
+    pub invoicing_contact: Option<InvoicingContact>,
     pub created_at: DateTime<Utc>,
+}
+
+/// Whom an account's invoices go to (kept by its administrators).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct InvoicingContact {
+    #[schema(
+        example = "Accounts payable, Nordic Print AB",
+        min_length = 1,
+        max_length = 100
+    )]
+    pub name: String,
+    #[schema(value_type = EmailText, example = "invoices@nordicprint.example")]
+    pub email: String,
+    #[schema(
+        example = "+46 8 123 456 78",
+        max_length = 40,
+        pattern = r"^[0-9 +\-()./]*[0-9][0-9 +\-()./]*$"
+    )]
+    pub phone: Option<String>,
+}
+
+fn invoicing_contact(row: &AccountRow) -> Option<InvoicingContact> {
+    Some(InvoicingContact {
+        name: row.invoicing_contact_name.clone()?,
+        email: row.invoicing_contact_email.clone()?,
+        phone: row.invoicing_contact_phone.clone(),
+    })
 }
 
 /// Who the account's main contact is.
@@ -196,6 +227,8 @@ pub struct StaffAccount {
     /// The day of the month the meter reading period closes; null: the last day.
     #[schema(minimum = 1, maximum = 28)]
     pub reading_closing_day: Option<i32>,
+    /// Whom the account's invoices go to.
+    pub invoicing_contact: Option<InvoicingContact>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -232,6 +265,7 @@ fn staff_view(
         .map(Into::into);
     Ok(StaffAccount {
         primary_contact,
+        invoicing_contact: invoicing_contact(&row),
         reading_closing_day: row.reading_closing_day,
         created_at: row.created_at(),
         updated_at: row.updated_at(),
@@ -247,6 +281,7 @@ fn staff_view(
 fn customer_view(row: AccountRow, primary_contact: Option<PrimaryContact>) -> CustomerAccount {
     CustomerAccount {
         primary_contact,
+        invoicing_contact: invoicing_contact(&row),
         reading_closing_day: row.reading_closing_day,
         created_at: row.created_at(),
         id: row.id,
@@ -426,6 +461,9 @@ async fn create_account(
         updated_at: now.naive_utc(),
         primary_contact_id: None,
         reading_closing_day: None,
+        invoicing_contact_name: None,
+        invoicing_contact_email: None,
+        invoicing_contact_phone: None,
     };
     let state = state.into_inner();
     let actor = user.user_id;
@@ -586,6 +624,63 @@ async fn put_primary_contact(
     Ok(web::Json(view))
 }
 
+/// Sets whom the account's invoices go to (the account's administrators, customer service).
+#[utoipa::path(
+    tag = "accounts",
+    params(("id" = String, Path)),
+    request_body = InvoicingContact,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account as the caller sees it", body = AccountView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/accounts/{id}/invoicing-contact")]
+async fn put_invoicing_contact(
+    state: State,
+    caller: Authenticated,
+    id: web::Path<String>,
+    body: Json<InvoicingContact>,
+) -> Result<web::Json<AccountView>, ApiError> {
+    let body = body.into_inner();
+    let name = rules::parse_name("name", &body.name, 100)?;
+    let email = fleetdesk_domain::identity::Email::parse(&body.email)?;
+    let phone = match body.phone.as_deref().map(str::trim) {
+        None => None,
+        Some(p)
+            if p.chars().count() <= 40
+                && p.chars().any(|c| c.is_ascii_digit())
+                && p.chars()
+                    .all(|c| c.is_ascii_digit() || " +-()./".contains(c)) =>
+        {
+            Some(p.to_owned())
+        }
+        Some(_) => {
+            return Err(ApiError::invalid_field(
+                "phone",
+                "digits, spaces and + - ( ) . / only, at most 40",
+            ));
+        }
+    };
+    let (id, now) = (id.into_inner(), state.config.clock.now());
+    let view = caller
+        .write(&state, move |c, who| {
+            authorize(who, Action::EditAccountDetails, Some(&id))?;
+            let row = app_accounts::set_invoicing_contact(
+                c,
+                &who.user_id,
+                &id,
+                (&name, email.as_str(), phone.as_deref()),
+                now,
+            )?;
+            read_view(c, who, row)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 pub struct CreateSite {
     #[validate(length(min = 1, max = 120))]
@@ -721,7 +816,7 @@ async fn create_site(
 ) -> Result<HttpResponse, ApiError> {
     let user = caller.principal(&state).await?;
     let account_id = id.into_inner();
-    authorize(&user, Action::ManageSites, Some(&account_id))?;
+    authorize(&user, Action::EditAccountDetails, Some(&account_id))?;
     body.validate()?;
     let body = body.into_inner();
     let address = Address::parse(
@@ -826,7 +921,7 @@ async fn update_site(
     let now = state.config.clock.now();
     let row = caller
         .write(&state, move |c, who| {
-            authorize(who, Action::ManageSites, Some(&account_id))?;
+            authorize(who, Action::EditAccountDetails, Some(&account_id))?;
             let mut row = fleetdesk_persistence::accounts::find_site(c, &account_id, &site_id)?
                 .ok_or_else(ApiError::not_found)?;
             let mut fields = Vec::new();
@@ -878,7 +973,7 @@ async fn delete_site(
     let now = state.config.clock.now();
     caller
         .write(&state, move |c, who| {
-            authorize(who, Action::ManageSites, Some(&account_id))?;
+            authorize(who, Action::EditAccountDetails, Some(&account_id))?;
             app_accounts::delete_site(c, &who.user_id, &account_id, &site_id, now)
         })
         .await?;
