@@ -203,7 +203,10 @@ async fn round(db: &Db, config: &Config, client: &reqwest::Client) -> Result<usi
         Ok::<_, ApiError>(repo::behind(c, latest)?)
     })?;
     for id in webhooks {
-        db.write(|c| app::fan_out(c, &id, now))?;
+        // One webhook's trouble does not hold the others back.
+        if let Err(e) = db.write(|c| app::fan_out(c, &id, now)) {
+            log::warn!(target: "fleetdesk::webhooks", "webhook {id}: fan-out failed: {e}");
+        }
     }
     let lease = chrono::Duration::from_std(config.webhooks.timeout + Duration::from_secs(30))
         .map_err(ApiError::internal_from)?;

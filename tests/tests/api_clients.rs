@@ -173,6 +173,24 @@ async fn the_client_credentials_grant_answers_tokens_and_oauth_errors(b: Backend
             .await;
         assert_eq!(status, StatusCode::OK);
     }
+    // The scheme's name is case-insensitive.
+    use base64::Engine;
+    let lower = s
+        .client
+        .post(s.url(TOKEN))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header(
+            "authorization",
+            format!(
+                "basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+            ),
+        )
+        .body("grant_type=client_credentials")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lower.status(), StatusCode::OK);
     // A narrower token on request.
     let res = token_request(
         &s,

@@ -303,7 +303,13 @@ fn invalid_request(description: impl Into<String>) -> HttpResponse {
 /// form-urlencoded as RFC 6749 §2.3.1 says), if it carries them.
 fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), ()>> {
     let value = req.headers().get(header::AUTHORIZATION)?;
-    let encoded = value.to_str().ok().and_then(|v| v.strip_prefix("Basic "));
+    // The scheme's name is case-insensitive (RFC 7617).
+    let encoded = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+        .map(|(_, credentials)| credentials);
     let Some(encoded) = encoded else {
         return Some(Err(()));
     };
