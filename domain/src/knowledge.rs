@@ -54,6 +54,31 @@ crate::label!(
     }
 );
 
+/// The language an `Accept-Language` header (RFC 9110 §12.5.4) prefers among the portal's:
+/// the one with the highest weight (`q`), the earlier one on a tie; `None` when it names
+/// neither (or only with `q=0`).
+pub fn accepted_language(header: &str) -> Option<Language> {
+    let mut best: Option<(Language, u32)> = None;
+    for item in header.split(',') {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let primary = tag.split('-').next().unwrap_or_default();
+        let Some(language) = Language::parse(primary) else {
+            continue;
+        };
+        // Weights in thousandths: q=0.8 is 800, no q is 1000.
+        let weight = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .map(|q| (q.trim().parse::<f64>().unwrap_or(0.0).clamp(0.0, 1.0) * 1000.0) as u32)
+            .next()
+            .unwrap_or(1000);
+        if weight > 0 && best.is_none_or(|(_, w)| weight > w) {
+            best = Some((language, weight));
+        }
+    }
+    best.map(|(language, _)| language)
+}
+
 /// The words of a text, lower case: runs of letters and digits.
 fn words(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
@@ -113,6 +138,29 @@ crate::label!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accept_language_picks_the_heaviest_of_the_portals_languages() {
+        assert_eq!(accepted_language("sv"), Some(Language::Sv));
+        assert_eq!(
+            accepted_language("sv-SE,sv;q=0.9,en;q=0.8"),
+            Some(Language::Sv)
+        );
+        assert_eq!(
+            accepted_language("de-DE, en-GB;q=0.7, sv;q=0.5"),
+            Some(Language::En)
+        );
+        assert_eq!(accepted_language("en;q=0.4, SV;q=0.6"), Some(Language::Sv));
+        assert_eq!(
+            accepted_language("en, sv"),
+            Some(Language::En),
+            "a tie: the first"
+        );
+        assert_eq!(accepted_language("sv;q=0, de"), None);
+        assert_eq!(accepted_language("*"), None);
+        assert_eq!(accepted_language(""), None);
+        assert_eq!(accepted_language("sv;q=abc"), None);
+    }
     use proptest::prelude::*;
 
     fn article<'a>(title: &'a str, tags: &'a [String], body: &'a str) -> Searchable<'a> {

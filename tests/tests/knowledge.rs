@@ -12,6 +12,7 @@ both_backends!(
     customers_search_published_articles_by_word_model_and_tag,
     a_knowledge_user_can_do_nothing_else,
     articles_have_a_language_and_tags_in_any_alphabet,
+    a_search_prefers_the_callers_language,
 );
 
 fn titles(page: &Value) -> Vec<String> {
@@ -303,4 +304,56 @@ async fn articles_have_a_language_and_tags_in_any_alphabet(b: Backend) {
         let (status, body) = s.post("/api/v1/knowledge/articles", &cs, bad).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     }
+}
+
+async fn a_search_prefers_the_callers_language(b: Backend) {
+    let s = TestServer::start(b).await;
+    let cs = s.staff(StaffRole::CustomerService).await;
+    // The English article matches better (title and body); the Swedish one in its body only.
+    write(
+        &s,
+        &cs,
+        json!({"title": "Replacing the toner", "status": "published", "language": "en",
+            "body": "Open the front cover and pull the toner out; shake the new toner."}),
+    )
+    .await;
+    write(
+        &s,
+        &cs,
+        json!({"title": "Byta tonerkassett", "status": "published", "language": "sv",
+            "body": "Öppna luckan och dra ut kassetten."}),
+    )
+    .await;
+    let account = s.create_account(&cs, "C-8102", "S-8102").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reader = s.customer(&account, CustomerRole::KnowledgeUser).await;
+    let search = |accept: Option<&'static str>| {
+        let mut req = s
+            .client
+            .get(s.url("/api/v1/knowledge/articles?q=toner"))
+            .bearer_auth(&reader);
+        if let Some(accept) = accept {
+            req = req.header("accept-language", accept);
+        }
+        async move {
+            let page: Value = req.send().await.unwrap().json().await.unwrap();
+            titles(&page)
+        }
+    };
+    let english_first = vec!["Replacing the toner", "Byta tonerkassett"];
+    let swedish_first = vec!["Byta tonerkassett", "Replacing the toner"];
+    // No language known: the most relevant first.
+    assert_eq!(search(None).await, english_first);
+    // The request's language…
+    assert_eq!(search(Some("sv-SE,sv;q=0.9,en;q=0.5")).await, swedish_first);
+    assert_eq!(search(Some("en-GB")).await, english_first);
+    // …and the saved one, which wins over the request's.
+    let (status, _) = s
+        .patch("/api/v1/me", &reader, json!({"language": "sv"}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(search(None).await, swedish_first);
+    assert_eq!(search(Some("en")).await, swedish_first);
 }

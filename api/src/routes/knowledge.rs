@@ -114,7 +114,9 @@ pub struct ArticleQuery {
 }
 
 /// Searches the knowledge base: by words (most relevant first; without words, most recently
-/// updated first), by model and by tag. Customers see published articles, staff drafts too.
+/// updated first), by model and by tag. Articles in the caller's language come first (the
+/// language saved with `PATCH /me`, else `Accept-Language`). Customers see published
+/// articles, staff drafts too.
 #[utoipa::path(
     tag = "knowledge",
     params(ArticleQuery, PageParams),
@@ -128,6 +130,7 @@ pub struct ArticleQuery {
 #[get("/knowledge/articles")]
 async fn search_articles(
     state: State,
+    req: actix_web::HttpRequest,
     caller: Authenticated,
     q: web::Query<ArticleQuery>,
     page: web::Query<PageParams>,
@@ -158,8 +161,22 @@ async fn search_articles(
         tag,
         language: labels::parse_opt("language", q.language.as_deref())?,
     };
+    let accepted = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(rules::accepted_language);
     let state = state.into_inner();
-    let candidates = blocking(move || Ok(state.db.read(|c| repo::candidates(c, &filter))?)).await?;
+    let user_id = who.user_id.clone();
+    let (candidates, saved) = blocking(move || {
+        Ok(state.db.read(|c| {
+            let saved = fleetdesk_persistence::identity::language_of(c, &user_id)?;
+            Ok::<_, fleetdesk_persistence::DbError>((repo::candidates(c, &filter)?, saved))
+        })?)
+    })
+    .await?;
+    // The caller's language: the one they saved, else the one their request accepts.
+    let preferred = saved.or(accepted);
     // Ranked in memory: candidates come most recently updated first, and the sort is stable.
     let mut hits: Vec<(u32, Article)> = candidates
         .into_iter()
@@ -175,7 +192,13 @@ async fn search_articles(
             Some((score, a))
         })
         .collect();
-    hits.sort_by_key(|(score, _)| std::cmp::Reverse(*score));
+    // Articles in the caller's language first, each group most relevant first.
+    hits.sort_by_key(|(score, a)| {
+        (
+            preferred.is_some_and(|l| *a.row.language != l),
+            std::cmp::Reverse(*score),
+        )
+    });
     let limit = usize::try_from(limit).unwrap_or(1);
     let next = offset.saturating_add(limit);
     let next_cursor = (hits.len() > next).then(|| encode_cursor(&next.to_string()));
