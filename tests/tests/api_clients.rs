@@ -209,6 +209,9 @@ async fn the_client_credentials_grant_answers_tokens_and_oauth_errors(b: Backend
     oauth_error(wrong, StatusCode::UNAUTHORIZED, "invalid_client").await;
     let unknown = token_request(&s, &grant, Some(("no-such-client", secret))).await;
     oauth_error(unknown, StatusCode::UNAUTHORIZED, "invalid_client").await;
+    let long = "k".repeat(5_000);
+    let oversized = token_request(&s, &grant, Some((&long, secret))).await;
+    oauth_error(oversized, StatusCode::UNAUTHORIZED, "invalid_client").await;
     let anonymous = token_request(&s, &grant, None).await;
     oauth_error(anonymous, StatusCode::UNAUTHORIZED, "invalid_client").await;
     let no_grant = token_request(&s, &[("client_id", id)], None).await;

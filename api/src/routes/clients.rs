@@ -403,6 +403,15 @@ async fn oauth_token(
             ));
         }
     };
+    // Client ids are UUIDs and secrets 48 characters: anything much longer is no client's,
+    // and is not worth a throttle row.
+    if client_id.len() > 100 || secret.len() > 200 {
+        return Ok(oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "unknown client, wrong or expired secret, or a revoked client",
+        ));
+    }
     let requested = param("scope");
     let state = state.into_inner();
     let peer = throttle::client_of(&req, &state.config.trusted_proxies);
