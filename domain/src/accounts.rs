@@ -83,6 +83,23 @@ pub fn parse_name(field: &'static str, raw: &str, max: usize) -> Result<String, 
     Ok(s.to_owned())
 }
 
+/// A telephone number as people write it: at most 40 characters of digits, spaces and
+/// `+ - ( ) . /`, with at least one digit; trimmed.
+pub fn parse_phone(field: &'static str, raw: &str) -> Result<String, Invalid> {
+    let s = raw.trim();
+    let ok = s.chars().count() <= 40
+        && s.chars().any(|c| c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || " +-()./".contains(c));
+    if !ok {
+        return Err(Invalid::new(
+            field,
+            "digits, spaces and + - ( ) . / only, at most 40",
+        ));
+    }
+    Ok(s.to_owned())
+}
+
 /// A three-letter ISO 4217 currency code, upper case.
 pub fn parse_currency(field: &'static str, raw: &str) -> Result<String, Invalid> {
     if raw.len() != 3 || !raw.chars().all(|c| c.is_ascii_uppercase()) {
@@ -167,6 +184,17 @@ impl PaymentRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn phone_numbers_are_digits_with_their_usual_marks() {
+        assert_eq!(
+            parse_phone("phone", " +46 (8) 123-456.78 ").unwrap(),
+            "+46 (8) 123-456.78"
+        );
+        for bad in ["", "   ", "call us", "+-()", &"1".repeat(41), "08 123\n456"] {
+            assert!(parse_phone("phone", bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn numbers_are_normalised() {

@@ -647,23 +647,11 @@ async fn put_invoicing_contact(
     let body = body.into_inner();
     let name = rules::parse_name("name", &body.name, 100)?;
     let email = fleetdesk_domain::identity::Email::parse(&body.email)?;
-    let phone = match body.phone.as_deref().map(str::trim) {
-        None => None,
-        Some(p)
-            if p.chars().count() <= 40
-                && p.chars().any(|c| c.is_ascii_digit())
-                && p.chars()
-                    .all(|c| c.is_ascii_digit() || " +-()./".contains(c)) =>
-        {
-            Some(p.to_owned())
-        }
-        Some(_) => {
-            return Err(ApiError::invalid_field(
-                "phone",
-                "digits, spaces and + - ( ) . / only, at most 40",
-            ));
-        }
-    };
+    let phone = body
+        .phone
+        .as_deref()
+        .map(|p| rules::parse_phone("phone", p))
+        .transpose()?;
     let (id, now) = (id.into_inner(), state.config.clock.now());
     let view = caller
         .write(&state, move |c, who| {

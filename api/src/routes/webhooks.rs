@@ -5,6 +5,7 @@ use super::Routes;
 use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
+use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_domain::webhooks::DeliveryStatus;
@@ -116,21 +117,16 @@ pub struct NewWebhook {
     pub dealer_id: Option<String>,
 }
 
+/// A description is optional: empty, or a name's rules with room for a sentence.
 fn parse_description(raw: Option<String>) -> Result<String, ApiError> {
-    let text = raw.unwrap_or_default().trim().to_owned();
-    if text.chars().count() > 500 {
-        return Err(ApiError::invalid_field(
+    match raw.as_deref().map(str::trim) {
+        None | Some("") => Ok(String::new()),
+        Some(_) => Ok(parse_name(
             "description",
-            "is longer than 500 characters",
-        ));
+            raw.as_deref().unwrap_or_default(),
+            500,
+        )?),
     }
-    if text.chars().any(char::is_control) {
-        return Err(ApiError::invalid_field(
-            "description",
-            "must not contain control characters",
-        ));
-    }
-    Ok(text)
 }
 
 fn parse_events(kinds: &[EventKind]) -> Result<(), ApiError> {
