@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use base64::Engine;
@@ -16,6 +16,7 @@ use fleetdesk_persistence::devices::DeviceRow;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+use crate::i18n::CallerLanguage;
 use crate::state::{AppState, blocking};
 
 pub use crate::tokens::{Bearer, Tokens};
@@ -80,6 +81,8 @@ pub fn bearer(req: &HttpRequest) -> Option<&str> {
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     bearer: Bearer,
+    /// Where the caller's saved language goes once they are read, for the texts of the answer.
+    language: CallerLanguage,
 }
 
 impl FromRequest for Authenticated {
@@ -101,7 +104,12 @@ fn verified(req: &HttpRequest) -> Result<Authenticated, ApiError> {
     if bearer.scopes.is_some() {
         state.client_limiter.admit(&bearer.subject, now)?;
     }
-    Ok(Authenticated { bearer })
+    let language = req
+        .extensions()
+        .get::<CallerLanguage>()
+        .cloned()
+        .unwrap_or_default();
+    Ok(Authenticated { bearer, language })
 }
 
 impl Authenticated {
@@ -115,17 +123,20 @@ impl Authenticated {
     pub fn load(&self, c: &mut Conn) -> Result<Principal, ApiError> {
         match &self.bearer.scopes {
             None => {
-                let (who, signed_out_before) =
-                    fleetdesk_persistence::identity::load_caller(c, &self.bearer.subject)?
-                        .ok_or_else(|| {
-                            ApiError::unauthorized("the token's user no longer exists")
-                        })?;
-                if signed_out_before.is_some_and(|t| self.bearer.issued < t.timestamp()) {
+                let caller = fleetdesk_persistence::identity::load_caller(c, &self.bearer.subject)?
+                    .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists"))?;
+                if let Some(language) = caller.language {
+                    self.language.set(language);
+                }
+                if caller
+                    .signed_out_before
+                    .is_some_and(|t| self.bearer.issued < t.timestamp())
+                {
                     return Err(ApiError::unauthorized(
                         "this sign-in has ended (the password was changed); sign in again",
                     ));
                 }
-                Ok(who)
+                Ok(caller.principal)
             }
             Some(scopes) => crate::app::clients::principal(c, &self.bearer.subject, scopes),
         }

@@ -5,6 +5,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use fleetdesk_domain::Invalid;
 use fleetdesk_persistence::DbError;
+
+use crate::i18n::Language;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -13,10 +15,10 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// Seconds a client should wait before retrying while the database is unavailable.
 pub const RETRY_AFTER_SECS: u64 = 2;
 
-/// Writes [`ErrorCode`] from one list: variant, the code clients switch on, and the one
-/// title every problem of that code carries.
+/// Writes [`ErrorCode`] from one list: variant and the code clients switch on. The one title
+/// every problem of a code carries is the catalogue's `title-<code>` (`crate::i18n`).
 macro_rules! error_codes {
-    ($($variant:ident = $code:literal: $title:literal,)+) => {
+    ($($variant:ident = $code:literal,)+) => {
         /// Every problem `code` the API answers with.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum ErrorCode {
@@ -33,104 +35,99 @@ macro_rules! error_codes {
                 }
             }
 
-            /// The problem's title: the same for every occurrence of the code.
-            pub fn title(self) -> &'static str {
-                match self {
-                    $(ErrorCode::$variant => $title,)+
-                }
-            }
         }
     };
 }
 
 error_codes! {
-    AccountNumberTaken = "account_number_taken": "Account number taken",
-    AlreadyMember = "already_member": "Already member",
-    ApiClientRevoked = "api_client_revoked": "API client revoked",
-    BadRequest = "bad_request": "Bad request",
-    CallClosed = "call_closed": "Call closed",
-    CaseChanged = "case_changed": "Case changed",
-    CaseEnded = "case_ended": "Case ended",
-    ClaimDecided = "claim_decided": "Claim decided",
-    ClaimExists = "claim_exists": "Claim exists",
-    ConfirmationTokenExpired = "confirmation_token_expired": "Confirmation token expired",
-    ConfirmationTokenInvalid = "confirmation_token_invalid": "Confirmation token invalid",
-    ConfirmationTokenUsed = "confirmation_token_used": "Confirmation token used",
-    Conflict = "conflict": "Conflicts with an existing record",
-    DatabaseUnavailable = "database_unavailable": "The database is unavailable",
-    DeviceCredentialRequired = "device_credential_required": "Device credential required",
-    DeviceRemoved = "device_removed": "Device removed",
-    DispatchClosedOut = "dispatch_closed_out": "Dispatch closed out",
-    DispatchNotAccepted = "dispatch_not_accepted": "Dispatch not accepted",
-    DispatchNotClosedOut = "dispatch_not_closed_out": "Dispatch not closed out",
-    DispatchNotEligible = "dispatch_not_eligible": "Dispatch not eligible",
-    DispatchNotWaiting = "dispatch_not_waiting": "Dispatch not waiting",
-    EmailAlreadyConfirmed = "email_already_confirmed": "Email already confirmed",
-    EmailNotConfirmed = "email_not_confirmed": "Email not confirmed",
-    EmailTaken = "email_taken": "Email taken",
-    Error = "error": "The request failed",
-    Forbidden = "forbidden": "Your role may not do this",
-    HeadersTooLarge = "headers_too_large": "Headers too large",
-    IdempotencyKeyReused = "idempotency_key_reused": "This Idempotency-Key was used with another request",
-    IdempotencyRequestInProgress = "idempotency_request_in_progress": "Idempotency request in progress",
-    IdentityProofRequired = "identity_proof_required": "Prove that you are this address's user",
-    IllegalTransition = "illegal_transition": "Illegal transition",
-    InsufficientStock = "insufficient_stock": "Insufficient stock",
-    InternalError = "internal_error": "An internal error occurred",
-    InvalidCredentials = "invalid_credentials": "Invalid credentials",
-    InvalidIdempotencyKey = "invalid_idempotency_key": "Invalid idempotency key",
-    InvalidQuery = "invalid_query": "Invalid query",
-    InvalidRefreshToken = "invalid_refresh_token": "Invalid refresh token",
-    InvitationExpired = "invitation_expired": "Invitation expired",
-    InvitationForAnotherUser = "invitation_for_another_user": "The invitation is for another user",
-    InvitationInvalid = "invitation_invalid": "Invitation invalid",
-    InvitationNotOpen = "invitation_not_open": "Invitation not open",
-    InvitationUsed = "invitation_used": "Invitation used",
-    JoinRequestDecided = "join_request_decided": "Join request decided",
-    LabourDecided = "labour_decided": "Labour decided",
-    LabourNotEligible = "labour_not_eligible": "Labour not eligible",
-    LastAdministrator = "last_administrator": "Last administrator",
-    LengthRequired = "length_required": "Length required",
-    MalformedJson = "malformed_json": "Malformed json",
-    MemberRoleHoldsNoDevices = "member_role_holds_no_devices": "Member role holds no devices",
-    MemberRoleHoldsNoStockLocations = "member_role_holds_no_stock_locations": "Member role holds no stock locations",
-    MeterReadingAlreadyToday = "meter_reading_already_today": "The device has a reading for this day already",
-    MeterReadingImplausible = "meter_reading_implausible": "A meter rose faster than the model can print",
-    MeterReadingInvalidValue = "meter_reading_invalid_value": "Meter reading invalid value",
-    MeterReadingLowerThanPrevious = "meter_reading_lower_than_previous": "A meter reading is lower than the previous one",
-    MeterReadingMissingMeter = "meter_reading_missing_meter": "Meter reading missing meter",
-    MeterReadingUnknownMeter = "meter_reading_unknown_meter": "Meter reading unknown meter",
-    MethodNotAllowed = "method_not_allowed": "Method not allowed",
-    ModelNameTaken = "model_name_taken": "Model name taken",
-    NoDealerOfRecord = "no_dealer_of_record": "No dealer of record",
-    NoOfficeTime = "no_office_time": "No office time",
-    NotAcceptable = "not_acceptable": "Not acceptable",
-    NotEligible = "not_eligible": "Not eligible",
-    NotFound = "not_found": "No such resource",
-    NotOwnService = "not_own_service": "Not own service",
-    NothingToCorrect = "nothing_to_correct": "Nothing to correct",
-    OrderClosed = "order_closed": "Order closed",
-    OrderOpen = "order_open": "An order is open",
-    PayloadTooLarge = "payload_too_large": "The request body is too large",
-    RateLimited = "rate_limited": "Too many requests",
-    ReferenceNotFound = "reference_not_found": "Reference not found",
-    RegistrationEnded = "registration_ended": "Registration ended",
-    RequestTimeout = "request_timeout": "Request timeout",
-    ResetTokenInvalid = "reset_token_invalid": "Reset token invalid",
-    SerialAlreadyRegistered = "serial_already_registered": "Serial already registered",
-    SerialModelMismatch = "serial_model_mismatch": "The serial number belongs to another model",
-    SerialNumberTaken = "serial_number_taken": "Serial number taken",
-    ServiceUnavailable = "service_unavailable": "Service unavailable",
-    SiteHasDevices = "site_has_devices": "Site has devices",
-    SiteNameTaken = "site_name_taken": "Site name taken",
-    StockLocationNameTaken = "stock_location_name_taken": "Stock location name taken",
-    TooManyAttempts = "too_many_attempts": "Too many failed sign-ins",
-    TooManyMails = "too_many_mails": "Too many mails asked for",
-    TransitionNotAllowed = "transition_not_allowed": "Transition not allowed",
-    Unauthorized = "unauthorized": "A valid bearer token is required",
-    UnsupportedMediaType = "unsupported_media_type": "Unsupported media type",
-    UriTooLong = "uri_too_long": "Uri too long",
-    ValidationFailed = "validation_failed": "The request has invalid fields",
+    AccountNumberTaken = "account_number_taken",
+    AlreadyMember = "already_member",
+    ApiClientRevoked = "api_client_revoked",
+    BadRequest = "bad_request",
+    CallClosed = "call_closed",
+    CaseChanged = "case_changed",
+    CaseEnded = "case_ended",
+    ClaimDecided = "claim_decided",
+    ClaimExists = "claim_exists",
+    ConfirmationTokenExpired = "confirmation_token_expired",
+    ConfirmationTokenInvalid = "confirmation_token_invalid",
+    ConfirmationTokenUsed = "confirmation_token_used",
+    Conflict = "conflict",
+    DatabaseUnavailable = "database_unavailable",
+    DeviceCredentialRequired = "device_credential_required",
+    DeviceRemoved = "device_removed",
+    DispatchClosedOut = "dispatch_closed_out",
+    DispatchNotAccepted = "dispatch_not_accepted",
+    DispatchNotClosedOut = "dispatch_not_closed_out",
+    DispatchNotEligible = "dispatch_not_eligible",
+    DispatchNotWaiting = "dispatch_not_waiting",
+    EmailAlreadyConfirmed = "email_already_confirmed",
+    EmailNotConfirmed = "email_not_confirmed",
+    EmailTaken = "email_taken",
+    Error = "error",
+    Forbidden = "forbidden",
+    HeadersTooLarge = "headers_too_large",
+    IdempotencyKeyReused = "idempotency_key_reused",
+    IdempotencyRequestInProgress = "idempotency_request_in_progress",
+    IdentityProofRequired = "identity_proof_required",
+    IllegalTransition = "illegal_transition",
+    InsufficientStock = "insufficient_stock",
+    InternalError = "internal_error",
+    InvalidCredentials = "invalid_credentials",
+    InvalidIdempotencyKey = "invalid_idempotency_key",
+    InvalidQuery = "invalid_query",
+    InvalidRefreshToken = "invalid_refresh_token",
+    InvitationExpired = "invitation_expired",
+    InvitationForAnotherUser = "invitation_for_another_user",
+    InvitationInvalid = "invitation_invalid",
+    InvitationNotOpen = "invitation_not_open",
+    InvitationUsed = "invitation_used",
+    JoinRequestDecided = "join_request_decided",
+    LabourDecided = "labour_decided",
+    LabourNotEligible = "labour_not_eligible",
+    LastAdministrator = "last_administrator",
+    LengthRequired = "length_required",
+    MalformedJson = "malformed_json",
+    MemberRoleHoldsNoDevices = "member_role_holds_no_devices",
+    MemberRoleHoldsNoStockLocations = "member_role_holds_no_stock_locations",
+    MeterReadingAlreadyToday = "meter_reading_already_today",
+    MeterReadingImplausible = "meter_reading_implausible",
+    MeterReadingInvalidValue = "meter_reading_invalid_value",
+    MeterReadingLowerThanPrevious = "meter_reading_lower_than_previous",
+    MeterReadingMissingMeter = "meter_reading_missing_meter",
+    MeterReadingUnknownMeter = "meter_reading_unknown_meter",
+    MethodNotAllowed = "method_not_allowed",
+    ModelNameTaken = "model_name_taken",
+    NoDealerOfRecord = "no_dealer_of_record",
+    NoOfficeTime = "no_office_time",
+    NotAcceptable = "not_acceptable",
+    NotEligible = "not_eligible",
+    NotFound = "not_found",
+    NotOwnService = "not_own_service",
+    NothingToCorrect = "nothing_to_correct",
+    OrderClosed = "order_closed",
+    OrderOpen = "order_open",
+    PayloadTooLarge = "payload_too_large",
+    RateLimited = "rate_limited",
+    ReferenceNotFound = "reference_not_found",
+    RegistrationEnded = "registration_ended",
+    RequestTimeout = "request_timeout",
+    ResetTokenInvalid = "reset_token_invalid",
+    SerialAlreadyRegistered = "serial_already_registered",
+    SerialModelMismatch = "serial_model_mismatch",
+    SerialNumberTaken = "serial_number_taken",
+    ServiceUnavailable = "service_unavailable",
+    SiteHasDevices = "site_has_devices",
+    SiteNameTaken = "site_name_taken",
+    StockLocationNameTaken = "stock_location_name_taken",
+    TooManyAttempts = "too_many_attempts",
+    TooManyMails = "too_many_mails",
+    TransitionNotAllowed = "transition_not_allowed",
+    Unauthorized = "unauthorized",
+    UnsubscribeLinkInvalid = "unsubscribe_link_invalid",
+    UnsupportedMediaType = "unsupported_media_type",
+    UriTooLong = "uri_too_long",
+    ValidationFailed = "validation_failed",
 }
 
 impl std::fmt::Display for ErrorCode {
@@ -191,21 +188,73 @@ pub struct Problem {
     pub facts: serde_json::Map<String, serde_json::Value>,
 }
 
+/// A text of a problem as a person reads it: a catalogue key with its values, rendered in the
+/// reader's language, or a sentence not in the catalogue yet (English).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Text {
+    Key(&'static str, Vec<(&'static str, String)>),
+    English(String),
+}
+
+impl Text {
+    pub fn key(key: &'static str) -> Self {
+        Text::Key(key, Vec::new())
+    }
+
+    pub fn render(&self, lang: Language) -> String {
+        match self {
+            Text::Key(key, args) => {
+                let args: Vec<(&str, fluent_bundle::FluentValue<'_>)> = args
+                    .iter()
+                    .map(|(name, value)| (*name, value.as_str().into()))
+                    .collect();
+                crate::i18n::text(lang, key, &args)
+            }
+            Text::English(text) => text.clone(),
+        }
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Self {
+        Text::English(text.to_owned())
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Self {
+        Text::English(text)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(Language::En))
+    }
+}
+
+/// A failing field with its message, before it is written in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub field: String,
+    pub message: Text,
+}
+
 /// An error a handler returns; it renders itself as problem+json.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{status} {code}: {detail:?}")]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: ErrorCode,
-    pub detail: Option<String>,
-    pub errors: Vec<FieldError>,
+    pub detail: Option<Text>,
+    pub errors: Vec<FieldProblem>,
     pub retry_after: Option<u64>,
     /// Boxed: an error travels in every `Result` of the request path, and stays small.
     pub facts: Box<serde_json::Map<String, serde_json::Value>>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, detail: impl Into<Text>) -> Self {
         Self {
             status,
             code,
@@ -228,7 +277,7 @@ impl ApiError {
         Self::new(
             StatusCode::NOT_FOUND,
             ErrorCode::NotFound,
-            "no such resource",
+            Text::key("detail-not_found"),
         )
     }
 
@@ -236,35 +285,35 @@ impl ApiError {
         Self::new(
             StatusCode::FORBIDDEN,
             ErrorCode::Forbidden,
-            "your role may not do this",
+            Text::key("detail-forbidden"),
         )
     }
 
-    pub fn unauthorized(detail: impl Into<String>) -> Self {
+    pub fn unauthorized(detail: impl Into<Text>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, detail)
     }
 
-    pub fn bad_request(code: ErrorCode, detail: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, detail: impl Into<Text>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, detail)
     }
 
-    pub fn conflict(code: ErrorCode, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ErrorCode, detail: impl Into<Text>) -> Self {
         Self::new(StatusCode::CONFLICT, code, detail)
     }
 
-    pub fn validation(errors: Vec<FieldError>) -> Self {
+    pub fn validation(errors: Vec<FieldProblem>) -> Self {
         Self {
             errors,
             ..Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::ValidationFailed,
-                "the request has invalid fields",
+                Text::key("detail-validation_failed"),
             )
         }
     }
 
-    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::validation(vec![FieldError {
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<Text>) -> Self {
+        Self::validation(vec![FieldProblem {
             field: field.into(),
             message: message.into(),
         }])
@@ -276,7 +325,7 @@ impl ApiError {
             ..Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::DatabaseUnavailable,
-                "the database is unreachable; retry shortly",
+                Text::key("detail-database_unavailable"),
             )
         }
     }
@@ -303,20 +352,39 @@ impl ApiError {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             ErrorCode::InternalError,
-            "an internal error occurred",
+            Text::key("detail-internal_error"),
         )
     }
 
+    /// The problem in English.
     pub fn problem(&self) -> Problem {
+        self.problem_in(Language::En)
+    }
+
+    /// The problem with its title, detail and field messages in `lang`.
+    pub fn problem_in(&self, lang: Language) -> Problem {
         Problem {
             type_: format!("urn:fleetdesk:problem:{}", self.code),
-            title: self.code.title().to_owned(),
+            title: crate::i18n::text(lang, &format!("title-{}", self.code.as_str()), &[]),
             status: self.status.as_u16(),
-            detail: self.detail.clone(),
+            detail: self.detail.as_ref().map(|d| d.render(lang)),
             code: self.code.as_str().to_owned(),
-            errors: self.errors.clone(),
+            errors: self
+                .errors
+                .iter()
+                .map(|e| FieldError {
+                    field: e.field.clone(),
+                    message: e.message.render(lang),
+                })
+                .collect(),
             facts: (*self.facts).clone(),
         }
+    }
+
+    /// The problem+json body in `lang`.
+    pub fn body_in(&self, lang: Language) -> String {
+        // Serialising plain strings and numbers cannot fail; fall back to an empty object.
+        serde_json::to_string(&self.problem_in(lang)).unwrap_or_else(|_| "{}".to_owned())
     }
 }
 
@@ -331,8 +399,7 @@ impl ResponseError for ApiError {
         if let Some(secs) = self.retry_after {
             res.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
-        // Serialising plain strings and numbers cannot fail; fall back to an empty object.
-        res.body(serde_json::to_string(&self.problem()).unwrap_or_else(|_| "{}".to_owned()))
+        res.body(self.body_in(Language::En))
     }
 }
 
@@ -360,14 +427,14 @@ impl From<DbError> for ApiError {
             // the log only.
             DbError::UniqueViolation(what) => {
                 log::info!("unique violation answered as a conflict: {what}");
-                Self::conflict(ErrorCode::Conflict, "conflicts with an existing record")
+                Self::conflict(ErrorCode::Conflict, Text::key("detail-conflict"))
             }
             DbError::ForeignKeyViolation(what) => {
                 log::info!("foreign key violation answered as 422: {what}");
                 Self::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     ErrorCode::ReferenceNotFound,
-                    "refers to a record that does not exist",
+                    Text::key("detail-reference_not_found"),
                 )
             }
             DbError::Other(cause) => Self::internal_from(format!("database error: {cause}")),
@@ -387,7 +454,7 @@ impl From<validator::ValidationErrors> for ApiError {
 fn collect_validation(
     errors: &validator::ValidationErrors,
     prefix: &str,
-    out: &mut Vec<FieldError>,
+    out: &mut Vec<FieldProblem>,
 ) {
     use validator::ValidationErrorsKind;
     for (field, kind) in errors.errors() {
@@ -397,15 +464,9 @@ fn collect_validation(
             format!("{prefix}.{field}")
         };
         match kind {
-            ValidationErrorsKind::Field(list) => out.extend(list.iter().map(|e| {
-                FieldError {
-                    field: name.clone(),
-                    message: e
-                        .message
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_else(|| e.code.to_string()),
-                }
+            ValidationErrorsKind::Field(list) => out.extend(list.iter().map(|e| FieldProblem {
+                field: name.clone(),
+                message: validation_message(e),
             })),
             ValidationErrorsKind::Struct(inner) => collect_validation(inner, &name, out),
             ValidationErrorsKind::List(items) => {
@@ -417,6 +478,29 @@ fn collect_validation(
     }
 }
 
+/// A validator failure as a catalogue text: its rule (`length`, `range`) and bounds.
+fn validation_message(e: &validator::ValidationError) -> Text {
+    if let Some(message) = &e.message {
+        return Text::English(message.to_string());
+    }
+    let bound = |name: &str| e.params.get(name).map(|v| v.to_string());
+    let (min, max) = (bound("min"), bound("max"));
+    let key = match (e.code.as_ref(), &min, &max) {
+        ("length", Some(_), Some(_)) => "invalid-length-between",
+        ("length", Some(_), None) => "invalid-length-min",
+        ("length", None, Some(_)) => "invalid-length-max",
+        ("range", Some(_), Some(_)) => "invalid-range-between",
+        ("range", Some(_), None) => "invalid-range-min",
+        ("range", None, Some(_)) => "invalid-range-max",
+        _ => "invalid-other",
+    };
+    let args = [("min", min), ("max", max)]
+        .into_iter()
+        .filter_map(|(name, v)| v.map(|v| (name, v)))
+        .collect();
+    Text::Key(key, args)
+}
+
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         Self::internal_from(format!("blocking task failed: {e}"))
@@ -425,39 +509,42 @@ impl From<actix_web::error::BlockingError> for ApiError {
 
 /// The problem `code` and text for an error response that was not built as an [`ApiError`]
 /// (routing misses, extractor failures of actix itself).
-pub fn code_for_status(status: StatusCode) -> (ErrorCode, &'static str) {
-    match status.as_u16() {
-        400 => (ErrorCode::BadRequest, "the request could not be understood"),
-        401 => (ErrorCode::Unauthorized, "a valid bearer token is required"),
-        403 => (ErrorCode::Forbidden, "your role may not do this"),
-        404 => (ErrorCode::NotFound, "no such resource"),
-        405 => (
-            ErrorCode::MethodNotAllowed,
-            "this method is not allowed here",
-        ),
-        406 => (ErrorCode::NotAcceptable, "only JSON responses are offered"),
-        408 => (
-            ErrorCode::RequestTimeout,
-            "the request took too long to arrive",
-        ),
-        411 => (ErrorCode::LengthRequired, "a Content-Length is required"),
-        413 => (
-            ErrorCode::PayloadTooLarge,
-            "the request body is larger than allowed",
-        ),
-        414 => (ErrorCode::UriTooLong, "the request URI is too long"),
-        415 => (ErrorCode::UnsupportedMediaType, "send application/json"),
-        431 => (
-            ErrorCode::HeadersTooLarge,
-            "the request headers are too large",
-        ),
-        503 => (
-            ErrorCode::ServiceUnavailable,
-            "the service is unavailable; retry shortly",
-        ),
-        s if s >= 500 => (ErrorCode::InternalError, "an internal error occurred"),
-        _ => (ErrorCode::Error, "the request failed"),
-    }
+pub fn code_for_status(status: StatusCode) -> (ErrorCode, Text) {
+    let code = match status.as_u16() {
+        400 => ErrorCode::BadRequest,
+        401 => ErrorCode::Unauthorized,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
+        406 => ErrorCode::NotAcceptable,
+        408 => ErrorCode::RequestTimeout,
+        411 => ErrorCode::LengthRequired,
+        413 => ErrorCode::PayloadTooLarge,
+        414 => ErrorCode::UriTooLong,
+        415 => ErrorCode::UnsupportedMediaType,
+        431 => ErrorCode::HeadersTooLarge,
+        503 => ErrorCode::ServiceUnavailable,
+        s if s >= 500 => ErrorCode::InternalError,
+        _ => ErrorCode::Error,
+    };
+    let key = match code {
+        ErrorCode::BadRequest => "detail-bad_request",
+        ErrorCode::Unauthorized => "detail-unauthorized",
+        ErrorCode::Forbidden => "detail-forbidden",
+        ErrorCode::NotFound => "detail-not_found",
+        ErrorCode::MethodNotAllowed => "detail-method_not_allowed",
+        ErrorCode::NotAcceptable => "detail-not_acceptable",
+        ErrorCode::RequestTimeout => "detail-request_timeout",
+        ErrorCode::LengthRequired => "detail-length_required",
+        ErrorCode::PayloadTooLarge => "detail-payload_too_large",
+        ErrorCode::UriTooLong => "detail-uri_too_long",
+        ErrorCode::UnsupportedMediaType => "detail-unsupported_media_type",
+        ErrorCode::HeadersTooLarge => "detail-headers_too_large",
+        ErrorCode::ServiceUnavailable => "detail-service_unavailable",
+        ErrorCode::InternalError => "detail-internal_error",
+        _ => "detail-error",
+    };
+    (code, Text::key(key))
 }
 
 #[cfg(test)]
@@ -472,13 +559,17 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), before);
         for code in ErrorCode::ALL {
-            assert!(!code.title().is_empty(), "{code}");
-            assert_eq!(
-                ApiError::new(StatusCode::CONFLICT, *code, "x")
-                    .problem()
-                    .title,
-                code.title()
+            assert!(
+                crate::i18n::has(&format!("title-{code}")),
+                "{code} has no title"
             );
+            let error = ApiError::new(StatusCode::CONFLICT, *code, "x");
+            let (english, swedish) = (error.problem().title, error.problem_in(Language::Sv).title);
+            assert!(
+                !english.is_empty() && !english.starts_with("title-"),
+                "{code}"
+            );
+            assert_ne!(english, swedish, "{code} has no Swedish title");
         }
     }
 

@@ -24,6 +24,7 @@ use utoipa::IntoParams;
 
 use crate::auth::bearer;
 use crate::error::{ApiError, ErrorCode, PROBLEM_JSON, code_for_status};
+use crate::i18n::{AcceptLanguage, CallerLanguage, Language};
 use crate::state::{AppState, blocking};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -160,32 +161,55 @@ pub async fn fallback(req: HttpRequest) -> HttpResponse {
     res
 }
 
-/// Turns any error response that is not problem+json yet into one.
+/// Turns any error response into problem+json in the reader's language: the signed-in
+/// caller's saved language, else the request's `Accept-Language`, else English. A problem says
+/// its language in `Content-Language`.
 pub async fn problem_json(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let res = next
-        .call(req)
-        .await
-        .map_err(as_problem)?
-        .map_into_boxed_body();
+    let accepted = AcceptLanguage::of(req.request()).0;
+    let caller = CallerLanguage::default();
+    req.extensions_mut().insert(caller.clone());
+    let reader = move || caller.get().or(accepted).unwrap_or(Language::En);
+    let res = match next.call(req).await {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(e) => return Err(as_problem(e, reader())),
+    };
     let status = res.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || res.response().extensions().contains::<OwnErrorFormat>()
+    {
+        return Ok(res);
+    }
     let is_problem = res
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    let own_format = res.response().extensions().contains::<OwnErrorFormat>();
-    if !(status.is_client_error() || status.is_server_error()) || is_problem || own_format {
-        return Ok(res);
-    }
-    let (code, detail) = code_for_status(status);
-    let problem = ApiError::new(status, code, detail).error_response();
+    let lang = reader();
+    let error = match res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ApiError>())
+    {
+        Some(error) => error.clone(),
+        // A problem written some other way is sent as it is.
+        None if is_problem => return Ok(res),
+        None => {
+            let (code, detail) = code_for_status(status);
+            ApiError::new(status, code, detail)
+        }
+    };
+    let body = error.body_in(lang);
     Ok(res.map_body(|head, _old| {
         head.headers
             .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        head.headers.insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(lang.as_str()),
+        );
         head.headers.remove(header::CONTENT_LENGTH);
-        problem.into_body()
+        BoxBody::new(body)
     }))
 }
 
@@ -194,11 +218,40 @@ pub async fn problem_json(
 #[derive(Debug, Clone, Copy)]
 pub struct OwnErrorFormat;
 
-/// An error raised by a middleware (not a handler) as problem+json.
-fn as_problem(e: actix_web::Error) -> actix_web::Error {
-    let status = e.as_response_error().status_code();
-    let (code, detail) = code_for_status(status);
-    ApiError::new(status, code, detail).into()
+/// An error raised by a middleware (not a handler) as problem+json in `lang`.
+fn as_problem(e: actix_web::Error, lang: Language) -> actix_web::Error {
+    let error = match e.as_error::<ApiError>() {
+        Some(error) => error.clone(),
+        None => {
+            let status = e.as_response_error().status_code();
+            let (code, detail) = code_for_status(status);
+            ApiError::new(status, code, detail)
+        }
+    };
+    Localized(error, lang).into()
+}
+
+/// An error whose problem is written in a language chosen before it is sent.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct Localized(ApiError, Language);
+
+impl actix_web::ResponseError for Localized {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        self.0.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = self
+            .0
+            .error_response()
+            .set_body(BoxBody::new(self.0.body_in(self.1)));
+        res.headers_mut().insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(self.1.as_str()),
+        );
+        res
+    }
 }
 
 /// Request id, access log line and metrics for every request.

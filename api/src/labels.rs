@@ -51,8 +51,8 @@ macro_rules! label_schemas {
 }
 
 use fleetdesk_domain::{
-    cases, clients, dealers, devices, events, identity, knowledge, membership, readings, stock,
-    webhooks,
+    cases, clients, dealers, devices, events, identity, knowledge, membership, notifications,
+    readings, stock, webhooks,
 };
 
 label_schemas! {
@@ -82,5 +82,6 @@ label_schemas! {
     DeliveryStatusName => webhooks::DeliveryStatus, "Where a webhook delivery stands: pending (to be attempted), delivered, or failed (given up after the retry window).";
     ScopeName => clients::Scope, "What an API client may do: an area and a verb.";
     LanguageName => knowledge::Language, "A language the portal is written in.";
+    NotificationKindName => notifications::NotificationKind, "A kind of notification mail a user may turn off.";
     ArticleStatusName => knowledge::ArticleStatus, "Whether an article is visible to customers.";
 }

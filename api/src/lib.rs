@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod formats;
 pub mod http;
+pub mod i18n;
 pub mod json;
 pub mod labels;
 pub mod logging;
@@ -162,16 +163,12 @@ pub fn build(config: Config) -> Result<Built, StartError> {
         retry_max: config.mail.retry_max,
         lease: std::time::Duration::from_secs(60),
         clock: config.clock.clone(),
+        notifications: Some(config.clone()),
     };
     let mail_sender = mail::Sender::spawn(db.clone(), transport, sender_settings)
         .map_err(|e| StartError::Mail(e.to_string()))?;
-    let reminders = reminders::Reminders::spawn(
-        db.clone(),
-        config.reading_reminder_days,
-        config.reading_reminder_interval,
-        config.clock.clone(),
-    )
-    .map_err(|e| StartError::Background(e.to_string()))?;
+    let reminders = reminders::Reminders::spawn(db.clone(), config.clone())
+        .map_err(|e| StartError::Background(e.to_string()))?;
     let webhooks = webhooks::Deliverer::spawn(db.clone(), config.clone())
         .map_err(|e| StartError::Background(e.to_string()))?;
     let state = web::Data::new(Arc::new(AppState {

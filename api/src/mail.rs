@@ -13,7 +13,10 @@ use std::time::Duration;
 use fleetdesk_domain::mail::retry_delay;
 use fleetdesk_persistence::outbox::{self, OutboxRow};
 use fleetdesk_persistence::{Conn, Db, DbResult};
-use lettre::message::{Mailbox, Message, header::ContentType};
+
+use crate::i18n::Language;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, Message};
 use lettre::{SmtpTransport, Transport as _};
 
 /// Where mails go.
@@ -53,17 +56,34 @@ impl Transport {
                     .recipient
                     .parse()
                     .map_err(|e| format!("bad recipient: {e}"))?;
-                let message = Message::builder()
+                let mut builder = Message::builder()
                     .from(from.clone())
                     .to(to)
                     .subject(&mail.subject)
-                    .header(ContentType::TEXT_PLAIN)
+                    .header(ContentType::TEXT_PLAIN);
+                if let Some(language) = &mail.language {
+                    builder = builder.raw_header(raw_header("Content-Language", language));
+                }
+                if let Some(url) = &mail.list_unsubscribe {
+                    // RFC 8058: a mail client may unsubscribe with one POST, no sign-in.
+                    builder = builder
+                        .raw_header(raw_header("List-Unsubscribe", &format!("<{url}>")))
+                        .raw_header(raw_header(
+                            "List-Unsubscribe-Post",
+                            "List-Unsubscribe=One-Click",
+                        ));
+                }
+                let message = builder
                     .body(mail.body.clone())
                     .map_err(|e| format!("cannot build the message: {e}"))?;
                 smtp.send(&message).map(|_| ()).map_err(|e| e.to_string())
             }
         }
     }
+}
+
+fn raw_header(name: &'static str, value: &str) -> HeaderValue {
+    HeaderValue::new(HeaderName::new_from_ascii_str(name), value.to_owned())
 }
 
 /// How the sender behaves.
@@ -76,6 +96,9 @@ pub struct SenderSettings {
     /// How long a claimed mail is reserved for one sender.
     pub lease: Duration,
     pub clock: crate::clock::Clock,
+    /// With a configuration, each round first turns the feed's new events into
+    /// notifications (`app::notify`); without, the sender only delivers.
+    pub notifications: Option<crate::config::Config>,
 }
 
 /// Delivers one batch of due mails; returns how many were attempted.
@@ -131,6 +154,11 @@ impl Sender {
             .name("fleetdesk-mail".into())
             .spawn(move || {
                 while !flag.load(Ordering::Relaxed) {
+                    if let Some(config) = &settings.notifications
+                        && let Err(e) = crate::app::notify::round(&db, config)
+                    {
+                        log::warn!(target: "fleetdesk::mail", "notifications failed: {e}");
+                    }
                     match deliver_due(&db, &transport, &settings) {
                         // A full batch: there may be more waiting.
                         Ok(n) if n > 0 => continue,
@@ -157,198 +185,287 @@ impl Drop for Sender {
     }
 }
 
-/// The texts fleetdesk sends. Each carries what the reader must act on as plain text.
+/// The texts fleetdesk sends, in the reader's language. Each carries what the reader must act
+/// on as plain text; the words live in the catalogue (`crate::i18n`).
 pub mod texts {
+    use crate::i18n::{Args, Language, text};
+    use crate::t;
     use fleetdesk_domain::dealers::{LabourAmount, Verdict};
     use fleetdesk_persistence::dealers::{CallRow, ClaimRow};
 
-    pub fn confirm_email(base_url: &str, display_name: &str, token: &str) -> (String, String) {
-        (
-            "Confirm your e-mail address for fleetdesk".to_owned(),
-            format!(
-                "Hello {display_name},\n\n\
-                 please confirm this e-mail address to sign in to fleetdesk. The link works once,\n\
-                 for 24 hours:\n\n  {base_url}/confirm-email?token={token}\n\n\
-                 Or send the token to POST {base_url}/api/v1/auth/confirm-email:\n\n  {token}\n\n\
-                 If you did not register, ignore this mail.\n"
-            ),
+    /// A mail: its subject, its body (a greeting, the text, a final line break) and the
+    /// language both are in.
+    #[derive(Debug, Clone)]
+    pub struct Mail {
+        pub subject: String,
+        pub body: String,
+        pub language: Language,
+    }
+
+    pub(crate) fn mail(lang: Language, greeting: Option<&str>, key: &str, args: &Args<'_>) -> Mail {
+        let greeting = match greeting {
+            Some(name) => t!(lang, "mail-greeting-named", name = name),
+            None => t!(lang, "mail-greeting"),
+        };
+        let Mail {
+            subject,
+            body,
+            language,
+        } = notice(lang, key, args);
+        Mail {
+            subject,
+            body: format!("{greeting}\n\n{body}"),
+            language,
+        }
+    }
+
+    /// A mail without a greeting (to an organisation's address).
+    pub(crate) fn notice(lang: Language, key: &str, args: &Args<'_>) -> Mail {
+        Mail {
+            subject: text(lang, &format!("mail-{key}-subject"), args),
+            body: format!("{}\n", text(lang, &format!("mail-{key}-body"), args)),
+            language: lang,
+        }
+    }
+
+    #[macro_export]
+    macro_rules! args {
+        ($($name:ident = $value:expr),* $(,)?) => {
+            [$((stringify!($name), ::fluent_bundle::FluentValue::from($value))),*]
+        };
+    }
+
+    /// A role as a person reads it.
+    pub fn role(lang: Language, role: &str) -> String {
+        let key = format!("role-{role}");
+        if crate::i18n::has(&key) {
+            text(lang, &key, &[])
+        } else {
+            role.to_owned()
+        }
+    }
+
+    fn verdict(lang: Language, verdict: &Verdict) -> String {
+        text(lang, &format!("verdict-{}", verdict.as_str()), &[])
+    }
+
+    pub fn confirm_email(lang: Language, base_url: &str, display_name: &str, token: &str) -> Mail {
+        mail(
+            lang,
+            Some(display_name),
+            "confirm_email",
+            &args!(base_url = base_url, token = token),
         )
     }
 
-    pub fn already_registered(base_url: &str) -> (String, String) {
-        (
-            "Someone tried to register with your address".to_owned(),
-            format!(
-                "Hello,\n\nsomeone tried to register a new fleetdesk user with this e-mail address, which\n\
-                 already has one. If it was you, sign in at {base_url} instead. If it was not, you\n\
-                 need do nothing.\n"
-            ),
+    pub fn already_registered(lang: Language, base_url: &str) -> Mail {
+        mail(
+            lang,
+            None,
+            "already_registered",
+            &args!(base_url = base_url),
         )
     }
 
     pub fn invitation(
+        lang: Language,
         base_url: &str,
         account_name: &str,
         role: &str,
         token: &str,
-    ) -> (String, String) {
-        invitation_to(base_url, account_name, role, token, "invitations")
+    ) -> Mail {
+        invitation_to(lang, base_url, account_name, role, token, "invitations")
     }
 
     pub fn dealer_invitation(
+        lang: Language,
         base_url: &str,
         dealer_name: &str,
         role: &str,
         token: &str,
-    ) -> (String, String) {
-        invitation_to(base_url, dealer_name, role, token, "dealer-invitations")
+    ) -> Mail {
+        invitation_to(
+            lang,
+            base_url,
+            dealer_name,
+            role,
+            token,
+            "dealer-invitations",
+        )
     }
 
     /// An invitation to `organisation`, accepted at `{path}/accept`.
     fn invitation_to(
+        lang: Language,
         base_url: &str,
         organisation: &str,
-        role: &str,
+        role_name: &str,
         token: &str,
         path: &str,
-    ) -> (String, String) {
-        (
-            format!("You are invited to {organisation} on fleetdesk"),
-            format!(
-                "Hello,\n\nyou are invited to join {organisation} on fleetdesk as {role}. The invitation\n\
-                 works once, for 7 days:\n\n  {base_url}/{path}/accept?token={token}\n\n\
-                 Or send the token (with a password and your name, if you are new to fleetdesk)\n\
-                 to POST {base_url}/api/v1/{path}/accept:\n\n  {token}\n"
+    ) -> Mail {
+        let role = role(lang, role_name);
+        mail(
+            lang,
+            None,
+            "invitation",
+            &args!(
+                base_url = base_url,
+                organisation = organisation,
+                role = role,
+                token = token,
+                path = path
             ),
         )
     }
 
     /// The registrant's sentence about a join request: the same whether or not an account
     /// has the number, and naming no account, so a stranger learns nothing from it.
-    pub fn join_request_passed_on(number: &str) -> String {
+    pub fn join_request_passed_on(lang: Language, number: &str) -> String {
         format!(
-            "\nYou asked to join the customer account with the number {number}. If the number\n\
-             is right, an administrator of the account or customer service will approve or\n\
-             reject the request, and you will get a mail either way. If you hear nothing, ask\n\
-             your organisation's administrator for an invitation.\n"
+            "\n{}\n",
+            t!(lang, "mail-join_request_passed_on", number = number)
         )
     }
 
     /// To an account's administrators: someone asks to join.
     pub fn join_request_for_administrators(
+        lang: Language,
         base_url: &str,
         account_id: &str,
         account_name: &str,
         display_name: &str,
         email: &str,
-    ) -> (String, String) {
-        (
-            format!("Someone asks to join {account_name} on fleetdesk"),
-            format!(
-                "Hello,\n\n{display_name} <{email}> registered with fleetdesk and asks to join\n\
-                 {account_name}. Approve or reject the request among the account's join requests:\n\n\
-                 \x20 {base_url}/api/v1/accounts/{account_id}/join-requests\n\n\
-                 If you do not know this person, reject it.\n"
+    ) -> Mail {
+        mail(
+            lang,
+            None,
+            "join_request",
+            &args!(
+                base_url = base_url,
+                account_id = account_id,
+                account = account_name,
+                name = display_name,
+                email = email
             ),
         )
     }
 
     pub fn join_request_decided(
+        lang: Language,
         account_name: &str,
         approved: bool,
-        role: Option<&str>,
+        role_name: Option<&str>,
         reason: Option<&str>,
-    ) -> (String, String) {
+    ) -> Mail {
         if approved {
-            (
-                format!("You have joined {account_name} on fleetdesk"),
-                format!(
-                    "Hello,\n\nyour request to join {account_name} was approved; your role is {}.\n",
-                    role.unwrap_or("member")
-                ),
+            let role = role(lang, role_name.unwrap_or("knowledge-user"));
+            mail(
+                lang,
+                None,
+                "join_request_decided-approved",
+                &args!(account = account_name, role = role),
             )
         } else {
-            (
-                format!("Your request to join {account_name} was not approved"),
-                format!(
-                    "Hello,\n\nyour request to join {account_name} was not approved.{}\n",
-                    reason.map(|r| format!("\nReason: {r}")).unwrap_or_default()
-                ),
-            )
+            let mut out = mail(
+                lang,
+                None,
+                "join_request_decided-rejected",
+                &args!(account = account_name),
+            );
+            out.body = with_reason(lang, out.body, reason);
+            out
         }
     }
 
-    pub fn caller_redirected(call: &CallRow) -> (String, String) {
+    fn with_reason(lang: Language, body: String, reason: Option<&str>) -> String {
+        match reason {
+            Some(r) => format!("{body}{}\n", t!(lang, "mail-reason", reason = r)),
+            None => body,
+        }
+    }
+
+    pub fn caller_redirected(lang: Language, call: &CallRow) -> Mail {
         let or_dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".to_owned());
-        (
-            format!("Caller redirected: serial {}", call.serial_number),
-            format!(
-                "A caller about serial number {} was redirected to you as its service provider of record.\n\n\
-                 Caller: {}\nPhone: {}\nE-mail: {}\nCompany: {}\nSite: {}\n\nProblem: {}\n",
-                call.serial_number,
-                call.caller_name,
-                or_dash(&call.caller_phone),
-                or_dash(&call.caller_email),
-                or_dash(&call.caller_company),
-                or_dash(&call.site_address),
-                call.problem,
+        notice(
+            lang,
+            "caller_redirected",
+            &args!(
+                serial = call.serial_number.as_str(),
+                caller = call.caller_name.as_str(),
+                phone = or_dash(&call.caller_phone),
+                email = or_dash(&call.caller_email),
+                company = or_dash(&call.caller_company),
+                site = or_dash(&call.site_address),
+                problem = call.problem.as_str()
             ),
         )
     }
 
     pub fn labour_decided(
+        lang: Language,
         dispatch_id: &str,
         serial_number: &str,
-        verdict: &Verdict,
+        decision: &Verdict,
         amount: Option<&LabourAmount>,
-    ) -> (String, String) {
-        let decision = verdict.as_str();
-        let amount = amount
-            .map(|a| format!("Amount: {} {} (minor units)\n", a.amount_minor, a.currency))
-            .unwrap_or_default();
-        let reason = verdict
-            .reason
-            .as_deref()
-            .map(|r| format!("Reason: {r}\n"))
-            .unwrap_or_default();
-        (
-            format!("Labour {decision}: serial {serial_number}"),
-            format!(
-                "The labour of dispatch {dispatch_id} (serial number {serial_number}) was {decision}.\n{amount}{reason}"
+    ) -> Mail {
+        let decision_text = verdict(lang, decision);
+        let mut out = notice(
+            lang,
+            "labour_decided",
+            &args!(
+                dispatch_id = dispatch_id,
+                serial = serial_number,
+                decision = decision_text
             ),
-        )
+        );
+        if let Some(a) = amount {
+            out.body.push_str(&t!(
+                lang,
+                "mail-labour_amount",
+                amount = a.amount_minor.to_string(),
+                currency = a.currency.as_str()
+            ));
+            out.body.push('\n');
+        }
+        out.body = with_reason(lang, out.body, decision.reason.as_deref());
+        out
     }
 
-    pub fn claim_decided(claim: &ClaimRow, verdict: &Verdict) -> (String, String) {
-        let decision = verdict.as_str();
-        let reason = verdict
-            .reason
-            .as_deref()
-            .map(|r| format!("Reason: {r}\n"))
-            .unwrap_or_default();
-        (
-            format!(
-                "Warranty claim {decision}: part {} of serial {}",
-                claim.part_number, claim.serial_number
+    pub fn claim_decided(lang: Language, claim: &ClaimRow, decision: &Verdict) -> Mail {
+        let decision_text = verdict(lang, decision);
+        let mut out = notice(
+            lang,
+            "claim_decided",
+            &args!(
+                decision = decision_text,
+                claim_id = claim.id.as_str(),
+                part = claim.part_number.as_str(),
+                serial = claim.serial_number.as_str()
             ),
-            format!(
-                "Your warranty claim {} for part {} (serial number {}) was {decision}.\n{reason}",
-                claim.id, claim.part_number, claim.serial_number
-            ),
-        )
+        );
+        out.body = with_reason(lang, out.body, decision.reason.as_deref());
+        out
     }
 
     pub fn dispatch_created(
+        lang: Language,
+        base_url: &str,
+        dealer: &str,
         serial_number: &str,
         problem: &str,
         caller: &str,
         dispatch_id: &str,
-    ) -> (String, String) {
-        (
-            format!("New service dispatch: serial {serial_number}"),
-            format!(
-                "The call center dispatched service to you for serial number {serial_number}.\n\
-                 Problem: {problem}\nCaller: {caller}\n\nAccept it at /api/v1/dispatches/{dispatch_id}.\n"
+    ) -> Mail {
+        notice(
+            lang,
+            "dispatch_created",
+            &args!(
+                base_url = base_url,
+                dealer = dealer,
+                serial = serial_number,
+                problem = problem,
+                caller = caller,
+                dispatch_id = dispatch_id
             ),
         )
     }
@@ -362,107 +479,307 @@ pub mod texts {
         pub closes: chrono::NaiveDate,
     }
 
-    pub fn reading_reminder(account: &str, devices: &[UnreadDevice]) -> (String, String) {
+    pub fn reading_reminder(
+        lang: Language,
+        base_url: &str,
+        account: &str,
+        devices: &[UnreadDevice],
+    ) -> Mail {
         let lines: Vec<String> = devices
             .iter()
             .map(|d| {
-                format!(
-                    "- serial {} ({}, {}): period closes {}; submit at /api/v1/devices/{}/meter-readings",
-                    d.serial_number, d.site, d.location, d.closes, d.device_id
+                t!(
+                    lang,
+                    "mail-reading_reminder-line",
+                    serial = d.serial_number.as_str(),
+                    site = d.site.as_str(),
+                    location = d.location.as_str(),
+                    closes = d.closes.to_string(),
+                    base_url = base_url,
+                    device_id = d.device_id.as_str()
                 )
             })
             .collect();
         let subject = match devices {
-            [one] => format!("Meter reading due: serial {}", one.serial_number),
-            _ => format!("Meter readings due: {} devices", devices.len()),
+            [one] => t!(
+                lang,
+                "mail-reading_reminder-subject-one",
+                serial = one.serial_number.as_str()
+            ),
+            _ => t!(
+                lang,
+                "mail-reading_reminder-subject-many",
+                count = devices.len()
+            ),
         };
-        (
+        let body = t!(
+            lang,
+            "mail-reading_reminder-body",
+            account = account,
+            lines = lines.join("\n")
+        );
+        Mail {
             subject,
-            format!(
-                "Hello,\n\nthe reading period of {account} closes soon, and these devices have no meter\n\
-                 reading in it yet:\n\n{}\n\nReadings submitted after the period closes count in the next one.\n",
-                lines.join("\n")
+            body: format!("{}\n\n{body}\n", t!(lang, "mail-greeting")),
+            language: lang,
+        }
+    }
+
+    pub fn email_changed_notice(lang: Language, new_email: &str) -> Mail {
+        mail(lang, None, "email_changed", &args!(email = new_email))
+    }
+
+    pub fn password_reset(lang: Language, base_url: &str, display_name: &str, token: &str) -> Mail {
+        mail(
+            lang,
+            Some(display_name),
+            "password_reset",
+            &args!(base_url = base_url, token = token),
+        )
+    }
+
+    pub fn password_changed(lang: Language) -> Mail {
+        mail(lang, None, "password_changed", &[])
+    }
+
+    /// A decision as the mails tell it.
+    pub fn verdict_of(approved: bool, reason: Option<String>) -> Verdict {
+        Verdict { approved, reason }
+    }
+
+    /// What every mail about a case names.
+    pub struct CaseFacts<'a> {
+        pub lang: Language,
+        pub base_url: &'a str,
+        pub case_id: &'a str,
+        pub summary: &'a str,
+    }
+
+    pub fn case_status(case: &CaseFacts<'_>, status: &str) -> Mail {
+        let lang = case.lang;
+        let key = format!("case-status-{status}");
+        let status = if crate::i18n::has(&key) {
+            text(lang, &key, &[])
+        } else {
+            status.to_owned()
+        };
+        mail(
+            lang,
+            None,
+            "case_status",
+            &args!(
+                summary = case.summary,
+                status = status,
+                base_url = case.base_url,
+                case_id = case.case_id
             ),
         )
     }
 
-    pub fn email_changed_notice(new_email: &str) -> (String, String) {
-        (
-            "Your fleetdesk e-mail address was changed".to_owned(),
-            format!(
-                "Hello,\n\ncustomer service changed the e-mail address of your fleetdesk user to\n\
-                 {new_email}. Mail now goes there. If you did not ask for this, call customer service.\n"
+    pub fn case_comment(case: &CaseFacts<'_>, comment: &str) -> Mail {
+        mail(
+            case.lang,
+            None,
+            "case_comment",
+            &args!(
+                summary = case.summary,
+                comment = comment,
+                base_url = case.base_url,
+                case_id = case.case_id
             ),
         )
     }
 
-    pub fn password_reset(base_url: &str, display_name: &str, token: &str) -> (String, String) {
-        (
-            "Reset your fleetdesk password".to_owned(),
-            format!(
-                "Hello {display_name},\n\n\
-                 someone asked to reset the password of your fleetdesk user. The link works once,\n\
-                 for one hour:\n\n  {base_url}/reset-password?token={token}\n\n\
-                 Or send the token with your new password to\n\
-                 POST {base_url}/api/v1/auth/password-reset/confirm:\n\n  {token}\n\n\
-                 Setting a new password signs you out everywhere. If you did not ask for this,\n\
-                 ignore this mail: your password stays as it is.\n"
+    pub fn case_overdue(case: &CaseFacts<'_>, account: &str, deadline: &str) -> Mail {
+        mail(
+            case.lang,
+            None,
+            "case_overdue",
+            &args!(
+                summary = case.summary,
+                account = account,
+                deadline = deadline,
+                base_url = case.base_url,
+                case_id = case.case_id
             ),
         )
     }
 
-    pub fn password_changed() -> (String, String) {
-        (
-            "Your fleetdesk password was changed".to_owned(),
-            "Hello,\n\nthe password of your fleetdesk user was changed, and every sign-in with the\n\
-             old one has ended. If you did not do this, reset your password at once and call\n\
-             customer service.\n"
-                .to_owned(),
+    pub fn role_changed(lang: Language, account: &str, role_name: &str) -> Mail {
+        let role = role(lang, role_name);
+        mail(
+            lang,
+            None,
+            "role_changed",
+            &args!(account = account, role = role),
         )
     }
 
-    pub fn webhook_disabled(url: &str, webhook_id: &str, reason: &str) -> (String, String) {
-        (
-            "A fleetdesk webhook was disabled".to_owned(),
-            format!(
-                "Hello,\n\nthe webhook {webhook_id} that delivers events to\n{url}\nwas disabled: {reason}.\n\n\
-                 No further events are delivered to it until it is enabled again\n\
-                 (PATCH /api/v1/webhooks/{webhook_id} with \"active\": true); the events it missed are\n\
-                 delivered then, in order. Its deliveries and their answers are listed under\n\
-                 GET /api/v1/webhooks/{webhook_id}/deliveries.\n"
+    pub fn member_removed(lang: Language, account: &str) -> Mail {
+        mail(lang, None, "member_removed", &args!(account = account))
+    }
+
+    pub fn device_removed(lang: Language, serial: &str, account: &str) -> Mail {
+        mail(
+            lang,
+            None,
+            "device_removed",
+            &args!(serial = serial, account = account),
+        )
+    }
+
+    /// What every mail about a replenishment order names.
+    pub struct OrderFacts<'a> {
+        pub base_url: &'a str,
+        pub account: &'a str,
+        pub location: &'a str,
+        pub location_id: &'a str,
+        pub part: &'a str,
+    }
+
+    pub fn order_raised(lang: Language, order: &OrderFacts<'_>, quantity: i64) -> Mail {
+        mail(
+            lang,
+            None,
+            "order_raised",
+            &args!(
+                account = order.account,
+                location = order.location,
+                location_id = order.location_id,
+                part = order.part,
+                quantity = quantity,
+                base_url = order.base_url
             ),
         )
     }
+
+    pub fn order_shipped(
+        lang: Language,
+        order: &OrderFacts<'_>,
+        carrier: &str,
+        tracking: &str,
+    ) -> Mail {
+        mail(
+            lang,
+            None,
+            "order_shipped",
+            &args!(
+                location = order.location,
+                location_id = order.location_id,
+                part = order.part,
+                carrier = carrier,
+                tracking = tracking,
+                base_url = order.base_url
+            ),
+        )
+    }
+
+    /// Why a webhook was disabled, as its owner reads it.
+    pub enum WebhookDisabled {
+        CreatorGone,
+        Failing {
+            delivery: String,
+            hours: u64,
+            error: String,
+        },
+    }
+
+    impl WebhookDisabled {
+        pub fn text(&self, lang: Language) -> String {
+            match self {
+                WebhookDisabled::CreatorGone => t!(lang, "webhook-disabled-creator-gone"),
+                WebhookDisabled::Failing {
+                    delivery,
+                    hours,
+                    error,
+                } => t!(
+                    lang,
+                    "webhook-disabled-failing",
+                    delivery = delivery.as_str(),
+                    hours = *hours,
+                    error = error.as_str()
+                ),
+            }
+        }
+    }
+
+    pub fn webhook_disabled(
+        lang: Language,
+        url: &str,
+        webhook_id: &str,
+        reason: &WebhookDisabled,
+    ) -> Mail {
+        let reason = reason.text(lang);
+        mail(
+            lang,
+            None,
+            "webhook_disabled",
+            &args!(url = url, webhook_id = webhook_id, reason = reason),
+        )
+    }
+}
+
+/// The language to write to `email` in: its user's, else the language of `writer` (the person
+/// whose action causes the mail, say an inviting administrator), else English.
+pub fn language_for(conn: &mut Conn, email: &str, writer: &str) -> DbResult<Language> {
+    use fleetdesk_persistence::notifications::recipient;
+    use fleetdesk_persistence::notifications::recipient_by_email;
+    if let Some(user) = recipient_by_email(conn, email)?.filter(|u| u.language.is_some()) {
+        return Ok(user.language());
+    }
+    Ok(recipient(conn, writer)?.map_or(Language::En, |w| w.language()))
 }
 
 /// Enqueues a mail in the caller's transaction.
-pub fn enqueue(
-    conn: &mut Conn,
-    to: &str,
-    (subject, body): (String, String),
-    at: DateTime<Utc>,
-) -> DbResult<()> {
-    if undeliverable(to) {
-        return Ok(());
-    }
-    outbox::enqueue(conn, to, &subject, &body, false, at).map(|_| ())
-}
-
-/// An address no mail can reach (RFC 2606 reserves `.invalid`): an API client's own user
-/// row has one, so what would be mailed to the client's "user" is not queued at all.
-fn undeliverable(to: &str) -> bool {
-    to.to_ascii_lowercase().ends_with(".invalid")
+pub fn enqueue(conn: &mut Conn, to: &str, mail: texts::Mail, at: DateTime<Utc>) -> DbResult<()> {
+    put(conn, to, &mail, false, None, at)
 }
 
 /// Enqueues a mail that carries a single-use token: its body is removed once delivered.
 pub fn enqueue_secret(
     conn: &mut Conn,
     to: &str,
-    (subject, body): (String, String),
+    mail: texts::Mail,
+    at: DateTime<Utc>,
+) -> DbResult<()> {
+    put(conn, to, &mail, true, None, at)
+}
+
+/// Enqueues a notification: it carries its one-click unsubscribe address (RFC 8058).
+pub fn enqueue_notification(
+    conn: &mut Conn,
+    to: &str,
+    mail: texts::Mail,
+    unsubscribe: &str,
+    at: DateTime<Utc>,
+) -> DbResult<()> {
+    put(conn, to, &mail, false, Some(unsubscribe), at)
+}
+
+fn put(
+    conn: &mut Conn,
+    to: &str,
+    mail: &texts::Mail,
+    sensitive: bool,
+    list_unsubscribe: Option<&str>,
     at: DateTime<Utc>,
 ) -> DbResult<()> {
     if undeliverable(to) {
         return Ok(());
     }
-    outbox::enqueue(conn, to, &subject, &body, true, at).map(|_| ())
+    let new = outbox::NewMail {
+        recipient: to,
+        subject: &mail.subject,
+        body: &mail.body,
+        sensitive,
+        list_unsubscribe,
+        language: mail.language.as_str(),
+    };
+    outbox::enqueue(conn, &new, at).map(|_| ())
+}
+
+/// An address no mail can reach (RFC 2606 reserves `.invalid`): an API client's own user
+/// row has one, so what would be mailed to the client's "user" is not queued at all.
+fn undeliverable(to: &str) -> bool {
+    to.to_ascii_lowercase().ends_with(".invalid")
 }

@@ -12,18 +12,20 @@ use fleetdesk_persistence::Db;
 use fleetdesk_persistence::periods as repo;
 
 use crate::app::periods::{closing_of, due_devices, remind_account};
+use crate::config::Config;
 use crate::error::ApiError;
 
 /// Sends every reminder due at `now`, one account per transaction; returns the mails queued.
 /// Only an account with devices due takes a write transaction (which looks again).
-pub fn send_due(db: &Db, days: u32, now: DateTime<Utc>) -> Result<usize, ApiError> {
+pub fn send_due(db: &Db, config: &Config, now: DateTime<Utc>) -> Result<usize, ApiError> {
+    let days = config.reading_reminder_days;
     let accounts = db.read(repo::closing_days)?;
     let mut mails = 0;
     for (account_id, closing_day) in accounts {
         let closing = closing_of(closing_day);
         let due = db.read(|c| due_devices(c, &account_id, closing, days, now))?;
         if !due.is_empty() {
-            mails += db.write(|c| remind_account(c, &account_id, closing, days, now))?;
+            mails += db.write(|c| remind_account(c, config, &account_id, closing, now))?;
         }
     }
     Ok(mails)
@@ -36,19 +38,15 @@ pub struct Reminders {
 }
 
 impl Reminders {
-    pub fn spawn(
-        db: Db,
-        days: u32,
-        interval: Duration,
-        clock: crate::clock::Clock,
-    ) -> std::io::Result<Self> {
+    pub fn spawn(db: Db, config: Config) -> std::io::Result<Self> {
+        let interval = config.reading_reminder_interval;
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let thread = std::thread::Builder::new()
             .name("fleetdesk-reminders".into())
             .spawn(move || {
                 while !flag.load(Ordering::Relaxed) {
-                    match send_due(&db, days, clock.now()) {
+                    match send_due(&db, &config, config.clock.now()) {
                         Ok(0) => {}
                         Ok(n) => log::info!(target: "fleetdesk::reminders", "queued {n} reading reminder(s)"),
                         Err(e) => log::warn!(target: "fleetdesk::reminders", "reading reminders failed: {e}"),

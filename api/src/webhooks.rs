@@ -27,6 +27,7 @@ use sha2::Sha256;
 use crate::app::webhooks as app;
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::mail::texts::WebhookDisabled;
 
 /// The most of a receiver's answer that is read.
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
@@ -64,7 +65,7 @@ pub fn signature(secrets: &[String], t: i64, body: &str) -> String {
 }
 
 /// Why a target URL is refused.
-fn refused(reason: impl Into<String>) -> ApiError {
+fn refused(reason: impl Into<crate::error::Text>) -> ApiError {
     ApiError::invalid_field("url", reason)
 }
 
@@ -389,15 +390,18 @@ fn record(
         None => {
             repo::finish_attempt(c, &delivery.id, DeliveryStatus::Failed, None, now)?;
             if delivery.kind != "ping" && webhook.active {
-                let days = config.webhooks.retry_window.as_secs_f64() / 3600.0;
+                let hours = config.webhooks.retry_window.as_secs_f64() / 3600.0;
                 app::disable(
                     c,
                     webhook,
-                    &format!(
-                        "delivery {} failed for {days:.0} hours (last: {})",
-                        delivery.id,
-                        outcome.error.as_deref().unwrap_or("no answer")
-                    ),
+                    &WebhookDisabled::Failing {
+                        delivery: delivery.id.clone(),
+                        hours: hours.round() as u64,
+                        error: outcome
+                            .error
+                            .clone()
+                            .unwrap_or_else(|| "no answer".to_owned()),
+                    },
                     now,
                 )?;
             }

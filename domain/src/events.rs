@@ -105,6 +105,7 @@ event_kinds! {
     CaseAttachmentAdded = "case.attachment_added" => Case,
     CaseStatusChanged = "case.status_changed" => Case,
     CaseTechnicianAssigned = "case.technician_assigned" => Case,
+    CaseResponseOverdue = "case.response_overdue" => Case,
     StockLocationCreated = "stock_location.created" => StockLocation,
     StockLocationUpdated = "stock_location.updated" => StockLocation,
     StockLocationDevicesLinked = "stock_location.devices_linked" => StockLocation,

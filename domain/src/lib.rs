@@ -15,6 +15,7 @@ pub mod knowledge;
 pub mod labels;
 pub mod mail;
 pub mod membership;
+pub mod notifications;
 pub mod periods;
 pub mod policy;
 pub mod readings;

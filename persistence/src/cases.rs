@@ -498,6 +498,34 @@ pub fn case_people(
         .load(conn)?)
 }
 
+/// Cases whose response deadline passed before `now` with no first response, not reported
+/// yet and not ended: up to `limit`, the longest overdue first.
+pub fn newly_overdue(conn: &mut Conn, now: DateTime<Utc>, limit: i64) -> DbResult<Vec<CaseRow>> {
+    Ok(cases::table
+        .filter(cases::response_deadline.lt(now.naive_utc()))
+        .filter(cases::first_response_at.is_null())
+        .filter(cases::response_overdue_at.is_null())
+        .filter(cases::ended_at.is_null())
+        .order(cases::response_deadline.asc())
+        .limit(limit)
+        .select(CaseRow::as_select())
+        .load(conn)?)
+}
+
+/// Marks a case's passed deadline reported; false when it was reported already (by another
+/// process) or answered meanwhile.
+pub fn mark_response_overdue(conn: &mut Conn, id: &str, at: DateTime<Utc>) -> DbResult<bool> {
+    let changed = diesel::update(
+        cases::table
+            .find(id)
+            .filter(cases::response_overdue_at.is_null())
+            .filter(cases::first_response_at.is_null()),
+    )
+    .set(cases::response_overdue_at.eq(Some(at.naive_utc())))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

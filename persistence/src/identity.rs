@@ -30,6 +30,8 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
     pub dealer_id: Option<String>,
     pub dealer_role: Option<Stored<DealerRole>>,
+    /// The language texts are written to this user in, when they chose (or registered with) one.
+    pub language: Option<Stored<Language>>,
 }
 
 impl UserRow {
@@ -53,7 +55,13 @@ impl UserRow {
             updated_at: at,
             dealer_id: None,
             dealer_role: None,
+            language: None,
         }
+    }
+
+    /// The language to write to this user in: theirs, else English.
+    pub fn language(&self) -> Language {
+        self.language.map_or(Language::En, |l| *l)
     }
 
     pub fn created_at(&self) -> DateTime<Utc> {
@@ -797,15 +805,15 @@ where
     ) -> QueryResult<()> {
         use diesel::sql_types::Text;
         let parts = [
-            "SELECT 'user', id, staff_role, dealer_id, dealer_role, signed_out_before \
+            "SELECT 'user', id, staff_role, dealer_id, dealer_role, signed_out_before, language \
                FROM users WHERE id = ",
-            " UNION ALL SELECT 'member', account_id, role, NULL, NULL, NULL \
+            " UNION ALL SELECT 'member', account_id, role, NULL, NULL, NULL, NULL \
                FROM memberships WHERE user_id = ",
-            " UNION ALL SELECT 'device', account_id, device_id, NULL, NULL, NULL \
+            " UNION ALL SELECT 'device', account_id, device_id, NULL, NULL, NULL, NULL \
                FROM device_assignments WHERE user_id = ",
-            " UNION ALL SELECT 'device', d.account_id, d.id, NULL, NULL, NULL \
+            " UNION ALL SELECT 'device', d.account_id, d.id, NULL, NULL, NULL, NULL \
                FROM site_assignments s JOIN devices d ON d.site_id = s.site_id WHERE s.user_id = ",
-            " UNION ALL SELECT 'stock', account_id, stock_location_id, NULL, NULL, NULL \
+            " UNION ALL SELECT 'stock', account_id, stock_location_id, NULL, NULL, NULL, NULL \
                FROM stock_assignments WHERE user_id = ",
         ];
         for part in parts {
@@ -824,6 +832,7 @@ impl diesel::query_builder::Query for CallerRows<'_> {
         diesel::sql_types::Nullable<diesel::sql_types::Text>,
         diesel::sql_types::Nullable<diesel::sql_types::Text>,
         diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
+        diesel::sql_types::Nullable<diesel::sql_types::Text>,
     );
 }
 
@@ -833,15 +842,22 @@ impl<C> RunQueryDsl<C> for CallerRows<'_> {}
 /// the user, their memberships, and the devices (one by one and by site) and stock locations
 /// they are responsible for. `None` when the user no longer exists.
 pub fn load_principal(conn: &mut Conn, user_id: &str) -> DbResult<Option<Principal>> {
-    Ok(load_caller(conn, user_id)?.map(|(who, _)| who))
+    Ok(load_caller(conn, user_id)?.map(|caller| caller.principal))
 }
 
-/// [`load_principal`], with the instant before which the user's access tokens are refused
-/// (a changed or reset password signs out everywhere).
-pub fn load_caller(
-    conn: &mut Conn,
-    user_id: &str,
-) -> DbResult<Option<(Principal, Option<DateTime<Utc>>)>> {
+/// A caller as a request reads them.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub principal: Principal,
+    /// Access tokens issued before this instant are refused (a changed or reset password
+    /// signs out everywhere).
+    pub signed_out_before: Option<DateTime<Utc>>,
+    /// The language they chose, if any.
+    pub language: Option<Language>,
+}
+
+/// [`load_principal`], with what the request itself needs of the user.
+pub fn load_caller(conn: &mut Conn, user_id: &str) -> DbResult<Option<Caller>> {
     type Row = (
         String,
         String,
@@ -849,6 +865,7 @@ pub fn load_caller(
         Option<String>,
         Option<String>,
         Option<NaiveDateTime>,
+        Option<String>,
     );
     let rows: Vec<Row> = CallerRows { user_id }.load(conn)?;
     fn label<L: Label>(name: Option<String>) -> DbResult<L> {
@@ -858,11 +875,13 @@ pub fn load_caller(
     }
     let mut principal: Option<Principal> = None;
     let mut signed_out_before = None;
+    let mut language = None;
     let (mut memberships, mut devices, mut stock) = (Vec::new(), Vec::new(), Vec::new());
-    for (kind, a, b, c, d, e) in rows {
+    for (kind, a, b, c, d, e, f) in rows {
         match kind.as_str() {
             "user" => {
                 signed_out_before = e.map(utc);
+                language = f.as_deref().and_then(Language::from_name);
                 principal = Some(Principal {
                     user_id: a,
                     staff_role: b.map(|r| label(Some(r))).transpose()?,
@@ -895,7 +914,11 @@ pub fn load_caller(
         p.memberships = memberships;
         p.assigned_devices = devices;
         p.assigned_stock_locations = stock;
-        (p, signed_out_before)
+        Caller {
+            principal: p,
+            signed_out_before,
+            language,
+        }
     }))
 }
 

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod identity;
 pub mod knowledge;
 pub mod labels;
+pub mod notifications;
 pub mod outbox;
 pub mod periods;
 mod queue;

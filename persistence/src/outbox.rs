@@ -22,6 +22,22 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     /// Carries a single-use token: the body is removed once the mail is delivered.
     pub sensitive: bool,
+    /// A notification's one-click unsubscribe address (RFC 8058).
+    pub list_unsubscribe: Option<String>,
+    /// The language the mail is written in (`sv`, `en`).
+    pub language: Option<String>,
+}
+
+/// A mail to enqueue.
+#[derive(Debug, Clone, Copy)]
+pub struct NewMail<'a> {
+    pub recipient: &'a str,
+    pub subject: &'a str,
+    pub body: &'a str,
+    /// Carries a single-use token.
+    pub sensitive: bool,
+    pub list_unsubscribe: Option<&'a str>,
+    pub language: &'a str,
 }
 
 impl OutboxRow {
@@ -31,25 +47,20 @@ impl OutboxRow {
 }
 
 /// Enqueues a mail; call it inside the transaction of the change that causes it.
-pub fn enqueue(
-    conn: &mut Conn,
-    recipient: &str,
-    subject: &str,
-    body: &str,
-    sensitive: bool,
-    at: DateTime<Utc>,
-) -> DbResult<String> {
+pub fn enqueue(conn: &mut Conn, mail: &NewMail<'_>, at: DateTime<Utc>) -> DbResult<String> {
     let id = crate::new_id();
     diesel::insert_into(outbox::table)
         .values((
             outbox::id.eq(&id),
-            outbox::recipient.eq(recipient),
-            outbox::subject.eq(subject),
-            outbox::body.eq(body),
+            outbox::recipient.eq(mail.recipient),
+            outbox::subject.eq(mail.subject),
+            outbox::body.eq(mail.body),
             outbox::created_at.eq(at.naive_utc()),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(at.naive_utc()),
-            outbox::sensitive.eq(sensitive),
+            outbox::sensitive.eq(mail.sensitive),
+            outbox::list_unsubscribe.eq(mail.list_unsubscribe),
+            outbox::language.eq(Some(mail.language)),
         ))
         .execute(conn)?;
     Ok(id)

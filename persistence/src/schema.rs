@@ -139,6 +139,23 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         sensitive -> Bool,
+        list_unsubscribe -> Nullable<Text>,
+        language -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    notification_opt_outs (user_id, kind) {
+        user_id -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifier_cursor (name) {
+        name -> Text,
+        feed_cursor -> BigInt,
     }
 }
 
@@ -294,6 +311,7 @@ diesel::table! {
         assigned_technician_id -> Nullable<Text>,
         ended_at -> Nullable<Timestamp>,
         updated_at -> Timestamp,
+        response_overdue_at -> Nullable<Timestamp>,
     }
 }
 
@@ -729,6 +747,8 @@ diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
+    notification_opt_outs,
+    notifier_cursor,
     api_clients,
     api_client_secrets,
     webhooks,

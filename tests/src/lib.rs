@@ -296,6 +296,8 @@ pub struct TestServer {
     pub database_url: String,
     /// The server's clock: what it takes for "now".
     pub clock: fleetdesk_api::state::Clock,
+    /// The server's configuration.
+    pub config: Config,
     handle: actix_web::dev::ServerHandle,
     _mail_sender: fleetdesk_api::mail::Sender,
     _reminders: fleetdesk_api::reminders::Reminders,
@@ -322,7 +324,7 @@ impl TestServer {
         // RUST_LOG=fleetdesk=debug shows the server's log under `cargo test -- --nocapture`.
         let _ = env_logger::builder().is_test(true).try_init();
         let (database_url, clock) = (config.database_url.clone(), config.clock.clone());
-        let built = fleetdesk_api::build(config).expect("the server starts");
+        let built = fleetdesk_api::build(config.clone()).expect("the server starts");
         let handle = built.server.handle();
         tokio::spawn(built.server);
         Self {
@@ -336,6 +338,7 @@ impl TestServer {
             backend,
             database_url,
             clock,
+            config,
             handle,
             _mail_sender: built.mail_sender,
             _reminders: built.reminders,
@@ -401,6 +404,11 @@ impl TestServer {
 
     /// A new confirmed customer user with `role` in `account_id`; returns an access token.
     pub async fn customer(&self, account_id: &str, role: CustomerRole) -> String {
+        self.customer_user(account_id, role).await.token
+    }
+
+    /// A new user of a customer account with `role`, signed in.
+    pub async fn customer_user(&self, account_id: &str, role: CustomerRole) -> User {
         let email = format!(
             "{}-{}@customer.test",
             role.as_str(),
@@ -419,7 +427,6 @@ impl TestServer {
             )
         })
         .await
-        .token
     }
 
     /// A new dealer organisation; returns its id.
@@ -483,6 +490,16 @@ impl TestServer {
         })
         .await
         .unwrap()
+    }
+
+    /// Turns the feed's events into notification mails now, as the server's background round
+    /// does: every event committed before the call is mailed when it returns.
+    pub async fn notify(&self) {
+        let (db, config) = (self.db.clone(), self.config.clone());
+        tokio::task::spawn_blocking(move || fleetdesk_api::app::notify::round(&db, &config))
+            .await
+            .unwrap()
+            .unwrap();
     }
 
     /// The token of the newest mail to `recipient` that carries one.

@@ -33,13 +33,16 @@ impl Received {
         }
     }
 
+    /// A header's value, its folded lines joined (RFC 5322 §2.2.3).
     pub fn header(&self, name: &str) -> Option<String> {
         let prefix = format!("{}:", name.to_ascii_lowercase());
-        self.data
-            .lines()
-            .take_while(|l| !l.is_empty())
-            .find(|l| l.to_ascii_lowercase().starts_with(&prefix))
-            .map(|l| l[prefix.len()..].trim().to_owned())
+        let mut lines = self.data.lines().take_while(|l| !l.is_empty());
+        let first = lines.find(|l| l.to_ascii_lowercase().starts_with(&prefix))?;
+        let mut value = first[prefix.len()..].trim().to_owned();
+        for more in lines.take_while(|l| l.starts_with([' ', '\t'])) {
+            value.push_str(more.trim());
+        }
+        Some(value)
     }
 }
 

@@ -877,6 +877,7 @@ async fn a_join_request_tells_the_administrators_not_the_stranger(b: Backend) {
         "the stranger learns the account's name: {}",
         mails[0].body
     );
+    s.notify().await;
     let told = s.mails_to(&admin_email).await;
     assert!(
         told.iter()

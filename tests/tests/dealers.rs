@@ -505,6 +505,7 @@ async fn a_call_is_dispatched_to_the_dealer_of_record_and_closed_out(b: Backend)
 
     // The dealer was mailed; the feed has the dispatch's life.
     let (_, dealer) = s.get(&format!("/api/v1/dealers/{}", n.dealer), &n.cs).await;
+    s.notify().await;
     let mails = s.mails_to(dealer["contact_email"].as_str().unwrap()).await;
     assert!(
         mails.iter().any(|m| m.body.contains(&dispatch_id)),
@@ -943,6 +944,7 @@ async fn warranty_claims_come_from_the_dealers_own_work_within_warranty(b: Backe
         (StatusCode::OK, &json!("approved"))
     );
     let (_, dealer) = s.get(&format!("/api/v1/dealers/{}", n.dealer), &n.cs).await;
+    s.notify().await;
     let mails = s.mails_to(dealer["contact_email"].as_str().unwrap()).await;
     assert!(
         mails

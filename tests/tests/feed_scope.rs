@@ -813,6 +813,10 @@ async fn the_feed_shows_an_event_exactly_when_its_subject_can_be_read(b: Backend
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT);
 
+    // Days later the cases still unanswered are past their response deadline.
+    clock.set(start() + Duration::days(3));
+    s.notify().await;
+
     // The matrix.
     let mut all = Vec::new();
     let mut after = 0;

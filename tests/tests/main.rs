@@ -22,6 +22,7 @@ mod feed_scope;
 mod http;
 mod identity;
 mod knowledge;
+mod notifications;
 mod outage;
 mod periods;
 mod schema;

@@ -107,6 +107,8 @@ fn declared_tables() -> Vec<(&'static str, Vec<String>)> {
         webhook_deliveries,
         webhook_attempts,
         password_resets,
+        notification_opt_outs,
+        notifier_cursor,
     )
 }
 

@@ -19,6 +19,7 @@ use serde_json::json;
 
 use crate::app::dealers;
 use crate::error::{ApiError, ErrorCode};
+use crate::i18n::Language;
 use crate::mail::{self, texts};
 
 /// What the call-center rules need of a call: the call, its catalogued remedies with the
@@ -286,7 +287,7 @@ pub fn redirect(
         ));
     }
     if let Some(to) = &dealer.contact_email {
-        mail::enqueue(c, to, texts::caller_redirected(call), now)?;
+        mail::enqueue(c, to, texts::caller_redirected(Language::En, call), now)?;
     }
     call_event(
         c,

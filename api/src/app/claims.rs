@@ -16,7 +16,6 @@ use serde_json::json;
 use crate::app::dealers::event;
 use crate::auth::authorize_dealer;
 use crate::error::{ApiError, ErrorCode};
-use crate::mail::{self, texts};
 use crate::views::Section2;
 
 /// A claim as a dealer submits it, checked: against one of `dispatch_id` or `registration_id`.
@@ -192,8 +191,5 @@ pub fn decide(
         json!({ "dealer_id": row.dealer_id, "decision": verdict.as_str() }),
         now,
     )?;
-    if let Some(to) = repo::find_dealer(c, &row.dealer_id)?.and_then(|d| d.contact_email) {
-        mail::enqueue(c, &to, texts::claim_decided(&row, &verdict), now)?;
-    }
     repo::find_claim(c, &row.id)?.ok_or_else(|| ApiError::internal())
 }

@@ -97,10 +97,17 @@ pub fn invite(
         revoked_at: None,
     };
     repo::insert_dealer_invitation(c, &row)?;
+    let lang = mail::language_for(c, email.as_str(), actor)?;
     mail::enqueue_secret(
         c,
         email.as_str(),
-        texts::dealer_invitation(&config.public_base_url, &dealer.name, role.as_str(), &token),
+        texts::dealer_invitation(
+            lang,
+            &config.public_base_url,
+            &dealer.name,
+            role.as_str(),
+            &token,
+        ),
         now,
     )?;
     event(

@@ -17,7 +17,6 @@ use crate::app::dealers;
 use crate::app::members::require_field_technician;
 use crate::auth::authorize_dispatch;
 use crate::error::{ApiError, ErrorCode};
-use crate::mail::{self, texts};
 use crate::views::{PartUsedView, Section2, eligibility_view};
 
 /// Dispatches service for call `call_id` when it is eligible: to the dealer of record (who is
@@ -104,21 +103,6 @@ pub fn create(
         }
         other => other.into(),
     })?;
-    if let Some(dealer_id) = &dealer_id
-        && let Some(to) = repo::find_dealer(c, dealer_id)?.and_then(|d| d.contact_email)
-    {
-        mail::enqueue(
-            c,
-            &to,
-            texts::dispatch_created(
-                &call.serial_number,
-                &call.problem,
-                &call.caller_name,
-                &row.id,
-            ),
-            now,
-        )?;
-    }
     dealers::event(
         c,
         EventKind::DispatchCreated,
@@ -317,16 +301,6 @@ pub fn decide_labour(
         }),
         now,
     )?;
-    if let Some(dealer_id) = &row.dealer_id
-        && let Some(to) = repo::find_dealer(c, dealer_id)?.and_then(|d| d.contact_email)
-    {
-        mail::enqueue(
-            c,
-            &to,
-            texts::labour_decided(&row.id, &row.serial_number, &verdict, amount.as_ref()),
-            now,
-        )?;
-    }
     repo::find_dispatch(c, &row.id)?.ok_or_else(|| ApiError::internal())
 }
 

@@ -36,6 +36,25 @@ pub fn page_after(
     visible_after(c, who, &filter, after, limit)
 }
 
+/// Whether `who` may see one event of the feed (the notifier asks this of every recipient).
+pub fn may_see_row(c: &mut Conn, who: &Principal, row: &EventRow) -> Result<bool, ApiError> {
+    let people = current_people(c, std::slice::from_ref(row))?;
+    Ok(feed::may_see(who, &facts(row, &people)))
+}
+
+fn facts<'a>(row: &'a EventRow, people: &'a HashMap<String, People>) -> EventFacts<'a> {
+    EventFacts {
+        kind: &row.kind,
+        subject_id: &row.subject_id,
+        account_id: row.account_id.as_deref(),
+        dealer_id: row.dealer_id.as_deref(),
+        device_id: row.device_id.as_deref(),
+        technician_id: people.get(&row.subject_id).and_then(|(t, _)| t.as_deref()),
+        case_opener: people.get(&row.subject_id).and_then(|(_, o)| o.as_deref()),
+        staff_only: row.staff_only,
+    }
+}
+
 /// The technician assigned now to a case or dispatch, and who opened a case.
 type People = (Option<String>, Option<String>);
 
@@ -65,17 +84,7 @@ fn visible_after(
         for row in batch {
             cursor = row.seq;
             read += 1;
-            let facts = EventFacts {
-                kind: &row.kind,
-                subject_id: &row.subject_id,
-                account_id: row.account_id.as_deref(),
-                dealer_id: row.dealer_id.as_deref(),
-                device_id: row.device_id.as_deref(),
-                technician_id: people.get(&row.subject_id).and_then(|(t, _)| t.as_deref()),
-                case_opener: people.get(&row.subject_id).and_then(|(_, o)| o.as_deref()),
-                staff_only: row.staff_only,
-            };
-            if feed::may_see(who, &facts) {
+            if feed::may_see(who, &facts(&row, &people)) {
                 visible.push(row);
                 if visible.len() == wanted {
                     return Ok((visible, cursor));

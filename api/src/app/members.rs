@@ -140,10 +140,12 @@ pub fn invite(
         stock_location_ids: ids_to_store(&invite.stock_location_ids)?,
     };
     repo::insert_invitation(c, &row)?;
+    let lang = mail::language_for(c, invite.email.as_str(), actor)?;
     mail::enqueue_secret(
         c,
         invite.email.as_str(),
         texts::invitation(
+            lang,
             &config.public_base_url,
             &account.name,
             invite.role.as_str(),
@@ -378,10 +380,12 @@ pub fn decide_join_request(
             now,
         )?;
     }
+    let lang = mail::language_for(c, &request.email, actor)?;
     mail::enqueue(
         c,
         &request.email,
         texts::join_request_decided(
+            lang,
             &account.name,
             role.is_some(),
             role.map(CustomerRole::as_str),

@@ -18,6 +18,7 @@ pub mod feed;
 pub mod invitations;
 pub mod knowledge;
 pub mod members;
+pub mod notify;
 pub mod periods;
 pub mod readings;
 pub mod registration;

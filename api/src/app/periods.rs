@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::{CustomerRole, Principal};
+use fleetdesk_domain::notifications::NotificationKind;
 use fleetdesk_domain::periods::{ClosingDay, Period};
 use fleetdesk_domain::policy::Action;
 use fleetdesk_domain::readings::local_day;
@@ -14,13 +15,15 @@ use fleetdesk_domain::sites::Tz;
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity as identity_repo;
+use fleetdesk_persistence::notifications;
 use fleetdesk_persistence::periods::{self as repo, PeriodDevice};
 use serde_json::json;
 
 use crate::app::accounts::find_account;
 use crate::auth::authorize;
+use crate::config::Config;
 use crate::error::ApiError;
-use crate::mail::{self, texts};
+use crate::mail::texts;
 
 /// The closing day as stored.
 pub fn closing_of(day: Option<i32>) -> ClosingDay {
@@ -103,11 +106,12 @@ pub fn due_devices(
 /// reminded once per period, whichever process comes first. Returns the mails queued.
 pub fn remind_account(
     c: &mut Conn,
+    config: &Config,
     account_id: &str,
     closing: ClosingDay,
-    days: u32,
     now: DateTime<Utc>,
 ) -> Result<usize, ApiError> {
+    let days = config.reading_reminder_days;
     let due = due_devices(c, account_id, closing, days, now)?;
     if due.is_empty() {
         return Ok(0);
@@ -137,14 +141,26 @@ pub fn remind_account(
                 });
         }
     }
-    let mails = by_recipient.len();
+    let kind = NotificationKind::ReadingReminders;
+    let mut mails = 0;
     for (to, devices) in by_recipient {
-        mail::enqueue(
-            c,
-            &to,
-            texts::reading_reminder(&account.name, &devices),
-            now,
-        )?;
+        let Some(user) = notifications::recipient_by_email(c, &to)? else {
+            continue;
+        };
+        if notifications::opted_out(c, &user.id)?
+            .iter()
+            .any(|k| k == kind.as_str())
+        {
+            continue;
+        }
+        let reminder = texts::reading_reminder(
+            user.language(),
+            &config.public_base_url,
+            &account.name,
+            &devices,
+        );
+        crate::app::notify::send(c, config, &user, kind, reminder, now)?;
+        mails += 1;
     }
     Ok(mails)
 }

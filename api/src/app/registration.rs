@@ -4,7 +4,7 @@ use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::accounts::CustomerAccountNumber;
 use fleetdesk_domain::events::EventKind;
-use fleetdesk_domain::identity::{CustomerRole, Email, TokenPurpose};
+use fleetdesk_domain::identity::{Email, TokenPurpose};
 use fleetdesk_domain::membership::JoinRequestStatus;
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity::{self as repo, EmailTokenRow, JoinRequestRow, UserRow};
@@ -14,6 +14,7 @@ use serde_json::json;
 
 use crate::auth;
 use crate::error::{ApiError, ErrorCode};
+use crate::i18n::Language;
 use crate::mail::{self, texts};
 use crate::state::AppState;
 
@@ -71,27 +72,25 @@ pub fn send_confirmation(
             password_hash,
         },
     )?;
-    let (subject, body) = texts::confirm_email(&state.config.public_base_url, display_name, &token);
-    mail::enqueue_secret(
-        conn,
-        email,
-        (subject, body + extra),
-        state.config.clock.now(),
-    )?;
+    let lang = repo::language_of(conn, user_id)?.unwrap_or(Language::En);
+    let mut confirm =
+        texts::confirm_email(lang, &state.config.public_base_url, display_name, &token);
+    confirm.body.push_str(extra);
+    mail::enqueue_secret(conn, email, confirm, state.config.clock.now())?;
     Ok(())
 }
 
 /// Counts a mail a stranger may cause to `email`: a few an hour per address, more per client,
 /// whether or not the address has a user (the answer must not tell).
-/// Files a join request for the account with `number`, if there is one, and tells its
-/// administrators; returns the registrant's sentence, which is the same either way.
+/// Files a join request for the account with `number`, if there is one (its administrators
+/// are told by the notifier, from the event); returns the registrant's sentence, which is the
+/// same either way.
 pub fn request_to_join(
-    state: &AppState,
     c: &mut Conn,
     user: &UserRow,
     number: &CustomerAccountNumber,
 ) -> Result<String, ApiError> {
-    let passed_on = texts::join_request_passed_on(number.as_str());
+    let passed_on = texts::join_request_passed_on(user.language(), number.as_str());
     let Some(account) =
         fleetdesk_persistence::accounts::find_by_customer_number(c, number.as_str())?
     else {
@@ -109,20 +108,6 @@ pub fn request_to_join(
         reason: None,
     };
     repo::insert_join_request(c, &request)?;
-    for admin in repo::member_addresses_with_role(c, &account.id, CustomerRole::Administrator)? {
-        mail::enqueue(
-            c,
-            &admin,
-            texts::join_request_for_administrators(
-                &state.config.public_base_url,
-                &account.id,
-                &account.name,
-                &user.display_name,
-                &user.email,
-            ),
-            state.config.clock.now(),
-        )?;
-    }
     events::append(
         c,
         NewEvent {
@@ -157,6 +142,7 @@ pub fn register(
     state: &AppState,
     (email, display_name, account_number): (&Email, &str, Option<&CustomerAccountNumber>),
     hash: String,
+    language: Option<Language>,
 ) -> Result<(), ApiError> {
     let now = state.config.clock.now();
     if let Some(existing) = repo::find_user_by_email(c, email.as_str())? {
@@ -176,17 +162,20 @@ pub fn register(
             mail::enqueue(
                 c,
                 &existing.email,
-                texts::already_registered(&state.config.public_base_url),
+                texts::already_registered(existing.language(), &state.config.public_base_url),
                 now,
             )?;
         }
         return Ok(());
     }
-    let user = UserRow::new(email.as_str(), hash.clone(), display_name, None, false, now);
+    let user = UserRow {
+        language: language.map(Stored),
+        ..UserRow::new(email.as_str(), hash.clone(), display_name, None, false, now)
+    };
     repo::insert_user(c, &user)?;
     let mut extra = String::new();
     if let Some(number) = account_number {
-        extra = request_to_join(state, c, &user, number)?;
+        extra = request_to_join(c, &user, number)?;
     }
     events::append(
         c,
@@ -308,7 +297,7 @@ pub fn correct_email(
         mail::enqueue(
             c,
             &user.email,
-            texts::email_changed_notice(email.as_str()),
+            texts::email_changed_notice(user.language(), email.as_str()),
             now,
         )?;
     }

@@ -50,7 +50,12 @@ pub fn change_password(
     let hash = checked(&user, new_password)?;
     repo::set_password(c, &user.id, &hash, now)?;
     repo::sign_out_everywhere(c, &user.id, now)?;
-    mail::enqueue(c, &user.email, texts::password_changed(), now)?;
+    mail::enqueue(
+        c,
+        &user.email,
+        texts::password_changed(user.language()),
+        now,
+    )?;
     sessions::issue(state, c, &user.id, None)
 }
 
@@ -83,7 +88,12 @@ pub fn request_reset(
     mail::enqueue_secret(
         c,
         &user.email,
-        texts::password_reset(&state.config.public_base_url, &user.display_name, &token),
+        texts::password_reset(
+            user.language(),
+            &state.config.public_base_url,
+            &user.display_name,
+            &token,
+        ),
         now,
     )?;
     Ok(())
@@ -107,6 +117,11 @@ pub fn confirm_reset(
     let hash = checked(&user, new_password)?;
     repo::set_password(c, &user.id, &hash, now)?;
     repo::sign_out_everywhere(c, &user.id, now)?;
-    mail::enqueue(c, &user.email, texts::password_changed(), now)?;
+    mail::enqueue(
+        c,
+        &user.email,
+        texts::password_changed(user.language()),
+        now,
+    )?;
     Ok(())
 }

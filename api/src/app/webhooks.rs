@@ -21,6 +21,8 @@ use crate::app::clients::{OwnerRequest, owner_for};
 use crate::app::feed::page_after;
 use crate::auth;
 use crate::error::ApiError;
+use crate::i18n::Language;
+use crate::mail::texts::WebhookDisabled;
 use crate::mail::{self, texts};
 use crate::views::Event;
 
@@ -245,12 +247,7 @@ pub fn fan_out(c: &mut Conn, webhook_id: &str, now: DateTime<Utc>) -> Result<usi
         return Ok(0);
     }
     let Some(who) = reader(c, &webhook)? else {
-        disable(
-            c,
-            &webhook,
-            "its creator no longer holds a role that may read the feed for its owner",
-            now,
-        )?;
+        disable(c, &webhook, &WebhookDisabled::CreatorGone, now)?;
         return Ok(0);
     };
     let (rows, scanned_to) = page_after(c, &who, webhook.feed_cursor, FAN_OUT_BATCH)?;
@@ -281,15 +278,17 @@ pub fn fan_out(c: &mut Conn, webhook_id: &str, now: DateTime<Utc>) -> Result<usi
 pub fn disable(
     c: &mut Conn,
     webhook: &WebhookRow,
-    reason: &str,
+    reason: &WebhookDisabled,
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
+    // The webhook keeps the reason in English; its creator is told in their language.
+    let stored = reason.text(Language::En);
     repo::update_webhook(
         c,
         &webhook.id,
         &WebhookChanges {
             active: Some(false),
-            disabled_reason: Some(Some(reason.to_owned())),
+            disabled_reason: Some(Some(stored.clone())),
             updated_at: Some(now.naive_utc()),
             ..WebhookChanges::default()
         },
@@ -302,10 +301,10 @@ pub fn disable(
         mail::enqueue(
             c,
             &user.email,
-            texts::webhook_disabled(&webhook.url, &webhook.id, reason),
+            texts::webhook_disabled(user.language(), &webhook.url, &webhook.id, reason),
             now,
         )?;
     }
-    log::warn!(target: "fleetdesk::webhooks", "webhook {} disabled: {reason}", webhook.id);
+    log::warn!(target: "fleetdesk::webhooks", "webhook {} disabled: {stored}", webhook.id);
     Ok(())
 }

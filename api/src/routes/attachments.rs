@@ -89,7 +89,7 @@ fn too_large(max: usize) -> ApiError {
     )
 }
 
-fn unsupported(detail: impl Into<String>) -> ApiError {
+fn unsupported(detail: impl Into<crate::error::Text>) -> ApiError {
     ApiError::new(
         StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorCode::UnsupportedMediaType,

@@ -484,7 +484,7 @@ fn issue(
         return Ok(Err(Refusal {
             status: StatusCode::BAD_REQUEST,
             error: "unauthorized_client",
-            description: e.detail.unwrap_or_default(),
+            description: e.detail.map(|d| d.to_string()).unwrap_or_default(),
         }));
     }
     let (access_token, expires) = state.tokens.issue_client_access(&client.id, &scopes, now)?;

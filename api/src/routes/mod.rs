@@ -15,6 +15,7 @@ pub mod events;
 pub mod identity;
 pub mod knowledge;
 pub mod members;
+pub mod notifications;
 pub mod ops;
 pub mod periods;
 pub mod readings;
@@ -60,6 +61,7 @@ pub fn api_v1(cfg: &mut impl Routes) {
     accounts::routes(cfg);
     contracts::routes(cfg);
     members::routes(cfg);
+    notifications::routes(cfg);
     devices::routes(cfg);
     readings::routes(cfg);
     cases::routes(cfg);

@@ -16,6 +16,7 @@ use crate::app::registration as app_registration;
 use crate::auth::{self, Authenticated, authorize};
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::formats::EmailText;
+use crate::i18n::AcceptLanguage;
 use crate::json::Json;
 use crate::state::{AppState, State, blocking};
 use crate::throttle;
@@ -114,6 +115,7 @@ fn accepted(status: &str, message: &str) -> Accepted {
 async fn register(
     state: State,
     req: HttpRequest,
+    accept_language: AcceptLanguage,
     body: Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
@@ -138,6 +140,7 @@ async fn register(
                 &state,
                 (&email, &display_name, account_number.as_ref()),
                 hash,
+                accept_language.0,
             )
         })
     })
