@@ -16,6 +16,7 @@ use fleetdesk_persistence::devices::DeviceRow;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
+use crate::error::Text;
 use crate::i18n::CallerLanguage;
 use crate::state::{AppState, blocking};
 
@@ -98,7 +99,8 @@ fn verified(req: &HttpRequest) -> Result<Authenticated, ApiError> {
     let state = req
         .app_data::<web::Data<Arc<AppState>>>()
         .ok_or_else(ApiError::internal)?;
-    let token = bearer(req).ok_or_else(|| ApiError::unauthorized("a bearer token is required"))?;
+    let token = bearer(req)
+        .ok_or_else(|| ApiError::unauthorized(Text::key("detail-bearer-token-required")))?;
     let now = state.config.clock.now();
     let bearer = state.tokens.verify(token, now)?;
     if bearer.scopes.is_some() {
@@ -124,7 +126,9 @@ impl Authenticated {
         match &self.bearer.scopes {
             None => {
                 let caller = fleetdesk_persistence::identity::load_caller(c, &self.bearer.subject)?
-                    .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists"))?;
+                    .ok_or_else(|| {
+                        ApiError::unauthorized(Text::key("detail-token-s-user-no-longer-exists"))
+                    })?;
                 if let Some(language) = caller.language {
                     self.language.set(language);
                 }
@@ -132,9 +136,9 @@ impl Authenticated {
                     .signed_out_before
                     .is_some_and(|t| self.bearer.issued < t.timestamp())
                 {
-                    return Err(ApiError::unauthorized(
-                        "this sign-in has ended (the password was changed); sign in again",
-                    ));
+                    return Err(ApiError::unauthorized(Text::key(
+                        "detail-sign-ended-password-changed-sign-again",
+                    )));
                 }
                 Ok(caller.principal)
             }

@@ -201,6 +201,11 @@ impl Text {
         Text::Key(key, Vec::new())
     }
 
+    /// The text `key` with named values put in.
+    pub fn with<const N: usize>(key: &'static str, args: [(&'static str, String); N]) -> Self {
+        Text::Key(key, args.into())
+    }
+
     pub fn render(&self, lang: Language) -> String {
         match self {
             Text::Key(key, args) => {
@@ -212,6 +217,12 @@ impl Text {
             }
             Text::English(text) => text.clone(),
         }
+    }
+}
+
+impl From<fleetdesk_domain::Message> for Text {
+    fn from(message: fleetdesk_domain::Message) -> Self {
+        Text::Key(message.key, message.args)
     }
 }
 

@@ -11,7 +11,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::{self, Bytes};
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, ResponseError};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use base64::Engine;
 use base64::alphabet::URL_SAFE;
 use base64::engine::DecodePaddingMode;
@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 
 use crate::auth::bearer;
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode, PROBLEM_JSON, code_for_status};
 use crate::i18n::{AcceptLanguage, CallerLanguage, Language};
 use crate::state::{AppState, blocking};
@@ -72,7 +73,7 @@ impl PageParams {
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ApiError::invalid_field(
                 "limit",
-                format!("must be 1 to {MAX_LIMIT}"),
+                Text::with("invalid-limit", [("max", MAX_LIMIT.to_string())]),
             ));
         }
         // Every cursor is `after:<position>` in URL-safe base64 (so it starts `YWZ0ZXI6`, as
@@ -90,7 +91,7 @@ impl PageParams {
                             .map(str::to_owned)
                     })
                     .ok_or_else(|| {
-                        ApiError::invalid_field("cursor", "is not a cursor this API issued")
+                        ApiError::invalid_field("cursor", Text::key("invalid-cursor-api-issued"))
                     })
             })
             .transpose()?;
@@ -114,7 +115,11 @@ pub fn encode_cursor(id: &str) -> String {
 /// Query and path extractor settings whose errors are problem+json.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| {
-        ApiError::bad_request(ErrorCode::InvalidQuery, err.to_string()).into()
+        ApiError::bad_request(
+            ErrorCode::InvalidQuery,
+            Text::with("detail-query-unreadable", [("cause", err.to_string())]),
+        )
+        .into()
     })
 }
 
@@ -132,29 +137,31 @@ pub async fn fallback(req: HttpRequest) -> HttpResponse {
         .app_data::<web::Data<Arc<AppState>>>()
         .map(|s| s.routes.allowed(req.path()))
         .unwrap_or_default();
+    // Kept with the answer, the error is written in the reader's language on its way out.
     if allowed.is_empty() {
-        return ApiError::new(
+        return HttpResponse::from_error(ApiError::new(
             StatusCode::NOT_FOUND,
             ErrorCode::NotFound,
-            format!("no route for {}", req.path()),
-        )
-        .error_response();
+            Text::with("detail-no-route", [("path", req.path().to_owned())]),
+        ));
     }
     let allow = allowed
         .iter()
         .map(Method::as_str)
         .collect::<Vec<_>>()
         .join(", ");
-    let mut res = ApiError::new(
+    let mut res = HttpResponse::from_error(ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::MethodNotAllowed,
-        format!(
-            "{} is not allowed on {}; allowed: {allow}",
-            req.method(),
-            req.path()
+        Text::with(
+            "detail-method-not-allowed",
+            [
+                ("method", req.method().to_string()),
+                ("path", req.path().to_owned()),
+                ("allowed", allow.clone()),
+            ],
         ),
-    )
-    .error_response();
+    ));
     if let Ok(value) = HeaderValue::from_str(&allow) {
         res.headers_mut().insert(header::ALLOW, value);
     }
@@ -329,7 +336,8 @@ pub async fn idempotency(
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let refuse = |req: ServiceRequest, e: ApiError| Ok(req.into_response(e.error_response()));
+    let refuse =
+        |req: ServiceRequest, e: ApiError| Ok(req.into_response(HttpResponse::from_error(e)));
     let key = match key.to_str() {
         Ok(k) if !k.is_empty() && k.len() <= 255 && k.chars().all(|c| c.is_ascii_graphic()) => {
             k.to_owned()
@@ -339,7 +347,7 @@ pub async fn idempotency(
                 req,
                 ApiError::bad_request(
                     ErrorCode::InvalidIdempotencyKey,
-                    "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                    Text::key("detail-idempotency-key-must-1-255-visible"),
                 ),
             );
         }
@@ -393,14 +401,14 @@ pub async fn idempotency(
                 ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     ErrorCode::IdempotencyKeyReused,
-                    "this Idempotency-Key was used with a different request",
+                    Text::key("detail-idempotency-key-used-different-request"),
                 ),
             );
         }
         Ok(Claim::InProgress) => {
             let mut e = ApiError::conflict(
                 ErrorCode::IdempotencyRequestInProgress,
-                "the first request with this Idempotency-Key is still running",
+                Text::key("detail-first-request-idempotency-key-still-running"),
             );
             e.retry_after = Some(1);
             return refuse(req, e);
@@ -428,7 +436,7 @@ pub async fn idempotency(
             forget(&state, &principal, &key).await;
             return Ok(ServiceResponse::new(
                 http_req,
-                ApiError::internal().error_response(),
+                HttpResponse::from_error(ApiError::internal()),
             ));
         }
     };
@@ -497,13 +505,17 @@ fn replay(stored: StoredResponse) -> HttpResponse {
 async fn read_bounded(mut payload: Payload, limit: usize) -> Result<Bytes, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| ApiError::bad_request(ErrorCode::BadRequest, e.to_string()))?;
+        let chunk = chunk.map_err(|e| {
+            ApiError::bad_request(
+                ErrorCode::BadRequest,
+                Text::with("detail-body-unreadable", [("cause", e.to_string())]),
+            )
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::PayloadTooLarge,
-                "the request body is larger than allowed",
+                Text::key("detail-request-body-larger-than-allowed"),
             ));
         }
         body.extend_from_slice(&chunk);

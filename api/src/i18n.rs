@@ -104,6 +104,38 @@ impl CallerLanguage {
     }
 }
 
+/// The language to answer a request in: the signed-in caller's saved language once the
+/// caller has been read, else `Accept-Language`'s, else English. For answers (not problems)
+/// that carry sentences.
+#[derive(Debug, Clone)]
+pub struct Reader {
+    caller: CallerLanguage,
+    accepted: Option<Language>,
+}
+
+impl Reader {
+    pub fn language(&self) -> Language {
+        self.caller.get().or(self.accepted).unwrap_or(Language::En)
+    }
+}
+
+impl actix_web::FromRequest for Reader {
+    type Error = std::convert::Infallible;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &actix_web::HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        use actix_web::HttpMessage;
+        std::future::ready(Ok(Self {
+            caller: req
+                .extensions()
+                .get::<CallerLanguage>()
+                .cloned()
+                .unwrap_or_default(),
+            accepted: AcceptLanguage::of(req).0,
+        }))
+    }
+}
+
 /// The language a request's `Accept-Language` prefers among the portal's, if it names one.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AcceptLanguage(pub Option<Language>);
@@ -215,6 +247,87 @@ mod tests {
             assert_eq!(Some(vars), sv.get(key), "the values {key} takes differ");
         }
         assert!(en.len() > 100, "{} texts", en.len());
+    }
+
+    /// The catalogue's families of keys.
+    const FAMILIES: [&str; 16] = [
+        "title-",
+        "detail-",
+        "invalid-",
+        "mail-",
+        "notification-",
+        "role-",
+        "case-",
+        "verdict-",
+        "webhook-",
+        "unsubscribe-",
+        "reading-",
+        "correction-",
+        "clock-",
+        "membership-",
+        "labour-",
+        "accepted-",
+    ];
+
+    /// Every key the code names (a string literal of one of the catalogue's families) is in
+    /// the catalogue, and every text of the catalogue is used: literally, or by a prefix the
+    /// code completes (a problem code, a role, a status, a mail's subject and body).
+    #[test]
+    fn the_code_and_the_catalogue_name_the_same_texts() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut named = BTreeSet::new();
+        for dir in [root.join("src"), root.join("../domain/src")] {
+            let mut stack = vec![dir];
+            while let Some(dir) = stack.pop() {
+                for entry in std::fs::read_dir(&dir).unwrap() {
+                    let path = entry.unwrap().path();
+                    if path.is_dir() {
+                        stack.push(path);
+                        continue;
+                    }
+                    let code = std::fs::read_to_string(&path).unwrap();
+                    for (at, _) in code.match_indices('"') {
+                        let rest = &code[at + 1..];
+                        let Some(end) = rest.find('"') else { continue };
+                        let literal = &rest[..end];
+                        let is_key = FAMILIES.iter().any(|f| literal.starts_with(f))
+                            && literal.chars().all(|c| {
+                                c.is_ascii_lowercase() || c.is_ascii_digit() || "-_".contains(c)
+                            });
+                        if is_key && !literal.ends_with('-') {
+                            named.insert(literal.to_owned());
+                        }
+                    }
+                }
+            }
+        }
+        let catalogue = messages(Language::En);
+        let missing: Vec<_> = named
+            .iter()
+            .filter(|k| !catalogue.contains_key(*k))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "named in the code, not in the catalogue: {missing:?}"
+        );
+        let completed = [
+            "title-",
+            "notification-",
+            "role-",
+            "case-status-",
+            "verdict-",
+            "mail-",
+            "unsubscribe-",
+        ];
+        let unused: Vec<_> = catalogue
+            .keys()
+            .filter(|k| !named.contains(*k) && !completed.iter().any(|p| k.starts_with(p)))
+            .collect();
+        assert!(
+            unused.is_empty(),
+            "in the catalogue, used nowhere: {unused:?}"
+        );
+        assert!(named.len() > 200, "{} keys found in the code", named.len());
     }
 
     #[test]

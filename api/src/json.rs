@@ -17,6 +17,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::{Number, Value};
 
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 
@@ -83,14 +84,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 return Err(ApiError::new(
                     StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     ErrorCode::UnsupportedMediaType,
-                    "send Content-Type: application/json",
+                    Text::key("detail-send-content-type-application-json"),
                 ));
             }
             let too_large = || {
                 ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
                     ErrorCode::PayloadTooLarge,
-                    "the request body is larger than allowed",
+                    Text::key("detail-request-body-larger-than-allowed"),
                 )
             };
             if declared.is_some_and(|n| n > limit) {
@@ -98,15 +99,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|e| ApiError::bad_request(ErrorCode::BadRequest, e.to_string()))?;
+                let chunk = chunk.map_err(|e| unreadable(ErrorCode::BadRequest, e))?;
                 if body.len() + chunk.len() > limit {
                     return Err(too_large());
                 }
                 body.extend_from_slice(&chunk);
             }
             let mut value: Value = serde_json::from_slice(&body)
-                .map_err(|e| ApiError::bad_request(ErrorCode::MalformedJson, e.to_string()))?;
+                .map_err(|e| unreadable(ErrorCode::MalformedJson, e))?;
             integers_as_integers(&mut value);
             // Every body the contract describes is an object; serde would also read a struct
             // from an array of its fields in order.
@@ -114,18 +114,26 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     ErrorCode::ValidationFailed,
-                    "the body must be a JSON object",
+                    Text::key("detail-body-must-json-object"),
                 ));
             }
             T::deserialize(value).map(Json).map_err(|e| {
                 ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     ErrorCode::ValidationFailed,
-                    e.to_string(),
+                    Text::with("detail-body-does-not-fit", [("cause", e.to_string())]),
                 )
             })
         })
     }
+}
+
+/// A body that could not be read: serde's own account of where, in a sentence of ours.
+fn unreadable(code: ErrorCode, cause: impl std::fmt::Display) -> ApiError {
+    ApiError::bad_request(
+        code,
+        Text::with("detail-body-unreadable", [("cause", cause.to_string())]),
+    )
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use utoipa::openapi::{ObjectBuilder, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
 use crate::error::ApiError;
+use crate::error::Text;
 
 /// A label's schema: every member's name.
 pub fn schema_of<L: Label>(description: &str) -> RefOr<Schema> {
@@ -22,8 +23,22 @@ pub fn schema_of<L: Label>(description: &str) -> RefOr<Schema> {
 
 /// Reads a name from a request field: 422 naming every allowed name otherwise.
 pub fn parse<L: Label>(field: &'static str, raw: &str) -> Result<L, ApiError> {
-    L::from_name(raw.trim())
-        .ok_or_else(|| ApiError::invalid_field(field, format!("must be {}", L::names())))
+    L::from_name(raw.trim()).ok_or_else(|| {
+        ApiError::invalid_field(
+            field,
+            Text::with(
+                "invalid-one-of",
+                [(
+                    "names",
+                    L::MEMBERS
+                        .iter()
+                        .map(|m| m.name())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                )],
+            ),
+        )
+    })
 }
 
 /// [`parse`] for an optional field.

@@ -11,6 +11,7 @@ use fleetdesk_domain::throttle::{self, Claim, ThrottlePolicy, ThrottleState};
 use fleetdesk_persistence::identity::{self as repo, ThrottleRow};
 use fleetdesk_persistence::{Conn, Db};
 
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 
 /// One counted key and its policy.
@@ -120,7 +121,7 @@ fn row_of(key: &str, state: &ThrottleState) -> ThrottleRow {
     }
 }
 
-pub fn too_many(code: ErrorCode, detail: &str, wait: chrono::Duration) -> ApiError {
+pub fn too_many(code: ErrorCode, detail: Text, wait: chrono::Duration) -> ApiError {
     let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, detail);
     e.retry_after = Some(u64::try_from(wait.num_seconds() + 1).unwrap_or(1));
     e
@@ -210,9 +211,12 @@ impl ClientLimiter {
                     ..ApiError::new(
                         StatusCode::TOO_MANY_REQUESTS,
                         ErrorCode::RateLimited,
-                        format!(
-                            "this API client may make {} requests a minute; retry in {secs} s",
-                            self.rate.per_minute
+                        Text::with(
+                            "detail-client-rate",
+                            [
+                                ("rate", self.rate.per_minute.to_string()),
+                                ("seconds", secs.to_string()),
+                            ],
                         ),
                     )
                 })

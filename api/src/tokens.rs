@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use fleetdesk_domain::clients::{Scope, scope_list};
 
 use crate::error::ApiError;
+use crate::error::Text;
 
 pub const ISSUER: &str = "fleetdesk";
 pub const AUDIENCE: &str = "fleetdesk-api";
@@ -118,20 +119,20 @@ impl Tokens {
             .map_err(|e| {
                 use jsonwebtoken::errors::ErrorKind;
                 let why = match e.kind() {
-                    ErrorKind::ExpiredSignature => "the access token has expired",
-                    ErrorKind::InvalidSignature => "the access token's signature is invalid",
+                    ErrorKind::ExpiredSignature => "detail-access-token-expired",
+                    ErrorKind::InvalidSignature => "detail-access-token-signature",
                     ErrorKind::InvalidIssuer | ErrorKind::InvalidAudience => {
-                        "the access token is not for this API"
+                        "detail-access-token-audience"
                     }
-                    ErrorKind::InvalidAlgorithm => {
-                        "the access token uses an algorithm this API does not accept"
-                    }
-                    _ => "the access token is malformed",
+                    ErrorKind::InvalidAlgorithm => "detail-access-token-algorithm",
+                    _ => "detail-access-token-malformed",
                 };
-                ApiError::unauthorized(why)
+                ApiError::unauthorized(Text::key(why))
             })?;
         if claims.exp + LEEWAY_SECS < now.timestamp() {
-            return Err(ApiError::unauthorized("the access token has expired"));
+            return Err(ApiError::unauthorized(Text::key(
+                "detail-access-token-expired",
+            )));
         }
         let scopes = match (claims.client_id, claims.scope) {
             (None, None) => None,
@@ -141,9 +142,15 @@ impl Tokens {
                     .filter(|s| !s.is_empty())
                     .map(Scope::parse)
                     .collect::<Option<Vec<_>>>()
-                    .ok_or_else(|| ApiError::unauthorized("the access token is malformed"))?,
+                    .ok_or_else(|| {
+                        ApiError::unauthorized(Text::key("detail-access-token-malformed"))
+                    })?,
             ),
-            _ => return Err(ApiError::unauthorized("the access token is malformed")),
+            _ => {
+                return Err(ApiError::unauthorized(Text::key(
+                    "detail-access-token-malformed",
+                )));
+            }
         };
         Ok(Bearer {
             subject: claims.sub,

@@ -27,6 +27,7 @@ use sha2::Sha256;
 use crate::app::webhooks as app;
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::error::Text;
 use crate::mail::texts::WebhookDisabled;
 
 /// The most of a receiver's answer that is read.
@@ -64,6 +65,13 @@ pub fn signature(secrets: &[String], t: i64, body: &str) -> String {
     header
 }
 
+fn unresolved(host: &str) -> ApiError {
+    refused(Text::with(
+        "invalid-host-unresolved",
+        [("host", host.to_owned())],
+    ))
+}
+
 /// Why a target URL is refused.
 fn refused(reason: impl Into<crate::error::Text>) -> ApiError {
     ApiError::invalid_field("url", reason)
@@ -74,20 +82,26 @@ fn refused(reason: impl Into<crate::error::Text>) -> ApiError {
 /// addresses.
 pub async fn check_target(raw: &str, dev: bool) -> Result<reqwest::Url, ApiError> {
     if raw.len() > 2048 {
-        return Err(refused("is longer than 2048 characters"));
+        return Err(refused(Text::key("invalid-url-too-long")));
     }
-    let url = reqwest::Url::parse(raw.trim()).map_err(|e| refused(format!("is not a URL: {e}")))?;
+    let url = reqwest::Url::parse(raw.trim())
+        .map_err(|e| refused(Text::with("invalid-not-a-url", [("cause", e.to_string())])))?;
     match url.scheme() {
         "https" => {}
         "http" if dev => {}
-        "http" => return Err(refused("must be https")),
-        other => return Err(refused(format!("must be https, not {other}"))),
+        "http" => return Err(refused(Text::key("invalid-must-https"))),
+        other => {
+            return Err(refused(Text::with(
+                "invalid-must-https-not",
+                [("scheme", other.to_owned())],
+            )));
+        }
     }
     let Some(host) = url.host_str() else {
-        return Err(refused("has no host"));
+        return Err(refused(Text::key("invalid-no-host")));
     };
     if url.fragment().is_some() {
-        return Err(refused("must not have a fragment (#…)"));
+        return Err(refused(Text::key("invalid-no-fragment")));
     }
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let port = url.port_or_known_default().unwrap_or(443);
@@ -95,17 +109,17 @@ pub async fn check_target(raw: &str, dev: bool) -> Result<reqwest::Url, ApiError
         Ok(ip) => vec![ip],
         Err(_) => tokio::net::lookup_host((host, port))
             .await
-            .map_err(|_| refused(format!("its host {host} cannot be resolved")))?
+            .map_err(|_| unresolved(host))?
             .map(|a| a.ip())
             .collect(),
     };
     if addrs.is_empty() {
-        return Err(refused(format!("its host {host} cannot be resolved")));
+        return Err(unresolved(host));
     }
     if !dev && let Some(ip) = addrs.iter().find(|ip| !is_public(**ip)) {
-        return Err(refused(format!(
-            "its host resolves to {ip}, which is not a public address (loopback, private, \
-             link-local and metadata addresses are refused)"
+        return Err(refused(Text::with(
+            "invalid-host-not-public",
+            [("address", ip.to_string())],
         )));
     }
     Ok(url)

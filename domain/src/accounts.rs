@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::Invalid;
+use crate::Message;
 
 /// Normalises a reference number: trimmed, upper-cased, `[A-Z0-9-]`, bounded length,
 /// starting and ending with a letter or digit.
@@ -19,7 +20,9 @@ fn reference_number(
     if s.len() < min || s.len() > max {
         return Err(Invalid::new(
             field,
-            format!("must be {min} to {max} characters"),
+            Message::new("invalid-length-between")
+                .with("min", min)
+                .with("max", max),
         ));
     }
     let ok_char = |c: char| c.is_ascii_uppercase() || c.is_ascii_digit();
@@ -29,7 +32,7 @@ fn reference_number(
     {
         return Err(Invalid::new(
             field,
-            "may contain only letters, digits and inner hyphens",
+            Message::new("invalid-may-contain-only-letters-digits-inner"),
         ));
     }
     Ok(s)
@@ -74,11 +77,16 @@ pub fn parse_name(field: &'static str, raw: &str, max: usize) -> Result<String, 
     if s.is_empty() || raw.chars().count() > max {
         return Err(Invalid::new(
             field,
-            format!("must be 1 to {max} characters"),
+            Message::new("invalid-length-between")
+                .with("min", 1)
+                .with("max", max),
         ));
     }
     if s.chars().any(char::is_control) {
-        return Err(Invalid::new(field, "must not contain control characters"));
+        return Err(Invalid::new(
+            field,
+            Message::new("invalid-must-contain-control-characters"),
+        ));
     }
     Ok(s.to_owned())
 }
@@ -94,7 +102,7 @@ pub fn parse_phone(field: &'static str, raw: &str) -> Result<String, Invalid> {
     if !ok {
         return Err(Invalid::new(
             field,
-            "digits, spaces and + - ( ) . / only, at most 40",
+            Message::new("invalid-digits-spaces-only-most-40"),
         ));
     }
     Ok(s.to_owned())
@@ -105,7 +113,7 @@ pub fn parse_currency(field: &'static str, raw: &str) -> Result<String, Invalid>
     if raw.len() != 3 || !raw.chars().all(|c| c.is_ascii_uppercase()) {
         return Err(Invalid::new(
             field,
-            "currency must be a three-letter ISO 4217 code",
+            Message::new("invalid-currency-must-three-letter-iso-4217"),
         ));
     }
     Ok(raw.to_owned())
@@ -140,7 +148,10 @@ impl CreditRating {
             "fair" => Ok(Self::Fair),
             "poor" => Ok(Self::Poor),
             "blocked" => Ok(Self::Blocked),
-            _ => Err(Invalid::new("credit_rating", "unknown rating")),
+            _ => Err(Invalid::new(
+                "credit_rating",
+                Message::new("invalid-unknown-rating"),
+            )),
         }
     }
 }
@@ -168,7 +179,10 @@ impl PaymentRecord {
         let field = "payment_history";
         parse_name(field, &self.invoice_number, 40)?;
         if self.amount_minor < 0 {
-            return Err(Invalid::new(field, "amount_minor must not be negative"));
+            return Err(Invalid::new(
+                field,
+                Message::new("invalid-amount-minor-must-negative"),
+            ));
         }
         parse_currency(field, &self.currency)?;
         Ok(())

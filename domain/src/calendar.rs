@@ -16,6 +16,7 @@ use chrono::{
 use chrono_tz::Tz;
 
 use crate::Invalid;
+use crate::Message;
 
 /// Office hours of one interval of a day, local time, `start < end`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -72,18 +73,21 @@ impl Calendar {
             if day.iter().any(|iv| iv.start >= iv.end) {
                 return Err(Invalid::new(
                     "office_hours",
-                    format!("day {}: an interval must end after it starts", i + 1),
+                    Message::new("invalid-interval-backwards").with("day", i + 1),
                 ));
             }
             if day.windows(2).any(|w| w[0].end > w[1].start) {
                 return Err(Invalid::new(
                     "office_hours",
-                    format!("day {}: intervals overlap", i + 1),
+                    Message::new("invalid-intervals-overlap").with("day", i + 1),
                 ));
             }
         }
         if week.iter().all(Vec::is_empty) {
-            return Err(Invalid::new("office_hours", "the week has no office hours"));
+            return Err(Invalid::new(
+                "office_hours",
+                Message::new("invalid-week-no-office-hours"),
+            ));
         }
         let holidays: BTreeSet<Holiday> = holidays.into_iter().collect();
         for h in &holidays {
@@ -92,7 +96,9 @@ impl Calendar {
             {
                 return Err(Invalid::new(
                     "holidays",
-                    format!("{month}-{day} is not a day of the year"),
+                    Message::new("invalid-not-a-day")
+                        .with("month", month)
+                        .with("day", day),
                 ));
             }
         }
@@ -246,6 +252,15 @@ pub struct ResponseClock {
 pub enum ClockError {
     #[error("the calendar leaves no office time within three years")]
     NoOfficeTime,
+}
+
+impl ClockError {
+    /// The refusal as a person reads it.
+    pub fn message(&self) -> crate::Message {
+        match self {
+            ClockError::NoOfficeTime => crate::Message::new("clock-no-office-time"),
+        }
+    }
 }
 
 /// The response deadline of a case opened at `opened` with `minutes` of office time to

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::Invalid;
+use crate::Message;
 use crate::identity::StaffRole;
 
 /// What a case is about.
@@ -46,7 +47,10 @@ impl Category {
             .find(|c| c.as_str() == s)
             .ok_or_else(|| {
                 let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
-                Invalid::new("category", format!("must be one of {}", names.join(", ")))
+                Invalid::new(
+                    "category",
+                    Message::new("invalid-one-of").with("names", names.join(", ")),
+                )
             })
     }
 }
@@ -195,6 +199,19 @@ pub enum MoveError {
     Illegal { from: Status, to: Status },
     #[error("you may not move a case from {from} to {to}", from = .from.as_str(), to = .to.as_str())]
     NotYours { from: Status, to: Status },
+}
+
+impl MoveError {
+    /// The refusal as a person reads it.
+    pub fn message(&self) -> crate::Message {
+        let (key, from, to) = match self {
+            MoveError::Illegal { from, to } => ("case-move-illegal", from, to),
+            MoveError::NotYours { from, to } => ("case-move-not-yours", from, to),
+        };
+        crate::Message::new(key)
+            .with("from", from.as_str())
+            .with("to", to.as_str())
+    }
 }
 
 /// Staff who work cases: customer service, the call center, dispatch planners.

@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::Invalid;
+use crate::Message;
 
 /// The device's registration with a dealer, as far as dispatch cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,12 +71,15 @@ impl RemedyOutcome {
             _ => {
                 return Err(Invalid::new(
                     "outcome",
-                    "must be solved, failed or not_applicable",
+                    Message::new("invalid-must-solved-failed-applicable"),
                 ));
             }
         };
         if outcome == RemedyOutcome::NotApplicable && note.is_none_or(|n| n.trim().is_empty()) {
-            return Err(Invalid::new("note", "say why the remedy does not apply"));
+            return Err(Invalid::new(
+                "note",
+                Message::new("invalid-say-why-remedy-does-apply"),
+            ));
         }
         Ok(outcome)
     }
@@ -267,38 +271,53 @@ pub fn check_close_out(
     if c.arrived_at < dispatched_at {
         return Err(Invalid::new(
             "arrived_at",
-            "must not be before the dispatch was created",
+            Message::new("invalid-must-before-dispatch-created"),
         ));
     }
     if c.completed_at <= c.arrived_at {
-        return Err(Invalid::new("completed_at", "must be after arrived_at"));
+        return Err(Invalid::new(
+            "completed_at",
+            Message::new("invalid-must-after-arrived"),
+        ));
     }
     if c.completed_at > now {
-        return Err(Invalid::new("completed_at", "must not be in the future"));
+        return Err(Invalid::new(
+            "completed_at",
+            Message::new("invalid-must-future"),
+        ));
     }
     let on_site = (c.completed_at - c.arrived_at).num_minutes();
     if c.labour_minutes < 1 || c.labour_minutes > on_site {
         return Err(Invalid::new(
             "labour_minutes",
-            format!("must be 1 to {on_site}, the minutes between arrival and completion"),
+            Message::new("invalid-labour-minutes").with("max", on_site),
         ));
     }
     for p in &c.parts {
         if p.part_number.trim().is_empty() || p.part_number.chars().count() > 40 {
             return Err(Invalid::new(
                 "parts.part_number",
-                "must be 1 to 40 characters",
+                Message::new("invalid-must-1-40-characters"),
             ));
         }
         if !(1..=1000).contains(&p.quantity) {
-            return Err(Invalid::new("parts.quantity", "must be 1 to 1000"));
+            return Err(Invalid::new(
+                "parts.quantity",
+                Message::new("invalid-must-1-1000"),
+            ));
         }
     }
     if c.resolution.trim().is_empty() {
-        return Err(Invalid::new("resolution", "must not be empty"));
+        return Err(Invalid::new(
+            "resolution",
+            Message::new("invalid-must-empty"),
+        ));
     }
     if c.technician.trim().is_empty() {
-        return Err(Invalid::new("technician", "must not be empty"));
+        return Err(Invalid::new(
+            "technician",
+            Message::new("invalid-must-empty"),
+        ));
     }
     Ok(())
 }
@@ -339,17 +358,16 @@ impl LabourReason {
         }
     }
 
-    pub fn message(self) -> &'static str {
-        match self {
-            Self::NotDispatchedByCallCenter => "the call center did not dispatch this service",
-            Self::OwnService => "the call center's own service: no dealer to compensate",
-            Self::NotClosedOut => "not closed out with section 2 of the dispatch form",
-            Self::OutOfWarranty => "the device was out of warranty on the call date",
-            Self::WarrantyUnknown => "the device's warranty on the call date is unknown",
-            Self::WarrantyMarketingProgram => {
-                "the device is registered under the Warranty Marketing Program"
-            }
-        }
+    /// What the reason says to a person.
+    pub fn message(self) -> crate::Message {
+        crate::Message::new(match self {
+            Self::NotDispatchedByCallCenter => "labour-not-dispatched-by-call-center",
+            Self::OwnService => "labour-own-service",
+            Self::NotClosedOut => "labour-not-closed-out",
+            Self::OutOfWarranty => "labour-out-of-warranty",
+            Self::WarrantyUnknown => "labour-warranty-unknown",
+            Self::WarrantyMarketingProgram => "labour-warranty-marketing-program",
+        })
     }
 }
 
@@ -390,15 +408,26 @@ impl Verdict {
     pub fn parse(decision: &str, reason: Option<&str>) -> Result<Self, Invalid> {
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if reason.is_some_and(|r| r.chars().count() > 2000) {
-            return Err(Invalid::new("reason", "must be at most 2000 characters"));
+            return Err(Invalid::new(
+                "reason",
+                Message::new("invalid-must-most-2000-characters"),
+            ));
         }
         let approved = match decision.trim() {
             "approved" => true,
             "rejected" => false,
-            _ => return Err(Invalid::new("decision", "must be approved or rejected")),
+            _ => {
+                return Err(Invalid::new(
+                    "decision",
+                    Message::new("invalid-must-approved-rejected"),
+                ));
+            }
         };
         if !approved && reason.is_none() {
-            return Err(Invalid::new("reason", "a rejection needs a reason"));
+            return Err(Invalid::new(
+                "reason",
+                Message::new("invalid-rejection-needs-reason"),
+            ));
         }
         Ok(Self {
             approved,
@@ -435,7 +464,7 @@ pub fn parse_labour_amount(
         if amount_minor.is_some() || currency.is_some() {
             return Err(Invalid::new(
                 "amount_minor",
-                "a rejection carries no amount",
+                Message::new("invalid-rejection-carries-no-amount"),
             ));
         }
         return Ok(None);
@@ -445,14 +474,23 @@ pub fn parse_labour_amount(
         Some(_) => {
             return Err(Invalid::new(
                 "amount_minor",
-                format!("must be 1 to {MAX_LABOUR_MINOR}"),
+                Message::new("invalid-range-between")
+                    .with("min", 1)
+                    .with("max", MAX_LABOUR_MINOR),
             ));
         }
-        None => return Err(Invalid::new("amount_minor", "an approval needs an amount")),
+        None => {
+            return Err(Invalid::new(
+                "amount_minor",
+                Message::new("invalid-approval-needs-amount"),
+            ));
+        }
     };
     let currency = crate::accounts::parse_currency(
         "currency",
-        currency.ok_or_else(|| Invalid::new("currency", "an approval needs a currency"))?,
+        currency.ok_or_else(|| {
+            Invalid::new("currency", Message::new("invalid-approval-needs-currency"))
+        })?,
     )?;
     Ok(Some(LabourAmount {
         amount_minor,
@@ -474,7 +512,7 @@ pub fn claimed_part<'a>(
         .ok_or_else(|| {
             Invalid::new(
                 "part_number",
-                "was not reported defective in the dispatch's close-out",
+                Message::new("invalid-reported-defective-dispatch-s-close-out"),
             )
         })
 }
@@ -487,17 +525,20 @@ pub fn check_claim_failure_date(
     today: NaiveDate,
 ) -> Result<(), Invalid> {
     if failure_date > today {
-        return Err(Invalid::new("failure_date", "must not be in the future"));
+        return Err(Invalid::new(
+            "failure_date",
+            Message::new("invalid-must-future"),
+        ));
     }
     match warranty_end {
         Some(end) if in_warranty(end, failure_date) => Ok(()),
         Some(end) => Err(Invalid::new(
             "failure_date",
-            format!("is after the warranty ended on {end}"),
+            Message::new("invalid-after-warranty").with("end", end),
         )),
         None => Err(Invalid::new(
             "failure_date",
-            "no warranty is known for this device",
+            Message::new("invalid-no-warranty-known-device"),
         )),
     }
 }

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 
 use crate::Invalid;
+use crate::Message;
 
 /// A serial number, normalised: trimmed, upper case, inner spaces removed. Unique per model.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -21,7 +22,10 @@ impl SerialNumber {
             .collect::<String>()
             .to_uppercase();
         if s.is_empty() || s.len() > 40 {
-            return Err(Invalid::new("serial_number", "must be 1 to 40 characters"));
+            return Err(Invalid::new(
+                "serial_number",
+                Message::new("invalid-must-1-40-characters"),
+            ));
         }
         if !s
             .chars()
@@ -29,7 +33,7 @@ impl SerialNumber {
         {
             return Err(Invalid::new(
                 "serial_number",
-                "may contain only letters, digits, '-' and '/'",
+                Message::new("invalid-may-contain-only-letters-digits"),
             ));
         }
         Ok(Self(s))
@@ -43,7 +47,10 @@ impl SerialNumber {
 /// The meters a device reports: distinct names of lower-case letters, digits, '-' and '_'.
 pub fn parse_meters(raw: &[String]) -> Result<Vec<String>, Invalid> {
     if raw.is_empty() || raw.len() > 16 {
-        return Err(Invalid::new("meters", "a device reports 1 to 16 meters"));
+        return Err(Invalid::new(
+            "meters",
+            Message::new("invalid-device-reports-1-16-meters"),
+        ));
     }
     let mut out: Vec<String> = Vec::with_capacity(raw.len());
     for name in raw {
@@ -56,11 +63,14 @@ pub fn parse_meters(raw: &[String]) -> Result<Vec<String>, Invalid> {
         if !ok {
             return Err(Invalid::new(
                 "meters",
-                format!("'{name}' is not a meter name (a-z, 0-9, '-', '_')"),
+                Message::new("invalid-meter-name").with("name", &name),
             ));
         }
         if out.contains(&name) {
-            return Err(Invalid::new("meters", format!("'{name}' is listed twice")));
+            return Err(Invalid::new(
+                "meters",
+                Message::new("invalid-listed-twice").with("name", &name),
+            ));
         }
         out.push(name);
     }
@@ -72,7 +82,7 @@ pub fn check_dates(install_date: NaiveDate, warranty_end: NaiveDate) -> Result<(
     if warranty_end < install_date {
         return Err(Invalid::new(
             "warranty_end",
-            "must not be before install_date",
+            Message::new("invalid-must-before-install-date"),
         ));
     }
     Ok(())

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 use crate::Invalid;
+use crate::Message;
 
 /// A syntactically valid, normalised (trimmed, lower-cased) e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -14,22 +15,22 @@ pub struct Email(String);
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let normalised = raw.trim().to_lowercase();
-        let invalid = |why: &str| Invalid::new("email", why);
+        let invalid = |why| Invalid::new("email", Message::new(why));
         if normalised.len() > 254 {
-            return Err(invalid("is longer than 254 characters"));
+            return Err(invalid("invalid-email-too-long"));
         }
         let (local, domain) = normalised
             .rsplit_once('@')
-            .ok_or_else(|| invalid("needs an @"))?;
+            .ok_or_else(|| invalid("invalid-email-no-at"))?;
         if local.is_empty() || local.len() > 64 {
-            return Err(invalid("needs 1 to 64 characters before the @"));
+            return Err(invalid("invalid-email-local-part"));
         }
         if normalised
             .chars()
             .any(|c| c.is_whitespace() || c.is_control())
             || local.contains('@')
         {
-            return Err(invalid("must not contain spaces or a second @"));
+            return Err(invalid("invalid-email-spaces"));
         }
         let labels: Vec<&str> = domain.split('.').collect();
         let label_ok = |l: &&str| {
@@ -40,7 +41,7 @@ impl Email {
                 && l.chars().all(|c| c.is_alphanumeric() || c == '-')
         };
         if labels.len() < 2 || !labels.iter().all(label_ok) {
-            return Err(invalid("needs a domain such as example.com after the @"));
+            return Err(invalid("invalid-email-domain"));
         }
         Ok(Self(normalised))
     }
@@ -79,7 +80,9 @@ macro_rules! role_enum {
                     $($text => Ok($name::$variant),)+
                     other => Err(Invalid::new(
                         "role",
-                        format!("unknown role '{other}'; one of: {}", [$($text),+].join(", ")),
+                        $crate::Message::new("invalid-unknown-role")
+                            .with("value", other)
+                            .with("names", [$($text),+].join(", ")),
                     )),
                 }
             }
@@ -226,25 +229,25 @@ const COMMON_PASSWORDS: &[&str] = &[
 
 impl Password {
     pub fn parse(raw: &str, email: &Email) -> Result<Self, Invalid> {
-        let invalid = |why: &str| Invalid::new("password", why);
+        let invalid = |why| Invalid::new("password", Message::new(why));
         let chars = raw.chars().count();
         if chars < PASSWORD_MIN_CHARS {
-            return Err(invalid("needs at least 10 characters"));
+            return Err(invalid("invalid-password-short"));
         }
         if chars > PASSWORD_MAX_CHARS {
-            return Err(invalid("may have at most 128 characters"));
+            return Err(invalid("invalid-password-long"));
         }
         let lower = raw.to_lowercase();
         if COMMON_PASSWORDS.contains(&lower.as_str()) {
-            return Err(invalid("is one of the most common passwords"));
+            return Err(invalid("invalid-password-common"));
         }
         let distinct: std::collections::HashSet<char> = lower.chars().collect();
         if distinct.len() < 4 {
-            return Err(invalid("needs at least 4 different characters"));
+            return Err(invalid("invalid-password-few-characters"));
         }
         let local = email.as_str().split('@').next().unwrap_or_default();
         if local.len() >= 4 && lower.contains(local) || lower == email.as_str() {
-            return Err(invalid("must not contain your e-mail address"));
+            return Err(invalid("invalid-password-contains-address"));
         }
         Ok(Self(raw.to_owned()))
     }

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::Invalid;
+use crate::Message;
 
 /// The most words a search looks for.
 pub const MAX_TERMS: usize = 10;
@@ -18,7 +19,10 @@ pub fn parse_title(raw: &str) -> Result<String, Invalid> {
 pub fn parse_body(raw: &str) -> Result<String, Invalid> {
     let body = raw.trim();
     if body.is_empty() || body.chars().count() > 50_000 {
-        return Err(Invalid::new("body", "must be 1 to 50000 characters"));
+        return Err(Invalid::new(
+            "body",
+            Message::new("invalid-must-1-50000-characters"),
+        ));
     }
     Ok(body.to_owned())
 }
@@ -29,7 +33,7 @@ pub fn parse_body(raw: &str) -> Result<String, Invalid> {
 pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, Invalid> {
     let tags: BTreeSet<String> = raw.iter().map(|t| t.trim().to_lowercase()).collect();
     if tags.len() > 20 {
-        return Err(Invalid::new("tags", "at most 20 tags"));
+        return Err(Invalid::new("tags", Message::new("invalid-most-20-tags")));
     }
     for tag in &tags {
         let ok = (1..=40).contains(&tag.chars().count())
@@ -39,7 +43,7 @@ pub fn parse_tags(raw: &[String]) -> Result<Vec<String>, Invalid> {
         if !ok {
             return Err(Invalid::new(
                 "tags",
-                "each tag must be 1 to 40 letters, digits and '-'",
+                Message::new("invalid-each-tag-must-1-40-letters"),
             ));
         }
     }

@@ -24,19 +24,50 @@ pub mod stock;
 pub mod throttle;
 pub mod webhooks;
 
+/// A sentence for a person: a key of fleetdesk's text catalogue with the values it names.
+/// The domain says what is wrong; the API writes it in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub key: &'static str,
+    pub args: Vec<(&'static str, String)>,
+}
+
+impl Message {
+    pub fn new(key: &'static str) -> Self {
+        Self {
+            key,
+            args: Vec::new(),
+        }
+    }
+
+    /// The message with the value `name` put in.
+    pub fn with(mut self, name: &'static str, value: impl std::fmt::Display) -> Self {
+        self.args.push((name, value.to_string()));
+        self
+    }
+}
+
+/// For logs: the key and its values.
+impl std::fmt::Display for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.key)?;
+        for (name, value) in &self.args {
+            write!(f, " {name}={value}")?;
+        }
+        Ok(())
+    }
+}
+
 /// A value that failed to parse into a domain type: which field, and why.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {reason}")]
 pub struct Invalid {
     pub field: &'static str,
-    pub reason: String,
+    pub reason: Message,
 }
 
 impl Invalid {
-    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
-        Self {
-            field,
-            reason: reason.into(),
-        }
+    pub fn new(field: &'static str, reason: Message) -> Self {
+        Self { field, reason }
     }
 }

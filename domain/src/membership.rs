@@ -8,6 +8,17 @@ pub enum MembershipError {
     LastAdministrator,
 }
 
+impl MembershipError {
+    /// The refusal as a person reads it.
+    pub fn message(&self) -> crate::Message {
+        match self {
+            MembershipError::LastAdministrator => {
+                crate::Message::new("membership-last-administrator")
+            }
+        }
+    }
+}
+
 /// A role in an organisation that one of its roles administers.
 pub trait OrganisationRole: Copy + PartialEq {
     fn administers(self) -> bool;

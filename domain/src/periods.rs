@@ -8,6 +8,7 @@ use std::fmt;
 use chrono::{Datelike, Days, NaiveDate};
 
 use crate::Invalid;
+use crate::Message;
 use crate::readings::{Entry, EntryKind, usage};
 
 /// The latest closing day an account may choose: every month has it.
@@ -32,7 +33,7 @@ impl ClosingDay {
             }
             Some(_) => Err(Invalid::new(
                 "closing_day",
-                format!("must be 1 to {LAST_CLOSING_DAY}, or null for the last day of the month"),
+                Message::new("invalid-closing-day").with("max", LAST_CLOSING_DAY),
             )),
         }
     }
@@ -60,7 +61,7 @@ impl Period {
 
     /// `YYYY-MM`.
     pub fn parse(s: &str) -> Result<Self, Invalid> {
-        let invalid = || Invalid::new("period", "must be a month: YYYY-MM");
+        let invalid = || Invalid::new("period", Message::new("invalid-must-month-yyyy-mm"));
         let (y, m) = s.split_once('-').ok_or_else(invalid)?;
         if y.len() != 4 || m.len() != 2 {
             return Err(invalid());

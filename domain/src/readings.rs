@@ -222,6 +222,61 @@ pub enum CorrectionError {
     FinalOfUncorrectedMeter { meter: String },
 }
 
+impl ReadingError {
+    /// The refusal as a person reads it.
+    pub fn message(&self) -> crate::Message {
+        use crate::Message as M;
+        match self {
+            ReadingError::UnknownMeter { meter } => {
+                M::new("reading-unknown-meter").with("meter", meter)
+            }
+            ReadingError::MissingMeter { meter } => {
+                M::new("reading-missing-meter").with("meter", meter)
+            }
+            ReadingError::InvalidValue { meter } => {
+                M::new("reading-invalid-value").with("meter", meter)
+            }
+            ReadingError::LowerThanPrevious {
+                meter,
+                previous,
+                previous_day,
+                submitted,
+            } => M::new("reading-lower-than-previous")
+                .with("meter", meter)
+                .with("submitted", submitted)
+                .with("previous", previous)
+                .with("previous_day", previous_day),
+            ReadingError::AlreadyToday { day } => M::new("reading-already-today").with("day", day),
+            ReadingError::Implausible {
+                meter,
+                previous_day,
+                increase,
+                max_increase,
+                ..
+            } => M::new("reading-implausible")
+                .with("meter", meter)
+                .with("increase", increase)
+                .with("previous_day", previous_day)
+                .with("max_increase", max_increase),
+        }
+    }
+}
+
+impl CorrectionError {
+    /// The refusal as a person reads it.
+    pub fn message(&self) -> crate::Message {
+        use crate::Message as M;
+        match self {
+            CorrectionError::Reading(e) => e.message(),
+            CorrectionError::NoMeters => M::new("correction-no-meters"),
+            CorrectionError::FinalValuesNotAllowed => M::new("correction-final-values"),
+            CorrectionError::FinalOfUncorrectedMeter { meter } => {
+                M::new("correction-final-of-uncorrected").with("meter", meter)
+            }
+        }
+    }
+}
+
 /// Checks a correction: it names some of the device's meters with their new baselines and,
 /// for a reset or replacement only, the old meters' final counts (of corrected meters).
 /// Returns the new baselines and the final counts.

@@ -3,6 +3,7 @@
 pub use chrono_tz::Tz;
 
 use crate::Invalid;
+use crate::Message;
 use crate::accounts::parse_name;
 
 /// A validated IANA time zone name such as `Europe/Stockholm`.
@@ -11,10 +12,12 @@ pub struct TimeZone(Tz);
 
 impl TimeZone {
     pub fn parse(raw: &str) -> Result<Self, Invalid> {
-        raw.trim()
-            .parse::<Tz>()
-            .map(Self)
-            .map_err(|_| Invalid::new("time_zone", format!("'{raw}' is not an IANA time zone")))
+        raw.trim().parse::<Tz>().map(Self).map_err(|_| {
+            Invalid::new(
+                "time_zone",
+                Message::new("invalid-time-zone").with("value", raw),
+            )
+        })
     }
     pub fn tz(self) -> Tz {
         self.0
@@ -47,7 +50,7 @@ impl Address {
         if country.len() != 2 || !country.chars().all(|c| c.is_ascii_uppercase()) {
             return Err(Invalid::new(
                 "address.country",
-                "must be an ISO 3166-1 alpha-2 code such as SE",
+                Message::new("invalid-must-iso-3166-1-alpha-2"),
             ));
         }
         Ok(Self {

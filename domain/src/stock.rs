@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::Invalid;
+use crate::Message;
 
 /// The most units of one consumable a location counts.
 pub const MAX_UNITS: i32 = 1_000_000;
@@ -20,16 +21,21 @@ pub fn parse_part_number(raw: &str) -> Result<String, Invalid> {
     } else {
         Err(Invalid::new(
             "part_number",
-            "must be 1 to 40 of A-Z, 0-9, '-', '.' and '/'",
+            Message::new("invalid-must-1-40-z-0-9"),
         ))
     }
 }
 
 fn units(field: &'static str, value: i64, min: i64) -> Result<i32, Invalid> {
     if value < min || value > i64::from(MAX_UNITS) {
-        return Err(Invalid::new(field, format!("must be {min} to {MAX_UNITS}")));
+        return Err(Invalid::new(
+            field,
+            Message::new("invalid-range-between")
+                .with("min", min)
+                .with("max", MAX_UNITS),
+        ));
     }
-    i32::try_from(value).map_err(|_| Invalid::new(field, "out of range"))
+    i32::try_from(value).map_err(|_| Invalid::new(field, Message::new("invalid-out-range")))
 }
 
 /// How a location keeps one consumable.
@@ -55,7 +61,10 @@ impl StockLevelSpec {
     ) -> Result<Self, Invalid> {
         let description = crate::accounts::parse_name("description", description, 200)?;
         if !(1..=99).contains(&supply_threshold_percent) {
-            return Err(Invalid::new("supply_threshold_percent", "must be 1 to 99"));
+            return Err(Invalid::new(
+                "supply_threshold_percent",
+                Message::new("invalid-must-1-99"),
+            ));
         }
         Ok(Self {
             description,
@@ -83,6 +92,18 @@ pub enum StockError {
     NotEnough { on_hand: i32 },
     #[error("more than {MAX_UNITS} would be on hand")]
     TooMany,
+}
+
+impl StockError {
+    /// The refusal as a person reads it.
+    pub fn message(&self) -> Message {
+        match self {
+            StockError::NotEnough { on_hand } => {
+                Message::new("invalid-stock-not-enough").with("on_hand", on_hand)
+            }
+            StockError::TooMany => Message::new("invalid-stock-too-many").with("max", MAX_UNITS),
+        }
+    }
 }
 
 /// Stock after using `quantity`: never below zero.
@@ -116,12 +137,15 @@ pub struct SupplyLevel {
 impl SupplyLevel {
     pub fn parse(part_number: &str, level_percent: i64) -> Result<Self, Invalid> {
         if !(0..=100).contains(&level_percent) {
-            return Err(Invalid::new("level_percent", "must be 0 to 100"));
+            return Err(Invalid::new(
+                "level_percent",
+                Message::new("invalid-must-0-100"),
+            ));
         }
         Ok(Self {
             part_number: parse_part_number(part_number)?,
             level_percent: i32::try_from(level_percent)
-                .map_err(|_| Invalid::new("level_percent", "must be 0 to 100"))?,
+                .map_err(|_| Invalid::new("level_percent", Message::new("invalid-must-0-100")))?,
         })
     }
 
@@ -140,7 +164,7 @@ pub fn supply_report(mut supplies: Vec<SupplyLevel>) -> Result<Vec<SupplyLevel>,
     if supplies.is_empty() || supplies.len() > MAX_SUPPLIES_PER_REPORT {
         return Err(Invalid::new(
             "supplies",
-            format!("must name 1 to {MAX_SUPPLIES_PER_REPORT} consumables"),
+            Message::new("invalid-supplies-count").with("max", MAX_SUPPLIES_PER_REPORT),
         ));
     }
     supplies.sort_by(|a, b| a.part_number.cmp(&b.part_number));
@@ -148,7 +172,10 @@ pub fn supply_report(mut supplies: Vec<SupplyLevel>) -> Result<Vec<SupplyLevel>,
         .windows(2)
         .any(|w| w[0].part_number == w[1].part_number)
     {
-        return Err(Invalid::new("supplies", "must name each consumable once"));
+        return Err(Invalid::new(
+            "supplies",
+            Message::new("invalid-must-name-each-consumable-once"),
+        ));
     }
     Ok(supplies)
 }

@@ -22,6 +22,7 @@ mod feed_scope;
 mod http;
 mod identity;
 mod knowledge;
+mod language;
 mod notifications;
 mod outage;
 mod periods;

@@ -9,6 +9,7 @@ use fleetdesk_persistence::identity as identity_repo;
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 
 /// An account by id; 404 when there is none.
@@ -27,7 +28,10 @@ fn number_taken(e: DbError) -> ApiError {
             };
             ApiError::conflict(
                 ErrorCode::AccountNumberTaken,
-                format!("another account already has this {field}"),
+                Text::with(
+                    "detail-account-number-taken",
+                    [("field", field.to_string())],
+                ),
             )
         }
         other => other.into(),
@@ -199,7 +203,7 @@ pub fn delete_site(
     if !repo::delete_site(c, &row.id)? {
         return Err(ApiError::conflict(
             ErrorCode::SiteHasDevices,
-            "devices stand, or stood, at this site: it stays (move them to another site first)",
+            Text::key("detail-devices-stand-stood-site-stays-move"),
         ));
     }
     site_event(
@@ -218,7 +222,7 @@ fn site_name_taken(e: DbError) -> ApiError {
     match e {
         DbError::UniqueViolation(_) => ApiError::conflict(
             ErrorCode::SiteNameTaken,
-            "this account already has a site of that name",
+            Text::key("detail-account-already-site-name"),
         ),
         other => other.into(),
     }
@@ -265,7 +269,7 @@ pub fn set_primary_contact(
     if !administrator {
         return Err(ApiError::invalid_field(
             "user_id",
-            "must be an administrator of this account",
+            Text::key("invalid-must-administrator-account"),
         ));
     }
     repo::set_primary_contact(c, account_id, Some(user_id), now)?;

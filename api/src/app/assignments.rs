@@ -13,6 +13,7 @@ use fleetdesk_persistence::{Conn, DbResult};
 use serde_json::json;
 
 use crate::auth::authorize;
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 
 /// Replaces a member's assignments of one kind: (account, user, ids, at).
@@ -29,7 +30,7 @@ pub struct Assignable {
     field: &'static str,
     /// What they are, e.g. `devices`, and who holds them, e.g. `device managers`.
     what: &'static str,
-    holders: &'static str,
+
     role_code: ErrorCode,
     event: EventKind,
 }
@@ -41,7 +42,6 @@ pub const DEVICES: Assignable = Assignable {
     set: fleetdesk_persistence::devices::set_assignments,
     field: "device_ids",
     what: "devices",
-    holders: "device managers",
     role_code: ErrorCode::MemberRoleHoldsNoDevices,
     event: EventKind::MemberDevicesAssigned,
 };
@@ -54,7 +54,6 @@ pub const SITES: Assignable = Assignable {
     set: fleetdesk_persistence::accounts::set_site_assignments,
     field: "site_ids",
     what: "sites",
-    holders: "device managers",
     role_code: ErrorCode::MemberRoleHoldsNoDevices,
     event: EventKind::MemberSitesAssigned,
 };
@@ -65,8 +64,7 @@ pub const STOCK_LOCATIONS: Assignable = Assignable {
     count_in_account: fleetdesk_persistence::stock::count_locations_in_account,
     set: fleetdesk_persistence::stock::set_assignments,
     field: "stock_location_ids",
-    what: "stock locations",
-    holders: "stock managers",
+    what: "stock",
     role_code: ErrorCode::MemberRoleHoldsNoStockLocations,
     event: EventKind::MemberStockLocationsAssigned,
 };
@@ -90,9 +88,9 @@ pub fn check(
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             kind.role_code,
-            format!(
-                "a {role} is not assigned {}: only {} are",
-                kind.what, kind.holders
+            Text::with(
+                "detail-role-not-assigned",
+                [("role", role.to_string()), ("what", kind.what.to_owned())],
             ),
         ));
     }
@@ -100,7 +98,10 @@ pub fn check(
     if usize::try_from(found).unwrap_or(0) != ids.len() {
         return Err(ApiError::invalid_field(
             kind.field,
-            format!("every one of the {} must belong to this account", kind.what),
+            Text::with(
+                "invalid-assigned-outside-account",
+                [("what", kind.what.to_owned())],
+            ),
         ));
     }
     Ok(())

@@ -18,6 +18,7 @@ use fleetdesk_persistence::labels::Stored;
 use serde_json::json;
 
 use crate::app::dealers;
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::Language;
 use crate::mail::{self, texts};
@@ -114,7 +115,7 @@ pub fn open_call(call: &CallRow) -> Result<(), ApiError> {
     } else {
         Err(ApiError::conflict(
             ErrorCode::CallClosed,
-            format!("the call is {} already", call.status),
+            Text::with("detail-call-already", [("status", call.status.to_string())]),
         ))
     }
 }
@@ -142,8 +143,9 @@ pub fn log(
     now: DateTime<Utc>,
 ) -> Result<CallFacts, ApiError> {
     if let Some(model) = &new.model_id {
-        devices_repo::find_model(c, model)?
-            .ok_or_else(|| ApiError::invalid_field("model_id", "no such model"))?;
+        devices_repo::find_model(c, model)?.ok_or_else(|| {
+            ApiError::invalid_field("model_id", Text::key("invalid-no-such-model"))
+        })?;
     }
     let registration = repo::active_registration(c, new.serial.as_str())?;
     let model_id = new
@@ -198,7 +200,7 @@ pub fn record_remedy(
     if !facts.due.iter().any(|(r, _)| r.id == remedy_id) {
         return Err(ApiError::invalid_field(
             "remedy_id",
-            "is not a catalogued remedy for this call's problem",
+            Text::key("invalid-catalogued-remedy-call-s-problem"),
         ));
     }
     repo::insert_call_remedy(
@@ -268,7 +270,7 @@ pub fn redirect(
     let registration = facts.registration.as_ref().ok_or_else(|| {
         ApiError::conflict(
             ErrorCode::NoDealerOfRecord,
-            "the serial number has no dealer of record",
+            Text::key("detail-serial-number-no-dealer-record"),
         )
     })?;
     let dealer =
@@ -283,7 +285,7 @@ pub fn redirect(
     )? {
         return Err(ApiError::conflict(
             ErrorCode::CallClosed,
-            "the call changed meanwhile",
+            Text::key("detail-call-changed-meanwhile"),
         ));
     }
     if let Some(to) = &dealer.contact_email {
@@ -320,7 +322,7 @@ pub fn resolve(
     )? {
         return Err(ApiError::conflict(
             ErrorCode::CallClosed,
-            "the call changed meanwhile",
+            Text::key("detail-call-changed-meanwhile"),
         ));
     }
     call_event(c, EventKind::CallResolved, &call, actor, json!({}), now)?;

@@ -29,6 +29,7 @@ use crate::app::accounts::find_account;
 use crate::app::contracts::terms_of;
 use crate::app::members::require_field_technician;
 use crate::auth::{authorize, authorize_case, authorize_device};
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 
 /// Why a case operation was refused.
@@ -52,16 +53,18 @@ impl From<CaseError> for ApiError {
         let moved = |from: Status, to: Status| json!({ "from": from.as_str(), "to": to.as_str() });
         match e {
             CaseError::Move(error @ MoveError::Illegal { from, to }) => {
-                ApiError::conflict(ErrorCode::IllegalTransition, error.to_string())
+                ApiError::conflict(ErrorCode::IllegalTransition, error.message())
                     .with_facts(moved(from, to))
             }
             CaseError::Move(error @ MoveError::NotYours { from, to }) => ApiError::new(
                 StatusCode::FORBIDDEN,
                 ErrorCode::TransitionNotAllowed,
-                error.to_string(),
+                error.message(),
             )
             .with_facts(moved(from, to)),
-            CaseError::Changed => ApiError::conflict(ErrorCode::CaseChanged, e.to_string()),
+            CaseError::Changed => {
+                ApiError::conflict(ErrorCode::CaseChanged, Text::key("detail-case-changed"))
+            }
             CaseError::Unreadable(what) => ApiError::internal_from(what),
             CaseError::Db(db) => db.into(),
         }
@@ -314,7 +317,7 @@ pub fn open(
             if device.status == DeviceStatus::Removed {
                 return Err(ApiError::conflict(
                     ErrorCode::DeviceRemoved,
-                    "the device was removed; cases can no longer be opened for it",
+                    Text::key("detail-device-removed-cases-can-no-longer"),
                 ));
             }
             Subject::from(&device)
@@ -323,9 +326,9 @@ pub fn open(
             if !new.category.may_omit_device() {
                 return Err(ApiError::invalid_field(
                     "device_id",
-                    format!(
-                        "a {} case is about a device: name it",
-                        new.category.as_str()
+                    Text::with(
+                        "invalid-case-needs-device",
+                        [("category", new.category.as_str().to_owned())],
                     ),
                 ));
             }
@@ -374,7 +377,7 @@ fn case_to_add_to(
     if case.status.is_final() {
         return Err(ApiError::conflict(
             ErrorCode::CaseEnded,
-            "the case is closed or cancelled; open a new case instead",
+            Text::key("detail-case-closed-cancelled-open-new-case"),
         ));
     }
     Ok(case)
@@ -473,7 +476,7 @@ pub fn assign_technician(
     if case.status.is_final() {
         return Err(ApiError::conflict(
             ErrorCode::CaseEnded,
-            "the case is closed or cancelled",
+            Text::key("detail-case-closed-cancelled"),
         ));
     }
     if let Some(tech) = technician_id {

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::app::dealers::event;
 use crate::auth::authorize_dealer;
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 use crate::views::Section2;
 
@@ -38,7 +39,10 @@ struct ClaimSource {
 }
 
 fn not_yours(field: &'static str, what: &str) -> ApiError {
-    ApiError::invalid_field(field, format!("is not one of your {what}"))
+    ApiError::invalid_field(
+        field,
+        Text::with("invalid-not-yours", [("what", what.to_owned())]),
+    )
 }
 
 /// The claim's dispatch or registration, which must be the dealer's own.
@@ -55,7 +59,7 @@ fn claim_source(c: &mut Conn, dealer_id: &str, new: &NewClaim) -> Result<ClaimSo
                 _ => {
                     return Err(ApiError::invalid_field(
                         "dispatch_id",
-                        "is not closed out yet",
+                        Text::key("invalid-closed-out-yet"),
                     ));
                 }
             };
@@ -75,7 +79,7 @@ fn claim_source(c: &mut Conn, dealer_id: &str, new: &NewClaim) -> Result<ClaimSo
         (None, Some(registration_id)) => {
             let (registration, _) = repo::find_registration(c, registration_id)?
                 .filter(|(r, _)| r.dealer_id == dealer_id && r.status == RegistrationStatus::Active)
-                .ok_or_else(|| not_yours("registration_id", "active registrations"))?;
+                .ok_or_else(|| not_yours("registration_id", "registrations"))?;
             let device_warranty = match &registration.device_id {
                 Some(id) => devices_repo::find_device(c, id)?.map(|d| d.device.warranty_end),
                 None => None,
@@ -90,7 +94,7 @@ fn claim_source(c: &mut Conn, dealer_id: &str, new: &NewClaim) -> Result<ClaimSo
         }
         _ => Err(ApiError::invalid_field(
             "dispatch_id",
-            "name either a dispatch or a registration",
+            Text::key("invalid-name-either-dispatch-registration"),
         )),
     }
 }
@@ -136,7 +140,7 @@ pub fn submit(
     repo::insert_claim(c, &row).map_err(|e| match e {
         DbError::UniqueViolation(_) => ApiError::conflict(
             ErrorCode::ClaimExists,
-            "this part of the dispatch is claimed already",
+            Text::key("detail-part-dispatch-claimed-already"),
         ),
         other => other.into(),
     })?;
@@ -178,7 +182,7 @@ pub fn decide(
     if !decided {
         return Err(ApiError::conflict(
             ErrorCode::ClaimDecided,
-            format!("the claim was {} already", row.status),
+            Text::with("detail-claim-already", [("status", row.status.to_string())]),
         ));
     }
     event(

@@ -15,6 +15,7 @@ use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
 use crate::auth;
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 
 /// The prefix of every client secret, so that a leaked one is recognisable (secret scanning).
@@ -27,15 +28,14 @@ pub const CLIENT_ADDRESS_DOMAIN: &str = "api-clients.invalid";
 /// or its creator holds no role for its owner any more.
 pub fn principal(c: &mut Conn, client_id: &str, granted: &[Scope]) -> Result<Principal, ApiError> {
     let client = repo::find_live_client(c, client_id)?
-        .ok_or_else(|| ApiError::unauthorized("the API client was revoked"))?;
+        .ok_or_else(|| ApiError::unauthorized(Text::key("detail-api-client-revoked")))?;
     let held = client.scopes()?;
     let scopes = granted
         .iter()
         .copied()
         .filter(|s| held.contains(s))
         .collect();
-    let ended =
-        || ApiError::unauthorized("the API client's creator no longer holds a role for its owner");
+    let ended = || ApiError::unauthorized(Text::key("detail-api-client-s-creator-no-longer"));
     let creator = identity_repo::load_principal(c, &client.created_by)?.ok_or_else(ended)?;
     narrow(creator, &client.id, &client.owner(), Some(scopes)).ok_or_else(ended)
 }
@@ -67,7 +67,7 @@ pub fn owner_for(
         (Some(_), Some(_)) => {
             return Err(ApiError::invalid_field(
                 "dealer_id",
-                "a client belongs to an account or a dealer, not both",
+                Text::key("invalid-client-belongs-account-dealer-both"),
             ));
         }
         (Some(a), None) => ClientOwner::Account(a),
@@ -82,7 +82,7 @@ pub fn owner_for(
             _ => {
                 return Err(ApiError::invalid_field(
                     "account_id",
-                    "is required: the account the client acts for",
+                    Text::key("invalid-required-account-client-acts"),
                 ));
             }
         },
@@ -91,8 +91,7 @@ pub fn owner_for(
     if who.staff_role.is_some() && owner != ClientOwner::Manufacturer {
         return Err(ApiError::invalid_field(
             "account_id",
-            "customer service connects the manufacturer's own systems; an account's or a \
-             dealer's are connected by its administrators",
+            Text::key("invalid-clients-connected-by-administrators"),
         ));
     }
     Ok(owner)
@@ -130,7 +129,10 @@ pub fn create(
     let owner = owner_for(who, new.owner, Action::ManageApiClients)?;
     let name = parse_name("name", &new.name, 120)?;
     if new.scopes.is_empty() {
-        return Err(ApiError::invalid_field("scopes", "name at least one scope"));
+        return Err(ApiError::invalid_field(
+            "scopes",
+            Text::key("invalid-name-least-one-scope"),
+        ));
     }
     let useful = role_at(who, &owner)
         .map(rules::useful_scopes)
@@ -144,9 +146,9 @@ pub fn create(
     if !useless.is_empty() {
         return Err(ApiError::invalid_field(
             "scopes",
-            format!(
-                "{} would grant nothing: your role there takes none of their actions",
-                useless.join(", ")
+            Text::with(
+                "invalid-scopes-grant-nothing",
+                [("scopes", useless.join(", "))],
             ),
         ));
     }
@@ -210,7 +212,7 @@ pub fn rotate_secret(
     if row.revoked_at.is_some() {
         return Err(ApiError::conflict(
             ErrorCode::ApiClientRevoked,
-            "the API client is revoked; create a new one",
+            Text::key("detail-api-client-revoked-create-new-one"),
         ));
     }
     let until = now + chrono::Duration::from_std(overlap).map_err(ApiError::internal_from)?;

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::error::ApiError;
+use crate::error::Text;
 
 /// One interval of office hours, local time.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -85,7 +86,10 @@ pub struct ContractTerms {
 
 fn time(field: &str, raw: &str) -> Result<NaiveTime, ApiError> {
     NaiveTime::parse_from_str(raw.trim(), "%H:%M").map_err(|_| {
-        ApiError::invalid_field(field.to_owned(), format!("'{raw}' is not a time HH:MM"))
+        ApiError::invalid_field(
+            field.to_owned(),
+            Text::with("invalid-not-a-time", [("value", raw.to_string())]),
+        )
     })
 }
 

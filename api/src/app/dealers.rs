@@ -24,6 +24,7 @@ use crate::app::invitations::{Acceptor, invitation_not_open, invitation_problem}
 use crate::app::members::last_administrator;
 use crate::auth::{self, authorize_dealer};
 use crate::config::Config;
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 use crate::mail::{self, texts};
 
@@ -146,7 +147,7 @@ pub fn join_by_invitation(
     {
         return Err(ApiError::conflict(
             ErrorCode::AlreadyMember,
-            "you are one of this dealer's users already",
+            Text::key("detail-you-one-dealer-s-users-already"),
         ));
     }
     let user_id = acceptor.apply(c, now)?;
@@ -155,14 +156,14 @@ pub fn join_by_invitation(
         if customer || !repo::join_dealer(c, &user_id, &dealer.id, *invitation.role, now)? {
             return Err(ApiError::conflict(
                 ErrorCode::NotEligible,
-                "this address belongs to a user who cannot also be a dealer's user",
+                Text::key("detail-address-belongs-user-who-cannot-also"),
             ));
         }
     }
     if !repo::accept_dealer_invitation(c, &invitation.id, &user_id, now)? {
         return Err(invitation_problem(
             ErrorCode::InvitationUsed,
-            "this invitation was used already",
+            Text::key("detail-invitation-used-already"),
         ));
     }
     event(
@@ -209,13 +210,13 @@ pub fn register(
     now: DateTime<Utc>,
 ) -> Result<RegistrationContext, ApiError> {
     devices_repo::find_model(c, &new.model_id)?
-        .ok_or_else(|| ApiError::invalid_field("model_id", "no such model"))?;
+        .ok_or_else(|| ApiError::invalid_field("model_id", Text::key("invalid-no-such-model")))?;
     let device = devices_repo::find_device_by_serial(c, &new.model_id, new.serial.as_str())?;
     if device.is_none() && devices_repo::serial_on_portal(c, new.serial.as_str())? {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::SerialModelMismatch,
-            "a device with this serial number is on the portal as another model; check the model",
+            Text::key("detail-device-serial-number-portal-another-model"),
         ));
     }
     let row = RegistrationRow {
@@ -237,7 +238,7 @@ pub fn register(
         // Another dealer's registration is not revealed: only that one exists.
         DbError::UniqueViolation(_) => ApiError::conflict(
             ErrorCode::SerialAlreadyRegistered,
-            "this serial number has an active registration",
+            Text::key("detail-serial-number-active-registration"),
         ),
         other => other.into(),
     })?;
@@ -266,7 +267,7 @@ pub fn deregister(
     if !repo::end_registration(c, &row.id, &who.user_id, now)? {
         return Err(ApiError::conflict(
             ErrorCode::RegistrationEnded,
-            "the registration has ended already",
+            Text::key("detail-registration-ended-already"),
         ));
     }
     event(

@@ -13,6 +13,7 @@ use serde_json::json;
 
 use crate::auth::authorize_device;
 
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 
 /// A removed device takes no more readings, reports or changes; its history is kept.
@@ -21,8 +22,8 @@ use crate::error::{ApiError, ErrorCode};
 pub struct DeviceRemoved;
 
 impl From<DeviceRemoved> for ApiError {
-    fn from(e: DeviceRemoved) -> Self {
-        ApiError::conflict(ErrorCode::DeviceRemoved, e.to_string())
+    fn from(_: DeviceRemoved) -> Self {
+        ApiError::conflict(ErrorCode::DeviceRemoved, Text::key("detail-device-removed"))
     }
 }
 
@@ -117,9 +118,10 @@ pub fn create(
     fleetdesk_persistence::accounts::find_account(c, account_id)?
         .ok_or_else(ApiError::not_found)?;
     let model = repo::find_model(c, &new.model_id)?
-        .ok_or_else(|| ApiError::invalid_field("model_id", "no such model"))?;
-    fleetdesk_persistence::accounts::find_site(c, account_id, &new.site_id)?
-        .ok_or_else(|| ApiError::invalid_field("site_id", "no such site in this account"))?;
+        .ok_or_else(|| ApiError::invalid_field("model_id", Text::key("invalid-no-such-model")))?;
+    fleetdesk_persistence::accounts::find_site(c, account_id, &new.site_id)?.ok_or_else(|| {
+        ApiError::invalid_field("site_id", Text::key("invalid-no-such-site-account"))
+    })?;
     let meters = match &new.meters {
         Some(m) => serde_json::to_string(m).map_err(|e| ApiError::internal_from(e))?,
         None => model.meters.clone(),
@@ -147,7 +149,7 @@ pub fn create(
     repo::insert_device(c, &row).map_err(|e| match e {
         DbError::UniqueViolation(_) => ApiError::conflict(
             ErrorCode::SerialNumberTaken,
-            "a device of this model has this serial number already",
+            Text::key("detail-device-model-serial-number-already"),
         ),
         other => other.into(),
     })?;
@@ -212,7 +214,7 @@ pub fn remove(c: &mut Conn, who: &Principal, id: &str, now: DateTime<Utc>) -> Re
     if !repo::remove_device(c, id, &who.user_id, now)? {
         return Err(ApiError::conflict(
             ErrorCode::DeviceRemoved,
-            "this device was removed already",
+            Text::key("detail-device-removed-already"),
         ));
     }
     device_event(

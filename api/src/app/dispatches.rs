@@ -16,7 +16,9 @@ use crate::app::calls::{CallFacts, open_call};
 use crate::app::dealers;
 use crate::app::members::require_field_technician;
 use crate::auth::authorize_dispatch;
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
+use crate::i18n::Language;
 use crate::views::{PartUsedView, Section2, eligibility_view};
 
 /// Dispatches service for call `call_id` when it is eligible: to the dealer of record (who is
@@ -35,7 +37,7 @@ pub fn create(
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::DispatchNotEligible,
-            "the call is not eligible for a dispatch",
+            Text::key("detail-call-eligible-dispatch"),
         )
         .with_facts(json!({ "reasons": view.reasons })));
     }
@@ -94,13 +96,14 @@ pub fn create(
     if !repo::close_call(c, &call.id, CallStatus::Dispatched, None, None, now)? {
         return Err(ApiError::conflict(
             ErrorCode::CallClosed,
-            "the call changed meanwhile",
+            Text::key("detail-call-changed-meanwhile"),
         ));
     }
     repo::insert_dispatch(c, &row).map_err(|e| match e {
-        DbError::UniqueViolation(_) => {
-            ApiError::conflict(ErrorCode::CallClosed, "the call has a dispatch already")
-        }
+        DbError::UniqueViolation(_) => ApiError::conflict(
+            ErrorCode::CallClosed,
+            Text::key("detail-call-dispatch-already"),
+        ),
         other => other.into(),
     })?;
     dealers::event(
@@ -130,7 +133,7 @@ pub fn accept(
     if !repo::accept_dispatch(c, &row.id, &who.user_id, now)? {
         return Err(ApiError::conflict(
             ErrorCode::DispatchNotWaiting,
-            format!("the dispatch is {}", row.status),
+            Text::with("detail-dispatch-is", [("status", row.status.to_string())]),
         ));
     }
     dealers::event(
@@ -202,7 +205,7 @@ pub fn assign_technician(
     if row.route != DispatchRoute::CallCenter {
         return Err(ApiError::conflict(
             ErrorCode::NotOwnService,
-            "the dispatch went to a dealer, whose own technicians do the work",
+            Text::key("detail-dispatch-went-dealer-whose-own-technicians"),
         ));
     }
     if let Some(tech) = technician_id {
@@ -211,7 +214,7 @@ pub fn assign_technician(
     if !repo::assign_dispatch_technician(c, &row.id, technician_id)? {
         return Err(ApiError::conflict(
             ErrorCode::DispatchClosedOut,
-            "the dispatch is closed out",
+            Text::key("detail-dispatch-closed-out"),
         ));
     }
     dealers::event(
@@ -242,7 +245,10 @@ pub fn dispatch_for(
 fn not_accepted(status: &str) -> ApiError {
     ApiError::conflict(
         ErrorCode::DispatchNotAccepted,
-        format!("the dispatch is {status}; only an accepted one is closed out"),
+        Text::with(
+            "detail-dispatch-not-accepted",
+            [("status", status.to_string())],
+        ),
     )
 }
 
@@ -264,16 +270,16 @@ pub fn decide_labour(
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::LabourNotEligible,
-            "the dispatch's labour is not eligible for compensation",
+            Text::key("detail-dispatch-s-labour-eligible-compensation"),
         )
-        .with_facts(json!({ "reasons": reasons.iter().map(|r| json!({ "code": r.code(), "message": r.message() })).collect::<Vec<_>>() })));
+        .with_facts(json!({ "reasons": reasons.iter().map(|r| json!({ "code": r.code(), "message": Text::from(r.message()).render(Language::En) })).collect::<Vec<_>>() })));
     }
     if row.status != DispatchStatus::ClosedOut {
         return Err(ApiError::conflict(
             ErrorCode::DispatchNotClosedOut,
-            format!(
-                "the dispatch is {}; labour is decided after close-out",
-                row.status
+            Text::with(
+                "detail-dispatch-not-closed-out",
+                [("status", row.status.to_string())],
             ),
         ));
     }
@@ -317,5 +323,8 @@ pub fn labour_reasons(d: &DispatchRow) -> Vec<LabourReason> {
 }
 
 fn labour_decided() -> ApiError {
-    ApiError::conflict(ErrorCode::LabourDecided, "the labour was decided already")
+    ApiError::conflict(
+        ErrorCode::LabourDecided,
+        Text::key("detail-labour-decided-already"),
+    )
 }

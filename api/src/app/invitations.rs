@@ -9,6 +9,7 @@ use fleetdesk_persistence::identity::{self as repo, InvitationRow, UserRow};
 use fleetdesk_persistence::{Conn, DbError, DbResult};
 
 use crate::auth;
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 use crate::state::AppState;
 use crate::throttle;
@@ -18,12 +19,12 @@ use crate::views::AcceptInvitation;
 pub fn invitation_not_open() -> ApiError {
     ApiError::conflict(
         ErrorCode::InvitationNotOpen,
-        "this invitation was accepted or revoked already",
+        Text::key("detail-invitation-accepted-revoked-already"),
     )
 }
 
 /// A token that cannot be accepted (unknown, used, revoked or expired).
-pub fn invitation_problem(code: ErrorCode, detail: &str) -> ApiError {
+pub fn invitation_problem(code: ErrorCode, detail: Text) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
 }
 
@@ -37,19 +38,19 @@ pub fn check_open(
     if revoked {
         return Err(invitation_problem(
             ErrorCode::InvitationInvalid,
-            "this invitation was revoked",
+            Text::key("detail-invitation-revoked"),
         ));
     }
     if accepted {
         return Err(invitation_problem(
             ErrorCode::InvitationUsed,
-            "this invitation was used already",
+            Text::key("detail-invitation-used-already"),
         ));
     }
     if expires_at <= now {
         return Err(invitation_problem(
             ErrorCode::InvitationExpired,
-            "this invitation has expired; ask for a new one",
+            Text::key("detail-invitation-expired-ask-new-one"),
         ));
     }
     Ok(())
@@ -63,20 +64,18 @@ fn invited_user(
     now: DateTime<Utc>,
 ) -> Result<UserRow, ApiError> {
     let hash = invited_password(body, email)?;
-    let name = body
-        .display_name
-        .as_deref()
-        .ok_or_else(|| ApiError::invalid_field("display_name", "is required for a new user"))?;
+    let name = body.display_name.as_deref().ok_or_else(|| {
+        ApiError::invalid_field("display_name", Text::key("invalid-required-new-user"))
+    })?;
     let name = parse_name("display_name", name, 100)?;
     Ok(UserRow::new(email.as_str(), hash, &name, None, true, now))
 }
 
 /// The password given with an acceptance, checked by the registration rules and hashed.
 fn invited_password(body: &AcceptInvitation, email: &Email) -> Result<String, ApiError> {
-    let password = body
-        .password
-        .as_deref()
-        .ok_or_else(|| ApiError::invalid_field("password", "is required for a new user"))?;
+    let password = body.password.as_deref().ok_or_else(|| {
+        ApiError::invalid_field("password", Text::key("invalid-required-new-user"))
+    })?;
     let password = Password::parse(password, email)?;
     auth::hash_password(password.expose())
 }
@@ -118,7 +117,7 @@ impl Acceptor {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 ErrorCode::InvitationForAnotherUser,
-                "this invitation was sent to another address than the signed-in user's",
+                Text::key("detail-invitation-sent-another-address-than-signed"),
             ));
         }
         let Some(user) = existing else {
@@ -145,7 +144,7 @@ impl Acceptor {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::IdentityProofRequired,
-                "this address has a fleetdesk user: sign in as it, or give its current password as current_password",
+                Text::key("detail-address-fleetdesk-user-sign-give-current"),
             ));
         };
         // A password check like a sign-in's, counted like one.
@@ -153,7 +152,7 @@ impl Acceptor {
         if let Err(wait) = throttle::claim(&state.db, &keys, state.config.clock.now())? {
             return Err(throttle::too_many(
                 ErrorCode::TooManyAttempts,
-                "too many failed sign-ins; wait before trying again",
+                Text::key("detail-too-many-failed-sign-ins-wait"),
                 wait,
             ));
         }
@@ -161,7 +160,7 @@ impl Acceptor {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 ErrorCode::InvalidCredentials,
-                "the current password is wrong",
+                Text::key("detail-current-password-wrong"),
             ));
         }
         state
@@ -195,7 +194,7 @@ impl Acceptor {
         let retry = || {
             ApiError::conflict(
                 ErrorCode::Conflict,
-                "this address changed meanwhile; try again",
+                Text::key("detail-address-changed-meanwhile-try-again"),
             )
         };
         match self {
@@ -281,7 +280,7 @@ pub fn open<I: Invitation>(
     let invitation = state.db.read(|c| find(c, &hash))?.ok_or_else(|| {
         invitation_problem(
             ErrorCode::InvitationInvalid,
-            "this invitation token is not valid",
+            Text::key("detail-invitation-token-valid"),
         )
     })?;
     check_open(

@@ -7,6 +7,7 @@ use fleetdesk_persistence::knowledge::{self as repo, Article, ArticleRow};
 use fleetdesk_persistence::labels::Stored;
 
 use crate::error::ApiError;
+use crate::error::Text;
 
 /// An article as it is written, checked.
 pub struct NewArticle {
@@ -21,7 +22,10 @@ pub struct NewArticle {
 fn models_exist(c: &mut Conn, ids: &[String]) -> Result<(), ApiError> {
     let found = fleetdesk_persistence::devices::count_models(c, ids)?;
     if usize::try_from(found).unwrap_or(0) != ids.len() {
-        return Err(ApiError::invalid_field("model_ids", "no such device model"));
+        return Err(ApiError::invalid_field(
+            "model_ids",
+            Text::key("invalid-no-such-device-model"),
+        ));
     }
     Ok(())
 }

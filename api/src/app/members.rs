@@ -17,12 +17,13 @@ use crate::app::assignments;
 use crate::app::invitations::{Acceptor, invitation_not_open, invitation_problem};
 use crate::auth;
 use crate::config::Config;
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 use crate::mail::{self, texts};
 
 /// An account keeps at least one administrator.
 pub fn last_administrator(e: MembershipError) -> ApiError {
-    ApiError::conflict(ErrorCode::LastAdministrator, e.to_string())
+    ApiError::conflict(ErrorCode::LastAdministrator, e.message())
 }
 
 /// 422 unless `user_id` is a field technician.
@@ -32,7 +33,7 @@ pub fn require_field_technician(c: &mut Conn, user_id: &str) -> Result<(), ApiEr
     if !is_technician {
         return Err(ApiError::invalid_field(
             "technician_id",
-            "is not a field technician",
+            Text::key("invalid-field-technician"),
         ));
     }
     Ok(())
@@ -118,7 +119,7 @@ pub fn invite(
     {
         return Err(ApiError::conflict(
             ErrorCode::AlreadyMember,
-            "this address belongs to a member of the account already",
+            Text::key("detail-address-belongs-member-account-already"),
         ));
     }
     let (token, token_hash) = auth::new_secret_token()?;
@@ -192,20 +193,20 @@ pub fn join_by_invitation(
     {
         return Err(ApiError::conflict(
             ErrorCode::AlreadyMember,
-            "you are a member of this account already",
+            Text::key("detail-you-member-account-already"),
         ));
     }
     let user_id = acceptor.apply(c, now)?;
     if !repo::accept_invitation(c, &invitation.id, &user_id, now)? {
         return Err(invitation_problem(
             ErrorCode::InvitationUsed,
-            "this invitation was used already",
+            Text::key("detail-invitation-used-already"),
         ));
     }
     repo::add_membership(c, &account.id, &user_id, *invitation.role, now).map_err(|e| match e {
         DbError::UniqueViolation(_) => ApiError::conflict(
             ErrorCode::AlreadyMember,
-            "you are a member of this account already",
+            Text::key("detail-you-member-account-already"),
         ),
         other => other.into(),
     })?;
@@ -347,7 +348,7 @@ pub fn decide_join_request(
     if !repo::decide_join_request(c, request_id, status, actor, role, reason, now)? {
         return Err(ApiError::conflict(
             ErrorCode::JoinRequestDecided,
-            "this request was decided already",
+            Text::key("detail-request-decided-already"),
         ));
     }
     if let Some(role) = role {
@@ -355,7 +356,7 @@ pub fn decide_join_request(
             match e {
                 DbError::UniqueViolation(_) => ApiError::conflict(
                     ErrorCode::AlreadyMember,
-                    "the requester is a member already",
+                    Text::key("detail-requester-member-already"),
                 ),
                 other => other.into(),
             }

@@ -18,6 +18,7 @@ use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
 use crate::app::devices::{active, device_event, locked_device_for, meters_of};
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 
 /// Meter values as a request gave them: a count, or null for a meter left out.
@@ -98,7 +99,7 @@ pub fn refusal_of(device_id: &str) -> impl Fn(ReadingError) -> ApiError + '_ {
 
 pub fn refusal(e: ReadingError) -> ApiError {
     let unprocessable = |code, facts| {
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, e.to_string()).with_facts(facts)
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, e.message()).with_facts(facts)
     };
     match &e {
         ReadingError::UnknownMeter { meter } => unprocessable(
@@ -123,7 +124,7 @@ pub fn refusal(e: ReadingError) -> ApiError {
             json!({ "meter": meter, "previous_value": previous, "previous_date": previous_day, "submitted_value": submitted }),
         ),
         ReadingError::AlreadyToday { day } => {
-            ApiError::conflict(ErrorCode::MeterReadingAlreadyToday, e.to_string())
+            ApiError::conflict(ErrorCode::MeterReadingAlreadyToday, e.message())
                 .with_facts(json!({ "date": day }))
         }
         ReadingError::Implausible {
@@ -148,10 +149,10 @@ pub fn refusal(e: ReadingError) -> ApiError {
 pub fn correction_refusal(device_id: &str) -> impl Fn(CorrectionError) -> ApiError + '_ {
     move |e| match e {
         CorrectionError::Reading(e) => refusal_of(device_id)(e),
-        CorrectionError::NoMeters => ApiError::invalid_field("values", e.to_string()),
+        CorrectionError::NoMeters => ApiError::invalid_field("values", e.message()),
         CorrectionError::FinalValuesNotAllowed
         | CorrectionError::FinalOfUncorrectedMeter { .. } => {
-            ApiError::invalid_field("final_values", e.to_string())
+            ApiError::invalid_field("final_values", e.message())
         }
     }
 }
@@ -281,7 +282,7 @@ pub fn correct(
     let Some(latest) = latest else {
         return Err(ApiError::conflict(
             ErrorCode::NothingToCorrect,
-            "the device has no readings to correct yet",
+            Text::key("detail-device-no-readings-correct-yet"),
         ));
     };
     let row = ReadingRow {

@@ -13,6 +13,7 @@ use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
 use crate::auth;
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 use crate::i18n::Language;
 use crate::mail::{self, texts};
@@ -126,7 +127,7 @@ pub fn request_to_join(
     Ok(passed_on)
 }
 
-fn token_problem(code: ErrorCode, detail: &str) -> ApiError {
+fn token_problem(code: ErrorCode, detail: Text) -> ApiError {
     ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, detail)
 }
 
@@ -217,31 +218,31 @@ pub fn confirm_email(
         .ok_or_else(|| {
             token_problem(
                 ErrorCode::ConfirmationTokenInvalid,
-                "this confirmation token is not valid",
+                Text::key("detail-confirmation-token-valid"),
             )
         })?;
     if token.used_at.is_some() {
         return Err(token_problem(
             ErrorCode::ConfirmationTokenUsed,
-            "this confirmation token was used or replaced by a newer one",
+            Text::key("detail-confirmation-token-used-replaced-newer-one"),
         ));
     }
     if token.expires_at() <= now {
         return Err(token_problem(
             ErrorCode::ConfirmationTokenExpired,
-            "this confirmation token has expired; ask for a new mail",
+            Text::key("detail-confirmation-token-expired-ask-new-mail"),
         ));
     }
     if !repo::use_email_token(c, &token.id, now)? {
         return Err(token_problem(
             ErrorCode::ConfirmationTokenUsed,
-            "this confirmation token was used or replaced by a newer one",
+            Text::key("detail-confirmation-token-used-replaced-newer-one"),
         ));
     }
     if !repo::confirm_email(c, &token.user_id, &token.email, now)? {
         return Err(token_problem(
             ErrorCode::ConfirmationTokenInvalid,
-            "the address this token confirms has changed since",
+            Text::key("detail-address-token-confirms-changed-since"),
         ));
     }
     // The registration whose mail was opened sets the password; every other link ends.
@@ -278,9 +279,10 @@ pub fn correct_email(
     let now = state.config.clock.now();
     let user = find_user(c, id)?;
     repo::set_email(c, &user.id, email.as_str(), now).map_err(|e| match e {
-        DbError::UniqueViolation(_) => {
-            ApiError::conflict(ErrorCode::EmailTaken, "another user has this address")
-        }
+        DbError::UniqueViolation(_) => ApiError::conflict(
+            ErrorCode::EmailTaken,
+            Text::key("detail-another-user-address"),
+        ),
         other => other.into(),
     })?;
     repo::revoke_all_refresh_tokens(c, &user.id, now)?;
@@ -325,7 +327,7 @@ pub fn resend_for_user(c: &mut Conn, state: &AppState, id: &str) -> Result<(), A
     if user.email_confirmed_at.is_some() {
         return Err(ApiError::conflict(
             ErrorCode::EmailAlreadyConfirmed,
-            "this user's address is confirmed already",
+            Text::key("detail-user-s-address-confirmed-already"),
         ));
     }
     send_confirmation(

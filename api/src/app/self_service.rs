@@ -9,6 +9,7 @@ use fleetdesk_persistence::identity::{self as repo, PasswordResetRow, UserRow};
 
 use crate::app::sessions::{self, Issued};
 use crate::auth;
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 use crate::mail::{self, texts};
 use crate::state::AppState;
@@ -18,7 +19,7 @@ const RESET_TTL_MINUTES: i64 = 60;
 
 fn user(c: &mut Conn, id: &str) -> Result<UserRow, ApiError> {
     repo::find_user(c, id)?
-        .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists"))
+        .ok_or_else(|| ApiError::unauthorized(Text::key("detail-token-s-user-no-longer-exists")))
 }
 
 /// A new password for `user`, by the registration's rules (length, not a common one, not
@@ -44,7 +45,7 @@ pub fn change_password(
     if !auth::verify_password(current_password, &user.password_hash) {
         return Err(ApiError::invalid_field(
             "current_password",
-            "is not your current password",
+            Text::key("invalid-your-current-password"),
         ));
     }
     let hash = checked(&user, new_password)?;
@@ -109,7 +110,7 @@ pub fn confirm_reset(
     let user_id = repo::use_password_reset(c, &auth::token_hash(token), now)?.ok_or_else(|| {
         ApiError::bad_request(
             ErrorCode::ResetTokenInvalid,
-            "the reset link is unknown, used or expired; ask for a new one",
+            Text::key("detail-reset-link-unknown-used-expired-ask"),
         )
     })?;
     let user = user(c, &user_id)?;

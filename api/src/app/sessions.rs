@@ -6,6 +6,7 @@ use fleetdesk_persistence::identity::{self as repo, RefreshTokenRow};
 
 use crate::auth;
 use crate::error::ApiError;
+use crate::error::Text;
 use crate::state::AppState;
 
 /// The tokens of a sign-in: a short-lived access token and a single-use refresh token.
@@ -21,7 +22,7 @@ pub struct Issued {
 /// What a refresh comes to: new tokens, or a refusal saying why.
 pub enum Refresh {
     Issued(Issued),
-    Refused(&'static str),
+    Refused(Text),
 }
 
 /// Issues tokens to `user_id`: for a new sign-in (`session` = `None`), or continuing the
@@ -68,38 +69,38 @@ pub fn issue(
 pub fn refresh(c: &mut Conn, state: &AppState, hash: &str) -> Result<Refresh, ApiError> {
     let now = state.config.clock.now();
     let Some(token) = repo::find_refresh_token(c, hash)? else {
-        return Ok(Refresh::Refused("the refresh token is not valid"));
+        return Ok(Refresh::Refused(Text::key("detail-refresh-token-valid")));
     };
     if token.used_at.is_some() {
         // Someone holds a copy of a rotated token: end the whole sign-in.
         repo::revoke_family(c, &token.family_id, now)?;
-        return Ok(Refresh::Refused(
-            "the refresh token was already used; sign in again",
-        ));
+        return Ok(Refresh::Refused(Text::key(
+            "detail-refresh-token-already-used-sign-again",
+        )));
     }
     if token.revoked_at.is_some() {
-        return Ok(Refresh::Refused(
-            "the refresh token was revoked; sign in again",
-        ));
+        return Ok(Refresh::Refused(Text::key(
+            "detail-refresh-token-revoked-sign-again",
+        )));
     }
     if token.expires_at() <= now {
-        return Ok(Refresh::Refused(
-            "the refresh token has expired; sign in again",
-        ));
+        return Ok(Refresh::Refused(Text::key(
+            "detail-refresh-token-expired-sign-again",
+        )));
     }
     if !repo::consume_refresh_token(c, &token.id, now)? {
         repo::revoke_family(c, &token.family_id, now)?;
-        return Ok(Refresh::Refused(
-            "the refresh token was already used; sign in again",
-        ));
+        return Ok(Refresh::Refused(Text::key(
+            "detail-refresh-token-already-used-sign-again",
+        )));
     }
     let started = repo::session_started(c, &token.family_id)?.unwrap_or(now);
     let max_age = chrono::Duration::from_std(state.config.session_max_age)
         .map_err(|e| ApiError::internal_from(e))?;
     if started + max_age <= now {
-        return Ok(Refresh::Refused(
-            "this sign-in has reached its maximum age; sign in again",
-        ));
+        return Ok(Refresh::Refused(Text::key(
+            "detail-sign-reached-maximum-age-sign-again",
+        )));
     }
     let issued = issue(state, c, &token.user_id, Some((&token.family_id, started)))?;
     Ok(Refresh::Issued(issued))

@@ -20,6 +20,7 @@ use serde_json::json;
 
 use crate::app::devices::{DeviceRemoved, active};
 use crate::auth::{authorize, authorize_stock};
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
 
 /// Why a stock operation was refused.
@@ -191,20 +192,23 @@ fn name_taken(e: DbError) -> ApiError {
     match e {
         DbError::UniqueViolation(_) => ApiError::conflict(
             ErrorCode::StockLocationNameTaken,
-            "the account has a stock location of this name",
+            Text::key("detail-account-stock-location-name"),
         ),
         other => other.into(),
     }
 }
 
 fn not_stocked() -> ApiError {
-    ApiError::invalid_field("part_number", "is not stocked at this location")
+    ApiError::invalid_field("part_number", Text::key("invalid-stocked-location"))
 }
 
 fn insufficient(on_hand: i32) -> ApiError {
     ApiError::conflict(
         ErrorCode::InsufficientStock,
-        format!("only {on_hand} on hand: stock never goes below zero"),
+        Text::with(
+            "detail-insufficient-stock",
+            [("on_hand", on_hand.to_string())],
+        ),
     )
     .with_facts(json!({ "on_hand": on_hand }))
 }
@@ -366,7 +370,7 @@ pub fn consume(
         if linked.as_deref() != Some(row.id.as_str()) {
             return Err(ApiError::invalid_field(
                 "device_id",
-                "is not linked to this location",
+                Text::key("invalid-linked-location"),
             ));
         }
     }
@@ -417,12 +421,12 @@ pub fn receive_order(
     if !repo::receive_order(c, &order.id, quantity, &who.user_id, now)? {
         return Err(ApiError::conflict(
             ErrorCode::OrderClosed,
-            "this order was received already",
+            Text::key("detail-order-received-already"),
         ));
     }
     let level = repo::find_level(c, &location.id, &order.part_number)?.ok_or_else(not_stocked)?;
     rules::receive(level.on_hand, quantity)
-        .map_err(|e| ApiError::invalid_field("quantity", e.to_string()))?;
+        .map_err(|e| ApiError::invalid_field("quantity", e.message()))?;
     let after = repo::move_stock(c, &location.id, &order.part_number, quantity, now)?
         .ok_or_else(|| ApiError::internal())?;
     repo::insert_movement(
@@ -467,7 +471,7 @@ pub fn link_devices(
     if usize::try_from(found).unwrap_or(0) != device_ids.len() {
         return Err(ApiError::invalid_field(
             "device_ids",
-            "every device must belong to the location's account",
+            Text::key("invalid-every-device-must-belong-location-s"),
         ));
     }
     repo::set_linked_devices(c, &row.id, &device_ids, now)?;
@@ -511,7 +515,7 @@ pub fn issue_credential(
         if found != 1 {
             return Err(ApiError::invalid_field(
                 "device_id",
-                "is not a device of this account",
+                Text::key("invalid-device-account"),
             ));
         }
     }
@@ -561,7 +565,7 @@ pub fn order_by_hand(
         // Another order by hand came first.
         DbError::UniqueViolation(_) => ApiError::conflict(
             ErrorCode::OrderOpen,
-            "an order of this part is outstanding at this location already",
+            Text::key("detail-order-part-outstanding-location-already"),
         ),
         other => other.into(),
     })?;
@@ -581,9 +585,12 @@ pub fn order_by_hand(
 fn order_open(open: &OrderRow) -> ApiError {
     ApiError::conflict(
         ErrorCode::OrderOpen,
-        format!(
-            "order {} of this part is {} at this location; it is received or cancelled first",
-            open.id, open.status
+        Text::with(
+            "detail-order-open",
+            [
+                ("order", open.id.clone()),
+                ("status", open.status.to_string()),
+            ],
         ),
     )
     .with_facts(json!({ "order_id": open.id, "order_status": open.status }))
@@ -603,9 +610,9 @@ fn order_for(
 fn not_open(order: &OrderRow) -> ApiError {
     ApiError::conflict(
         ErrorCode::OrderClosed,
-        format!(
-            "the order is {}; only an open order changes so",
-            order.status
+        Text::with(
+            "detail-order-closed",
+            [("status", order.status.to_string())],
         ),
     )
 }

@@ -20,6 +20,7 @@ use utoipa::ToSchema;
 
 use crate::app::cases::{self as app_cases, NewAttachment, case_for};
 use crate::auth::Authenticated;
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::labels::AttachmentTypeName;
 use crate::state::{State, blocking};
@@ -85,7 +86,7 @@ fn too_large(max: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::PayloadTooLarge,
-        format!("an attachment may be at most {max} bytes"),
+        Text::with("detail-attachment-too-large", [("max", max.to_string())]),
     )
 }
 
@@ -103,11 +104,11 @@ fn form_error(e: MultipartError) -> ApiError {
         | MultipartError::ContentTypeParse
         | MultipartError::ContentTypeIncompatible
         | MultipartError::BoundaryMissing => {
-            unsupported("send the file as multipart/form-data, in a field named file")
+            unsupported(Text::key("detail-send-file-multipart-form-data-field"))
         }
         other => ApiError::bad_request(
             ErrorCode::BadRequest,
-            format!("the form could not be read: {other}"),
+            Text::with("detail-form-unreadable", [("cause", other.to_string())]),
         ),
     }
 }
@@ -141,41 +142,56 @@ async fn read_form(mut form: Multipart, max: usize) -> Result<NewAttachment, Api
                 let bytes = read_field(&mut field, max).await?;
                 file = Some((sent_name, declared, bytes));
             }
-            "file" => return Err(ApiError::invalid_field("file", "attach one file at a time")),
+            "file" => {
+                return Err(ApiError::invalid_field(
+                    "file",
+                    Text::key("invalid-attach-one-file-time"),
+                ));
+            }
             "internal" => {
                 let value = read_field(&mut field, 8).await.ok();
                 internal = match value.as_deref() {
                     Some(b"true") => true,
                     Some(b"false") => false,
-                    _ => return Err(ApiError::invalid_field("internal", "must be true or false")),
+                    _ => {
+                        return Err(ApiError::invalid_field(
+                            "internal",
+                            Text::key("invalid-must-true-false"),
+                        ));
+                    }
                 };
             }
             other => {
                 return Err(ApiError::invalid_field(
                     other,
-                    "is not a field of this form (file, internal)",
+                    Text::key("invalid-field-form-file-internal"),
                 ));
             }
         }
     }
     let Some((sent_name, declared, content)) = file else {
-        return Err(ApiError::invalid_field("file", "attach a file"));
+        return Err(ApiError::invalid_field(
+            "file",
+            Text::key("invalid-attach-file"),
+        ));
     };
     if content.is_empty() {
-        return Err(ApiError::invalid_field("file", "the file is empty"));
+        return Err(ApiError::invalid_field(
+            "file",
+            Text::key("invalid-file-empty"),
+        ));
     }
     let Some(kind) = AttachmentType::of(&content) else {
-        return Err(unsupported(
-            "the file's content is not PNG, JPEG, PDF or plain text; other kinds of file are not accepted",
-        ));
+        return Err(unsupported(Text::key("detail-file-s-content-png-jpeg-pdf")));
     };
     // The sender's own label may be generic, but not another type than the content shows.
     if let Some(declared) = declared
         .filter(|d| d != "application/octet-stream")
         .filter(|d| d != kind.as_str())
     {
-        return Err(unsupported(format!(
-            "the file was sent as {declared}, but its content is {kind}"
+        return Err(unsupported(Text::with(
+            "detail-file-type-mismatch",
+            [("declared", declared), ("kind", kind.to_string())],
         )));
     }
     Ok(NewAttachment {

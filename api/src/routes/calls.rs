@@ -18,6 +18,7 @@ use validator::Validate;
 
 use crate::app::calls::{self as app_calls, CallFacts};
 use crate::auth::{Authenticated, authorize_dealer};
+use crate::error::Text;
 use crate::error::{ApiError, Problem};
 use crate::formats::{EmailText, ProblemCategoryText, SerialNumberText};
 use crate::http::PageParams;
@@ -98,7 +99,7 @@ fn parse_category(raw: &str) -> Result<String, ApiError> {
     } else {
         Err(ApiError::invalid_field(
             "problem_category",
-            "must be 1 to 60 of a-z, 0-9 and _",
+            Text::key("invalid-must-1-60-z-0-9"),
         ))
     }
 }
@@ -138,8 +139,9 @@ async fn create_remedy(
     let row = blocking(move || {
         state.db.write(|c| -> Result<RemedyRow, ApiError> {
             if let Some(model) = &row.model_id {
-                devices_repo::find_model(c, model)?
-                    .ok_or_else(|| ApiError::invalid_field("model_id", "no such model"))?;
+                devices_repo::find_model(c, model)?.ok_or_else(|| {
+                    ApiError::invalid_field("model_id", Text::key("invalid-no-such-model"))
+                })?;
             }
             repo::insert_remedy(c, &row)?;
             Ok(row)
@@ -391,7 +393,7 @@ async fn log_call(
     if reason == CallReason::ServiceProblem && category.is_none() {
         return Err(ApiError::invalid_field(
             "problem_category",
-            "is required for a service problem",
+            Text::key("invalid-required-service-problem"),
         ));
     }
     let caller_email = body
@@ -640,7 +642,10 @@ async fn record_attempt(
     let body = body.into_inner();
     let description = body.description.trim().to_owned();
     if description.is_empty() {
-        return Err(ApiError::invalid_field("description", "must not be empty"));
+        return Err(ApiError::invalid_field(
+            "description",
+            Text::key("invalid-must-empty"),
+        ));
     }
     let outcome: AttemptOutcome = labels::parse("outcome", &body.outcome)?;
     let state = state.into_inner();

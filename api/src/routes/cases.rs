@@ -24,6 +24,7 @@ use validator::Validate;
 use crate::app::cases::{self as app_cases, About, Contact, case_for};
 use crate::app::contracts::{HolidayDto, terms_of};
 use crate::auth::{Authenticated, authorize};
+use crate::error::Text;
 use crate::error::{ApiError, Problem};
 use crate::formats::EmailText;
 use crate::http::PageParams;
@@ -268,7 +269,7 @@ fn parse_contact(input: ContactInput) -> Result<Contact, ApiError> {
             if !plausible {
                 return Err(ApiError::invalid_field(
                     "contact.phone",
-                    "must be a phone number: digits, spaces, + - ( ) /",
+                    Text::key("invalid-must-phone-number-digits-spaces"),
                 ));
             }
             Some(p.to_owned())
@@ -310,7 +311,10 @@ async fn open_case(
     let summary = parse_name("summary", &body.summary, 200)?;
     let description = body.description.trim().to_owned();
     if description.is_empty() {
-        return Err(ApiError::invalid_field("description", "must not be empty"));
+        return Err(ApiError::invalid_field(
+            "description",
+            Text::key("invalid-must-empty"),
+        ));
     }
     let contact = body.contact.map(parse_contact).transpose()?;
     let about = match (body.device_id, body.account_id) {
@@ -319,13 +323,13 @@ async fn open_case(
         (Some(_), Some(_)) => {
             return Err(ApiError::invalid_field(
                 "account_id",
-                "name the device or, for a case about the account alone, the account; not both",
+                Text::key("invalid-name-device-case-about-account-alone"),
             ));
         }
         (None, None) => {
             return Err(ApiError::invalid_field(
                 "device_id",
-                "name the device the case is about (or, for a billing question, general question or meter query about the account alone, account_id)",
+                Text::key("invalid-name-device-case-about-billing-question"),
             ));
         }
     };
@@ -402,7 +406,7 @@ fn order_of(sort: Option<&str>, cursor: Option<String>) -> Result<CaseOrder, Api
         }),
         _ => Err(ApiError::invalid_field(
             "sort",
-            "must be opened or deadline",
+            Text::key("invalid-must-opened-deadline"),
         )),
     }
 }
@@ -415,7 +419,10 @@ fn statuses_of(raw: Option<&str>, active: Option<bool>) -> Result<Option<Vec<Sta
             .split(',')
             .map(|s| {
                 Status::parse(s.trim()).ok_or_else(|| {
-                    ApiError::invalid_field("status", format!("'{s}' is not a case status"))
+                    ApiError::invalid_field(
+                        "status",
+                        Text::with("invalid-case-status", [("value", s.to_string())]),
+                    )
                 })
             })
             .collect::<Result<_, _>>()?,
@@ -572,7 +579,10 @@ async fn add_comment(
     let body = body.into_inner();
     let text = body.body.trim().to_owned();
     if text.is_empty() {
-        return Err(ApiError::invalid_field("body", "must not be empty"));
+        return Err(ApiError::invalid_field(
+            "body",
+            Text::key("invalid-must-empty"),
+        ));
     }
     let state = state.into_inner();
     let now = state.config.clock.now();
@@ -660,7 +670,10 @@ async fn move_case(
     body: Json<Transition>,
 ) -> Result<web::Json<CaseDetail>, ApiError> {
     let to = Status::parse(body.to.trim()).ok_or_else(|| {
-        ApiError::invalid_field("to", format!("'{}' is not a case status", body.to))
+        ApiError::invalid_field(
+            "to",
+            Text::with("invalid-case-status", [("value", body.to.clone())]),
+        )
     })?;
     let now = state.config.clock.now();
     let detail = caller

@@ -16,6 +16,7 @@ use validator::Validate;
 
 use crate::app::claims::{self as app_claims, claim_for};
 use crate::auth::{Authenticated, authorize_dealer};
+use crate::error::Text;
 use crate::error::{ApiError, Problem};
 use crate::formats::SerialNumberText;
 use crate::http::PageParams;
@@ -150,7 +151,10 @@ async fn submit_claim(
     let part_number = parse_name("part_number", &body.part_number, 40)?;
     let defect = body.defect.trim().to_owned();
     if defect.is_empty() {
-        return Err(ApiError::invalid_field("defect", "must not be empty"));
+        return Err(ApiError::invalid_field(
+            "defect",
+            Text::key("invalid-must-empty"),
+        ));
     }
     let new = app_claims::NewClaim {
         dispatch_id: body.dispatch_id,

@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 
 use crate::app::clients as app;
 use crate::auth::{self, Authenticated};
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::{NO_STORE, OwnErrorFormat};
 use crate::json::Json;
@@ -446,7 +447,7 @@ fn issue(
     if let Err(wait) = throttle::claim(&state.db, &keys, now)? {
         return Err(throttle::too_many(
             ErrorCode::TooManyAttempts,
-            "too many failed token requests; wait before trying again",
+            Text::key("detail-too-many-failed-token-requests-wait"),
             wait,
         ));
     }

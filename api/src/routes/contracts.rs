@@ -14,6 +14,7 @@ use validator::Validate;
 use crate::app::contracts as app_contracts;
 pub use crate::app::contracts::{ContractTerms, HolidayDto, OfficeHours, OfficeInterval, terms_of};
 use crate::auth::{Authenticated, authorize};
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::json::Json;
 use crate::state::{State, blocking};
@@ -82,7 +83,7 @@ async fn get_contract(
                 ApiError::new(
                     actix_web::http::StatusCode::NOT_FOUND,
                     ErrorCode::NotFound,
-                    "the account has no such service contract",
+                    Text::key("detail-account-no-such-service-contract"),
                 )
             })
         })
@@ -123,7 +124,7 @@ async fn put_contract(
         ApiError::new(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::NoOfficeTime,
-            format!("{e}: the response time cannot be counted in this calendar"),
+            e.message(),
         )
     })?;
     let state = state.into_inner();

@@ -17,6 +17,7 @@ use validator::Validate;
 pub use crate::app::devices::active;
 use crate::app::devices::{self as app_devices, device_for, meters_of};
 use crate::auth::{Authenticated, authorize};
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::formats::{MeterNameText, SerialNumberText};
 use crate::http::{PageParams, encode_cursor};
@@ -156,9 +157,10 @@ async fn create_model(
     let row = blocking(move || {
         state.db.write(|c| -> Result<ModelRow, ApiError> {
             repo::insert_model(c, &row).map_err(|e| match e {
-                DbError::UniqueViolation(_) => {
-                    ApiError::conflict(ErrorCode::ModelNameTaken, "a model of this name exists")
-                }
+                DbError::UniqueViolation(_) => ApiError::conflict(
+                    ErrorCode::ModelNameTaken,
+                    Text::key("detail-model-name-exists"),
+                ),
                 other => other.into(),
             })?;
             Ok(row)

@@ -2,7 +2,7 @@
 //! labour compensation decided by warranty administrators.
 
 use super::Routes;
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpResponse, Responder, get, post, put, web};
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::dealers::{self as rules, CloseOut, LabourReason, PartUsed, Verdict};
 use fleetdesk_domain::dealers::{DispatchRoute, DispatchStatus};
@@ -13,8 +13,10 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::auth::{Authenticated, authorize_dealer};
+use crate::error::Text;
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
+use crate::i18n::{Language, Reader};
 use crate::json::Json;
 use crate::labels::{self, DispatchRouteName, DispatchStatusName};
 use crate::page::{Listed, Page};
@@ -366,17 +368,17 @@ pub struct LabourCompensation {
     pub decision: Option<LabourDecisionView>,
 }
 
-fn reason_views(reasons: &[LabourReason]) -> Vec<LabourReasonView> {
+fn reason_views(reasons: &[LabourReason], lang: Language) -> Vec<LabourReasonView> {
     reasons
         .iter()
         .map(|r| LabourReasonView {
             code: r.code().to_owned(),
-            message: r.message().to_owned(),
+            message: Text::from(r.message()).render(lang),
         })
         .collect()
 }
 
-fn labour_view(d: &DispatchRow) -> LabourCompensation {
+fn labour_view(d: &DispatchRow, lang: Language) -> LabourCompensation {
     let reasons = labour_reasons(d);
     let decision = match (
         &d.labour_decision,
@@ -396,7 +398,7 @@ fn labour_view(d: &DispatchRow) -> LabourCompensation {
     LabourCompensation {
         dispatch_id: d.id.clone(),
         eligible: reasons.is_empty(),
-        reasons: reason_views(&reasons),
+        reasons: reason_views(&reasons, lang),
         decision,
     }
 }
@@ -417,8 +419,9 @@ fn labour_view(d: &DispatchRow) -> LabourCompensation {
 async fn get_labour_compensation(
     state: State,
     caller: Authenticated,
+    reader: Reader,
     id: web::Path<String>,
-) -> Result<web::Json<LabourCompensation>, ApiError> {
+) -> Result<actix_web::CustomizeResponder<web::Json<LabourCompensation>>, ApiError> {
     let who = caller.principal(&state).await?;
     let state = state.into_inner();
     let row = blocking(move || {
@@ -427,7 +430,10 @@ async fn get_labour_compensation(
             .read(|c| dispatch_for(c, &who, Action::ReadDispatches, &id))
     })
     .await?;
-    Ok(web::Json(labour_view(&row)))
+    let lang = reader.language();
+    Ok(web::Json(labour_view(&row, lang))
+        .customize()
+        .insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.as_str())))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -467,8 +473,9 @@ async fn decide_labour(
     state: State,
     caller: Authenticated,
     id: web::Path<String>,
+    reader: Reader,
     body: Json<NewLabourDecision>,
-) -> Result<web::Json<LabourCompensation>, ApiError> {
+) -> Result<actix_web::CustomizeResponder<web::Json<LabourCompensation>>, ApiError> {
     body.validate()?;
     let body = body.into_inner();
     let verdict = Verdict::parse(&body.decision, body.reason.as_deref())?;
@@ -483,5 +490,8 @@ async fn decide_labour(
             app_dispatches::decide_labour(c, who, &id, (verdict, amount), clock.now())
         })
         .await?;
-    Ok(web::Json(labour_view(&row)))
+    let lang = reader.language();
+    Ok(web::Json(labour_view(&row, lang))
+        .customize()
+        .insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.as_str())))
 }

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::feed::page_after;
 use crate::auth::Authenticated;
+use crate::error::Text;
 use crate::error::{ApiError, Problem};
 use crate::http::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::state::State;
@@ -60,13 +61,16 @@ async fn list_events(
 ) -> Result<web::Json<EventPage>, ApiError> {
     let after = q.after.unwrap_or(0);
     if after < 0 {
-        return Err(ApiError::invalid_field("after", "must not be negative"));
+        return Err(ApiError::invalid_field(
+            "after",
+            Text::key("invalid-must-negative"),
+        ));
     }
     let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::invalid_field(
             "limit",
-            format!("must be 1 to {MAX_LIMIT}"),
+            Text::with("invalid-limit", [("max", MAX_LIMIT.to_string())]),
         ));
     }
     let (rows, scanned_to) = caller
@@ -121,11 +125,14 @@ async fn stream_events(
             .and_then(|v| v.trim().parse::<i64>().ok())
             .filter(|n| *n >= 0)
             .ok_or_else(|| {
-                ApiError::invalid_field("Last-Event-ID", "must be an event's id (its seq)")
+                ApiError::invalid_field("Last-Event-ID", Text::key("invalid-must-event-s-id-seq"))
             })?,
         None => match q.after {
             Some(n) if n < 0 => {
-                return Err(ApiError::invalid_field("after", "must not be negative"));
+                return Err(ApiError::invalid_field(
+                    "after",
+                    Text::key("invalid-must-negative"),
+                ));
             }
             Some(n) => n,
             None => 0,

@@ -14,6 +14,7 @@ use validator::Validate;
 
 use crate::app::sessions::{self, Issued, Refresh};
 use crate::auth::{self, Authenticated};
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::http::no_store;
 use crate::json::Json;
@@ -79,7 +80,7 @@ fn invalid_credentials() -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,
         ErrorCode::InvalidCredentials,
-        "the e-mail address or password is wrong",
+        Text::key("detail-e-mail-address-password-wrong"),
     )
 }
 
@@ -112,7 +113,7 @@ async fn login(
         if let Err(wait) = throttle::claim(&state.db, &keys, state.config.clock.now())? {
             return Err(throttle::too_many(
                 ErrorCode::TooManyAttempts,
-                "too many failed sign-ins; wait before trying again",
+                Text::key("detail-too-many-failed-sign-ins-wait"),
                 wait,
             ));
         }
@@ -138,7 +139,7 @@ async fn login(
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 ErrorCode::EmailNotConfirmed,
-                "confirm your e-mail address first; ask for a new confirmation mail if you need one",
+                Text::key("detail-confirm-your-e-mail-address-first"),
             ));
         }
         state.db.write(|c| -> Result<TokenResponse, ApiError> {
@@ -379,13 +380,15 @@ async fn change_password(
         let email = state
             .db
             .read(|c| Ok::<_, ApiError>(repo::find_user(c, &who.user_id)?))?
-            .ok_or_else(|| ApiError::unauthorized("the token's user no longer exists"))?
+            .ok_or_else(|| {
+                ApiError::unauthorized(Text::key("detail-token-s-user-no-longer-exists"))
+            })?
             .email;
         let keys = throttle::sign_in_keys(&email, &client);
         if let Err(wait) = throttle::claim(&state.db, &keys, state.config.clock.now())? {
             return Err(throttle::too_many(
                 ErrorCode::TooManyAttempts,
-                "too many wrong passwords; wait before trying again",
+                Text::key("detail-too-many-wrong-passwords-wait-before"),
                 wait,
             ));
         }

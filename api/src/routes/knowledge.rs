@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::knowledge::{self as app_knowledge, NewArticle};
 use crate::auth::{Authenticated, authorize_unscoped};
+use crate::error::Text;
 use crate::error::{ApiError, Problem};
 use crate::formats::TagText;
 use crate::http::{PageParams, encode_cursor};
@@ -281,7 +282,10 @@ fn check(input: ArticleInput) -> Result<NewArticle, ApiError> {
     model_ids.sort();
     model_ids.dedup();
     if model_ids.len() > 50 {
-        return Err(ApiError::invalid_field("model_ids", "at most 50 models"));
+        return Err(ApiError::invalid_field(
+            "model_ids",
+            Text::key("invalid-most-50-models"),
+        ));
     }
     Ok(NewArticle {
         title: rules::parse_title(&input.title)?,

@@ -3,7 +3,7 @@
 
 use super::Routes;
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, post, put, web};
+use actix_web::{HttpResponse, Responder, get, post, put, web};
 use fleetdesk_domain::labels::Label;
 use fleetdesk_domain::notifications::NotificationKind;
 use fleetdesk_persistence::Conn;
@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::notify::read_unsubscribe_token;
 use crate::auth::Authenticated;
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::i18n::Language;
 use crate::json::Json;
@@ -61,10 +62,14 @@ pub struct NotificationChanges {
     pub kinds: Vec<NotificationChange>,
 }
 
-fn settings_of(c: &mut Conn, user_id: &str) -> Result<NotificationSettings, ApiError> {
+/// The settings with their descriptions in the user's language, which the answer names.
+fn settings_of(
+    c: &mut Conn,
+    user_id: &str,
+) -> Result<actix_web::CustomizeResponder<web::Json<NotificationSettings>>, ApiError> {
     let off = repo::opted_out(c, user_id)?;
     let lang = repo::recipient(c, user_id)?.map_or(Language::En, |r| r.language());
-    Ok(NotificationSettings {
+    let found = NotificationSettings {
         kinds: NotificationKind::MEMBERS
             .iter()
             .map(|kind| NotificationSetting {
@@ -73,7 +78,10 @@ fn settings_of(c: &mut Conn, user_id: &str) -> Result<NotificationSettings, ApiE
                 description: t!(lang, &format!("notification-{}", kind.as_str())),
             })
             .collect(),
-    })
+    };
+    Ok(web::Json(found)
+        .customize()
+        .insert_header((header::CONTENT_LANGUAGE, lang.as_str())))
 }
 
 fn people_only(who: &fleetdesk_domain::identity::Principal) -> Result<(), ApiError> {
@@ -97,14 +105,13 @@ fn people_only(who: &fleetdesk_domain::identity::Principal) -> Result<(), ApiErr
 async fn settings(
     state: State,
     caller: Authenticated,
-) -> Result<web::Json<NotificationSettings>, ApiError> {
-    let found = caller
+) -> Result<actix_web::CustomizeResponder<web::Json<NotificationSettings>>, ApiError> {
+    caller
         .read(&state, |c, who| {
             people_only(who)?;
             settings_of(c, &who.user_id)
         })
-        .await?;
-    Ok(web::Json(found))
+        .await
 }
 
 /// Turns kinds of notification on or off for the caller.
@@ -123,15 +130,18 @@ async fn change_settings(
     state: State,
     caller: Authenticated,
     body: Json<NotificationChanges>,
-) -> Result<web::Json<NotificationSettings>, ApiError> {
+) -> Result<actix_web::CustomizeResponder<web::Json<NotificationSettings>>, ApiError> {
     let changes = body.into_inner().kinds;
     let mut named: Vec<&str> = changes.iter().map(|c| c.kind.as_str()).collect();
     named.sort_unstable();
     if named.windows(2).any(|w| w[0] == w[1]) {
-        return Err(ApiError::invalid_field("kinds", "names a kind twice"));
+        return Err(ApiError::invalid_field(
+            "kinds",
+            Text::key("invalid-names-kind-twice"),
+        ));
     }
     let now = state.config.clock.now();
-    let updated = caller
+    caller
         .write(&state, move |c, who| {
             people_only(who)?;
             for change in &changes {
@@ -139,8 +149,7 @@ async fn change_settings(
             }
             settings_of(c, &who.user_id)
         })
-        .await?;
-    Ok(web::Json(updated))
+        .await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -169,7 +178,7 @@ fn link_holder(
         ApiError::new(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::UnsubscribeLinkInvalid,
-            "this unsubscribe link is not valid",
+            Text::key("detail-unsubscribe-link-valid"),
         )
     };
     let (user_id, kind) = read_unsubscribe_token(&state.config.jwt_secret, token)

@@ -22,6 +22,7 @@ use crate::app::devices::meters_of;
 use crate::app::periods::{self as app_periods, closing_of};
 use crate::app::readings::{entry_of, values_of};
 use crate::auth::{Authenticated, authorize};
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::json::Json;
 use crate::labels::DeviceStatusName;
@@ -377,7 +378,7 @@ async fn usage_export(
         ApiError::new(
             actix_web::http::StatusCode::NOT_ACCEPTABLE,
             ErrorCode::NotAcceptable,
-            "the export is offered as application/json or text/csv",
+            Text::key("detail-export-offered-application-json-text-csv"),
         )
     })?;
     let now = state.config.clock.now();

@@ -21,6 +21,7 @@ use validator::Validate;
 use crate::app::devices::{device_for, meters_of};
 use crate::app::readings::{self as app_readings, entry_of, values_of};
 use crate::auth::{Authenticated, authorize};
+use crate::error::Text;
 use crate::error::{ApiError, Problem};
 use crate::http::{PageParams, encode_cursor};
 use crate::json::Json;
@@ -287,7 +288,10 @@ async fn usage(
     let who = caller.principal(&state).await?;
     let UsageQuery { from, to } = q.into_inner();
     if to < from {
-        return Err(ApiError::invalid_field("to", "must not be before from"));
+        return Err(ApiError::invalid_field(
+            "to",
+            Text::key("invalid-must-before-from"),
+        ));
     }
     let state = state.into_inner();
     let device_id = id.into_inner();

@@ -14,9 +14,10 @@ use validator::Validate;
 
 use crate::app::registration as app_registration;
 use crate::auth::{self, Authenticated, authorize};
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::formats::EmailText;
-use crate::i18n::AcceptLanguage;
+use crate::i18n::{AcceptLanguage, Language, Reader};
 use crate::json::Json;
 use crate::state::{AppState, State, blocking};
 use crate::throttle;
@@ -36,7 +37,7 @@ fn limit_mail(state: &AppState, email: &str, client: &str) -> Result<(), ApiErro
     throttle::claim(&state.db, &keys, state.config.clock.now())?.map_err(|wait| {
         throttle::too_many(
             ErrorCode::TooManyMails,
-            "too many mails were asked for this address or from this client; wait before asking again",
+            Text::key("detail-too-many-mails-were-asked-address"),
             wait,
         )
     })
@@ -93,11 +94,19 @@ pub struct Accepted {
     pub message: String,
 }
 
-fn accepted(status: &str, message: &str) -> Accepted {
-    Accepted {
-        status: status.into(),
-        message: message.into(),
-    }
+/// An answer that tells no outcome, its sentence in the reader's language.
+fn accepted(
+    mut answer: actix_web::HttpResponseBuilder,
+    lang: Language,
+    status: &str,
+    message: &str,
+) -> HttpResponse {
+    answer
+        .insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.as_str()))
+        .json(Accepted {
+            status: status.into(),
+            message: crate::i18n::text(lang, message, &[]),
+        })
 }
 
 /// Registers a user and mails a confirmation link. The answer is the same whether or not the
@@ -115,6 +124,7 @@ fn accepted(status: &str, message: &str) -> Accepted {
 async fn register(
     state: State,
     req: HttpRequest,
+    reader: Reader,
     accept_language: AcceptLanguage,
     body: Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
@@ -145,10 +155,12 @@ async fn register(
         })
     })
     .await?;
-    Ok(HttpResponse::Created().json(accepted(
+    Ok(accepted(
+        HttpResponse::Created(),
+        reader.language(),
         "confirmation_sent",
-        "If this address can be registered, a confirmation mail is on its way.",
-    )))
+        "accepted-registered",
+    ))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -215,6 +227,7 @@ pub struct ResendRequest {
 async fn resend_confirmation(
     state: State,
     req: HttpRequest,
+    reader: Reader,
     body: Json<ResendRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
@@ -222,10 +235,12 @@ async fn resend_confirmation(
         app_registration::resend_confirmation(c, state, email)
     })
     .await?;
-    Ok(HttpResponse::Accepted().json(accepted(
+    Ok(accepted(
+        HttpResponse::Accepted(),
+        reader.language(),
         "accepted",
-        "If this address awaits confirmation, a new confirmation mail is on its way.",
-    )))
+        "accepted-resend",
+    ))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -300,6 +315,7 @@ async fn correct_email(
 async fn resend_for_user(
     state: State,
     caller: Authenticated,
+    reader: Reader,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let who = caller.principal(&state).await?;
@@ -312,10 +328,12 @@ async fn resend_for_user(
             .write(|c| app_registration::resend_for_user(c, &state, &id))
     })
     .await?;
-    Ok(HttpResponse::Accepted().json(accepted(
+    Ok(accepted(
+        HttpResponse::Accepted(),
+        reader.language(),
         "accepted",
-        "A new confirmation mail is on its way.",
-    )))
+        "accepted-resent",
+    ))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -343,6 +361,7 @@ pub struct PasswordResetRequest {
 async fn request_password_reset(
     state: State,
     req: HttpRequest,
+    reader: Reader,
     body: Json<PasswordResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     body.validate()?;
@@ -350,10 +369,12 @@ async fn request_password_reset(
         crate::app::self_service::request_reset(state, c, email, state.config.clock.now())
     })
     .await?;
-    Ok(HttpResponse::Accepted().json(accepted(
+    Ok(accepted(
+        HttpResponse::Accepted(),
+        reader.language(),
         "accepted",
-        "If this address has a user, a mail with a link to reset the password is on its way.",
-    )))
+        "accepted-password-reset",
+    ))
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

@@ -22,6 +22,7 @@ use validator::Validate;
 use crate::app::stock as app_stock;
 use crate::app::stock::location_for;
 use crate::auth::{Authenticated, authorize};
+use crate::error::Text;
 use crate::error::{ApiError, Problem};
 use crate::formats::PartNumberText;
 use crate::http::PageParams;
@@ -153,7 +154,7 @@ fn parse_instructions(raw: Option<&str>) -> Result<Option<String>, ApiError> {
     if text.is_some_and(|t| t.chars().count() > 1000) {
         return Err(ApiError::invalid_field(
             "shipping_instructions",
-            "must be at most 1000 characters",
+            Text::key("invalid-must-most-1000-characters"),
         ));
     }
     Ok(text.map(str::to_owned))

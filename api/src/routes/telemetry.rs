@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 
 use crate::app::stock as app;
 use crate::auth::{self, Authenticated, authorize};
+use crate::error::Text;
 use crate::error::{ApiError, ErrorCode, Problem};
 use crate::json::Json;
 use crate::state::{State, blocking};
@@ -237,7 +238,7 @@ fn device_credential(req: &HttpRequest) -> Result<String, ApiError> {
             ApiError::new(
                 actix_web::http::StatusCode::UNAUTHORIZED,
                 ErrorCode::DeviceCredentialRequired,
-                "supply levels are reported with a device credential, not a person's sign-in",
+                Text::key("detail-supply-levels-reported-device-credential-person"),
             )
         })
 }
@@ -275,7 +276,7 @@ async fn report_supply_levels(
                 .db
                 .read(|c| repo::find_live_credential(c, &token_hash))?
                 .ok_or_else(|| {
-                    ApiError::unauthorized("the device credential is unknown or revoked")
+                    ApiError::unauthorized(Text::key("detail-device-credential-unknown-revoked"))
                 })
         })
         .await?

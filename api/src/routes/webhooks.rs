@@ -18,6 +18,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::app::clients::OwnerRequest;
 use crate::app::webhooks as app;
 use crate::auth::Authenticated;
+use crate::error::Text;
 use crate::error::{ApiError, Problem};
 use crate::http::{DEFAULT_LIMIT, MAX_LIMIT, NO_STORE};
 use crate::json::Json;
@@ -133,7 +134,7 @@ fn parse_events(kinds: &[EventKind]) -> Result<(), ApiError> {
     if kinds.is_empty() {
         return Err(ApiError::invalid_field(
             "events",
-            "name at least one kind of event",
+            Text::key("invalid-name-least-one-kind-event"),
         ));
     }
     Ok(())
@@ -449,7 +450,7 @@ async fn list_deliveries(
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::invalid_field(
             "limit",
-            format!("must be 1 to {MAX_LIMIT}"),
+            Text::with("invalid-limit", [("max", MAX_LIMIT.to_string())]),
         ));
     }
     let (id, before) = (id.into_inner(), q.into_inner().before);
