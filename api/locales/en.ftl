@@ -612,3 +612,28 @@ accepted-registered = If this address can be registered, a confirmation mail is 
 accepted-resend = If this address awaits confirmation, a new confirmation mail is on its way.
 accepted-resent = A new confirmation mail is on its way.
 accepted-password-reset = If this address has a user, a mail with a link to reset the password is on its way.
+
+## How a case's response deadline was counted.
+
+sla-no-contract = The account had no service contract when the case was opened, so the case has no response deadline.
+sla-started-in-hours = The case was opened at { $opened } inside office hours, so the clock started at once.
+sla-started-next-opening = The case was opened at { $opened } outside office hours, so the clock started at the next opening, { $start }.
+sla-counted = Contract version { $version } gives { $minutes } office minutes in { $time_zone }; counted over { $periods } period(s), they end at { $deadline }.
+sla-holidays-skipped = Holidays skipped: { $holidays }.
+weekday-1 = Monday
+weekday-2 = Tuesday
+weekday-3 = Wednesday
+weekday-4 = Thursday
+weekday-5 = Friday
+weekday-6 = Saturday
+weekday-7 = Sunday
+
+## What to do about a refused meter reading.
+
+step-send-every-meter = Send every meter of this device, and only those, each as a whole number of 0 or more; the device lists its meters.
+step-read-counter-again = Read the counter again on the device's counter page; a reading is never lower than the last.
+step-meter-query-reset = If the meter truly shows this value (it was reset or replaced), open a meter query case or call customer service, who can correct the history.
+step-one-a-day = One reading a day is accepted (the site's day): submit the next one tomorrow.
+step-meter-query-today = If today's reading was wrong, open a meter query case or call customer service, who can correct it.
+step-confirm-implausible = If the value is right, submit it again with "confirm_implausible": true; it is accepted and marked for review.
+step-read-again-if-not = If it is not, read the counter again and submit the value it shows.

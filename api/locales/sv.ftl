@@ -611,3 +611,28 @@ accepted-registered = Om adressen kan registreras är ett bekräftelsemeddelande
 accepted-resend = Om adressen väntar på bekräftelse är ett nytt bekräftelsemeddelande på väg.
 accepted-resent = Ett nytt bekräftelsemeddelande är på väg.
 accepted-password-reset = Om adressen har en användare är ett meddelande med en länk för att återställa lösenordet på väg.
+
+## Hur ett ärendes svarstid räknades.
+
+sla-no-contract = Kontot hade inget serviceavtal när ärendet öppnades, så ärendet har ingen svarstid.
+sla-started-in-hours = Ärendet öppnades { $opened } inom kontorstid, så klockan startade direkt.
+sla-started-next-opening = Ärendet öppnades { $opened } utanför kontorstid, så klockan startade när kontoret öppnade igen, { $start }.
+sla-counted = Avtalsversion { $version } ger { $minutes } minuter kontorstid i { $time_zone }; räknade över { $periods } period(er) tar de slut { $deadline }.
+sla-holidays-skipped = Överhoppade helgdagar: { $holidays }.
+weekday-1 = måndag
+weekday-2 = tisdag
+weekday-3 = onsdag
+weekday-4 = torsdag
+weekday-5 = fredag
+weekday-6 = lördag
+weekday-7 = söndag
+
+## Vad man kan göra åt en avvisad mätarställning.
+
+step-send-every-meter = Skicka alla maskinens mätare, och bara dem, var och en som ett heltal från 0 och uppåt; maskinen visar sina mätare.
+step-read-counter-again = Läs av räkneverket igen på maskinens räknarsida; en mätarställning är aldrig lägre än den förra.
+step-meter-query-reset = Om mätaren verkligen visar det här värdet (den har nollställts eller bytts), öppna ett ärende om mätarställning eller ring kundtjänst, som kan rätta historiken.
+step-one-a-day = En mätarställning per dag tas emot (arbetsplatsens dag): rapportera nästa i morgon.
+step-meter-query-today = Om dagens mätarställning var fel, öppna ett ärende om mätarställning eller ring kundtjänst, som kan rätta den.
+step-confirm-implausible = Om värdet stämmer, skicka det igen med "confirm_implausible": true; det tas emot och markeras för granskning.
+step-read-again-if-not = Om det inte stämmer, läs av räkneverket igen och rapportera värdet det visar.

@@ -262,6 +262,8 @@ pub struct ApiError {
     pub retry_after: Option<u64>,
     /// Boxed: an error travels in every `Result` of the request path, and stays small.
     pub facts: Box<serde_json::Map<String, serde_json::Value>>,
+    /// Sentences among the facts, by JSON pointer, written in the reader's language.
+    pub fact_texts: Vec<(String, Text)>,
 }
 
 impl ApiError {
@@ -273,7 +275,14 @@ impl ApiError {
             errors: Vec::new(),
             retry_after: None,
             facts: Box::default(),
+            fact_texts: Vec::new(),
         }
+    }
+
+    /// Puts a sentence among the facts at `pointer` (`/next_steps/0/description`).
+    pub fn with_fact_text(mut self, pointer: impl Into<String>, text: impl Into<Text>) -> Self {
+        self.fact_texts.push((pointer.into(), text.into()));
+        self
     }
 
     /// Adds the facts of the refusal as members of the problem.
@@ -388,7 +397,20 @@ impl ApiError {
                     message: e.message.render(lang),
                 })
                 .collect(),
-            facts: (*self.facts).clone(),
+            facts: self.facts_in(lang),
+        }
+    }
+
+    fn facts_in(&self, lang: Language) -> serde_json::Map<String, serde_json::Value> {
+        let mut facts = serde_json::Value::Object((*self.facts).clone());
+        for (pointer, text) in &self.fact_texts {
+            if let Some(slot) = facts.pointer_mut(pointer) {
+                *slot = serde_json::Value::String(text.render(lang));
+            }
+        }
+        match facts {
+            serde_json::Value::Object(map) => map,
+            _ => serde_json::Map::new(),
         }
     }
 

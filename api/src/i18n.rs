@@ -250,7 +250,10 @@ mod tests {
     }
 
     /// The catalogue's families of keys.
-    const FAMILIES: [&str; 16] = [
+    const FAMILIES: [&str; 19] = [
+        "step-",
+        "sla-",
+        "weekday-",
         "title-",
         "detail-",
         "invalid-",
@@ -311,6 +314,7 @@ mod tests {
             "named in the code, not in the catalogue: {missing:?}"
         );
         let completed = [
+            "weekday-",
             "title-",
             "notification-",
             "role-",

@@ -192,6 +192,11 @@ async fn problems_are_written_in_the_readers_language(b: Backend) {
         "{p}"
     );
     assert!(p["date"].is_string(), "the facts stay: {p}");
+    assert_eq!(p["next_steps"][0]["action"], "wait");
+    assert_eq!(
+        p["next_steps"][0]["description"],
+        "En mätarställning per dag tas emot (arbetsplatsens dag): rapportera nästa i morgon."
+    );
 
     // An answer with a sentence (not a problem) follows the same rule.
     let (status, lang, body) = ask(

@@ -18,7 +18,6 @@ use crate::app::members::require_field_technician;
 use crate::auth::authorize_dispatch;
 use crate::error::Text;
 use crate::error::{ApiError, ErrorCode};
-use crate::i18n::Language;
 use crate::views::{PartUsedView, Section2, eligibility_view};
 
 /// Dispatches service for call `call_id` when it is eligible: to the dealer of record (who is
@@ -267,12 +266,16 @@ pub fn decide_labour(
     }
     let reasons = labour_reasons(&row);
     if verdict.approved && !reasons.is_empty() {
-        return Err(ApiError::new(
+        let error = ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             ErrorCode::LabourNotEligible,
             Text::key("detail-dispatch-s-labour-eligible-compensation"),
         )
-        .with_facts(json!({ "reasons": reasons.iter().map(|r| json!({ "code": r.code(), "message": Text::from(r.message()).render(Language::En) })).collect::<Vec<_>>() })));
+        .with_facts(json!({ "reasons": reasons.iter().map(|r| json!({ "code": r.code(), "message": "" })).collect::<Vec<_>>() }));
+        let error = reasons.iter().enumerate().fold(error, |e, (i, r)| {
+            e.with_fact_text(format!("/reasons/{i}/message"), r.message())
+        });
+        return Err(error);
     }
     if row.status != DispatchStatus::ClosedOut {
         return Err(ApiError::conflict(

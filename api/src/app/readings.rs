@@ -33,59 +33,44 @@ pub struct NewCorrection {
 }
 
 /// What the submitter can do about a refused reading of `device_id`, as the portal tells them:
-/// each step an `action`, a sentence, and where it applies the request that does it.
-pub fn next_steps(e: &ReadingError, device_id: &str) -> serde_json::Value {
-    let meter_query = json!({
-        "action": "open_case",
-        "description": "If the meter truly shows this value (it was reset or replaced), open a meter query case or call customer service, who can correct the history.",
-        "request": {
-            "method": "POST",
-            "path": "/api/v1/cases",
-            "body": { "device_id": device_id, "category": "meter_query" },
-        },
+/// each step an `action`, a sentence (its catalogue key), and where it applies the request
+/// that does it.
+pub fn next_steps(e: &ReadingError, device_id: &str) -> Vec<(serde_json::Value, &'static str)> {
+    let case = json!({
+        "method": "POST",
+        "path": "/api/v1/cases",
+        "body": { "device_id": device_id, "category": "meter_query" },
     });
-    let fix = |description: &str| json!({ "action": "fix_values", "description": description });
-    let steps = match e {
+    let step = |action: &str, request: Option<&serde_json::Value>| match request {
+        Some(request) => json!({ "action": action, "description": "", "request": request }),
+        None => json!({ "action": action, "description": "" }),
+    };
+    match e {
         ReadingError::UnknownMeter { .. }
         | ReadingError::MissingMeter { .. }
-        | ReadingError::InvalidValue { .. } => vec![fix(
-            "Send every meter of this device, and only those, each as a whole number of 0 or more; the device lists its meters.",
-        )],
+        | ReadingError::InvalidValue { .. } => {
+            vec![(step("fix_values", None), "step-send-every-meter")]
+        }
         ReadingError::LowerThanPrevious { .. } => vec![
-            fix(
-                "Read the counter again on the device's counter page; a reading is never lower than the last.",
-            ),
-            meter_query,
+            (step("fix_values", None), "step-read-counter-again"),
+            (step("open_case", Some(&case)), "step-meter-query-reset"),
         ],
         ReadingError::AlreadyToday { .. } => vec![
-            json!({
-                "action": "wait",
-                "description": "One reading a day is accepted (the site's day): submit the next one tomorrow.",
-            }),
-            json!({
-                "action": "open_case",
-                "description": "If today's reading was wrong, open a meter query case or call customer service, who can correct it.",
-                "request": {
-                    "method": "POST",
-                    "path": "/api/v1/cases",
-                    "body": { "device_id": device_id, "category": "meter_query" },
-                },
-            }),
+            (step("wait", None), "step-one-a-day"),
+            (step("open_case", Some(&case)), "step-meter-query-today"),
         ],
-        ReadingError::Implausible { .. } => vec![
-            json!({
-                "action": "confirm",
-                "description": "If the value is right, submit it again with \"confirm_implausible\": true; it is accepted and marked for review.",
-                "request": {
-                    "method": "POST",
-                    "path": format!("/api/v1/devices/{device_id}/meter-readings"),
-                    "body": { "confirm_implausible": true },
-                },
-            }),
-            fix("If it is not, read the counter again and submit the value it shows."),
-        ],
-    };
-    serde_json::Value::Array(steps)
+        ReadingError::Implausible { .. } => {
+            let confirm = json!({
+                "method": "POST",
+                "path": format!("/api/v1/devices/{device_id}/meter-readings"),
+                "body": { "confirm_implausible": true },
+            });
+            vec![
+                (step("confirm", Some(&confirm)), "step-confirm-implausible"),
+                (step("fix_values", None), "step-read-again-if-not"),
+            ]
+        }
+    }
 }
 
 /// A refused reading of `device_id` as problem details, with the facts of the refusal and
@@ -93,7 +78,15 @@ pub fn next_steps(e: &ReadingError, device_id: &str) -> serde_json::Value {
 pub fn refusal_of(device_id: &str) -> impl Fn(ReadingError) -> ApiError + '_ {
     move |e| {
         let steps = next_steps(&e, device_id);
-        refusal(e).with_facts(json!({ "next_steps": steps }))
+        let texts: Vec<&'static str> = steps.iter().map(|(_, key)| *key).collect();
+        let steps: Vec<serde_json::Value> = steps.into_iter().map(|(step, _)| step).collect();
+        let error = refusal(e).with_facts(json!({ "next_steps": steps }));
+        texts
+            .into_iter()
+            .enumerate()
+            .fold(error, |error, (i, key)| {
+                error.with_fact_text(format!("/next_steps/{i}/description"), Text::key(key))
+            })
     }
 }
 

@@ -3,8 +3,8 @@
 
 use super::Routes;
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, post, put, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use actix_web::{HttpResponse, Responder, get, post, put, web};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use fleetdesk_domain::accounts::parse_name;
 use fleetdesk_domain::calendar::{self, Holiday, StartReason};
 use fleetdesk_domain::cases::{Category, Response, Status};
@@ -28,10 +28,12 @@ use crate::error::Text;
 use crate::error::{ApiError, Problem};
 use crate::formats::EmailText;
 use crate::http::PageParams;
+use crate::i18n::{Language, Reader};
 use crate::json::Json;
 use crate::labels::{CaseCategoryName, CaseStatusName};
 use crate::page::{Listed, Page};
 use crate::state::{State, blocking};
+use crate::t;
 
 pub fn routes(cfg: &mut impl Routes) {
     cfg.service(open_case)
@@ -782,7 +784,12 @@ fn holiday_name(holidays: &[HolidayDto], holiday: Holiday) -> Option<String> {
     })
 }
 
-fn explain(c: &mut Conn, case: &CaseRow, now: DateTime<Utc>) -> Result<SlaExplanation, ApiError> {
+fn explain(
+    c: &mut Conn,
+    case: &CaseRow,
+    now: DateTime<Utc>,
+    lang: Language,
+) -> Result<SlaExplanation, ApiError> {
     let response = response_of(case);
     let opened_at = case.opened_at.and_utc();
     let clock = match case.contract_version {
@@ -832,31 +839,42 @@ fn explain(c: &mut Conn, case: &CaseRow, now: DateTime<Utc>) -> Result<SlaExplan
         }
     };
     let explanation = match &clock {
-        None => "The account had no service contract when the case was opened, so the case \
-                 has no response deadline."
-            .to_owned(),
+        None => t!(lang, "sla-no-contract"),
         Some(k) => {
             // Instants in words are local to the contract's calendar.
             let local = |t: DateTime<Utc>| match k.time_zone.parse::<Tz>() {
-                Ok(tz) => t
-                    .with_timezone(&tz)
-                    .format("%A %Y-%m-%d %H:%M %Z")
-                    .to_string(),
+                Ok(tz) => {
+                    let t = t.with_timezone(&tz);
+                    let weekday = t.weekday().number_from_monday();
+                    format!(
+                        "{} {}",
+                        crate::i18n::text(lang, &format!("weekday-{weekday}"), &[]),
+                        t.format("%Y-%m-%d %H:%M %Z")
+                    )
+                }
                 Err(_) => t.to_rfc3339(),
             };
-            let opened_at = local(opened_at);
+            let opened = local(opened_at);
             let start = match k.start_reason.as_str() {
-                "opened_in_office_hours" => format!(
-                    "The case was opened at {opened_at} inside office hours, so the clock started at once."
-                ),
-                _ => format!(
-                    "The case was opened at {opened_at} outside office hours, so the clock started at the next opening, {}.",
-                    local(k.clock_start)
+                "opened_in_office_hours" => t!(lang, "sla-started-in-hours", opened = opened),
+                _ => t!(
+                    lang,
+                    "sla-started-next-opening",
+                    opened = opened,
+                    start = local(k.clock_start)
                 ),
             };
-            let holidays = if k.skipped_holidays.is_empty() {
-                String::new()
-            } else {
+            let counted = t!(
+                lang,
+                "sla-counted",
+                version = k.contract_version,
+                minutes = k.response_minutes,
+                time_zone = k.time_zone.as_str(),
+                periods = k.counted.len(),
+                deadline = local(k.deadline)
+            );
+            let mut words = format!("{start} {counted}");
+            if !k.skipped_holidays.is_empty() {
                 let names: Vec<String> = k
                     .skipped_holidays
                     .iter()
@@ -865,16 +883,14 @@ fn explain(c: &mut Conn, case: &CaseRow, now: DateTime<Utc>) -> Result<SlaExplan
                         None => h.date.to_string(),
                     })
                     .collect();
-                format!(" Holidays skipped: {}.", names.join(", "))
-            };
-            format!(
-                "{start} Contract version {} gives {} office minutes in {}; counted over {} period(s), they end at {}.{holidays}",
-                k.contract_version,
-                k.response_minutes,
-                k.time_zone,
-                k.counted.len(),
-                local(k.deadline)
-            )
+                words.push(' ');
+                words.push_str(&t!(
+                    lang,
+                    "sla-holidays-skipped",
+                    holidays = names.join(", ")
+                ));
+            }
+            words
         }
     };
     Ok(SlaExplanation {
@@ -904,16 +920,21 @@ fn explain(c: &mut Conn, case: &CaseRow, now: DateTime<Utc>) -> Result<SlaExplan
 async fn explain_sla(
     state: State,
     caller: Authenticated,
+    reader: Reader,
     id: web::Path<String>,
-) -> Result<web::Json<SlaExplanation>, ApiError> {
+) -> Result<actix_web::CustomizeResponder<web::Json<SlaExplanation>>, ApiError> {
     let now = state.config.clock.now();
-    let explanation = caller
+    let (explanation, lang) = caller
         .read(&state, move |c, who| {
             let case = case_for(c, who, Action::ReadCases, &id)?.case;
-            explain(c, &case, now)
+            // The caller is read by now: their saved language is known.
+            let lang = reader.language();
+            Ok((explain(c, &case, now, lang)?, lang))
         })
         .await?;
-    Ok(web::Json(explanation))
+    Ok(web::Json(explanation)
+        .customize()
+        .insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.as_str())))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
