@@ -154,14 +154,19 @@ impl Sender {
             .name("fleetdesk-mail".into())
             .spawn(move || {
                 while !flag.load(Ordering::Relaxed) {
-                    if let Some(config) = &settings.notifications
-                        && let Err(e) = crate::app::notify::round(&db, config)
-                    {
-                        log::warn!(target: "fleetdesk::mail", "notifications failed: {e}");
-                    }
+                    let more_events = match &settings.notifications {
+                        Some(config) => match crate::app::notify::round(&db, config) {
+                            Ok(round) => round == crate::app::notify::Round::More,
+                            Err(e) => {
+                                log::warn!(target: "fleetdesk::mail", "notifications failed: {e}");
+                                false
+                            }
+                        },
+                        None => false,
+                    };
                     match deliver_due(&db, &transport, &settings) {
-                        // A full batch: there may be more waiting.
-                        Ok(n) if n > 0 => continue,
+                        // A full batch, or events left: there may be more waiting.
+                        Ok(n) if n > 0 || more_events => continue,
                         Ok(_) => {}
                         Err(e) => {
                             log::warn!(target: "fleetdesk::mail", "cannot read the outbox: {e}")

@@ -142,18 +142,31 @@ pub fn set_opted_out(
 
 const CURSOR: &str = "mail";
 
-/// The notifier's position in the feed, its row locked until the transaction ends (on
-/// SQLite the write transaction itself is the lock), so one process at a time moves it.
-pub fn lock_cursor(conn: &mut Conn) -> DbResult<i64> {
-    let query = notifier_cursor::table
+/// The transaction-level advisory lock that one notifier at a time holds ("fdnotify").
+const NOTIFIER_LOCK: i64 = 0x6664_6e6f_7469_6679;
+
+/// The notifier's position in the feed, for this transaction alone: `None` while another
+/// server process's notifier holds it. On PostgreSQL a transaction-level advisory lock
+/// guards it — unlike a row lock it takes no transaction id, so a notifier reading the feed
+/// holds back no feed reader's horizon (only its final writes do, for their moment). On
+/// SQLite the write transaction itself is the lock.
+pub fn lock_cursor(conn: &mut Conn) -> DbResult<Option<i64>> {
+    if let Conn::Postgresql(pg) = conn {
+        let locked: bool = diesel::select(diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "pg_try_advisory_xact_lock({NOTIFIER_LOCK})"
+        )))
+        .get_result(pg)?;
+        if !locked {
+            return Ok(None);
+        }
+    }
+    let found: Option<i64> = notifier_cursor::table
         .find(CURSOR)
-        .select(notifier_cursor::feed_cursor);
-    let found: Option<i64> = match conn {
-        Conn::Postgresql(pg) => query.for_update().first(pg).optional()?,
-        Conn::Sqlite(_) => query.first(conn).optional()?,
-    };
+        .select(notifier_cursor::feed_cursor)
+        .first(conn)
+        .optional()?;
     match found {
-        Some(at) => Ok(at),
+        Some(at) => Ok(Some(at)),
         // The migration writes the row; should it be gone, mail starts from now.
         None => {
             let at = crate::events::latest_seq(conn)?;
@@ -163,7 +176,7 @@ pub fn lock_cursor(conn: &mut Conn) -> DbResult<i64> {
                     notifier_cursor::feed_cursor.eq(at),
                 ))
                 .execute(conn)?;
-            Ok(at)
+            Ok(Some(at))
         }
     }
 }

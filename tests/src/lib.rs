@@ -496,10 +496,17 @@ impl TestServer {
     /// does: every event committed before the call is mailed when it returns.
     pub async fn notify(&self) {
         let (db, config) = (self.db.clone(), self.config.clone());
-        tokio::task::spawn_blocking(move || fleetdesk_api::app::notify::round(&db, &config))
-            .await
-            .unwrap()
-            .unwrap();
+        tokio::task::spawn_blocking(move || {
+            use fleetdesk_api::app::notify::{Round, round};
+            // Another notifier (the server's own) may hold the turn: wait until it is ours.
+            while round(&db, &config)? != Round::Done {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            Ok::<_, fleetdesk_api::error::ApiError>(())
+        })
+        .await
+        .unwrap()
+        .unwrap();
     }
 
     /// The token of the newest mail to `recipient` that carries one.

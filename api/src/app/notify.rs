@@ -1,6 +1,6 @@
 //! Notifications: the feed turned into mail. Every server process runs rounds; a round
 //! reports cases whose response deadline passed (an event, once per case), then, holding the
-//! notifier's cursor row, mails the events after it and moves it on — in the transaction that
+//! notifier's lock, mails the events after its cursor and moves it on — in the transaction that
 //! queues the mails, so each event is mailed once whichever process reads it. A recipient
 //! gets a kind only while it is on for them, never about their own action, and only about
 //! what their scope shows them (the feed's own rule).
@@ -26,12 +26,23 @@ use crate::mail::texts::{self, Mail};
 use crate::mail::{self as outbox};
 
 /// Events read per round.
-const BATCH: i64 = 200;
+const BATCH: i64 = 500;
 /// Overdue cases reported per round.
 const OVERDUE_BATCH: i64 = 100;
 
-/// One round; returns the mails queued.
-pub fn round(db: &Db, config: &Config) -> Result<usize, ApiError> {
+/// What a round found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Round {
+    /// Every event committed so far is mailed.
+    Done,
+    /// Events are left to read: go on at once.
+    More,
+    /// Another server process's notifier is at it.
+    Busy,
+}
+
+/// One round.
+pub fn round(db: &Db, config: &Config) -> Result<Round, ApiError> {
     let now = config.clock.now();
     db.write(|c| report_overdue(c, now))?;
     db.write(|c| mail_events(c, config, now))
@@ -64,18 +75,27 @@ fn report_overdue(c: &mut Conn, now: DateTime<Utc>) -> Result<usize, ApiError> {
     Ok(reported)
 }
 
-fn mail_events(c: &mut Conn, config: &Config, now: DateTime<Utc>) -> Result<usize, ApiError> {
-    let cursor = repo::lock_cursor(c)?;
+fn mail_events(c: &mut Conn, config: &Config, now: DateTime<Utc>) -> Result<Round, ApiError> {
+    let Some(cursor) = repo::lock_cursor(c)? else {
+        return Ok(Round::Busy);
+    };
     let rows = events::list_after(c, cursor, &FeedFilter::All, BATCH)?;
     let Some(last) = rows.last().map(|r| r.seq) else {
-        return Ok(0);
+        return Ok(Round::Done);
     };
     let mut mails = 0;
     for row in &rows {
         mails += notify(c, config, row, now)?;
     }
     repo::advance_cursor(c, last)?;
-    Ok(mails)
+    if mails > 0 {
+        log::debug!(target: "fleetdesk::mail", "{mails} notification(s) queued");
+    }
+    Ok(if rows.len() as i64 == BATCH {
+        Round::More
+    } else {
+        Round::Done
+    })
 }
 
 /// What one event is mailed as, and to whom.
@@ -92,6 +112,10 @@ fn notify(
     else {
         return Ok(0);
     };
+    // Most events (readings, stock levels …) are mailed to no one: skip them unread.
+    if NotificationKind::of_event(kind, false).is_none() {
+        return Ok(0);
+    }
     let payload: Value = serde_json::from_str(&row.payload).unwrap_or(Value::Null);
     let internal = payload["internal"].as_bool().unwrap_or(false);
     let Some(topic) = NotificationKind::of_event(kind, internal) else {
