@@ -159,7 +159,8 @@ async fn devices_are_created_found_and_removed(b: Backend) {
     assert_eq!(filtered["items"].as_array().unwrap().len(), 1);
 
     // The customer asks; only customer service removes; history stays, readings stop.
-    let admin = s.customer(&account, CustomerRole::Administrator).await;
+    let asker = s.customer_user(&account, CustomerRole::Administrator).await;
+    let admin = asker.token.clone();
     assert_eq!(
         submit(&s, &admin, &device, json!({"black": 10, "colour": 5}))
             .await
@@ -223,6 +224,15 @@ async fn devices_are_created_found_and_removed(b: Backend) {
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     let (_, removed) = s.get(&format!("/api/v1/devices/{device}"), &admin).await;
     assert_eq!(removed["status"], "removed");
+    // Who asked is told it is done.
+    s.notify().await;
+    let told: Vec<String> = s
+        .mails_to(&asker.email)
+        .await
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
+    assert_eq!(told, ["Device removed: serial AB1234"]);
     let res = submit(&s, &admin, &device, json!({"black": 20, "colour": 5})).await;
     assert_problem(res, StatusCode::CONFLICT, "device_removed").await;
     let (_, history) = s

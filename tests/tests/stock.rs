@@ -610,7 +610,10 @@ async fn a_device_credential_opens_nothing_but_its_reports(b: Backend) {
 async fn a_stock_manager_orders_by_hand_and_follows_the_shipment(b: Backend) {
     let shop = shop(b).await;
     let s = &shop.s;
-    let stock_manager = s.customer(&shop.account, CustomerRole::StockManager).await;
+    let manager = s
+        .customer_user(&shop.account, CustomerRole::StockManager)
+        .await;
+    let stock_manager = manager.token.clone();
     let (_, me) = s.get("/api/v1/me", &stock_manager).await;
     let assign = format!(
         "/api/v1/accounts/{}/members/{}/stock-locations",
@@ -684,6 +687,17 @@ async fn a_stock_manager_orders_by_hand_and_follows_the_shipment(b: Backend) {
     assert_problem(res, StatusCode::FORBIDDEN, "forbidden").await;
     let (status, shipped) = s.post(&shipment, &shop.cs, body.clone()).await;
     assert_eq!(status, StatusCode::OK, "{shipped}");
+    // The stock manager is not told of their own order, but of its shipment.
+    s.notify().await;
+    let told: Vec<String> = s
+        .mails_to(&manager.email)
+        .await
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].starts_with("Replenishment shipped to "), "{told:?}");
+    assert!(told[0].ends_with(": TN-1"), "{told:?}");
     let res = s
         .request(Method::POST, &shipment, Some(&shop.cs), Some(body))
         .await;
