@@ -189,52 +189,46 @@ pub struct Problem {
 }
 
 /// A text of a problem as a person reads it: a catalogue key with its values, rendered in the
-/// reader's language, or a sentence not in the catalogue yet (English).
+/// reader's language. There is no way to give a sentence in code: every one is in the
+/// catalogue.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Text {
-    Key(&'static str, Vec<(&'static str, String)>),
-    English(String),
+pub struct Text {
+    key: &'static str,
+    args: Vec<(&'static str, String)>,
 }
 
 impl Text {
     pub fn key(key: &'static str) -> Self {
-        Text::Key(key, Vec::new())
+        Self {
+            key,
+            args: Vec::new(),
+        }
     }
 
     /// The text `key` with named values put in.
     pub fn with<const N: usize>(key: &'static str, args: [(&'static str, String); N]) -> Self {
-        Text::Key(key, args.into())
+        Self {
+            key,
+            args: args.into(),
+        }
     }
 
     pub fn render(&self, lang: Language) -> String {
-        match self {
-            Text::Key(key, args) => {
-                let args: Vec<(&str, fluent_bundle::FluentValue<'_>)> = args
-                    .iter()
-                    .map(|(name, value)| (*name, value.as_str().into()))
-                    .collect();
-                crate::i18n::text(lang, key, &args)
-            }
-            Text::English(text) => text.clone(),
-        }
+        let args: Vec<(&str, fluent_bundle::FluentValue<'_>)> = self
+            .args
+            .iter()
+            .map(|(name, value)| (*name, value.as_str().into()))
+            .collect();
+        crate::i18n::text(lang, self.key, &args)
     }
 }
 
 impl From<fleetdesk_domain::Message> for Text {
     fn from(message: fleetdesk_domain::Message) -> Self {
-        Text::Key(message.key, message.args)
-    }
-}
-
-impl From<&str> for Text {
-    fn from(text: &str) -> Self {
-        Text::English(text.to_owned())
-    }
-}
-
-impl From<String> for Text {
-    fn from(text: String) -> Self {
-        Text::English(text)
+        Self {
+            key: message.key,
+            args: message.args,
+        }
     }
 }
 
@@ -513,9 +507,6 @@ fn collect_validation(
 
 /// A validator failure as a catalogue text: its rule (`length`, `range`) and bounds.
 fn validation_message(e: &validator::ValidationError) -> Text {
-    if let Some(message) = &e.message {
-        return Text::English(message.to_string());
-    }
     let bound = |name: &str| e.params.get(name).map(|v| v.to_string());
     let (min, max) = (bound("min"), bound("max"));
     let key = match (e.code.as_ref(), &min, &max) {
@@ -531,7 +522,7 @@ fn validation_message(e: &validator::ValidationError) -> Text {
         .into_iter()
         .filter_map(|(name, v)| v.map(|v| (name, v)))
         .collect();
-    Text::Key(key, args)
+    Text { key, args }
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
@@ -596,7 +587,7 @@ mod tests {
                 crate::i18n::has(&format!("title-{code}")),
                 "{code} has no title"
             );
-            let error = ApiError::new(StatusCode::CONFLICT, *code, "x");
+            let error = ApiError::new(StatusCode::CONFLICT, *code, Text::key("detail-error"));
             let (english, swedish) = (error.problem().title, error.problem_in(Language::Sv).title);
             assert!(
                 !english.is_empty() && !english.starts_with("title-"),
