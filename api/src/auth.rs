@@ -15,8 +15,7 @@ use fleetdesk_persistence::dealers::DispatchRow;
 use fleetdesk_persistence::devices::DeviceRow;
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
-use crate::error::Text;
+use crate::error::{ApiError, Text};
 use crate::i18n::CallerLanguage;
 use crate::state::{AppState, blocking};
 

@@ -23,8 +23,7 @@ use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
 
 use crate::auth::bearer;
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode, PROBLEM_JSON, code_for_status};
+use crate::error::{ApiError, ErrorCode, PROBLEM_JSON, Text, code_for_status};
 use crate::i18n::{AcceptLanguage, CallerLanguage, Language};
 use crate::state::{AppState, blocking};
 

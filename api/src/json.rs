@@ -17,8 +17,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::{Number, Value};
 
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 use crate::state::AppState;
 
 /// A request body read as JSON into `T`.

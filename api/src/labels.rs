@@ -9,8 +9,7 @@ use utoipa::openapi::schema::{Schema, Type};
 use utoipa::openapi::{ObjectBuilder, RefOr};
 use utoipa::{PartialSchema, ToSchema};
 
-use crate::error::ApiError;
-use crate::error::Text;
+use crate::error::{ApiError, Text};
 
 /// A label's schema: every member's name.
 pub fn schema_of<L: Label>(description: &str) -> RefOr<Schema> {

@@ -11,8 +11,7 @@ use fleetdesk_domain::throttle::{self, Claim, ThrottlePolicy, ThrottleState};
 use fleetdesk_persistence::identity::{self as repo, ThrottleRow};
 use fleetdesk_persistence::{Conn, Db};
 
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 
 /// One counted key and its policy.
 #[derive(Debug, Clone)]

@@ -9,8 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use fleetdesk_domain::clients::{Scope, scope_list};
 
-use crate::error::ApiError;
-use crate::error::Text;
+use crate::error::{ApiError, Text};
 
 pub const ISSUER: &str = "fleetdesk";
 pub const AUDIENCE: &str = "fleetdesk-api";

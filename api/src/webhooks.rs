@@ -26,8 +26,7 @@ use sha2::Sha256;
 
 use crate::app::webhooks as app;
 use crate::config::Config;
-use crate::error::ApiError;
-use crate::error::Text;
+use crate::error::{ApiError, Text};
 use crate::mail::texts::WebhookDisabled;
 
 /// The most of a receiver's answer that is read.

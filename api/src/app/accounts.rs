@@ -9,8 +9,7 @@ use fleetdesk_persistence::identity as identity_repo;
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 
 /// An account by id; 404 when there is none.
 pub fn find_account(c: &mut Conn, id: &str) -> Result<AccountRow, ApiError> {

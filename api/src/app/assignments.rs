@@ -13,8 +13,7 @@ use fleetdesk_persistence::{Conn, DbResult};
 use serde_json::json;
 
 use crate::auth::authorize;
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 
 /// Replaces a member's assignments of one kind: (account, user, ids, at).
 type SetAssignments = fn(&mut Conn, &str, &str, &[String], DateTime<Utc>) -> DbResult<()>;

@@ -18,8 +18,7 @@ use fleetdesk_persistence::labels::Stored;
 use serde_json::json;
 
 use crate::app::dealers;
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 use crate::i18n::Language;
 use crate::mail::{self, texts};
 

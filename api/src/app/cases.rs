@@ -29,8 +29,7 @@ use crate::app::accounts::find_account;
 use crate::app::contracts::terms_of;
 use crate::app::members::require_field_technician;
 use crate::auth::{authorize, authorize_case, authorize_device};
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 
 /// Why a case operation was refused.
 #[derive(Debug, thiserror::Error)]

@@ -15,8 +15,7 @@ use serde_json::json;
 
 use crate::app::dealers::event;
 use crate::auth::authorize_dealer;
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 use crate::views::Section2;
 
 /// A claim as a dealer submits it, checked: against one of `dispatch_id` or `registration_id`.

@@ -15,8 +15,7 @@ use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
 use crate::auth;
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 
 /// The prefix of every client secret, so that a leaked one is recognisable (secret scanning).
 pub const SECRET_PREFIX: &str = "fdcs_";

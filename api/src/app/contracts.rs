@@ -14,8 +14,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use crate::error::ApiError;
-use crate::error::Text;
+use crate::error::{ApiError, Text};
 
 /// One interval of office hours, local time.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -24,8 +24,7 @@ use crate::app::invitations::{Acceptor, invitation_not_open, invitation_problem}
 use crate::app::members::last_administrator;
 use crate::auth::{self, authorize_dealer};
 use crate::config::Config;
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 use crate::mail::{self, texts};
 
 /// Appends a dealer-network event in the caller's transaction.

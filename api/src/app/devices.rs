@@ -13,8 +13,7 @@ use serde_json::json;
 
 use crate::auth::authorize_device;
 
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 
 /// A removed device takes no more readings, reports or changes; its history is kept.
 #[derive(Debug, thiserror::Error)]

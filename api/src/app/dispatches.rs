@@ -16,8 +16,7 @@ use crate::app::calls::{CallFacts, open_call};
 use crate::app::dealers;
 use crate::app::members::require_field_technician;
 use crate::auth::authorize_dispatch;
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 use crate::views::{PartUsedView, Section2, eligibility_view};
 
 /// Dispatches service for call `call_id` when it is eligible: to the dealer of record (who is

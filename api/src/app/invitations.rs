@@ -9,8 +9,7 @@ use fleetdesk_persistence::identity::{self as repo, InvitationRow, UserRow};
 use fleetdesk_persistence::{Conn, DbError, DbResult};
 
 use crate::auth;
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 use crate::state::AppState;
 use crate::throttle;
 use crate::views::AcceptInvitation;

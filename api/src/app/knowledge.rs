@@ -6,8 +6,7 @@ use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::knowledge::{self as repo, Article, ArticleRow};
 use fleetdesk_persistence::labels::Stored;
 
-use crate::error::ApiError;
-use crate::error::Text;
+use crate::error::{ApiError, Text};
 
 /// An article as it is written, checked.
 pub struct NewArticle {

@@ -17,8 +17,7 @@ use crate::app::assignments;
 use crate::app::invitations::{Acceptor, invitation_not_open, invitation_problem};
 use crate::auth;
 use crate::config::Config;
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 use crate::mail::{self, texts};
 
 /// An account keeps at least one administrator.

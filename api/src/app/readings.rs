@@ -18,8 +18,7 @@ use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
 use crate::app::devices::{active, device_event, locked_device_for, meters_of};
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 
 /// Meter values as a request gave them: a count, or null for a meter left out.
 pub type RawValues = BTreeMap<String, Option<i64>>;

@@ -13,8 +13,7 @@ use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
 use crate::auth;
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 use crate::i18n::Language;
 use crate::mail::{self, texts};
 use crate::state::AppState;

@@ -9,8 +9,7 @@ use fleetdesk_persistence::identity::{self as repo, PasswordResetRow, UserRow};
 
 use crate::app::sessions::{self, Issued};
 use crate::auth;
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 use crate::mail::{self, texts};
 use crate::state::AppState;
 

@@ -5,8 +5,7 @@ use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::identity::{self as repo, RefreshTokenRow};
 
 use crate::auth;
-use crate::error::ApiError;
-use crate::error::Text;
+use crate::error::{ApiError, Text};
 use crate::state::AppState;
 
 /// The tokens of a sign-in: a short-lived access token and a single-use refresh token.

@@ -20,8 +20,7 @@ use serde_json::json;
 
 use crate::app::devices::{DeviceRemoved, active};
 use crate::auth::{authorize, authorize_stock};
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode};
+use crate::error::{ApiError, ErrorCode, Text};
 
 /// Why a stock operation was refused.
 #[derive(Debug, thiserror::Error)]

@@ -20,8 +20,7 @@ use utoipa::ToSchema;
 
 use crate::app::cases::{self as app_cases, NewAttachment, case_for};
 use crate::auth::Authenticated;
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, ErrorCode, Problem, Text};
 use crate::labels::AttachmentTypeName;
 use crate::state::{State, blocking};
 

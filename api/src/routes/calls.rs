@@ -18,8 +18,7 @@ use validator::Validate;
 
 use crate::app::calls::{self as app_calls, CallFacts};
 use crate::auth::{Authenticated, authorize_dealer};
-use crate::error::Text;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, Text};
 use crate::formats::{EmailText, ProblemCategoryText, SerialNumberText};
 use crate::http::PageParams;
 use crate::json::Json;

@@ -16,8 +16,7 @@ use validator::Validate;
 
 use crate::app::claims::{self as app_claims, claim_for};
 use crate::auth::{Authenticated, authorize_dealer};
-use crate::error::Text;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, Text};
 use crate::formats::SerialNumberText;
 use crate::http::PageParams;
 use crate::json::Json;

@@ -16,8 +16,7 @@ use utoipa::ToSchema;
 
 use crate::app::clients as app;
 use crate::auth::{self, Authenticated};
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, ErrorCode, Problem, Text};
 use crate::http::{NO_STORE, OwnErrorFormat};
 use crate::json::Json;
 use crate::labels::ScopeName;

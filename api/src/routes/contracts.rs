@@ -14,8 +14,7 @@ use validator::Validate;
 use crate::app::contracts as app_contracts;
 pub use crate::app::contracts::{ContractTerms, HolidayDto, OfficeHours, OfficeInterval, terms_of};
 use crate::auth::{Authenticated, authorize};
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, ErrorCode, Problem, Text};
 use crate::json::Json;
 use crate::state::{State, blocking};
 

@@ -13,8 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::auth::{Authenticated, authorize_dealer};
-use crate::error::Text;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, Text};
 use crate::http::{PageParams, encode_cursor};
 use crate::i18n::{Language, Reader};
 use crate::json::Json;

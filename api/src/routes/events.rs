@@ -12,8 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::feed::page_after;
 use crate::auth::Authenticated;
-use crate::error::Text;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, Text};
 use crate::http::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::state::State;
 use crate::views::Event;

@@ -14,8 +14,7 @@ use validator::Validate;
 
 use crate::app::sessions::{self, Issued, Refresh};
 use crate::auth::{self, Authenticated};
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, ErrorCode, Problem, Text};
 use crate::http::no_store;
 use crate::json::Json;
 use crate::labels::{CustomerRoleName, DealerRoleName, LanguageName, StaffRoleName};

@@ -15,8 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::knowledge::{self as app_knowledge, NewArticle};
 use crate::auth::{Authenticated, authorize_unscoped};
-use crate::error::Text;
-use crate::error::{ApiError, Problem};
+use crate::error::{ApiError, Problem, Text};
 use crate::formats::TagText;
 use crate::http::{PageParams, encode_cursor};
 use crate::json::Json;

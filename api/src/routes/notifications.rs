@@ -13,8 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::app::notify::read_unsubscribe_token;
 use crate::auth::Authenticated;
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, ErrorCode, Problem, Text};
 use crate::i18n::Language;
 use crate::json::Json;
 use crate::labels::NotificationKindName;

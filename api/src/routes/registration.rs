@@ -14,8 +14,7 @@ use validator::Validate;
 
 use crate::app::registration as app_registration;
 use crate::auth::{self, Authenticated, authorize};
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, ErrorCode, Problem, Text};
 use crate::formats::EmailText;
 use crate::i18n::{AcceptLanguage, Language, Reader};
 use crate::json::Json;

@@ -14,8 +14,7 @@ use utoipa::ToSchema;
 
 use crate::app::stock as app;
 use crate::auth::{self, Authenticated, authorize};
-use crate::error::Text;
-use crate::error::{ApiError, ErrorCode, Problem};
+use crate::error::{ApiError, ErrorCode, Problem, Text};
 use crate::json::Json;
 use crate::state::{State, blocking};
 
