@@ -233,7 +233,6 @@ pub mod texts {
         }
     }
 
-    #[macro_export]
     macro_rules! args {
         ($($name:ident = $value:expr),* $(,)?) => {
             [$((stringify!($name), ::fluent_bundle::FluentValue::from($value))),*]

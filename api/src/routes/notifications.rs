@@ -180,9 +180,11 @@ fn link_holder(
             Text::key("detail-unsubscribe-link-valid"),
         )
     };
-    let (user_id, kind) = read_unsubscribe_token(&state.config.jwt_secret, token)
-        .filter(|_| token.len() <= 512)
-        .ok_or_else(invalid)?;
+    if token.len() > 512 {
+        return Err(invalid());
+    }
+    let (user_id, kind) =
+        read_unsubscribe_token(&state.config.jwt_secret, token).ok_or_else(invalid)?;
     let user = state
         .db
         .read(|c| repo::recipient(c, &user_id))?
