@@ -157,7 +157,8 @@ pub fn submit(
     Ok(row)
 }
 
-/// A warranty administrator decides a submitted claim, once; the dealer is mailed.
+/// A warranty administrator decides a submitted claim, once; the dealer hears of it from the
+/// notifier.
 pub fn decide(
     c: &mut Conn,
     who: &Principal,

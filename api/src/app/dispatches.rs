@@ -19,8 +19,8 @@ use crate::auth::authorize_dispatch;
 use crate::error::{ApiError, ErrorCode, Text};
 use crate::views::{PartUsedView, Section2, eligibility_view};
 
-/// Dispatches service for call `call_id` when it is eligible: to the dealer of record (who is
-/// mailed), or as the call center's own service. Section 1 of the dispatch form is fixed from
+/// Dispatches service for call `call_id` when it is eligible: to the dealer of record (whose
+/// administrators the notifier mails, from the event), or as the call center's own service. Section 1 of the dispatch form is fixed from
 /// the call; the call becomes `dispatched`.
 pub fn create(
     c: &mut Conn,
@@ -251,7 +251,7 @@ fn not_accepted(status: &str) -> ApiError {
 }
 
 /// A warranty administrator decides the labour compensation of a closed-out dispatch, once; an
-/// approval needs the labour to be eligible. The dealer is mailed.
+/// approval needs the labour to be eligible. The dealer hears of it from the notifier.
 pub fn decide_labour(
     c: &mut Conn,
     who: &Principal,
