@@ -241,11 +241,16 @@ pub mod texts {
 
     /// A role as a person reads it.
     pub fn role(lang: Language, role: &str) -> String {
-        let key = format!("role-{role}");
+        named(lang, "role-", role)
+    }
+
+    /// A name as a person reads it: the catalogue's `{family}{name}`, else the name.
+    fn named(lang: Language, family: &str, name: &str) -> String {
+        let key = format!("{family}{name}");
         if crate::i18n::has(&key) {
             text(lang, &key, &[])
         } else {
-            role.to_owned()
+            name.to_owned()
         }
     }
 
@@ -561,12 +566,7 @@ pub mod texts {
 
     pub fn case_status(case: &CaseFacts<'_>, status: &str) -> Mail {
         let lang = case.lang;
-        let key = format!("case-status-{status}");
-        let status = if crate::i18n::has(&key) {
-            text(lang, &key, &[])
-        } else {
-            status.to_owned()
-        };
+        let status = named(lang, "case-status-", status);
         mail(
             lang,
             None,

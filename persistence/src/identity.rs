@@ -438,21 +438,6 @@ pub fn find_member(
         .optional()?)
 }
 
-/// The addresses of an account's members with `role`.
-pub fn member_addresses_with_role(
-    conn: &mut Conn,
-    account_id: &str,
-    role: CustomerRole,
-) -> DbResult<Vec<String>> {
-    Ok(memberships::table
-        .inner_join(users::table)
-        .filter(memberships::account_id.eq(account_id))
-        .filter(memberships::role.eq(Stored(role)))
-        .order(users::email.asc())
-        .select(users::email)
-        .load(conn)?)
-}
-
 pub fn count_members_with_role(
     conn: &mut Conn,
     account_id: &str,

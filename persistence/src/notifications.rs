@@ -112,6 +112,16 @@ pub fn opted_out(conn: &mut Conn, user_id: &str) -> DbResult<Vec<String>> {
         .load(conn)?)
 }
 
+/// Whether a user turned `kind` off.
+pub fn is_opted_out(conn: &mut Conn, user_id: &str, kind: &str) -> DbResult<bool> {
+    let found: i64 = notification_opt_outs::table
+        .filter(notification_opt_outs::user_id.eq(user_id))
+        .filter(notification_opt_outs::kind.eq(kind))
+        .count()
+        .get_result(conn)?;
+    Ok(found > 0)
+}
+
 /// Turns a kind off (`off`) or on again for a user; turning it off twice changes nothing.
 pub fn set_opted_out(
     conn: &mut Conn,

@@ -10,6 +10,7 @@ use fleetdesk_domain::readings::ReadingKind;
 
 use crate::devices::{DeviceRow, ReadingRow};
 use crate::labels::Stored;
+use crate::notifications::Recipient;
 use crate::schema::{
     accounts, device_assignments, devices, memberships, meter_readings, reading_reminders,
     site_assignments, sites, users,
@@ -151,11 +152,11 @@ pub fn claim_reminder(
 
 /// The addresses of the members of `account_id` who manage `device` now: assigned to it, or
 /// responsible for its site, and still in a device-managing role.
-pub fn device_manager_addresses(
+pub fn device_managers(
     conn: &mut Conn,
     account_id: &str,
     device: &DeviceRow,
-) -> DbResult<Vec<String>> {
+) -> DbResult<Vec<Recipient>> {
     let managing = [
         Stored(CustomerRole::DeviceManager),
         Stored(CustomerRole::DeviceAndStockManager),
@@ -176,6 +177,6 @@ pub fn device_manager_addresses(
                 .or(memberships::user_id.eq_any(by_site)),
         )
         .order(users::email.asc())
-        .select(users::email)
+        .select(Recipient::as_select())
         .load(conn)?)
 }

@@ -140,10 +140,7 @@ fn notify(
         if row.actor_id.as_deref() == Some(to.id.as_str()) {
             continue;
         }
-        if repo::opted_out(c, &to.id)?
-            .iter()
-            .any(|k| k == topic.as_str())
-        {
+        if repo::is_opted_out(c, &to.id, topic.as_str())? {
             continue;
         }
         // A mail about the recipient themselves (their role, their removal) tells them only

@@ -14,8 +14,7 @@ use fleetdesk_domain::readings::local_day;
 use fleetdesk_domain::sites::Tz;
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::events::{self, NewEvent};
-use fleetdesk_persistence::identity as identity_repo;
-use fleetdesk_persistence::notifications;
+use fleetdesk_persistence::notifications::{self, Recipient};
 use fleetdesk_persistence::periods::{self as repo, PeriodDevice};
 use serde_json::json;
 
@@ -118,20 +117,22 @@ pub fn remind_account(
     }
     let account = find_account(c, account_id)?;
     let administrators =
-        identity_repo::member_addresses_with_role(c, account_id, CustomerRole::Administrator)?;
-    let mut by_recipient: BTreeMap<String, Vec<texts::UnreadDevice>> = BTreeMap::new();
+        notifications::members_with_role(c, account_id, &[CustomerRole::Administrator])?;
+    // By address, each recipient with the devices their mail lists.
+    let mut by_recipient: BTreeMap<String, (Recipient, Vec<texts::UnreadDevice>)> = BTreeMap::new();
     for (device, period) in due {
         if !repo::claim_reminder(c, &device.device.id, &period.to_string(), now)? {
             continue;
         }
-        let mut recipients = repo::device_manager_addresses(c, account_id, &device.device)?;
+        let mut recipients = repo::device_managers(c, account_id, &device.device)?;
         if recipients.is_empty() {
             recipients.clone_from(&administrators);
         }
         for to in recipients {
             by_recipient
-                .entry(to)
-                .or_default()
+                .entry(to.email.clone())
+                .or_insert_with(|| (to, Vec::new()))
+                .1
                 .push(texts::UnreadDevice {
                     serial_number: device.device.serial_number.clone(),
                     site: device.site_name.clone(),
@@ -143,14 +144,8 @@ pub fn remind_account(
     }
     let kind = NotificationKind::ReadingReminders;
     let mut mails = 0;
-    for (to, devices) in by_recipient {
-        let Some(user) = notifications::recipient_by_email(c, &to)? else {
-            continue;
-        };
-        if notifications::opted_out(c, &user.id)?
-            .iter()
-            .any(|k| k == kind.as_str())
-        {
+    for (user, devices) in by_recipient.into_values() {
+        if notifications::is_opted_out(c, &user.id, kind.as_str())? {
             continue;
         }
         let reminder = texts::reading_reminder(
