@@ -13,6 +13,7 @@ use fleetdesk_domain::policy::{self, Action, CaseRef, Decision};
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::dealers::DispatchRow;
 use fleetdesk_persistence::devices::DeviceRow;
+use fleetdesk_persistence::identity;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, Text};
@@ -123,26 +124,28 @@ impl Authenticated {
     /// its creator's current role and its scopes allow.
     pub fn load(&self, c: &mut Conn) -> Result<Principal, ApiError> {
         match &self.bearer.scopes {
-            None => {
-                let caller = fleetdesk_persistence::identity::load_caller(c, &self.bearer.subject)?
-                    .ok_or_else(|| {
-                        ApiError::unauthorized(Text::key("detail-token-s-user-no-longer-exists"))
-                    })?;
-                if let Some(language) = caller.language {
-                    self.language.set(language);
-                }
-                if caller
-                    .signed_out_before
-                    .is_some_and(|t| self.bearer.issued < t.timestamp())
-                {
-                    return Err(ApiError::unauthorized(Text::key(
-                        "detail-sign-ended-password-changed-sign-again",
-                    )));
-                }
-                Ok(caller.principal)
-            }
+            None => self.accept(identity::load_caller(c, &self.bearer.subject)?),
             Some(scopes) => crate::app::clients::principal(c, &self.bearer.subject, scopes),
         }
+    }
+
+    /// The signed-in user as read: gone, or signed out since the token was issued, is 401.
+    fn accept(&self, caller: Option<identity::Caller>) -> Result<Principal, ApiError> {
+        let caller = caller.ok_or_else(|| {
+            ApiError::unauthorized(Text::key("detail-token-s-user-no-longer-exists"))
+        })?;
+        if let Some(language) = caller.language {
+            self.language.set(language);
+        }
+        if caller
+            .signed_out_before
+            .is_some_and(|t| self.bearer.issued < t.timestamp())
+        {
+            return Err(ApiError::unauthorized(Text::key(
+                "detail-sign-ended-password-changed-sign-again",
+            )));
+        }
+        Ok(caller.principal)
     }
 
     /// The caller, read on a connection of its own.
@@ -157,7 +160,11 @@ impl Authenticated {
         state: &Arc<AppState>,
         f: impl FnOnce(&mut Conn, &Principal) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        self.run(state, false, f).await
+        self.read_joined(state, move |c, me| {
+            let who = me.load(c)?;
+            f(c, &who)
+        })
+        .await
     }
 
     /// Reads the caller and runs `f` with them in one write transaction.
@@ -166,28 +173,80 @@ impl Authenticated {
         state: &Arc<AppState>,
         f: impl FnOnce(&mut Conn, &Principal) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        self.run(state, true, f).await
-    }
-
-    async fn run<T: Send + 'static>(
-        self,
-        state: &Arc<AppState>,
-        in_transaction: bool,
-        f: impl FnOnce(&mut Conn, &Principal) -> Result<T, ApiError> + Send + 'static,
-    ) -> Result<T, ApiError> {
-        let state = state.clone();
-        blocking(move || {
-            let work = |c: &mut Conn| {
-                let who = self.load(c)?;
-                f(c, &who)
-            };
-            if in_transaction {
-                state.db.write(work)
-            } else {
-                state.db.read(work)
-            }
+        self.write_joined(state, move |c, me| {
+            let who = me.load(c)?;
+            f(c, &who)
         })
         .await
+    }
+
+    /// Runs `f` on one pooled connection; `f` reads the caller, along with its first query
+    /// where it can (see [`Actor`]).
+    pub async fn read_joined<T: Send + 'static>(
+        self,
+        state: &Arc<AppState>,
+        f: impl FnOnce(&mut Conn, &Self) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let state = state.clone();
+        blocking(move || state.db.read(|c| f(c, &self))).await
+    }
+
+    /// [`Authenticated::read_joined`] in one write transaction.
+    pub async fn write_joined<T: Send + 'static>(
+        self,
+        state: &Arc<AppState>,
+        f: impl FnOnce(&mut Conn, &Self) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let state = state.clone();
+        blocking(move || state.db.write(|c| f(c, &self))).await
+    }
+}
+
+/// Who acts in an operation, as far as it is known before the operation's first query: a
+/// principal read already (the CLI, the demo seed, a handler that needed it first), or a
+/// signed-in caller whose rows the first query reads along
+/// ([`identity::caller_json`]), which saves the request a round trip to the database.
+pub trait Actor {
+    /// The user whose rows the first query may read along; `None`: use [`Actor::load`].
+    fn joinable_user(&self) -> Option<&str>;
+    /// The principal from the rows the first query read for [`Actor::joinable_user`].
+    fn accept_rows(&self, rows: Option<&str>) -> Result<Principal, ApiError>;
+    /// The principal, read on its own.
+    fn load(&self, c: &mut Conn) -> Result<Principal, ApiError>;
+}
+
+impl Actor for Principal {
+    fn joinable_user(&self) -> Option<&str> {
+        None
+    }
+
+    fn accept_rows(&self, _: Option<&str>) -> Result<Principal, ApiError> {
+        Ok(self.clone())
+    }
+
+    fn load(&self, _: &mut Conn) -> Result<Principal, ApiError> {
+        Ok(self.clone())
+    }
+}
+
+impl Actor for Authenticated {
+    fn joinable_user(&self) -> Option<&str> {
+        // An API client's principal is its creator's, narrowed by its scopes: read on its own.
+        self.bearer
+            .scopes
+            .is_none()
+            .then_some(self.bearer.subject.as_str())
+    }
+
+    fn accept_rows(&self, rows: Option<&str>) -> Result<Principal, ApiError> {
+        if self.bearer.scopes.is_some() {
+            return Err(ApiError::internal());
+        }
+        self.accept(identity::parse_caller(rows)?)
+    }
+
+    fn load(&self, c: &mut Conn) -> Result<Principal, ApiError> {
+        Authenticated::load(self, c)
     }
 }
 

@@ -110,6 +110,10 @@ pub fn insert_device(conn: &mut Conn, row: &DeviceRow) -> DbResult<()> {
 /// The query of a device with its context (one row, by id).
 macro_rules! device_context {
     ($id:expr) => {
+        device_context!($id, ())
+    };
+    // With more columns after the context's.
+    ($id:expr, ($($more:expr),*)) => {
         devices::table
             .inner_join(device_models::table)
             .inner_join(sites::table)
@@ -119,6 +123,7 @@ macro_rules! device_context {
                 device_models::name,
                 device_models::rated_units_per_minute,
                 sites::time_zone,
+                $($more),*
             ))
             .limit(1)
     };
@@ -139,6 +144,42 @@ pub fn find_device_locked(conn: &mut Conn, id: &str) -> DbResult<Option<DeviceCo
             .optional()?),
         Conn::Sqlite(_) => find_device(conn, id),
     }
+}
+
+/// [`find_device`] and the caller `user_id` ([`crate::identity::CallerJson`]) in one round
+/// trip, locked as [`find_device_locked`] when `locked`. `None` when there is no such device
+/// (the caller is then not read).
+pub fn find_device_and_caller(
+    conn: &mut Conn,
+    id: &str,
+    user_id: &str,
+    locked: bool,
+) -> DbResult<Option<(DeviceContext, Option<String>)>> {
+    use crate::identity::caller_json;
+    macro_rules! with_caller {
+        ($id:expr, $user:expr) => {
+            device_context!($id, (caller_json($user)))
+        };
+    }
+    type Row = (DeviceRow, String, i32, String, Option<String>);
+    let row: Option<Row> = match conn {
+        Conn::Postgresql(pg) if locked => ForUpdateOfDevices(with_caller!(id, user_id))
+            .get_result(pg)
+            .optional()?,
+        Conn::Postgresql(pg) => with_caller!(id, user_id).get_result(pg).optional()?,
+        Conn::Sqlite(lite) => with_caller!(id, user_id).get_result(lite).optional()?,
+    };
+    Ok(row.map(
+        |(device, model_name, rated_units_per_minute, time_zone, caller)| {
+            let context = DeviceContext {
+                device,
+                model_name,
+                rated_units_per_minute,
+                time_zone,
+            };
+            (context, caller)
+        },
+    ))
 }
 
 /// `query FOR UPDATE OF devices` (PostgreSQL), which the query builder cannot say.

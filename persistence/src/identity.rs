@@ -766,21 +766,62 @@ pub fn clear_throttle(conn: &mut Conn, key: &str) -> DbResult<()> {
     Ok(())
 }
 
-/// The rows that describe a caller (see [`load_principal`]): one statement over the user, their
-/// memberships, and their device, site and stock assignments. Written out rather than built
-/// with the query builder, which cannot say UNION ALL over two backends; its query id is
-/// static, so each connection prepares and plans it once, as it does the builder's queries.
+/// Everything the authorization of a request needs about its caller, as one JSON text: the
+/// user, their memberships, and the devices (one by one and by site) and stock locations they
+/// are responsible for, one array per row. An expression, so that a request's first query can
+/// read its caller in the same round trip (`select((rows, caller_json(id)))`); alone it is
+/// [`load_caller`]. Written out rather than built with the query builder, which cannot say
+/// UNION ALL; its query id is static, so each connection prepares and plans the statements that
+/// carry it once, as it does the builder's queries. [`parse_caller`] reads the text.
 #[derive(Debug, Clone, Copy)]
-struct CallerRows<'a> {
+pub struct CallerJson<'a> {
     user_id: &'a str,
 }
 
-impl diesel::query_builder::QueryId for CallerRows<'_> {
-    type QueryId = CallerRows<'static>;
+/// The caller `user_id` as an expression: see [`CallerJson`].
+pub fn caller_json(user_id: &str) -> CallerJson<'_> {
+    CallerJson { user_id }
+}
+
+/// How a backend says the JSON of [`CallerJson`].
+pub trait CallerJsonSql: diesel::backend::Backend {
+    /// Aggregates the rows `r` (columns k, a…f) into one JSON array of arrays.
+    const AGGREGATE: &'static str;
+    /// `signed_out_before` in whole seconds since the epoch, as text.
+    const SIGNED_OUT_SECONDS: &'static str;
+}
+
+impl CallerJsonSql for diesel::pg::Pg {
+    const AGGREGATE: &'static str =
+        "(SELECT json_agg(json_build_array(k, a, b, c, d, e, f))::text FROM (";
+    const SIGNED_OUT_SECONDS: &'static str =
+        "floor(extract(epoch FROM signed_out_before))::bigint::text";
+}
+
+impl CallerJsonSql for diesel::sqlite::Sqlite {
+    const AGGREGATE: &'static str =
+        "(SELECT json_group_array(json_array(k, a, b, c, d, e, f)) FROM (";
+    const SIGNED_OUT_SECONDS: &'static str = "CAST(strftime('%s', signed_out_before) AS TEXT)";
+}
+
+impl diesel::query_builder::QueryId for CallerJson<'_> {
+    type QueryId = CallerJson<'static>;
     const HAS_STATIC_QUERY_ID: bool = true;
 }
 
-impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for CallerRows<'_>
+impl diesel::expression::Expression for CallerJson<'_> {
+    type SqlType = diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+impl<QS> diesel::expression::SelectableExpression<QS> for CallerJson<'_> {}
+
+impl<QS> diesel::expression::AppearsOnTable<QS> for CallerJson<'_> {}
+
+impl<G> diesel::expression::ValidGrouping<G> for CallerJson<'_> {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl<DB: CallerJsonSql> diesel::query_builder::QueryFragment<DB> for CallerJson<'_>
 where
     str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
 {
@@ -789,9 +830,13 @@ where
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
         use diesel::sql_types::Text;
-        let parts = [
-            "SELECT 'user', id, staff_role, dealer_id, dealer_role, signed_out_before, language \
-               FROM users WHERE id = ",
+        out.push_sql(DB::AGGREGATE);
+        out.push_sql(
+            "SELECT 'user' AS k, id AS a, staff_role AS b, dealer_id AS c, dealer_role AS d, ",
+        );
+        out.push_sql(DB::SIGNED_OUT_SECONDS);
+        out.push_sql(" AS e, language AS f FROM users WHERE id = ");
+        let rest = [
             " UNION ALL SELECT 'member', account_id, role, NULL, NULL, NULL, NULL \
                FROM memberships WHERE user_id = ",
             " UNION ALL SELECT 'device', account_id, device_id, NULL, NULL, NULL, NULL \
@@ -801,31 +846,18 @@ where
             " UNION ALL SELECT 'stock', account_id, stock_location_id, NULL, NULL, NULL, NULL \
                FROM stock_assignments WHERE user_id = ",
         ];
-        for part in parts {
+        out.push_bind_param::<Text, str>(self.user_id)?;
+        for part in rest {
             out.push_sql(part);
             out.push_bind_param::<Text, str>(self.user_id)?;
         }
+        out.push_sql(") r)");
         Ok(())
     }
 }
 
-impl diesel::query_builder::Query for CallerRows<'_> {
-    type SqlType = (
-        diesel::sql_types::Text,
-        diesel::sql_types::Text,
-        diesel::sql_types::Nullable<diesel::sql_types::Text>,
-        diesel::sql_types::Nullable<diesel::sql_types::Text>,
-        diesel::sql_types::Nullable<diesel::sql_types::Text>,
-        diesel::sql_types::Nullable<diesel::sql_types::Timestamp>,
-        diesel::sql_types::Nullable<diesel::sql_types::Text>,
-    );
-}
-
-impl<C> RunQueryDsl<C> for CallerRows<'_> {}
-
 /// Everything the authorization of a request needs about its caller, read in one round trip:
-/// the user, their memberships, and the devices (one by one and by site) and stock locations
-/// they are responsible for. `None` when the user no longer exists.
+/// see [`CallerJson`]. `None` when the user no longer exists.
 pub fn load_principal(conn: &mut Conn, user_id: &str) -> DbResult<Option<Principal>> {
     Ok(load_caller(conn, user_id)?.map(|caller| caller.principal))
 }
@@ -843,21 +875,34 @@ pub struct Caller {
 
 /// [`load_principal`], with what the request itself needs of the user.
 pub fn load_caller(conn: &mut Conn, user_id: &str) -> DbResult<Option<Caller>> {
+    let json: Option<String> = match conn {
+        Conn::Postgresql(pg) => diesel::select(caller_json(user_id)).get_result(pg)?,
+        Conn::Sqlite(lite) => diesel::select(caller_json(user_id)).get_result(lite)?,
+    };
+    parse_caller(json.as_deref())
+}
+
+/// The caller [`CallerJson`] read: `None` when the user no longer exists.
+pub fn parse_caller(json: Option<&str>) -> DbResult<Option<Caller>> {
     type Row = (
         String,
         String,
         Option<String>,
         Option<String>,
         Option<String>,
-        Option<NaiveDateTime>,
+        Option<String>,
         Option<String>,
     );
-    let rows: Vec<Row> = CallerRows { user_id }.load(conn)?;
     fn label<L: Label>(name: Option<String>) -> DbResult<L> {
         let name = name.unwrap_or_default();
         L::from_name(&name)
             .ok_or_else(|| DbError::Other(format!("unknown {} {name:?} in the database", L::WHAT)))
     }
+    let rows: Vec<Row> = match json {
+        None => Vec::new(),
+        Some(text) => serde_json::from_str(text)
+            .map_err(|e| DbError::Other(format!("the caller's rows are unreadable: {e}")))?,
+    };
     let mut principal: Option<Principal> = None;
     let mut signed_out_before = None;
     let mut language = None;
@@ -865,7 +910,18 @@ pub fn load_caller(conn: &mut Conn, user_id: &str) -> DbResult<Option<Caller>> {
     for (kind, a, b, c, d, e, f) in rows {
         match kind.as_str() {
             "user" => {
-                signed_out_before = e.map(utc);
+                signed_out_before = match e {
+                    None => None,
+                    Some(seconds) => Some(
+                        seconds
+                            .parse::<i64>()
+                            .ok()
+                            .and_then(|s| DateTime::from_timestamp(s, 0))
+                            .ok_or_else(|| {
+                                DbError::Other(format!("unreadable sign-out time {seconds:?}"))
+                            })?,
+                    ),
+                };
                 language = f.as_deref().and_then(Language::from_name);
                 principal = Some(Principal {
                     user_id: a,

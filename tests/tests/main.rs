@@ -6,6 +6,7 @@ mod api_clients;
 mod attachments;
 mod attacks;
 mod auth;
+mod caller_freshness;
 mod cases;
 mod contract;
 mod contracts;

@@ -17,7 +17,7 @@ use fleetdesk_persistence::cases::{
     self as repo, AttachmentRow, CaseContext, CaseRow, CommentRow, StatusChangeRow,
 };
 use fleetdesk_persistence::contracts as contracts_repo;
-use fleetdesk_persistence::devices::{self as devices_repo, DeviceRow};
+use fleetdesk_persistence::devices::DeviceRow;
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::identity as identity_repo;
 use fleetdesk_persistence::labels::Stored;
@@ -27,8 +27,9 @@ use utoipa::ToSchema;
 
 use crate::app::accounts::find_account;
 use crate::app::contracts::terms_of;
+use crate::app::devices::device_for;
 use crate::app::members::require_field_technician;
-use crate::auth::{authorize, authorize_case, authorize_device};
+use crate::auth::{Actor, authorize, authorize_case};
 use crate::error::{ApiError, ErrorCode, Text};
 
 /// Why a case operation was refused.
@@ -302,26 +303,24 @@ pub struct OpenCase {
 /// about an account the caller may open cases in when the category allows no device.
 pub fn open(
     c: &mut Conn,
-    who: &Principal,
+    actor: &impl Actor,
     new: OpenCase,
     now: DateTime<Utc>,
-) -> Result<CaseContext, ApiError> {
-    let device;
+) -> Result<(Principal, CaseContext), ApiError> {
+    let (who, device);
     let subject = match &new.about {
         About::Device(device_id) => {
-            device = devices_repo::find_device(c, device_id)?
-                .ok_or_else(ApiError::not_found)?
-                .device;
-            authorize_device(who, Action::OpenCase, &device)?;
-            if device.status == DeviceStatus::Removed {
+            (who, device) = device_for(c, actor, Action::OpenCase, device_id)?;
+            if device.device.status == DeviceStatus::Removed {
                 return Err(ApiError::conflict(
                     ErrorCode::DeviceRemoved,
                     Text::key("detail-device-removed-cases-can-no-longer"),
                 ));
             }
-            Subject::from(&device)
+            Subject::from(&device.device)
         }
         About::Account(account_id) => {
+            who = actor.load(c)?;
             if !new.category.may_omit_device() {
                 return Err(ApiError::invalid_field(
                     "device_id",
@@ -331,7 +330,7 @@ pub fn open(
                     ),
                 ));
             }
-            authorize(who, Action::OpenCase, Some(account_id))?;
+            authorize(&who, Action::OpenCase, Some(account_id))?;
             find_account(c, account_id)?;
             Subject {
                 account_id,
@@ -358,7 +357,8 @@ pub fn open(
         contact,
     };
     let row = open_in(c, subject, &who.user_id, opened, now)?;
-    repo::find_case(c, &row.id)?.ok_or_else(|| ApiError::internal())
+    let case = repo::find_case(c, &row.id)?.ok_or_else(|| ApiError::internal())?;
+    Ok((who, case))
 }
 
 /// The case a comment or attachment goes to: one the caller may comment on (an internal one

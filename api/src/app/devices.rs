@@ -11,7 +11,7 @@ use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
-use crate::auth::authorize_device;
+use crate::auth::{Actor, authorize_device};
 
 use crate::error::{ApiError, ErrorCode, Text};
 
@@ -34,24 +34,56 @@ pub fn active(device: &DeviceRow) -> Result<(), DeviceRemoved> {
     Ok(())
 }
 
-/// Loads a device and checks `action` on it.
+/// Reads who acts and a device, and checks `action` on it: in one statement where the actor
+/// is a signed-in user (see [`Actor`]).
 pub fn device_for(
     c: &mut Conn,
-    who: &Principal,
+    who: &impl Actor,
     action: Action,
     id: &str,
-) -> Result<DeviceContext, ApiError> {
-    checked(repo::find_device(c, id)?, who, action)
+) -> Result<(Principal, DeviceContext), ApiError> {
+    actor_and_device(c, who, action, id, false)
 }
 
-/// Loads a device locked until commit (see `find_device_locked`) and checks `action` on it.
+/// [`device_for`], the device locked until commit (see `find_device_locked`).
 pub fn locked_device_for(
     c: &mut Conn,
-    who: &Principal,
+    who: &impl Actor,
     action: Action,
     id: &str,
-) -> Result<DeviceContext, ApiError> {
-    checked(repo::find_device_locked(c, id)?, who, action)
+) -> Result<(Principal, DeviceContext), ApiError> {
+    actor_and_device(c, who, action, id, true)
+}
+
+fn actor_and_device(
+    c: &mut Conn,
+    who: &impl Actor,
+    action: Action,
+    id: &str,
+    locked: bool,
+) -> Result<(Principal, DeviceContext), ApiError> {
+    let Some(user) = who.joinable_user() else {
+        let principal = who.load(c)?;
+        let found = if locked {
+            repo::find_device_locked(c, id)?
+        } else {
+            repo::find_device(c, id)?
+        };
+        let device = checked(found, &principal, action)?;
+        return Ok((principal, device));
+    };
+    match repo::find_device_and_caller(c, id, user, locked)? {
+        Some((device, rows)) => {
+            let principal = who.accept_rows(rows.as_deref())?;
+            let device = checked(Some(device), &principal, action)?;
+            Ok((principal, device))
+        }
+        // No such device: who asks is still answered first (a signed-out caller hears 401).
+        None => {
+            who.load(c)?;
+            Err(ApiError::not_found())
+        }
+    }
 }
 
 fn checked(
@@ -166,12 +198,12 @@ pub fn create(
 /// Asks customer service to remove a device (its account's users who manage it).
 pub fn request_removal(
     c: &mut Conn,
-    who: &Principal,
+    actor: &impl Actor,
     id: &str,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<DeviceContext, ApiError> {
-    let ctx = device_for(c, who, Action::RequestDeviceRemoval, id)?;
+    let (who, ctx) = device_for(c, actor, Action::RequestDeviceRemoval, id)?;
     active(&ctx.device)?;
     repo::request_removal(c, id, &who.user_id, reason, now)?;
     device_event(
@@ -188,12 +220,12 @@ pub fn request_removal(
 /// Changes where in its site a device stands.
 pub fn update_location(
     c: &mut Conn,
-    who: &Principal,
+    actor: &impl Actor,
     id: &str,
     location: &str,
     now: DateTime<Utc>,
 ) -> Result<DeviceContext, ApiError> {
-    let ctx = device_for(c, who, Action::UpdateDeviceLocation, id)?;
+    let (who, ctx) = device_for(c, actor, Action::UpdateDeviceLocation, id)?;
     active(&ctx.device)?;
     repo::set_location(c, id, location, now)?;
     device_event(
@@ -208,8 +240,13 @@ pub fn update_location(
 }
 
 /// Removes a device (customer service); its history is kept.
-pub fn remove(c: &mut Conn, who: &Principal, id: &str, now: DateTime<Utc>) -> Result<(), ApiError> {
-    let ctx = device_for(c, who, Action::RemoveDevice, id)?;
+pub fn remove(
+    c: &mut Conn,
+    actor: &impl Actor,
+    id: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    let (who, ctx) = device_for(c, actor, Action::RemoveDevice, id)?;
     if !repo::remove_device(c, id, &who.user_id, now)? {
         return Err(ApiError::conflict(
             ErrorCode::DeviceRemoved,

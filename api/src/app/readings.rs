@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::events::EventKind;
-use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_domain::readings::{
     self as rules, CorrectionError, CorrectionKind, Entry, EntryKind, MeterValues, ReadingError,
@@ -18,6 +17,7 @@ use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
 use crate::app::devices::{active, device_event, locked_device_for, meters_of};
+use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode, Text};
 
 /// Meter values as a request gave them: a count, or null for a meter left out.
@@ -185,12 +185,12 @@ pub fn time_zone(name: &str) -> Result<fleetdesk_domain::sites::Tz, ApiError> {
 /// an implausible jump only when confirmed. The device is locked, so two submissions queue.
 pub fn submit(
     c: &mut Conn,
-    who: &Principal,
+    actor: &impl Actor,
     id: &str,
     (raw, confirm_implausible): (RawValues, bool),
     now: DateTime<Utc>,
 ) -> Result<ReadingRow, ApiError> {
-    let ctx = locked_device_for(c, who, Action::SubmitReading, id)?;
+    let (who, ctx) = locked_device_for(c, actor, Action::SubmitReading, id)?;
     active(&ctx.device)?;
     let values =
         rules::parse_values(&meters_of(&ctx.device.meters)?, &raw).map_err(refusal_of(id))?;
@@ -252,7 +252,7 @@ pub fn submit(
 /// meter, or a wrong entry).
 pub fn correct(
     c: &mut Conn,
-    who: &Principal,
+    actor: &impl Actor,
     id: &str,
     NewCorrection {
         kind,
@@ -262,7 +262,7 @@ pub fn correct(
     }: NewCorrection,
     now: DateTime<Utc>,
 ) -> Result<ReadingRow, ApiError> {
-    let ctx = locked_device_for(c, who, Action::CorrectReadings, id)?;
+    let (who, ctx) = locked_device_for(c, actor, Action::CorrectReadings, id)?;
     active(&ctx.device)?;
     let meters = meters_of(&ctx.device.meters)?;
     let (corrected, final_values) =

@@ -336,7 +336,7 @@ async fn open_case(
     };
     let now = state.config.clock.now();
     let detail = caller
-        .write(&state, move |c, who| {
+        .write_joined(&state, move |c, caller| {
             let opened = app_cases::OpenCase {
                 about,
                 category,
@@ -344,8 +344,8 @@ async fn open_case(
                 description,
                 contact,
             };
-            let ctx = app_cases::open(c, who, opened, now)?;
-            detail(c, who, ctx, now)
+            let (who, ctx) = app_cases::open(c, caller, opened, now)?;
+            detail(c, &who, ctx, now)
         })
         .await?;
     Ok(HttpResponse::Created()

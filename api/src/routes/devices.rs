@@ -384,9 +384,9 @@ async fn get_device(
     caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<web::Json<Device>, ApiError> {
-    let ctx = caller
-        .read(&state, move |c, who| {
-            device_for(c, who, Action::ReadDevices, &id)
+    let (_, ctx) = caller
+        .read_joined(&state, move |c, caller| {
+            device_for(c, caller, Action::ReadDevices, &id)
         })
         .await?;
     Ok(web::Json(Device::try_from(ctx)?))
@@ -424,8 +424,8 @@ async fn update_location(
     let location = body.into_inner().location.trim().to_owned();
     let clock = state.config.clock.clone();
     let ctx = caller
-        .write(&state, move |c, who| {
-            app_devices::update_location(c, who, &id, &location, clock.now())
+        .write_joined(&state, move |c, caller| {
+            app_devices::update_location(c, caller, &id, &location, clock.now())
         })
         .await?;
     Ok(web::Json(Device::try_from(ctx)?))
@@ -467,8 +467,8 @@ async fn request_removal(
     let reason = body.into_inner().reason.trim().to_owned();
     let clock = state.config.clock.clone();
     let ctx = caller
-        .write(&state, move |c, who| {
-            app_devices::request_removal(c, who, &id, &reason, clock.now())
+        .write_joined(&state, move |c, caller| {
+            app_devices::request_removal(c, caller, &id, &reason, clock.now())
         })
         .await?;
     let device = Device::try_from(ctx)?;
@@ -496,14 +496,12 @@ async fn remove_device(
     caller: Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let who = caller.principal(&state).await?;
-    let state = state.into_inner();
-    blocking(move || {
-        state
-            .db
-            .write(|c| app_devices::remove(c, &who, &id, state.config.clock.now()))
-    })
-    .await?;
+    let clock = state.config.clock.clone();
+    caller
+        .write_joined(&state, move |c, caller| {
+            app_devices::remove(c, caller, &id, clock.now())
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -137,9 +137,9 @@ async fn submit(
     let raw = raw_values(&body.values);
     let clock = state.config.clock.clone();
     let row = caller
-        .write(&state, move |c, who| {
+        .write_joined(&state, move |c, caller| {
             let values = (raw, body.confirm_implausible);
-            app_readings::submit(c, who, &id, values, clock.now())
+            app_readings::submit(c, caller, &id, values, clock.now())
         })
         .await?;
     Ok(created(Reading::try_from(row)?))
@@ -178,8 +178,8 @@ async fn history(
 ) -> Result<web::Json<ReadingPage>, ApiError> {
     let (limit, before) = page.resolve()?;
     let page = caller
-        .read(&state, move |c, who| {
-            device_for(c, who, Action::ReadReadings, &id)?;
+        .read_joined(&state, move |c, caller| {
+            device_for(c, caller, Action::ReadReadings, &id)?;
             Ok(repo::history(c, &id, before.as_deref(), limit)?)
         })
         .await?;
@@ -296,7 +296,7 @@ async fn usage(
     let device_id = id.into_inner();
     let usage = blocking(move || {
         state.db.read(|c: &mut Conn| -> Result<Usage, ApiError> {
-            let ctx = device_for(c, &who, Action::ReadReadings, &device_id)?;
+            let (_, ctx) = device_for(c, &who, Action::ReadReadings, &device_id)?;
             let meters = meters_of(&ctx.device.meters)?;
             let entries = repo::entries_until(c, &device_id, to)?
                 .iter()
