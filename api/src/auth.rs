@@ -191,6 +191,17 @@ impl Authenticated {
         blocking(move || state.db.read(|c| f(c, &self))).await
     }
 
+    /// [`Authenticated::read_joined`] for an operation whose writes each stand alone in one
+    /// statement (see `Db::write_statements`).
+    pub async fn write_statements_joined<T: Send + 'static>(
+        self,
+        state: &Arc<AppState>,
+        f: impl FnOnce(&mut Conn, &Self) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let state = state.clone();
+        blocking(move || state.db.write_statements(|c| f(c, &self))).await
+    }
+
     /// [`Authenticated::read_joined`] in one write transaction.
     pub async fn write_joined<T: Send + 'static>(
         self,

@@ -3,12 +3,13 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::query_builder::{AstPass, Query, QueryFragment};
+use diesel::query_builder::{AstPass, QueryFragment};
 
 use fleetdesk_domain::devices::DeviceStatus;
 use fleetdesk_domain::readings::{CorrectionKind, ReadingKind, ReadingSource};
 
 use crate::Page;
+use crate::events::{self, NewEvent};
 use crate::labels::Stored;
 use crate::schema::{device_assignments, device_models, devices, meter_readings, sites};
 use crate::{Conn, DbResult, utc};
@@ -98,6 +99,8 @@ pub struct DeviceContext {
     pub model_name: String,
     pub rated_units_per_minute: i32,
     pub time_zone: String,
+    /// Moves on with every reading and correction: see [`add_entry`].
+    pub entries_version: i64,
 }
 
 pub fn insert_device(conn: &mut Conn, row: &DeviceRow) -> DbResult<()> {
@@ -123,6 +126,7 @@ macro_rules! device_context {
                 device_models::name,
                 device_models::rated_units_per_minute,
                 sites::time_zone,
+                devices::entries_version,
                 $($more),*
             ))
             .limit(1)
@@ -133,72 +137,245 @@ pub fn find_device(conn: &mut Conn, id: &str) -> DbResult<Option<DeviceContext>>
     Ok(device_context!(id).get_result(conn).optional()?)
 }
 
-/// The device with its context, locked until commit so that its readings queue: the "never
-/// lower" check and the insert cannot interleave. On PostgreSQL the device's row alone is
-/// locked (its model and site stay free for other devices), in the same statement; SQLite's
-/// write transactions are serial already.
-pub fn find_device_locked(conn: &mut Conn, id: &str) -> DbResult<Option<DeviceContext>> {
-    match conn {
-        Conn::Postgresql(pg) => Ok(ForUpdateOfDevices(device_context!(id))
-            .get_result(pg)
-            .optional()?),
-        Conn::Sqlite(_) => find_device(conn, id),
-    }
-}
-
 /// [`find_device`] and the caller `user_id` ([`crate::identity::CallerJson`]) in one round
-/// trip, locked as [`find_device_locked`] when `locked`. `None` when there is no such device
-/// (the caller is then not read).
+/// trip. `None` when there is no such device (the caller is then not read).
 pub fn find_device_and_caller(
     conn: &mut Conn,
     id: &str,
     user_id: &str,
-    locked: bool,
 ) -> DbResult<Option<(DeviceContext, Option<String>)>> {
     use crate::identity::caller_json;
-    macro_rules! with_caller {
-        ($id:expr, $user:expr) => {
-            device_context!($id, (caller_json($user)))
-        };
-    }
-    type Row = (DeviceRow, String, i32, String, Option<String>);
+    type Row = (DeviceRow, String, i32, String, i64, Option<String>);
     let row: Option<Row> = match conn {
-        Conn::Postgresql(pg) if locked => ForUpdateOfDevices(with_caller!(id, user_id))
+        Conn::Postgresql(pg) => device_context!(id, (caller_json(user_id)))
             .get_result(pg)
             .optional()?,
-        Conn::Postgresql(pg) => with_caller!(id, user_id).get_result(pg).optional()?,
-        Conn::Sqlite(lite) => with_caller!(id, user_id).get_result(lite).optional()?,
+        Conn::Sqlite(lite) => device_context!(id, (caller_json(user_id)))
+            .get_result(lite)
+            .optional()?,
     };
     Ok(row.map(
-        |(device, model_name, rated_units_per_minute, time_zone, caller)| {
+        |(device, model_name, rated_units_per_minute, time_zone, entries_version, caller)| {
             let context = DeviceContext {
                 device,
                 model_name,
                 rated_units_per_minute,
                 time_zone,
+                entries_version,
             };
             (context, caller)
         },
     ))
 }
 
-/// `query FOR UPDATE OF devices` (PostgreSQL), which the query builder cannot say.
-#[derive(Debug, Clone, Copy, diesel::query_builder::QueryId)]
-struct ForUpdateOfDevices<Q>(Q);
+/// A device, its newest entry and the caller's rows (see [`find_device_for_entry`]).
+pub type EntryBasis = (DeviceContext, Option<ReadingRow>, Option<String>);
 
-impl<Q: QueryFragment<Pg>> QueryFragment<Pg> for ForUpdateOfDevices<Q> {
+/// What a new entry of device `id` is decided on, read in one snapshot and one round trip: the
+/// device with its context, its newest entry ([`latest_entry`]) and the caller `user_id`
+/// ([`crate::identity::CallerJson`]). `None` when there is no such device.
+pub fn find_device_for_entry(
+    conn: &mut Conn,
+    id: &str,
+    user_id: &str,
+) -> DbResult<Option<EntryBasis>> {
+    use crate::identity::caller_json;
+    let newest = diesel::alias!(meter_readings as newest);
+    macro_rules! query {
+        () => {
+            devices::table
+                .inner_join(device_models::table)
+                .inner_join(sites::table)
+                .left_join(
+                    meter_readings::table.on(meter_readings::id.nullable().eq(newest
+                        .filter(newest.field(meter_readings::device_id).eq(id))
+                        .order((
+                            newest.field(meter_readings::recorded_at).desc(),
+                            newest.field(meter_readings::id).desc(),
+                        ))
+                        .select(newest.field(meter_readings::id))
+                        .limit(1)
+                        .single_value())),
+                )
+                .filter(devices::id.eq(id))
+                .select((
+                    DeviceRow::as_select(),
+                    device_models::name,
+                    device_models::rated_units_per_minute,
+                    sites::time_zone,
+                    devices::entries_version,
+                    meter_readings::all_columns.nullable(),
+                    caller_json(user_id),
+                ))
+                .limit(1)
+        };
+    }
+    type Row = (
+        DeviceRow,
+        String,
+        i32,
+        String,
+        i64,
+        Option<ReadingRow>,
+        Option<String>,
+    );
+    let row: Option<Row> = match conn {
+        Conn::Postgresql(pg) => query!().get_result(pg).optional()?,
+        Conn::Sqlite(lite) => query!().get_result(lite).optional()?,
+    };
+    Ok(row.map(
+        |(
+            device,
+            model_name,
+            rated_units_per_minute,
+            time_zone,
+            entries_version,
+            latest,
+            caller,
+        )| {
+            let context = DeviceContext {
+                device,
+                model_name,
+                rated_units_per_minute,
+                time_zone,
+                entries_version,
+            };
+            (context, latest, caller)
+        },
+    ))
+}
+
+/// Adds an entry (a reading or a correction) and its event to a device, provided the device's
+/// entries are still at `version` (as [`DeviceContext::entries_version`] read them) and it was
+/// not removed since: the version moves on with the entry. `false`, and nothing written, when
+/// another entry or the removal came first: read the device again and decide again.
+///
+/// On PostgreSQL this is one statement — outside a transaction it commits on its own, so a
+/// reading needs no lock held across round trips; a concurrent entry waits for the device's row
+/// and then finds the version moved. On SQLite the caller's write transaction (serial) holds
+/// the three statements together.
+pub fn add_entry(
+    conn: &mut Conn,
+    version: i64,
+    row: &ReadingRow,
+    event: NewEvent<'_>,
+) -> DbResult<bool> {
+    match conn {
+        Conn::Postgresql(pg) => {
+            let added = AddEntry {
+                version,
+                row,
+                correction_kind: row.correction_kind.map(|k| k.0.as_str()),
+                event: &event,
+                event_id: crate::new_id(),
+                payload: event.payload.to_string(),
+                occurred_at: event.at.naive_utc(),
+            }
+            .execute(pg)?;
+            Ok(added == 1)
+        }
+        Conn::Sqlite(_) => {
+            let moved = diesel::update(
+                devices::table
+                    .filter(devices::id.eq(&row.device_id))
+                    .filter(devices::entries_version.eq(version))
+                    .filter(devices::status.ne(Stored(DeviceStatus::Removed))),
+            )
+            .set(devices::entries_version.eq(version + 1))
+            .execute(conn)?;
+            if moved == 0 {
+                return Ok(false);
+            }
+            insert_reading(conn, row)?;
+            events::append(conn, event)?;
+            Ok(true)
+        }
+    }
+}
+
+/// [`add_entry`] on PostgreSQL: the version's compare-and-set, the entry and its event in one
+/// statement, written out because the query builder cannot say data-modifying `WITH`; its
+/// query id is static, so each connection prepares it once.
+struct AddEntry<'a> {
+    version: i64,
+    row: &'a ReadingRow,
+    correction_kind: Option<&'static str>,
+    event: &'a NewEvent<'a>,
+    event_id: String,
+    payload: String,
+    occurred_at: NaiveDateTime,
+}
+
+impl diesel::query_builder::QueryId for AddEntry<'_> {
+    type QueryId = AddEntry<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl QueryFragment<Pg> for AddEntry<'_> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        self.0.walk_ast(out.reborrow())?;
-        out.push_sql(" FOR UPDATE OF devices");
+        use diesel::sql_types::{BigInt, Bool, Date, Nullable, Text, Timestamp};
+        // Binds values, comma-separated, each as its SQL type.
+        macro_rules! binds {
+            ($first_type:ty: $first:expr $(, $type:ty: $value:expr)* $(,)?) => {
+                out.push_bind_param::<$first_type, _>($first)?;
+                $(
+                    out.push_sql(", ");
+                    out.push_bind_param::<$type, _>($value)?;
+                )*
+            };
+        }
+        let (row, event) = (self.row, self.event);
+        out.push_sql(
+            "WITH moved AS (UPDATE devices SET entries_version = entries_version + 1 \
+             WHERE id = ",
+        );
+        binds!(Text: &row.device_id);
+        out.push_sql(" AND entries_version = ");
+        binds!(BigInt: &self.version);
+        out.push_sql(" AND status <> ");
+        binds!(Text: DeviceStatus::Removed.as_str());
+        out.push_sql(
+            " RETURNING id), entry AS (INSERT INTO meter_readings (id, device_id, kind, \
+             local_day, meter_values, source, correction_kind, final_values, reason, flagged, \
+             recorded_by, recorded_at) SELECT ",
+        );
+        binds!(Text: &row.id);
+        out.push_sql(", moved.id, ");
+        binds!(
+            Text: row.kind.0.as_str(),
+            Date: &row.local_day,
+            Text: &row.meter_values,
+            Text: row.source.0.as_str(),
+            Nullable<Text>: &self.correction_kind,
+            Nullable<Text>: &row.final_values,
+            Nullable<Text>: &row.reason,
+            Bool: &row.flagged,
+            Text: &row.recorded_by,
+            Timestamp: &row.recorded_at,
+        );
+        out.push_sql(
+            " FROM moved RETURNING id) INSERT INTO events (id, kind, account_id, subject_type, \
+             subject_id, device_id, dealer_id, actor_id, staff_only, payload, occurred_at) SELECT ",
+        );
+        binds!(
+            Text: &self.event_id,
+            Text: event.kind.as_str(),
+            Nullable<Text>: &event.account_id,
+            Text: event.subject_type,
+            Text: event.subject_id,
+            Nullable<Text>: &event.device_id,
+            Nullable<Text>: &event.dealer_id,
+            Nullable<Text>: &event.actor_id,
+            Bool: &event.staff_only,
+            Text: &self.payload,
+            Timestamp: &self.occurred_at,
+        );
+        out.push_sql(" FROM entry");
         Ok(())
     }
 }
 
-impl<Q: Query> Query for ForUpdateOfDevices<Q> {
-    type SqlType = Q::SqlType;
-}
-
-impl<Q> RunQueryDsl<PgConnection> for ForUpdateOfDevices<Q> {}
+impl RunQueryDsl<PgConnection> for AddEntry<'_> {}
 
 /// What a list of devices is filtered by.
 #[derive(Debug, Clone, Default)]
@@ -230,6 +407,7 @@ pub fn list_devices(
             device_models::name,
             device_models::rated_units_per_minute,
             sites::time_zone,
+            devices::entries_version,
         ))
         .into_boxed();
     if let Some((accounts, singles)) = &filter.scope {

@@ -374,6 +374,20 @@ impl Db {
         result
     }
 
+    /// Runs `f`, whose writes each stand alone in one statement (such as
+    /// [`devices::add_entry`]'s compare-and-set), with no transaction around them on
+    /// PostgreSQL — each statement commits as it runs, which saves the round trips of `BEGIN`
+    /// and `COMMIT` — and in the writers' queue on SQLite, whose writes must take their turn.
+    pub fn write_statements<T, E: From<DbError> + Unreachable>(
+        &self,
+        f: impl FnOnce(&mut Conn) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match self.backend {
+            Backend::Sqlite => self.write(f),
+            Backend::Postgres => self.read(f),
+        }
+    }
+
     /// Runs `f` on a pooled connection, outside an explicit transaction.
     pub fn read<T, E: From<DbError> + Unreachable>(
         &self,

@@ -230,6 +230,7 @@ diesel::table! {
         removed_by -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        entries_version -> BigInt,
     }
 }
 

@@ -27,6 +27,7 @@ mod language;
 mod notifications;
 mod outage;
 mod periods;
+mod reading_races;
 mod schema;
 mod scope;
 mod self_service;

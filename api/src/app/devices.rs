@@ -5,7 +5,7 @@ use fleetdesk_domain::devices::{DeviceStatus, SerialNumber};
 use fleetdesk_domain::events::EventKind;
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::Action;
-use fleetdesk_persistence::devices::{self as repo, DeviceContext, DeviceRow};
+use fleetdesk_persistence::devices::{self as repo, DeviceContext, DeviceRow, ReadingRow};
 use fleetdesk_persistence::events::{self, NewEvent};
 use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
@@ -42,43 +42,44 @@ pub fn device_for(
     action: Action,
     id: &str,
 ) -> Result<(Principal, DeviceContext), ApiError> {
-    actor_and_device(c, who, action, id, false)
-}
-
-/// [`device_for`], the device locked until commit (see `find_device_locked`).
-pub fn locked_device_for(
-    c: &mut Conn,
-    who: &impl Actor,
-    action: Action,
-    id: &str,
-) -> Result<(Principal, DeviceContext), ApiError> {
-    actor_and_device(c, who, action, id, true)
-}
-
-fn actor_and_device(
-    c: &mut Conn,
-    who: &impl Actor,
-    action: Action,
-    id: &str,
-    locked: bool,
-) -> Result<(Principal, DeviceContext), ApiError> {
     let Some(user) = who.joinable_user() else {
         let principal = who.load(c)?;
-        let found = if locked {
-            repo::find_device_locked(c, id)?
-        } else {
-            repo::find_device(c, id)?
-        };
-        let device = checked(found, &principal, action)?;
+        let device = checked(repo::find_device(c, id)?, &principal, action)?;
         return Ok((principal, device));
     };
-    match repo::find_device_and_caller(c, id, user, locked)? {
+    match repo::find_device_and_caller(c, id, user)? {
         Some((device, rows)) => {
             let principal = who.accept_rows(rows.as_deref())?;
             let device = checked(Some(device), &principal, action)?;
             Ok((principal, device))
         }
         // No such device: who asks is still answered first (a signed-out caller hears 401).
+        None => {
+            who.load(c)?;
+            Err(ApiError::not_found())
+        }
+    }
+}
+
+/// [`device_for`] with the device's newest entry, all read in one snapshot (in one statement
+/// where the actor is a signed-in user): what a new entry is decided on.
+pub fn device_for_entry(
+    c: &mut Conn,
+    who: &impl Actor,
+    action: Action,
+    id: &str,
+) -> Result<(Principal, DeviceContext, Option<ReadingRow>), ApiError> {
+    let Some(user) = who.joinable_user() else {
+        let (principal, device) = device_for(c, who, action, id)?;
+        let latest = repo::latest_entry(c, id)?;
+        return Ok((principal, device, latest));
+    };
+    match repo::find_device_for_entry(c, id, user)? {
+        Some((device, latest, rows)) => {
+            let principal = who.accept_rows(rows.as_deref())?;
+            let device = checked(Some(device), &principal, action)?;
+            Ok((principal, device, latest))
+        }
         None => {
             who.load(c)?;
             Err(ApiError::not_found())
@@ -108,22 +109,30 @@ pub fn device_event(
     payload: serde_json::Value,
     at: DateTime<Utc>,
 ) -> Result<(), ApiError> {
-    events::append(
-        c,
-        NewEvent {
-            kind,
-            account_id: Some(&device.account_id),
-            subject_type: "device",
-            subject_id: &device.id,
-            device_id: Some(&device.id),
-            dealer_id: None,
-            actor_id: Some(actor),
-            staff_only: false,
-            payload,
-            at,
-        },
-    )?;
+    events::append(c, device_event_of(kind, device, actor, payload, at))?;
     Ok(())
+}
+
+/// The event of `kind` about `device`, by `actor`.
+pub fn device_event_of<'a>(
+    kind: EventKind,
+    device: &'a DeviceRow,
+    actor: &'a str,
+    payload: serde_json::Value,
+    at: DateTime<Utc>,
+) -> NewEvent<'a> {
+    NewEvent {
+        kind,
+        account_id: Some(&device.account_id),
+        subject_type: "device",
+        subject_id: &device.id,
+        device_id: Some(&device.id),
+        dealer_id: None,
+        actor_id: Some(actor),
+        staff_only: false,
+        payload,
+        at,
+    }
 }
 
 /// A device as an account registers it, checked.

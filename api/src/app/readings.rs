@@ -6,17 +6,18 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::events::EventKind;
+use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::Action;
 use fleetdesk_domain::readings::{
     self as rules, CorrectionError, CorrectionKind, Entry, EntryKind, MeterValues, ReadingError,
     ReadingKind, ReadingSource,
 };
-use fleetdesk_persistence::devices::{self as repo, ReadingRow};
+use fleetdesk_persistence::devices::{self as repo, DeviceContext, ReadingRow};
 use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
 
-use crate::app::devices::{active, device_event, locked_device_for, meters_of};
+use crate::app::devices::{active, device_event_of, device_for_entry, meters_of};
 use crate::auth::Actor;
 use crate::error::{ApiError, ErrorCode, Text};
 
@@ -181,8 +182,49 @@ pub fn time_zone(name: &str) -> Result<fleetdesk_domain::sites::Tz, ApiError> {
         .map_err(|e| ApiError::internal_from(e))
 }
 
+/// How often an entry is decided again when another entry (or the device's removal) came
+/// between reading the device and adding it: each time one of the contenders wins.
+const ENTRY_ATTEMPTS: usize = 5;
+
+/// Decides an entry of device `id` with `decide` until it is added on the version its checks
+/// read (`add_entry`'s compare-and-set): what `decide` refuses is the answer, and once added,
+/// the entry. Concurrent entries for a device thus take turns without a lock held across round
+/// trips (see `Db::write_statements`).
+fn add_decided(
+    c: &mut Conn,
+    actor: &impl Actor,
+    action: Action,
+    id: &str,
+    mut decide: impl FnMut(
+        &mut Conn,
+        &Principal,
+        &DeviceContext,
+        Option<ReadingRow>,
+    ) -> Result<(ReadingRow, EventKind, serde_json::Value), ApiError>,
+    now: DateTime<Utc>,
+) -> Result<ReadingRow, ApiError> {
+    for _ in 0..ENTRY_ATTEMPTS {
+        let (who, ctx, latest) = device_for_entry(c, actor, action, id)?;
+        active(&ctx.device)?;
+        let (row, kind, payload) = decide(c, &who, &ctx, latest)?;
+        let event = device_event_of(kind, &ctx.device, &who.user_id, payload, now);
+        let added = repo::add_entry(c, ctx.entries_version, &row, event).map_err(|e| match e {
+            // Another process accepted a reading for this day first: the database decides.
+            DbError::UniqueViolation(_) => {
+                refusal_of(id)(ReadingError::AlreadyToday { day: row.local_day })
+            }
+            other => other.into(),
+        })?;
+        if added {
+            return Ok(row);
+        }
+    }
+    log::warn!("device {id}: entries kept coming in between; gave up after {ENTRY_ATTEMPTS}");
+    Err(ApiError::unavailable())
+}
+
 /// Submits a reading for device `id`: at most one a day (the site's day), never below the last,
-/// an implausible jump only when confirmed. The device is locked, so two submissions queue.
+/// an implausible jump only when confirmed.
 pub fn submit(
     c: &mut Conn,
     actor: &impl Actor,
@@ -190,62 +232,53 @@ pub fn submit(
     (raw, confirm_implausible): (RawValues, bool),
     now: DateTime<Utc>,
 ) -> Result<ReadingRow, ApiError> {
-    let (who, ctx) = locked_device_for(c, actor, Action::SubmitReading, id)?;
-    active(&ctx.device)?;
-    let values =
-        rules::parse_values(&meters_of(&ctx.device.meters)?, &raw).map_err(refusal_of(id))?;
-    let today = rules::local_day(now, time_zone(&ctx.time_zone)?);
-    let latest_row = repo::latest_entry(c, id)?;
-    // The newest accepted reading's day: the newest entry's when it is a reading (one query
-    // for the usual case), else looked up behind the correction.
-    let last_day = match &latest_row {
-        None => None,
-        Some(row) if row.kind == ReadingKind::Reading => Some(row.local_day),
-        Some(_) => repo::last_reading_day(c, id)?,
+    let decide = |c: &mut Conn,
+                  who: &Principal,
+                  ctx: &DeviceContext,
+                  latest_row: Option<ReadingRow>| {
+        let values =
+            rules::parse_values(&meters_of(&ctx.device.meters)?, &raw).map_err(refusal_of(id))?;
+        let today = rules::local_day(now, time_zone(&ctx.time_zone)?);
+        // The newest accepted reading's day: the newest entry's when it is a reading (one query
+        // for the usual case), else looked up behind the correction.
+        let last_day = match &latest_row {
+            None => None,
+            Some(row) if row.kind == ReadingKind::Reading => Some(row.local_day),
+            Some(_) => repo::last_reading_day(c, id)?,
+        };
+        let latest = latest_row.as_ref().map(entry_of).transpose()?;
+        let accepted = rules::check_reading(
+            &values,
+            latest.as_ref(),
+            last_day,
+            today,
+            now,
+            i64::from(ctx.rated_units_per_minute),
+            confirm_implausible,
+        )
+        .map_err(refusal_of(id))?;
+        let row = ReadingRow {
+            id: fleetdesk_persistence::new_id(),
+            device_id: id.to_owned(),
+            kind: Stored(ReadingKind::Reading),
+            local_day: today,
+            meter_values: serde_json::to_string(&values).map_err(|e| ApiError::internal_from(e))?,
+            source: Stored(if who.staff_role.is_some() {
+                ReadingSource::Phone
+            } else {
+                ReadingSource::Customer
+            }),
+            correction_kind: None,
+            final_values: None,
+            reason: None,
+            flagged: accepted.flagged,
+            recorded_by: who.user_id.clone(),
+            recorded_at: now.naive_utc(),
+        };
+        let payload = json!({ "reading_id": row.id, "local_day": today, "values": values, "flagged": accepted.flagged });
+        Ok((row, EventKind::MeterReadingAccepted, payload))
     };
-    let latest = latest_row.as_ref().map(entry_of).transpose()?;
-    let accepted = rules::check_reading(
-        &values,
-        latest.as_ref(),
-        last_day,
-        today,
-        now,
-        i64::from(ctx.rated_units_per_minute),
-        confirm_implausible,
-    )
-    .map_err(refusal_of(id))?;
-    let row = ReadingRow {
-        id: fleetdesk_persistence::new_id(),
-        device_id: id.to_owned(),
-        kind: Stored(ReadingKind::Reading),
-        local_day: today,
-        meter_values: serde_json::to_string(&values).map_err(|e| ApiError::internal_from(e))?,
-        source: Stored(if who.staff_role.is_some() {
-            ReadingSource::Phone
-        } else {
-            ReadingSource::Customer
-        }),
-        correction_kind: None,
-        final_values: None,
-        reason: None,
-        flagged: accepted.flagged,
-        recorded_by: who.user_id.clone(),
-        recorded_at: now.naive_utc(),
-    };
-    repo::insert_reading(c, &row).map_err(|e| match e {
-        // Another process accepted one for this day first: the database decides.
-        DbError::UniqueViolation(_) => refusal_of(id)(ReadingError::AlreadyToday { day: today }),
-        other => other.into(),
-    })?;
-    device_event(
-        c,
-        EventKind::MeterReadingAccepted,
-        &ctx.device,
-        &who.user_id,
-        json!({ "reading_id": row.id, "local_day": today, "values": values, "flagged": accepted.flagged }),
-        now,
-    )?;
-    Ok(row)
+    add_decided(c, actor, Action::SubmitReading, id, decide, now)
 }
 
 /// Customer service corrects a device's meter history with a new baseline (a reset, a replaced
@@ -262,47 +295,43 @@ pub fn correct(
     }: NewCorrection,
     now: DateTime<Utc>,
 ) -> Result<ReadingRow, ApiError> {
-    let (who, ctx) = locked_device_for(c, actor, Action::CorrectReadings, id)?;
-    active(&ctx.device)?;
-    let meters = meters_of(&ctx.device.meters)?;
-    let (corrected, final_values) =
-        rules::parse_correction(kind, &meters, &raw, &raw_final).map_err(correction_refusal(id))?;
-    let latest = repo::latest_entry(c, id)?
-        .as_ref()
-        .map(entry_of)
-        .transpose()?;
-    let Some(latest) = latest else {
-        return Err(ApiError::conflict(
-            ErrorCode::NothingToCorrect,
-            Text::key("detail-device-no-readings-correct-yet"),
-        ));
-    };
-    let row = ReadingRow {
-        id: fleetdesk_persistence::new_id(),
-        device_id: id.to_owned(),
-        kind: Stored(ReadingKind::Correction),
-        local_day: rules::local_day(now, time_zone(&ctx.time_zone)?),
-        meter_values: serde_json::to_string(&rules::corrected_values(&latest.values, &corrected))
+    let decide = |_: &mut Conn,
+                  who: &Principal,
+                  ctx: &DeviceContext,
+                  latest: Option<ReadingRow>| {
+        let meters = meters_of(&ctx.device.meters)?;
+        let (corrected, final_values) = rules::parse_correction(kind, &meters, &raw, &raw_final)
+            .map_err(correction_refusal(id))?;
+        let latest = latest.as_ref().map(entry_of).transpose()?;
+        let Some(latest) = latest else {
+            return Err(ApiError::conflict(
+                ErrorCode::NothingToCorrect,
+                Text::key("detail-device-no-readings-correct-yet"),
+            ));
+        };
+        let row = ReadingRow {
+            id: fleetdesk_persistence::new_id(),
+            device_id: id.to_owned(),
+            kind: Stored(ReadingKind::Correction),
+            local_day: rules::local_day(now, time_zone(&ctx.time_zone)?),
+            meter_values: serde_json::to_string(&rules::corrected_values(
+                &latest.values,
+                &corrected,
+            ))
             .map_err(|e| ApiError::internal_from(e))?,
-        source: Stored(ReadingSource::CustomerService),
-        correction_kind: Some(Stored(kind)),
-        final_values: (!final_values.is_empty())
-            .then(|| serde_json::to_string(&final_values))
-            .transpose()
-            .map_err(|e| ApiError::internal_from(e))?,
-        reason: Some(reason.clone()),
-        flagged: false,
-        recorded_by: who.user_id.clone(),
-        recorded_at: now.naive_utc(),
+            source: Stored(ReadingSource::CustomerService),
+            correction_kind: Some(Stored(kind)),
+            final_values: (!final_values.is_empty())
+                .then(|| serde_json::to_string(&final_values))
+                .transpose()
+                .map_err(|e| ApiError::internal_from(e))?,
+            reason: Some(reason.clone()),
+            flagged: false,
+            recorded_by: who.user_id.clone(),
+            recorded_at: now.naive_utc(),
+        };
+        let payload = json!({ "reading_id": row.id, "kind": kind.as_str(), "values": corrected, "reason": reason });
+        Ok((row, EventKind::MeterReadingCorrected, payload))
     };
-    repo::insert_reading(c, &row)?;
-    device_event(
-        c,
-        EventKind::MeterReadingCorrected,
-        &ctx.device,
-        &who.user_id,
-        json!({ "reading_id": row.id, "kind": kind.as_str(), "values": corrected, "reason": reason }),
-        now,
-    )?;
-    Ok(row)
+    add_decided(c, actor, Action::CorrectReadings, id, decide, now)
 }

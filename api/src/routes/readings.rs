@@ -137,7 +137,7 @@ async fn submit(
     let raw = raw_values(&body.values);
     let clock = state.config.clock.clone();
     let row = caller
-        .write_joined(&state, move |c, caller| {
+        .write_statements_joined(&state, move |c, caller| {
             let values = (raw, body.confirm_implausible);
             app_readings::submit(c, caller, &id, values, clock.now())
         })
