@@ -43,6 +43,15 @@ pub enum Conn {
     Sqlite(SqliteConnection),
 }
 
+impl Conn {
+    /// Whether the database is across a network (PostgreSQL), so that reading more in one
+    /// statement saves a round trip. SQLite runs inside the process: there a statement that
+    /// reads the caller along with its own rows only costs its planner more.
+    pub fn is_remote(&self) -> bool {
+        matches!(self, Conn::Postgresql(_))
+    }
+}
+
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
 

@@ -35,14 +35,14 @@ pub fn active(device: &DeviceRow) -> Result<(), DeviceRemoved> {
 }
 
 /// Reads who acts and a device, and checks `action` on it: in one statement where the actor
-/// is a signed-in user (see [`Actor`]).
+/// is a signed-in user (see [`Actor`]) and the database is across a network.
 pub fn device_for(
     c: &mut Conn,
     who: &impl Actor,
     action: Action,
     id: &str,
 ) -> Result<(Principal, DeviceContext), ApiError> {
-    let Some(user) = who.joinable_user() else {
+    let Some(user) = who.joinable_user().filter(|_| c.is_remote()) else {
         let principal = who.load(c)?;
         let device = checked(repo::find_device(c, id)?, &principal, action)?;
         return Ok((principal, device));
@@ -61,15 +61,16 @@ pub fn device_for(
     }
 }
 
-/// [`device_for`] with the device's newest entry, all read in one snapshot (in one statement
-/// where the actor is a signed-in user): what a new entry is decided on.
+/// [`device_for`] with the device's newest entry: what a new entry is decided on. In one
+/// statement, and so one snapshot, where the actor is a signed-in user and the database is
+/// across a network; on SQLite in the writer's transaction.
 pub fn device_for_entry(
     c: &mut Conn,
     who: &impl Actor,
     action: Action,
     id: &str,
 ) -> Result<(Principal, DeviceContext, Option<ReadingRow>), ApiError> {
-    let Some(user) = who.joinable_user() else {
+    let Some(user) = who.joinable_user().filter(|_| c.is_remote()) else {
         let (principal, device) = device_for(c, who, action, id)?;
         let latest = repo::latest_entry(c, id)?;
         return Ok((principal, device, latest));
