@@ -56,15 +56,17 @@ impl Routes for actix_web::web::ServiceConfig {
 
 /// Registers every route of `/api/v1`.
 pub fn api_v1(cfg: &mut impl Routes) {
+    // A request is matched against the routes in this order, one pattern after another: the
+    // busiest (devices and their readings, cases) first.
+    devices::routes(cfg);
+    readings::routes(cfg);
+    cases::routes(cfg);
     identity::routes(cfg);
     registration::routes(cfg);
     accounts::routes(cfg);
     contracts::routes(cfg);
     members::routes(cfg);
     notifications::routes(cfg);
-    devices::routes(cfg);
-    readings::routes(cfg);
-    cases::routes(cfg);
     periods::routes(cfg);
     attachments::routes(cfg);
     dealers::routes(cfg);
