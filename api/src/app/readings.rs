@@ -210,7 +210,7 @@ fn add_decided(
         let event = device_event_of(kind, &ctx.device, &who.user_id, payload, now);
         let added = repo::add_entry(c, ctx.entries_version, &row, event).map_err(|e| match e {
             // Another process accepted a reading for this day first: the database decides.
-            DbError::UniqueViolation(_) => {
+            DbError::UniqueViolation(_) if row.kind == ReadingKind::Reading => {
                 refusal_of(id)(ReadingError::AlreadyToday { day: row.local_day })
             }
             other => other.into(),
