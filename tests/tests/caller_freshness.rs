@@ -135,9 +135,10 @@ async fn a_change_to_the_caller_takes_effect_on_their_next_request_in_every_proc
         Some(values.clone()),
     )
     .await;
-    assert!(
-        status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
-        "a knowledge user's reading: {status} {body}"
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a knowledge user's reading: {body}"
     );
 
     // Removed from the account (through the first process): nothing of it in the second.
