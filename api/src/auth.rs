@@ -187,8 +187,7 @@ impl Authenticated {
         state: &Arc<AppState>,
         f: impl FnOnce(&mut Conn, &Self) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let state = state.clone();
-        blocking(move || state.db.read(|c| f(c, &self))).await
+        self.on_db(state, Work::Read, f).await
     }
 
     /// [`Authenticated::read_joined`] for an operation whose writes each stand alone in one
@@ -198,8 +197,7 @@ impl Authenticated {
         state: &Arc<AppState>,
         f: impl FnOnce(&mut Conn, &Self) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let state = state.clone();
-        blocking(move || state.db.write_statements(|c| f(c, &self))).await
+        self.on_db(state, Work::Statements, f).await
     }
 
     /// [`Authenticated::read_joined`] in one write transaction.
@@ -208,9 +206,36 @@ impl Authenticated {
         state: &Arc<AppState>,
         f: impl FnOnce(&mut Conn, &Self) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        let state = state.clone();
-        blocking(move || state.db.write(|c| f(c, &self))).await
+        self.on_db(state, Work::Write, f).await
     }
+
+    /// Runs `f` in one blocking call on one pooled connection, as `work` says.
+    async fn on_db<T: Send + 'static>(
+        self,
+        state: &Arc<AppState>,
+        work: Work,
+        f: impl FnOnce(&mut Conn, &Self) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let state = state.clone();
+        blocking(move || {
+            let run = |c: &mut Conn| f(c, &self);
+            match work {
+                Work::Read => state.db.read(run),
+                Work::Write => state.db.write(run),
+                Work::Statements => state.db.write_statements(run),
+            }
+        })
+        .await
+    }
+}
+
+/// How a request's work meets the database: `Db::read`, `Db::write` or
+/// `Db::write_statements`.
+#[derive(Debug, Clone, Copy)]
+enum Work {
+    Read,
+    Write,
+    Statements,
 }
 
 /// Who acts in an operation, as far as it is known before the operation's first query: a

@@ -93,11 +93,16 @@ impl DeviceRow {
 }
 
 /// A device with what readings need: its model's rated speed and its site's time zone.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = devices)]
 pub struct DeviceContext {
+    #[diesel(embed)]
     pub device: DeviceRow,
+    #[diesel(select_expression = device_models::name)]
     pub model_name: String,
+    #[diesel(select_expression = device_models::rated_units_per_minute)]
     pub rated_units_per_minute: i32,
+    #[diesel(select_expression = sites::time_zone)]
     pub time_zone: String,
     /// Moves on with every reading and correction: see [`add_entry`].
     pub entries_version: i64,
@@ -110,25 +115,17 @@ pub fn insert_device(conn: &mut Conn, row: &DeviceRow) -> DbResult<()> {
     Ok(())
 }
 
-/// The query of a device with its context (one row, by id).
+/// The query of a device with its context (one row, by id), and more columns when given.
 macro_rules! device_context {
     ($id:expr) => {
-        device_context!($id, ())
+        device_context!($id, DeviceContext::as_select())
     };
-    // With more columns after the context's.
-    ($id:expr, ($($more:expr),*)) => {
+    ($id:expr, $selection:expr) => {
         devices::table
             .inner_join(device_models::table)
             .inner_join(sites::table)
             .filter(devices::id.eq($id))
-            .select((
-                DeviceRow::as_select(),
-                device_models::name,
-                device_models::rated_units_per_minute,
-                sites::time_zone,
-                devices::entries_version,
-                $($more),*
-            ))
+            .select($selection)
             .limit(1)
     };
 }
@@ -145,27 +142,18 @@ pub fn find_device_and_caller(
     user_id: &str,
 ) -> DbResult<Option<(DeviceContext, Option<String>)>> {
     use crate::identity::caller_json;
-    type Row = (DeviceRow, String, i32, String, i64, Option<String>);
-    let row: Option<Row> = match conn {
-        Conn::Postgresql(pg) => device_context!(id, (caller_json(user_id)))
-            .get_result(pg)
-            .optional()?,
-        Conn::Sqlite(lite) => device_context!(id, (caller_json(user_id)))
-            .get_result(lite)
-            .optional()?,
-    };
-    Ok(row.map(
-        |(device, model_name, rated_units_per_minute, time_zone, entries_version, caller)| {
-            let context = DeviceContext {
-                device,
-                model_name,
-                rated_units_per_minute,
-                time_zone,
-                entries_version,
-            };
-            (context, caller)
-        },
-    ))
+    Ok(match conn {
+        Conn::Postgresql(pg) => {
+            device_context!(id, (DeviceContext::as_select(), caller_json(user_id)))
+                .get_result(pg)
+                .optional()?
+        }
+        Conn::Sqlite(lite) => {
+            device_context!(id, (DeviceContext::as_select(), caller_json(user_id)))
+                .get_result(lite)
+                .optional()?
+        }
+    })
 }
 
 /// A device, its newest entry and the caller's rows (see [`find_device_for_entry`]).
@@ -199,50 +187,17 @@ pub fn find_device_for_entry(
                 )
                 .filter(devices::id.eq(id))
                 .select((
-                    DeviceRow::as_select(),
-                    device_models::name,
-                    device_models::rated_units_per_minute,
-                    sites::time_zone,
-                    devices::entries_version,
+                    DeviceContext::as_select(),
                     meter_readings::all_columns.nullable(),
                     caller_json(user_id),
                 ))
                 .limit(1)
         };
     }
-    type Row = (
-        DeviceRow,
-        String,
-        i32,
-        String,
-        i64,
-        Option<ReadingRow>,
-        Option<String>,
-    );
-    let row: Option<Row> = match conn {
+    Ok(match conn {
         Conn::Postgresql(pg) => query!().get_result(pg).optional()?,
         Conn::Sqlite(lite) => query!().get_result(lite).optional()?,
-    };
-    Ok(row.map(
-        |(
-            device,
-            model_name,
-            rated_units_per_minute,
-            time_zone,
-            entries_version,
-            latest,
-            caller,
-        )| {
-            let context = DeviceContext {
-                device,
-                model_name,
-                rated_units_per_minute,
-                time_zone,
-                entries_version,
-            };
-            (context, latest, caller)
-        },
-    ))
+    })
 }
 
 /// Adds an entry (a reading or a correction) and its event to a device, provided the device's
@@ -402,13 +357,7 @@ pub fn list_devices(
     let mut query = devices::table
         .inner_join(device_models::table)
         .inner_join(sites::table)
-        .select((
-            DeviceRow::as_select(),
-            device_models::name,
-            device_models::rated_units_per_minute,
-            sites::time_zone,
-            devices::entries_version,
-        ))
+        .select(DeviceContext::as_select())
         .into_boxed();
     if let Some((accounts, singles)) = &filter.scope {
         query = query.filter(
