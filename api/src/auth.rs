@@ -13,9 +13,10 @@ use fleetdesk_domain::policy::{self, Action, CaseRef, Decision};
 use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::dealers::DispatchRow;
 use fleetdesk_persistence::devices::DeviceRow;
-use fleetdesk_persistence::identity;
+use fleetdesk_persistence::identity::{self, Caller, CallerRead};
 use sha2::{Digest, Sha256};
 
+use crate::callers::{CallerCache, Known};
 use crate::error::{ApiError, Text};
 use crate::i18n::CallerLanguage;
 use crate::state::{AppState, blocking};
@@ -84,6 +85,10 @@ pub struct Authenticated {
     bearer: Bearer,
     /// Where the caller's saved language goes once they are read, for the texts of the answer.
     language: CallerLanguage,
+    /// The callers this process keeps, and the signed-in user as it last read them: the
+    /// database then answers with their rows only if they changed since (see `crate::callers`).
+    callers: Arc<CallerCache>,
+    known: Option<Known>,
 }
 
 impl FromRequest for Authenticated {
@@ -111,7 +116,16 @@ fn verified(req: &HttpRequest) -> Result<Authenticated, ApiError> {
         .get::<CallerLanguage>()
         .cloned()
         .unwrap_or_default();
-    Ok(Authenticated { bearer, language })
+    let known = match bearer.scopes {
+        None => state.callers.get(&bearer.subject),
+        Some(_) => None,
+    };
+    Ok(Authenticated {
+        bearer,
+        language,
+        callers: state.callers.clone(),
+        known,
+    })
 }
 
 impl Authenticated {
@@ -122,15 +136,44 @@ impl Authenticated {
 
     /// The caller as the database has them now, read on `c`: a user, or an API client as
     /// its creator's current role and its scopes allow.
-    pub fn load(&self, c: &mut Conn) -> Result<Principal, ApiError> {
+    pub fn load(&self, c: &mut Conn) -> Result<Arc<Principal>, ApiError> {
         match &self.bearer.scopes {
-            None => self.accept(identity::load_caller(c, &self.bearer.subject)?),
-            Some(scopes) => crate::app::clients::principal(c, &self.bearer.subject, scopes),
+            None => self.accept_rows(identity::load_caller_since(
+                c,
+                &self.bearer.subject,
+                self.known_version(),
+            )?),
+            Some(scopes) => {
+                crate::app::clients::principal(c, &self.bearer.subject, scopes).map(Arc::new)
+            }
         }
     }
 
+    /// The version of the signed-in user this process holds them at, if it does.
+    fn known_version(&self) -> Option<i64> {
+        self.known.as_ref().map(|(version, _)| *version)
+    }
+
+    /// The signed-in user from what a statement read of them ([`identity::caller_since`]
+    /// with [`Authenticated::known_version`]); a newly read caller is kept for the next request.
+    fn caller_from(&self, rows: identity::CallerRows) -> Result<Option<Arc<Caller>>, ApiError> {
+        let user_id = &self.bearer.subject;
+        Ok(match identity::read_caller(rows, self.known_version())? {
+            CallerRead::Gone => {
+                self.callers.forget(user_id);
+                None
+            }
+            CallerRead::Unchanged => self.known.as_ref().map(|(_, caller)| caller.clone()),
+            CallerRead::Read(version, caller) => {
+                let caller = Arc::new(caller);
+                self.callers.keep(user_id, version, caller.clone());
+                Some(caller)
+            }
+        })
+    }
+
     /// The signed-in user as read: gone, or signed out since the token was issued, is 401.
-    fn accept(&self, caller: Option<identity::Caller>) -> Result<Principal, ApiError> {
+    fn accept(&self, caller: Option<Arc<Caller>>) -> Result<Arc<Principal>, ApiError> {
         let caller = caller.ok_or_else(|| {
             ApiError::unauthorized(Text::key("detail-token-s-user-no-longer-exists"))
         })?;
@@ -145,11 +188,11 @@ impl Authenticated {
                 "detail-sign-ended-password-changed-sign-again",
             )));
         }
-        Ok(caller.principal)
+        Ok(caller.principal.clone())
     }
 
     /// The caller, read on a connection of its own.
-    pub async fn principal(&self, state: &Arc<AppState>) -> Result<Principal, ApiError> {
+    pub async fn principal(&self, state: &Arc<AppState>) -> Result<Arc<Principal>, ApiError> {
         let (state, caller) = (state.clone(), self.clone());
         blocking(move || state.db.read(|c| caller.load(c))).await
     }
@@ -241,47 +284,62 @@ enum Work {
 /// Who acts in an operation, as far as it is known before the operation's first query: a
 /// principal read already (the CLI, the demo seed, a handler that needed it first), or a
 /// signed-in caller whose rows the first query reads along
-/// ([`identity::caller_json`]), which saves the request a round trip to the database.
+/// ([`identity::caller_since`]), which saves the request a round trip to the database.
 pub trait Actor {
-    /// The user whose rows the first query may read along; `None`: use [`Actor::load`].
-    fn joinable_user(&self) -> Option<&str>;
-    /// The principal from the rows the first query read for [`Actor::joinable_user`].
-    fn accept_rows(&self, rows: Option<&str>) -> Result<Principal, ApiError>;
+    /// The user whose rows the first query may read along, and the version they are known at
+    /// already (see [`identity::caller_since`]); `None`: use [`Actor::load`].
+    fn joinable_user(&self) -> Option<(&str, Option<i64>)>;
+    /// The principal from what the first query read for [`Actor::joinable_user`].
+    fn accept_rows(&self, rows: identity::CallerRows) -> Result<Arc<Principal>, ApiError>;
     /// The principal, read on its own.
-    fn load(&self, c: &mut Conn) -> Result<Principal, ApiError>;
+    fn load(&self, c: &mut Conn) -> Result<Arc<Principal>, ApiError>;
 }
 
 impl Actor for Principal {
-    fn joinable_user(&self) -> Option<&str> {
+    fn joinable_user(&self) -> Option<(&str, Option<i64>)> {
         None
     }
 
-    fn accept_rows(&self, _: Option<&str>) -> Result<Principal, ApiError> {
+    fn accept_rows(&self, _: identity::CallerRows) -> Result<Arc<Principal>, ApiError> {
+        Ok(Arc::new(self.clone()))
+    }
+
+    fn load(&self, _: &mut Conn) -> Result<Arc<Principal>, ApiError> {
+        Ok(Arc::new(self.clone()))
+    }
+}
+
+impl Actor for Arc<Principal> {
+    fn joinable_user(&self) -> Option<(&str, Option<i64>)> {
+        None
+    }
+
+    fn accept_rows(&self, _: identity::CallerRows) -> Result<Arc<Principal>, ApiError> {
         Ok(self.clone())
     }
 
-    fn load(&self, _: &mut Conn) -> Result<Principal, ApiError> {
+    fn load(&self, _: &mut Conn) -> Result<Arc<Principal>, ApiError> {
         Ok(self.clone())
     }
 }
 
 impl Actor for Authenticated {
-    fn joinable_user(&self) -> Option<&str> {
+    fn joinable_user(&self) -> Option<(&str, Option<i64>)> {
         // An API client's principal is its creator's, narrowed by its scopes: read on its own.
         self.bearer
             .scopes
             .is_none()
-            .then_some(self.bearer.subject.as_str())
+            .then(|| (self.bearer.subject.as_str(), self.known_version()))
     }
 
-    fn accept_rows(&self, rows: Option<&str>) -> Result<Principal, ApiError> {
+    fn accept_rows(&self, rows: identity::CallerRows) -> Result<Arc<Principal>, ApiError> {
         if self.bearer.scopes.is_some() {
             return Err(ApiError::internal());
         }
-        self.accept(identity::parse_caller(rows)?)
+        self.accept(self.caller_from(rows)?)
     }
 
-    fn load(&self, c: &mut Conn) -> Result<Principal, ApiError> {
+    fn load(&self, c: &mut Conn) -> Result<Arc<Principal>, ApiError> {
         Authenticated::load(self, c)
     }
 }

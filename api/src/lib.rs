@@ -4,6 +4,7 @@
 pub mod app;
 pub mod auth;
 pub mod bootstrap;
+pub mod callers;
 pub mod clock;
 pub mod config;
 pub mod error;
@@ -45,6 +46,9 @@ use crate::state::AppState;
 use crate::tokens::Tokens;
 
 pub const OPENAPI_JSON_PATH: &str = "/api-docs/openapi.json";
+
+/// How many signed-in callers a process keeps read (see [`callers`]): a few hundred bytes each.
+const CALLERS_KEPT: usize = 10_000;
 
 /// The routes as the contract describes them.
 fn contract_routes(cfg: &mut ServiceConfig) {
@@ -181,6 +185,7 @@ pub fn build(config: Config) -> Result<Built, StartError> {
         metrics: Metrics::default(),
         routes: route_table(),
         client_limiter: throttle::ClientLimiter::new(config.client_requests_per_minute),
+        callers: Arc::new(callers::CallerCache::new(CALLERS_KEPT)),
         config: config.clone(),
     }));
     let bind_error = |source| StartError::Bind {

@@ -16,6 +16,7 @@ pub struct AppState {
     pub metrics: Metrics,
     pub routes: RouteTable,
     pub client_limiter: crate::throttle::ClientLimiter,
+    pub callers: Arc<crate::callers::CallerCache>,
 }
 
 pub type State = actix_web::web::Data<Arc<AppState>>;

@@ -10,6 +10,7 @@ use fleetdesk_domain::readings::{CorrectionKind, ReadingKind, ReadingSource};
 
 use crate::Page;
 use crate::events::{self, NewEvent};
+use crate::identity::{CallerRows, caller_since};
 use crate::labels::Stored;
 use crate::schema::{device_assignments, device_models, devices, meter_readings, sites};
 use crate::{Conn, DbResult, utc};
@@ -134,41 +135,39 @@ pub fn find_device(conn: &mut Conn, id: &str) -> DbResult<Option<DeviceContext>>
     Ok(device_context!(id).get_result(conn).optional()?)
 }
 
-/// [`find_device`] and the caller `user_id` ([`crate::identity::CallerJson`]) in one round
-/// trip. `None` when there is no such device (the caller is then not read).
+/// [`find_device`] and the caller `user_id` ([`crate::identity::caller_since`] `known`) in
+/// one round trip. `None` when there is no such device (the caller is then not read).
 pub fn find_device_and_caller(
     conn: &mut Conn,
     id: &str,
     user_id: &str,
-) -> DbResult<Option<(DeviceContext, Option<String>)>> {
-    use crate::identity::caller_json;
+    known: Option<i64>,
+) -> DbResult<Option<(DeviceContext, CallerRows)>> {
+    let caller = caller_since(user_id, known);
     Ok(match conn {
-        Conn::Postgresql(pg) => {
-            device_context!(id, (DeviceContext::as_select(), caller_json(user_id)))
-                .get_result(pg)
-                .optional()?
-        }
-        Conn::Sqlite(lite) => {
-            device_context!(id, (DeviceContext::as_select(), caller_json(user_id)))
-                .get_result(lite)
-                .optional()?
-        }
+        Conn::Postgresql(pg) => device_context!(id, (DeviceContext::as_select(), caller))
+            .get_result(pg)
+            .optional()?,
+        Conn::Sqlite(lite) => device_context!(id, (DeviceContext::as_select(), caller))
+            .get_result(lite)
+            .optional()?,
     })
 }
 
 /// A device, its newest entry and the caller's rows (see [`find_device_for_entry`]).
-pub type EntryBasis = (DeviceContext, Option<ReadingRow>, Option<String>);
+pub type EntryBasis = (DeviceContext, Option<ReadingRow>, CallerRows);
 
 /// What a new entry of device `id` is decided on, read in one snapshot and one round trip: the
 /// device with its context, its newest entry ([`latest_entry`]) and the caller `user_id`
-/// ([`crate::identity::CallerJson`]). `None` when there is no such device.
+/// ([`crate::identity::caller_since`] `known`). `None` when there is no such device.
 pub fn find_device_for_entry(
     conn: &mut Conn,
     id: &str,
     user_id: &str,
+    known: Option<i64>,
 ) -> DbResult<Option<EntryBasis>> {
-    use crate::identity::caller_json;
     let newest = diesel::alias!(meter_readings as newest);
+    let caller = caller_since(user_id, known);
     macro_rules! query {
         () => {
             devices::table
@@ -189,7 +188,7 @@ pub fn find_device_for_entry(
                 .select((
                     DeviceContext::as_select(),
                     meter_readings::all_columns.nullable(),
-                    caller_json(user_id),
+                    caller,
                 ))
                 .limit(1)
         };

@@ -1,5 +1,7 @@
 //! Users, their memberships in customer accounts, and refresh tokens.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -769,19 +771,43 @@ pub fn clear_throttle(conn: &mut Conn, key: &str) -> DbResult<()> {
 /// Everything the authorization of a request needs about its caller, as one JSON text: the
 /// user, their memberships, and the devices (one by one and by site) and stock locations they
 /// are responsible for, one array per row. An expression, so that a request's first query can
-/// read its caller in the same round trip (`select((rows, caller_json(id)))`); alone it is
-/// [`load_caller`]. Written out rather than built with the query builder, which cannot say
-/// UNION ALL; its query id is static, so each connection prepares and plans the statements that
-/// carry it once, as it does the builder's queries. [`parse_caller`] reads the text.
+/// read its caller in the same round trip (see [`caller_since`]); alone it is
+/// [`load_caller_since`]. Written out rather than built with the query builder, which cannot
+/// say UNION ALL; its query id is static, so each connection prepares and plans the statements
+/// that carry it once, as it does the builder's queries. [`read_caller`] reads the text.
+///
+/// The rows are read only when the user's `caller_version` is not `known`, the version the
+/// reader already holds them at (see migration 000029: every change to these rows moves it on).
 #[derive(Debug, Clone, Copy)]
 pub struct CallerJson<'a> {
     user_id: &'a str,
+    known: i64,
 }
 
-/// The caller `user_id` as an expression: see [`CallerJson`].
-pub fn caller_json(user_id: &str) -> CallerJson<'_> {
-    CallerJson { user_id }
+/// The user's `caller_version`, NULL when there is no such user.
+#[derive(Debug, Clone, Copy)]
+pub struct CallerVersion<'a> {
+    user_id: &'a str,
 }
+
+/// The caller `user_id` as two expressions a query can select beside its own columns: their
+/// `caller_version`, and their rows ([`CallerJson`]) unless that version is `known` — a reader
+/// that keeps callers sends the version it holds and reads nothing more while it is current.
+/// Both are read in the statement's one snapshot. Their values are [`CallerRows`].
+pub fn caller_since(user_id: &str, known: Option<i64>) -> (CallerVersion<'_>, CallerJson<'_>) {
+    (
+        CallerVersion { user_id },
+        // Versions start at 0 and only grow: -1 is no version at all.
+        CallerJson {
+            user_id,
+            known: known.unwrap_or(-1),
+        },
+    )
+}
+
+/// What a statement read of its caller with [`caller_since`]: the version, and the rows unless
+/// the version was the one known.
+pub type CallerRows = (Option<i64>, Option<String>);
 
 /// How a backend says the JSON of [`CallerJson`].
 pub trait CallerJsonSql: diesel::backend::Backend {
@@ -804,24 +830,40 @@ impl CallerJsonSql for diesel::sqlite::Sqlite {
     const SIGNED_OUT_SECONDS: &'static str = "CAST(strftime('%s', signed_out_before) AS TEXT)";
 }
 
-impl diesel::query_builder::QueryId for CallerJson<'_> {
-    type QueryId = CallerJson<'static>;
-    const HAS_STATIC_QUERY_ID: bool = true;
+/// The parts of a hand-written scalar expression diesel needs to select it anywhere.
+macro_rules! scalar_expression {
+    ($name:ident, $sql_type:ty) => {
+        impl diesel::query_builder::QueryId for $name<'_> {
+            type QueryId = $name<'static>;
+            const HAS_STATIC_QUERY_ID: bool = true;
+        }
+
+        impl diesel::expression::Expression for $name<'_> {
+            type SqlType = $sql_type;
+        }
+
+        impl<QS> diesel::expression::SelectableExpression<QS> for $name<'_> {}
+
+        impl<QS> diesel::expression::AppearsOnTable<QS> for $name<'_> {}
+
+        impl<G> diesel::expression::ValidGrouping<G> for $name<'_> {
+            type IsAggregate = diesel::expression::is_aggregate::Never;
+        }
+    };
 }
 
-impl diesel::expression::Expression for CallerJson<'_> {
-    type SqlType = diesel::sql_types::Nullable<diesel::sql_types::Text>;
-}
+scalar_expression!(
+    CallerJson,
+    diesel::sql_types::Nullable<diesel::sql_types::Text>
+);
+scalar_expression!(
+    CallerVersion,
+    diesel::sql_types::Nullable<diesel::sql_types::BigInt>
+);
 
-impl<QS> diesel::expression::SelectableExpression<QS> for CallerJson<'_> {}
+const VERSION_OF_USER: &str = "(SELECT caller_version FROM users WHERE id = ";
 
-impl<QS> diesel::expression::AppearsOnTable<QS> for CallerJson<'_> {}
-
-impl<G> diesel::expression::ValidGrouping<G> for CallerJson<'_> {
-    type IsAggregate = diesel::expression::is_aggregate::Never;
-}
-
-impl<DB: CallerJsonSql> diesel::query_builder::QueryFragment<DB> for CallerJson<'_>
+impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for CallerVersion<'_>
 where
     str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
 {
@@ -829,7 +871,29 @@ where
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
-        use diesel::sql_types::Text;
+        out.push_sql(VERSION_OF_USER);
+        out.push_bind_param::<diesel::sql_types::Text, str>(self.user_id)?;
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
+impl<DB: CallerJsonSql> diesel::query_builder::QueryFragment<DB> for CallerJson<'_>
+where
+    str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{BigInt, Text};
+        out.push_sql("CASE WHEN ");
+        out.push_sql(VERSION_OF_USER);
+        out.push_bind_param::<Text, str>(self.user_id)?;
+        out.push_sql(") = ");
+        out.push_bind_param::<BigInt, i64>(&self.known)?;
+        out.push_sql(" THEN NULL ELSE ");
         out.push_sql(DB::AGGREGATE);
         out.push_sql(
             "SELECT 'user' AS k, id AS a, staff_role AS b, dealer_id AS c, dealer_role AS d, ",
@@ -851,7 +915,7 @@ where
             out.push_sql(part);
             out.push_bind_param::<Text, str>(self.user_id)?;
         }
-        out.push_sql(") r)");
+        out.push_sql(") r) END");
         Ok(())
     }
 }
@@ -859,13 +923,13 @@ where
 /// Everything the authorization of a request needs about its caller, read in one round trip:
 /// see [`CallerJson`]. `None` when the user no longer exists.
 pub fn load_principal(conn: &mut Conn, user_id: &str) -> DbResult<Option<Principal>> {
-    Ok(load_caller(conn, user_id)?.map(|caller| caller.principal))
+    Ok(load_caller(conn, user_id)?.map(|caller| Arc::unwrap_or_clone(caller.principal)))
 }
 
 /// A caller as a request reads them.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub principal: Principal,
+    pub principal: Arc<Principal>,
     /// Access tokens issued before this instant are refused (a changed or reset password
     /// signs out everywhere).
     pub signed_out_before: Option<DateTime<Utc>>,
@@ -875,15 +939,51 @@ pub struct Caller {
 
 /// [`load_principal`], with what the request itself needs of the user.
 pub fn load_caller(conn: &mut Conn, user_id: &str) -> DbResult<Option<Caller>> {
-    let json: Option<String> = match conn {
-        Conn::Postgresql(pg) => diesel::select(caller_json(user_id)).get_result(pg)?,
-        Conn::Sqlite(lite) => diesel::select(caller_json(user_id)).get_result(lite)?,
-    };
-    parse_caller(json.as_deref())
+    Ok(
+        match read_caller(load_caller_since(conn, user_id, None)?, None)? {
+            CallerRead::Read(_, caller) => Some(caller),
+            CallerRead::Gone | CallerRead::Unchanged => None,
+        },
+    )
+}
+
+/// The caller's [`CallerRows`] on their own (see [`caller_since`]).
+pub fn load_caller_since(
+    conn: &mut Conn,
+    user_id: &str,
+    known: Option<i64>,
+) -> DbResult<CallerRows> {
+    Ok(match conn {
+        Conn::Postgresql(pg) => diesel::select(caller_since(user_id, known)).get_result(pg)?,
+        Conn::Sqlite(lite) => diesel::select(caller_since(user_id, known)).get_result(lite)?,
+    })
+}
+
+/// A caller as [`read_caller`] found them.
+#[derive(Debug)]
+pub enum CallerRead {
+    /// No such user (any more).
+    Gone,
+    /// Still at the version known to the reader.
+    Unchanged,
+    /// Read at this version.
+    Read(i64, Caller),
+}
+
+/// Reads the [`CallerRows`] a statement selected with [`caller_since`]`(_, known)`.
+pub fn read_caller(rows: CallerRows, known: Option<i64>) -> DbResult<CallerRead> {
+    match rows {
+        (None, _) => Ok(CallerRead::Gone),
+        (Some(version), None) if Some(version) == known => Ok(CallerRead::Unchanged),
+        (Some(version), json) => Ok(match parse_caller(json.as_deref())? {
+            Some(caller) => CallerRead::Read(version, caller),
+            None => CallerRead::Gone,
+        }),
+    }
 }
 
 /// The caller [`CallerJson`] read: `None` when the user no longer exists.
-pub fn parse_caller(json: Option<&str>) -> DbResult<Option<Caller>> {
+fn parse_caller(json: Option<&str>) -> DbResult<Option<Caller>> {
     type Row = (
         String,
         String,
@@ -956,7 +1056,7 @@ pub fn parse_caller(json: Option<&str>) -> DbResult<Option<Caller>> {
         p.assigned_devices = devices;
         p.assigned_stock_locations = stock;
         Caller {
-            principal: p,
+            principal: Arc::new(p),
             signed_out_before,
             language,
         }

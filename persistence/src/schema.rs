@@ -14,6 +14,7 @@ diesel::table! {
         dealer_role -> Nullable<Text>,
         language -> Nullable<Text>,
         signed_out_before -> Nullable<Timestamp>,
+        caller_version -> BigInt,
     }
 }
 

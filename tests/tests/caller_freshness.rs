@@ -1,6 +1,7 @@
-//! Who the caller is (their user, memberships, roles, assignments) is read from the database
-//! with every request, in the same statement as the request's first query where it can be, and
-//! never kept in a process: a change takes effect on the caller's very next request, whichever
+//! Who the caller is (their user, memberships, roles, assignments) is asked of the database
+//! with every request, in the same statement as the request's first query where it can be; a
+//! process keeps a caller it has read only while the database says they are unchanged
+//! (`caller_version`): a change takes effect on the caller's very next request, whichever
 //! server process serves it.
 #![expect(clippy::unwrap_used, reason = "tests")]
 
@@ -154,6 +155,56 @@ async fn a_change_to_the_caller_takes_effect_on_their_next_request_in_every_proc
     assert!(status.is_success(), "{status} {body}");
     for i in 0..3 {
         let (status, body) = call(&s, &second, Method::GET, &device(i), &manager.token, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    }
+
+    // A manager of a whole site (assigned through the first process) sees a device added to
+    // the site since the second process last served them, and loses the site's devices at once
+    // when the assignment ends.
+    let site_manager = s
+        .customer_user(account_id, CustomerRole::DeviceManager)
+        .await;
+    let (_, me) = s.get("/api/v1/me", &site_manager.token).await;
+    let site_manager_id = me["id"].as_str().unwrap().to_owned();
+    let sites = format!("/api/v1/accounts/{account_id}/members/{site_manager_id}/sites");
+    let (status, body) = call(
+        &s,
+        &first,
+        Method::PUT,
+        &sites,
+        &admin,
+        Some(json!({"site_ids": [site]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = call(
+        &s,
+        &second,
+        Method::GET,
+        &device(0),
+        &site_manager.token,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let added = s
+        .create_device(&cs, account_id, &site, &model, "P16-4")
+        .await;
+    let added = format!("/api/v1/devices/{}", added["id"].as_str().unwrap());
+    let (status, body) = call(&s, &second, Method::GET, &added, &site_manager.token, None).await;
+    assert_eq!(status, StatusCode::OK, "a device added to the site: {body}");
+    let (status, body) = call(
+        &s,
+        &first,
+        Method::PUT,
+        &sites,
+        &admin,
+        Some(json!({"site_ids": []})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for path in [&added, &device(0)] {
+        let (status, body) = call(&s, &second, Method::GET, path, &site_manager.token, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     }
 

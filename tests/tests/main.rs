@@ -7,6 +7,7 @@ mod attachments;
 mod attacks;
 mod auth;
 mod caller_freshness;
+mod caller_versions;
 mod cases;
 mod contract;
 mod contracts;

@@ -2,6 +2,8 @@
 //! moving it through the state machine, comments and technicians, with the status history and
 //! the events.
 
+use std::sync::Arc;
+
 use actix_web::http::StatusCode;
 use chrono::{DateTime, Utc};
 use fleetdesk_domain::calendar;
@@ -306,7 +308,7 @@ pub fn open(
     actor: &impl Actor,
     new: OpenCase,
     now: DateTime<Utc>,
-) -> Result<(Principal, CaseContext), ApiError> {
+) -> Result<(Arc<Principal>, CaseContext), ApiError> {
     let (who, device);
     let subject = match &new.about {
         About::Device(device_id) => {

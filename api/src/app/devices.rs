@@ -1,5 +1,7 @@
 //! Devices: registering, moving and removing them, and what operations on a device share.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use fleetdesk_domain::devices::{DeviceStatus, SerialNumber};
 use fleetdesk_domain::events::EventKind;
@@ -41,15 +43,15 @@ pub fn device_for(
     who: &impl Actor,
     action: Action,
     id: &str,
-) -> Result<(Principal, DeviceContext), ApiError> {
-    let Some(user) = who.joinable_user().filter(|_| c.is_remote()) else {
+) -> Result<(Arc<Principal>, DeviceContext), ApiError> {
+    let Some((user, known)) = who.joinable_user().filter(|_| c.is_remote()) else {
         let principal = who.load(c)?;
         let device = checked(repo::find_device(c, id)?, &principal, action)?;
         return Ok((principal, device));
     };
-    match repo::find_device_and_caller(c, id, user)? {
+    match repo::find_device_and_caller(c, id, user, known)? {
         Some((device, rows)) => {
-            let principal = who.accept_rows(rows.as_deref())?;
+            let principal = who.accept_rows(rows)?;
             let device = checked(Some(device), &principal, action)?;
             Ok((principal, device))
         }
@@ -69,15 +71,15 @@ pub fn device_for_entry(
     who: &impl Actor,
     action: Action,
     id: &str,
-) -> Result<(Principal, DeviceContext, Option<ReadingRow>), ApiError> {
-    let Some(user) = who.joinable_user().filter(|_| c.is_remote()) else {
+) -> Result<(Arc<Principal>, DeviceContext, Option<ReadingRow>), ApiError> {
+    let Some((user, known)) = who.joinable_user().filter(|_| c.is_remote()) else {
         let (principal, device) = device_for(c, who, action, id)?;
         let latest = repo::latest_entry(c, id)?;
         return Ok((principal, device, latest));
     };
-    match repo::find_device_for_entry(c, id, user)? {
+    match repo::find_device_for_entry(c, id, user, known)? {
         Some((device, latest, rows)) => {
-            let principal = who.accept_rows(rows.as_deref())?;
+            let principal = who.accept_rows(rows)?;
             let device = checked(Some(device), &principal, action)?;
             Ok((principal, device, latest))
         }

@@ -466,7 +466,7 @@ async fn create_account(
         invoicing_contact_phone: None,
     };
     let state = state.into_inner();
-    let actor = user.user_id;
+    let actor = user.user_id.clone();
     let row = blocking(move || {
         state
             .db
@@ -568,7 +568,7 @@ async fn update_account(
         updated_at: Some(now.naive_utc()),
     };
     let state = state.into_inner();
-    let actor = user.user_id;
+    let actor = user.user_id.clone();
     let view = blocking(move || {
         state.db.write(|c| {
             let row = app_accounts::update(c, &actor, &id, changes, now)?;
@@ -829,7 +829,7 @@ async fn create_site(
         created_at: now.naive_utc(),
     };
     let state = state.into_inner();
-    let actor = user.user_id;
+    let actor = user.user_id.clone();
     let row = blocking(move || {
         state
             .db

@@ -426,7 +426,7 @@ async fn log_call(
         site_address,
     };
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let call = blocking(move || {
         let now = state.config.clock.now();
         state
@@ -584,7 +584,7 @@ async fn record_remedy(
         .map(str::to_owned);
     let outcome = RemedyOutcome::parse(body.outcome.trim(), note.as_deref())?;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let call = blocking(move || {
         let now = state.config.clock.now();
         let tried = (body.remedy_id.as_str(), outcome, note);
@@ -648,7 +648,7 @@ async fn record_attempt(
     }
     let outcome: AttemptOutcome = labels::parse("outcome", &body.outcome)?;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let call = blocking(move || {
         let now = state.config.clock.now();
         let attempt = (description, outcome);
@@ -684,7 +684,7 @@ async fn redirect_call(
     let who = caller.principal(&state).await?;
     authorize_dealer(&who, Action::WorkCalls, None)?;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let call = blocking(move || {
         let now = state.config.clock.now();
         state
@@ -728,7 +728,7 @@ async fn resolve_call(
     body.validate()?;
     let resolution = body.into_inner().resolution.trim().to_owned();
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let call = blocking(move || {
         let now = state.config.clock.now();
         let resolved = |c: &mut _| app_calls::resolve(c, &actor, &id, &resolution, now);

@@ -163,7 +163,7 @@ async fn submit_claim(
         failure_date: body.failure_date,
     };
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let claim = blocking(move || {
         let now = state.config.clock.now();
         state

@@ -127,7 +127,7 @@ async fn put_contract(
         )
     })?;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let row = blocking(move || {
         state.db.write(|c| {
             app_contracts::put(

@@ -102,7 +102,7 @@ async fn invite_dealer_user(
     let email = Email::parse(&body.email)?;
     let role = body.role;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let (row, now) = blocking(move || {
         state.db.write(|c| -> Result<_, ApiError> {
             let dealer = repo::find_dealer(c, &dealer_id)?.ok_or_else(ApiError::not_found)?;
@@ -171,7 +171,7 @@ async fn revoke_dealer_invitation(
     let (dealer_id, invitation_id) = path.into_inner();
     authorize_dealer(&who, Action::ManageDealerUsers, Some(&dealer_id))?;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     blocking(move || {
         state.db.write(|c| {
             app_dealers::revoke_invitation(
@@ -222,7 +222,7 @@ async fn accept_dealer_invitation(
 ) -> Result<web::Json<JoinedDealer>, ApiError> {
     // A token whose user cannot be read counts as no sign-in, as an absent one does.
     let signed_in = match who {
-        Some(who) => who.principal(&state).await.ok().map(|p| p.user_id),
+        Some(who) => who.principal(&state).await.ok().map(|p| p.user_id.clone()),
         None => None,
     };
     let client = crate::throttle::client_of(&req, &state.config.trusted_proxies);
@@ -334,7 +334,7 @@ async fn remove_dealer_user(
     let (dealer_id, user_id) = path.into_inner();
     authorize_dealer(&who, Action::ManageDealerUsers, Some(&dealer_id))?;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     blocking(move || {
         state.db.write(|c| {
             app_dealers::remove_user(c, &actor, (&dealer_id, &user_id), state.config.clock.now())
@@ -377,7 +377,7 @@ async fn change_dealer_user(
     authorize_dealer(&who, Action::ManageDealerUsers, Some(&dealer_id))?;
     let role = body.into_inner().role;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let user = blocking(move || {
         state.db.write(|c| {
             app_dealers::change_user_role(

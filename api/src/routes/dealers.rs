@@ -117,7 +117,7 @@ async fn create_dealer(
         .transpose()
         .map_err(|e| ApiError::invalid_field("admin_email", e.reason))?;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let row = blocking(move || {
         state
             .db

@@ -357,7 +357,7 @@ async fn create_device(
         meters: explicit_meters,
     };
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let ctx = blocking(move || {
         let now = state.config.clock.now();
         state

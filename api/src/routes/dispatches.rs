@@ -109,7 +109,7 @@ async fn create_dispatch(
     let who = caller.principal(&state).await?;
     authorize_dealer(&who, Action::CreateDispatch, None)?;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let dispatch = blocking(move || {
         let now = state.config.clock.now();
         state

@@ -318,7 +318,7 @@ async fn create_article(
     authorize_unscoped(&who, Action::WriteKnowledge)?;
     let input = check(body.into_inner())?;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let article = blocking(move || {
         state
             .db
@@ -359,7 +359,7 @@ async fn update_article(
     authorize_unscoped(&who, Action::WriteKnowledge)?;
     let input = check(body.into_inner())?;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let article = blocking(move || {
         state
             .db

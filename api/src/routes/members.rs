@@ -138,7 +138,7 @@ async fn change_member(
     authorize(&who, Action::ManageMembers, Some(&account_id))?;
     let next = body.role;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let member = blocking(move || {
         state.db.write(|c| {
             app_members::change_role(
@@ -177,7 +177,7 @@ async fn remove_member(
     let (account_id, user_id) = path.into_inner();
     authorize(&who, Action::ManageMembers, Some(&account_id))?;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     blocking(move || {
         state.db.write(|c| {
             app_members::remove(c, &actor, (&account_id, &user_id), state.config.clock.now())
@@ -270,7 +270,7 @@ async fn invite(
     let device_ids = assignments::distinct(body.device_ids);
     let stock_location_ids = assignments::distinct(body.stock_location_ids);
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let clock = state.config.clock.clone();
     let row = blocking(move || {
         let now = state.config.clock.now();
@@ -396,7 +396,7 @@ async fn revoke_invitation(
     let (account_id, invitation_id) = path.into_inner();
     authorize(&who, Action::InviteMembers, Some(&account_id))?;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     blocking(move || {
         state.db.write(|c| {
             app_members::revoke_invitation(
@@ -448,7 +448,7 @@ async fn accept_invitation(
 ) -> Result<web::Json<Joined>, ApiError> {
     // A token whose user cannot be read counts as no sign-in, as an absent one does.
     let signed_in = match who {
-        Some(who) => who.principal(&state).await.ok().map(|p| p.user_id),
+        Some(who) => who.principal(&state).await.ok().map(|p| p.user_id.clone()),
         None => None,
     };
     let client = throttle::client_of(&req, &state.config.trusted_proxies);
@@ -617,7 +617,7 @@ async fn approve_join_request(
     authorize(&who, Action::DecideJoinRequests, Some(&account_id))?;
     let role = body.role;
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let view = blocking(move || {
         state.db.write(|c| {
             app_members::decide_join_request(
@@ -664,7 +664,7 @@ async fn reject_join_request(
         .map(|r| r.trim().to_owned())
         .filter(|r| !r.is_empty());
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let view = blocking(move || {
         state.db.write(|c| {
             app_members::decide_join_request(

@@ -283,7 +283,7 @@ async fn correct_email(
     let email = Email::parse(&body.email)?;
     let id = id.into_inner();
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let user = blocking(move || {
         state
             .db

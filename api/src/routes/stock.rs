@@ -203,7 +203,7 @@ async fn create_stock_location(
         shipping_instructions: parse_instructions(body.shipping_instructions.as_deref())?,
     };
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let location = blocking(move || {
         state.db.write(|c| {
             let row =

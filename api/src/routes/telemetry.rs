@@ -108,7 +108,7 @@ async fn issue_credential(
         token_hash,
     };
     let state = state.into_inner();
-    let actor = who.user_id;
+    let actor = who.user_id.clone();
     let row = blocking(move || {
         let now = state.config.clock.now();
         state

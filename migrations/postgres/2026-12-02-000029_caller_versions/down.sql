@@ -1,0 +1,12 @@
+DROP TRIGGER devices_site_moved ON devices;
+DROP TRIGGER devices_site_added_or_removed ON devices;
+DROP FUNCTION devices_site_changed();
+DROP TRIGGER stock_assignments_caller_changed ON stock_assignments;
+DROP TRIGGER site_assignments_caller_changed ON site_assignments;
+DROP TRIGGER device_assignments_caller_changed ON device_assignments;
+DROP TRIGGER memberships_caller_changed ON memberships;
+DROP FUNCTION caller_rows_changed();
+DROP TRIGGER users_caller_changed ON users;
+DROP FUNCTION users_caller_changed();
+DROP INDEX site_assignments_site;
+ALTER TABLE users DROP COLUMN caller_version;

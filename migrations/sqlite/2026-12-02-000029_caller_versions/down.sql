@@ -1,0 +1,18 @@
+DROP TRIGGER devices_site_moved;
+DROP TRIGGER devices_site_removed;
+DROP TRIGGER devices_site_added;
+DROP TRIGGER stock_assignments_caller_removed;
+DROP TRIGGER stock_assignments_caller_changed;
+DROP TRIGGER stock_assignments_caller_added;
+DROP TRIGGER site_assignments_caller_removed;
+DROP TRIGGER site_assignments_caller_changed;
+DROP TRIGGER site_assignments_caller_added;
+DROP TRIGGER device_assignments_caller_removed;
+DROP TRIGGER device_assignments_caller_changed;
+DROP TRIGGER device_assignments_caller_added;
+DROP TRIGGER memberships_caller_removed;
+DROP TRIGGER memberships_caller_changed;
+DROP TRIGGER memberships_caller_added;
+DROP TRIGGER users_caller_changed;
+DROP INDEX site_assignments_site;
+ALTER TABLE users DROP COLUMN caller_version;
