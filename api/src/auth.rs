@@ -138,11 +138,11 @@ impl Authenticated {
     /// its creator's current role and its scopes allow.
     pub fn load(&self, c: &mut Conn) -> Result<Arc<Principal>, ApiError> {
         match &self.bearer.scopes {
-            None => self.accept_rows(identity::load_caller_since(
-                c,
-                &self.bearer.subject,
-                self.known_version(),
-            )?),
+            None => {
+                let rows =
+                    identity::load_caller_since(c, &self.bearer.subject, self.known_version())?;
+                self.accept_rows(c, rows)
+            }
             Some(scopes) => {
                 crate::app::clients::principal(c, &self.bearer.subject, scopes).map(Arc::new)
             }
@@ -155,15 +155,27 @@ impl Authenticated {
     }
 
     /// The signed-in user from what a statement read of them ([`identity::caller_since`]
-    /// with [`Authenticated::known_version`]); a newly read caller is kept for the next request.
-    fn caller_from(&self, rows: identity::CallerRows) -> Result<Option<Arc<Caller>>, ApiError> {
+    /// with [`Authenticated::known_version`]), on `c`: read whole if they changed since; a newly
+    /// read caller is kept for the next request.
+    fn caller_from(
+        &self,
+        c: &mut Conn,
+        rows: identity::CallerRows,
+    ) -> Result<Option<Arc<Caller>>, ApiError> {
         let user_id = &self.bearer.subject;
-        Ok(match identity::read_caller(rows, self.known_version())? {
+        let mut read = identity::read_caller(rows, self.known_version())?;
+        if let CallerRead::Moved = read {
+            let rows = identity::load_caller_since(c, user_id, None)?;
+            read = identity::read_caller(rows, None)?;
+        }
+        Ok(match read {
             CallerRead::Gone => {
                 self.callers.forget(user_id);
                 None
             }
             CallerRead::Unchanged => self.known.as_ref().map(|(_, caller)| caller.clone()),
+            // Not after a read without a version known.
+            CallerRead::Moved => return Err(ApiError::internal()),
             CallerRead::Read(version, caller) => {
                 let caller = Arc::new(caller);
                 self.callers.keep(user_id, version, caller.clone());
@@ -289,8 +301,13 @@ pub trait Actor {
     /// The user whose rows the first query may read along, and the version they are known at
     /// already (see [`identity::caller_since`]); `None`: use [`Actor::load`].
     fn joinable_user(&self) -> Option<(&str, Option<i64>)>;
-    /// The principal from what the first query read for [`Actor::joinable_user`].
-    fn accept_rows(&self, rows: identity::CallerRows) -> Result<Arc<Principal>, ApiError>;
+    /// The principal from what the first query read for [`Actor::joinable_user`]; on `c`,
+    /// the caller's rows are read when they changed since the version known.
+    fn accept_rows(
+        &self,
+        c: &mut Conn,
+        rows: identity::CallerRows,
+    ) -> Result<Arc<Principal>, ApiError>;
     /// The principal, read on its own.
     fn load(&self, c: &mut Conn) -> Result<Arc<Principal>, ApiError>;
 }
@@ -300,7 +317,11 @@ impl Actor for Principal {
         None
     }
 
-    fn accept_rows(&self, _: identity::CallerRows) -> Result<Arc<Principal>, ApiError> {
+    fn accept_rows(
+        &self,
+        _: &mut Conn,
+        _: identity::CallerRows,
+    ) -> Result<Arc<Principal>, ApiError> {
         Ok(Arc::new(self.clone()))
     }
 
@@ -314,7 +335,11 @@ impl Actor for Arc<Principal> {
         None
     }
 
-    fn accept_rows(&self, _: identity::CallerRows) -> Result<Arc<Principal>, ApiError> {
+    fn accept_rows(
+        &self,
+        _: &mut Conn,
+        _: identity::CallerRows,
+    ) -> Result<Arc<Principal>, ApiError> {
         Ok(self.clone())
     }
 
@@ -332,11 +357,15 @@ impl Actor for Authenticated {
             .then(|| (self.bearer.subject.as_str(), self.known_version()))
     }
 
-    fn accept_rows(&self, rows: identity::CallerRows) -> Result<Arc<Principal>, ApiError> {
+    fn accept_rows(
+        &self,
+        c: &mut Conn,
+        rows: identity::CallerRows,
+    ) -> Result<Arc<Principal>, ApiError> {
         if self.bearer.scopes.is_some() {
             return Err(ApiError::internal());
         }
-        self.accept(self.caller_from(rows)?)
+        self.accept(self.caller_from(c, rows)?)
     }
 
     fn load(&self, c: &mut Conn) -> Result<Arc<Principal>, ApiError> {

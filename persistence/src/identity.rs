@@ -776,12 +776,14 @@ pub fn clear_throttle(conn: &mut Conn, key: &str) -> DbResult<()> {
 /// say UNION ALL; its query id is static, so each connection prepares and plans the statements
 /// that carry it once, as it does the builder's queries. [`read_caller`] reads the text.
 ///
-/// The rows are read only when the user's `caller_version` is not `known`, the version the
-/// reader already holds them at (see migration 000029: every change to these rows moves it on).
+/// A reader that already holds the caller at a version (see migration 000029: every change
+/// to these rows moves the user's `caller_version` on) asks for the version alone: the
+/// expression is then NULL, and the statement carries none of the rows' plan (PostgreSQL
+/// starts every part of a plan for each execution, even a part it never runs).
 #[derive(Debug, Clone, Copy)]
 pub struct CallerJson<'a> {
     user_id: &'a str,
-    known: i64,
+    known: Option<i64>,
 }
 
 /// The user's `caller_version`, NULL when there is no such user.
@@ -791,22 +793,15 @@ pub struct CallerVersion<'a> {
 }
 
 /// The caller `user_id` as two expressions a query can select beside its own columns: their
-/// `caller_version`, and their rows ([`CallerJson`]) unless that version is `known` — a reader
-/// that keeps callers sends the version it holds and reads nothing more while it is current.
-/// Both are read in the statement's one snapshot. Their values are [`CallerRows`].
+/// `caller_version`, and their rows ([`CallerJson`]) unless the reader already holds them at a
+/// version, `known` — then it reads the version alone and compares (see [`read_caller`]). Both
+/// are read in the statement's one snapshot. Their values are [`CallerRows`].
 pub fn caller_since(user_id: &str, known: Option<i64>) -> (CallerVersion<'_>, CallerJson<'_>) {
-    (
-        CallerVersion { user_id },
-        // Versions start at 0 and only grow: -1 is no version at all.
-        CallerJson {
-            user_id,
-            known: known.unwrap_or(-1),
-        },
-    )
+    (CallerVersion { user_id }, CallerJson { user_id, known })
 }
 
-/// What a statement read of its caller with [`caller_since`]: the version, and the rows unless
-/// the version was the one known.
+/// What a statement read of its caller with [`caller_since`]: the version, and the rows if
+/// the reader held no version.
 pub type CallerRows = (Option<i64>, Option<String>);
 
 /// How a backend says the JSON of [`CallerJson`].
@@ -833,11 +828,6 @@ impl CallerJsonSql for diesel::sqlite::Sqlite {
 /// The parts of a hand-written scalar expression diesel needs to select it anywhere.
 macro_rules! scalar_expression {
     ($name:ident, $sql_type:ty) => {
-        impl diesel::query_builder::QueryId for $name<'_> {
-            type QueryId = $name<'static>;
-            const HAS_STATIC_QUERY_ID: bool = true;
-        }
-
         impl diesel::expression::Expression for $name<'_> {
             type SqlType = $sql_type;
         }
@@ -856,12 +846,22 @@ scalar_expression!(
     CallerJson,
     diesel::sql_types::Nullable<diesel::sql_types::Text>
 );
+
+// Not static: the SQL differs with `known`, so diesel keys the prepared statements that carry
+// it by their SQL.
+impl diesel::query_builder::QueryId for CallerJson<'_> {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
 scalar_expression!(
     CallerVersion,
     diesel::sql_types::Nullable<diesel::sql_types::BigInt>
 );
 
-const VERSION_OF_USER: &str = "(SELECT caller_version FROM users WHERE id = ";
+impl diesel::query_builder::QueryId for CallerVersion<'_> {
+    type QueryId = CallerVersion<'static>;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
 
 impl<DB: diesel::backend::Backend> diesel::query_builder::QueryFragment<DB> for CallerVersion<'_>
 where
@@ -871,7 +871,7 @@ where
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
-        out.push_sql(VERSION_OF_USER);
+        out.push_sql("(SELECT caller_version FROM users WHERE id = ");
         out.push_bind_param::<diesel::sql_types::Text, str>(self.user_id)?;
         out.push_sql(")");
         Ok(())
@@ -881,19 +881,16 @@ where
 impl<DB: CallerJsonSql> diesel::query_builder::QueryFragment<DB> for CallerJson<'_>
 where
     str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-    i64: diesel::serialize::ToSql<diesel::sql_types::BigInt, DB>,
 {
     fn walk_ast<'b>(
         &'b self,
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
-        use diesel::sql_types::{BigInt, Text};
-        out.push_sql("CASE WHEN ");
-        out.push_sql(VERSION_OF_USER);
-        out.push_bind_param::<Text, str>(self.user_id)?;
-        out.push_sql(") = ");
-        out.push_bind_param::<BigInt, i64>(&self.known)?;
-        out.push_sql(" THEN NULL ELSE ");
+        use diesel::sql_types::Text;
+        if self.known.is_some() {
+            out.push_sql("CAST(NULL AS TEXT)");
+            return Ok(());
+        }
         out.push_sql(DB::AGGREGATE);
         out.push_sql(
             "SELECT 'user' AS k, id AS a, staff_role AS b, dealer_id AS c, dealer_role AS d, ",
@@ -915,7 +912,7 @@ where
             out.push_sql(part);
             out.push_bind_param::<Text, str>(self.user_id)?;
         }
-        out.push_sql(") r) END");
+        out.push_sql(") r)");
         Ok(())
     }
 }
@@ -942,7 +939,7 @@ pub fn load_caller(conn: &mut Conn, user_id: &str) -> DbResult<Option<Caller>> {
     Ok(
         match read_caller(load_caller_since(conn, user_id, None)?, None)? {
             CallerRead::Read(_, caller) => Some(caller),
-            CallerRead::Gone | CallerRead::Unchanged => None,
+            CallerRead::Gone | CallerRead::Unchanged | CallerRead::Moved => None,
         },
     )
 }
@@ -966,20 +963,24 @@ pub enum CallerRead {
     Gone,
     /// Still at the version known to the reader.
     Unchanged,
+    /// At another version than the one known, and not read: read them with
+    /// [`load_caller_since`]`(_, _, None)`.
+    Moved,
     /// Read at this version.
     Read(i64, Caller),
 }
 
 /// Reads the [`CallerRows`] a statement selected with [`caller_since`]`(_, known)`.
 pub fn read_caller(rows: CallerRows, known: Option<i64>) -> DbResult<CallerRead> {
-    match rows {
-        (None, _) => Ok(CallerRead::Gone),
-        (Some(version), None) if Some(version) == known => Ok(CallerRead::Unchanged),
-        (Some(version), json) => Ok(match parse_caller(json.as_deref())? {
+    Ok(match (rows, known) {
+        ((None, _), _) => CallerRead::Gone,
+        ((Some(version), _), Some(known)) if version == known => CallerRead::Unchanged,
+        ((Some(_), _), Some(_)) => CallerRead::Moved,
+        ((Some(version), json), None) => match parse_caller(json.as_deref())? {
             Some(caller) => CallerRead::Read(version, caller),
             None => CallerRead::Gone,
-        }),
-    }
+        },
+    })
 }
 
 /// The caller [`CallerJson`] read: `None` when the user no longer exists.

@@ -51,7 +51,7 @@ pub fn device_for(
     };
     match repo::find_device_and_caller(c, id, user, known)? {
         Some((device, rows)) => {
-            let principal = who.accept_rows(rows)?;
+            let principal = who.accept_rows(c, rows)?;
             let device = checked(Some(device), &principal, action)?;
             Ok((principal, device))
         }
@@ -79,7 +79,7 @@ pub fn device_for_entry(
     };
     match repo::find_device_for_entry(c, id, user, known)? {
         Some((device, latest, rows)) => {
-            let principal = who.accept_rows(rows)?;
+            let principal = who.accept_rows(c, rows)?;
             let device = checked(Some(device), &principal, action)?;
             Ok((principal, device, latest))
         }
