@@ -1158,3 +1158,52 @@ pub fn use_password_reset(
     .execute(conn)?;
     Ok((used == 1).then_some(row.user_id))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ROWS: &str = r#"[["user","u1","technician",null,null,"1764669600","sv"],
+        ["member","a1","device-manager",null,null,null,null],
+        ["device","a1","d2",null,null,null,null],["device","a1","d1",null,null,null,null],
+        ["device","a1","d1",null,null,null,null],["stock","a1","s1",null,null,null,null]]"#;
+
+    #[test]
+    fn a_caller_is_read_whole_only_without_a_version_known() {
+        let read = |rows: CallerRows, known| read_caller(rows, known).unwrap();
+        let rows = || Some(ROWS.to_owned());
+        assert!(matches!(read((None, None), None), CallerRead::Gone));
+        assert!(matches!(read((None, None), Some(3)), CallerRead::Gone));
+        assert!(matches!(
+            read((Some(3), None), Some(3)),
+            CallerRead::Unchanged
+        ));
+        assert!(matches!(read((Some(4), None), Some(3)), CallerRead::Moved));
+        // A restored database's version may be lower than the one known: read again too.
+        assert!(matches!(read((Some(2), None), Some(3)), CallerRead::Moved));
+        let CallerRead::Read(5, caller) = read((Some(5), rows()), None) else {
+            panic!("not read at version 5");
+        };
+        let who = &caller.principal;
+        assert_eq!(who.user_id, "u1");
+        assert_eq!(who.staff_role, Some(StaffRole::Technician));
+        assert_eq!(who.memberships.len(), 1);
+        let devices = [
+            ("a1".to_owned(), "d1".to_owned()),
+            ("a1".into(), "d2".into()),
+        ];
+        assert_eq!(who.assigned_devices, devices, "sorted, once each");
+        assert_eq!(who.assigned_stock_locations.len(), 1);
+        assert_eq!(caller.language, Some(Language::Sv));
+        assert_eq!(
+            caller.signed_out_before,
+            DateTime::from_timestamp(1_764_669_600, 0)
+        );
+        // A user row missing from the rows is no caller.
+        let members_only = r#"[["member","a1","device-manager",null,null,null,null]]"#;
+        assert!(matches!(
+            read((Some(1), Some(members_only.to_owned())), None),
+            CallerRead::Gone
+        ));
+    }
+}
