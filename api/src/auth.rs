@@ -75,11 +75,12 @@ pub fn bearer(req: &HttpRequest) -> Option<&str> {
 }
 
 /// The signed-in caller: a request whose bearer token is valid. Who the caller is (roles,
-/// memberships, assignments) is read from the database for every request, so a removed user
-/// or a changed membership takes effect at once: [`Authenticated::read`] and
-/// [`Authenticated::write`] read it on the connection that does the request's work (one trip
-/// to a blocking thread, one pooled connection); [`Authenticated::principal`] reads it alone,
-/// for a handler that needs it before its database work.
+/// memberships, assignments) is asked of the database for every request — their version
+/// alone while this process holds them at it (`crate::callers`) — so a removed user or a
+/// changed membership takes effect at once: [`Authenticated::read`] and
+/// [`Authenticated::write`] ask on the connection that does the request's work (one trip to a
+/// blocking thread, one pooled connection); [`Authenticated::principal`] asks alone, for a
+/// handler that needs the caller before its database work.
 #[derive(Debug, Clone)]
 pub struct Authenticated {
     bearer: Bearer,

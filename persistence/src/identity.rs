@@ -773,8 +773,9 @@ pub fn clear_throttle(conn: &mut Conn, key: &str) -> DbResult<()> {
 /// are responsible for, one array per row. An expression, so that a request's first query can
 /// read its caller in the same round trip (see [`caller_since`]); alone it is
 /// [`load_caller_since`]. Written out rather than built with the query builder, which cannot
-/// say UNION ALL; its query id is static, so each connection prepares and plans the statements
-/// that carry it once, as it does the builder's queries. [`read_caller`] reads the text.
+/// say UNION ALL; its SQL differs with `known` (below), so diesel keys the statements that
+/// carry it by their SQL, and each connection still prepares and plans each of them once.
+/// [`read_caller`] reads the text.
 ///
 /// A reader that already holds the caller at a version (see migration 000029: every change
 /// to these rows moves the user's `caller_version` on) asks for the version alone: the
@@ -847,8 +848,7 @@ scalar_expression!(
     diesel::sql_types::Nullable<diesel::sql_types::Text>
 );
 
-// Not static: the SQL differs with `known`, so diesel keys the prepared statements that carry
-// it by their SQL.
+// Not static: see `CallerJson`.
 impl diesel::query_builder::QueryId for CallerJson<'_> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
