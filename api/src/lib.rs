@@ -47,8 +47,9 @@ use crate::tokens::Tokens;
 
 pub const OPENAPI_JSON_PATH: &str = "/api-docs/openapi.json";
 
-/// How many signed-in callers a process keeps read (see [`callers`]): a few hundred bytes each.
-const CALLERS_KEPT: usize = 10_000;
+/// How many rows of signed-in callers a process keeps read (see [`callers`]): a row (a user,
+/// a membership, an assigned device) is a few dozen bytes, so about 10 MiB at most.
+const CALLERS_KEPT: usize = 200_000;
 
 /// The routes as the contract describes them.
 fn contract_routes(cfg: &mut ServiceConfig) {
