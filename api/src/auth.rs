@@ -295,7 +295,7 @@ enum Work {
 }
 
 /// Who acts in an operation, as far as it is known before the operation's first query: a
-/// principal read already (the CLI, the demo seed, a handler that needed it first), or a
+/// principal read already (`Arc<Principal>`: a handler that needed it first), or a
 /// signed-in caller whose rows the first query reads along
 /// ([`identity::caller_since`]), which saves the request a round trip to the database.
 pub trait Actor {
@@ -311,24 +311,6 @@ pub trait Actor {
     ) -> Result<Arc<Principal>, ApiError>;
     /// The principal, read on its own.
     fn load(&self, c: &mut Conn) -> Result<Arc<Principal>, ApiError>;
-}
-
-impl Actor for Principal {
-    fn joinable_user(&self) -> Option<(&str, Option<i64>)> {
-        None
-    }
-
-    fn accept_rows(
-        &self,
-        _: &mut Conn,
-        _: identity::CallerRows,
-    ) -> Result<Arc<Principal>, ApiError> {
-        Ok(Arc::new(self.clone()))
-    }
-
-    fn load(&self, _: &mut Conn) -> Result<Arc<Principal>, ApiError> {
-        Ok(Arc::new(self.clone()))
-    }
 }
 
 impl Actor for Arc<Principal> {

@@ -140,7 +140,7 @@ mod postgres {
         // then decided against the correction: lower than the count now on record.
         let (device, cs_again) = (devices[0].clone(), cs_id.clone());
         let (commit, writer) = hold(s.db.clone(), move |c| {
-            let who = load_principal(c, &cs_id)?.unwrap();
+            let who = std::sync::Arc::new(load_principal(c, &cs_id)?.unwrap());
             let correction = app_readings::NewCorrection {
                 kind: CorrectionKind::WrongEntry,
                 values: [("black".to_owned(), Some(5000))].into(),
@@ -172,7 +172,7 @@ mod postgres {
         // active device waits for it, and is then refused: the removed device takes none.
         let device = devices[1].clone();
         let (commit, writer) = hold(s.db.clone(), move |c| {
-            let who = load_principal(c, &cs_again)?.unwrap();
+            let who = std::sync::Arc::new(load_principal(c, &cs_again)?.unwrap());
             app_devices::remove(c, &who, &device, now)
         });
         let (status, problem) =
