@@ -320,16 +320,20 @@ pub async fn idempotency(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let key = req.headers().get(&IDEMPOTENCY_KEY).cloned();
-    let state = req.app_data::<web::Data<Arc<AppState>>>().cloned();
+    // Only a POST that carries a key pays for reading the token here (the handler reads it
+    // again, as every request's does).
+    let key = (req.method() == Method::POST)
+        .then(|| req.headers().get(&IDEMPOTENCY_KEY).cloned())
+        .flatten();
+    let state = key
+        .as_ref()
+        .and_then(|_| req.app_data::<web::Data<Arc<AppState>>>().cloned());
     let principal = state.as_ref().and_then(|s| {
         bearer(req.request())
             .and_then(|t| s.tokens.verify(t, s.config.clock.now()).ok())
             .map(|b| b.subject)
     });
-    let (Some(key), Some(state), Some(principal), true) =
-        (key, state, principal, req.method() == Method::POST)
-    else {
+    let (Some(key), Some(state), Some(principal)) = (key, state, principal) else {
         return next
             .call(req)
             .await

@@ -23,17 +23,38 @@ pub struct Metrics {
 
 #[derive(Default)]
 struct MetricsInner {
-    requests: BTreeMap<(String, String, u16), u64>,
-    latency: BTreeMap<String, Histogram>,
+    routes: BTreeMap<String, RouteMetrics>,
+}
+
+/// One route's figures. A request finds its route and counter without allocating: the
+/// names are copied once, when first seen.
+#[derive(Default)]
+struct RouteMetrics {
+    /// Requests by method and status.
+    requests: BTreeMap<(String, u16), u64>,
+    latency: Histogram,
 }
 
 impl Metrics {
     pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let Ok(mut m) = self.inner.lock() else { return };
-        *m.requests
-            .entry((method.to_owned(), route.to_owned(), status))
-            .or_default() += 1;
-        let h = m.latency.entry(route.to_owned()).or_default();
+        if !m.routes.contains_key(route) {
+            m.routes.insert(route.to_owned(), RouteMetrics::default());
+        }
+        let Some(r) = m.routes.get_mut(route) else {
+            return;
+        };
+        match r
+            .requests
+            .iter_mut()
+            .find(|((m, s), _)| m == method && *s == status)
+        {
+            Some((_, n)) => *n += 1,
+            None => {
+                r.requests.insert((method.to_owned(), status), 1);
+            }
+        }
+        let h = &mut r.latency;
         for (bucket, bound) in h.buckets.iter_mut().zip(LATENCY_BUCKETS) {
             if seconds <= bound {
                 *bucket += 1;
@@ -56,20 +77,22 @@ impl Metrics {
                 "# HELP fleetdesk_http_requests_total HTTP requests by method, route and status.\n",
             );
             out.push_str("# TYPE fleetdesk_http_requests_total counter\n");
-            for ((method, route, status), n) in &m.requests {
-                let _ = writeln!(
-                    out,
-                    "fleetdesk_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{status}\"}} {n}",
-                    esc(method),
-                    esc(route)
-                );
+            for (route, r) in &m.routes {
+                let route = esc(route);
+                for ((method, status), n) in &r.requests {
+                    let _ = writeln!(
+                        out,
+                        "fleetdesk_http_requests_total{{method=\"{}\",route=\"{route}\",status=\"{status}\"}} {n}",
+                        esc(method),
+                    );
+                }
             }
             out.push_str(
                 "# HELP fleetdesk_http_request_duration_seconds Request latency by route.\n",
             );
             out.push_str("# TYPE fleetdesk_http_request_duration_seconds histogram\n");
-            for (route, h) in &m.latency {
-                let route = esc(route);
+            for (route, r) in &m.routes {
+                let (route, h) = (esc(route), &r.latency);
                 for (bound, n) in LATENCY_BUCKETS.iter().zip(h.buckets) {
                     let _ = writeln!(
                         out,
