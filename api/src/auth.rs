@@ -155,7 +155,7 @@ impl Authenticated {
         self.known.as_ref().map(|(version, _)| *version)
     }
 
-    /// The signed-in user from what a statement read of them ([`identity::caller_since`]
+    /// The signed-in user from what a statement read of them ([`identity::CallerSince`]
     /// with [`Authenticated::known_version`]), on `c`: read whole if they changed since; a newly
     /// read caller is kept for the next request.
     fn caller_from(
@@ -297,10 +297,10 @@ enum Work {
 /// Who acts in an operation, as far as it is known before the operation's first query: a
 /// principal read already (`Arc<Principal>`: a handler that needed it first), or a
 /// signed-in caller whose rows the first query reads along
-/// ([`identity::caller_since`]), which saves the request a round trip to the database.
+/// ([`identity::CallerSince`]), which saves the request a round trip to the database.
 pub trait Actor {
     /// The user whose rows the first query may read along, and the version they are known at
-    /// already (see [`identity::caller_since`]); `None`: use [`Actor::load`].
+    /// already (see [`identity::CallerSince`]); `None`: use [`Actor::load`].
     fn joinable_user(&self) -> Option<(&str, Option<i64>)>;
     /// The principal from what the first query read for [`Actor::joinable_user`]; on `c`,
     /// the caller's rows are read when they changed since the version known.

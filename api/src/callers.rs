@@ -2,7 +2,7 @@
 //!
 //! Every request still asks the database who its caller is, in its first statement: it sends
 //! the `caller_version` it holds and the database answers with the caller's rows only when the
-//! version has moved on (`identity::caller_since`). Triggers move a user's version on with
+//! version has moved on (`identity::CallerSince`). Triggers move a user's version on with
 //! every change to what authorization reads of them, in the transaction that makes it
 //! (migration 000029), so a change made through any process takes effect on the next request
 //! in every other one. What this saves is the reading and parsing of the rows, not the

@@ -10,7 +10,7 @@ use fleetdesk_domain::readings::{CorrectionKind, ReadingKind, ReadingSource};
 
 use crate::Page;
 use crate::events::{self, NewEvent};
-use crate::identity::{CallerRows, caller_since};
+use crate::identity::CallerRows;
 use crate::labels::Stored;
 use crate::schema::{device_assignments, device_models, devices, meter_readings, sites};
 use crate::{Conn, DbResult, utc};
@@ -135,7 +135,7 @@ pub fn find_device(conn: &mut Conn, id: &str) -> DbResult<Option<DeviceContext>>
     Ok(device_context!(id).get_result(conn).optional()?)
 }
 
-/// [`find_device`] and the caller `user_id` ([`crate::identity::caller_since`] `known`) in
+/// [`find_device`] and the caller `user_id` ([`crate::identity::CallerSince`] at `known`) in
 /// one round trip. `None` when there is no such device (the caller is then not read).
 pub fn find_device_and_caller(
     conn: &mut Conn,
@@ -143,15 +143,14 @@ pub fn find_device_and_caller(
     user_id: &str,
     known: Option<i64>,
 ) -> DbResult<Option<(DeviceContext, CallerRows)>> {
-    let caller = caller_since(user_id, known);
-    Ok(match conn {
+    Ok(crate::caller_since!(user_id, known, |caller| match conn {
         Conn::Postgresql(pg) => device_context!(id, (DeviceContext::as_select(), caller))
             .get_result(pg)
             .optional()?,
         Conn::Sqlite(lite) => device_context!(id, (DeviceContext::as_select(), caller))
             .get_result(lite)
             .optional()?,
-    })
+    }))
 }
 
 /// A device, its newest entry and the caller's rows (see [`find_device_for_entry`]).
@@ -159,7 +158,7 @@ pub type EntryBasis = (DeviceContext, Option<ReadingRow>, CallerRows);
 
 /// What a new entry of device `id` is decided on, read in one snapshot and one round trip: the
 /// device with its context, its newest entry ([`latest_entry`]) and the caller `user_id`
-/// ([`crate::identity::caller_since`] `known`). `None` when there is no such device.
+/// ([`crate::identity::CallerSince`] at `known`). `None` when there is no such device.
 pub fn find_device_for_entry(
     conn: &mut Conn,
     id: &str,
@@ -167,9 +166,8 @@ pub fn find_device_for_entry(
     known: Option<i64>,
 ) -> DbResult<Option<EntryBasis>> {
     let newest = diesel::alias!(meter_readings as newest);
-    let caller = caller_since(user_id, known);
     macro_rules! query {
-        () => {
+        ($caller:expr) => {
             devices::table
                 .inner_join(device_models::table)
                 .inner_join(sites::table)
@@ -188,15 +186,15 @@ pub fn find_device_for_entry(
                 .select((
                     DeviceContext::as_select(),
                     meter_readings::all_columns.nullable(),
-                    caller,
+                    $caller,
                 ))
                 .limit(1)
         };
     }
-    Ok(match conn {
-        Conn::Postgresql(pg) => query!().get_result(pg).optional()?,
-        Conn::Sqlite(lite) => query!().get_result(lite).optional()?,
-    })
+    Ok(crate::caller_since!(user_id, known, |caller| match conn {
+        Conn::Postgresql(pg) => query!(caller).get_result(pg).optional()?,
+        Conn::Sqlite(lite) => query!(caller).get_result(lite).optional()?,
+    }))
 }
 
 /// Adds an entry (a reading or a correction) and its event to a device, provided the device's

@@ -771,20 +771,19 @@ pub fn clear_throttle(conn: &mut Conn, key: &str) -> DbResult<()> {
 /// Everything the authorization of a request needs about its caller, as one JSON text: the
 /// user, their memberships, and the devices (one by one and by site) and stock locations they
 /// are responsible for, one array per row. An expression, so that a request's first query can
-/// read its caller in the same round trip (see [`caller_since`]); alone it is
+/// read its caller in the same round trip (see [`CallerSince`]); alone it is
 /// [`load_caller_since`]. Written out rather than built with the query builder, which cannot
-/// say UNION ALL; its SQL differs with `known` (below), so diesel keys the statements that
-/// carry it by their SQL, and each connection still prepares and plans each of them once.
-/// [`read_caller`] reads the text.
+/// say UNION ALL. [`read_caller`] reads the text.
 ///
 /// A reader that already holds the caller at a version (see migration 000029: every change
-/// to these rows moves the user's `caller_version` on) asks for the version alone: the
-/// expression is then NULL, and the statement carries none of the rows' plan (PostgreSQL
-/// starts every part of a plan for each execution, even a part it never runs).
+/// to these rows moves the user's `caller_version` on) asks for the version alone: `ROWS` is
+/// then false, the expression NULL, and the statement carries none of the rows' plan
+/// (PostgreSQL starts every part of a plan for each execution, even a part it never runs).
+/// The two are two types, so that a statement carrying either has a static query id: diesel
+/// finds its prepared statement without writing its SQL out again for every execution.
 #[derive(Debug, Clone, Copy)]
-pub struct CallerJson<'a> {
+pub struct CallerJson<'a, const ROWS: bool> {
     user_id: &'a str,
-    known: Option<i64>,
 }
 
 /// The user's `caller_version`, NULL when there is no such user.
@@ -793,15 +792,42 @@ pub struct CallerVersion<'a> {
     user_id: &'a str,
 }
 
-/// The caller `user_id` as two expressions a query can select beside its own columns: their
+/// The caller as two expressions a query can select beside its own columns: their
 /// `caller_version`, and their rows ([`CallerJson`]) unless the reader already holds them at a
-/// version, `known` — then it reads the version alone and compares (see [`read_caller`]). Both
-/// are read in the statement's one snapshot. Their values are [`CallerRows`].
-pub fn caller_since(user_id: &str, known: Option<i64>) -> (CallerVersion<'_>, CallerJson<'_>) {
-    (CallerVersion { user_id }, CallerJson { user_id, known })
+/// version — then it reads the version alone and compares (see [`read_caller`]). Both are
+/// read in the statement's one snapshot. Their values are [`CallerRows`].
+pub type CallerSince<'a, const ROWS: bool> = (CallerVersion<'a>, CallerJson<'a, ROWS>);
+
+/// [`CallerSince`] with the rows, for a reader that holds no version.
+pub fn caller_rows(user_id: &str) -> CallerSince<'_, true> {
+    (CallerVersion { user_id }, CallerJson { user_id })
 }
 
-/// What a statement read of its caller with [`caller_since`]: the version, and the rows if
+/// [`CallerSince`] without the rows, for a reader that holds the caller at a version.
+pub fn caller_version_only(user_id: &str) -> CallerSince<'_, false> {
+    (CallerVersion { user_id }, CallerJson { user_id })
+}
+
+/// Evaluates `$body` with `$caller` the caller `$user_id` as a query selects them when the
+/// reader holds them at version `$known` (an `Option<i64>`): [`caller_version_only`] when it
+/// does, [`caller_rows`] when not. `$body` is written once and compiled for each.
+#[macro_export]
+macro_rules! caller_since {
+    ($user_id:expr, $known:expr, |$caller:ident| $body:expr) => {
+        match $known {
+            Some(_) => {
+                let $caller = $crate::identity::caller_version_only($user_id);
+                $body
+            }
+            None => {
+                let $caller = $crate::identity::caller_rows($user_id);
+                $body
+            }
+        }
+    };
+}
+
+/// What a statement read of its caller with [`CallerSince`]: the version, and the rows if
 /// the reader held no version.
 pub type CallerRows = (Option<i64>, Option<String>);
 
@@ -828,31 +854,37 @@ impl CallerJsonSql for diesel::sqlite::Sqlite {
 
 /// The parts of a hand-written scalar expression diesel needs to select it anywhere.
 macro_rules! scalar_expression {
-    ($name:ident, $sql_type:ty) => {
-        impl diesel::expression::Expression for $name<'_> {
+    ($name:ident $(<const $c:ident: bool>)?, $sql_type:ty) => {
+        impl<$(const $c: bool)?> diesel::expression::Expression for $name<'_ $(, $c)?> {
             type SqlType = $sql_type;
         }
 
-        impl<QS> diesel::expression::SelectableExpression<QS> for $name<'_> {}
+        impl<QS $(, const $c: bool)?> diesel::expression::SelectableExpression<QS>
+            for $name<'_ $(, $c)?>
+        {
+        }
 
-        impl<QS> diesel::expression::AppearsOnTable<QS> for $name<'_> {}
+        impl<QS $(, const $c: bool)?> diesel::expression::AppearsOnTable<QS>
+            for $name<'_ $(, $c)?>
+        {
+        }
 
-        impl<G> diesel::expression::ValidGrouping<G> for $name<'_> {
+        impl<G $(, const $c: bool)?> diesel::expression::ValidGrouping<G> for $name<'_ $(, $c)?> {
             type IsAggregate = diesel::expression::is_aggregate::Never;
         }
     };
 }
 
 scalar_expression!(
-    CallerJson,
+    CallerJson<const ROWS: bool>,
     diesel::sql_types::Nullable<diesel::sql_types::Text>
 );
 
-// Not static: see `CallerJson`.
-impl diesel::query_builder::QueryId for CallerJson<'_> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
+impl<const ROWS: bool> diesel::query_builder::QueryId for CallerJson<'_, ROWS> {
+    type QueryId = CallerJson<'static, ROWS>;
+    const HAS_STATIC_QUERY_ID: bool = true;
 }
+
 scalar_expression!(
     CallerVersion,
     diesel::sql_types::Nullable<diesel::sql_types::BigInt>
@@ -878,7 +910,8 @@ where
     }
 }
 
-impl<DB: CallerJsonSql> diesel::query_builder::QueryFragment<DB> for CallerJson<'_>
+impl<DB: CallerJsonSql, const ROWS: bool> diesel::query_builder::QueryFragment<DB>
+    for CallerJson<'_, ROWS>
 where
     str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
 {
@@ -887,7 +920,7 @@ where
         mut out: diesel::query_builder::AstPass<'_, 'b, DB>,
     ) -> QueryResult<()> {
         use diesel::sql_types::Text;
-        if self.known.is_some() {
+        if !ROWS {
             out.push_sql("CAST(NULL AS TEXT)");
             return Ok(());
         }
@@ -944,16 +977,16 @@ pub fn load_caller(conn: &mut Conn, user_id: &str) -> DbResult<Option<Caller>> {
     )
 }
 
-/// The caller's [`CallerRows`] on their own (see [`caller_since`]).
+/// The caller's [`CallerRows`] on their own (see [`CallerSince`]).
 pub fn load_caller_since(
     conn: &mut Conn,
     user_id: &str,
     known: Option<i64>,
 ) -> DbResult<CallerRows> {
-    Ok(match conn {
-        Conn::Postgresql(pg) => diesel::select(caller_since(user_id, known)).get_result(pg)?,
-        Conn::Sqlite(lite) => diesel::select(caller_since(user_id, known)).get_result(lite)?,
-    })
+    Ok(crate::caller_since!(user_id, known, |caller| match conn {
+        Conn::Postgresql(pg) => diesel::select(caller).get_result(pg)?,
+        Conn::Sqlite(lite) => diesel::select(caller).get_result(lite)?,
+    }))
 }
 
 /// A caller as [`read_caller`] found them.
@@ -970,7 +1003,7 @@ pub enum CallerRead {
     Read(i64, Caller),
 }
 
-/// Reads the [`CallerRows`] a statement selected with [`caller_since`]`(_, known)`.
+/// Reads the [`CallerRows`] a statement selected with [`CallerSince`].
 pub fn read_caller(rows: CallerRows, known: Option<i64>) -> DbResult<CallerRead> {
     Ok(match (rows, known) {
         ((None, _), _) => CallerRead::Gone,
