@@ -4,8 +4,11 @@
 use std::sync::Arc;
 
 use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::{
+    self,
+    phc::{Output, ParamsString, PasswordHash, Salt},
+};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fleetdesk_domain::identity::Principal;
@@ -23,21 +26,73 @@ use crate::state::{AppState, blocking};
 
 pub use crate::tokens::{Bearer, Tokens};
 
+/// argon2id, v19, at OWASP's recommended cost (19 MiB of memory, two passes).
 fn argon2() -> Argon2<'static> {
-    Argon2::default() // argon2id, v19, OWASP-recommended default cost
+    Argon2::default()
+}
+
+/// The memory one hash works in (19 MiB at the default cost), given back to the operating
+/// system when dropped. Asked for with room for more than 32 MiB, so that the C allocator
+/// maps it apart and unmaps it on drop: a freed mapping of 32 MiB or less raises the
+/// allocator's threshold for mapping apart to its size, after which every thread that hashes
+/// keeps a 19 MiB arena for good (a server grew by that much with each sign-in on another
+/// thread). Only the blocks used are touched: the rest of the room costs address space only.
+fn hash_memory(params: &Params) -> Vec<Block> {
+    const MAPPED_APART: usize = (33 << 20) / std::mem::size_of::<Block>();
+    let blocks = params.block_count();
+    let mut memory = Vec::with_capacity(blocks.max(MAPPED_APART));
+    memory.resize(blocks, Block::new());
+    memory
+}
+
+/// The hash of `password` with `salt` under `argon2`, `len` bytes long, in memory of its own
+/// ([`hash_memory`]).
+fn hash_into(argon2: &Argon2<'_>, password: &str, salt: &[u8], len: usize) -> Option<Output> {
+    let mut out = vec![0u8; len];
+    let memory = hash_memory(argon2.params());
+    argon2
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, memory)
+        .ok()?;
+    Output::new(&out).ok()
 }
 
 pub fn hash_password(password: &str) -> Result<String, ApiError> {
-    PasswordHasher::<argon2::password_hash::phc::PasswordHash>::hash_password(
-        &argon2(),
-        password.as_bytes(),
-    )
-    .map(|h| h.to_string())
-    .map_err(|e| ApiError::internal_from(format!("cannot hash a password: {e}")))
+    let fail =
+        |e: &dyn std::fmt::Display| ApiError::internal_from(format!("cannot hash a password: {e}"));
+    let argon2 = argon2();
+    let salt = password_hash::try_generate_salt().map_err(|e| fail(&e))?;
+    let hash = hash_into(&argon2, password, &salt, Params::DEFAULT_OUTPUT_LEN)
+        .ok_or_else(|| fail(&"argon2 refused its input"))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::default().ident(),
+        version: Some(Version::default().into()),
+        params: ParamsString::try_from(argon2.params()).map_err(|e| fail(&e))?,
+        salt: Some(Salt::new(&salt).map_err(|e| fail(&e))?),
+        hash: Some(hash),
+    };
+    Ok(phc.to_string())
 }
 
+/// Whether `password` is the one `hash` (a PHC string) was made of; a hash that cannot be
+/// read matches nothing. The comparison takes the same time however much of it matches.
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordVerifier::<str>::verify_password(&argon2(), password.as_bytes(), hash).is_ok()
+    let Ok(phc) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&phc.salt, &phc.hash) else {
+        return false;
+    };
+    let algorithm = Algorithm::try_from(phc.algorithm.as_str());
+    let version = phc
+        .version
+        .map_or(Ok(Version::default()), Version::try_from);
+    let (Ok(algorithm), Ok(version), Ok(params)) = (algorithm, version, Params::try_from(&phc))
+    else {
+        return false;
+    };
+    let argon2 = Argon2::new(algorithm, version, params);
+    hash_into(&argon2, password, salt.as_ref(), expected.len())
+        .is_some_and(|computed| &computed == expected)
 }
 
 /// A hash to verify against when the address is unknown, so a miss costs as much time as a hit.
@@ -445,5 +500,52 @@ mod tests {
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("correct horse batterY", &hash));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    /// Hashes stored before (made by the library's own hasher, at any cost) still verify, and
+    /// the library verifies ours: the same algorithm, parameters and encoding.
+    #[test]
+    fn hashes_agree_with_the_library_both_ways() {
+        use argon2::password_hash::{CustomizedPasswordHasher, PasswordHasher, PasswordVerifier};
+        let salt = password_hash::generate_salt();
+        let theirs = PasswordHasher::<PasswordHash>::hash_password_with_salt(
+            &Argon2::default(),
+            b"stored long ago",
+            &salt,
+        )
+        .unwrap()
+        .to_string();
+        assert!(verify_password("stored long ago", &theirs));
+        assert!(!verify_password("stored long ago!", &theirs));
+
+        let cheaper = Params::new(8 * 1024, 3, 1, None).unwrap();
+        let other_cost = CustomizedPasswordHasher::<PasswordHash>::hash_password_customized(
+            &Argon2::default(),
+            b"other cost",
+            &salt,
+            Some("argon2i"),
+            Some(0x10),
+            cheaper,
+        )
+        .unwrap()
+        .to_string();
+        assert!(other_cost.starts_with("$argon2i$v=16$m=8192,t=3,p=1$"));
+        assert!(verify_password("other cost", &other_cost));
+        assert!(!verify_password("other cost ", &other_cost));
+
+        let ours = hash_password("made here").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"made here", &parsed)
+                .is_ok()
+        );
+        assert!(
+            Argon2::default()
+                .verify_password(b"made there", &parsed)
+                .is_err()
+        );
+        // Another salt, another hash.
+        assert_ne!(ours, hash_password("made here").unwrap());
     }
 }
