@@ -143,14 +143,18 @@ pub fn find_device_and_caller(
     user_id: &str,
     known: Option<i64>,
 ) -> DbResult<Option<(DeviceContext, CallerRows)>> {
-    Ok(crate::caller_since!(user_id, known, |caller| match conn {
-        Conn::Postgresql(pg) => device_context!(id, (DeviceContext::as_select(), caller))
-            .get_result(pg)
-            .optional()?,
-        Conn::Sqlite(lite) => device_context!(id, (DeviceContext::as_select(), caller))
-            .get_result(lite)
-            .optional()?,
-    }))
+    Ok(crate::identity::caller_since!(
+        user_id,
+        known,
+        |caller| match conn {
+            Conn::Postgresql(pg) => device_context!(id, (DeviceContext::as_select(), caller))
+                .get_result(pg)
+                .optional()?,
+            Conn::Sqlite(lite) => device_context!(id, (DeviceContext::as_select(), caller))
+                .get_result(lite)
+                .optional()?,
+        }
+    ))
 }
 
 /// A device, its newest entry and the caller's rows (see [`find_device_for_entry`]).
@@ -191,10 +195,14 @@ pub fn find_device_for_entry(
                 .limit(1)
         };
     }
-    Ok(crate::caller_since!(user_id, known, |caller| match conn {
-        Conn::Postgresql(pg) => query!(caller).get_result(pg).optional()?,
-        Conn::Sqlite(lite) => query!(caller).get_result(lite).optional()?,
-    }))
+    Ok(crate::identity::caller_since!(
+        user_id,
+        known,
+        |caller| match conn {
+            Conn::Postgresql(pg) => query!(caller).get_result(pg).optional()?,
+            Conn::Sqlite(lite) => query!(caller).get_result(lite).optional()?,
+        }
+    ))
 }
 
 /// Adds an entry (a reading or a correction) and its event to a device, provided the device's

@@ -811,7 +811,6 @@ pub fn caller_version_only(user_id: &str) -> CallerSince<'_, false> {
 /// Evaluates `$body` with `$caller` the caller `$user_id` as a query selects them when the
 /// reader holds them at version `$known` (an `Option<i64>`): [`caller_version_only`] when it
 /// does, [`caller_rows`] when not. `$body` is written once and compiled for each.
-#[macro_export]
 macro_rules! caller_since {
     ($user_id:expr, $known:expr, |$caller:ident| $body:expr) => {
         match $known {
@@ -826,6 +825,7 @@ macro_rules! caller_since {
         }
     };
 }
+pub(crate) use caller_since;
 
 /// What a statement read of its caller with [`CallerSince`]: the version, and the rows if
 /// the reader held no version.
@@ -983,7 +983,7 @@ pub fn load_caller_since(
     user_id: &str,
     known: Option<i64>,
 ) -> DbResult<CallerRows> {
-    Ok(crate::caller_since!(user_id, known, |caller| match conn {
+    Ok(caller_since!(user_id, known, |caller| match conn {
         Conn::Postgresql(pg) => diesel::select(caller).get_result(pg)?,
         Conn::Sqlite(lite) => diesel::select(caller).get_result(lite)?,
     }))
@@ -1200,6 +1200,17 @@ mod tests {
         ["member","a1","device-manager",null,null,null,null],
         ["device","a1","d2",null,null,null,null],["device","a1","d1",null,null,null,null],
         ["device","a1","d1",null,null,null,null],["stock","a1","s1",null,null,null,null]]"#;
+
+    /// diesel finds a prepared statement by its query id: the two forms must never share one,
+    /// or a statement prepared for one would run for the other.
+    #[test]
+    fn the_two_forms_of_the_caller_have_static_query_ids_of_their_own() {
+        use diesel::query_builder::QueryId;
+        let rows = <CallerSince<'_, true> as QueryId>::query_id();
+        let version_only = <CallerSince<'_, false> as QueryId>::query_id();
+        assert!(rows.is_some() && version_only.is_some());
+        assert_ne!(rows, version_only);
+    }
 
     #[test]
     fn a_caller_is_read_whole_only_without_a_version_known() {
