@@ -222,17 +222,8 @@ pub fn add_entry(
 ) -> DbResult<bool> {
     match conn {
         Conn::Postgresql(pg) => {
-            let added = AddEntry {
-                version,
-                row,
-                correction_kind: row.correction_kind.map(|k| k.0.as_str()),
-                event: &event,
-                event_id: crate::new_id(),
-                payload: event.payload.to_string(),
-                occurred_at: event.at.naive_utc(),
-            }
-            .execute(pg)?;
-            Ok(added == 1)
+            let (id, payload) = (crate::new_id(), event.payload.to_string());
+            add_entry_on(pg, version, row, EventValues::of(&event, &id, &payload))
         }
         Conn::Sqlite(_) => {
             let moved = diesel::update(
@@ -253,6 +244,56 @@ pub fn add_entry(
     }
 }
 
+/// An entry's event as the statements that add entries write it.
+pub(crate) struct EventValues<'a> {
+    pub id: &'a str,
+    pub kind: &'static str,
+    pub account_id: Option<&'a str>,
+    pub subject_type: &'a str,
+    pub subject_id: &'a str,
+    pub device_id: Option<&'a str>,
+    pub dealer_id: Option<&'a str>,
+    pub actor_id: Option<&'a str>,
+    pub staff_only: bool,
+    pub payload: &'a str,
+    pub occurred_at: NaiveDateTime,
+}
+
+impl<'a> EventValues<'a> {
+    pub(crate) fn of(event: &NewEvent<'a>, id: &'a str, payload: &'a str) -> Self {
+        Self {
+            id,
+            kind: event.kind.as_str(),
+            account_id: event.account_id,
+            subject_type: event.subject_type,
+            subject_id: event.subject_id,
+            device_id: event.device_id,
+            dealer_id: event.dealer_id,
+            actor_id: event.actor_id,
+            staff_only: event.staff_only,
+            payload,
+            occurred_at: event.at.naive_utc(),
+        }
+    }
+}
+
+/// [`add_entry`] on PostgreSQL, its event's id and payload given.
+pub(crate) fn add_entry_on(
+    pg: &mut PgConnection,
+    version: i64,
+    row: &ReadingRow,
+    event: EventValues<'_>,
+) -> DbResult<bool> {
+    let added = AddEntry {
+        version,
+        row,
+        correction_kind: row.correction_kind.map(|k| k.0.as_str()),
+        event,
+    }
+    .execute(pg)?;
+    Ok(added == 1)
+}
+
 /// [`add_entry`] on PostgreSQL: the version's compare-and-set, the entry and its event in one
 /// statement, written out because the query builder cannot say data-modifying `WITH`; its
 /// query id is static, so each connection prepares it once.
@@ -260,10 +301,7 @@ struct AddEntry<'a> {
     version: i64,
     row: &'a ReadingRow,
     correction_kind: Option<&'static str>,
-    event: &'a NewEvent<'a>,
-    event_id: String,
-    payload: String,
-    occurred_at: NaiveDateTime,
+    event: EventValues<'a>,
 }
 
 impl diesel::query_builder::QueryId for AddEntry<'_> {
@@ -284,7 +322,7 @@ impl QueryFragment<Pg> for AddEntry<'_> {
                 )*
             };
         }
-        let (row, event) = (self.row, self.event);
+        let (row, event) = (self.row, &self.event);
         out.push_sql(
             "WITH moved AS (UPDATE devices SET entries_version = entries_version + 1 \
              WHERE id = ",
@@ -318,8 +356,8 @@ impl QueryFragment<Pg> for AddEntry<'_> {
              subject_id, device_id, dealer_id, actor_id, staff_only, payload, occurred_at) SELECT ",
         );
         binds!(
-            Text: &self.event_id,
-            Text: event.kind.as_str(),
+            Text: event.id,
+            Text: event.kind,
             Nullable<Text>: &event.account_id,
             Text: event.subject_type,
             Text: event.subject_id,
@@ -327,8 +365,8 @@ impl QueryFragment<Pg> for AddEntry<'_> {
             Nullable<Text>: &event.dealer_id,
             Nullable<Text>: &event.actor_id,
             Bool: &event.staff_only,
-            Text: &self.payload,
-            Timestamp: &self.occurred_at,
+            Text: event.payload,
+            Timestamp: &event.occurred_at,
         );
         out.push_sql(" FROM entry");
         Ok(())

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod contracts;
 pub mod dealers;
 pub mod devices;
+pub mod entry_batch;
 pub mod events;
 pub mod idempotency;
 pub mod identity;
@@ -332,6 +333,9 @@ pub struct Db {
     /// commit in groups (see `writer`), instead of polling for the database's write lock
     /// (which the busy timeout still covers for other processes).
     sqlite_writer: Arc<writer::GroupWriter>,
+    /// On PostgreSQL, meter entries of concurrent requests are added together (see
+    /// `entry_batch`).
+    entries: Arc<entry_batch::EntryBatch>,
 }
 
 impl Db {
@@ -358,6 +362,7 @@ impl Db {
             pool,
             backend: Backend::of(url),
             sqlite_writer: Arc::default(),
+            entries: Arc::default(),
         })
     }
 
@@ -384,9 +389,10 @@ impl Db {
     }
 
     /// Runs `f`, whose writes each stand alone in one statement (such as
-    /// [`devices::add_entry`]'s compare-and-set), with no transaction around them on
-    /// PostgreSQL — each statement commits as it runs, which saves the round trips of `BEGIN`
-    /// and `COMMIT` — and in the writers' queue on SQLite, whose writes must take their turn.
+    /// [`devices::add_entry`]'s compare-and-set, or a batch of them: [`Db::entries`]), with no
+    /// transaction around them on PostgreSQL — each statement commits as it runs, which saves
+    /// the round trips of `BEGIN` and `COMMIT` — and in the writers' queue on SQLite, whose
+    /// writes must take their turn.
     pub fn write_statements<T, E: From<DbError> + Unreachable>(
         &self,
         f: impl FnOnce(&mut Conn) -> Result<T, E>,
@@ -395,6 +401,11 @@ impl Db {
             Backend::Sqlite => self.write(f),
             Backend::Postgres => self.read(f),
         }
+    }
+
+    /// Where [`Db::write_statements`] adds meter entries ([`entry_batch::EntryBatch::add`]).
+    pub fn entries(&self) -> Arc<entry_batch::EntryBatch> {
+        self.entries.clone()
     }
 
     /// Runs `f` on a pooled connection, outside an explicit transaction.

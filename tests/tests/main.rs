@@ -28,6 +28,7 @@ mod language;
 mod notifications;
 mod outage;
 mod periods;
+mod reading_batches;
 mod reading_races;
 mod schema;
 mod scope;

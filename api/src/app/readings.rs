@@ -13,6 +13,7 @@ use fleetdesk_domain::readings::{
     ReadingKind, ReadingSource,
 };
 use fleetdesk_persistence::devices::{self as repo, DeviceContext, ReadingRow};
+use fleetdesk_persistence::entry_batch::EntryBatch;
 use fleetdesk_persistence::labels::Stored;
 use fleetdesk_persistence::{Conn, DbError};
 use serde_json::json;
@@ -189,9 +190,11 @@ const ENTRY_ATTEMPTS: usize = 5;
 /// Decides an entry of device `id` with `decide` until it is added on the version its checks
 /// read (`add_entry`'s compare-and-set): what `decide` refuses is the answer, and once added,
 /// the entry. Concurrent entries for a device thus take turns without a lock held across round
-/// trips (see `Db::write_statements`).
+/// trips (see `Db::write_statements`). With `batch` (outside a transaction) the entry is added
+/// together with other requests' entries (`EntryBatch::add`).
 fn add_decided(
     c: &mut Conn,
+    batch: Option<&EntryBatch>,
     actor: &impl Actor,
     action: Action,
     id: &str,
@@ -208,7 +211,11 @@ fn add_decided(
         active(&ctx.device)?;
         let (row, kind, payload) = decide(c, &who, &ctx, latest)?;
         let event = device_event_of(kind, &ctx.device, &who.user_id, payload, now);
-        let added = repo::add_entry(c, ctx.entries_version, &row, event).map_err(|e| match e {
+        let added = match batch {
+            Some(batch) => batch.add(c, ctx.entries_version, &row, event),
+            None => repo::add_entry(c, ctx.entries_version, &row, event),
+        };
+        let added = added.map_err(|e| match e {
             // Another process accepted a reading for this day first: the database decides.
             DbError::UniqueViolation(_) if row.kind == ReadingKind::Reading => {
                 refusal_of(id)(ReadingError::AlreadyToday { day: row.local_day })
@@ -224,9 +231,11 @@ fn add_decided(
 }
 
 /// Submits a reading for device `id`: at most one a day (the site's day), never below the last,
-/// an implausible jump only when confirmed.
+/// an implausible jump only when confirmed. `c` is outside a transaction: the reading is added
+/// in `entries`' next batch.
 pub fn submit(
     c: &mut Conn,
+    entries: &EntryBatch,
     actor: &impl Actor,
     id: &str,
     (raw, confirm_implausible): (RawValues, bool),
@@ -278,7 +287,15 @@ pub fn submit(
         let payload = json!({ "reading_id": row.id, "local_day": today, "values": values, "flagged": accepted.flagged });
         Ok((row, EventKind::MeterReadingAccepted, payload))
     };
-    add_decided(c, actor, Action::SubmitReading, id, decide, now)
+    add_decided(
+        c,
+        Some(entries),
+        actor,
+        Action::SubmitReading,
+        id,
+        decide,
+        now,
+    )
 }
 
 /// Customer service corrects a device's meter history with a new baseline (a reset, a replaced
@@ -333,5 +350,5 @@ pub fn correct(
         let payload = json!({ "reading_id": row.id, "kind": kind.as_str(), "values": corrected, "reason": reason });
         Ok((row, EventKind::MeterReadingCorrected, payload))
     };
-    add_decided(c, actor, Action::CorrectReadings, id, decide, now)
+    add_decided(c, None, actor, Action::CorrectReadings, id, decide, now)
 }
