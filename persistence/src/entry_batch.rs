@@ -2,9 +2,9 @@
 //!
 //! Each request decides its entry on its own snapshot (see [`devices::find_device_for_entry`]);
 //! what is left is [`devices::add_entry`]: the compare-and-set of the device's entries version,
-//! the entry and its event. Requests that get there while another batch is being written wait
-//! for it and then go together: one statement and one commit (one flush of the log) for all of
-//! them. Every entry still moves its device's version only from the version its checks read,
+//! the entry and its event. Requests that get there while the most batches allowed at once
+//! are being written wait and then go together: one statement and one commit (one flush of
+//! the log) for all of them. Every entry still moves its device's version only from the version its checks read,
 //! so a batch changes nothing about which entry wins; it shares the statement and the commit.
 //! Nobody is answered before the commit that holds their entry.
 
