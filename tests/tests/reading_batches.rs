@@ -65,6 +65,17 @@ mod postgres {
         }
     }
 
+    /// Waits until a batch's statement waits for a row lock another transaction holds.
+    fn a_batch_waits_for_a_lock(db: &Db) {
+        until("the first batch waits for the lock", || {
+            count(
+                db,
+                "SELECT count(*) AS n FROM pg_stat_activity \
+                 WHERE wait_event_type = 'Lock' AND query LIKE '%entries_version%'",
+            ) > 0
+        });
+    }
+
     /// Adds a reading of `device` decided on `version`, in a thread of its own.
     fn add(
         db: &Db,
@@ -175,12 +186,7 @@ mod postgres {
         // and one of a removed device.
         let (release, holder) = lock_device(&db, &d[0]);
         let first = add(&db, &batch, &d[0], 0, &user, today);
-        until("the first batch waits for the lock", || {
-            count(
-                &db,
-                "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%entries_version%'",
-            ) > 0
-        });
+        a_batch_waits_for_a_lock(&db);
         let fresh = add(&db, &batch, &d[1], 0, &user, today);
         let stale = add(&db, &batch, &d[2], 7, &user, today);
         let twins = [
@@ -232,12 +238,7 @@ mod postgres {
         .unwrap();
         let (release, holder) = lock_device(&db, &d[5]);
         let first = add(&db, &batch, &d[5], 0, &user, today);
-        until("the first batch waits for the lock", || {
-            count(
-                &db,
-                "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%entries_version%'",
-            ) > 0
-        });
+        a_batch_waits_for_a_lock(&db);
         let twice_today = add(&db, &batch, &d[6], 0, &user, today);
         let others = [
             add(&db, &batch, &d[7], 0, &user, today),
