@@ -1,8 +1,14 @@
-//! Request counts and latency by route, in Prometheus text format.
+//! Request counts and latency by route, the database pool's state, and how long work waited
+//! for a thread and a connection, in Prometheus text format.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
+
+use fleetdesk_persistence::waits::{WAIT_BUCKETS, Waits, WaitsSnapshot};
+
+/// How long database work waited for a thread of the blocking pool (`state::blocking`).
+pub static THREAD_WAITS: Waits = Waits::new();
 
 const LATENCY_BUCKETS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
@@ -64,8 +70,14 @@ impl Metrics {
         h.sum += seconds;
     }
 
-    /// Prometheus text exposition format.
-    pub fn render(&self, pool: (u32, u32), pool_max: u32) -> String {
+    /// Prometheus text exposition format. `waits`: what work waited for (a label), and how
+    /// long.
+    pub fn render(
+        &self,
+        pool: (u32, u32),
+        pool_max: u32,
+        waits: &[(&str, WaitsSnapshot)],
+    ) -> String {
         let mut out = String::new();
         let esc = |s: &str| {
             s.replace('\\', "\\\\")
@@ -131,6 +143,33 @@ impl Metrics {
         out.push_str("# HELP fleetdesk_db_pool_max_connections The pool's size limit.\n");
         out.push_str("# TYPE fleetdesk_db_pool_max_connections gauge\n");
         let _ = writeln!(out, "fleetdesk_db_pool_max_connections {pool_max}");
+        out.push_str(
+            "# HELP fleetdesk_wait_seconds How long work waited for a thread of the blocking pool or a database connection.\n",
+        );
+        out.push_str("# TYPE fleetdesk_wait_seconds histogram\n");
+        for (what, w) in waits {
+            for (bound, n) in WAIT_BUCKETS.iter().zip(w.cumulative) {
+                let _ = writeln!(
+                    out,
+                    "fleetdesk_wait_seconds_bucket{{resource=\"{what}\",le=\"{bound}\"}} {n}"
+                );
+            }
+            let _ = writeln!(
+                out,
+                "fleetdesk_wait_seconds_bucket{{resource=\"{what}\",le=\"+Inf\"}} {}",
+                w.count
+            );
+            let _ = writeln!(
+                out,
+                "fleetdesk_wait_seconds_sum{{resource=\"{what}\"}} {}",
+                w.seconds
+            );
+            let _ = writeln!(
+                out,
+                "fleetdesk_wait_seconds_count{{resource=\"{what}\"}} {}",
+                w.count
+            );
+        }
         out
     }
 }
@@ -144,7 +183,10 @@ mod tests {
         let m = Metrics::default();
         m.record("GET", "/x", 200, 0.003);
         m.record("GET", "/x", 200, 0.2);
-        let text = m.render((3, 1), 10);
+        let waits = Waits::new();
+        waits.record(std::time::Duration::from_micros(300));
+        waits.record(std::time::Duration::from_secs(3));
+        let text = m.render((3, 1), 10, &[("connection", waits.snapshot())]);
         assert!(text.contains(
             "fleetdesk_http_requests_total{method=\"GET\",route=\"/x\",status=\"200\"} 2"
         ));
@@ -152,5 +194,15 @@ mod tests {
         assert!(text.contains("le=\"0.25\"} 2"));
         assert!(text.contains("le=\"+Inf\"} 2"));
         assert!(text.contains("fleetdesk_db_pool_connections{state=\"in_use\"} 2"));
+        for line in [
+            r#"fleetdesk_wait_seconds_bucket{resource="connection",le="0.0001"} 0"#,
+            r#"fleetdesk_wait_seconds_bucket{resource="connection",le="0.0005"} 1"#,
+            r#"fleetdesk_wait_seconds_bucket{resource="connection",le="2.5"} 1"#,
+            r#"fleetdesk_wait_seconds_bucket{resource="connection",le="+Inf"} 2"#,
+            r#"fleetdesk_wait_seconds_sum{resource="connection"} 3.0003"#,
+            r#"fleetdesk_wait_seconds_count{resource="connection"} 2"#,
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} in:\n{text}");
+        }
     }
 }

@@ -22,12 +22,18 @@ pub struct AppState {
 pub type State = actix_web::web::Data<Arc<AppState>>;
 
 /// Runs blocking diesel work on actix's blocking pool, taking the connection inside it. What
-/// it logs carries the request's id.
+/// it logs carries the request's id; how long it waited for a thread goes to
+/// [`crate::metrics::THREAD_WAITS`].
 pub async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, crate::error::ApiError> + Send + 'static,
 ) -> Result<T, crate::error::ApiError> {
     let request_id = crate::logging::request_id();
-    actix_web::web::block(move || crate::logging::with_request_id(request_id, f)).await?
+    let queued = std::time::Instant::now();
+    actix_web::web::block(move || {
+        crate::metrics::THREAD_WAITS.record(queued.elapsed());
+        crate::logging::with_request_id(request_id, f)
+    })
+    .await?
 }
 
 pub use crate::clock::Clock;

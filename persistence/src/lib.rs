@@ -22,6 +22,7 @@ pub mod periods;
 mod queue;
 pub mod schema;
 pub mod stock;
+pub mod waits;
 pub mod webhooks;
 mod writer;
 
@@ -336,6 +337,22 @@ pub struct Db {
     /// On PostgreSQL, meter entries of concurrent requests are added together (see
     /// `entry_batch`).
     entries: Arc<entry_batch::EntryBatch>,
+    /// How long check-outs waited for a connection.
+    pool_waits: Arc<waits::Waits>,
+}
+
+/// Records each check-out's wait (and a timed-out one's) in the pool's [`waits::Waits`].
+#[derive(Debug)]
+struct CheckoutWaits(Arc<waits::Waits>);
+
+impl r2d2::HandleEvent for CheckoutWaits {
+    fn handle_checkout(&self, event: r2d2::event::CheckoutEvent) {
+        self.0.record(event.duration());
+    }
+
+    fn handle_timeout(&self, event: r2d2::event::TimeoutEvent) {
+        self.0.record(event.timeout());
+    }
 }
 
 impl Db {
@@ -352,7 +369,9 @@ impl Db {
                     .map_err(|e| DbError::Other(format!("cannot create {}: {e}", dir.display())))?;
             }
         }
+        let pool_waits = Arc::new(waits::Waits::new());
         let pool = r2d2::Pool::builder()
+            .event_handler(Box::new(CheckoutWaits(pool_waits.clone())))
             .max_size(options.max_size)
             .min_idle(Some(0))
             .connection_timeout(options.acquire_timeout)
@@ -363,6 +382,7 @@ impl Db {
             backend: Backend::of(url),
             sqlite_writer: Arc::default(),
             entries: Arc::default(),
+            pool_waits,
         })
     }
 
@@ -436,6 +456,12 @@ impl Db {
     pub fn pool_state(&self) -> (u32, u32) {
         let state = self.pool.state();
         (state.connections, state.idle_connections)
+    }
+
+    /// How long check-outs have waited for a connection (the ping of one idle for a second
+    /// included).
+    pub fn pool_waits(&self) -> waits::WaitsSnapshot {
+        self.pool_waits.snapshot()
     }
 
     pub fn max_size(&self) -> u32 {

@@ -344,6 +344,11 @@ async fn events_follow_changes_and_respect_scope(b: Backend) {
     .await;
 }
 
+async fn metrics_text(s: &TestServer) -> String {
+    let res = s.client.get(s.url("/metrics")).send().await.unwrap();
+    res.text().await.unwrap()
+}
+
 async fn operations_endpoints_answer(b: Backend) {
     let s = TestServer::start(b).await;
     let (status, body) = s.send(Method::GET, "/healthz", None, None).await;
@@ -379,15 +384,7 @@ async fn operations_endpoints_answer(b: Backend) {
 
     let cs = s.staff(StaffRole::CustomerService).await;
     s.get("/api/v1/accounts/missing", &cs).await;
-    let metrics = s
-        .client
-        .get(s.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = metrics_text(&s).await;
     assert!(metrics.contains(r#"fleetdesk_http_requests_total{method="GET",route="/api/v1/accounts/{id}",status="404"} 1"#), "{metrics}");
     assert!(
         metrics.contains(
@@ -397,4 +394,38 @@ async fn operations_endpoints_answer(b: Backend) {
     );
     assert!(metrics.contains("fleetdesk_db_pool_connections{state=\"idle\"}"));
     assert!(metrics.contains("fleetdesk_db_pool_max_connections 8"));
+
+    // Every request above waited for a thread and a connection: the waits are counted, each
+    // in the buckets up to the catch-all, and three more requests count three more of each.
+    let waits = |text: &str, resource: &str| -> u64 {
+        let value = |series: &str| -> u64 {
+            let line = text
+                .lines()
+                .find(|l| l.starts_with(series))
+                .unwrap_or_else(|| panic!("no {series} in:\n{text}"));
+            line.rsplit(' ').next().unwrap().parse().unwrap()
+        };
+        let count = value(&format!(
+            "fleetdesk_wait_seconds_count{{resource=\"{resource}\"}} "
+        ));
+        let all = value(&format!(
+            "fleetdesk_wait_seconds_bucket{{resource=\"{resource}\",le=\"+Inf\"}} "
+        ));
+        let lowest = value(&format!(
+            "fleetdesk_wait_seconds_bucket{{resource=\"{resource}\",le=\"0.0001\"}} "
+        ));
+        assert_eq!(count, all, "{text}");
+        assert!(lowest <= all, "{text}");
+        count
+    };
+    let before = [waits(&metrics, "thread"), waits(&metrics, "connection")];
+    assert!(before.iter().all(|n| *n >= 3), "{metrics}");
+    for _ in 0..3 {
+        s.get("/api/v1/accounts/missing", &cs).await;
+    }
+    let metrics = metrics_text(&s).await;
+    let after = [waits(&metrics, "thread"), waits(&metrics, "connection")];
+    for (b, a) in before.iter().zip(after) {
+        assert!(a >= b + 3, "{before:?} then {after:?}:\n{metrics}");
+    }
 }

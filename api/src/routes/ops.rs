@@ -41,12 +41,20 @@ async fn readyz(state: State) -> Result<HttpResponse, ApiError> {
 }
 
 /// Prometheus text: requests by route and status, a latency histogram, the pool's state.
+///
+/// `fleetdesk_wait_seconds` tells how long database work waited for a thread of the blocking
+/// pool (`resource="thread"`) and for a pooled connection (`resource="connection"`): waits
+/// that grow mean the process runs short of one or the other.
 #[utoipa::path(tag = "operations", responses((status = 200, content_type = "text/plain", body = String)))]
 #[get("/metrics")]
 async fn metrics(state: State) -> HttpResponse {
+    let waits = [
+        ("thread", crate::metrics::THREAD_WAITS.snapshot()),
+        ("connection", state.db.pool_waits()),
+    ];
     let text = state
         .metrics
-        .render(state.db.pool_state(), state.db.max_size());
+        .render(state.db.pool_state(), state.db.max_size(), &waits);
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(text)
