@@ -7,7 +7,7 @@
 --   BENCH_FIRST, BENCH_PROCESS, BENCH_PROCESSES
 --                    post-reading: this run's first device, and which share of the devices this
 --                    load generator takes when several run at once (each device once a day)
---   BENCH_DELAY_MS   a pause before each request on a connection (a paced run), 0 for none
+--   BENCH_DELAY_MS   the mean pause before each request on a connection (a paced run), 0 for none
 -- done() prints one line `BENCH {json}` that scripts/bench reads.
 
 local scenario = os.getenv("BENCH_SCENARIO")
@@ -70,9 +70,13 @@ function request()
   error("unknown BENCH_SCENARIO " .. tostring(scenario))
 end
 
+-- A paced run: each connection pauses before its next request for a random time, exponentially
+-- distributed around BENCH_DELAY_MS, so that connections send independently of each other (the
+-- arrivals of many clients, as pgbench -R schedules its anchor's), not in step — with the same
+-- pause for all, the connections started together keep sending in bursts.
 if delay_ms > 0 then
   function delay()
-    return delay_ms
+    return math.floor(-math.log(1 - math.random()) * delay_ms + 0.5)
   end
 end
 
