@@ -72,8 +72,8 @@ end
 
 -- A paced run: each connection pauses before its next request for a random time, exponentially
 -- distributed around BENCH_DELAY_MS, so that connections send independently of each other (the
--- arrivals of many clients, as pgbench -R schedules its anchor's), not in step — with the same
--- pause for all, the connections started together keep sending in bursts.
+-- arrivals of many clients, as pgbench -R schedules its anchor's), not in step: with the same
+-- pause for all, connections started together drift apart only as their response times differ.
 if delay_ms > 0 then
   function delay()
     return math.floor(-math.log(1 - math.random()) * delay_ms + 0.5)
