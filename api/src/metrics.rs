@@ -104,27 +104,16 @@ impl Metrics {
             );
             out.push_str("# TYPE fleetdesk_http_request_duration_seconds histogram\n");
             for (route, r) in &m.routes {
-                let (route, h) = (esc(route), &r.latency);
-                for (bound, n) in LATENCY_BUCKETS.iter().zip(h.buckets) {
-                    let _ = writeln!(
-                        out,
-                        "fleetdesk_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {n}"
-                    );
-                }
-                let _ = writeln!(
-                    out,
-                    "fleetdesk_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}",
-                    h.count
-                );
-                let _ = writeln!(
-                    out,
-                    "fleetdesk_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
-                    h.sum
-                );
-                let _ = writeln!(
-                    out,
-                    "fleetdesk_http_request_duration_seconds_count{{route=\"{route}\"}} {}",
-                    h.count
+                let h = &r.latency;
+                let label = format!("route=\"{}\"", esc(route));
+                let series = LATENCY_BUCKETS.iter().zip(h.buckets);
+                write_histogram(
+                    &mut out,
+                    "fleetdesk_http_request_duration_seconds",
+                    &label,
+                    series,
+                    h.count,
+                    h.sum,
                 );
             }
         }
@@ -148,30 +137,37 @@ impl Metrics {
         );
         out.push_str("# TYPE fleetdesk_wait_seconds histogram\n");
         for (what, w) in waits {
-            for (bound, n) in WAIT_BUCKETS.iter().zip(w.cumulative) {
-                let _ = writeln!(
-                    out,
-                    "fleetdesk_wait_seconds_bucket{{resource=\"{what}\",le=\"{bound}\"}} {n}"
-                );
-            }
-            let _ = writeln!(
-                out,
-                "fleetdesk_wait_seconds_bucket{{resource=\"{what}\",le=\"+Inf\"}} {}",
-                w.count
-            );
-            let _ = writeln!(
-                out,
-                "fleetdesk_wait_seconds_sum{{resource=\"{what}\"}} {}",
-                w.seconds
-            );
-            let _ = writeln!(
-                out,
-                "fleetdesk_wait_seconds_count{{resource=\"{what}\"}} {}",
-                w.count
+            let label = format!("resource=\"{what}\"");
+            let series = WAIT_BUCKETS.iter().zip(w.cumulative);
+            write_histogram(
+                &mut out,
+                "fleetdesk_wait_seconds",
+                &label,
+                series,
+                w.count,
+                w.seconds,
             );
         }
         out
     }
+}
+
+/// One histogram's series under `label`: a line per cumulative bucket, the catch-all, the sum
+/// and the count.
+fn write_histogram<'a>(
+    out: &mut String,
+    name: &str,
+    label: &str,
+    cumulative: impl Iterator<Item = (&'a f64, u64)>,
+    count: u64,
+    sum: f64,
+) {
+    for (bound, n) in cumulative {
+        let _ = writeln!(out, "{name}_bucket{{{label},le=\"{bound}\"}} {n}");
+    }
+    let _ = writeln!(out, "{name}_bucket{{{label},le=\"+Inf\"}} {count}");
+    let _ = writeln!(out, "{name}_sum{{{label}}} {sum}");
+    let _ = writeln!(out, "{name}_count{{{label}}} {count}");
 }
 
 #[cfg(test)]
