@@ -8,7 +8,10 @@ use fleetdesk_persistence::schema::*;
 use fleetdesk_persistence::{Conn, Db, PoolOptions};
 use fleetdesk_tests::{Backend, TestDb, both_backends};
 
-both_backends!(migrated_schema_matches_schema_rs);
+both_backends!(
+    migrated_schema_matches_schema_rs,
+    enumerated_columns_refuse_other_values
+);
 
 #[derive(QueryableByName, Debug, PartialEq, Eq)]
 struct ColumnInfo {
@@ -175,6 +178,62 @@ async fn migrated_schema_matches_schema_rs(b: Backend) {
             names, declared_columns,
             "{table}: the migrated columns differ from schema.rs"
         );
+    }
+}
+
+/// Runs `sql` on whichever backend `conn` is, for its error.
+fn execute(conn: &mut Conn, sql: &str) -> Result<usize, diesel::result::Error> {
+    match conn {
+        Conn::Postgresql(pg) => diesel::sql_query(sql).execute(pg),
+        Conn::Sqlite(lite) => diesel::sql_query(sql).execute(lite),
+    }
+}
+
+/// The enumerated columns a meter reading writes (PostgreSQL: domains, SQLite: CHECK
+/// constraints) refuse a value outside their set, and take one inside it as far as the
+/// check (the rows' references do not exist, so the insert fails later, on its keys).
+async fn enumerated_columns_refuse_other_values(b: Backend) {
+    use diesel::result::DatabaseErrorKind::{CheckViolation, ForeignKeyViolation};
+    use diesel::result::Error;
+    let (_guard, db) = migrated(b);
+    let mut conn = db.conn().unwrap();
+    let reading = |kind: &str, source: &str, correction: &str| {
+        format!(
+            "INSERT INTO meter_readings (id, device_id, kind, local_day, meter_values, source, \
+             correction_kind, flagged, recorded_by, recorded_at) VALUES ('r', 'no-device', \
+             '{kind}', '2026-12-01', '[1]', '{source}', {correction}, FALSE, 'no-user', \
+             '2026-12-01 08:00:00')"
+        )
+    };
+    let device = |status: &str| {
+        format!(
+            "INSERT INTO devices (id, account_id, site_id, model_id, serial_number, location, \
+             install_date, warranty_end, meters, status, created_at, updated_at) VALUES ('d', \
+             'no-account', 'no-site', 'no-model', 'S1', '', '2026-01-01', '2027-01-01', '[]', \
+             '{status}', '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+    };
+    let cases = [
+        (reading("estimate", "customer", "NULL"), CheckViolation),
+        (reading("reading", "email", "NULL"), CheckViolation),
+        (
+            reading("correction", "customer-service", "'meter-lost'"),
+            CheckViolation,
+        ),
+        (device("retired"), CheckViolation),
+        // Inside the sets: only the made-up references are refused.
+        (reading("reading", "phone", "NULL"), ForeignKeyViolation),
+        (
+            reading("correction", "customer-service", "'wrong-entry'"),
+            ForeignKeyViolation,
+        ),
+        (device("removed"), ForeignKeyViolation),
+    ];
+    for (sql, expected) in cases {
+        match execute(&mut conn, &sql) {
+            Err(Error::DatabaseError(kind, _)) if kind == expected => {}
+            other => panic!("{sql}: {other:?}, expected {expected:?}"),
+        }
     }
 }
 
