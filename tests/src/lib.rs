@@ -53,6 +53,19 @@ macro_rules! both_backends {
     };
 }
 
+/// Runs a statement of SQL text on whichever backend `conn` is: for tests that set up or probe
+/// rows the API does not reach.
+pub fn execute_sql(
+    conn: &mut fleetdesk_persistence::Conn,
+    sql: &str,
+) -> diesel::QueryResult<usize> {
+    use fleetdesk_persistence::Conn;
+    match conn {
+        Conn::Postgresql(pg) => diesel::sql_query(sql).execute(pg),
+        Conn::Sqlite(lite) => diesel::sql_query(sql).execute(lite),
+    }
+}
+
 /// The admin URL of the test PostgreSQL; a test that needs it fails without it.
 pub fn pg_admin_url() -> String {
     std::env::var("FLEETDESK_TEST_PG_URL").expect(

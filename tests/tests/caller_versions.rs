@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use fleetdesk_domain::identity::{CustomerRole, StaffRole};
 use fleetdesk_persistence::Conn;
-use fleetdesk_tests::{Backend, StatusCode, TestServer, both_backends};
+use fleetdesk_tests::{Backend, StatusCode, TestServer, both_backends, execute_sql};
 use serde_json::json;
 
 both_backends!(every_change_to_what_authorization_reads_moves_the_callers_version);
@@ -33,10 +33,7 @@ fn version(s: &TestServer, user_id: &str) -> i64 {
 fn execute(s: &TestServer, sql: &str, user_id: &str) {
     let sql = sql.replace(":user", &format!("'{user_id}'"));
     let mut conn = s.db.conn().unwrap();
-    let changed = match &mut **conn {
-        Conn::Postgresql(pg) => diesel::sql_query(&sql).execute(pg),
-        Conn::Sqlite(lite) => diesel::sql_query(&sql).execute(lite),
-    };
+    let changed = execute_sql(&mut conn, &sql);
     assert_eq!(changed.unwrap(), 1, "{sql}");
 }
 

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
 use fleetdesk_persistence::schema::*;
 use fleetdesk_persistence::{Conn, Db, PoolOptions};
-use fleetdesk_tests::{Backend, TestDb, both_backends};
+use fleetdesk_tests::{Backend, TestDb, both_backends, execute_sql};
 
 both_backends!(
     migrated_schema_matches_schema_rs,
@@ -181,14 +181,6 @@ async fn migrated_schema_matches_schema_rs(b: Backend) {
     }
 }
 
-/// Runs `sql` on whichever backend `conn` is, for its error.
-fn execute(conn: &mut Conn, sql: &str) -> Result<usize, diesel::result::Error> {
-    match conn {
-        Conn::Postgresql(pg) => diesel::sql_query(sql).execute(pg),
-        Conn::Sqlite(lite) => diesel::sql_query(sql).execute(lite),
-    }
-}
-
 /// The enumerated columns a meter reading writes (PostgreSQL: domains, SQLite: CHECK
 /// constraints) refuse a value outside their set, and take one inside it as far as the
 /// check (the rows' references do not exist, so the insert fails later, on its keys).
@@ -230,7 +222,7 @@ async fn enumerated_columns_refuse_other_values(b: Backend) {
         (device("removed"), ForeignKeyViolation),
     ];
     for (sql, expected) in cases {
-        match execute(&mut conn, &sql) {
+        match execute_sql(&mut conn, &sql) {
             Err(Error::DatabaseError(kind, _)) if kind == expected => {}
             other => panic!("{sql}: {other:?}, expected {expected:?}"),
         }
