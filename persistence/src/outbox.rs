@@ -2,6 +2,7 @@
 //! delivered later by a sender that claims due mails under a lease.
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use diesel::dsl::case_when;
 use diesel::prelude::*;
 
 use crate::schema::outbox;
@@ -113,19 +114,21 @@ pub fn claim_due(
 pub const REMOVED_BODY: &str = "(removed after delivery: it carried a single-use token)";
 
 /// Marks a mail delivered. A sensitive mail delivered to its recipient loses its body
-/// (`purge`); the metadata stays.
+/// (`purge`) in the same statement, so no reader ever sees it delivered with its token; the
+/// metadata stays.
 pub fn mark_sent(conn: &mut Conn, id: &str, at: DateTime<Utc>, purge: bool) -> DbResult<()> {
-    diesel::update(outbox::table.find(id))
-        .set((
-            outbox::sent_at.eq(Some(at.naive_utc())),
-            outbox::locked_until.eq(None::<NaiveDateTime>),
-            outbox::last_error.eq(None::<String>),
-        ))
-        .execute(conn)?;
+    let delivered = (
+        outbox::sent_at.eq(Some(at.naive_utc())),
+        outbox::locked_until.eq(None::<NaiveDateTime>),
+        outbox::last_error.eq(None::<String>),
+    );
+    let row = diesel::update(outbox::table.find(id));
     if purge {
-        diesel::update(outbox::table.find(id).filter(outbox::sensitive.eq(true)))
-            .set(outbox::body.eq(REMOVED_BODY))
-            .execute(conn)?;
+        let body = case_when::<_, _, diesel::sql_types::Text>(outbox::sensitive, REMOVED_BODY)
+            .otherwise(outbox::body);
+        row.set((delivered, outbox::body.eq(body))).execute(conn)?;
+    } else {
+        row.set(delivered).execute(conn)?;
     }
     Ok(())
 }
