@@ -6,10 +6,12 @@
 //! are being written wait and then go together: one statement and one commit (one flush of
 //! the log) for all of them. Every entry still moves its device's version only from the version its checks read,
 //! so a batch changes nothing about which entry wins; it shares the statement and the commit.
-//! Nobody is answered before the commit that holds their entry.
+//! Nobody is answered before the commit that holds their entry, and a waiting request is woken
+//! only for its own answer or its turn to write.
 
-use std::collections::{HashMap, HashSet};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::collections::HashSet;
+use std::sync::mpsc::{self, Sender};
+use std::sync::{Mutex, MutexGuard};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::pg::{Pg, PgConnection};
@@ -31,10 +33,9 @@ const MAX_BATCH: usize = 64;
 /// writer, two and unbatched entries (docs/benchmarks.md).
 const WRITERS: usize = 4;
 
-/// The entries waiting to be added, and the answers for those added (see the module).
+/// The entries waiting to be added (see the module).
 pub struct EntryBatch {
     state: Mutex<State>,
-    written: Condvar,
     /// At most this many batches are written at once.
     writers: usize,
 }
@@ -47,17 +48,30 @@ impl Default for EntryBatch {
 
 #[derive(Default)]
 struct State {
-    next_ticket: u64,
     waiting: Vec<Pending>,
-    /// Answers by ticket, until their requests take them.
-    answers: HashMap<u64, DbResult<bool>>,
     /// How many requests are writing a batch.
     writing: usize,
 }
 
+impl State {
+    /// The next batch: the oldest entries waiting.
+    fn take(&mut self) -> Vec<Pending> {
+        let take = self.waiting.len().min(MAX_BATCH);
+        self.waiting.drain(..take).collect()
+    }
+}
+
+/// An entry waiting, and where its request is told what became of it.
 struct Pending {
-    ticket: u64,
     entry: Entry,
+    reply: Sender<Turn>,
+}
+
+/// What a waiting request is told: its answer, or that it writes the next batch (which holds
+/// its own entry). Each request is woken for its own turn only.
+enum Turn {
+    Answer(DbResult<bool>),
+    Write(Vec<Pending>),
 }
 
 /// An entry and its event, owned: whichever request writes the batch writes it.
@@ -87,20 +101,19 @@ impl EntryBatch {
     pub fn new(writers: usize) -> Self {
         Self {
             state: Mutex::default(),
-            written: Condvar::new(),
             writers: writers.max(1),
         }
     }
 
-    /// How many entries wait for the batch being written to finish.
+    /// How many entries wait for a writer.
     pub fn waiting(&self) -> usize {
         self.state().waiting.len()
     }
 
     /// [`devices::add_entry`], in the next batch on PostgreSQL: `false`, and nothing written,
-    /// when another entry of the device or its removal came first. `conn` writes the batch
-    /// when this request's turn comes first; it must not be inside a transaction (each batch
-    /// commits as it runs). On SQLite, whose writers take turns anyway, it is `add_entry`.
+    /// when another entry of the device or its removal came first. `conn` writes a batch when
+    /// this request's turn comes; it must not be inside a transaction (each batch commits as
+    /// it runs). On SQLite, whose writers take turns anyway, it is `add_entry`.
     pub fn add(
         &self,
         conn: &mut Conn,
@@ -111,89 +124,88 @@ impl EntryBatch {
         let Conn::Postgresql(pg) = conn else {
             return devices::add_entry(conn, version, row, event);
         };
+        let (reply, turns) = mpsc::channel();
         let entry = Entry::new(version, row, event);
-        let mut state = self.state();
-        let ticket = state.next_ticket;
-        state.next_ticket += 1;
-        state.waiting.push(Pending { ticket, entry });
+        let mut batch = {
+            let mut state = self.state();
+            state.waiting.push(Pending { entry, reply });
+            // A writer free: this request writes what waits, its own entry with it.
+            (state.writing < self.writers).then(|| {
+                state.writing += 1;
+                state.take()
+            })
+        };
         loop {
-            if let Some(answer) = state.answers.remove(&ticket) {
-                return answer;
+            if let Some(pending) = batch.take() {
+                let _turn = WriterTurn(self);
+                for (reply, answer) in write(pg, pending) {
+                    // A request that is gone has nobody to tell.
+                    let _ = reply.send(Turn::Answer(answer));
+                }
             }
-            if state.waiting.is_empty() || state.writing >= self.writers {
-                // Its entry is being written, or the writers are all busy.
-                state = self.written.wait(state).unwrap_or_else(|e| e.into_inner());
-                continue;
+            match turns.recv() {
+                Ok(Turn::Answer(answer)) => return answer,
+                Ok(Turn::Write(next)) => batch = Some(next),
+                // Its writer panicked before answering.
+                Err(_) => {
+                    return Err(DbError::Other(
+                        "the batch of entries was not written".into(),
+                    ));
+                }
             }
-            // This request writes what waits (its own entry, unless another writer took it).
-            let take = state.waiting.len().min(MAX_BATCH);
-            let batch: Vec<Pending> = state.waiting.drain(..take).collect();
-            state.writing += 1;
-            drop(state);
-            let mut writing = Writing {
-                batch: self,
-                tickets: batch.iter().map(|p| p.ticket).collect(),
-            };
-            let answers = write(pg, batch);
-            state = self.state();
-            writing.tickets.clear();
-            drop(writing);
-            state.answers.extend(answers);
-            state.writing -= 1;
-            self.written.notify_all();
         }
     }
 }
 
-/// While a batch is written: if the writer never gets to answer (it panicked), its entries are
-/// answered with an error and the next request writes, so that nobody waits for good.
-struct Writing<'a> {
-    batch: &'a EntryBatch,
-    tickets: Vec<u64>,
-}
+/// A request's turn at writing. When it ends (the batch answered, or the writer panicked) the
+/// turn passes to the oldest entry waiting, whose request writes the next batch; with nothing
+/// waiting, the writer is free for the next request that comes.
+struct WriterTurn<'a>(&'a EntryBatch);
 
-impl Drop for Writing<'_> {
+impl Drop for WriterTurn<'_> {
     fn drop(&mut self) {
-        if self.tickets.is_empty() {
+        let mut state = self.0.state();
+        if state.waiting.is_empty() {
+            state.writing -= 1;
             return;
         }
-        let mut state = self.batch.state();
-        for ticket in self.tickets.drain(..) {
-            let lost = DbError::Other("the batch of entries was not written".into());
-            state.answers.insert(ticket, Err(lost));
+        let next = state.take();
+        drop(state);
+        // The oldest entry's request waits for its turn, so it is there to take it; were it
+        // not, the batch's requests would be answered with an error as their replies drop.
+        let to = next[0].reply.clone();
+        if to.send(Turn::Write(next)).is_err() {
+            self.0.state().writing -= 1;
         }
-        state.writing -= 1;
-        self.batch.written.notify_all();
     }
 }
 
-/// Writes `batch` and answers each ticket: one statement for all, or where that fails, one
+/// Writes `batch` and answers each entry: one statement for all, or where that fails, one
 /// statement for each (so that each gets its own answer, such as a unique violation).
-fn write(pg: &mut PgConnection, mut batch: Vec<Pending>) -> Vec<(u64, DbResult<bool>)> {
-    if let [one] = batch.as_slice() {
-        return vec![(one.ticket, write_one(pg, &one.entry))];
+fn write(pg: &mut PgConnection, mut batch: Vec<Pending>) -> Vec<(Sender<Turn>, DbResult<bool>)> {
+    if batch.len() == 1 {
+        return batch
+            .into_iter()
+            .map(|one| {
+                let answer = write_one(pg, &one.entry);
+                (one.reply, answer)
+            })
+            .collect();
     }
     // One entry per device: of those decided on one device, at most one can move its version,
     // and an entry decided on an older version than another cannot. The others are answered
-    // as having come second. In device order, so that two batches lock devices alike.
+    // as having come second. In device order, so that two batches lock devices alike; the
+    // sort is stable, so of entries decided on one version the first to come is kept.
     batch.sort_by(|a, b| {
-        (
-            &a.entry.row.device_id,
-            std::cmp::Reverse(a.entry.version),
-            a.ticket,
-        )
-            .cmp(&(
-                &b.entry.row.device_id,
-                std::cmp::Reverse(b.entry.version),
-                b.ticket,
-            ))
+        (&a.entry.row.device_id, std::cmp::Reverse(a.entry.version))
+            .cmp(&(&b.entry.row.device_id, std::cmp::Reverse(b.entry.version)))
     });
     let mut answers = Vec::with_capacity(batch.len());
     let mut kept: Vec<Pending> = Vec::with_capacity(batch.len());
     for pending in batch {
         match kept.last() {
             Some(last) if last.entry.row.device_id == pending.entry.row.device_id => {
-                answers.push((pending.ticket, Ok(false)));
+                answers.push((pending.reply, Ok(false)));
             }
             _ => kept.push(pending),
         }
@@ -202,14 +214,17 @@ fn write(pg: &mut PgConnection, mut batch: Vec<Pending>) -> Vec<(u64, DbResult<b
     match AddEntries::new(&entries).and_then(|q| Ok(q.load::<String>(pg)?)) {
         Ok(added) => {
             let added: HashSet<String> = added.into_iter().collect();
-            answers.extend(
-                kept.iter()
-                    .map(|p| (p.ticket, Ok(added.contains(&p.entry.event_id)))),
-            );
+            answers.extend(kept.into_iter().map(|p| {
+                let answer = Ok(added.contains(&p.entry.event_id));
+                (p.reply, answer)
+            }));
         }
         Err(e) => {
             log::debug!(target: "fleetdesk::entries", "a batch of {} entries failed ({e}); each on its own", kept.len());
-            answers.extend(kept.iter().map(|p| (p.ticket, write_one(pg, &p.entry))));
+            answers.extend(kept.into_iter().map(|p| {
+                let answer = write_one(pg, &p.entry);
+                (p.reply, answer)
+            }));
         }
     }
     answers
