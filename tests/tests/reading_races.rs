@@ -187,4 +187,85 @@ mod postgres {
             .await;
         assert_eq!(history["items"].as_array().unwrap().len(), 1, "{history}");
     }
+
+    /// An entry decided again after another came first is recorded after it, whatever the
+    /// time its request began with: the newest entry is the last one added, and a later
+    /// reading is checked against it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_entry_decided_again_is_recorded_after_the_one_that_came_first() {
+        let day = Utc.with_ymd_and_hms(2026, 11, 10, 9, 0, 0).unwrap();
+        let clock = Clock::fixed(day);
+        let c = clock.clone();
+        let s =
+            TestServer::start_configured(Backend::Postgres, move |config| config.clock = c).await;
+        let cs = s.staff_user(StaffRole::CustomerService).await;
+        let cs_id = s.get("/api/v1/me", &cs.token).await.1["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let account = s.create_account(&cs.token, "C-ORDER", "S-ORDER").await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let site = s
+            .create_site(&cs.token, &account, "HQ", "Europe/Stockholm")
+            .await;
+        let model = s.create_model(&cs.token, "Order 60", 60, &["black"]).await;
+        let device = s
+            .create_device(&cs.token, &account, &site, &model, "ORDER-1")
+            .await["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let admin = s.customer(&account, CustomerRole::Administrator).await;
+        let readings = format!("/api/v1/devices/{device}/meter-readings");
+        let (status, body) = s
+            .post(&readings, &admin, json!({"values": {"black": 1000}}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        clock.set(day + chrono::Duration::days(1));
+
+        // A correction to 5,000 whose request began a minute after the reading's (another
+        // process, or a request that took its time) commits while the reading of 5,050 waits:
+        // the reading is decided again against the correction, and is the newest entry.
+        let corrected_at = clock.now() + chrono::Duration::minutes(1);
+        let held = device.clone();
+        let (commit, writer) = hold(s.db.clone(), move |c| {
+            let who = std::sync::Arc::new(load_principal(c, &cs_id)?.unwrap());
+            let correction = app_readings::NewCorrection {
+                kind: CorrectionKind::WrongEntry,
+                values: [("black".to_owned(), Some(5000))].into(),
+                final_values: Default::default(),
+                reason: "The counter was read wrongly".to_owned(),
+            };
+            app_readings::correct(c, &who, &held, correction, corrected_at)?;
+            Ok(())
+        });
+        let (status, body) = reading_while_held(&s, &admin, &device, 5050, commit, writer).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (_, history) = s.get(&readings, &admin).await;
+        let entries: Vec<_> = history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["kind"].as_str().unwrap(), e["values"]["black"].as_i64()))
+            .collect();
+        assert_eq!(
+            entries,
+            [
+                ("reading", Some(5050)),
+                ("correction", Some(5000)),
+                ("reading", Some(1000))
+            ],
+            "newest first: {history}"
+        );
+
+        // The next day, a count below the 5,050 on record is refused.
+        clock.set(day + chrono::Duration::days(2));
+        let (status, problem) = s
+            .post(&readings, &admin, json!({"values": {"black": 5020}}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(problem["code"], "meter_reading_lower_than_previous");
+    }
 }

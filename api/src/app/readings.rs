@@ -187,11 +187,25 @@ pub fn time_zone(name: &str) -> Result<fleetdesk_domain::sites::Tz, ApiError> {
 /// between reading the device and adding it: each time one of the contenders wins.
 const ENTRY_ATTEMPTS: usize = 5;
 
+/// The time an entry is recorded at: `now`, or just after the newest entry where that was
+/// recorded later — by a request that began after this one but was added first, or a process
+/// whose clock runs ahead. Entries are thus recorded in the order they are added, which is the
+/// order the newest entry, usage and every later check read them in.
+fn recorded_at(now: DateTime<Utc>, latest: Option<&ReadingRow>) -> DateTime<Utc> {
+    match latest {
+        Some(row) if row.recorded_at() >= now => {
+            row.recorded_at() + chrono::Duration::microseconds(1)
+        }
+        _ => now,
+    }
+}
+
 /// Decides an entry of device `id` with `decide` until it is added on the version its checks
 /// read (`add_entry`'s compare-and-set): what `decide` refuses is the answer, and once added,
 /// the entry. Concurrent entries for a device thus take turns without a lock held across round
 /// trips (see `Db::write_statements`). With `batch` (outside a transaction) the entry is added
-/// together with other requests' entries (`EntryBatch::add`).
+/// together with other requests' entries (`EntryBatch::add`). `decide` is given the time the
+/// entry is recorded at ([`recorded_at`]).
 fn add_decided(
     c: &mut Conn,
     batch: Option<&EntryBatch>,
@@ -203,14 +217,16 @@ fn add_decided(
         &Principal,
         &DeviceContext,
         Option<ReadingRow>,
+        DateTime<Utc>,
     ) -> Result<(ReadingRow, EventKind, serde_json::Value), ApiError>,
     now: DateTime<Utc>,
 ) -> Result<ReadingRow, ApiError> {
     for _ in 0..ENTRY_ATTEMPTS {
         let (who, ctx, latest) = device_for_entry(c, actor, action, id)?;
         active(&ctx.device)?;
-        let (row, kind, payload) = decide(c, &who, &ctx, latest)?;
-        let event = device_event_of(kind, &ctx.device, &who.user_id, payload, now);
+        let at = recorded_at(now, latest.as_ref());
+        let (row, kind, payload) = decide(c, &who, &ctx, latest, at)?;
+        let event = device_event_of(kind, &ctx.device, &who.user_id, payload, at);
         let added = match batch {
             Some(batch) => batch.add(c, ctx.entries_version, &row, event),
             None => repo::add_entry(c, ctx.entries_version, &row, event),
@@ -244,7 +260,8 @@ pub fn submit(
     let decide = |c: &mut Conn,
                   who: &Principal,
                   ctx: &DeviceContext,
-                  latest_row: Option<ReadingRow>| {
+                  latest_row: Option<ReadingRow>,
+                  now: DateTime<Utc>| {
         let values =
             rules::parse_values(&meters_of(&ctx.device.meters)?, &raw).map_err(refusal_of(id))?;
         let today = rules::local_day(now, time_zone(&ctx.time_zone)?);
@@ -315,7 +332,8 @@ pub fn correct(
     let decide = |_: &mut Conn,
                   who: &Principal,
                   ctx: &DeviceContext,
-                  latest: Option<ReadingRow>| {
+                  latest: Option<ReadingRow>,
+                  now: DateTime<Utc>| {
         let meters = meters_of(&ctx.device.meters)?;
         let (corrected, final_values) = rules::parse_correction(kind, &meters, &raw, &raw_final)
             .map_err(correction_refusal(id))?;
