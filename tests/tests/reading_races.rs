@@ -94,8 +94,18 @@ mod postgres {
         (status, res.json().await.unwrap())
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_reading_is_decided_again_when_an_entry_or_the_removal_came_first() {
+    /// A server on a fixed clock, customer service's user id, an account's administrator
+    /// (their token) and its devices (one per serial, of a model of 60 pages a minute).
+    struct Setting {
+        s: TestServer,
+        clock: Clock,
+        cs_id: String,
+        admin: String,
+        devices: Vec<String>,
+    }
+
+    /// The devices are read once at 1,000 at 9:00 on a day; the clock then moves on a day.
+    async fn devices_read_once(serials: &[&str]) -> Setting {
         let day = Utc.with_ymd_and_hms(2026, 11, 10, 9, 0, 0).unwrap();
         let clock = Clock::fixed(day);
         let c = clock.clone();
@@ -115,7 +125,7 @@ mod postgres {
             .await;
         let model = s.create_model(&cs.token, "Race 60", 60, &["black"]).await;
         let mut devices = Vec::new();
-        for serial in ["RACE-1", "RACE-2"] {
+        for serial in serials {
             let device = s
                 .create_device(&cs.token, &account, &site, &model, serial)
                 .await;
@@ -133,6 +143,24 @@ mod postgres {
             assert_eq!(status, StatusCode::CREATED, "{body}");
         }
         clock.set(day + chrono::Duration::days(1));
+        Setting {
+            s,
+            clock,
+            cs_id,
+            admin,
+            devices,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_reading_is_decided_again_when_an_entry_or_the_removal_came_first() {
+        let Setting {
+            s,
+            clock,
+            cs_id,
+            admin,
+            devices,
+        } = devices_read_once(&["RACE-1", "RACE-2"]).await;
         let now = clock.now();
 
         // Customer service corrects the first device to a true count of 5,000 and holds its
@@ -193,37 +221,15 @@ mod postgres {
     /// reading is checked against it.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_entry_decided_again_is_recorded_after_the_one_that_came_first() {
-        let day = Utc.with_ymd_and_hms(2026, 11, 10, 9, 0, 0).unwrap();
-        let clock = Clock::fixed(day);
-        let c = clock.clone();
-        let s =
-            TestServer::start_configured(Backend::Postgres, move |config| config.clock = c).await;
-        let cs = s.staff_user(StaffRole::CustomerService).await;
-        let cs_id = s.get("/api/v1/me", &cs.token).await.1["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let account = s.create_account(&cs.token, "C-ORDER", "S-ORDER").await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let site = s
-            .create_site(&cs.token, &account, "HQ", "Europe/Stockholm")
-            .await;
-        let model = s.create_model(&cs.token, "Order 60", 60, &["black"]).await;
-        let device = s
-            .create_device(&cs.token, &account, &site, &model, "ORDER-1")
-            .await["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let admin = s.customer(&account, CustomerRole::Administrator).await;
+        let Setting {
+            s,
+            clock,
+            cs_id,
+            admin,
+            devices,
+        } = devices_read_once(&["RACE-1"]).await;
+        let device = devices[0].clone();
         let readings = format!("/api/v1/devices/{device}/meter-readings");
-        let (status, body) = s
-            .post(&readings, &admin, json!({"values": {"black": 1000}}))
-            .await;
-        assert_eq!(status, StatusCode::CREATED, "{body}");
-        clock.set(day + chrono::Duration::days(1));
 
         // A correction to 5,000 whose request began a minute after the reading's (another
         // process, or a request that took its time) commits while the reading of 5,050 waits:
@@ -261,7 +267,7 @@ mod postgres {
         );
 
         // The next day, a count below the 5,050 on record is refused.
-        clock.set(day + chrono::Duration::days(2));
+        clock.set(clock.now() + chrono::Duration::days(1));
         let (status, problem) = s
             .post(&readings, &admin, json!({"values": {"black": 5020}}))
             .await;
