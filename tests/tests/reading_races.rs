@@ -67,6 +67,28 @@ mod postgres {
         }
     }
 
+    /// Customer service (`cs_id`) corrects `device` to a true count of 5,000 at `at`, in a
+    /// transaction held open (see [`hold`]).
+    fn hold_correction(
+        s: &TestServer,
+        cs_id: String,
+        device: &str,
+        at: chrono::DateTime<Utc>,
+    ) -> (mpsc::Sender<()>, std::thread::JoinHandle<()>) {
+        let device = device.to_owned();
+        hold(s.db.clone(), move |c| {
+            let who = std::sync::Arc::new(load_principal(c, &cs_id)?.unwrap());
+            let correction = app_readings::NewCorrection {
+                kind: CorrectionKind::WrongEntry,
+                values: [("black".to_owned(), Some(5000))].into(),
+                final_values: Default::default(),
+                reason: "The counter was read wrongly".to_owned(),
+            };
+            app_readings::correct(c, &who, &device, correction, at)?;
+            Ok(())
+        })
+    }
+
     /// Sends a reading and, while it is under way, lets the held writer commit.
     async fn reading_while_held(
         s: &TestServer,
@@ -166,18 +188,8 @@ mod postgres {
         // Customer service corrects the first device to a true count of 5,000 and holds its
         // transaction; a reading of 3,000 (above the 1,000 it can see) waits for it, and is
         // then decided against the correction: lower than the count now on record.
-        let (device, cs_again) = (devices[0].clone(), cs_id.clone());
-        let (commit, writer) = hold(s.db.clone(), move |c| {
-            let who = std::sync::Arc::new(load_principal(c, &cs_id)?.unwrap());
-            let correction = app_readings::NewCorrection {
-                kind: CorrectionKind::WrongEntry,
-                values: [("black".to_owned(), Some(5000))].into(),
-                final_values: Default::default(),
-                reason: "The counter was read wrongly".to_owned(),
-            };
-            app_readings::correct(c, &who, &device, correction, now)?;
-            Ok(())
-        });
+        let cs_again = cs_id.clone();
+        let (commit, writer) = hold_correction(&s, cs_id, &devices[0], now);
         let (status, problem) =
             reading_while_held(&s, &admin, &devices[0], 3000, commit, writer).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
@@ -235,18 +247,7 @@ mod postgres {
         // process, or a request that took its time) commits while the reading of 5,050 waits:
         // the reading is decided again against the correction, and is the newest entry.
         let corrected_at = clock.now() + chrono::Duration::minutes(1);
-        let held = device.clone();
-        let (commit, writer) = hold(s.db.clone(), move |c| {
-            let who = std::sync::Arc::new(load_principal(c, &cs_id)?.unwrap());
-            let correction = app_readings::NewCorrection {
-                kind: CorrectionKind::WrongEntry,
-                values: [("black".to_owned(), Some(5000))].into(),
-                final_values: Default::default(),
-                reason: "The counter was read wrongly".to_owned(),
-            };
-            app_readings::correct(c, &who, &held, correction, corrected_at)?;
-            Ok(())
-        });
+        let (commit, writer) = hold_correction(&s, cs_id, &device, corrected_at);
         let (status, body) = reading_while_held(&s, &admin, &device, 5050, commit, writer).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let (_, history) = s.get(&readings, &admin).await;
