@@ -385,14 +385,10 @@ pub async fn idempotency(
     let claim = {
         let (state, principal, key) = (state.clone(), principal.clone(), key.clone());
         blocking(move || {
-            let mut conn = state.db.conn()?;
-            Ok(idempotency::claim(
-                &mut conn,
-                &principal,
-                &key,
-                &request_hash,
-                state.config.clock.now(),
-            )?)
+            let now = state.config.clock.now();
+            Ok(state.db.write_statements(|conn| {
+                idempotency::claim(conn, &principal, &key, &request_hash, now)
+            })?)
         })
         .await
     };
@@ -458,8 +454,9 @@ pub async fn idempotency(
         };
         let (state, principal, key) = (state.clone(), principal.clone(), key.clone());
         let saved = blocking(move || {
-            let mut conn = state.db.conn()?;
-            Ok(idempotency::complete(&mut conn, &principal, &key, &stored)?)
+            Ok(state
+                .db
+                .write_statements(|conn| idempotency::complete(conn, &principal, &key, &stored))?)
         })
         .await;
         if let Err(e) = saved {
@@ -476,8 +473,9 @@ pub async fn idempotency(
 async fn forget(state: &Arc<AppState>, principal: &str, key: &str) {
     let (state, principal, key) = (state.clone(), principal.to_owned(), key.to_owned());
     let released = blocking(move || {
-        let mut conn = state.db.conn()?;
-        Ok(idempotency::release(&mut conn, &principal, &key)?)
+        Ok(state
+            .db
+            .write_statements(|conn| idempotency::release(conn, &principal, &key))?)
     })
     .await;
     if let Err(e) = released {

@@ -104,23 +104,18 @@ pub struct SenderSettings {
 /// Delivers one batch of due mails; returns how many were attempted.
 pub fn deliver_due(db: &Db, transport: &Transport, settings: &SenderSettings) -> DbResult<usize> {
     let lease = chrono::Duration::from_std(settings.lease).unwrap_or(chrono::Duration::minutes(1));
-    let batch = {
-        let mut conn = db.conn()?;
-        outbox::claim_due(&mut conn, settings.clock.now(), lease, 20)?
-    };
+    // On SQLite each write takes its turn in the writers' queue with the requests' writes.
+    let batch = db.write(|conn| outbox::claim_due(conn, settings.clock.now(), lease, 20))?;
     for mail in &batch {
         let result = transport.send(&settings.from, mail);
-        let mut conn = db.conn()?;
         let now = settings.clock.now();
         match result {
             // A token is kept only where the log shows mails whole (development): once a
             // relay took the mail, or the log refused to show it, its body is removed.
-            Ok(()) => outbox::mark_sent(
-                &mut conn,
-                &mail.id,
-                now,
-                !matches!(transport, Transport::Log { bodies: true }),
-            )?,
+            Ok(()) => {
+                let purge = !matches!(transport, Transport::Log { bodies: true });
+                db.write_statements(|conn| outbox::mark_sent(conn, &mail.id, now, purge))?
+            }
             Err(e) => {
                 let to_chrono = |d: Duration| {
                     chrono::Duration::from_std(d).unwrap_or(chrono::Duration::hours(1))
@@ -133,7 +128,7 @@ pub fn deliver_due(db: &Db, transport: &Transport, settings: &SenderSettings) ->
                 );
                 log::warn!(target: "fleetdesk::mail", "mail {} to {} failed (attempt {}): {e}; retrying in {}s",
                     mail.id, mail.recipient, mail.attempts, wait.num_seconds());
-                outbox::mark_failed(&mut conn, &mail.id, &e, now + wait)?;
+                db.write_statements(|conn| outbox::mark_failed(conn, &mail.id, &e, now + wait))?;
             }
         }
     }

@@ -42,8 +42,10 @@ struct KeyRow {
     created_at: chrono::NaiveDateTime,
 }
 
-/// Claims `key` for `principal`. Runs its statements on their own (not in a caller's
-/// transaction): the primary key decides between concurrent claims.
+/// Claims `key` for `principal`. Runs through [`crate::Db::write_statements`]: on PostgreSQL
+/// its statements stand alone (a refused insert would abort a transaction), and the primary key
+/// decides between concurrent claims; on SQLite it takes its turn in the writers' queue rather
+/// than wait for the write lock in the busy handler.
 pub fn claim(
     conn: &mut Conn,
     principal: &str,

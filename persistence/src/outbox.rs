@@ -68,46 +68,44 @@ pub fn enqueue(conn: &mut Conn, mail: &NewMail<'_>, at: DateTime<Utc>) -> DbResu
 }
 
 /// Claims up to `limit` due mails for `lease`: no other sender takes them until the lease
-/// ends. Counts the attempt. Runs its own write transaction.
+/// ends. Counts the attempt. Run it in a write transaction ([`crate::Db::write`]).
 pub fn claim_due(
     conn: &mut Conn,
     now: DateTime<Utc>,
     lease: Duration,
     limit: i64,
 ) -> DbResult<Vec<OutboxRow>> {
-    crate::write(conn, |conn| {
-        let now_naive = now.naive_utc();
-        let due = outbox::table
-            .filter(outbox::sent_at.is_null())
-            .filter(outbox::next_attempt_at.le(now_naive))
-            .filter(
-                outbox::locked_until
-                    .is_null()
-                    .or(outbox::locked_until.lt(now_naive)),
-            )
-            .order(outbox::next_attempt_at.asc())
-            .select(outbox::id)
-            .limit(limit);
-        let ids: Vec<String> = match conn {
-            // Rows another process is claiming right now are skipped, not waited for.
-            Conn::Postgresql(pg) => due.for_update().skip_locked().load(pg)?,
-            Conn::Sqlite(_) => due.load(conn)?,
-        };
-        if ids.is_empty() {
-            return Ok(Vec::new());
-        }
-        diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
-            .set((
-                outbox::locked_until.eq(Some((now + lease).naive_utc())),
-                outbox::attempts.eq(outbox::attempts + 1),
-            ))
-            .execute(conn)?;
-        Ok(outbox::table
-            .filter(outbox::id.eq_any(&ids))
-            .order(outbox::next_attempt_at.asc())
-            .select(OutboxRow::as_select())
-            .load(conn)?)
-    })
+    let now_naive = now.naive_utc();
+    let due = outbox::table
+        .filter(outbox::sent_at.is_null())
+        .filter(outbox::next_attempt_at.le(now_naive))
+        .filter(
+            outbox::locked_until
+                .is_null()
+                .or(outbox::locked_until.lt(now_naive)),
+        )
+        .order(outbox::next_attempt_at.asc())
+        .select(outbox::id)
+        .limit(limit);
+    let ids: Vec<String> = match conn {
+        // Rows another process is claiming right now are skipped, not waited for.
+        Conn::Postgresql(pg) => due.for_update().skip_locked().load(pg)?,
+        Conn::Sqlite(_) => due.load(conn)?,
+    };
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+        .set((
+            outbox::locked_until.eq(Some((now + lease).naive_utc())),
+            outbox::attempts.eq(outbox::attempts + 1),
+        ))
+        .execute(conn)?;
+    Ok(outbox::table
+        .filter(outbox::id.eq_any(&ids))
+        .order(outbox::next_attempt_at.asc())
+        .select(OutboxRow::as_select())
+        .load(conn)?)
 }
 
 /// What a delivered mail that carried a token keeps of its body.
