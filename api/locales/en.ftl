@@ -514,6 +514,7 @@ invalid-no-fragment = must not have a fragment (#…)
 invalid-not-a-url = is not a URL: { $cause }
 invalid-must-https-not = must be https, not { $scheme }
 invalid-host-unresolved = its host { $host } cannot be resolved
+invalid-host-unresolved-in-time = its host { $host } cannot be resolved: its nameserver gave no answer within { $seconds } s
 invalid-host-not-public = its host resolves to { $address }, which is not a public address (loopback, private, link-local and metadata addresses are refused)
 detail-file-type-mismatch = the file was sent as { $declared }, but its content is { $kind }
 detail-access-token-signature = the access token's signature is invalid

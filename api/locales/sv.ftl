@@ -513,6 +513,7 @@ invalid-no-fragment = får inte ha ett fragment (#…)
 invalid-not-a-url = är ingen URL: { $cause }
 invalid-must-https-not = måste vara https, inte { $scheme }
 invalid-host-unresolved = värden { $host } går inte att slå upp
+invalid-host-unresolved-in-time = värden { $host } går inte att slå upp: dess namnserver svarade inte inom { $seconds } s
 invalid-host-not-public = värden pekar på { $address }, som inte är en publik adress (loopback-, privata, länklokala och metadataadresser avvisas)
 detail-file-type-mismatch = filen skickades som { $declared }, men innehållet är { $kind }
 detail-access-token-signature = åtkomsttokens signatur är ogiltig

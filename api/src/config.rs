@@ -65,6 +65,9 @@ pub struct WebhookConfig {
     pub retry_window: Duration,
     /// After a rotation, how long the replaced secret still signs.
     pub secret_overlap: Duration,
+    /// The nameservers webhook targets' names are looked up at; empty: the system's
+    /// (`/etc/resolv.conf`). The hosts file is read either way.
+    pub nameservers: Vec<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Clone)]
@@ -259,6 +262,7 @@ impl Config {
                     "WEBHOOK_SECRET_OVERLAP_SECS",
                     24 * 3600,
                 )?),
+                nameservers: nameservers(get("WEBHOOK_NAMESERVERS").as_deref())?,
             },
             event_stream: EventStreamConfig {
                 poll: millis("EVENT_STREAM_POLL_MS", 1000)?,
@@ -277,45 +281,63 @@ impl Config {
 
 /// `CORS_ALLOWED_ORIGINS`: origins (`scheme://host[:port]`, no path), separated by commas.
 fn cors_origins(value: Option<&str>) -> Result<Vec<String>, ConfigError> {
-    value
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(|v| {
-            let invalid = |reason: &str| ConfigError::Invalid {
-                name: "CORS_ALLOWED_ORIGINS",
-                reason: format!("'{v}' {reason}"),
-            };
-            let rest = v
-                .strip_prefix("https://")
-                .or_else(|| v.strip_prefix("http://"))
-                .ok_or_else(|| invalid("is not an origin: it starts with http:// or https://"))?;
-            if rest.is_empty() || rest.contains(['/', '?', '#', '*', ' ']) {
-                return Err(invalid(
-                    "is not an origin: scheme, host and port only, no path and no wildcard",
-                ));
-            }
-            Ok(v.to_ascii_lowercase())
-        })
-        .collect()
+    comma_separated(value, |v| {
+        let invalid = |reason: &str| ConfigError::Invalid {
+            name: "CORS_ALLOWED_ORIGINS",
+            reason: format!("'{v}' {reason}"),
+        };
+        let rest = v
+            .strip_prefix("https://")
+            .or_else(|| v.strip_prefix("http://"))
+            .ok_or_else(|| invalid("is not an origin: it starts with http:// or https://"))?;
+        if rest.is_empty() || rest.contains(['/', '?', '#', '*', ' ']) {
+            return Err(invalid(
+                "is not an origin: scheme, host and port only, no path and no wildcard",
+            ));
+        }
+        Ok(v.to_ascii_lowercase())
+    })
 }
 
 /// `TRUSTED_PROXIES`: addresses or networks (`10.0.0.0/8`), separated by commas.
 fn trusted_proxies(value: Option<&str>) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    comma_separated(value, |v| {
+        v.parse::<ipnet::IpNet>()
+            .or_else(|_| v.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+            .map_err(|_| ConfigError::Invalid {
+                name: "TRUSTED_PROXIES",
+                reason: format!("'{v}' is not an IP address or network"),
+            })
+    })
+}
+
+/// `WEBHOOK_NAMESERVERS`: addresses (port 53) or socket addresses (`[::1]:5353`),
+/// separated by commas.
+fn nameservers(value: Option<&str>) -> Result<Vec<std::net::SocketAddr>, ConfigError> {
+    comma_separated(value, |v| {
+        v.parse::<std::net::SocketAddr>()
+            .or_else(|_| {
+                v.parse::<std::net::IpAddr>()
+                    .map(|ip| std::net::SocketAddr::new(ip, 53))
+            })
+            .map_err(|_| ConfigError::Invalid {
+                name: "WEBHOOK_NAMESERVERS",
+                reason: format!("'{v}' is not an IP address, with or without a port"),
+            })
+    })
+}
+
+/// The items of a list separated by commas, each read by `item`; blanks are skipped.
+fn comma_separated<T>(
+    value: Option<&str>,
+    item: impl Fn(&str) -> Result<T, ConfigError>,
+) -> Result<Vec<T>, ConfigError> {
     value
         .unwrap_or_default()
         .split(',')
         .map(str::trim)
         .filter(|v| !v.is_empty())
-        .map(|v| {
-            v.parse::<ipnet::IpNet>()
-                .or_else(|_| v.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                .map_err(|_| ConfigError::Invalid {
-                    name: "TRUSTED_PROXIES",
-                    reason: format!("'{v}' is not an IP address or network"),
-                })
-        })
+        .map(item)
         .collect()
 }
 
@@ -390,6 +412,26 @@ mod tests {
         assert_eq!(c.trusted_proxies.len(), 2);
         assert!(c.trusted_proxies[1].contains(&"127.0.0.1".parse::<std::net::IpAddr>().unwrap()));
         assert!(config(&[dev, ("TRUSTED_PROXIES", "proxy.example")]).is_err());
+    }
+
+    #[test]
+    fn webhook_nameservers_are_addresses_with_port_53_unless_given() {
+        let dev = ("FLEETDESK_ENV", "dev");
+        assert!(config(&[dev]).unwrap().webhooks.nameservers.is_empty());
+        let c = config(&[dev, ("WEBHOOK_NAMESERVERS", "10.0.0.2, [::1]:5353")]).unwrap();
+        assert_eq!(
+            c.webhooks.nameservers,
+            [
+                "10.0.0.2:53".parse::<std::net::SocketAddr>().unwrap(),
+                "[::1]:5353".parse().unwrap()
+            ]
+        );
+        for bad in ["ns.example", "10.0.0.2:dns", "10.0.0.0/8"] {
+            assert!(
+                config(&[dev, ("WEBHOOK_NAMESERVERS", bad)]).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod labels;
 pub mod logging;
 pub mod mail;
 pub mod metrics;
+pub mod names;
 pub mod openapi;
 pub mod page;
 pub mod reminders;
@@ -174,7 +175,9 @@ pub fn build(config: Config) -> Result<Built, StartError> {
         .map_err(|e| StartError::Mail(e.to_string()))?;
     let reminders = reminders::Reminders::spawn(db.clone(), config.clone())
         .map_err(|e| StartError::Background(e.to_string()))?;
-    let webhooks = webhooks::Deliverer::spawn(db.clone(), config.clone())
+    let names = names::Names::new(&config.webhooks.nameservers)
+        .map_err(|e| StartError::Background(e.to_string()))?;
+    let webhooks = webhooks::Deliverer::spawn(db.clone(), config.clone(), names.clone())
         .map_err(|e| StartError::Background(e.to_string()))?;
     let state = web::Data::new(Arc::new(AppState {
         db: db.clone(),
@@ -187,6 +190,7 @@ pub fn build(config: Config) -> Result<Built, StartError> {
         routes: route_table(),
         client_limiter: throttle::ClientLimiter::new(config.client_requests_per_minute),
         callers: Arc::new(callers::CallerCache::new(CALLERS_KEPT)),
+        names,
         config: config.clone(),
     }));
     let bind_error = |source| StartError::Bind {

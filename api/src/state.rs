@@ -17,6 +17,8 @@ pub struct AppState {
     pub routes: RouteTable,
     pub client_limiter: crate::throttle::ClientLimiter,
     pub callers: Arc<crate::callers::CallerCache>,
+    /// Looks up webhook targets' names.
+    pub names: crate::names::Names,
 }
 
 pub type State = actix_web::web::Data<Arc<AppState>>;

@@ -10,6 +10,7 @@
 //! that resolve to loopback, private, link-local or metadata addresses, so a name that
 //! changes its answer after the check (DNS rebinding) is refused too. Redirects are not
 //! followed, proxies from the environment are not used, at most 64 KiB of an answer is read.
+//! Names are looked up by [`crate::names`], apart from everything else the server does.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use crate::app::webhooks as app;
 use crate::config::Config;
 use crate::error::{ApiError, Text};
 use crate::mail::texts::WebhookDisabled;
+use crate::names::{LookupError, Names};
 
 /// The most of a receiver's answer that is read.
 const MAX_ANSWER_BYTES: usize = 64 * 1024;
@@ -79,7 +81,7 @@ fn refused(reason: impl Into<crate::error::Text>) -> ApiError {
 /// Checks a webhook's URL when it is created or changed: an absolute `https` URL (`http`
 /// too in development) whose host resolves, and — outside development — only to public
 /// addresses.
-pub async fn check_target(raw: &str, dev: bool) -> Result<reqwest::Url, ApiError> {
+pub async fn check_target(names: &Names, raw: &str, dev: bool) -> Result<reqwest::Url, ApiError> {
     if raw.len() > 2048 {
         return Err(refused(Text::key("invalid-url-too-long")));
     }
@@ -103,18 +105,19 @@ pub async fn check_target(raw: &str, dev: bool) -> Result<reqwest::Url, ApiError
         return Err(refused(Text::key("invalid-no-fragment")));
     }
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    let port = url.port_or_known_default().unwrap_or(443);
     let addrs: Vec<IpAddr> = match host.parse::<IpAddr>() {
         Ok(ip) => vec![ip],
-        Err(_) => tokio::net::lookup_host((host, port))
-            .await
-            .map_err(|_| unresolved(host))?
-            .map(|a| a.ip())
-            .collect(),
+        Err(_) => names.lookup(host).await.map_err(|e| match e {
+            LookupError::Unresolved(_) => unresolved(host),
+            LookupError::NoAnswerInTime => refused(Text::with(
+                "invalid-host-unresolved-in-time",
+                [
+                    ("host", host.to_owned()),
+                    ("seconds", crate::names::DEADLINE.as_secs().to_string()),
+                ],
+            )),
+        })?,
     };
-    if addrs.is_empty() {
-        return Err(unresolved(host));
-    }
     if !dev && let Some(ip) = addrs.iter().find(|ip| !is_public(**ip)) {
         return Err(refused(Text::with(
             "invalid-host-not-public",
@@ -126,15 +129,19 @@ pub async fn check_target(raw: &str, dev: bool) -> Result<reqwest::Url, ApiError
 
 /// Resolves names to public addresses only: a connection can reach nothing else, whatever
 /// a name answers at delivery time.
-struct PublicOnly;
+struct PublicOnly(Names);
 
 impl reqwest::dns::Resolve for PublicOnly {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let names = self.0.clone();
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            let public: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+            let public: Vec<SocketAddr> = names
+                .lookup(&host)
                 .await?
-                .filter(|a| is_public(a.ip()))
+                .into_iter()
+                .filter(|ip| is_public(*ip))
+                .map(|ip| SocketAddr::new(ip, 0))
                 .collect();
             if public.is_empty() {
                 return Err(format!("{host} resolves to no public address").into());
@@ -146,7 +153,7 @@ impl reqwest::dns::Resolve for PublicOnly {
 }
 
 /// The HTTP client deliveries go out with.
-fn client(config: &Config) -> Result<reqwest::Client, reqwest::Error> {
+fn client(config: &Config, names: Names) -> Result<reqwest::Client, reqwest::Error> {
     let timeout = config.webhooks.timeout;
     let mut builder = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -155,7 +162,7 @@ fn client(config: &Config) -> Result<reqwest::Client, reqwest::Error> {
         .no_proxy()
         .user_agent(concat!("fleetdesk-webhooks/", env!("CARGO_PKG_VERSION")));
     if !config.dev_mode {
-        builder = builder.https_only(true).dns_resolver(PublicOnly);
+        builder = builder.https_only(true).dns_resolver(PublicOnly(names));
     }
     builder.build()
 }
@@ -167,14 +174,14 @@ pub struct Deliverer {
 }
 
 impl Deliverer {
-    pub fn spawn(db: Db, config: Config) -> std::io::Result<Self> {
+    pub fn spawn(db: Db, config: Config, names: Names) -> std::io::Result<Self> {
         install_tls_provider();
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let client = client(&config).map_err(std::io::Error::other)?;
+        let client = client(&config, names).map_err(std::io::Error::other)?;
         let thread = std::thread::Builder::new()
             .name("fleetdesk-webhooks".into())
             .spawn(move || {

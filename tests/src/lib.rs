@@ -283,6 +283,7 @@ pub fn test_config(database_url: &str) -> Config {
             retry_max: Duration::from_millis(400),
             retry_window: Duration::from_secs(24 * 3600),
             secret_overlap: Duration::from_secs(24 * 3600),
+            nameservers: Vec::new(),
         },
         event_stream: fleetdesk_api::config::EventStreamConfig {
             poll: Duration::from_millis(50),

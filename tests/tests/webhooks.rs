@@ -23,6 +23,7 @@ both_backends!(
     outside_development_only_public_https_targets_are_reached,
     a_delivery_is_held_by_one_process_at_a_time,
     redirects_are_not_followed,
+    names_that_never_resolve_hold_up_no_other_request,
 );
 
 /// One request the receiver got.
@@ -700,4 +701,108 @@ async fn redirects_are_not_followed(b: Backend) {
     );
     assert_eq!(deliveries[0]["status"], "pending");
     assert!(target.received().is_empty(), "the redirect was followed");
+}
+
+/// Checking a webhook's host waits on a nameserver; one that never answers (or an attacker's
+/// names that it cannot answer) must not take what the rest of the server needs. More checks
+/// than the server has threads for database work wait on a silent nameserver at once; a
+/// request that needs the database is served while every one of them still waits, and each
+/// check then ends as a name that cannot be resolved, having written nothing.
+async fn names_that_never_resolve_hold_up_no_other_request(b: Backend) {
+    // A nameserver that takes every question and answers none.
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let nameserver = silent.local_addr().unwrap();
+    let t = setup(
+        TestServer::start_configured(b, |c| {
+            c.dev_mode = false;
+            c.webhooks.nameservers = vec![nameserver];
+        })
+        .await,
+    )
+    .await;
+    let answered = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let checks: Vec<_> = (0..24)
+        .map(|i| {
+            let (client, answered) = (t.s.client.clone(), answered.clone());
+            let request = client
+                .post(format!("{}/api/v1/webhooks", t.s.base))
+                .bearer_auth(&t.admin)
+                .json(
+                    &json!({"url": format!("https://hook-{i}.fleetdesk.test/in"),
+                    "events": ["meter_reading.accepted"], "account_id": t.account}),
+                );
+            tokio::spawn(async move {
+                let res = request.send().await.unwrap();
+                answered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let status = res.status();
+                (status, res.json::<Value>().await.unwrap())
+            })
+        })
+        .collect();
+    // Every check has reached its lookup (the server has read and authorised each).
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (status, hooks) = t.s.get("/api/v1/webhooks", &t.admin).await;
+    assert_eq!(status, StatusCode::OK, "{hooks}");
+    assert_eq!(
+        answered.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the list waited for the lookups to end"
+    );
+    for check in checks {
+        let (status, problem) = check.await.unwrap();
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(problem["errors"][0]["field"], "url", "{problem}");
+        let message = problem["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("cannot be resolved: its nameserver gave no answer within 5 s"),
+            "{message}"
+        );
+    }
+    let (_, hooks) = t.s.get("/api/v1/webhooks", &t.admin).await;
+    assert_eq!(hooks.as_array().unwrap().len(), 0, "{hooks}");
+    assert!(
+        questions(&silent).iter().any(|q| contains(q, b"hook-0")),
+        "the names were asked at the nameserver configured"
+    );
+
+    // Whoever may not subscribe never has the server ask a nameserver anything.
+    let manager = t.s.customer(&t.account, CustomerRole::DeviceManager).await;
+    t.s.expect_problem(
+        Method::POST,
+        "/api/v1/webhooks",
+        Some(&manager),
+        Some(json!({"url": "https://not-asked.fleetdesk.test/in",
+            "events": ["meter_reading.accepted"], "account_id": t.account})),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    t.s.expect_problem(
+        Method::PATCH,
+        "/api/v1/webhooks/any",
+        Some(&manager),
+        Some(json!({"url": "https://not-asked.fleetdesk.test/in"})),
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    assert!(
+        !questions(&silent).iter().any(|q| contains(q, b"not-asked")),
+        "a name was looked up for a caller who may not subscribe"
+    );
+}
+
+/// The questions a nameserver socket has been sent and not yet read.
+fn questions(socket: &std::net::UdpSocket) -> Vec<Vec<u8>> {
+    socket.set_nonblocking(true).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 1500];
+    while let Ok((n, _)) = socket.recv_from(&mut buf) {
+        got.push(buf[..n].to_vec());
+    }
+    got
+}
+
+fn contains(datagram: &[u8], label: &[u8]) -> bool {
+    datagram.windows(label.len()).any(|w| w == label)
 }

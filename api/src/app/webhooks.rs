@@ -41,6 +41,24 @@ pub struct NewWebhook {
     pub owner: OwnerRequest,
 }
 
+/// The owner whose feed `who` may subscribe to, as the request names it. Checked before a
+/// target's name is looked up (so that only who may subscribe has the server ask a
+/// nameserver anything), and again where the webhook is created.
+pub fn subscriber(who: &Principal, owner: OwnerRequest) -> Result<ClientOwner, ApiError> {
+    let owner = owner_for(who, owner, Action::ManageWebhooks)?;
+    // A webhook delivers the feed: whoever cannot read it has nothing to subscribe to.
+    if !feed::may_read_feed(who) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(owner)
+}
+
+/// Refuses whoever manages no webhook at all: checked before a changed target's name is
+/// looked up (whether they manage the one changed is checked where it changes).
+pub fn may_manage_some(who: &Principal) -> Result<(), ApiError> {
+    crate::app::clients::owner_filter(who, Action::ManageWebhooks).map(|_| ())
+}
+
 /// Creates a subscription with its first signing secret; returns it and the secret. It starts
 /// at the feed's present: events from now on are delivered.
 pub fn create(
@@ -49,11 +67,7 @@ pub fn create(
     new: NewWebhook,
     now: DateTime<Utc>,
 ) -> Result<(WebhookRow, String), ApiError> {
-    let owner = owner_for(who, new.owner, Action::ManageWebhooks)?;
-    // A webhook delivers the feed: whoever cannot read it has nothing to subscribe to.
-    if !feed::may_read_feed(who) {
-        return Err(ApiError::forbidden());
-    }
+    let owner = subscriber(who, new.owner)?;
     let (account_id, dealer_id) = match &owner {
         ClientOwner::Account(a) => (Some(a.clone()), None),
         ClientOwner::Dealer(d) => (None, Some(d.clone())),

@@ -163,15 +163,18 @@ async fn create_webhook(
     let body = body.into_inner();
     parse_events(&body.events)?;
     let description = parse_description(body.description)?;
-    let url = check_target(&body.url, state.config.dev_mode).await?;
+    let owner = OwnerRequest {
+        account_id: body.account_id,
+        dealer_id: body.dealer_id,
+    };
+    // Only who may subscribe has the server ask a nameserver anything.
+    app::subscriber(&*caller.principal(&state).await?, owner.clone())?;
+    let url = check_target(&state.names, &body.url, state.config.dev_mode).await?;
     let new = app::NewWebhook {
         url: url.to_string(),
         kinds: body.events,
         description,
-        owner: OwnerRequest {
-            account_id: body.account_id,
-            dealer_id: body.dealer_id,
-        },
+        owner,
     };
     let now = state.config.clock.now();
     let (row, secret) = caller
@@ -261,7 +264,12 @@ async fn update_webhook(
 ) -> Result<web::Json<Webhook>, ApiError> {
     let body = body.into_inner();
     let url = match &body.url {
-        Some(raw) => Some(check_target(raw, state.config.dev_mode).await?.to_string()),
+        Some(raw) => {
+            // Only who manages webhooks has the server ask a nameserver anything.
+            app::may_manage_some(&*caller.principal(&state).await?)?;
+            let url = check_target(&state.names, raw, state.config.dev_mode).await?;
+            Some(url.to_string())
+        }
         None => None,
     };
     let event_kinds = match &body.events {
