@@ -151,7 +151,7 @@ fn parse_events(kinds: &[EventKind]) -> Result<(), ApiError> {
         (status = 201, body = WebhookWithSecret),
         (status = 403, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields; a URL that is not https (outside development) or resolves to a loopback, private, link-local or metadata address", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields; a URL that is not https (outside development), whose host cannot be resolved (a lookup is given up after 5 s), or that resolves to a loopback, private, link-local or metadata address", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/webhooks")]
