@@ -39,7 +39,9 @@ pub struct Names {
 struct Inner {
     resolver: Arc<TokioResolver>,
     turns: Arc<Semaphore>,
-    /// Runs the lookups; `None` only while being dropped.
+    /// Where the lookups run.
+    lookups: tokio::runtime::Handle,
+    /// The runtime behind `lookups`, kept to be shut down; `None` only while being dropped.
     runtime: Option<tokio::runtime::Runtime>,
 }
 
@@ -98,6 +100,7 @@ impl Names {
             inner: Arc::new(Inner {
                 resolver: Arc::new(resolver),
                 turns: Arc::new(Semaphore::new(AT_ONCE)),
+                lookups: runtime.handle().clone(),
                 runtime: Some(runtime),
             }),
         })
@@ -105,32 +108,32 @@ impl Names {
 
     /// The addresses `host` resolves to (at least one).
     pub async fn lookup(&self, host: &str) -> Result<Vec<IpAddr>, LookupError> {
-        let Some(runtime) = &self.inner.runtime else {
-            return Err(LookupError::NoAnswerInTime);
-        };
         let (resolver, turns, name) = (
             self.inner.resolver.clone(),
             self.inner.turns.clone(),
             host.to_owned(),
         );
-        let lookup = runtime.spawn(tokio::time::timeout(DEADLINE, async move {
-            let _turn = turns
-                .acquire()
-                .await
-                .map_err(|e| LookupError::Unresolved(e.to_string()))?;
-            let found = resolver
-                .lookup_ip(name.as_str())
-                .await
-                .map_err(|e| match e {
-                    NetError::Timeout => LookupError::NoAnswerInTime,
-                    e => LookupError::Unresolved(e.to_string()),
-                })?;
-            let addrs: Vec<IpAddr> = found.iter().collect();
-            if addrs.is_empty() {
-                return Err(LookupError::Unresolved(format!("{name} has no address")));
-            }
-            Ok(addrs)
-        }));
+        let lookup = self
+            .inner
+            .lookups
+            .spawn(tokio::time::timeout(DEADLINE, async move {
+                let _turn = turns
+                    .acquire()
+                    .await
+                    .map_err(|e| LookupError::Unresolved(e.to_string()))?;
+                let found = resolver
+                    .lookup_ip(name.as_str())
+                    .await
+                    .map_err(|e| match e {
+                        NetError::Timeout => LookupError::NoAnswerInTime,
+                        e => LookupError::Unresolved(e.to_string()),
+                    })?;
+                let addrs: Vec<IpAddr> = found.iter().collect();
+                if addrs.is_empty() {
+                    return Err(LookupError::Unresolved(format!("{name} has no address")));
+                }
+                Ok(addrs)
+            }));
         match lookup.await {
             Ok(Ok(found)) => found,
             Ok(Err(_elapsed)) => Err(LookupError::NoAnswerInTime),
