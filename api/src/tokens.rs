@@ -1,6 +1,8 @@
 //! Access tokens: short-lived JWTs (HS256 with the configured secret), checked against the
 //! injected clock.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -46,9 +48,17 @@ pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    /// The tokens verified lately, by their text (see [`Tokens::verify`]).
+    verified: Mutex<HashMap<Box<str>, Bearer>>,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
 }
+
+/// At most this many verified tokens are remembered (a few hundred KiB at most).
+const VERIFIED: usize = 512;
+
+/// Seconds of clock skew forgiven at expiry.
+const LEEWAY_SECS: i64 = 5;
 
 impl Tokens {
     pub fn new(secret: &str, access_ttl: Duration, refresh_ttl: Duration) -> Self {
@@ -62,9 +72,15 @@ impl Tokens {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
             validation,
+            verified: Mutex::default(),
             access_ttl,
             refresh_ttl,
         }
+    }
+
+    fn verified(&self) -> MutexGuard<'_, HashMap<Box<str>, Bearer>> {
+        // The map is whole between any two of its calls.
+        self.verified.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn issue_access(
@@ -110,9 +126,40 @@ impl Tokens {
 
     /// Whom a token valid at `now` speaks for; any defect (signature, issuer, audience,
     /// expiry, algorithm, shape) is a 401.
+    ///
+    /// A token's signature, issuer, audience and shape are properties of its text under the
+    /// one secret, so a text verified once is remembered (at most [`VERIFIED`] of them) and
+    /// only its expiry is checked again: most requests come with a token seen before, and
+    /// decoding and checking it again was a tenth of the server's work on a request for a
+    /// device. Only tokens that passed every check are remembered. Whether the subject may
+    /// still act is not the token's to say: the caller is read for every request.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Bearer, ApiError> {
-        /// Seconds of clock skew forgiven at expiry.
-        const LEEWAY_SECS: i64 = 5;
+        let expired = |bearer: &Bearer| bearer.expires + LEEWAY_SECS < now.timestamp();
+        let known = self.verified().get(token).cloned();
+        if let Some(bearer) = known {
+            // The same test as `decode`'s.
+            if expired(&bearer) {
+                self.verified().remove(token);
+                return Err(ApiError::unauthorized(Text::key(
+                    "detail-access-token-expired",
+                )));
+            }
+            return Ok(bearer);
+        }
+        let bearer = self.decode(token, now)?;
+        let mut verified = self.verified();
+        if verified.len() >= VERIFIED {
+            verified.retain(|_, b| !expired(b));
+            if verified.len() >= VERIFIED {
+                verified.clear();
+            }
+        }
+        verified.insert(token.into(), bearer.clone());
+        Ok(bearer)
+    }
+
+    /// Decodes `token` and checks it.
+    fn decode(&self, token: &str, now: DateTime<Utc>) -> Result<Bearer, ApiError> {
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| {
@@ -200,5 +247,78 @@ mod tests {
             .issue_access("u1", now - chrono::Duration::hours(1))
             .unwrap();
         assert!(a.verify(&old, now).is_err());
+    }
+
+    fn tokens(secret: char) -> Tokens {
+        Tokens::new(
+            secret.to_string().repeat(32).as_str(),
+            Duration::from_secs(60),
+            Duration::from_secs(60),
+        )
+    }
+
+    #[test]
+    fn a_remembered_token_still_expires() {
+        let a = tokens('a');
+        let now = Utc::now();
+        let (token, _) = a.issue_access("u1", now).unwrap();
+        assert_eq!(a.verify(&token, now).unwrap().subject, "u1");
+        assert!(a.verified().contains_key(token.as_str()));
+        // Within the leeway it is still good, from memory.
+        let late = now + chrono::Duration::seconds(64);
+        assert_eq!(a.verify(&token, late).unwrap().subject, "u1");
+        let expired = a.verify(&token, now + chrono::Duration::seconds(66));
+        assert_eq!(
+            expired.unwrap_err().status,
+            actix_web::http::StatusCode::UNAUTHORIZED
+        );
+        assert!(!a.verified().contains_key(token.as_str()));
+        assert!(
+            a.verify(&token, now + chrono::Duration::seconds(66))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn only_tokens_that_pass_every_check_are_remembered() {
+        let (a, b) = (tokens('a'), tokens('b'));
+        let now = Utc::now();
+        let (token, _) = b.issue_access("u1", now).unwrap();
+        assert!(a.verify(&token, now).is_err());
+        let (mine, _) = a.issue_access("u1", now).unwrap();
+        let mut forged = mine.clone();
+        let last = forged.pop().unwrap();
+        forged.push(if last == 'A' { 'B' } else { 'A' });
+        assert!(a.verify(&forged, now).is_err());
+        let (old, _) = a
+            .issue_access("u1", now - chrono::Duration::hours(1))
+            .unwrap();
+        assert!(a.verify(&old, now).is_err());
+        assert!(a.verified().is_empty());
+        // Refused again, not let through by an earlier answer.
+        assert!(a.verify(&token, now).is_err());
+        assert!(a.verify(&forged, now).is_err());
+    }
+
+    #[test]
+    fn remembered_tokens_answer_as_decoded_ones_and_stay_few() {
+        let a = tokens('a');
+        let now = Utc::now();
+        let (client, _) = a
+            .issue_client_access("k1", &[Scope::EventsRead], now)
+            .unwrap();
+        let fresh = a.verify(&client, now).unwrap();
+        assert_eq!(a.verify(&client, now).unwrap(), fresh);
+        assert_eq!(a.decode(&client, now).unwrap(), fresh);
+        let issued: Vec<String> = (0..VERIFIED + 10)
+            .map(|i| a.issue_access(&format!("u{i}"), now).unwrap().0)
+            .collect();
+        for (i, token) in issued.iter().enumerate() {
+            assert_eq!(a.verify(token, now).unwrap().subject, format!("u{i}"));
+            assert!(a.verified().len() <= VERIFIED);
+        }
+        for (i, token) in issued.iter().enumerate() {
+            assert_eq!(a.verify(token, now).unwrap().subject, format!("u{i}"));
+        }
     }
 }
