@@ -130,8 +130,8 @@ impl Tokens {
     /// A token's signature, issuer, audience and shape are properties of its text under the
     /// one secret, so a text verified once is remembered (at most [`VERIFIED`] of them) and
     /// only its expiry is checked again: most requests come with a token seen before, and
-    /// decoding and checking it again was a tenth of the server's work on a request for a
-    /// device. Only tokens that passed every check are remembered. Whether the subject may
+    /// decoding it again was a tenth of the server's profile of requests for a device
+    /// (docs/benchmarks.md). Only tokens that passed every check are remembered. Whether the subject may
     /// still act is not the token's to say: the caller is read for every request.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Bearer, ApiError> {
         let expired = |bearer: &Bearer| bearer.expires + LEEWAY_SECS < now.timestamp();
