@@ -223,6 +223,22 @@ impl Setup {
         hook
     }
 
+    /// `path` as the admin reads it, read again (at most 10 s) until `done` holds of it: what
+    /// the deliverer writes comes a moment after what the receiver sees. The last reading.
+    async fn read_until(&self, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let mut body = Value::Null;
+        for _ in 0..200 {
+            let (status, now) = self.s.get(path, &self.admin).await;
+            assert_eq!(status, StatusCode::OK, "{now}");
+            body = now;
+            if done(&body) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        body
+    }
+
     /// The admin's events of `kinds`, in feed order.
     async fn feed_of(&self, kinds: &[&str]) -> Vec<Value> {
         let (_, page) = self.s.get("/api/v1/events?limit=200", &self.admin).await;
@@ -320,23 +336,12 @@ async fn a_receiver_that_fails_three_times_gets_every_event_in_order_and_signed(
 
     // The deliveries and every attempt, as the owner sees them: the last outcome is written
     // once its answer has come back to the deliverer, a moment after the receiver has it.
-    let mut deliveries = Value::Null;
-    for _ in 0..200 {
-        let (status, now) =
-            t.s.get(&format!("/api/v1/webhooks/{id}/deliveries"), &t.admin)
-                .await;
-        assert_eq!(status, StatusCode::OK);
-        deliveries = now;
-        if deliveries
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|d| d["status"] == "delivered")
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let deliveries = t
+        .read_until(&format!("/api/v1/webhooks/{id}/deliveries"), |d| {
+            d.as_array()
+                .is_some_and(|d| d.iter().all(|d| d["status"] == "delivered"))
+        })
+        .await;
     let deliveries = deliveries.as_array().unwrap();
     assert_eq!(deliveries.len(), 6);
     assert!(deliveries.iter().all(|d| d["status"] == "delivered"));
@@ -470,14 +475,13 @@ async fn a_webhook_failing_for_the_whole_window_is_disabled_and_its_creator_mail
         .wait_for("a first attempt", |got| got.len() == 1)
         .await;
     // Recorded (with the clock the attempt saw) before the clock moves on.
-    let deliveries = format!("/api/v1/webhooks/{id}/deliveries");
-    for _ in 0..200 {
-        let (_, list) = t.s.get(&deliveries, &t.admin).await;
-        if list[0]["attempts"].as_array().is_some_and(|a| a.len() == 1) {
-            assert_eq!(list[0]["status"], "pending");
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    let list = t
+        .read_until(&format!("/api/v1/webhooks/{id}/deliveries"), |list| {
+            list[0]["attempts"].as_array().is_some_and(|a| a.len() == 1)
+        })
+        .await;
+    if list[0]["attempts"].as_array().is_some_and(|a| a.len() == 1) {
+        assert_eq!(list[0]["status"], "pending");
     }
 
     // The clock stands still: the retry waits for it. A day later, the last try fails too.
@@ -485,14 +489,11 @@ async fn a_webhook_failing_for_the_whole_window_is_disabled_and_its_creator_mail
     receiver
         .wait_for("the last attempt", |got| got.len() == 2)
         .await;
-    let mut hook = Value::Null;
-    for _ in 0..200 {
-        hook = t.s.get(&format!("/api/v1/webhooks/{id}"), &t.admin).await.1;
-        if hook["active"] == false {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let hook = t
+        .read_until(&format!("/api/v1/webhooks/{id}"), |hook| {
+            hook["active"] == false
+        })
+        .await;
     assert_eq!(hook["active"], false, "{hook}");
     assert!(
         hook["disabled_reason"]
@@ -604,24 +605,22 @@ async fn outside_development_only_public_https_targets_are_reached(b: Backend) {
     let device = t.device("SSRF-1").await;
     t.reading(&device).await;
     for id in &hooks {
-        let mut errors = Vec::new();
-        for _ in 0..200 {
-            let (_, deliveries) =
-                t.s.get(&format!("/api/v1/webhooks/{id}/deliveries"), &t.admin)
-                    .await;
-            errors = deliveries[0]["attempts"]
+        let errors_of = |deliveries: &Value| -> Vec<String> {
+            deliveries[0]["attempts"]
                 .as_array()
                 .map(|a| {
                     a.iter()
                         .map(|x| x["error"].as_str().unwrap_or_default().to_owned())
                         .collect()
                 })
-                .unwrap_or_default();
-            if !errors.is_empty() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+                .unwrap_or_default()
+        };
+        let deliveries = t
+            .read_until(&format!("/api/v1/webhooks/{id}/deliveries"), |d| {
+                !errors_of(d).is_empty()
+            })
+            .await;
+        let errors = errors_of(&deliveries);
         assert!(
             errors
                 .iter()
