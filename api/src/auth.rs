@@ -13,10 +13,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use fleetdesk_domain::identity::Principal;
 use fleetdesk_domain::policy::{self, Action, CaseRef, Decision};
-use fleetdesk_persistence::Conn;
 use fleetdesk_persistence::dealers::DispatchRow;
 use fleetdesk_persistence::devices::DeviceRow;
 use fleetdesk_persistence::identity::{self, Caller, CallerRead};
+use fleetdesk_persistence::{Conn, Statements};
 use sha2::{Digest, Sha256};
 
 use crate::callers::{CallerCache, Known};
@@ -301,14 +301,15 @@ impl Authenticated {
         self.on_db(state, Work::Read, f).await
     }
 
-    /// [`Authenticated::read_joined`] for an operation whose writes each stand alone in one
-    /// statement (see `Db::write_statements`).
-    pub async fn write_statements_joined<T: Send + 'static>(
+    /// [`Authenticated::read_joined`] for an operation that adds meter entries, its writes
+    /// each standing alone in one statement (see `Db::write_entries`).
+    pub async fn write_entries_joined<T: Send + 'static>(
         self,
         state: &Arc<AppState>,
-        f: impl FnOnce(&mut Conn, &Self) -> Result<T, ApiError> + Send + 'static,
+        f: impl FnOnce(&mut Statements<'_>, &Self) -> Result<T, ApiError> + Send + 'static,
     ) -> Result<T, ApiError> {
-        self.on_db(state, Work::Statements, f).await
+        let state = state.clone();
+        blocking(move || state.db.write_entries(|c| f(c, &self))).await
     }
 
     /// [`Authenticated::read_joined`] in one write transaction.
@@ -333,20 +334,17 @@ impl Authenticated {
             match work {
                 Work::Read => state.db.read(run),
                 Work::Write => state.db.write(run),
-                Work::Statements => state.db.write_statements(run),
             }
         })
         .await
     }
 }
 
-/// How a request's work meets the database: `Db::read`, `Db::write` or
-/// `Db::write_statements`.
+/// How a request's work meets the database: `Db::read` or `Db::write`.
 #[derive(Debug, Clone, Copy)]
 enum Work {
     Read,
     Write,
-    Statements,
 }
 
 /// Who acts in an operation, as far as it is known before the operation's first query: a

@@ -22,16 +22,16 @@ use fleetdesk_domain::devices::DeviceStatus;
 
 use crate::devices::{self, EventValues, ReadingRow};
 use crate::events::NewEvent;
-use crate::{Conn, DbError, DbResult};
+use crate::{Backend, Conn, Db, DbError, DbResult, Unreachable};
 
 /// At most this many entries share one statement.
 const MAX_BATCH: usize = 64;
 
 /// How many batches are written at once by default. One at a time leaves each batch waiting
 /// for the log's flush alone; several in flight share flushes as separate transactions do,
-/// while entries arriving meanwhile still gather into the next batch. Measured beside one
-/// writer, two and unbatched entries (docs/benchmarks.md).
-const WRITERS: usize = 4;
+/// while entries arriving meanwhile gather into the next batch — the fewer in flight, the
+/// larger each. Measured beside one, three and four (docs/benchmarks.md).
+const WRITERS: usize = 2;
 
 /// The entries waiting to be added (see the module).
 pub struct EntryBatch {
@@ -111,19 +111,21 @@ impl EntryBatch {
     }
 
     /// [`devices::add_entry`], in the next batch on PostgreSQL: `false`, and nothing written,
-    /// when another entry of the device or its removal came first. `conn` writes a batch when
-    /// this request's turn comes; it must not be inside a transaction (each batch commits as
-    /// it runs). On SQLite, whose writers take turns anyway, it is `add_entry`.
+    /// when another entry of the device or its removal came first. A request waits for its
+    /// batch without a connection: it checks one out of `db`'s pool only when its turn comes
+    /// to write a batch (each batch commits as it runs), so the pool serves other requests'
+    /// reads meanwhile and more entries gather into each batch. On SQLite, whose writers take
+    /// turns anyway, it is `add_entry` in a write transaction of its own.
     pub fn add(
         &self,
-        conn: &mut Conn,
+        db: &Db,
         version: i64,
         row: &ReadingRow,
         event: NewEvent<'_>,
     ) -> DbResult<bool> {
-        let Conn::Postgresql(pg) = conn else {
-            return devices::add_entry(conn, version, row, event);
-        };
+        if db.backend() == Backend::Sqlite {
+            return db.write(|c| devices::add_entry(c, version, row, event));
+        }
         let (reply, turns) = mpsc::channel();
         let entry = Entry::new(version, row, event);
         let mut batch = {
@@ -138,7 +140,7 @@ impl EntryBatch {
         loop {
             if let Some(pending) = batch.take() {
                 let _turn = WriterTurn(self);
-                for (reply, answer) in write(pg, pending) {
+                for (reply, answer) in write_on(db, pending) {
                     // A request that is gone has nobody to tell.
                     let _ = reply.send(Turn::Answer(answer));
                 }
@@ -155,6 +157,39 @@ impl EntryBatch {
             }
         }
     }
+}
+
+/// [`write`] on a connection checked out of `db`'s pool for the batch; every entry is answered
+/// with the pool's error when none comes.
+fn write_on(db: &Db, batch: Vec<Pending>) -> Vec<(Sender<Turn>, DbResult<bool>)> {
+    let mut conn = match db.conn() {
+        Ok(conn) => conn,
+        Err(e) => {
+            let e = e.to_string();
+            return batch
+                .into_iter()
+                .map(|p| (p.reply, Err(DbError::Unavailable(e.clone()))))
+                .collect();
+        }
+    };
+    let Conn::Postgresql(pg) = &mut **conn else {
+        return batch
+            .into_iter()
+            .map(|p| {
+                (
+                    p.reply,
+                    Err(DbError::Other("batches are PostgreSQL's".into())),
+                )
+            })
+            .collect();
+    };
+    let answers = write(pg, batch);
+    conn.check_if(
+        answers
+            .iter()
+            .any(|(_, answer)| answer.as_ref().is_err_and(Unreachable::unreachable)),
+    );
+    answers
 }
 
 /// A request's turn at writing. When it ends (the batch answered, or the writer panicked) the

@@ -237,7 +237,12 @@ impl PoolConn {
     /// no longer answers is dropped by the pool instead of failing the next request too.
     /// Refusals (a conflict, a rule) cost no round trip.
     fn check_after<T, E: Unreachable>(&mut self, result: &Result<T, E>) {
-        if result.as_ref().is_err_and(Unreachable::unreachable) && self.conn.ping().is_err() {
+        self.check_if(result.as_ref().is_err_and(Unreachable::unreachable));
+    }
+
+    /// [`PoolConn::check_after`] a failure that `unreachable` says whether to suspect.
+    fn check_if(&mut self, unreachable: bool) {
+        if unreachable && self.conn.ping().is_err() {
             self.broken = true;
         }
     }
@@ -341,6 +346,63 @@ pub struct Db {
     pool_waits: Arc<waits::Waits>,
 }
 
+/// The connection of [`Db::write_entries`]' work.
+pub struct Statements<'a>(Held<'a>);
+
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one lives on the stack of a request's work at a time"
+)]
+enum Held<'a> {
+    /// PostgreSQL: checked out of the pool when a statement needs it, and given back while an
+    /// entry waits for its batch.
+    Pooled {
+        db: &'a Db,
+        conn: Option<PooledConn>,
+    },
+    /// A connection held throughout: SQLite's writer transaction, or a caller's transaction.
+    Transaction(&'a mut Conn),
+}
+
+impl<'a> Statements<'a> {
+    /// Statements on `conn`, held throughout (inside a transaction: entries are added in it).
+    pub fn held(conn: &'a mut Conn) -> Self {
+        Self(Held::Transaction(conn))
+    }
+
+    /// The connection for the next statement.
+    pub fn conn(&mut self) -> DbResult<&mut Conn> {
+        match &mut self.0 {
+            Held::Pooled { db, conn } => {
+                let pooled = match conn.take() {
+                    Some(pooled) => pooled,
+                    None => db.conn()?,
+                };
+                Ok(&mut **conn.insert(pooled))
+            }
+            Held::Transaction(conn) => Ok(conn),
+        }
+    }
+
+    /// [`devices::add_entry`]: on PostgreSQL in the next batch of entries, without a connection
+    /// while it waits for it ([`entry_batch::EntryBatch::add`]); on SQLite in the writer's
+    /// transaction or the one held.
+    pub fn add_entry(
+        &mut self,
+        version: i64,
+        row: &devices::ReadingRow,
+        event: events::NewEvent<'_>,
+    ) -> DbResult<bool> {
+        match &mut self.0 {
+            Held::Pooled { db, conn } => {
+                *conn = None;
+                db.entries.add(db, version, row, event)
+            }
+            Held::Transaction(conn) => devices::add_entry(conn, version, row, event),
+        }
+    }
+}
+
 /// Records each check-out's wait (and a timed-out one's) in the pool's [`waits::Waits`].
 #[derive(Debug)]
 struct CheckoutWaits(Arc<waits::Waits>);
@@ -409,10 +471,9 @@ impl Db {
     }
 
     /// Runs `f`, whose writes each stand alone in one statement (such as
-    /// [`devices::add_entry`]'s compare-and-set, or a batch of them: [`Db::entries`]), with no
-    /// transaction around them on PostgreSQL — each statement commits as it runs, which saves
-    /// the round trips of `BEGIN` and `COMMIT` — and in the writers' queue on SQLite, whose
-    /// writes must take their turn.
+    /// [`devices::add_entry`]'s compare-and-set), with no transaction around them on
+    /// PostgreSQL — each statement commits as it runs, which saves the round trips of `BEGIN`
+    /// and `COMMIT` — and in the writers' queue on SQLite, whose writes must take their turn.
     pub fn write_statements<T, E: From<DbError> + Unreachable>(
         &self,
         f: impl FnOnce(&mut Conn) -> Result<T, E>,
@@ -423,9 +484,30 @@ impl Db {
         }
     }
 
-    /// Where [`Db::write_statements`] adds meter entries ([`entry_batch::EntryBatch::add`]).
-    pub fn entries(&self) -> Arc<entry_batch::EntryBatch> {
-        self.entries.clone()
+    /// [`Db::write_statements`] for work that adds meter entries: `f` gets a connection when it
+    /// asks for one, and [`Statements::add_entry`] adds an entry in the next batch on
+    /// PostgreSQL (see [`entry_batch`]), giving the connection back while it waits.
+    pub fn write_entries<T, E: From<DbError> + Unreachable>(
+        &self,
+        f: impl FnOnce(&mut Statements<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match self.backend {
+            Backend::Sqlite => self.write(|c| f(&mut Statements::held(c))),
+            Backend::Postgres => {
+                let mut statements = Statements(Held::Pooled {
+                    db: self,
+                    conn: None,
+                });
+                let result = f(&mut statements);
+                if let Statements(Held::Pooled {
+                    conn: Some(conn), ..
+                }) = &mut statements
+                {
+                    conn.check_after(&result);
+                }
+                result
+            }
+        }
     }
 
     /// Runs `f` on a pooled connection, outside an explicit transaction.

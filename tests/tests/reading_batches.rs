@@ -19,7 +19,7 @@ mod postgres {
     use fleetdesk_persistence::entry_batch::EntryBatch;
     use fleetdesk_persistence::events::NewEvent;
     use fleetdesk_persistence::labels::Stored;
-    use fleetdesk_persistence::{Db, DbError, new_id};
+    use fleetdesk_persistence::{Db, DbError, PoolOptions, new_id};
     use fleetdesk_tests::{Backend, TestServer};
     use serde_json::json;
 
@@ -113,13 +113,12 @@ mod postgres {
                 payload: json!({ "reading_id": row.id }),
                 at: Utc::now(),
             };
-            batch.add(&mut db.conn().unwrap(), version, &row, event)
+            batch.add(&db, version, &row, event)
         })
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn entries_that_wait_together_are_added_in_one_statement_each_answered_alone() {
-        let s = TestServer::start(Backend::Postgres).await;
+    /// A customer-service user's id and `n` devices of one model with a black meter.
+    async fn devices(s: &TestServer, n: usize) -> (String, Vec<String>) {
         let cs = s.staff_user(StaffRole::CustomerService).await;
         let user = s.get("/api/v1/me", &cs.token).await.1["id"]
             .as_str()
@@ -134,12 +133,66 @@ mod postgres {
             .await;
         let model = s.create_model(&cs.token, "Batch 60", 60, &["black"]).await;
         let mut d = Vec::new();
-        for n in 0..9 {
+        for n in 0..n {
             let device = s
                 .create_device(&cs.token, &account, &site, &model, &format!("BATCH-{n}"))
                 .await;
             d.push(device["id"].as_str().unwrap().to_owned());
         }
+        (user, d)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn entries_wait_for_their_batch_without_a_connection() {
+        let s = TestServer::start(Backend::Postgres).await;
+        let (user, d) = devices(&s, 5).await;
+        let today = Utc::now().date_naive();
+        // A pool of two: one for the batch that waits for a lock, one to spare.
+        let small = Db::open(
+            &s.database_url,
+            &PoolOptions {
+                max_size: 2,
+                acquire_timeout: Duration::from_secs(2),
+                ..PoolOptions::default()
+            },
+        )
+        .unwrap();
+        let batch = Arc::new(EntryBatch::new(1));
+        let (release, holder) = lock_device(&s.db, &d[0]);
+        let first = add(&small, &batch, &d[0], 0, &user, today);
+        a_batch_waits_for_a_lock(&s.db);
+        let waiting: Vec<_> = d[1..]
+            .iter()
+            .map(|device| add(&small, &batch, device, 0, &user, today))
+            .collect();
+        until("four entries wait", || batch.waiting() == 4);
+        // Four requests wait and one writes, on a pool of two: the spare is still free.
+        drop(small.conn().expect("a connection while entries wait"));
+        release.send(()).unwrap();
+        holder.join().unwrap();
+        assert!(first.join().unwrap().unwrap());
+        for added in waiting {
+            assert!(added.join().unwrap().unwrap());
+        }
+        let ids: Vec<String> = d[1..].iter().map(|id| format!("'{id}'")).collect();
+        assert_eq!(
+            count(
+                &s.db,
+                &format!(
+                    "SELECT count(DISTINCT txid) AS n FROM events \
+                     WHERE kind = 'meter_reading.accepted' AND device_id IN ({})",
+                    ids.join(", ")
+                ),
+            ),
+            1,
+            "the four that waited are added in one batch"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn entries_that_wait_together_are_added_in_one_statement_each_answered_alone() {
+        let s = TestServer::start(Backend::Postgres).await;
+        let (user, d) = devices(&s, 9).await;
         let db = s.db.clone();
         let today = Utc::now().date_naive();
         let version = |id: &str| {

@@ -13,9 +13,8 @@ use fleetdesk_domain::readings::{
     ReadingKind, ReadingSource,
 };
 use fleetdesk_persistence::devices::{self as repo, DeviceContext, ReadingRow};
-use fleetdesk_persistence::entry_batch::EntryBatch;
 use fleetdesk_persistence::labels::Stored;
-use fleetdesk_persistence::{Conn, DbError};
+use fleetdesk_persistence::{Conn, DbError, Statements};
 use serde_json::json;
 
 use crate::app::devices::{active, device_event_of, device_for_entry, meters_of};
@@ -203,12 +202,11 @@ fn recorded_at(now: DateTime<Utc>, latest: Option<&ReadingRow>) -> DateTime<Utc>
 /// Decides an entry of device `id` with `decide` until it is added on the version its checks
 /// read (`add_entry`'s compare-and-set): what `decide` refuses is the answer, and once added,
 /// the entry. Concurrent entries for a device thus take turns without a lock held across round
-/// trips (see `Db::write_statements`). With `batch` (outside a transaction) the entry is added
-/// together with other requests' entries (`EntryBatch::add`). `decide` is given the time the
-/// entry is recorded at ([`recorded_at`]).
+/// trips (see `Db::write_statements`). Outside a transaction on PostgreSQL the entry is added
+/// together with other requests' entries (`Statements::add_entry`). `decide` is given the time
+/// the entry is recorded at ([`recorded_at`]).
 fn add_decided(
-    c: &mut Conn,
-    batch: Option<&EntryBatch>,
+    c: &mut Statements<'_>,
     actor: &impl Actor,
     action: Action,
     id: &str,
@@ -222,22 +220,21 @@ fn add_decided(
     now: DateTime<Utc>,
 ) -> Result<ReadingRow, ApiError> {
     for _ in 0..ENTRY_ATTEMPTS {
-        let (who, ctx, latest) = device_for_entry(c, actor, action, id)?;
+        let conn = c.conn()?;
+        let (who, ctx, latest) = device_for_entry(conn, actor, action, id)?;
         active(&ctx.device)?;
         let at = recorded_at(now, latest.as_ref());
-        let (row, kind, payload) = decide(c, &who, &ctx, latest, at)?;
+        let (row, kind, payload) = decide(conn, &who, &ctx, latest, at)?;
         let event = device_event_of(kind, &ctx.device, &who.user_id, payload, at);
-        let added = match batch {
-            Some(batch) => batch.add(c, ctx.entries_version, &row, event),
-            None => repo::add_entry(c, ctx.entries_version, &row, event),
-        };
-        let added = added.map_err(|e| match e {
-            // Another process accepted a reading for this day first: the database decides.
-            DbError::UniqueViolation(_) if row.kind == ReadingKind::Reading => {
-                refusal_of(id)(ReadingError::AlreadyToday { day: row.local_day })
-            }
-            other => other.into(),
-        })?;
+        let added = c
+            .add_entry(ctx.entries_version, &row, event)
+            .map_err(|e| match e {
+                // Another process accepted a reading for this day first: the database decides.
+                DbError::UniqueViolation(_) if row.kind == ReadingKind::Reading => {
+                    refusal_of(id)(ReadingError::AlreadyToday { day: row.local_day })
+                }
+                other => other.into(),
+            })?;
         if added {
             return Ok(row);
         }
@@ -247,11 +244,10 @@ fn add_decided(
 }
 
 /// Submits a reading for device `id`: at most one a day (the site's day), never below the last,
-/// an implausible jump only when confirmed. `c` is outside a transaction: the reading is added
-/// in `entries`' next batch.
+/// an implausible jump only when confirmed. With `c` of `Db::write_entries` the reading is added
+/// in the next batch of entries on PostgreSQL.
 pub fn submit(
-    c: &mut Conn,
-    entries: &EntryBatch,
+    c: &mut Statements<'_>,
     actor: &impl Actor,
     id: &str,
     (raw, confirm_implausible): (RawValues, bool),
@@ -304,15 +300,7 @@ pub fn submit(
         let payload = json!({ "reading_id": row.id, "local_day": today, "values": values, "flagged": accepted.flagged });
         Ok((row, EventKind::MeterReadingAccepted, payload))
     };
-    add_decided(
-        c,
-        Some(entries),
-        actor,
-        Action::SubmitReading,
-        id,
-        decide,
-        now,
-    )
+    add_decided(c, actor, Action::SubmitReading, id, decide, now)
 }
 
 /// Customer service corrects a device's meter history with a new baseline (a reset, a replaced
@@ -368,5 +356,12 @@ pub fn correct(
         let payload = json!({ "reading_id": row.id, "kind": kind.as_str(), "values": corrected, "reason": reason });
         Ok((row, EventKind::MeterReadingCorrected, payload))
     };
-    add_decided(c, None, actor, Action::CorrectReadings, id, decide, now)
+    add_decided(
+        &mut Statements::held(c),
+        actor,
+        Action::CorrectReadings,
+        id,
+        decide,
+        now,
+    )
 }

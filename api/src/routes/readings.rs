@@ -136,11 +136,10 @@ async fn submit(
     let body = body.into_inner();
     let raw = raw_values(&body.values);
     let clock = state.config.clock.clone();
-    let entries = state.db.entries();
     let row = caller
-        .write_statements_joined(&state, move |c, caller| {
+        .write_entries_joined(&state, move |c, caller| {
             let values = (raw, body.confirm_implausible);
-            app_readings::submit(c, &entries, caller, &id, values, clock.now())
+            app_readings::submit(c, caller, &id, values, clock.now())
         })
         .await?;
     Ok(created(Reading::try_from(row)?))
