@@ -19,6 +19,7 @@ both_backends!(
     customer_service_records_phone_readings_and_corrections,
     usage_is_correct_across_a_reset,
     fifty_simultaneous_submissions_accept_exactly_one,
+    readings_of_many_devices_at_once_on_a_pool_of_two_are_each_accepted,
     invitations_assign_devices_on_acceptance,
 );
 
@@ -1026,6 +1027,58 @@ async fn fifty_simultaneous_submissions_accept_exactly_one(b: Backend) {
         .get(&format!("/api/v1/devices/{device}/meter-readings"), &admin)
         .await;
     assert_eq!(history["items"].as_array().unwrap().len(), 1);
+}
+
+/// Readings that wait for their batch hold no connection, and a batch's writer takes one only
+/// for its turn: two connections serve two dozen readings at once, none refused for want of one.
+async fn readings_of_many_devices_at_once_on_a_pool_of_two_are_each_accepted(b: Backend) {
+    let clock = Clock::fixed(at(2026, 3, 2, 9, 0));
+    let c = clock.clone();
+    let s = TestServer::start_configured(b, move |config| {
+        config.clock = c;
+        config.pool.max_size = 2;
+    })
+    .await;
+    let cs = s.staff(StaffRole::CustomerService).await;
+    let account = s.create_account(&cs, "C-6201", "S-6201").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let site = s.create_site(&cs, &account, "HQ", "Europe/Stockholm").await;
+    let model = s.create_model(&cs, "Office 60", 60, &["black"]).await;
+    let mut devices = Vec::new();
+    for n in 0..24 {
+        let device = s
+            .create_device(&cs, &account, &site, &model, &format!("POOL-{n}"))
+            .await;
+        devices.push(device["id"].as_str().unwrap().to_owned());
+    }
+    let admin = s.customer(&account, CustomerRole::Administrator).await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for device in &devices {
+        let (client, token) = (s.client.clone(), admin.clone());
+        let url = s.url(&format!("/api/v1/devices/{device}/meter-readings"));
+        tasks.spawn(async move {
+            let response = client
+                .post(url)
+                .bearer_auth(token)
+                .json(&json!({"values": {"black": 1000}}))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status();
+            (status, response.text().await.unwrap())
+        });
+    }
+    for (status, body) in tasks.join_all().await {
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    for device in &devices {
+        let (_, history) = s
+            .get(&format!("/api/v1/devices/{device}/meter-readings"), &admin)
+            .await;
+        assert_eq!(history["items"].as_array().unwrap().len(), 1, "{device}");
+    }
 }
 
 /// Two server processes over one PostgreSQL: the database decides, not either process.
