@@ -3,6 +3,7 @@
 #![expect(clippy::unwrap_used, reason = "tests")]
 
 use chrono::{DateTime, TimeZone, Utc};
+use fleetdesk_api::config::Config;
 use fleetdesk_api::state::Clock;
 use fleetdesk_domain::identity::{CustomerRole, StaffRole};
 use fleetdesk_tests::{Backend, StatusCode, TestServer, assert_problem, both_backends};
@@ -39,9 +40,18 @@ fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 }
 
 async fn setup(b: Backend) -> Setup {
+    setup_configured(b, |_| {}).await
+}
+
+/// [`setup`] with `adjust` applied to the server's configuration.
+async fn setup_configured(b: Backend, adjust: impl FnOnce(&mut Config) + Send + 'static) -> Setup {
     let clock = Clock::fixed(at(2026, 3, 2, 9, 0));
     let c = clock.clone();
-    let s = TestServer::start_configured(b, move |config| config.clock = c).await;
+    let s = TestServer::start_configured(b, move |config| {
+        config.clock = c;
+        adjust(config);
+    })
+    .await;
     let cs = s.staff(StaffRole::CustomerService).await;
     let account = s.create_account(&cs, "C-6001", "S-6001").await["id"]
         .as_str()
@@ -1032,20 +1042,14 @@ async fn fifty_simultaneous_submissions_accept_exactly_one(b: Backend) {
 /// Readings that wait for their batch hold no connection, and a batch's writer takes one only
 /// for its turn: two connections serve two dozen readings at once, none refused for want of one.
 async fn readings_of_many_devices_at_once_on_a_pool_of_two_are_each_accepted(b: Backend) {
-    let clock = Clock::fixed(at(2026, 3, 2, 9, 0));
-    let c = clock.clone();
-    let s = TestServer::start_configured(b, move |config| {
-        config.clock = c;
-        config.pool.max_size = 2;
-    })
-    .await;
-    let cs = s.staff(StaffRole::CustomerService).await;
-    let account = s.create_account(&cs, "C-6201", "S-6201").await["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let site = s.create_site(&cs, &account, "HQ", "Europe/Stockholm").await;
-    let model = s.create_model(&cs, "Office 60", 60, &["black"]).await;
+    let Setup {
+        s,
+        cs,
+        account,
+        site,
+        model,
+        ..
+    } = setup_configured(b, |config| config.pool.max_size = 2).await;
     let mut devices = Vec::new();
     for n in 0..24 {
         let device = s
@@ -1062,7 +1066,7 @@ async fn readings_of_many_devices_at_once_on_a_pool_of_two_are_each_accepted(b: 
             let response = client
                 .post(url)
                 .bearer_auth(token)
-                .json(&json!({"values": {"black": 1000}}))
+                .json(&json!({"values": {"black": 1000, "colour": 500}}))
                 .send()
                 .await
                 .unwrap();
