@@ -134,22 +134,18 @@ impl Tokens {
     /// (docs/benchmarks.md). Only tokens that passed every check are remembered. Whether the subject may
     /// still act is not the token's to say: the caller is read for every request.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Bearer, ApiError> {
-        let expired = |bearer: &Bearer| bearer.expires + LEEWAY_SECS < now.timestamp();
         let known = self.verified().get(token).cloned();
         if let Some(bearer) = known {
-            // The same test as `decode`'s.
-            if expired(&bearer) {
+            if let Err(e) = unexpired(bearer.expires, now) {
                 self.verified().remove(token);
-                return Err(ApiError::unauthorized(Text::key(
-                    "detail-access-token-expired",
-                )));
+                return Err(e);
             }
             return Ok(bearer);
         }
         let bearer = self.decode(token, now)?;
         let mut verified = self.verified();
         if verified.len() >= VERIFIED {
-            verified.retain(|_, b| !expired(b));
+            verified.retain(|_, b| unexpired(b.expires, now).is_ok());
             if verified.len() >= VERIFIED {
                 verified.clear();
             }
@@ -175,11 +171,7 @@ impl Tokens {
                 };
                 ApiError::unauthorized(Text::key(why))
             })?;
-        if claims.exp + LEEWAY_SECS < now.timestamp() {
-            return Err(ApiError::unauthorized(Text::key(
-                "detail-access-token-expired",
-            )));
-        }
+        unexpired(claims.exp, now)?;
         let scopes = match (claims.client_id, claims.scope) {
             (None, None) => None,
             (Some(client), Some(scope)) if client == claims.sub => Some(
@@ -205,6 +197,17 @@ impl Tokens {
             expires: claims.exp,
         })
     }
+}
+
+/// A token expiring at `expires` (seconds since the epoch) is still good at `now`, within the
+/// leeway; else the 401 that says so.
+fn unexpired(expires: i64, now: DateTime<Utc>) -> Result<(), ApiError> {
+    if expires + LEEWAY_SECS < now.timestamp() {
+        return Err(ApiError::unauthorized(Text::key(
+            "detail-access-token-expired",
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

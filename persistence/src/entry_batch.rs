@@ -22,7 +22,7 @@ use fleetdesk_domain::devices::DeviceStatus;
 
 use crate::devices::{self, EventValues, ReadingRow};
 use crate::events::NewEvent;
-use crate::{Backend, Conn, Db, DbError, DbResult, Unreachable};
+use crate::{Conn, Db, DbError, DbResult, Unreachable};
 
 /// At most this many entries share one statement.
 const MAX_BATCH: usize = 64;
@@ -114,8 +114,9 @@ impl EntryBatch {
     /// when another entry of the device or its removal came first. A request waits for its
     /// batch without a connection: it checks one out of `db`'s pool only when its turn comes
     /// to write a batch (each batch commits as it runs), so the pool serves other requests'
-    /// reads meanwhile and more entries gather into each batch. On SQLite, whose writers take
-    /// turns anyway, it is `add_entry` in a write transaction of its own.
+    /// reads meanwhile and more entries gather into each batch. PostgreSQL's: on SQLite, whose
+    /// writers take turns anyway, entries are added in the writer's transaction
+    /// ([`crate::Statements::add_entry`]).
     pub fn add(
         &self,
         db: &Db,
@@ -123,9 +124,6 @@ impl EntryBatch {
         row: &ReadingRow,
         event: NewEvent<'_>,
     ) -> DbResult<bool> {
-        if db.backend() == Backend::Sqlite {
-            return db.write(|c| devices::add_entry(c, version, row, event));
-        }
         let (reply, turns) = mpsc::channel();
         let entry = Entry::new(version, row, event);
         let mut batch = {
