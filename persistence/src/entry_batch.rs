@@ -164,22 +164,11 @@ fn write_on(db: &Db, batch: Vec<Pending>) -> Vec<(Sender<Turn>, DbResult<bool>)>
         Ok(conn) => conn,
         Err(e) => {
             let e = e.to_string();
-            return batch
-                .into_iter()
-                .map(|p| (p.reply, Err(DbError::Unavailable(e.clone()))))
-                .collect();
+            return refuse_all(batch, || DbError::Unavailable(e.clone()));
         }
     };
     let Conn::Postgresql(pg) = &mut **conn else {
-        return batch
-            .into_iter()
-            .map(|p| {
-                (
-                    p.reply,
-                    Err(DbError::Other("batches are PostgreSQL's".into())),
-                )
-            })
-            .collect();
+        return refuse_all(batch, || DbError::Other("batches are PostgreSQL's".into()));
     };
     let answers = write(pg, batch);
     conn.check_if(
@@ -188,6 +177,14 @@ fn write_on(db: &Db, batch: Vec<Pending>) -> Vec<(Sender<Turn>, DbResult<bool>)>
             .any(|(_, answer)| answer.as_ref().is_err_and(Unreachable::unreachable)),
     );
     answers
+}
+
+/// Every entry of `batch` answered with the error `why` makes, nothing written.
+fn refuse_all(
+    batch: Vec<Pending>,
+    why: impl Fn() -> DbError,
+) -> Vec<(Sender<Turn>, DbResult<bool>)> {
+    batch.into_iter().map(|p| (p.reply, Err(why()))).collect()
 }
 
 /// A request's turn at writing. When it ends (the batch answered, or the writer panicked) the

@@ -202,7 +202,7 @@ fn recorded_at(now: DateTime<Utc>, latest: Option<&ReadingRow>) -> DateTime<Utc>
 /// Decides an entry of device `id` with `decide` until it is added on the version its checks
 /// read (`add_entry`'s compare-and-set): what `decide` refuses is the answer, and once added,
 /// the entry. Concurrent entries for a device thus take turns without a lock held across round
-/// trips (see `Db::write_statements`). Outside a transaction on PostgreSQL the entry is added
+/// trips (see `Db::write_entries`). Outside a transaction on PostgreSQL the entry is added
 /// together with other requests' entries (`Statements::add_entry`). `decide` is given the time
 /// the entry is recorded at ([`recorded_at`]).
 fn add_decided(
